@@ -1,0 +1,15 @@
+package io.marchproxy.ffm;
+
+/**
+ * A function this code needs is absent from the installed shared library (too old a version). Thrown when the
+ * function is first called, not when the library loads, so the rest of the library stays usable.
+ */
+public final class MissingSymbolException extends UnsupportedOperationException
+{
+    private static final long serialVersionUID = 1L;
+
+    public MissingSymbolException(final String symbol, final String library, final String version)
+    {
+        super("symbol " + symbol + " not found in " + library + " (version " + version + " installed)");
+    }
+}

@@ -1,0 +1,79 @@
+package io.marchproxy.ffm.libc;
+
+import io.marchproxy.ffm.CHeader;
+import io.marchproxy.ffm.CallState;
+import io.marchproxy.ffm.Downcalls;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/** {@code <sched.h>} (with {@code _GNU_SOURCE}): CPU affinity and entering namespaces. */
+@CHeader("sched.h")
+public final class Sched
+{
+    public static final int CLONE_NEWNET = 0x40000000;
+    public static final int CPU_SETSIZE = 1024;
+
+    /** {@code cpu_set_t}: a bit per CPU in 64-bit words. */
+    public static final StructLayout cpu_set_t = MemoryLayout.structLayout(
+        MemoryLayout.sequenceLayout(CPU_SETSIZE / 64, JAVA_LONG).withName("__bits")).withName("cpu_set_t");
+
+    private static final MethodHandle SCHED_SETAFFINITY = Downcalls.libcErrno(
+        "sched_setaffinity", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+    private static final MethodHandle SETNS = Downcalls.libcErrno(
+        "setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+
+    private Sched()
+    {
+    }
+
+    public static MethodHandle sched_setaffinity$handle()
+    {
+        return SCHED_SETAFFINITY;
+    }
+
+    public static MethodHandle setns$handle()
+    {
+        return SETNS;
+    }
+
+    /** {@code int sched_setaffinity(pid_t pid, size_t size, const cpu_set_t *mask)}; pid 0 is the calling thread. */
+    public static int sched_setaffinity(final int pid, final long size, final MemorySegment mask)
+    {
+        try
+        {
+            return (int)SCHED_SETAFFINITY.invokeExact(CallState.segment(), pid, size, mask);
+        }
+        catch (final Throwable ex)
+        {
+            throw Downcalls.rethrow(ex);
+        }
+    }
+
+    /** {@code int setns(int fd, int nstype)}: moves the calling thread into the namespace {@code fd} refers to. */
+    public static int setns(final int fd, final int nstype)
+    {
+        try
+        {
+            return (int)SETNS.invokeExact(CallState.segment(), fd, nstype);
+        }
+        catch (final Throwable ex)
+        {
+            throw Downcalls.rethrow(ex);
+        }
+    }
+
+    /** Sets bit {@code cpu} in a {@link #cpu_set_t} segment ({@code CPU_SET}). */
+    public static void cpuSet(final MemorySegment set, final int cpu)
+    {
+        final long offset = (cpu / 64) * Long.BYTES;
+        set.set(JAVA_LONG, offset, set.get(JAVA_LONG, offset) | (1L << (cpu % 64)));
+    }
+}

@@ -1,0 +1,58 @@
+package io.marchproxy.ffm.libc;
+
+import io.marchproxy.ffm.CHeader;
+import io.marchproxy.ffm.CallState;
+import io.marchproxy.ffm.Downcalls;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/** {@code <unistd.h>}: closing descriptors and the page size. */
+@CHeader("unistd.h")
+public final class Unistd
+{
+    private static final MethodHandle CLOSE = Downcalls.libcErrno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle GETPAGESIZE = Downcalls.libc("getpagesize", FunctionDescriptor.of(JAVA_INT));
+
+    private Unistd()
+    {
+    }
+
+    public static MethodHandle close$handle()
+    {
+        return CLOSE;
+    }
+
+    public static MethodHandle getpagesize$handle()
+    {
+        return GETPAGESIZE;
+    }
+
+    /** {@code int close(int fd)}; errno captured. */
+    public static int close(final int fd)
+    {
+        try
+        {
+            return (int)CLOSE.invokeExact(CallState.segment(), fd);
+        }
+        catch (final Throwable ex)
+        {
+            throw Downcalls.rethrow(ex);
+        }
+    }
+
+    /** {@code int getpagesize(void)}. */
+    public static int getpagesize()
+    {
+        try
+        {
+            return (int)GETPAGESIZE.invokeExact();
+        }
+        catch (final Throwable ex)
+        {
+            throw Downcalls.rethrow(ex);
+        }
+    }
+}
