@@ -1,0 +1,8 @@
+package io.marchproxy.control.model;
+
+import java.time.Instant;
+
+/** An operator account; {@code passwordHash} is a PBKDF2 hash string and is never returned by the API. */
+public record User(String id, String username, Role role, boolean active, String passwordHash,
+                   long revision, Instant createdAt, Instant updatedAt) implements Entity {
+}

@@ -1,0 +1,368 @@
+package io.marchproxy.control.store;
+
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * {@link ConfigStore} on an append-only Chronicle Queue journal of {@link ChangeEvent}s plus periodic snapshots.
+ *
+ * <p>One writer thread owns the appender and runs every transaction (single-writer principle): it applies the body,
+ * appends the event, then publishes the new immutable state. An update returns only after its event is in the
+ * journal's memory-mapped file, which the kernel keeps when the process dies (kill -9); {@link SyncMode#SYNC} also
+ * forces it to the device for power loss. On open, the newest readable snapshot is loaded and the journal replayed
+ * from the event after it; a gap in sequence numbers refuses to open rather than serve a wrong state.
+ */
+public final class ChronicleConfigStore implements ConfigStore {
+    private static final Logger LOG = Logger.getLogger(ChronicleConfigStore.class.getName());
+
+    /**
+     * @param snapshotEvery write a snapshot after this many events
+     * @param syncMode      how appended events are forced to disk
+     * @param lockTimeoutMs how long to wait for a journal lock held by a dead process before recovering it
+     */
+    public record Options(int snapshotEvery, SyncMode syncMode, long lockTimeoutMs) {
+        public static Options defaults() {
+            return new Options(1000, SyncMode.NONE, 2000);
+        }
+    }
+
+    private final JournalCodec codec = new JournalCodec();
+    private final Path journalDir;
+    private final SnapshotFiles snapshots;
+    private final Options options;
+    private final Clock clock;
+    private final SingleChronicleQueue queue;
+    private final ExecutorService writer;
+    private final ExecutorService dispatcher;
+    private final ExecutorService snapshotter;
+    private final List<CommitListener> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean snapshotInFlight = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private volatile Thread writerThread;
+    private volatile StoreState state;
+    private volatile long snapshotSeq;
+    private volatile boolean writable = true;
+    private volatile String lastError;
+
+    // Writer-thread state.
+    private ExcerptAppender appender;
+    private long lastIndex;
+
+    private ChronicleConfigStore(Path dir, Options options, Clock clock) throws IOException {
+        this.options = options;
+        this.clock = clock;
+        this.journalDir = Files.createDirectories(dir.resolve("journal"));
+        this.snapshots = new SnapshotFiles(dir.resolve("snapshots"), codec);
+        this.queue = SingleChronicleQueueBuilder.binary(journalDir)
+                .syncMode(options.syncMode())
+                .timeoutMS(options.lockTimeoutMs())
+                .build();
+        this.writer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "config-store-writer");
+            t.setDaemon(true);
+            writerThread = t;
+            return t;
+        });
+        this.dispatcher = Executors.newSingleThreadExecutor(daemon("config-store-dispatcher"));
+        this.snapshotter = Executors.newSingleThreadExecutor(daemon("config-store-snapshotter"));
+    }
+
+    /** Opens (creating if absent) the store in {@code dir}, restoring the state from snapshot and journal. */
+    public static ChronicleConfigStore open(Path dir, Options options) throws IOException {
+        return open(dir, options, Clock.systemUTC());
+    }
+
+    public static ChronicleConfigStore open(Path dir, Options options, Clock clock) throws IOException {
+        ChronicleConfigStore store = new ChronicleConfigStore(dir, options, clock);
+        try {
+            store.recover();
+        } catch (RuntimeException | IOException e) {
+            store.close();
+            throw e;
+        }
+        return store;
+    }
+
+    private void recover() throws IOException {
+        Optional<JournalCodec.Snapshot> snapshot = snapshots.loadLatest();
+        StoreState s = snapshot.map(JournalCodec.Snapshot::state).orElse(StoreState.empty());
+        long index = snapshot.map(JournalCodec.Snapshot::journalIndex).orElse(-1L);
+        snapshotSeq = s.seq();
+        try (ExcerptTailer tailer = queue.createTailer()) {
+            if (snapshot.isPresent() && !tailer.moveToIndex(index)) {
+                tailer.toStart();
+            }
+            while (true) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    ChangeEvent event = codec.decode(readBytes(dc));
+                    if (event.seq() <= s.seq()) {
+                        continue;
+                    }
+                    if (event.seq() != s.seq() + 1) {
+                        throw new IllegalStateException("journal gap: expected event " + (s.seq() + 1)
+                                + " but found " + event.seq() + " in " + journalDir);
+                    }
+                    s = s.apply(event);
+                    index = dc.index();
+                }
+            }
+        }
+        state = s;
+        lastIndex = index;
+        LOG.info(() -> "config store open: seq " + state.seq() + ", config version " + state.configVersion()
+                + ", " + state.totalEntities() + " entities, " + (state.seq() - snapshotSeq) + " events replayed");
+    }
+
+    @Override
+    public StoreState state() {
+        return state;
+    }
+
+    @Override
+    public <R> R update(String actor, String action, TransactionBody<R> body) {
+        if (Thread.currentThread() == writerThread) {
+            throw new IllegalStateException("update called from inside a transaction");
+        }
+        if (closed.get()) {
+            throw new StoreUnavailableException("store is closed", null);
+        }
+        Future<R> result;
+        try {
+            result = writer.submit(() -> commit(actor, action, body));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new StoreUnavailableException("store is closed", e);
+        }
+        try {
+            return result.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new StoreUnavailableException("update failed", cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("interrupted while waiting for the journal", e);
+        }
+    }
+
+    private <R> R commit(String actor, String action, TransactionBody<R> body) {
+        StoreState base = state;
+        Transaction tx = new Transaction(base);
+        R result = body.run(tx);
+        List<Change> changes = tx.changes();
+        if (changes.isEmpty()) {
+            return result;
+        }
+        boolean config = changes.stream().anyMatch(c -> c.kind().isConfig());
+        long version = base.configVersion();
+        ChangeEvent event = new ChangeEvent(base.seq() + 1, version, config ? version + 1 : version,
+                clock.instant(), actor, action, changes);
+        byte[] bytes = codec.encode(event);
+        try {
+            if (appender == null) {
+                appender = queue.createAppender();
+            }
+            try (DocumentContext dc = appender.writingDocument()) {
+                dc.wire().bytes().write(bytes);
+            }
+            lastIndex = appender.lastIndexAppended();
+            writable = true;
+        } catch (RuntimeException e) {
+            writable = false;
+            lastError = e.toString();
+            throw new StoreUnavailableException("journal append failed", e);
+        }
+        StoreState next = base.apply(event);
+        state = next;
+        if (next.seq() - snapshotSeq >= options.snapshotEvery()) {
+            scheduleSnapshot(next, lastIndex);
+        }
+        if (!listeners.isEmpty()) {
+            dispatcher.execute(() -> notifyListeners(event, next));
+        }
+        return result;
+    }
+
+    private void notifyListeners(ChangeEvent event, StoreState next) {
+        for (CommitListener l : listeners) {
+            try {
+                l.committed(event, next);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "commit listener failed on event " + event.seq(), e);
+            }
+        }
+    }
+
+    private void scheduleSnapshot(StoreState s, long index) {
+        if (!snapshotInFlight.compareAndSet(false, true)) {
+            return;
+        }
+        snapshotter.execute(() -> {
+            try {
+                writeSnapshot(s, index);
+            } finally {
+                snapshotInFlight.set(false);
+            }
+        });
+    }
+
+    private void writeSnapshot(StoreState s, long index) {
+        try {
+            snapshots.write(s, index);
+            snapshotSeq = s.seq();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "snapshot at seq " + s.seq() + " failed; the journal still has every event", e);
+        }
+    }
+
+    @Override
+    public StoreState stateAtConfigVersion(long configVersion) {
+        StoreState current = state;
+        if (configVersion < 0 || configVersion > current.configVersion()) {
+            throw new IllegalArgumentException("no config version " + configVersion);
+        }
+        StoreState s = StoreState.empty();
+        try (ExcerptTailer tailer = queue.createTailer()) {
+            while (true) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    ChangeEvent event = codec.decode(readBytes(dc));
+                    if (event.versionAfter() > configVersion || event.seq() > current.seq()) {
+                        break;
+                    }
+                    s = s.apply(event);
+                }
+            }
+        }
+        return s;
+    }
+
+    @Override
+    public List<ChangeEvent> history(long beforeSeq, int limit, boolean configChangesOnly) {
+        List<ChangeEvent> result = new ArrayList<>(Math.min(limit, 1000));
+        try (ExcerptTailer tailer = queue.createTailer()) {
+            tailer.direction(TailerDirection.BACKWARD).toEnd();
+            while (result.size() < limit) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    ChangeEvent event = codec.decode(readBytes(dc));
+                    if (event.seq() < beforeSeq && (!configChangesOnly || event.changedConfig())) {
+                        result.add(event);
+                    }
+                }
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public AutoCloseable subscribe(CommitListener listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    @Override
+    public StoreHealth health() {
+        long bytes;
+        try (Stream<Path> files = Files.list(journalDir)) {
+            bytes = files.mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        } catch (IOException e) {
+            bytes = -1;
+        }
+        boolean ok = writable && !closed.get() && Files.isWritable(journalDir);
+        return new StoreHealth(ok, state.seq() - snapshotSeq, bytes, lastError);
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            writer.submit(() -> {
+                if (appender != null) {
+                    appender.close();
+                }
+                StoreState s = state;
+                if (s != null && s.seq() > snapshotSeq) {
+                    writeSnapshot(s, lastIndex);
+                }
+            }).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "final snapshot failed", e);
+        }
+        shutdown(writer);
+        shutdown(snapshotter);
+        shutdown(dispatcher);
+        queue.close();
+    }
+
+    private static void shutdown(ExecutorService executor) {
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static byte[] readBytes(DocumentContext dc) {
+        Bytes<?> bytes = dc.wire().bytes();
+        byte[] out = new byte[(int) bytes.readRemaining()];
+        bytes.read(out);
+        return out;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

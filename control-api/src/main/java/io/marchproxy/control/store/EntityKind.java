@@ -1,0 +1,72 @@
+package io.marchproxy.control.store;
+
+import io.marchproxy.control.model.Certificate;
+import io.marchproxy.control.model.Cluster;
+import io.marchproxy.control.model.Entity;
+import io.marchproxy.control.model.LicenceRecord;
+import io.marchproxy.control.model.Mapping;
+import io.marchproxy.control.model.ProxyNode;
+import io.marchproxy.control.model.QosPolicy;
+import io.marchproxy.control.model.Service;
+import io.marchproxy.control.model.User;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A kind of stored entity: its wire name in the journal, its record type, and whether a change to it is a change of
+ * configuration (and so produces a new global config version) or of operational state (users, proxies, licence).
+ */
+public final class EntityKind<T extends Entity> {
+    public static final EntityKind<Cluster> CLUSTER = new EntityKind<>("cluster", Cluster.class, true);
+    public static final EntityKind<Service> SERVICE = new EntityKind<>("service", Service.class, true);
+    public static final EntityKind<Mapping> MAPPING = new EntityKind<>("mapping", Mapping.class, true);
+    public static final EntityKind<Certificate> CERTIFICATE = new EntityKind<>("certificate", Certificate.class, true);
+    public static final EntityKind<QosPolicy> QOS = new EntityKind<>("qos", QosPolicy.class, true);
+    public static final EntityKind<User> USER = new EntityKind<>("user", User.class, false);
+    public static final EntityKind<ProxyNode> PROXY = new EntityKind<>("proxy", ProxyNode.class, false);
+    public static final EntityKind<LicenceRecord> LICENCE = new EntityKind<>("licence", LicenceRecord.class, false);
+
+    private static final List<EntityKind<?>> ALL =
+            List.of(CLUSTER, SERVICE, MAPPING, CERTIFICATE, QOS, USER, PROXY, LICENCE);
+
+    private final String wireName;
+    private final Class<T> type;
+    private final boolean config;
+
+    private EntityKind(String wireName, Class<T> type, boolean config) {
+        this.wireName = wireName;
+        this.type = type;
+        this.config = config;
+    }
+
+    public static List<EntityKind<?>> all() {
+        return ALL;
+    }
+
+    public static Optional<EntityKind<?>> byWireName(String name) {
+        return ALL.stream().filter(k -> k.wireName.equals(name)).findFirst();
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+
+    public Class<T> type() {
+        return type;
+    }
+
+    /** True if changes to this kind are configuration changes and bump the global config version. */
+    public boolean isConfig() {
+        return config;
+    }
+
+    public T cast(Entity entity) {
+        return type.cast(entity);
+    }
+
+    @Override
+    public String toString() {
+        return wireName;
+    }
+}
