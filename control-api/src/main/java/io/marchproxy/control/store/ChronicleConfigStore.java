@@ -210,15 +210,15 @@ public final class ChronicleConfigStore implements ConfigStore {
             scheduleSnapshot(next, lastIndex);
         }
         if (!listeners.isEmpty()) {
-            dispatcher.execute(() -> notifyListeners(event, next));
+            dispatcher.execute(() -> notifyListeners(event, base, next));
         }
         return result;
     }
 
-    private void notifyListeners(ChangeEvent event, StoreState next) {
+    private void notifyListeners(ChangeEvent event, StoreState before, StoreState next) {
         for (CommitListener l : listeners) {
             try {
-                l.committed(event, next);
+                l.committed(event, before, next);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "commit listener failed on event " + event.seq(), e);
             }

@@ -6,5 +6,5 @@ package io.marchproxy.control.store;
  */
 @FunctionalInterface
 public interface CommitListener {
-    void committed(ChangeEvent event, StoreState stateAfter);
+    void committed(ChangeEvent event, StoreState stateBefore, StoreState stateAfter);
 }

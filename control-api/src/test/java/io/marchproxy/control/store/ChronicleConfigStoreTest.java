@@ -108,7 +108,7 @@ class ChronicleConfigStoreTest {
         try (ChronicleConfigStore store = ChronicleConfigStore.open(dir, ChronicleConfigStore.Options.defaults())) {
             List<Long> seen = new CopyOnWriteArrayList<>();
             CountDownLatch latch = new CountDownLatch(20);
-            store.subscribe((event, after) -> {
+            store.subscribe((event, before, after) -> {
                 seen.add(event.seq());
                 latch.countDown();
             });

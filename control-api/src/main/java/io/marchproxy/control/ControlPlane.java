@@ -1,0 +1,177 @@
+package io.marchproxy.control;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.marchproxy.control.auth.PasswordHasher;
+import io.marchproxy.control.auth.TokenIssuer;
+import io.marchproxy.control.certs.KeySealer;
+import io.marchproxy.control.config.ConfigPublisher;
+import io.marchproxy.control.config.ConfigResolver;
+import io.marchproxy.control.licence.LicenceVerifier;
+import io.marchproxy.control.model.Role;
+import io.marchproxy.control.model.User;
+import io.marchproxy.control.observe.ObserveService;
+import io.marchproxy.control.observe.RequestMetrics;
+import io.marchproxy.control.rest.AuditService;
+import io.marchproxy.control.rest.AuthService;
+import io.marchproxy.control.rest.CertificatesService;
+import io.marchproxy.control.rest.ClustersService;
+import io.marchproxy.control.rest.ConfigService;
+import io.marchproxy.control.rest.Gate;
+import io.marchproxy.control.rest.LicenceService;
+import io.marchproxy.control.rest.Licensing;
+import io.marchproxy.control.rest.MappingsService;
+import io.marchproxy.control.rest.Meta;
+import io.marchproxy.control.rest.OpenApiService;
+import io.marchproxy.control.rest.ProblemHandlers;
+import io.marchproxy.control.rest.ProxiesService;
+import io.marchproxy.control.rest.ProxyLiveness;
+import io.marchproxy.control.rest.QosService;
+import io.marchproxy.control.rest.ResourceService;
+import io.marchproxy.control.rest.ServicesService;
+import io.marchproxy.control.rest.UsersService;
+import io.marchproxy.control.rest.VersionsService;
+import io.marchproxy.control.store.ChronicleConfigStore;
+import io.marchproxy.control.store.ConfigStore;
+import io.marchproxy.control.store.EntityKind;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * A running control plane: store, config publisher and the Helidon web server with every service registered.
+ * Closing stops the server first, then the store (reverse order of creation).
+ */
+public final class ControlPlane implements AutoCloseable {
+    /** Largest request body accepted; PEM bundles are the biggest legitimate bodies. */
+    public static final long MAX_PAYLOAD_BYTES = 1 << 20;
+
+    private final ConfigStore store;
+    private final ConfigPublisher publisher;
+    private final WebServer server;
+
+    private ControlPlane(ConfigStore store, ConfigPublisher publisher, WebServer server) {
+        this.store = store;
+        this.publisher = publisher;
+        this.server = server;
+    }
+
+    /**
+     * Opens the store in {@code settings.dataDir()}, creates the first admin if there are no users (printing a
+     * generated password once to {@code console}), and starts serving.
+     */
+    public static ControlPlane start(ControlPlaneSettings settings, PrintStream console) throws IOException {
+        Clock clock = Clock.systemUTC();
+        ConfigStore store = ChronicleConfigStore.open(settings.dataDir(),
+                new ChronicleConfigStore.Options(settings.snapshotEvery(), settings.syncMode(), 2000), clock);
+        try {
+            KeySealer sealer = new KeySealer(SecretFiles.load(settings.masterKeyBase64(),
+                    settings.dataDir().resolve("master.key"), 32, "master key"));
+            TokenIssuer tokens = new TokenIssuer(SecretFiles.load(settings.jwtSecretBase64(),
+                    settings.dataDir().resolve("jwt.key"), 32, "JWT secret"), settings.tokenTtl(), clock);
+            PasswordHasher hasher = new PasswordHasher(settings.pbkdf2Iterations());
+            bootstrapAdmin(store, hasher, settings, console, clock);
+
+            LicenceVerifier verifier = new LicenceVerifier(settings.licencePublicKey().isEmpty() ? null
+                    : LicenceVerifier.parsePublicKey(settings.licencePublicKey()), clock);
+            Licensing licensing = new Licensing(verifier, settings.licenceTokenOption());
+            ConfigResolver resolver = new ConfigResolver(sealer);
+            ConfigPublisher publisher = new ConfigPublisher(store, resolver);
+            ProxyLiveness liveness = new ProxyLiveness(settings.proxyStaleAfter(), clock);
+            Gate gate = new Gate(store, tokens);
+
+            List<ResourceService> services = List.of(
+                    new AuthService(gate, store, tokens, hasher),
+                    new ClustersService(gate, store, clock),
+                    new ServicesService(gate, store, clock),
+                    new MappingsService(gate, store, clock),
+                    new QosService(gate, store, clock),
+                    new CertificatesService(gate, store, clock, sealer),
+                    new ProxiesService(gate, store, licensing, liveness, clock),
+                    new ConfigService(gate, store, resolver, liveness),
+                    new VersionsService(gate, store, clock),
+                    new UsersService(gate, store, clock, hasher),
+                    new LicenceService(gate, store, licensing, clock),
+                    new AuditService(gate, store));
+            RequestMetrics metrics = new RequestMetrics();
+            HttpRouting.Builder routing = HttpRouting.builder().addFilter(metrics);
+            for (ResourceService s : services) {
+                routing.register(s.basePath(), s);
+            }
+            routing.register("/observe", new ObserveService(store, metrics, liveness::live));
+            routing.register("/openapi", new OpenApiService(services, version()));
+            ProblemHandlers.register(routing);
+
+            WebServer server = WebServer.builder()
+                    .host(settings.host())
+                    .port(settings.port())
+                    .maxPayloadSize(MAX_PAYLOAD_BYTES)
+                    .routing(routing)
+                    .build()
+                    .start();
+            return new ControlPlane(store, publisher, server);
+        } catch (RuntimeException | IOException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private static void bootstrapAdmin(ConfigStore store, PasswordHasher hasher, ControlPlaneSettings settings,
+                                       PrintStream console, Clock clock) {
+        if (store.state().count(EntityKind.USER) > 0) {
+            return;
+        }
+        boolean generated = settings.adminPassword().isEmpty();
+        String password = generated ? generatePassword() : settings.adminPassword();
+        String hash = hasher.hash(password.toCharArray());
+        Meta meta = Meta.create(clock.instant());
+        store.update("bootstrap", "user.create", tx -> tx.put(EntityKind.USER, new User(meta.id(),
+                settings.adminUsername(), Role.ADMIN, true, hash, 1, meta.createdAt(), meta.updatedAt())));
+        if (generated) {
+            // Printed once, to the console only: never to the log.
+            console.println("MarchProxy: created admin user '" + settings.adminUsername()
+                    + "' with generated password: " + password);
+            console.println("MarchProxy: it will not be shown again; change it with PUT /api/v1/users/{id}.");
+        }
+    }
+
+    private static String generatePassword() {
+        byte[] b = new byte[18];
+        new SecureRandom().nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    private static String version() {
+        String v = ControlPlane.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public ConfigStore store() {
+        return store;
+    }
+
+    /** Where the dataplane and the xDS server subscribe to config changes. */
+    public ConfigPublisher publisher() {
+        return publisher;
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        try {
+            publisher.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            store.close();
+        }
+    }
+}

@@ -1,0 +1,5 @@
+/**
+ * Authentication primitives, all on the JDK: PBKDF2 password hashes, HMAC-SHA256 JWT access tokens, and cluster API
+ * keys stored as hashes and compared in constant time. Depends on the model only; the REST layer enforces roles.
+ */
+package io.marchproxy.control.auth;

@@ -1,0 +1,7 @@
+/**
+ * Versioned configuration as consumers see it: a cluster's {@link io.marchproxy.control.config.ResolvedConfig}
+ * (targets expanded, content-hashed), diffs between versions, and the
+ * {@link io.marchproxy.control.config.ConfigChangeListener} API that the dataplane and the xDS server subscribe to
+ * through {@link io.marchproxy.control.config.ConfigPublisher}. Depends on the model, store and certs packages.
+ */
+package io.marchproxy.control.config;

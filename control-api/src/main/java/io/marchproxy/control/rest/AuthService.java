@@ -1,0 +1,87 @@
+package io.marchproxy.control.rest;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.marchproxy.control.auth.AccessToken;
+import io.marchproxy.control.auth.PasswordHasher;
+import io.marchproxy.control.auth.Principal;
+import io.marchproxy.control.auth.TokenIssuer;
+import io.marchproxy.control.model.User;
+import io.marchproxy.control.store.ConfigStore;
+import io.marchproxy.control.store.EntityKind;
+import io.marchproxy.control.validation.ObjectSchema;
+import io.marchproxy.control.validation.StringSchema;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code /api/v1/auth}: {@code POST /login} trades a username and password for a short-lived JWT;
+ * {@code POST /refresh} trades a valid token for a fresh one. An unknown user costs the same PBKDF2 work as a wrong
+ * password, so response time does not reveal which usernames exist.
+ */
+public final class AuthService extends ResourceService {
+    static final ObjectSchema LOGIN = ObjectSchema.builder()
+            .required("username", StringSchema.of(1, 64, "admin"))
+            .required("password", StringSchema.of(1, 128, "correct-horse-battery"))
+            .build();
+
+    private final ConfigStore store;
+    private final TokenIssuer tokens;
+    private final PasswordHasher hasher;
+    private final String decoyHash;
+
+    public AuthService(Gate gate, ConfigStore store, TokenIssuer tokens, PasswordHasher hasher) {
+        super(gate);
+        this.store = store;
+        this.tokens = tokens;
+        this.hasher = hasher;
+        this.decoyHash = hasher.hash("decoy-password-never-matches".toCharArray());
+    }
+
+    @Override
+    public String basePath() {
+        return "/api/v1/auth";
+    }
+
+    @Override
+    public String tag() {
+        return "auth";
+    }
+
+    @Override
+    public List<Endpoint> endpoints() {
+        return List.of(
+                new Endpoint(Method.POST, "/login", "Log in; returns a bearer token", Access.PUBLIC, LOGIN,
+                        List.of(), 200, this::login),
+                new Endpoint(Method.POST, "/refresh", "Exchange a valid token for a new one", Access.VIEWER, null,
+                        List.of(), 200, this::refresh));
+    }
+
+    private void login(ServerRequest req, ServerResponse res, Principal none) {
+        ObjectNode body = Requests.body(req, LOGIN);
+        String username = body.get("username").textValue();
+        char[] password = body.get("password").textValue().toCharArray();
+        Optional<User> user = store.state().list(EntityKind.USER).stream()
+                .filter(u -> u.username().equals(username)).findFirst();
+        boolean ok = hasher.verify(password, user.map(User::passwordHash).orElse(decoyHash));
+        if (!ok || user.isEmpty() || !user.get().active()) {
+            throw ProblemException.unauthorized("username or password is wrong, or the account is disabled");
+        }
+        send(res, tokens.issue(user.get().id(), user.get().username(), user.get().role()), user.get());
+    }
+
+    private void refresh(ServerRequest req, ServerResponse res, Principal caller) {
+        User user = store.state().get(EntityKind.USER, caller.userId()).orElseThrow();
+        send(res, tokens.issue(user.id(), user.username(), user.role()), user);
+    }
+
+    private void send(ServerResponse res, AccessToken token, User user) {
+        Responses.json(res, 200, Map.of("token", token.token(), "tokenType", "Bearer",
+                "expiresAt", token.expiresAt().toString(), "role", user.role().wireName(),
+                "username", user.username()));
+    }
+}

@@ -1,0 +1,173 @@
+package io.marchproxy.control.rest;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.marchproxy.control.auth.Principal;
+import io.marchproxy.control.model.Entity;
+import io.marchproxy.control.store.ConfigStore;
+import io.marchproxy.control.store.EntityKind;
+import io.marchproxy.control.store.Transaction;
+import io.marchproxy.control.validation.ObjectSchema;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * List, create, read, replace and delete for one kind of entity. Subclasses say how a validated body becomes an
+ * entity (checking references and uniqueness against the transaction, so checks and write are atomic), which filters
+ * a list accepts, and what blocks a delete. Replace and delete honour {@code If-Match}.
+ */
+public abstract class CrudService<T extends Entity> extends ResourceService {
+    protected final ConfigStore store;
+    protected final EntityKind<T> kind;
+    protected final Clock clock;
+
+    protected CrudService(Gate gate, ConfigStore store, EntityKind<T> kind, Clock clock) {
+        super(gate);
+        this.store = store;
+        this.kind = kind;
+        this.clock = clock;
+    }
+
+    /** Body of create and replace. */
+    protected abstract ObjectSchema schema();
+
+    /** Query parameters the list route filters on. */
+    protected abstract List<String> filters();
+
+    protected abstract boolean matches(T entity, ServerRequest req);
+
+    /** Builds the entity to store from a valid body; {@code existing} is null on create. */
+    protected abstract T build(ObjectNode body, Transaction tx, T existing, Meta meta);
+
+    /**
+     * Last step on the request thread before the transaction: slow work (password hashing, PEM parsing) belongs
+     * here, not in {@link #build}, which runs on the store's single writer thread.
+     */
+    protected ObjectNode prepare(ObjectNode body) {
+        return body;
+    }
+
+    /** Throws a 409 if something still refers to {@code entity}. */
+    protected void checkDelete(Transaction tx, T entity) {
+    }
+
+    protected String readAccess() {
+        return Access.VIEWER;
+    }
+
+    protected String writeAccess() {
+        return Access.OPERATOR;
+    }
+
+    /** What a response shows of an entity. */
+    protected Object view(T entity) {
+        return entity;
+    }
+
+    /** Routes beyond CRUD; registered before {@code /{id}} so fixed segments win. */
+    protected List<Endpoint> extraEndpoints() {
+        return List.of();
+    }
+
+    @Override
+    public List<Endpoint> endpoints() {
+        List<String> listQuery = new ArrayList<>(filters());
+        listQuery.add("offset");
+        listQuery.add("limit");
+        List<Endpoint> all = new ArrayList<>(extraEndpoints());
+        all.add(new Endpoint(Method.GET, "/", "List " + tag() + " (paged, filtered)", readAccess(), null,
+                listQuery, 200, this::list));
+        all.add(new Endpoint(Method.POST, "/", "Create a " + singular(), writeAccess(), schema(), List.of(), 201,
+                this::create));
+        all.add(new Endpoint(Method.GET, "/{id}", "Get a " + singular(), readAccess(), null, List.of(), 200,
+                this::read));
+        all.add(new Endpoint(Method.PUT, "/{id}", "Replace a " + singular() + " (If-Match: ETag)", writeAccess(),
+                schema(), List.of(), 200, this::replace));
+        all.add(new Endpoint(Method.DELETE, "/{id}", "Delete a " + singular() + " (If-Match: ETag)",
+                writeAccess(), null, List.of(), 204, this::delete));
+        return all;
+    }
+
+    protected String singular() {
+        return kind.wireName();
+    }
+
+    protected void list(ServerRequest req, ServerResponse res, Principal caller) {
+        Paging paging = Requests.paging(req);
+        List<Object> matching = new ArrayList<>();
+        for (T e : store.state().list(kind)) {
+            if (matches(e, req)) {
+                matching.add(view(e));
+            }
+        }
+        Responses.json(res, 200, Page.of(matching, paging));
+    }
+
+    protected void create(ServerRequest req, ServerResponse res, Principal caller) {
+        ObjectNode body = prepare(Requests.body(req, schema()));
+        T created = store.update(caller.name(), singular() + ".create",
+                tx -> tx.put(kind, build(body, tx, null, Meta.create(clock.instant()))));
+        res.header(HeaderNames.LOCATION, basePath() + "/" + created.id());
+        Responses.entity(res, 201, created, view(created));
+    }
+
+    protected void read(ServerRequest req, ServerResponse res, Principal caller) {
+        T e = find(Requests.pathParam(req, "id"));
+        Responses.entity(res, 200, e, view(e));
+    }
+
+    protected void replace(ServerRequest req, ServerResponse res, Principal caller) {
+        String id = Requests.pathParam(req, "id");
+        ObjectNode body = prepare(Requests.body(req, schema()));
+        T updated = store.update(caller.name(), singular() + ".update", tx -> {
+            T existing = tx.get(kind, id).orElseThrow(() -> ProblemException.notFound(singular(), id));
+            Requests.checkIfMatch(req, existing.revision());
+            return tx.put(kind, build(body, tx, existing,
+                    Meta.update(id, existing.revision(), existing.createdAt(), clock.instant())));
+        });
+        Responses.entity(res, 200, updated, view(updated));
+    }
+
+    protected void delete(ServerRequest req, ServerResponse res, Principal caller) {
+        String id = Requests.pathParam(req, "id");
+        store.update(caller.name(), singular() + ".delete", tx -> {
+            T existing = tx.get(kind, id).orElseThrow(() -> ProblemException.notFound(singular(), id));
+            Requests.checkIfMatch(req, existing.revision());
+            checkDelete(tx, existing);
+            tx.delete(kind, id);
+            return null;
+        });
+        Responses.noContent(res);
+    }
+
+    protected T find(String id) {
+        return store.state().get(kind, id).orElseThrow(() -> ProblemException.notFound(singular(), id));
+    }
+
+    /** 409 on {@code field} if another entity of this kind already has {@code value}. */
+    protected void requireUnique(Transaction tx, String field, String value, Function<T, String> property,
+                                 Meta meta) {
+        for (T other : tx.list(kind)) {
+            if (!other.id().equals(meta.id()) && Objects.equals(property.apply(other), value)) {
+                throw ProblemException.conflict(field, singular() + " with " + field + " '" + value
+                        + "' already exists (id " + other.id() + ")");
+            }
+        }
+    }
+
+    /** True if the filter {@code name} is absent or equals {@code value}. */
+    protected static boolean filter(ServerRequest req, String name, String value) {
+        return Requests.query(req, name).map(v -> v.equals(value)).orElse(true);
+    }
+
+    protected static boolean filterBoolean(ServerRequest req, String name, boolean value) {
+        return Requests.queryBoolean(req, name).map(v -> v == value).orElse(true);
+    }
+}

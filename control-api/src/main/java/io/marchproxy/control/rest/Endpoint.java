@@ -1,0 +1,22 @@
+package io.marchproxy.control.rest;
+
+import io.helidon.http.Method;
+import io.marchproxy.control.validation.ObjectSchema;
+
+import java.util.List;
+
+/**
+ * One route as both the router and the OpenAPI document see it, so the document lists exactly what is served.
+ *
+ * @param path        relative to the service's base path, Helidon template syntax ({@code /{id}})
+ * @param access      who may call it: {@code public}, {@code viewer}, {@code operator}, {@code admin} or
+ *                    {@code cluster-key}
+ * @param requestBody the body schema, or null for no body
+ * @param query       accepted query parameters
+ */
+public record Endpoint(Method method, String path, String summary, String access, ObjectSchema requestBody,
+                       List<String> query, int successStatus, Action action) {
+    public Endpoint {
+        query = List.copyOf(query);
+    }
+}

@@ -1,0 +1,131 @@
+package io.marchproxy.control.rest;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code GET /openapi}: an OpenAPI 3.0 document generated from the same {@link Endpoint} lists and schemas that route
+ * and validate requests, so it cannot promise a field or route the server does not accept.
+ */
+public final class OpenApiService implements HttpService {
+    private static final Pattern PATH_PARAM = Pattern.compile("\\{([A-Za-z]+)}");
+    private static final List<Integer> PROBLEMS = List.of(400, 401, 403, 404, 409, 412, 415, 422);
+
+    private final byte[] document;
+
+    public OpenApiService(List<ResourceService> services, String version) {
+        this.document = build(services, version).toPrettyString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", this::send);
+    }
+
+    private void send(ServerRequest req, ServerResponse res) {
+        res.headers().contentType(MediaTypes.APPLICATION_JSON);
+        res.send(document);
+    }
+
+    /** The full path of an endpoint, as it appears in the document. */
+    public static String fullPath(ResourceService s, Endpoint e) {
+        return e.path().equals("/") ? s.basePath() : s.basePath() + e.path();
+    }
+
+    static ObjectNode build(List<ResourceService> services, String version) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode doc = f.objectNode();
+        doc.put("openapi", "3.0.3");
+        doc.putObject("info").put("title", "MarchProxy control API").put("version", version)
+                .put("description", "Clusters, services, mappings, proxies, certificates, QoS and versioned config. "
+                        + "Errors are RFC 9457 application/problem+json.");
+        ObjectNode paths = doc.putObject("paths");
+        for (ResourceService s : services) {
+            for (Endpoint e : s.endpoints()) {
+                ObjectNode item = paths.has(fullPath(s, e)) ? (ObjectNode) paths.get(fullPath(s, e))
+                        : paths.putObject(fullPath(s, e));
+                item.set(e.method().text().toLowerCase(Locale.ROOT), operation(s, e));
+            }
+        }
+        ObjectNode components = doc.putObject("components");
+        ObjectNode schemes = components.putObject("securitySchemes");
+        schemes.putObject("bearer").put("type", "http").put("scheme", "bearer").put("bearerFormat", "JWT");
+        schemes.putObject("clusterKey").put("type", "apiKey").put("in", "header").put("name", "X-Cluster-Key");
+        ObjectNode problem = components.putObject("schemas").putObject("Problem");
+        problem.put("type", "object");
+        ObjectNode props = problem.putObject("properties");
+        for (String p : List.of("type", "title", "detail", "instance", "field")) {
+            props.putObject(p).put("type", "string");
+        }
+        props.putObject("status").put("type", "integer");
+        ObjectNode err = props.putObject("errors").put("type", "array").putObject("items").put("type", "object");
+        err.putObject("properties").putObject("field").put("type", "string");
+        ((ObjectNode) err.get("properties")).putObject("message").put("type", "string");
+        return doc;
+    }
+
+    private static ObjectNode operation(ResourceService s, Endpoint e) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode op = f.objectNode();
+        op.putArray("tags").add(s.tag());
+        op.put("summary", e.summary());
+        op.put("operationId", e.method().text().toLowerCase(Locale.ROOT) + opName(fullPath(s, e)));
+        op.put("x-access", e.access());
+        switch (e.access()) {
+            case Access.PUBLIC -> op.putArray("security");
+            case Access.CLUSTER_KEY -> op.putArray("security").addObject().putArray("clusterKey");
+            default -> op.putArray("security").addObject().putArray("bearer");
+        }
+        ArrayNode params = f.arrayNode();
+        Matcher m = PATH_PARAM.matcher(e.path());
+        while (m.find()) {
+            params.addObject().put("name", m.group(1)).put("in", "path").put("required", true)
+                    .putObject("schema").put("type", "string");
+        }
+        for (String q : e.query()) {
+            params.addObject().put("name", q).put("in", "query").put("required", false)
+                    .putObject("schema").put("type", "string");
+        }
+        if (!params.isEmpty()) {
+            op.set("parameters", params);
+        }
+        if (e.requestBody() != null) {
+            op.putObject("requestBody").put("required", true).putObject("content")
+                    .putObject("application/json").set("schema", e.requestBody().toOpenApi());
+        }
+        ObjectNode responses = op.putObject("responses");
+        ObjectNode ok = responses.putObject(Integer.toString(e.successStatus()));
+        ok.put("description", e.successStatus() == 204 ? "No Content" : "Success");
+        if (e.successStatus() != 204) {
+            ok.putObject("content").putObject("application/json").putObject("schema").put("type", "object");
+        }
+        for (int status : PROBLEMS) {
+            responses.putObject(Integer.toString(status)).put("description", "Problem")
+                    .putObject("content").putObject("application/problem+json").putObject("schema")
+                    .put("$ref", "#/components/schemas/Problem");
+        }
+        return op;
+    }
+
+    private static String opName(String path) {
+        StringBuilder sb = new StringBuilder();
+        for (String part : path.split("[/{}-]+")) {
+            if (!part.isEmpty() && !part.equals("api") && !part.equals("v1")) {
+                sb.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+            }
+        }
+        return sb.toString();
+    }
+}

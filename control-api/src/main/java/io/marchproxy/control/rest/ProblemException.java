@@ -1,0 +1,68 @@
+package io.marchproxy.control.rest;
+
+import io.marchproxy.control.validation.FieldError;
+
+import java.util.List;
+
+/**
+ * A request that cannot be served, carrying what the RFC 9457 problem response says: status, title, detail and the
+ * fields at fault. Thrown anywhere below a handler, including inside store transactions (aborting them).
+ */
+public class ProblemException extends RuntimeException {
+    private final int status;
+    private final String title;
+    private final transient List<FieldError> errors;
+
+    public ProblemException(int status, String title, String detail, List<FieldError> errors) {
+        super(detail);
+        this.status = status;
+        this.title = title;
+        this.errors = List.copyOf(errors);
+    }
+
+    public static ProblemException badRequest(String field, String message) {
+        return new ProblemException(400, "Bad Request", field + ": " + message,
+                List.of(new FieldError(field, message)));
+    }
+
+    /** A well-formed request naming something that does not exist or a combination the domain forbids. */
+    public static ProblemException unprocessable(String field, String message) {
+        return new ProblemException(422, "Unprocessable Content", field + ": " + message,
+                List.of(new FieldError(field, message)));
+    }
+
+    public static ProblemException conflict(String field, String message) {
+        return new ProblemException(409, "Conflict", field + ": " + message,
+                List.of(new FieldError(field, message)));
+    }
+
+    public static ProblemException notFound(String what, String id) {
+        return new ProblemException(404, "Not Found", "no " + what + " with id " + id, List.of());
+    }
+
+    public static ProblemException unauthorized(String detail) {
+        return new ProblemException(401, "Unauthorized", detail, List.of());
+    }
+
+    public static ProblemException forbidden(String detail) {
+        return new ProblemException(403, "Forbidden", detail, List.of());
+    }
+
+    public static ProblemException preconditionFailed(long current) {
+        return new ProblemException(412, "Precondition Failed",
+                "If-Match does not match the current revision \"" + current + "\"",
+                List.of(new FieldError("If-Match", "stale revision; current is \"" + current + "\"")));
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public List<FieldError> errors() {
+        return errors;
+    }
+}

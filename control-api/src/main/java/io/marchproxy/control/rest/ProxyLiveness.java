@@ -1,0 +1,62 @@
+package io.marchproxy.control.rest;
+
+import io.marchproxy.control.model.ProxyNode;
+import io.marchproxy.control.model.ProxyStatus;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Heartbeat state of proxies, kept in memory: heartbeats are frequent and their loss on restart costs one heartbeat
+ * interval, so they are not journaled. A proxy never heard from is pending; one heard from within
+ * {@code staleAfter} is active; otherwise stale.
+ */
+public final class ProxyLiveness {
+    /** The last heartbeat of one proxy. */
+    public record Beat(Instant at, long configVersion, Map<String, Long> metrics) {
+    }
+
+    private final Map<String, Beat> beats = new ConcurrentHashMap<>();
+    private final Duration staleAfter;
+    private final Clock clock;
+
+    public ProxyLiveness(Duration staleAfter, Clock clock) {
+        this.staleAfter = staleAfter;
+        this.clock = clock;
+    }
+
+    public void beat(String proxyId, long configVersion, Map<String, Long> metrics) {
+        beats.put(proxyId, new Beat(clock.instant(), configVersion, Map.copyOf(metrics)));
+    }
+
+    /** Records that a proxy fetched config {@code version}, keeping its last metrics. */
+    public void fetched(String proxyId, long version) {
+        beats.compute(proxyId, (id, b) -> b == null ? new Beat(clock.instant(), version, Map.of())
+                : new Beat(clock.instant(), version, b.metrics()));
+    }
+
+    public void forget(String proxyId) {
+        beats.remove(proxyId);
+    }
+
+    public Map<String, Long> metrics(String proxyId) {
+        Beat b = beats.get(proxyId);
+        return b == null ? Map.of() : b.metrics();
+    }
+
+    /** The stored node with its live status, last-seen time and last config version filled in. */
+    public ProxyNode live(ProxyNode node) {
+        Beat b = beats.get(node.id());
+        if (b == null) {
+            boolean stale = node.lastSeen() != null && node.lastSeen().plus(staleAfter).isBefore(clock.instant());
+            return node.withLiveness(stale ? ProxyStatus.STALE : ProxyStatus.PENDING, node.lastSeen(),
+                    node.lastConfigVersion());
+        }
+        ProxyStatus status = b.at().plus(staleAfter).isBefore(clock.instant()) ? ProxyStatus.STALE
+                : ProxyStatus.ACTIVE;
+        return node.withLiveness(status, b.at(), b.configVersion());
+    }
+}

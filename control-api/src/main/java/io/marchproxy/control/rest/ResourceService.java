@@ -1,0 +1,45 @@
+package io.marchproxy.control.rest;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.marchproxy.control.auth.Principal;
+
+import java.util.List;
+
+/**
+ * An {@link HttpService} whose routes are declared as {@link Endpoint}s: access rules are enforced here, in one
+ * place, before any action runs, and the same list feeds the OpenAPI document.
+ */
+public abstract class ResourceService implements HttpService {
+    private final Gate gate;
+
+    protected ResourceService(Gate gate) {
+        this.gate = gate;
+    }
+
+    /** Where the service is mounted, e.g. {@code /api/v1/services}. */
+    public abstract String basePath();
+
+    /** The OpenAPI tag and the name used in messages. */
+    public abstract String tag();
+
+    public abstract List<Endpoint> endpoints();
+
+    @Override
+    public final void routing(HttpRules rules) {
+        for (Endpoint e : endpoints()) {
+            rules.route(e.method(), e.path(), (req, res) -> {
+                Principal caller = switch (e.access()) {
+                    case Access.PUBLIC, Access.CLUSTER_KEY -> null;
+                    default -> gate.user(req, Gate.role(e.access()));
+                };
+                Requests.checkQuery(req, e.query());
+                e.action().handle(req, res, caller);
+            });
+        }
+    }
+
+    protected Gate gate() {
+        return gate;
+    }
+}

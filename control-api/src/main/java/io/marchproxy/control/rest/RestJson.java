@@ -1,0 +1,94 @@
+package io.marchproxy.control.rest;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.marchproxy.control.model.Certificate;
+import io.marchproxy.control.model.Cluster;
+import io.marchproxy.control.model.LicenceRecord;
+import io.marchproxy.control.model.ServiceAuth;
+import io.marchproxy.control.model.User;
+
+import java.io.IOException;
+
+/**
+ * JSON as the REST API speaks it. Secrets stored on records (key and password hashes, sealed keys, service tokens) are
+ * removed by mix-ins here, once, so no handler can leak them by returning a record.
+ */
+public final class RestJson {
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .addMixIn(Cluster.class, HideClusterSecrets.class)
+            .addMixIn(User.class, HideUserSecrets.class)
+            .addMixIn(Certificate.class, HideCertificateSecrets.class)
+            .addMixIn(ServiceAuth.class, HideServiceAuthSecrets.class)
+            .addMixIn(LicenceRecord.class, HideLicenceToken.class);
+
+    private RestJson() {
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    public static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    public static JsonNode tree(Object value) {
+        return MAPPER.valueToTree(value);
+    }
+
+    /** Parses a request body; malformed JSON is a 400 saying where it broke. */
+    public static JsonNode parse(byte[] body) {
+        if (body.length == 0) {
+            throw ProblemException.badRequest("(body)", "a JSON body is required");
+        }
+        try {
+            JsonNode node = MAPPER.readTree(body);
+            if (node == null || node.isMissingNode()) {
+                throw ProblemException.badRequest("(body)", "a JSON body is required");
+            }
+            return node;
+        } catch (MismatchedInputException e) {
+            throw ProblemException.badRequest("(body)", "malformed JSON: " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr();
+            throw ProblemException.badRequest("(body)", "malformed JSON" + where + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ProblemException.badRequest("(body)", "unreadable body");
+        }
+    }
+
+    @JsonIgnoreProperties({"apiKeyHash"})
+    private abstract static class HideClusterSecrets {
+    }
+
+    @JsonIgnoreProperties({"passwordHash"})
+    private abstract static class HideUserSecrets {
+    }
+
+    @JsonIgnoreProperties({"encryptedKey"})
+    private abstract static class HideCertificateSecrets {
+    }
+
+    @JsonIgnoreProperties({"token", "jwtSecret"})
+    private abstract static class HideServiceAuthSecrets {
+    }
+
+    @JsonIgnoreProperties({"token"})
+    private abstract static class HideLicenceToken {
+    }
+}

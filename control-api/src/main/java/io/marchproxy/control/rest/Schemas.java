@@ -1,0 +1,73 @@
+package io.marchproxy.control.rest;
+
+import io.marchproxy.control.validation.BooleanSchema;
+import io.marchproxy.control.validation.IntegerSchema;
+import io.marchproxy.control.validation.StringSchema;
+
+import java.net.IDN;
+import java.util.regex.Pattern;
+
+/** Field schemas shared by several resources. */
+public final class Schemas {
+    public static final String NAME_PATTERN = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$";
+    private static final Pattern IPV4 = Pattern.compile(
+            "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$");
+    private static final Pattern IPV6 = Pattern.compile("^[0-9A-Fa-f:.]{2,45}$");
+    private static final Pattern FQDN = Pattern.compile(
+            "^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?$");
+
+    private Schemas() {
+    }
+
+    /** Lower-case DNS-label names: resource names appear in metrics labels, file names and xDS resource names. */
+    public static StringSchema name(String example) {
+        return StringSchema.of(1, 63, example).pattern(NAME_PATTERN);
+    }
+
+    public static StringSchema id() {
+        return StringSchema.of(1, 64, "00000000-0000-0000-0000-000000000000").pattern("^[A-Za-z0-9-]+$");
+    }
+
+    public static StringSchema text(int max) {
+        return StringSchema.of(0, max, "");
+    }
+
+    public static IntegerSchema port() {
+        return IntegerSchema.range(1, 65535).withExample(8080);
+    }
+
+    public static BooleanSchema bool() {
+        return new BooleanSchema();
+    }
+
+    /** An IPv4 or IPv6 literal or a DNS name. */
+    public static StringSchema address(String example) {
+        return StringSchema.of(1, 253, example).rule(Schemas::isAddress, "must be an IPv4/IPv6 address or FQDN");
+    }
+
+    public static boolean isAddress(String s) {
+        if (IPV4.matcher(s).matches()) {
+            return true;
+        }
+        if (s.contains(":")) {
+            return IPV6.matcher(s).matches() && isIpv6(s);
+        }
+        if (s.chars().allMatch(c -> Character.isDigit(c) || c == '.')) {
+            return false;
+        }
+        try {
+            return FQDN.matcher(IDN.toASCII(s)).matches();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static boolean isIpv6(String s) {
+        try {
+            // A literal containing ':' is parsed without any name lookup.
+            return java.net.InetAddress.getByName("[" + s + "]") instanceof java.net.Inet6Address;
+        } catch (java.net.UnknownHostException | SecurityException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.marchproxy.control.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.webserver.http.ServerRequest;
+import io.marchproxy.control.model.Backend;
+import io.marchproxy.control.model.HealthCheck;
+import io.marchproxy.control.model.Mapping;
+import io.marchproxy.control.model.QosPolicy;
+import io.marchproxy.control.model.Service;
+import io.marchproxy.control.model.ServiceAuth;
+import io.marchproxy.control.model.TlsSettings;
+import io.marchproxy.control.store.ConfigStore;
+import io.marchproxy.control.store.EntityKind;
+import io.marchproxy.control.store.Transaction;
+import io.marchproxy.control.validation.ArraySchema;
+import io.marchproxy.control.validation.IntegerSchema;
+import io.marchproxy.control.validation.ObjectSchema;
+import io.marchproxy.control.validation.StringSchema;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code /api/v1/services}. A service belongs to one cluster for life; it cannot be deleted while a mapping or QoS
+ * policy refers to it. Auth secrets (token, JWT secret) are write-only here and reach proxies only in the cluster
+ * config.
+ */
+public final class ServicesService extends CrudService<Service> {
+    static final ObjectSchema SCHEMA = ObjectSchema.builder()
+            .required("name", Schemas.name("web"))
+            .required("clusterId", Schemas.id())
+            .required("address", Schemas.address("10.0.0.10"))
+            .required("port", Schemas.port())
+            .required("protocol", StringSchema.oneOf("tcp", "udp", "http", "https"))
+            .optional("collection", Schemas.name("default"), "default")
+            .optional("backends", new ArraySchema(ObjectSchema.builder()
+                    .required("address", Schemas.address("10.0.1.10"))
+                    .required("port", Schemas.port())
+                    .optional("weight", IntegerSchema.range(1, 1000), 1)
+                    .optional("enabled", Schemas.bool(), true)
+                    .build(), 0, 256), null)
+            .optional("loadBalancing",
+                    StringSchema.oneOf("round_robin", "least_connections", "weighted", "ip_hash"), "round_robin")
+            .optional("auth", ObjectSchema.builder()
+                    .required("type", StringSchema.oneOf("none", "base64", "jwt"))
+                    .optional("token", StringSchema.of(16, 4096, "0123456789abcdef"), null)
+                    .optional("jwtSecret", StringSchema.of(32, 4096, "0123456789abcdef0123456789abcdef"), null)
+                    .optional("jwtAlgorithm", StringSchema.oneOf("HS256", "HS384", "HS512"), null)
+                    .optional("jwtExpirySeconds", IntegerSchema.range(300, 2_592_000).withExample(3600), null)
+                    .build(), null)
+            .optional("tls", ObjectSchema.builder()
+                    .optional("enabled", Schemas.bool(), false)
+                    .optional("verify", Schemas.bool(), true)
+                    .build(), null)
+            .optional("healthCheck", ObjectSchema.builder()
+                    .required("path", StringSchema.of(1, 1024, "/healthz").pattern("^/[\\x21-\\x7e]*$"))
+                    .optional("intervalSeconds", IntegerSchema.range(5, 3600).withExample(10), 10)
+                    .build(), null)
+            .optional("active", Schemas.bool(), true)
+            .build();
+
+    public ServicesService(Gate gate, ConfigStore store, Clock clock) {
+        super(gate, store, EntityKind.SERVICE, clock);
+    }
+
+    @Override
+    public String basePath() {
+        return "/api/v1/services";
+    }
+
+    @Override
+    public String tag() {
+        return "services";
+    }
+
+    @Override
+    protected ObjectSchema schema() {
+        return SCHEMA;
+    }
+
+    @Override
+    protected List<String> filters() {
+        return List.of("clusterId", "collection", "protocol", "name", "active");
+    }
+
+    @Override
+    protected boolean matches(Service s, ServerRequest req) {
+        return filter(req, "clusterId", s.clusterId()) && filter(req, "collection", s.collection())
+                && filter(req, "protocol", s.protocol()) && filter(req, "name", s.name())
+                && filterBoolean(req, "active", s.active());
+    }
+
+    @Override
+    protected Service build(ObjectNode b, Transaction tx, Service existing, Meta meta) {
+        String name = b.get("name").textValue();
+        String clusterId = b.get("clusterId").textValue();
+        requireUnique(tx, "name", name, Service::name, meta);
+        if (tx.get(EntityKind.CLUSTER, clusterId).isEmpty()) {
+            throw ProblemException.unprocessable("clusterId", "no cluster with id " + clusterId);
+        }
+        if (existing != null && !existing.clusterId().equals(clusterId)) {
+            throw ProblemException.unprocessable("clusterId", "a service cannot move to another cluster");
+        }
+        List<Backend> backends = new ArrayList<>();
+        for (JsonNode n : b.path("backends")) {
+            backends.add(new Backend(n.get("address").textValue(), n.get("port").intValue(),
+                    n.get("weight").intValue(), n.get("enabled").booleanValue()));
+        }
+        JsonNode tls = b.path("tls");
+        JsonNode hc = b.get("healthCheck");
+        return new Service(meta.id(), name, clusterId, b.get("address").textValue(), b.get("port").intValue(),
+                b.get("protocol").textValue(), b.get("collection").textValue(), backends,
+                b.get("loadBalancing").textValue(), auth(b.get("auth")),
+                tls.isMissingNode() ? TlsSettings.OFF
+                        : new TlsSettings(tls.get("enabled").booleanValue(), tls.get("verify").booleanValue()),
+                hc == null ? null : new HealthCheck(hc.get("path").textValue(), hc.get("intervalSeconds").intValue()),
+                b.get("active").booleanValue(), meta.revision(), meta.createdAt(), meta.updatedAt());
+    }
+
+    private static ServiceAuth auth(JsonNode a) {
+        if (a == null) {
+            return ServiceAuth.NONE;
+        }
+        String type = a.get("type").textValue();
+        switch (type) {
+            case "base64" -> {
+                if (!a.hasNonNull("token")) {
+                    throw ProblemException.unprocessable("auth.token", "is required when auth.type is base64");
+                }
+                return new ServiceAuth(type, a.get("token").textValue(), null, null, null);
+            }
+            case "jwt" -> {
+                if (!a.hasNonNull("jwtSecret")) {
+                    throw ProblemException.unprocessable("auth.jwtSecret", "is required when auth.type is jwt");
+                }
+                String alg = a.hasNonNull("jwtAlgorithm") ? a.get("jwtAlgorithm").textValue() : "HS256";
+                int expiry = a.hasNonNull("jwtExpirySeconds") ? a.get("jwtExpirySeconds").intValue() : 3600;
+                return new ServiceAuth(type, null, a.get("jwtSecret").textValue(), alg, expiry);
+            }
+            default -> {
+                return ServiceAuth.NONE;
+            }
+        }
+    }
+
+    @Override
+    protected void checkDelete(Transaction tx, Service s) {
+        for (Mapping m : tx.list(EntityKind.MAPPING)) {
+            if (m.sources().contains(s.id()) || m.destinations().contains(s.id())) {
+                throw ProblemException.conflict("id", "service is used by mapping " + m.name() + " (" + m.id()
+                        + ")");
+            }
+        }
+        for (QosPolicy q : tx.list(EntityKind.QOS)) {
+            if (q.serviceId().equals(s.id())) {
+                throw ProblemException.conflict("id", "service has QoS policy " + q.id() + "; delete it first");
+            }
+        }
+    }
+}

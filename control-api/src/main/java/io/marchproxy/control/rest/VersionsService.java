@@ -1,0 +1,168 @@
+package io.marchproxy.control.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.marchproxy.control.auth.Principal;
+import io.marchproxy.control.config.ConfigDiff;
+import io.marchproxy.control.model.Cluster;
+import io.marchproxy.control.model.Entity;
+import io.marchproxy.control.store.ChangeEvent;
+import io.marchproxy.control.store.ConfigStore;
+import io.marchproxy.control.store.EntityKind;
+import io.marchproxy.control.store.StoreState;
+import io.marchproxy.control.validation.IntegerSchema;
+import io.marchproxy.control.validation.ObjectSchema;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code /api/v1/versions}: the history of global config versions, the diff between two, and rollback. A rollback
+ * writes one new version whose configuration equals the target's; cluster API key hashes stay as they are now, so a
+ * rollback never revives a rotated key.
+ */
+public final class VersionsService extends ResourceService {
+    /** Copies entities with every field, secrets included: rollback must restore them, not drop them. */
+    private static final ObjectMapper FULL = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    static final ObjectSchema ROLLBACK = ObjectSchema.builder()
+            .required("version", IntegerSchema.range(1, Long.MAX_VALUE).withExample(1))
+            .build();
+
+    private final ConfigStore store;
+    private final Clock clock;
+
+    public VersionsService(Gate gate, ConfigStore store, Clock clock) {
+        super(gate);
+        this.store = store;
+        this.clock = clock;
+    }
+
+    @Override
+    public String basePath() {
+        return "/api/v1/versions";
+    }
+
+    @Override
+    public String tag() {
+        return "versions";
+    }
+
+    @Override
+    public List<Endpoint> endpoints() {
+        return List.of(
+                new Endpoint(Method.GET, "/", "Config versions, newest first (?before=version&limit=)",
+                        Access.VIEWER, null, List.of("before", "limit"), 200, this::list),
+                new Endpoint(Method.GET, "/diff", "Differences between two versions (?from=&to=)", Access.VIEWER,
+                        null, List.of("from", "to"), 200, this::diff),
+                new Endpoint(Method.POST, "/rollback", "Make a new version equal to an earlier one",
+                        Access.OPERATOR, ROLLBACK, List.of(), 201, this::rollback));
+    }
+
+    private void list(ServerRequest req, ServerResponse res, Principal caller) {
+        long before = Requests.queryLong(req, "before", 1, Long.MAX_VALUE).orElse(Long.MAX_VALUE);
+        int limit = Requests.queryLong(req, "limit", 1, Paging.MAX_LIMIT).orElse((long) Paging.DEFAULT_LIMIT)
+                .intValue();
+        StoreState s = store.state();
+        List<Map<String, Object>> items = store.history(Long.MAX_VALUE, Integer.MAX_VALUE, true).stream()
+                .filter(e -> e.versionAfter() < before).limit(limit).map(VersionsService::summary).toList();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("currentVersion", s.configVersion());
+        body.put("items", items);
+        Responses.json(res, 200, body);
+    }
+
+    static Map<String, Object> summary(ChangeEvent e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", e.versionAfter());
+        m.put("previousVersion", e.versionBefore());
+        m.put("seq", e.seq());
+        m.put("at", e.at().toString());
+        m.put("actor", e.actor());
+        m.put("action", e.action());
+        m.put("changes", e.changes().stream().map(c -> Map.of("kind", c.kind().wireName(), "id", c.id(),
+                "op", c.isDelete() ? "delete" : "put")).toList());
+        return m;
+    }
+
+    private void diff(ServerRequest req, ServerResponse res, Principal caller) {
+        long current = store.state().configVersion();
+        long from = Requests.queryLong(req, "from", 0, current)
+                .orElseThrow(() -> ProblemException.badRequest("from", "is required"));
+        long to = Requests.queryLong(req, "to", 0, current).orElse(current);
+        List<ConfigDiff.Entry> changes = ConfigDiff.between(store.stateAtConfigVersion(from),
+                store.stateAtConfigVersion(to), RestJson.mapper());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("from", from);
+        body.put("to", to);
+        body.put("changes", changes);
+        Responses.json(res, 200, body);
+    }
+
+    private void rollback(ServerRequest req, ServerResponse res, Principal caller) {
+        long target = Requests.body(req, ROLLBACK).get("version").longValue();
+        if (target > store.state().configVersion()) {
+            throw ProblemException.unprocessable("version", "no config version " + target);
+        }
+        StoreState wanted = store.stateAtConfigVersion(target);
+        long version = store.update(caller.name(), "config.rollback", tx -> {
+            Instant now = clock.instant();
+            StoreState base = tx.base();
+            if (base.configVersion() == target) {
+                throw ProblemException.conflict("version", "version " + target + " is already current");
+            }
+            for (Map.Entry<EntityKind<?>, Map<String, Entity>> e : base.configEntities().entrySet()) {
+                EntityKind<?> kind = e.getKey();
+                Map<String, Entity> want = wanted.configEntities().get(kind);
+                for (String id : e.getValue().keySet()) {
+                    if (!want.containsKey(id)) {
+                        tx.delete(kind, id);
+                    }
+                }
+                for (Entity w : want.values()) {
+                    Entity present = e.getValue().get(w.id());
+                    if (!w.equals(present)) {
+                        put(tx, kind, restore(w, present, now));
+                    }
+                }
+            }
+            return base.configVersion() + 1;
+        });
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("version", store.state().configVersion());
+        body.put("rolledBackTo", target);
+        body.put("expectedVersion", version);
+        Responses.json(res, 201, body);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Entity> void put(io.marchproxy.control.store.Transaction tx, EntityKind<T> kind,
+                                               Entity e) {
+        tx.put(kind, (T) e);
+    }
+
+    /** The target's content with a revision after the current one; clusters keep their current key hash. */
+    private static Entity restore(Entity wanted, Entity current, Instant now) {
+        ObjectNode n = FULL.valueToTree(wanted);
+        n.put("revision", current == null ? wanted.revision() + 1 : current.revision() + 1);
+        n.put("updatedAt", now.toString());
+        if (wanted instanceof Cluster && current instanceof Cluster c) {
+            n.put("apiKeyHash", c.apiKeyHash());
+        }
+        try {
+            return FULL.treeToValue(n, wanted.getClass());
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException("cannot copy " + wanted.getClass().getSimpleName(), ex);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package io.marchproxy.control.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ClustersServicesMappingsTest {
+    static TestPlane t;
+    static String admin;
+
+    @BeforeAll
+    static void start() throws IOException {
+        t = new TestPlane();
+        admin = t.adminToken();
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        t.close();
+    }
+
+    @Test
+    void clusterCrudWithKeyShownOnceAndEtags() {
+        TestPlane.Res created = t.post("/api/v1/clusters", admin,
+                "{\"name\":\"alpha\",\"description\":\"first\",\"maxProxies\":5,\"syslogEndpoint\":\"10.1.1.1:514\","
+                        + "\"logging\":{\"netflow\":true}}");
+        assertEquals(201, created.status(), created.text());
+        JsonNode c = created.json();
+        String id = c.get("id").asText();
+        assertTrue(c.get("apiKey").asText().startsWith("mpk." + id + "."));
+        assertFalse(c.has("apiKeyHash"));
+        assertEquals("\"1\"", created.header("ETag"));
+        assertEquals("/api/v1/clusters/" + id, created.header("Location"));
+        assertTrue(c.get("logging").get("netflow").asBoolean());
+
+        TestPlane.Res read = t.get("/api/v1/clusters/" + id, admin);
+        assertEquals(200, read.status());
+        assertFalse(read.json().has("apiKey"), "key is shown only at creation");
+        assertFalse(read.text().contains(c.get("apiKey").asText()));
+
+        String body = "{\"name\":\"alpha\",\"description\":\"changed\",\"maxProxies\":5}";
+        TestPlane.Res stale = t.put("/api/v1/clusters/" + id, admin, body, "If-Match", "\"7\"");
+        assertEquals(412, stale.status());
+        assertEquals("application/problem+json", stale.header("Content-Type"));
+        TestPlane.Res updated = t.put("/api/v1/clusters/" + id, admin, body, "If-Match", "\"1\"");
+        assertEquals(200, updated.status(), updated.text());
+        assertEquals("\"2\"", updated.header("ETag"));
+        assertEquals("changed", updated.json().get("description").asText());
+        // a second writer holding the old ETag loses
+        assertEquals(412, t.put("/api/v1/clusters/" + id, admin, body, "If-Match", "\"1\"").status());
+
+        TestPlane.Res rotated = t.post("/api/v1/clusters/" + id + "/rotate-key", admin, null);
+        assertEquals(200, rotated.status(), rotated.text());
+        assertFalse(rotated.json().get("apiKey").asText().equals(c.get("apiKey").asText()));
+
+        TestPlane.Res dup = t.post("/api/v1/clusters", admin, "{\"name\":\"alpha\"}");
+        assertEquals(409, dup.status());
+        assertEquals("name", dup.json().get("field").asText());
+
+        assertEquals(204, t.delete("/api/v1/clusters/" + id, admin).status());
+        assertEquals(404, t.get("/api/v1/clusters/" + id, admin).status());
+    }
+
+    @Test
+    void validationNamesTheField() {
+        TestPlane.Res r = t.post("/api/v1/clusters", admin, "{\"name\":\"Bad Name\",\"maxProxies\":\"x\"}");
+        assertEquals(400, r.status());
+        assertEquals("application/problem+json", r.header("Content-Type"));
+        JsonNode p = r.json();
+        assertEquals("name", p.get("field").asText());
+        assertEquals(400, p.get("status").asInt());
+        assertEquals(2, p.get("errors").size());
+        assertEquals("maxProxies", p.get("errors").get(1).get("field").asText());
+
+        String cid = t.cluster(admin, "val")[0];
+        TestPlane.Res port = t.post("/api/v1/services", admin, "{\"name\":\"s\",\"clusterId\":\"" + cid
+                + "\",\"address\":\"10.0.0.1\",\"port\":70000,\"protocol\":\"tcp\"}");
+        assertEquals(400, port.status());
+        assertEquals("port", port.json().get("field").asText());
+        TestPlane.Res backend = t.post("/api/v1/services", admin, "{\"name\":\"s\",\"clusterId\":\"" + cid
+                + "\",\"address\":\"10.0.0.1\",\"port\":80,\"protocol\":\"tcp\",\"backends\":[{\"address\":\"x..y\","
+                + "\"port\":80}]}");
+        assertEquals(400, backend.status());
+        assertEquals("backends[0].address", backend.json().get("field").asText());
+        TestPlane.Res hc = t.post("/api/v1/services", admin, "{\"name\":\"s\",\"clusterId\":\"" + cid
+                + "\",\"address\":\"db.internal\",\"port\":80,\"protocol\":\"http\",\"healthCheck\":{\"path\":\"/h\","
+                + "\"intervalSeconds\":1}}");
+        assertEquals("healthCheck.intervalSeconds", hc.json().get("field").asText());
+        TestPlane.Res jwt = t.post("/api/v1/services", admin, "{\"name\":\"s\",\"clusterId\":\"" + cid
+                + "\",\"address\":\"10.0.0.1\",\"port\":80,\"protocol\":\"http\",\"auth\":{\"type\":\"jwt\","
+                + "\"jwtSecret\":\"0123456789abcdef0123456789abcdef\",\"jwtExpirySeconds\":60}}");
+        assertEquals("auth.jwtExpirySeconds", jwt.json().get("field").asText());
+        TestPlane.Res unknownCluster = t.post("/api/v1/services", admin, "{\"name\":\"s\",\"clusterId\":\"nope\","
+                + "\"address\":\"10.0.0.1\",\"port\":80,\"protocol\":\"tcp\"}");
+        assertEquals(422, unknownCluster.status());
+        assertEquals("clusterId", unknownCluster.json().get("field").asText());
+        TestPlane.Res malformed = t.post("/api/v1/services", admin, "{\"name\":");
+        assertEquals(400, malformed.status());
+        TestPlane.Res unknownField = t.post("/api/v1/clusters", admin, "{\"name\":\"ok\",\"colour\":\"red\"}");
+        assertEquals("colour", unknownField.json().get("field").asText());
+        TestPlane.Res wrongType = t.send("POST", "/api/v1/clusters", admin, null, "Content-Type", "text/plain");
+        assertTrue(wrongType.status() == 415 || wrongType.status() == 400, wrongType.toString());
+        assertEquals(400, t.get("/api/v1/clusters?limit=0", admin).status());
+        assertEquals("colour", t.get("/api/v1/clusters?colour=red", admin).json().get("field").asText());
+    }
+
+    @Test
+    void servicesAndMappingsWithCollectionsPagingAndReferences() {
+        String cid = t.cluster(admin, "beta")[0];
+        String web = t.service(admin, cid, "beta-web", "frontend");
+        String api = t.service(admin, cid, "beta-api", "backend");
+        String db = t.service(admin, cid, "beta-db", "backend");
+        TestPlane.Res page = t.get("/api/v1/services?clusterId=" + cid + "&collection=backend&limit=1", admin);
+        assertEquals(200, page.status());
+        assertEquals(2, page.json().get("total").asInt());
+        assertEquals(1, page.json().get("items").size());
+        assertEquals(api, page.json().get("items").get(0).get("id").asText());
+        TestPlane.Res next = t.get("/api/v1/services?clusterId=" + cid + "&collection=backend&limit=1&offset=1",
+                admin);
+        assertEquals(db, next.json().get("items").get(0).get("id").asText());
+
+        TestPlane.Res mapping = t.post("/api/v1/mappings", admin, "{\"name\":\"web-to-backend\",\"clusterId\":\""
+                + cid + "\",\"sources\":[\"" + web + "\"],\"destinations\":[\"collection:backend\"],"
+                + "\"protocols\":[\"tcp\"],\"ports\":\"80,443,8000-8100\"}");
+        assertEquals(201, mapping.status(), mapping.text());
+        TestPlane.Res badPorts = t.post("/api/v1/mappings", admin, "{\"name\":\"m2\",\"clusterId\":\"" + cid
+                + "\",\"sources\":[\"all\"],\"destinations\":[\"all\"],\"protocols\":[\"tcp\"],\"ports\":\"90-80\"}");
+        assertEquals(400, badPorts.status());
+        assertEquals("ports", badPorts.json().get("field").asText());
+        TestPlane.Res badRef = t.post("/api/v1/mappings", admin, "{\"name\":\"m3\",\"clusterId\":\"" + cid
+                + "\",\"sources\":[\"all\"],\"destinations\":[\"all\",\"missing-id\"],\"protocols\":[\"tcp\"],"
+                + "\"ports\":\"80\"}");
+        assertEquals(422, badRef.status());
+        assertEquals("destinations[1]", badRef.json().get("field").asText());
+
+        TestPlane.Res blocked = t.delete("/api/v1/services/" + web, admin);
+        assertEquals(409, blocked.status());
+        TestPlane.Res clusterBlocked = t.delete("/api/v1/clusters/" + cid, admin);
+        assertEquals(409, clusterBlocked.status());
+        assertNotNull(clusterBlocked.json().get("detail"));
+    }
+
+    @Test
+    void authAndRolesAreEnforced() {
+        assertEquals(401, t.get("/api/v1/services", null).status());
+        TestPlane.Res noCreds = t.post("/api/v1/clusters", null, "{\"name\":\"x\"}");
+        assertEquals(401, noCreds.status());
+        assertNotNull(noCreds.header("WWW-Authenticate"));
+        assertEquals(401, t.get("/api/v1/services", "not.a.token").status());
+        assertEquals(401, t.post("/api/v1/auth/login", null,
+                "{\"username\":\"admin\",\"password\":\"wrong\"}").status());
+
+        TestPlane.Res viewer = t.post("/api/v1/users", admin,
+                "{\"username\":\"vera\",\"role\":\"viewer\",\"password\":\"viewer-password-1\"}");
+        assertEquals(201, viewer.status(), viewer.text());
+        assertFalse(viewer.text().contains("passwordHash"));
+        assertFalse(viewer.text().contains("viewer-password-1"));
+        String viewerToken = t.login("vera", "viewer-password-1");
+        assertEquals(200, t.get("/api/v1/clusters", viewerToken).status());
+        assertEquals(403, t.post("/api/v1/clusters", viewerToken, "{\"name\":\"nope\"}").status());
+        assertEquals(403, t.get("/api/v1/users", viewerToken).status());
+
+        t.post("/api/v1/users", admin, "{\"username\":\"otto\",\"role\":\"operator\",\"password\":\"operator-pass-1\"}");
+        String op = t.login("otto", "operator-pass-1");
+        assertEquals(201, t.post("/api/v1/clusters", op, "{\"name\":\"by-operator\"}").status());
+        assertEquals(403, t.post("/api/v1/users", op,
+                "{\"username\":\"eve\",\"role\":\"admin\",\"password\":\"operator-pass-1\"}").status());
+
+        // deactivating a user revokes their live token
+        String vid = viewer.json().get("id").asText();
+        assertEquals(200, t.put("/api/v1/users/" + vid, admin,
+                "{\"username\":\"vera\",\"role\":\"viewer\",\"active\":false}").status());
+        assertEquals(401, t.get("/api/v1/clusters", viewerToken).status());
+
+        // the last admin cannot demote themselves
+        String adminId = t.get("/api/v1/users?username=admin", admin).json().get("items").get(0).get("id").asText();
+        TestPlane.Res demote = t.put("/api/v1/users/" + adminId, admin, "{\"username\":\"admin\",\"role\":\"viewer\"}");
+        assertEquals(409, demote.status());
+        TestPlane.Res refreshed = t.post("/api/v1/auth/refresh", admin, null);
+        assertEquals(200, refreshed.status());
+        assertEquals(200, t.get("/api/v1/clusters", refreshed.json().get("token").asText()).status());
+    }
+}
