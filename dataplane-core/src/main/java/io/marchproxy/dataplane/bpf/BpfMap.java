@@ -1,0 +1,101 @@
+package io.marchproxy.dataplane.bpf;
+
+import io.marchproxy.ffm.libbpf.Libbpf;
+import io.marchproxy.ffm.libc.Errno;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * A map of a loaded {@link BpfObject}, by descriptor. The descriptor belongs to the object: do not use a map after its
+ * object is closed. Thread-safe as the kernel's map operations are.
+ */
+public final class BpfMap
+{
+    private final String name;
+    private final int fd;
+
+    BpfMap(final String name, final int fd)
+    {
+        this.name = name;
+        this.fd = fd;
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
+    public int fd()
+    {
+        return fd;
+    }
+
+    /** {@code bpf_map_update_elem}; throws with the errno on failure. */
+    public void update(final MemorySegment key, final MemorySegment value, final long flags)
+    {
+        Errno.checkNegated(Libbpf.bpf_map_update_elem(fd, key, value, flags), "bpf_map_update_elem(" + name + ")");
+    }
+
+    /** {@code bpf_map_lookup_elem} into {@code value}: false when the key is absent. */
+    public boolean lookup(final MemorySegment key, final MemorySegment value)
+    {
+        final int rc = Libbpf.bpf_map_lookup_elem(fd, key, value);
+        if (rc == -Errno.ENOENT)
+        {
+            return false;
+        }
+        Errno.checkNegated(rc, "bpf_map_lookup_elem(" + name + ")");
+        return true;
+    }
+
+    /** {@code bpf_map_delete_elem}: false when the key was absent. */
+    public boolean delete(final MemorySegment key)
+    {
+        final int rc = Libbpf.bpf_map_delete_elem(fd, key);
+        if (rc == -Errno.ENOENT)
+        {
+            return false;
+        }
+        Errno.checkNegated(rc, "bpf_map_delete_elem(" + name + ")");
+        return true;
+    }
+
+    /** Writes an {@code int} value under an {@code int} key (array and XSK maps). */
+    public void putInt(final int key, final int value)
+    {
+        try (Arena a = Arena.ofConfined())
+        {
+            update(a.allocateFrom(JAVA_INT, key), a.allocateFrom(JAVA_INT, value), Libbpf.BPF_ANY);
+        }
+    }
+
+    /** Deletes an {@code int} key: false when it was absent. */
+    public boolean deleteInt(final int key)
+    {
+        try (Arena a = Arena.ofConfined())
+        {
+            return delete(a.allocateFrom(JAVA_INT, key));
+        }
+    }
+
+    /** The sum over all possible CPUs of a per-CPU {@code u64} value under an {@code int} key. */
+    public long sumPerCpuLong(final int key, final MemorySegment scratch)
+    {
+        scratch.set(JAVA_INT, 0, key);
+        final MemorySegment values = scratch.asSlice(Long.BYTES);
+        if (!lookup(scratch.asSlice(0, Integer.BYTES), values))
+        {
+            return 0;
+        }
+        long sum = 0;
+        for (long off = 0; off + Long.BYTES <= values.byteSize(); off += Long.BYTES)
+        {
+            sum += values.get(JAVA_LONG, off);
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,64 @@
+package io.marchproxy.dataplane.netns;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a short host command (iproute2, nsenter) to completion with a time limit; a failure names the command. */
+final class HostCommand
+{
+    private static final long TIMEOUT_SECONDS = 20;
+
+    private HostCommand()
+    {
+    }
+
+    /** Runs {@code argv}, returns its standard output, throws with its output if it fails or hangs. */
+    static String run(final List<String> argv)
+    {
+        final Process process;
+        try
+        {
+            process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        }
+        catch (final IOException ex)
+        {
+            final String hint = argv.getFirst().equals("ip") ? " (install the Debian package iproute2)" :
+                argv.getFirst().equals("nsenter") ? " (install the Debian package util-linux)" : "";
+            throw new UncheckedIOException("cannot run " + argv.getFirst() + hint, ex);
+        }
+        try
+        {
+            final byte[] out = process.getInputStream().readAllBytes();
+            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+            {
+                process.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", argv) + ": timed out");
+            }
+            final String text = new String(out, StandardCharsets.UTF_8);
+            if (process.exitValue() != 0)
+            {
+                throw new IllegalStateException(
+                    String.join(" ", argv) + ": exit " + process.exitValue() + ": " + text.strip());
+            }
+            return text;
+        }
+        catch (final InterruptedException ex)
+        {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(String.join(" ", argv) + ": interrupted", ex);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    static String run(final String... argv)
+    {
+        return run(List.of(argv));
+    }
+}

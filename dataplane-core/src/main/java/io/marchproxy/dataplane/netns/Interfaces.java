@@ -1,0 +1,28 @@
+package io.marchproxy.dataplane.netns;
+
+import io.marchproxy.ffm.libc.NetIf;
+
+/** Interface lookups in the calling thread's network namespace. */
+public final class Interfaces
+{
+    private Interfaces()
+    {
+    }
+
+    /** The index of {@code name}; a clear error if there is no such interface in this namespace. */
+    public static int index(final String name)
+    {
+        if (name == null || name.isEmpty() || name.length() >= NetIf.IF_NAMESIZE)
+        {
+            throw new IllegalArgumentException("bad interface name '" + name + "': 1 to " + (NetIf.IF_NAMESIZE - 1) +
+                " characters");
+        }
+        final int index = NetIf.if_nametoindex(name);
+        if (index == 0)
+        {
+            throw new IllegalArgumentException("no network interface '" + name + "' in this network namespace " +
+                "(ip link shows the interfaces)");
+        }
+        return index;
+    }
+}
