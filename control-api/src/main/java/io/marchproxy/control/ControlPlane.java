@@ -168,8 +168,6 @@ public final class ControlPlane implements AutoCloseable {
         server.stop();
         try {
             publisher.close();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         } finally {
             store.close();
         }

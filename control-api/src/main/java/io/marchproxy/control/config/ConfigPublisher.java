@@ -87,7 +87,11 @@ public final class ConfigPublisher implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        storeSubscription.close();
+    public void close() {
+        try {
+            storeSubscription.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot unsubscribe from the store", e);
+        }
     }
 }

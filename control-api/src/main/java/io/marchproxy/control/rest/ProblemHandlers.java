@@ -52,7 +52,7 @@ public final class ProblemHandlers {
         body.put("title", title);
         body.put("status", status);
         body.put("detail", detail);
-        body.put("instance", req.path().path());
+        body.put("instance", req.path().absolute().path());
         if (!errors.isEmpty()) {
             body.put("field", errors.get(0).field());
             ArrayNode arr = body.putArray("errors");
