@@ -15,7 +15,7 @@ fi
 
 # Debian packages: the BPF toolchain, iproute2 for labs, gcc for the ABI test and C references, Maven, wrk for perf-lab.
 MP_PACKAGES=(clang llvm libbpf-dev libbpf1 libelf-dev zlib1g-dev bpftool iproute2 util-linux gcc libc6-dev make maven
-  python3 python3-venv wrk)
+  python3 python3-venv wrk jq)
 missing=()
 for p in "${MP_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
