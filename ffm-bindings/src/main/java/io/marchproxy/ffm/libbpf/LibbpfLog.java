@@ -65,7 +65,7 @@ public final class LibbpfLog
                 final MemorySegment buf = arena.allocate(MESSAGE_CAPACITY);
                 final int n = Stdio.vsnprintf(buf, MESSAGE_CAPACITY, format, args);
                 final String message = buf.getString(0).stripTrailing();
-                LOGGER.log(javaLevel, "libbpf: " + message);
+                LOGGER.log(javaLevel, message);
                 return n;
             }
         }
