@@ -51,6 +51,8 @@ struct opts {
 	int have_dst_mac, have_src_ip, have_dst_ip;
 };
 
+static struct opts O;
+
 /* ---- rings ---------------------------------------------------------------------------------------------------- */
 
 struct ring {
@@ -101,6 +103,13 @@ static inline void cons_release(struct ring *r) { store_release(r->consumer, r->
 static inline int needs_wakeup(const struct ring *r)
 {
 	return __atomic_load_n(r->flags, __ATOMIC_RELAXED) & XDP_RING_NEED_WAKEUP;
+}
+
+/* Producer rings: does the ring hold entries the kernel has not consumed yet? (refreshes the cached consumer) */
+static inline int prod_pending(struct ring *r)
+{
+	r->cached_cons = load_acquire(r->consumer);
+	return r->cached_prod != r->cached_cons;
 }
 
 static inline uint64_t *addr_slot(struct ring *r, uint32_t idx) { return (uint64_t *)r->desc + (idx & r->mask); }
@@ -210,6 +219,25 @@ static void xsk_open(struct xsk *x, const struct opts *o, unsigned int ifindex, 
 	}
 }
 
+/* With XSK_REF_STATS=1 in the environment: the socket's XDP_STATISTICS on stderr (diagnostics only). */
+static void xsk_print_stats(const struct xsk *x, const char *name)
+{
+	struct xdp_statistics st;
+	socklen_t len = sizeof(st);
+	const char *env = getenv("XSK_REF_STATS");
+	if (!env || strcmp(env, "1") || x->fd < 0)
+		return;
+	memset(&st, 0, sizeof(st));
+	if (getsockopt(x->fd, SOL_XDP, XDP_STATISTICS, &st, &len) < 0)
+		return;
+	fprintf(stderr,
+		PROG ": %s: rx_dropped %llu rx_invalid_descs %llu tx_invalid_descs %llu rx_ring_full %llu"
+		     " rx_fill_ring_empty_descs %llu tx_ring_empty_descs %llu\n",
+		name, (unsigned long long)st.rx_dropped, (unsigned long long)st.rx_invalid_descs,
+		(unsigned long long)st.tx_invalid_descs, (unsigned long long)st.rx_ring_full,
+		(unsigned long long)st.rx_fill_ring_empty_descs, (unsigned long long)st.tx_ring_empty_descs);
+}
+
 static void xsk_close(struct xsk *x)
 {
 	ring_unmap(&x->rx);
@@ -221,8 +249,14 @@ static void xsk_close(struct xsk *x)
 	x->fd = -1;
 }
 
-static inline void kick_tx(const struct xsk *x)
+/*
+ * The kick rule: sendto() only while the TX ring holds descriptors the kernel has not taken yet, and with
+ * need-wakeup only when the kernel sets XDP_RING_NEED_WAKEUP on the TX ring.
+ */
+static inline void kick_tx(struct xsk *x)
 {
+	if (!prod_pending(&x->tx) || (O.need_wakeup && !needs_wakeup(&x->tx)))
+		return;
 	if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0) {
 		if (errno != EAGAIN && errno != EBUSY && errno != ENOBUFS && errno != ENETDOWN && errno != EINTR)
 			lab_die(PROG, "sendto (TX kick): %s", strerror(errno));
@@ -312,7 +346,6 @@ static void xdp_unload(struct xdp_prog *p)
 
 /* ---- the lab state; cleanup also runs on lab_die via atexit ------------------------------------------------- */
 
-static struct opts O;
 static struct xsk X1, X2 = {.fd = -1};
 static struct xdp_prog P;
 static void *umem;
@@ -403,7 +436,6 @@ static void run_rxdrop(struct lab_window *w)
 static void run_txonly(struct lab_window *w)
 {
 	struct xsk *x = &X1;
-	uint32_t outstanding = 0;
 	uint8_t src_mac[6];
 
 	lab_if_mac(PROG, O.ifname, src_mac);
@@ -412,7 +444,6 @@ static void run_txonly(struct lab_window *w)
 				O.dst_ip);
 	while (!lab_stop) {
 		uint32_t idx, done = reclaim(x), n;
-		outstanding -= done;
 		n = prod_reserve(&x->tx, O.batch < pool_n ? O.batch : pool_n, &idx);
 		for (uint32_t i = 0; i < n; i++) {
 			struct xdp_desc *d = desc_slot(&x->tx, idx + i);
@@ -422,12 +453,10 @@ static void run_txonly(struct lab_window *w)
 		}
 		if (n) {
 			prod_submit(&x->tx);
-			outstanding += n;
 			if (w->first == 0)
 				w->first = lab_now(); /* the window starts at the first submit */
 		}
-		if (outstanding && (!O.need_wakeup || needs_wakeup(&x->tx)))
-			kick_tx(x);
+		kick_tx(x);
 		if (lab_window_add(w, lab_now(), done))
 			break;
 	}
@@ -465,10 +494,8 @@ static void run_l2fwd(struct lab_window *w)
 			cons_release(&in->rx);
 			outstanding += t;
 		}
-		if (outstanding) {
-			if (!O.need_wakeup || needs_wakeup(&out->tx))
-				kick_tx(out);
-		} else if (n == 0) {
+		kick_tx(out);
+		if (n == 0 && outstanding == 0) {
 			wait_rx(in, &O);
 		}
 	}
@@ -627,6 +654,9 @@ int main(int argc, char **argv)
 		break;
 	}
 	secs = lab_window_close(&w, lab_now());
+	xsk_print_stats(&X1, O.ifname);
+	if (X2.fd > 0)
+		xsk_print_stats(&X2, O.ifname2);
 	status = lab_stop ? 130 : w.first == 0 ? 2 : 0;
 	cleanup();
 	if (w.first == 0)
