@@ -27,6 +27,7 @@ enum counter {
 	CNT_PASSED_NO_SOCKET = 3,
 	CNT_PASSED_POLICY = 4,
 	CNT_MALFORMED = 5,
+	CNT_SERVICE_MATCHED = 6,
 	CNT_MAX = 8,
 };
 
@@ -35,6 +36,14 @@ enum counter {
 #define POLICY_IPV4_TCP (1u << 1)
 #define POLICY_IPV6_UDP (1u << 2)
 #define POLICY_IPV6_TCP (1u << 3)
+/* With this bit, a selected UDP/TCP frame is redirected only if (protocol, destination port) is in xsk_services. */
+#define POLICY_SERVICES (1u << 4)
+
+struct service_key {
+	__u8 proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 pad;
+	__u16 port; /* host order */
+};
 
 struct redirect_policy {
 	__u32 proto_mask;
@@ -63,6 +72,14 @@ struct {
 	__type(value, struct redirect_policy);
 } xsk_policy SEC(".maps");
 
+/* L4 services the dataplane serves: (protocol, port) -> service id, written by the control plane. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct service_key);
+	__type(value, __u32);
+} xsk_services SEC(".maps");
+
 static __always_inline void count(__u32 idx, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&xsk_counters, &idx);
@@ -70,9 +87,15 @@ static __always_inline void count(__u32 idx, __u64 n)
 		*v += n;
 }
 
-static __always_inline int port_ok(const struct redirect_policy *p, __u16 dport_be)
+static __always_inline int port_ok(const struct redirect_policy *p, __u8 proto, __u16 dport_be)
 {
 	__u16 dport = bpf_ntohs(dport_be);
+	if (p->proto_mask & POLICY_SERVICES) {
+		struct service_key key = { .proto = proto, .pad = 0, .port = dport };
+		if (!bpf_map_lookup_elem(&xsk_services, &key))
+			return 0;
+		count(CNT_SERVICE_MATCHED, 1);
+	}
 	if (p->port_min == 0 && p->port_max == 0)
 		return 1;
 	return dport >= p->port_min && dport <= p->port_max;
@@ -118,13 +141,13 @@ static __always_inline int selected(struct xdp_md *ctx, const struct redirect_po
 		struct udphdr *udp = l4;
 		if ((void *)(udp + 1) > end)
 			return -1;
-		return port_ok(p, udp->dest);
+		return port_ok(p, IPPROTO_UDP, udp->dest);
 	}
 	if (proto == IPPROTO_TCP) {
 		struct tcphdr *tcp = l4;
 		if ((void *)(tcp + 1) > end)
 			return -1;
-		return port_ok(p, tcp->dest);
+		return port_ok(p, IPPROTO_TCP, tcp->dest);
 	}
 	return 0;
 }

@@ -111,6 +111,48 @@ class XdpAttachVethTest
     }
 
     @Test
+    void serviceMapSelectsOnlyRegisteredPorts() throws Exception
+    {
+        final int ifindex = lab.nsA().call(() -> Interfaces.index(lab.ifA()));
+        program.setPolicy(XskProgram.POLICY_IPV4_UDP | XskProgram.POLICY_SERVICES, 0, 0);
+        program.putService(XskProgram.IPPROTO_UDP, PORT, 42);
+        final XdpAttachment attachment = lab.nsA().call(() -> program.attach(ifindex, XdpMode.DRV));
+        try
+        {
+            final long matched = program.counter(XskProgram.Counter.SERVICE_MATCHED);
+            final long policyPassed = program.counter(XskProgram.Counter.PASSED_POLICY);
+            sendFromB(30, 32);
+            sendFromB(PORT + 1, 10, 32);
+            awaitCounter(XskProgram.Counter.PASSED_POLICY, policyPassed + 10);
+            awaitCounter(XskProgram.Counter.SERVICE_MATCHED, matched + 30);
+            assertEquals(matched + 30, program.counter(XskProgram.Counter.SERVICE_MATCHED));
+            assertEquals(policyPassed + 10, program.counter(XskProgram.Counter.PASSED_POLICY));
+
+            assertTrue(program.removeService(XskProgram.IPPROTO_UDP, PORT));
+            assertFalse(program.removeService(XskProgram.IPPROTO_UDP, PORT));
+            sendFromB(5, 32);
+            awaitCounter(XskProgram.Counter.PASSED_POLICY, policyPassed + 15);
+            assertEquals(matched + 30, program.counter(XskProgram.Counter.SERVICE_MATCHED), "removed service not matched");
+            assertThrows(IllegalArgumentException.class, () -> program.putService(1, PORT, 1));
+            assertThrows(IllegalArgumentException.class, () -> program.putService(XskProgram.IPPROTO_TCP, 0, 1));
+        }
+        finally
+        {
+            lab.nsA().run(attachment::close);
+            program.setPolicy(XskProgram.POLICY_IPV4_UDP, 0, 0);
+        }
+    }
+
+    private static void awaitCounter(final XskProgram.Counter counter, final long atLeast) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (program.counter(counter) < atLeast && System.nanoTime() < deadline)
+        {
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
     void wrongInterfaceNameIsAClearError() throws Exception
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
@@ -140,11 +182,16 @@ class XdpAttachVethTest
 
     private static void sendFromB(final int count, final int payload) throws Exception
     {
+        sendFromB(PORT, count, payload);
+    }
+
+    private static void sendFromB(final int port, final int count, final int payload) throws Exception
+    {
         lab.nsB().call(() ->
         {
             try (DatagramChannel ch = DatagramChannel.open())
             {
-                final InetSocketAddress to = new InetSocketAddress(lab.ipA(), PORT);
+                final InetSocketAddress to = new InetSocketAddress(lab.ipA(), port);
                 final ByteBuffer buf = ByteBuffer.allocate(payload);
                 for (int i = 0; i < count; i++)
                 {
