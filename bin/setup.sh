@@ -52,5 +52,10 @@ fi
 export PATH="$JAVA_HOME/bin:$PATH"
 # Maven's own guava uses sun.misc.Unsafe; JDK 24+ warns about it on every run.
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
-MP_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED -Dchronicle.analytics.disable=true)
-export MP_JVM_FLAGS
+# The JVM flags FFM, agrona and Chronicle need (the same list as marchproxy.jvm.flags in pom.xml).
+MP_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow
+  --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED --add-exports=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED
+  -Dchronicle.analytics.disable=true)

@@ -17,14 +17,21 @@ public final class ControlPlaneMain {
     private ControlPlaneMain() {
     }
 
-    public static void main(String[] args) throws Exception {
-        LogConfig.configureRuntime();
-        Config config = System.getProperty("config.file") == null ? Config.create()
+    /**
+     * The configuration: environment variables, then system properties, then the file named by {@code -Dconfig.file}
+     * or {@code application.yaml} on the class path.
+     */
+    public static Config config() {
+        return System.getProperty("config.file") == null ? Config.create()
                 : Config.builder().addSource(io.helidon.config.ConfigSources.environmentVariables())
                 .addSource(io.helidon.config.ConfigSources.systemProperties())
                 .addSource(io.helidon.config.ConfigSources.file(System.getProperty("config.file")))
                 .build();
-        ControlPlaneSettings settings = ControlPlaneSettings.fromConfig(config);
+    }
+
+    public static void main(String[] args) throws Exception {
+        LogConfig.configureRuntime();
+        ControlPlaneSettings settings = ControlPlaneSettings.fromConfig(config());
         ControlPlane plane = ControlPlane.start(settings, System.out);
         LOG.info(() -> "MarchProxy control plane listening on " + settings.host() + ":" + plane.port()
                 + ", data in " + settings.dataDir().toAbsolutePath());
