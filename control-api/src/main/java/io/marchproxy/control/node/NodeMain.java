@@ -8,9 +8,9 @@ import io.marchproxy.dataplane.bpf.XskProgram;
 import io.marchproxy.dataplane.lab.CounterTable;
 import io.marchproxy.dataplane.lab.LabDataplane;
 import io.marchproxy.dataplane.lab.LabOptions;
+import io.marchproxy.dataplane.lab.ShutdownSignal;
 
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A MarchProxy node: the control plane on its embedded durable store (REST under {@code /api/v1}, config from
@@ -49,20 +49,8 @@ public final class NodeMain
             System.exit(2);
             return;
         }
-        final CountDownLatch stop = new CountDownLatch(1);
-        final CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() ->
-        {
-            stop.countDown();
-            try
-            {
-                stopped.await(15, TimeUnit.SECONDS);
-            }
-            catch (final InterruptedException ignored)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }, "node-stop"));
+        final ShutdownSignal signal = ShutdownSignal.install("node-stop", 15);
+        final CountDownLatch stop = signal.stop();
         try
         {
             run(options, cluster, stop);
@@ -70,10 +58,10 @@ public final class NodeMain
         catch (final Exception ex)
         {
             System.err.println("marchproxy: " + ex.getMessage());
-            stopped.countDown();
+            signal.finished();
             System.exit(1);
         }
-        stopped.countDown();
+        signal.finished();
     }
 
     private static String clusterOption(final LabOptions options)

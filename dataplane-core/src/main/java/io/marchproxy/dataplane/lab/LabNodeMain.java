@@ -3,7 +3,6 @@ package io.marchproxy.dataplane.lab;
 import io.marchproxy.dataplane.bpf.XskProgram;
 
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The dataplane alone: runs the XDP program on an interface, or on a veth lab it builds with UDP traffic flowing, and
@@ -37,20 +36,8 @@ public final class LabNodeMain
             System.exit(2);
             return;
         }
-        final CountDownLatch stop = new CountDownLatch(1);
-        final CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() ->
-        {
-            stop.countDown();
-            try
-            {
-                stopped.await(10, TimeUnit.SECONDS);
-            }
-            catch (final InterruptedException ignored)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }, "lab-node-stop"));
+        final ShutdownSignal signal = ShutdownSignal.install("lab-node-stop", 10);
+        final CountDownLatch stop = signal.stop();
         try (LabDataplane dataplane = LabDataplane.start(options, XskProgram.POLICY_IPV4_UDP, System.out))
         {
             CounterTable.print(dataplane.program(), options.seconds(), stop, System.out, "", () -> "");
@@ -58,13 +45,13 @@ public final class LabNodeMain
         catch (final RuntimeException ex)
         {
             System.err.println("marchproxy: " + ex.getMessage());
-            stopped.countDown();
+            signal.finished();
             System.exit(1);
         }
         finally
         {
             System.out.println("dataplane: stopped");
-            stopped.countDown();
+            signal.finished();
         }
     }
 }
