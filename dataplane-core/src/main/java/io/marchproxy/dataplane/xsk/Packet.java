@@ -1,0 +1,60 @@
+package io.marchproxy.dataplane.xsk;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Flyweight over one received packet in the UMEM: no copy, reused for every packet of a socket. {@link #frame()} and
+ * {@link #offset()} give garbage-free access to the bytes in place; {@link #address()} is what goes into a TX
+ * descriptor to forward the packet without copying it.
+ */
+public final class Packet
+{
+    private final Umem umem;
+    private long address;
+    private int length;
+
+    Packet(final Umem umem)
+    {
+        this.umem = umem;
+    }
+
+    Packet wrap(final long address, final int length)
+    {
+        this.address = address;
+        this.length = length;
+        return this;
+    }
+
+    /** UMEM address of the packet's first byte. */
+    public long address()
+    {
+        return address;
+    }
+
+    /** Length of the packet in bytes. */
+    public int length()
+    {
+        return length;
+    }
+
+    /** The whole UMEM frame holding the packet: a segment made once per frame, so reading through it allocates nothing. */
+    public MemorySegment frame()
+    {
+        return umem.frame(address);
+    }
+
+    /** Offset of the packet's first byte within {@link #frame()}. */
+    public int offset()
+    {
+        return umem.offsetInFrame(address);
+    }
+
+    /**
+     * The packet's bytes as an exact slice (address, length) of the UMEM, zero-copy. The slice object itself is new
+     * unless the JIT scalar-replaces it; loops that must not allocate use {@link #frame()} and {@link #offset()}.
+     */
+    public MemorySegment data()
+    {
+        return umem.segment().asSlice(address, length);
+    }
+}

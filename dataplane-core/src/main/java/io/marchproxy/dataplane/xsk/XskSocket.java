@@ -1,0 +1,789 @@
+package io.marchproxy.dataplane.xsk;
+
+import io.marchproxy.dataplane.bpf.XskProgram;
+import io.marchproxy.ffm.CallState;
+import io.marchproxy.ffm.ErrnoException;
+import io.marchproxy.ffm.libc.Errno;
+import io.marchproxy.ffm.libc.NetIf;
+import io.marchproxy.ffm.libc.Poll;
+import io.marchproxy.ffm.libc.SysMman;
+import io.marchproxy.ffm.libc.SysSocket;
+import io.marchproxy.ffm.libc.Unistd;
+import io.marchproxy.ffm.linux.IfXdp;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * An AF_XDP socket bound to one (interface, queue), with its rings mapped and the packet API on top: receive a batch
+ * as zero-copy {@link Packet}s, transmit UMEM frames, forward a received frame without copying it, and return
+ * completed frames to the UMEM's {@link FramePool}. Built by {@link #builder(Umem)}; setup happens in the calling
+ * thread's network namespace. After setup every method is for one owner thread (the one that also owns the UMEM's
+ * pool, shared by all sockets of the UMEM); the packet methods neither allocate nor throw: failed kicks are counted.
+ *
+ * <p>{@link #close()} unregisters the socket from the XDP program it was registered in, unmaps the rings and closes
+ * the descriptor, in that order. Close sockets before their {@link Umem}, and detach the program (its
+ * {@code XdpAttachment}) before or after as the caller prefers: the kernel drops frames for a closed socket.
+ */
+public final class XskSocket implements AutoCloseable
+{
+    /** Frames moved per refill of the fill ring at most, matching the kernel's NAPI budget. */
+    private static final int REFILL_BATCH = 64;
+
+    private final int fd;
+    private final int ifindex;
+    private final int queue;
+    private final Umem umem;
+    private final FramePool pool;
+    private final Arena arena;
+    private final FillRing fill;
+    private final CompletionRing completion;
+    private final RxRing rx;
+    private final TxRing tx;
+    private final boolean zeroCopy;
+    private final boolean needWakeup;
+    private final boolean busyPoll;
+    private final MemorySegment pollFd;
+    private final Packet packet;
+
+    private XskProgram program;
+    private boolean closed;
+    private int txQueued;
+    private int txInFlight;
+    private long rxPackets;
+    private long txSubmitted;
+    private long txCompleted;
+    private long txKicks;
+    private long rxWakeups;
+    private long kickFailures;
+    private long poolEmpty;
+
+    private XskSocket(final Builder b, final int fd, final Arena arena, final FillRing fill,
+        final CompletionRing completion, final RxRing rx, final TxRing tx, final boolean zeroCopy,
+        final boolean busyPoll)
+    {
+        this.fd = fd;
+        this.ifindex = b.ifindex;
+        this.queue = b.queue;
+        this.umem = b.umem;
+        this.pool = b.umem.pool();
+        this.arena = arena;
+        this.fill = fill;
+        this.completion = completion;
+        this.rx = rx;
+        this.tx = tx;
+        this.zeroCopy = zeroCopy;
+        this.needWakeup = b.shared != null ? b.shared.needWakeup : b.needWakeup;
+        this.busyPoll = busyPoll;
+        this.pollFd = arena.allocate(Poll.pollfd);
+        this.pollFd.set(JAVA_INT, Poll.pollfd_fd, fd);
+        this.packet = new Packet(b.umem);
+    }
+
+    /** A builder for a socket over {@code umem}. */
+    public static Builder builder(final Umem umem)
+    {
+        return new Builder(umem);
+    }
+
+    /** The socket's file descriptor, e.g. for an XSKMAP. */
+    public int fd()
+    {
+        return fd;
+    }
+
+    public int ifindex()
+    {
+        return ifindex;
+    }
+
+    public int queue()
+    {
+        return queue;
+    }
+
+    public Umem umem()
+    {
+        return umem;
+    }
+
+    /** Whether the kernel bound the socket in zero-copy mode ({@code XDP_OPTIONS}, read at bind). */
+    public boolean zeroCopy()
+    {
+        return zeroCopy;
+    }
+
+    /** Whether the socket was bound with {@code XDP_USE_NEED_WAKEUP}. */
+    public boolean needWakeup()
+    {
+        return needWakeup;
+    }
+
+    /** Whether busy polling was asked for and the kernel accepted all three socket options. */
+    public boolean busyPoll()
+    {
+        return busyPoll;
+    }
+
+    /** The fill ring, or the UMEM owner's for a socket sharing the owner's (interface, queue). */
+    public FillRing fillRing()
+    {
+        return fill;
+    }
+
+    public CompletionRing completionRing()
+    {
+        return completion;
+    }
+
+    /** The RX ring, or null when the socket was built without one. */
+    public RxRing rxRing()
+    {
+        return rx;
+    }
+
+    /** The TX ring, or null when the socket was built without one. */
+    public TxRing txRing()
+    {
+        return tx;
+    }
+
+    /**
+     * Puts this socket in {@code program}'s XSKMAP for its queue, so the program redirects the queue's frames here;
+     * {@link #close()} takes it out again.
+     */
+    public void registerIn(final XskProgram program)
+    {
+        if (this.program != null)
+        {
+            throw new IllegalStateException("already registered in an XDP program");
+        }
+        program.registerSocket(queue, fd);
+        this.program = program;
+    }
+
+    /**
+     * Moves frames from the UMEM's pool into the fill ring, at most {@value #REFILL_BATCH} per call and as many as
+     * fit, and returns how many. Owner thread.
+     */
+    public int refill()
+    {
+        final int want = Math.min(pool.available(), REFILL_BATCH);
+        if (want == 0)
+        {
+            poolEmpty++;
+            return 0;
+        }
+        final int n = fill.reserve(want);
+        for (int i = 0; i < n; i++)
+        {
+            fill.set(i, pool.acquire());
+        }
+        if (n > 0)
+        {
+            fill.submit();
+        }
+        return n;
+    }
+
+    /** Refills until the fill ring is full or the pool empty; returns how many frames went in. Owner thread. */
+    public int fillAll()
+    {
+        int total = 0;
+        int n;
+        while ((n = refill()) > 0)
+        {
+            total += n;
+        }
+        return total;
+    }
+
+    /**
+     * Hands up to {@code max} received packets to {@code handler}, releases their RX slots, returns the frames the
+     * handler did not keep to the pool and refills the fill ring. When nothing arrived and the kernel asked for a
+     * wake-up (or busy polling is on), it wakes the kernel. Returns the number of packets. Owner thread.
+     */
+    public int receive(final int max, final PacketHandler handler)
+    {
+        final RxRing rx = this.rx;
+        final int n = rx.peek(max);
+        if (n == 0)
+        {
+            if (busyPoll || (needWakeup && fill.needsWakeup()))
+            {
+                wakeRx();
+            }
+            return 0;
+        }
+        final Packet packet = this.packet;
+        final FramePool pool = this.pool;
+        for (int i = 0; i < n; i++)
+        {
+            final long address = rx.address(i);
+            if (!handler.onPacket(packet.wrap(address, rx.length(i))))
+            {
+                pool.release(umem.frameBase(address));
+            }
+        }
+        rx.release();
+        rxPackets += n;
+        refill();
+        return n;
+    }
+
+    /**
+     * Queues the frame at UMEM {@code address} of {@code length} bytes for transmission; false when the TX ring is
+     * full. The frame belongs to the kernel until it comes back through {@link #complete()}. Queued frames leave on
+     * {@link #flush()}. Owner thread.
+     */
+    public boolean transmit(final long address, final int length)
+    {
+        if (tx.reserve(1) == 0)
+        {
+            return false;
+        }
+        tx.set(0, address, length);
+        txQueued++;
+        return true;
+    }
+
+    /** Queues a received packet for transmission on this socket without copying it (forwarding). Owner thread. */
+    public boolean transmit(final Packet packet)
+    {
+        return transmit(packet.address(), packet.length());
+    }
+
+    /**
+     * Publishes the queued TX descriptors and kicks the kernel when it needs it (always without need-wakeup, else
+     * when the TX ring's flag asks). Returns the number of descriptors published. Owner thread.
+     */
+    public int flush()
+    {
+        final int n = txQueued;
+        if (n > 0)
+        {
+            tx.submit();
+            txQueued = 0;
+            txInFlight += n;
+            txSubmitted += n;
+        }
+        if (txInFlight > 0 && (!needWakeup || tx.needsWakeup()))
+        {
+            kickTx();
+        }
+        return n;
+    }
+
+    /**
+     * Takes completed TX frames from the completion ring back into the pool and returns how many. For a socket that
+     * shares its owner's completion ring this also collects the owner's completions. Owner thread.
+     */
+    public int complete()
+    {
+        final CompletionRing completion = this.completion;
+        final int n = completion.peek(completion.capacity());
+        for (int i = 0; i < n; i++)
+        {
+            pool.release(umem.frameBase(completion.address(i)));
+        }
+        if (n > 0)
+        {
+            completion.release();
+            txInFlight = Math.max(0, txInFlight - n);
+            txCompleted += n;
+        }
+        return n;
+    }
+
+    /**
+     * Tells the kernel to process the TX ring: {@code sendto(fd, NULL, 0, MSG_DONTWAIT)}. A failed kick is counted
+     * ({@link #kickFailures()}); under load EAGAIN/EBUSY/ENOBUFS are normal and the next kick retries. Owner thread.
+     */
+    public void kickTx()
+    {
+        txKicks++;
+        if (WakeupCalls.sendtoEmpty(fd, SysSocket.MSG_DONTWAIT) < 0)
+        {
+            kickFailures++;
+        }
+    }
+
+    /** Wakes the kernel to process the fill ring ({@code recvfrom(fd, NULL, 0, MSG_DONTWAIT)}). Owner thread. */
+    public void wakeRx()
+    {
+        rxWakeups++;
+        if (WakeupCalls.recvfromEmpty(fd, SysSocket.MSG_DONTWAIT) < 0)
+        {
+            kickFailures++;
+        }
+    }
+
+    /**
+     * Waits up to {@code timeoutMs} for {@code events} ({@link Poll#POLLIN}, {@link Poll#POLLOUT}) and returns the
+     * events that are ready (0 on timeout or interruption). This is also what wakes the kernel for RX under
+     * need-wakeup. Owner thread; allocation-free.
+     */
+    public int poll(final int events, final int timeoutMs)
+    {
+        pollFd.set(JAVA_SHORT, Poll.pollfd_events, (short)events);
+        pollFd.set(JAVA_SHORT, Poll.pollfd_revents, (short)0);
+        final int rc = WakeupCalls.poll(pollFd, 1, timeoutMs);
+        return rc <= 0 ? 0 : pollFd.get(JAVA_SHORT, Poll.pollfd_revents) & 0xffff;
+    }
+
+    /** Frames transmitted but not yet completed. */
+    public int txInFlight()
+    {
+        return txInFlight;
+    }
+
+    public long rxPackets()
+    {
+        return rxPackets;
+    }
+
+    public long txSubmitted()
+    {
+        return txSubmitted;
+    }
+
+    public long txCompleted()
+    {
+        return txCompleted;
+    }
+
+    public long txKicks()
+    {
+        return txKicks;
+    }
+
+    public long rxWakeups()
+    {
+        return rxWakeups;
+    }
+
+    /**
+     * Kicks and wake-ups whose syscall returned -1. These calls do not capture errno (see {@link #kickTx()}); a
+     * count that grows with every kick while nothing is sent points at the interface (down) or the socket.
+     */
+    public long kickFailures()
+    {
+        return kickFailures;
+    }
+
+    /** Times {@link #refill()} found the pool empty. */
+    public long poolEmpty()
+    {
+        return poolEmpty;
+    }
+
+    /** The kernel's counters for this socket ({@code XDP_STATISTICS}); setup-rate, allocates. */
+    public XskStatistics statistics()
+    {
+        try (Arena scratch = Arena.ofConfined())
+        {
+            final MemorySegment stats = scratch.allocate(IfXdp.xdp_statistics);
+            final MemorySegment len = scratch.allocateFrom(JAVA_INT, (int)stats.byteSize());
+            Errno.check(SysSocket.getsockopt(fd, SysSocket.SOL_XDP, IfXdp.XDP_STATISTICS, stats, len),
+                "getsockopt(XDP_STATISTICS)");
+            return new XskStatistics(
+                stats.get(JAVA_LONG, 0), stats.get(JAVA_LONG, 8), stats.get(JAVA_LONG, 16),
+                stats.get(JAVA_LONG, 24), stats.get(JAVA_LONG, 32), stats.get(JAVA_LONG, 40));
+        }
+    }
+
+    /** Unregisters from the XDP program, unmaps the rings, closes the descriptor. Idempotent. */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        RuntimeException failure = null;
+        if (program != null)
+        {
+            try
+            {
+                program.unregisterSocket(queue);
+            }
+            catch (final RuntimeException ex)
+            {
+                failure = ex;
+            }
+            program = null;
+        }
+        arena.close();
+        if (Unistd.close(fd) < 0 && failure == null)
+        {
+            failure = new ErrnoException("close(AF_XDP socket " + fd + ")", CallState.errno());
+        }
+        umem.detach();
+        if (failure != null)
+        {
+            throw failure;
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "XskSocket[fd=" + fd + ", ifindex=" + ifindex + ", queue=" + queue + (zeroCopy ? ", zero-copy" : ", copy") +
+            (needWakeup ? ", need-wakeup" : "") + "]";
+    }
+
+    private static boolean isZeroCopy(final int fd, final Arena scratch)
+    {
+        final MemorySegment options = scratch.allocate(IfXdp.xdp_options);
+        final MemorySegment len = scratch.allocateFrom(JAVA_INT, (int)options.byteSize());
+        Errno.check(SysSocket.getsockopt(fd, SysSocket.SOL_XDP, IfXdp.XDP_OPTIONS, options, len),
+            "getsockopt(XDP_OPTIONS)");
+        return (options.get(JAVA_INT, IfXdp.xdp_options_flags) & IfXdp.XDP_OPTIONS_ZEROCOPY) != 0;
+    }
+
+    /** Configures and opens an {@link XskSocket}. Defaults: queue 0, 2048-entry rings, {@link BindMode#AUTO}, need-wakeup on. */
+    public static final class Builder
+    {
+        private final Umem umem;
+        private int ifindex;
+        private String ifname;
+        private int queue;
+        private int rxSize = 2048;
+        private int txSize = 2048;
+        private int fillSize = 2048;
+        private int completionSize = 2048;
+        private BindMode bindMode = BindMode.AUTO;
+        private boolean needWakeup = true;
+        private int busyPollMicros;
+        private int busyPollBudget;
+        private XskSocket shared;
+        private Duration busyRetry = Duration.ofSeconds(2);
+
+        private Builder(final Umem umem)
+        {
+            this.umem = Objects.requireNonNull(umem, "umem");
+        }
+
+        /** The interface by index (in the namespace of the thread that calls {@link #open()}). */
+        public Builder ifindex(final int ifindex)
+        {
+            this.ifindex = ifindex;
+            this.ifname = null;
+            return this;
+        }
+
+        /** The interface by name, resolved in the namespace of the thread that calls {@link #open()}. */
+        public Builder interfaceName(final String ifname)
+        {
+            this.ifname = Objects.requireNonNull(ifname, "ifname");
+            return this;
+        }
+
+        public Builder queue(final int queue)
+        {
+            this.queue = queue;
+            return this;
+        }
+
+        /** Sets all four ring sizes (powers of two). */
+        public Builder ringSize(final int size)
+        {
+            return rxSize(size).txSize(size).fillSize(size).completionSize(size);
+        }
+
+        /** RX ring size, 0 for a transmit-only socket. */
+        public Builder rxSize(final int size)
+        {
+            this.rxSize = size;
+            return this;
+        }
+
+        /** TX ring size, 0 for a receive-only socket. */
+        public Builder txSize(final int size)
+        {
+            this.txSize = size;
+            return this;
+        }
+
+        public Builder fillSize(final int size)
+        {
+            this.fillSize = size;
+            return this;
+        }
+
+        public Builder completionSize(final int size)
+        {
+            this.completionSize = size;
+            return this;
+        }
+
+        public Builder bindMode(final BindMode mode)
+        {
+            this.bindMode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /** Binds with {@code XDP_USE_NEED_WAKEUP}: the kernel says through the ring flags when it needs a syscall. */
+        public Builder needWakeup(final boolean needWakeup)
+        {
+            this.needWakeup = needWakeup;
+            return this;
+        }
+
+        /**
+         * Asks for busy polling: {@code SO_PREFER_BUSY_POLL}, {@code SO_BUSY_POLL} = {@code micros} and
+         * {@code SO_BUSY_POLL_BUDGET} = {@code budget}. Options the kernel refuses are skipped;
+         * {@link XskSocket#busyPoll()} says whether all were accepted.
+         */
+        public Builder busyPoll(final int micros, final int budget)
+        {
+            this.busyPollMicros = micros;
+            this.busyPollBudget = budget;
+            return this;
+        }
+
+        /**
+         * Shares {@code owner}'s UMEM ({@code XDP_SHARED_UMEM}). On another interface or queue the new socket gets its
+         * own fill and completion rings; on the owner's interface and queue it uses the owner's. Mode and need-wakeup
+         * follow the owner.
+         */
+        public Builder sharedWith(final XskSocket owner)
+        {
+            if (owner != null && owner.umem != umem)
+            {
+                throw new IllegalArgumentException("the owner socket uses another UMEM");
+            }
+            this.shared = owner;
+            return this;
+        }
+
+        /** How long to retry a bind that fails with EBUSY (a socket on the queue just closed). Default 2 s. */
+        public Builder busyRetry(final Duration retry)
+        {
+            this.busyRetry = Objects.requireNonNull(retry, "retry");
+            return this;
+        }
+
+        /** Creates, configures, maps and binds the socket in the calling thread's network namespace. */
+        public XskSocket open()
+        {
+            if (ifname != null)
+            {
+                final int index = NetIf.if_nametoindex(ifname);
+                if (index == 0)
+                {
+                    throw new IllegalArgumentException(
+                        "no network interface named '" + ifname + "' in this thread's network namespace");
+                }
+                ifindex = index;
+            }
+            if (ifindex <= 0)
+            {
+                throw new IllegalArgumentException("no interface given (ifindex or interfaceName)");
+            }
+            if (queue < 0)
+            {
+                throw new IllegalArgumentException("queue must be >= 0: " + queue);
+            }
+            if (rxSize == 0 && txSize == 0)
+            {
+                throw new IllegalArgumentException("a socket needs an RX ring, a TX ring or both");
+            }
+            final boolean ownRings = shared == null || shared.ifindex != ifindex || shared.queue != queue;
+            for (final int size : new int[] {rxSize, txSize})
+            {
+                if (size != 0)
+                {
+                    RingDescriptor.checkCapacity(size);
+                }
+            }
+            if (ownRings)
+            {
+                RingDescriptor.checkCapacity(fillSize);
+                RingDescriptor.checkCapacity(completionSize);
+            }
+
+            umem.attach();
+            final int fd = SysSocket.socket(SysSocket.AF_XDP, SysSocket.SOCK_RAW | SysSocket.SOCK_CLOEXEC, 0);
+            if (fd < 0)
+            {
+                umem.detach();
+                throw new ErrnoException("socket(AF_XDP)", CallState.errno(),
+                    "the kernel needs CONFIG_XDP_SOCKETS and the process CAP_NET_RAW");
+            }
+            final Arena arena = Arena.ofShared();
+            try (Arena scratch = Arena.ofConfined())
+            {
+                if (shared == null)
+                {
+                    umem.register(fd);
+                }
+                final MemorySegment value = scratch.allocate(JAVA_INT);
+                if (ownRings)
+                {
+                    setInt(fd, SysSocket.SOL_XDP, IfXdp.XDP_UMEM_FILL_RING, fillSize, value, "XDP_UMEM_FILL_RING");
+                    setInt(fd, SysSocket.SOL_XDP, IfXdp.XDP_UMEM_COMPLETION_RING, completionSize, value,
+                        "XDP_UMEM_COMPLETION_RING");
+                }
+                if (rxSize != 0)
+                {
+                    setInt(fd, SysSocket.SOL_XDP, IfXdp.XDP_RX_RING, rxSize, value, "XDP_RX_RING");
+                }
+                if (txSize != 0)
+                {
+                    setInt(fd, SysSocket.SOL_XDP, IfXdp.XDP_TX_RING, txSize, value, "XDP_TX_RING");
+                }
+                final MemorySegment offsets = scratch.allocate(IfXdp.xdp_mmap_offsets);
+                final MemorySegment len = scratch.allocateFrom(JAVA_INT, (int)offsets.byteSize());
+                Errno.check(SysSocket.getsockopt(fd, SysSocket.SOL_XDP, IfXdp.XDP_MMAP_OFFSETS, offsets, len),
+                    "getsockopt(XDP_MMAP_OFFSETS)");
+
+                final FillRing fill;
+                final CompletionRing completion;
+                if (ownRings)
+                {
+                    final RingDescriptor fr = RingDescriptor.fromKernel(
+                        offsets, IfXdp.xdp_mmap_offsets_fr, fillSize, RingDescriptor.ADDRESS_ENTRY_SIZE);
+                    final RingDescriptor cr = RingDescriptor.fromKernel(
+                        offsets, IfXdp.xdp_mmap_offsets_cr, completionSize, RingDescriptor.ADDRESS_ENTRY_SIZE);
+                    fill = new FillRing(map(fd, fr, IfXdp.XDP_UMEM_PGOFF_FILL_RING, arena, "fill"), fr);
+                    completion = new CompletionRing(
+                        map(fd, cr, IfXdp.XDP_UMEM_PGOFF_COMPLETION_RING, arena, "completion"), cr);
+                }
+                else
+                {
+                    fill = shared.fill;
+                    completion = shared.completion;
+                }
+                RxRing rx = null;
+                if (rxSize != 0)
+                {
+                    final RingDescriptor d = RingDescriptor.fromKernel(
+                        offsets, IfXdp.xdp_mmap_offsets_rx, rxSize, RingDescriptor.DESCRIPTOR_ENTRY_SIZE);
+                    rx = new RxRing(map(fd, d, IfXdp.XDP_PGOFF_RX_RING, arena, "RX"), d);
+                }
+                TxRing tx = null;
+                if (txSize != 0)
+                {
+                    final RingDescriptor d = RingDescriptor.fromKernel(
+                        offsets, IfXdp.xdp_mmap_offsets_tx, txSize, RingDescriptor.DESCRIPTOR_ENTRY_SIZE);
+                    tx = new TxRing(map(fd, d, IfXdp.XDP_PGOFF_TX_RING, arena, "TX"), d);
+                }
+
+                final boolean busyPollAccepted = busyPollMicros > 0 && busyPoll(fd, value);
+                bind(fd, scratch);
+                final boolean zeroCopy = isZeroCopy(fd, scratch);
+                return new XskSocket(this, fd, arena, fill, completion, rx, tx, zeroCopy, busyPollAccepted);
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                arena.close();
+                Unistd.close(fd);
+                umem.detach();
+                throw ex;
+            }
+        }
+
+        private boolean busyPoll(final int fd, final MemorySegment value)
+        {
+            boolean all = trySetInt(fd, SysSocket.SO_PREFER_BUSY_POLL, 1, value);
+            all &= trySetInt(fd, SysSocket.SO_BUSY_POLL, busyPollMicros, value);
+            all &= trySetInt(fd, SysSocket.SO_BUSY_POLL_BUDGET, busyPollBudget, value);
+            return all;
+        }
+
+        private void bind(final int fd, final Arena scratch)
+        {
+            final MemorySegment addr = scratch.allocate(IfXdp.sockaddr_xdp);
+            addr.set(JAVA_SHORT, IfXdp.sockaddr_xdp_sxdp_family, (short)SysSocket.AF_XDP);
+            final int flags;
+            if (shared != null)
+            {
+                flags = IfXdp.XDP_SHARED_UMEM;
+                addr.set(JAVA_INT, IfXdp.sockaddr_xdp_sxdp_shared_umem_fd, shared.fd);
+            }
+            else
+            {
+                flags = bindMode.bindFlags() | (needWakeup ? IfXdp.XDP_USE_NEED_WAKEUP : 0);
+            }
+            addr.set(JAVA_SHORT, IfXdp.sockaddr_xdp_sxdp_flags, (short)flags);
+            addr.set(JAVA_INT, IfXdp.sockaddr_xdp_sxdp_ifindex, ifindex);
+            addr.set(JAVA_INT, IfXdp.sockaddr_xdp_sxdp_queue_id, queue);
+
+            // A queue whose previous socket has just closed stays busy until the kernel's deferred release has run:
+            // retry with a short, growing pause.
+            final long deadline = System.nanoTime() + busyRetry.toNanos();
+            long pauseNanos = 500_000L;
+            while (true)
+            {
+                if (SysSocket.bind(fd, addr, (int)addr.byteSize()) == 0)
+                {
+                    return;
+                }
+                final int errno = CallState.errno();
+                if (errno == Errno.EBUSY && System.nanoTime() < deadline)
+                {
+                    LockSupport.parkNanos(pauseNanos);
+                    pauseNanos = Math.min(pauseNanos * 2, 32_000_000L);
+                    continue;
+                }
+                throw bindFailure(errno);
+            }
+        }
+
+        private ErrnoException bindFailure(final int errno)
+        {
+            final String call = "bind(AF_XDP, ifindex " + ifindex + (ifname != null ? " '" + ifname + "'" : "") +
+                ", queue " + queue + ", " + (shared != null ? "shared UMEM" : bindMode) + ")";
+            return switch (errno)
+            {
+                case Errno.EOPNOTSUPP -> new ErrnoException(call, errno, bindMode == BindMode.ZERO_COPY ?
+                    "the device's driver has no AF_XDP zero-copy support (veth never has): bind with BindMode.AUTO " +
+                    "or BindMode.COPY" : "the device does not support AF_XDP in this mode");
+                case Errno.EBUSY -> new ErrnoException(call, errno, "the queue is taken by another AF_XDP socket " +
+                    "(still busy after " + busyRetry.toMillis() + " ms of retries): close it, or share its UMEM");
+                case Errno.ENODEV -> new ErrnoException(call, errno,
+                    "no interface with that index in this thread's network namespace");
+                case Errno.EINVAL -> new ErrnoException(call, errno, "the interface has no queue " + queue +
+                    " (queues are counted from 0; see ethtool -l / /sys/class/net/IF/queues) or the bind flags are " +
+                    "invalid for it");
+                case Errno.ENETDOWN -> new ErrnoException(call, errno, "the interface is down");
+                default -> new ErrnoException(call, errno);
+            };
+        }
+
+        private static void setInt(final int fd, final int level, final int name, final int v,
+            final MemorySegment value, final String what)
+        {
+            value.set(JAVA_INT, 0, v);
+            Errno.check(SysSocket.setsockopt(fd, level, name, value, Integer.BYTES), "setsockopt(" + what + ", " + v + ")");
+        }
+
+        private static boolean trySetInt(final int fd, final int name, final int v, final MemorySegment value)
+        {
+            value.set(JAVA_INT, 0, v);
+            return SysSocket.setsockopt(fd, SysSocket.SOL_SOCKET, name, value, Integer.BYTES) == 0;
+        }
+
+        private static MemorySegment map(final int fd, final RingDescriptor d, final long pgoff, final Arena arena,
+            final String what)
+        {
+            final long length = d.mappedLength();
+            final MemorySegment mapped = SysMman.mmap(MemorySegment.NULL, length,
+                SysMman.PROT_READ | SysMman.PROT_WRITE, SysMman.MAP_SHARED | SysMman.MAP_POPULATE, fd, pgoff);
+            if (SysMman.failed(mapped))
+            {
+                throw new ErrnoException("mmap(" + what + " ring, " + length + " bytes)", CallState.errno());
+            }
+            return mapped.reinterpret(length, arena, s -> SysMman.munmap(s, length));
+        }
+    }
+}

@@ -1,0 +1,320 @@
+package io.marchproxy.dataplane.xsk;
+
+import io.marchproxy.dataplane.bpf.XdpAttachment;
+import io.marchproxy.dataplane.bpf.XdpMode;
+import io.marchproxy.dataplane.bpf.XskProgram;
+import io.marchproxy.dataplane.netns.Interfaces;
+import io.marchproxy.dataplane.netns.VethLab;
+import io.marchproxy.ffm.libc.Poll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * AF_XDP sockets on real veth pairs in namespaces each test creates and removes: frames sent by the kernel stack in
+ * the peer namespace are received, frames built here are accepted by the peer's UDP stack, and frames are forwarded
+ * between two interfaces through one shared UMEM, in generic (skb) and native (drv) XDP mode, with need-wakeup on and
+ * off.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class XskVethTest
+{
+    private static final int PORT = 7401;
+    private static final int FRAMES = 4096;
+    private static final int FRAME_SIZE = 4096;
+    private static final int RING = 2048;
+    private static final int COUNT = 500;
+    private static final int PAYLOAD = 96;
+    private static final long DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    static Stream<Arguments> modes()
+    {
+        return Stream.of(
+            Arguments.of(XdpMode.SKB, true),
+            Arguments.of(XdpMode.SKB, false),
+            Arguments.of(XdpMode.DRV, true),
+            Arguments.of(XdpMode.DRV, false));
+    }
+
+    /** Payload {@code seq}: the sequence number in the first 4 bytes, then a pattern that depends on it. */
+    static byte[] payload(final int seq)
+    {
+        final byte[] p = new byte[PAYLOAD];
+        ByteBuffer.wrap(p).putInt(seq);
+        for (int i = 4; i < p.length; i++)
+        {
+            p[i] = (byte)(seq * 31 + i);
+        }
+        return p;
+    }
+
+    @ParameterizedTest(name = "{0} need-wakeup={1}")
+    @MethodSource("modes")
+    void receivesEveryFrameTheKernelSends(final XdpMode mode, final boolean needWakeup) throws Exception
+    {
+        try (VethLab lab = VethLab.create();
+            XskProgram program = XskProgram.load();
+            Umem umem = Umem.allocate(FRAMES, FRAME_SIZE, 0))
+        {
+            program.setPolicy(XskProgram.POLICY_IPV4_UDP, 0, 0);
+            final int ifindex = lab.nsA().call(() -> Interfaces.index(lab.ifA()));
+            try (XskSocket socket = lab.nsA().call(() -> XskSocket.builder(umem)
+                .ifindex(ifindex).queue(0).ringSize(RING).needWakeup(needWakeup).open()))
+            {
+                assertFalse(socket.zeroCopy(), "veth has no zero-copy: AUTO must have fallen back to copy");
+                assertEquals(needWakeup, socket.needWakeup());
+                socket.registerIn(program);
+                assertEquals(RING, socket.fillAll());
+                final XdpAttachment attachment = lab.nsA().call(() -> program.attach(ifindex, mode));
+                try
+                {
+                    final long redirectedBefore = program.counter(XskProgram.Counter.REDIRECTED);
+                    lab.nsB().run(() -> sendUdp(new InetSocketAddress(lab.ipA(), PORT)));
+
+                    final BitSet seen = new BitSet();
+                    final int[] wrong = new int[1];
+                    final PacketHandler handler = packet ->
+                    {
+                        final MemorySegment frame = packet.frame();
+                        final int at = packet.offset();
+                        final byte[] body = new byte[packet.length() - UdpFrames.HEADERS];
+                        MemorySegment.copy(frame, JAVA_BYTE, at + UdpFrames.HEADERS, body, 0, body.length);
+                        final int seq = ByteBuffer.wrap(body).getInt();
+                        if (UdpFrames.udpDestinationPort(frame, at) != PORT || seq < 0 || seq >= COUNT ||
+                            !Arrays.equals(payload(seq), body) || seen.get(seq))
+                        {
+                            wrong[0]++;
+                        }
+                        seen.set(seq);
+                        assertArrayEquals(body, packet.data().asSlice(UdpFrames.HEADERS).toArray(JAVA_BYTE));
+                        return false;
+                    };
+                    final long deadline = System.nanoTime() + DEADLINE_NANOS;
+                    while (seen.cardinality() < COUNT && System.nanoTime() < deadline)
+                    {
+                        if (socket.receive(64, handler) == 0)
+                        {
+                            socket.poll(Poll.POLLIN, 20);
+                        }
+                    }
+                    assertEquals(COUNT, seen.cardinality(), "distinct frames received");
+                    assertEquals(0, wrong[0], "frames with a wrong port, payload or a duplicate");
+                    assertEquals(COUNT, socket.rxPackets());
+                    assertEquals(COUNT, program.counter(XskProgram.Counter.REDIRECTED) - redirectedBefore);
+                    final XskStatistics stats = socket.statistics();
+                    assertEquals(0, stats.rxDropped() + stats.rxRingFull() + stats.rxInvalidDescriptors(), stats::toString);
+                    // Every frame is either in the pool or in the fill ring: none lost, none duplicated.
+                    assertEquals(FRAMES, umem.pool().available() + socket.fillRing().outstanding());
+                }
+                finally
+                {
+                    lab.nsA().run(attachment::close);
+                }
+            }
+        }
+    }
+
+    private static void sendUdp(final InetSocketAddress to)
+    {
+        try (DatagramChannel ch = DatagramChannel.open())
+        {
+            for (int seq = 0; seq < COUNT; seq++)
+            {
+                ch.send(ByteBuffer.wrap(payload(seq)), to);
+            }
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    @ParameterizedTest(name = "need-wakeup={0}")
+    @ValueSource(booleans = {true, false})
+    void transmitsFramesThePeerStackAccepts(final boolean needWakeup) throws Exception
+    {
+        try (VethLab lab = VethLab.create();
+            Umem umem = Umem.allocate(FRAMES, FRAME_SIZE, 0);
+            DatagramChannel receiver = lab.nsB().call(() -> DatagramChannel.open()
+                .bind(new InetSocketAddress(lab.ipB(), PORT))))
+        {
+            receiver.configureBlocking(false);
+            try (XskSocket socket = lab.nsA().call(() -> XskSocket.builder(umem)
+                .interfaceName(lab.ifA()).queue(0).rxSize(0).txSize(RING).needWakeup(needWakeup).open()))
+            {
+                final byte[] srcIp = UdpFrames.ip(lab.ipA());
+                final byte[] dstIp = UdpFrames.ip(lab.ipB());
+                final FramePool pool = umem.pool();
+
+                // A frame with a broken UDP checksum first: the peer must drop it, which shows checksums are checked.
+                final long bad = pool.acquire();
+                final int badLength = UdpFrames.write(umem.segment(), bad, lab.macB(), lab.macA(), srcIp, dstIp,
+                    PORT, PORT, payload(COUNT + 1));
+                umem.segment().set(JAVA_BYTE, bad + UdpFrames.HEADERS + 10,
+                    (byte)(umem.segment().get(JAVA_BYTE, bad + UdpFrames.HEADERS + 10) ^ 0x5a));
+                assertTrue(socket.transmit(bad, badLength));
+                socket.flush();
+
+                final BitSet seen = new BitSet();
+                int wrong = 0;
+                int sent = 0;
+                final ByteBuffer buf = ByteBuffer.allocate(2048);
+                final long deadline = System.nanoTime() + DEADLINE_NANOS;
+                while ((seen.cardinality() < COUNT || socket.txInFlight() > 0) && System.nanoTime() < deadline)
+                {
+                    for (int i = 0; i < 32 && sent < COUNT; i++)
+                    {
+                        final long frame = pool.acquire();
+                        if (frame == FramePool.NO_FRAME)
+                        {
+                            break;
+                        }
+                        final int length = UdpFrames.write(umem.segment(), frame, lab.macB(), lab.macA(), srcIp,
+                            dstIp, PORT, PORT, payload(sent));
+                        if (!socket.transmit(frame, length))
+                        {
+                            pool.release(frame);
+                            break;
+                        }
+                        sent++;
+                    }
+                    socket.flush();
+                    socket.complete();
+                    wrong += drain(receiver, buf, seen);
+                    if (sent == COUNT && seen.cardinality() < COUNT)
+                    {
+                        Thread.onSpinWait();
+                    }
+                }
+                assertEquals(COUNT, seen.cardinality(), "distinct datagrams the peer's UDP socket received");
+                assertEquals(0, wrong, "datagrams with a bad payload, the broken-checksum one, or duplicates");
+                assertEquals(COUNT + 1, socket.txCompleted(), "completions");
+                assertEquals(FRAMES, pool.available(), "every frame back in the pool");
+                assertEquals(0, socket.statistics().txInvalidDescriptors());
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} need-wakeup={1}")
+    @MethodSource("modes")
+    void forwardsBetweenInterfacesThroughSharedUmem(final XdpMode mode, final boolean needWakeup) throws Exception
+    {
+        try (VethLab lab = VethLab.createForwarding();
+            XskProgram program = XskProgram.load();
+            Umem umem = Umem.allocate(FRAMES, FRAME_SIZE, 0);
+            DatagramChannel receiver = lab.nsB().call(() -> DatagramChannel.open()
+                .bind(new InetSocketAddress(lab.ipD(), PORT))))
+        {
+            receiver.configureBlocking(false);
+            program.setPolicy(XskProgram.POLICY_IPV4_UDP, 0, 0);
+            final int ifA = lab.nsA().call(() -> Interfaces.index(lab.ifA()));
+            try (XskSocket in = lab.nsA().call(() -> XskSocket.builder(umem)
+                    .ifindex(ifA).queue(0).ringSize(RING).txSize(0).needWakeup(needWakeup).open());
+                XskSocket out = lab.nsA().call(() -> XskSocket.builder(umem)
+                    .interfaceName(lab.ifC()).queue(0).ringSize(RING).rxSize(0).sharedWith(in).open()))
+            {
+                assertEquals(needWakeup, out.needWakeup(), "need-wakeup follows the UMEM owner");
+                in.registerIn(program);
+                in.fillAll();
+                final XdpAttachment attachment = lab.nsA().call(() -> program.attach(ifA, mode));
+                try
+                {
+                    final byte[] macC = lab.macC();
+                    final byte[] macD = lab.macD();
+                    final byte[] ipC = UdpFrames.ip(lab.ipC());
+                    final byte[] ipD = UdpFrames.ip(lab.ipD());
+                    final long[] sameFrame = new long[1];
+                    final PacketHandler forward = packet ->
+                    {
+                        // Rewritten in place; the RX address itself goes into the TX ring of the other interface.
+                        UdpFrames.readdress(umem.segment(), packet.address(), macD, macC, ipC, ipD);
+                        if (out.transmit(packet))
+                        {
+                            sameFrame[0]++;
+                            return true;
+                        }
+                        return false;
+                    };
+                    lab.nsB().run(() -> sendUdp(new InetSocketAddress(lab.ipA(), PORT)));
+
+                    final BitSet seen = new BitSet();
+                    int wrong = 0;
+                    final ByteBuffer buf = ByteBuffer.allocate(2048);
+                    final long deadline = System.nanoTime() + DEADLINE_NANOS;
+                    while (seen.cardinality() < COUNT && System.nanoTime() < deadline)
+                    {
+                        final int n = in.receive(64, forward);
+                        out.flush();
+                        out.complete();
+                        in.refill();
+                        wrong += drain(receiver, buf, seen);
+                        if (n == 0 && out.txInFlight() == 0)
+                        {
+                            in.poll(Poll.POLLIN, 10);
+                        }
+                    }
+                    final long drain = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                    while (out.txInFlight() > 0 && System.nanoTime() < drain)
+                    {
+                        out.flush();
+                        out.complete();
+                    }
+                    assertEquals(COUNT, seen.cardinality(), "distinct datagrams forwarded to the peer on D");
+                    assertEquals(0, wrong);
+                    assertEquals(COUNT, in.rxPackets());
+                    assertEquals(COUNT, sameFrame[0], "frames forwarded by address, without a copy");
+                    assertEquals(COUNT, out.txCompleted());
+                    assertEquals(FRAMES, umem.pool().available() + in.fillRing().outstanding(),
+                        "every frame back in the pool or the fill ring");
+                }
+                finally
+                {
+                    lab.nsA().run(attachment::close);
+                }
+            }
+        }
+    }
+
+    /** Reads every datagram waiting on {@code receiver}, marks good ones in {@code seen}, returns the bad ones. */
+    private static int drain(final DatagramChannel receiver, final ByteBuffer buf, final BitSet seen)
+        throws java.io.IOException
+    {
+        int wrong = 0;
+        buf.clear();
+        while (receiver.receive(buf) != null)
+        {
+            buf.flip();
+            final byte[] body = new byte[buf.remaining()];
+            buf.get(body);
+            final int seq = ByteBuffer.wrap(body).getInt();
+            if (seq < 0 || seq >= COUNT || !Arrays.equals(payload(seq), body) || seen.get(seq))
+            {
+                wrong++;
+            }
+            else
+            {
+                seen.set(seq);
+            }
+            buf.clear();
+        }
+        return wrong;
+    }
+}
