@@ -66,7 +66,8 @@ static __attribute__((unused)) void lab_die(const char *prog, const char *fmt, .
 	exit(1);
 }
 
-static __attribute__((unused)) long lab_parse_long(const char *prog, const char *opt, const char *v, long min, long max)
+static __attribute__((unused)) long lab_parse_long(const char *prog, const char *opt, const char *v, long min,
+						    long max)
 {
 	char *end;
 	long x;
@@ -77,7 +78,8 @@ static __attribute__((unused)) long lab_parse_long(const char *prog, const char 
 	return x;
 }
 
-static __attribute__((unused)) double lab_parse_double(const char *prog, const char *opt, const char *v, double min, double max)
+static __attribute__((unused)) double lab_parse_double(const char *prog, const char *opt, const char *v, double min,
+							double max)
 {
 	char *end;
 	double x;
@@ -136,8 +138,8 @@ static __attribute__((unused)) void lab_if_mac(const char *prog, const char *ifn
  * TOS 0, total length len-14, id 0, flags DF, TTL 64, protocol UDP, header checksum), UDP (ports 9 -> 9, length
  * len-34, checksum 0 = none), payload bytes all 0.
  */
-static __attribute__((unused)) void lab_build_frame(uint8_t *buf, size_t len, const uint8_t dst_mac[6], const uint8_t src_mac[6],
-			    uint32_t src_ip, uint32_t dst_ip)
+static __attribute__((unused)) void lab_build_frame(uint8_t *buf, size_t len, const uint8_t dst_mac[6],
+						    const uint8_t src_mac[6], uint32_t src_ip, uint32_t dst_ip)
 {
 	uint8_t *ip = buf + 14, *udp = buf + 34;
 	uint16_t ip_len = (uint16_t)(len - 14), udp_len = (uint16_t)(len - 34);
@@ -185,7 +187,8 @@ static inline double lab_cpu_seconds(void)
 {
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
-	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
 }
 
 /* Call once per loop turn with the packets of that turn; returns 1 once the window is over. */

@@ -13,7 +13,8 @@
  *   l2fwd   receive on IF, swap the Ethernet addresses, transmit the same UMEM frame on IF2 (shared UMEM, no copy;
  *           IF2 = IF bounces it back); counts TX completions.
  * While running it prints nothing; at the end exactly one JSON line on stdout:
- *   {"impl":"c","scenario":"rxdrop","packets":N,"seconds":S,"pps":P}
+ *   {"impl":"c","scenario":"rxdrop","packets":N,"seconds":S,"pps":P,"cpu_seconds":C}
+ * (packets counted in the measurement window, its length, their rate, the process's CPU time during the window).
  * Exit status: 0 after a full window, 2 if no packet came within --start-timeout seconds, 130 after SIGINT/SIGTERM
  * (the JSON line is printed in every case), 1 on a setup error (message on stderr, no JSON).
  */
@@ -263,10 +264,10 @@ static inline void kick_tx(struct xsk *x)
 	}
 }
 
-static inline void wait_rx(const struct xsk *x, const struct opts *o)
+static inline void wait_rx(const struct xsk *x)
 {
 	struct pollfd pfd = {.fd = x->fd, .events = POLLIN};
-	if (o->need_wakeup && needs_wakeup(&x->fill))
+	if (O.need_wakeup && needs_wakeup(&x->fill))
 		recvfrom(x->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 	poll(&pfd, 1, 100);
 }
@@ -422,7 +423,7 @@ static void run_rxdrop(struct lab_window *w)
 		if (n == 0) {
 			if (lab_window_add(w, lab_now(), 0) || no_start(w, t0))
 				break;
-			wait_rx(x, &O);
+			wait_rx(x);
 			continue;
 		}
 		for (uint32_t i = 0; i < n; i++)
@@ -496,7 +497,7 @@ static void run_l2fwd(struct lab_window *w)
 		}
 		kick_tx(out);
 		if (n == 0 && outstanding == 0) {
-			wait_rx(in, &O);
+			wait_rx(in);
 		}
 	}
 }
