@@ -56,11 +56,16 @@ public final class RequestMetrics implements Filter {
             chain.proceed();
         } finally {
             long took = System.nanoTime() - start;
-            String route = req.matchingPattern().orElse("unmatched");
+            String route = route(req.matchingPattern().orElse("unmatched"));
             String method = req.prologue().method().text();
             requests.computeIfAbsent(new Key(method, route, res.status().code()), k -> new LongAdder()).increment();
             latency.computeIfAbsent(method + ' ' + route, k -> new Histogram()).record(took);
         }
+    }
+
+    /** A service's root route is registered as {@code /}; label it without the trailing slash. */
+    private static String route(String pattern) {
+        return pattern.length() > 1 && pattern.endsWith("/") ? pattern.substring(0, pattern.length() - 1) : pattern;
     }
 
     void writeTo(StringBuilder out) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.common.media.type.MediaType;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -38,6 +39,8 @@ public final class ProblemHandlers {
                     send(req, res, 503, "Service Unavailable", "the configuration store cannot accept writes",
                             List.of());
                 })
+                .error(HttpException.class, (req, res, e) -> send(req, res, e.status().code(),
+                        e.status().reasonPhrase(), e.getMessage(), List.of()))
                 .error(Exception.class, (req, res, e) -> {
                     LOG.log(Level.SEVERE, "unhandled error on " + req.prologue().method() + " "
                             + req.path().path(), e);

@@ -91,6 +91,16 @@ class FuzzTest {
                 }
             }
         }
+        for (String[] odd : List.of(new String[]{"GET", "/api/v1/nope"}, new String[]{"PATCH", "/api/v1/services"},
+                new String[]{"DELETE", "/api/v1/services"}, new String[]{"POST", "/openapi"},
+                new String[]{"OPTIONS", "/api/v1/clusters"}, new String[]{"PUT", "/observe/health"},
+                new String[]{"GET", "/api/v1/services/%2e%2e/%2e%2e/etc/passwd"}, new String[]{"TRACE", "/"})) {
+            TestPlane.Res r = t.send(odd[0], odd[1], admin, null);
+            sent++;
+            if (r.status() >= 500) {
+                failures.add(odd[0] + " " + odd[1] + " -> " + r.status() + " " + r.text());
+            }
+        }
         assertTrue(failures.isEmpty(), failures.size() + " of " + sent + " requests failed, e.g.:\n"
                 + String.join("\n", failures.subList(0, Math.min(10, failures.size()))));
         assertTrue(sent > 1000, "only " + sent + " requests sent");

@@ -30,6 +30,7 @@ public final class TestPlane implements AutoCloseable {
     public final Path dir;
     public final ControlPlane plane;
     public final ByteArrayOutputStream console = new ByteArrayOutputStream();
+    private final boolean deleteOnClose;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** A response: status, headers and the body parsed as JSON when it is JSON. */
@@ -53,11 +54,20 @@ public final class TestPlane implements AutoCloseable {
     }
 
     public TestPlane(Path dir, String licencePublicKey, String adminPassword) throws IOException {
-        this.dir = dir;
-        ControlPlaneSettings settings = new ControlPlaneSettings("127.0.0.1", 0, dir, 1000, SyncMode.NONE,
-                "", "", Duration.ofMinutes(5), 1000, "admin", adminPassword.isEmpty() ? ADMIN_PASSWORD
-                : adminPassword, licencePublicKey, "", Duration.ofSeconds(60));
+        this(settings(dir, licencePublicKey, adminPassword.isEmpty() ? ADMIN_PASSWORD : adminPassword), true);
+    }
+
+    /** A plane with these settings; its data directory is deleted on close only if {@code deleteOnClose}. */
+    public TestPlane(ControlPlaneSettings settings, boolean deleteOnClose) throws IOException {
+        this.dir = settings.dataDir();
+        this.deleteOnClose = deleteOnClose;
         this.plane = ControlPlane.start(settings, new PrintStream(console, true, StandardCharsets.UTF_8));
+    }
+
+    /** Loopback, random port, cheap PBKDF2 so tests stay fast; an empty admin password is generated. */
+    public static ControlPlaneSettings settings(Path dir, String licencePublicKey, String adminPassword) {
+        return new ControlPlaneSettings("127.0.0.1", 0, dir, 1000, SyncMode.NONE, "", "", Duration.ofMinutes(5),
+                1000, "admin", adminPassword, licencePublicKey, "", Duration.ofSeconds(60));
     }
 
     public URI uri(String path) {
@@ -139,7 +149,9 @@ public final class TestPlane implements AutoCloseable {
     @Override
     public void close() throws IOException {
         plane.close();
-        deleteTree(dir);
+        if (deleteOnClose) {
+            deleteTree(dir);
+        }
     }
 
     static void deleteTree(Path root) throws IOException {
