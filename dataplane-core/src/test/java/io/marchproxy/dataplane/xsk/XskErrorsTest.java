@@ -9,7 +9,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -112,6 +114,24 @@ class XskErrorsTest
             assertTrue(tookMillis >= 200, "retried for the configured 200 ms, took " + tookMillis);
             assertTrue(holder.fd() > 0);
         }
+    }
+
+    @Test
+    void tooLittleLockedMemoryIsNamed() throws Exception
+    {
+        // A child JVM without CAP_IPC_LOCK and with a 1 MiB RLIMIT_MEMLOCK registers a 4 MiB UMEM.
+        final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        final Process child = new ProcessBuilder(List.of(
+            "prlimit", "--memlock=1048576:1048576",
+            "setpriv", "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock",
+            java.toString(), "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+            UmemRegisterMain.class.getName())).redirectErrorStream(true).start();
+        final String out = new String(child.getInputStream().readAllBytes());
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(3, child.exitValue(), out);
+        assertTrue(out.contains("setsockopt(XDP_UMEM_REG, 4194304 bytes): ENOBUFS"), out);
+        assertTrue(out.contains("not enough locked memory"), out);
+        assertTrue(out.contains("RLIMIT_MEMLOCK is 1048576 bytes"), out);
     }
 
     @Test

@@ -70,17 +70,35 @@ class XskVethTest
     @MethodSource("modes")
     void receivesEveryFrameTheKernelSends(final XdpMode mode, final boolean needWakeup) throws Exception
     {
+        receiveAll(mode, needWakeup, false);
+    }
+
+    @Test
+    void receivesWithBusyPolling() throws Exception
+    {
+        receiveAll(XdpMode.DRV, true, true);
+    }
+
+    private static void receiveAll(final XdpMode mode, final boolean needWakeup, final boolean busyPoll)
+        throws Exception
+    {
         try (VethLab lab = VethLab.create();
             XskProgram program = XskProgram.load();
             Umem umem = Umem.allocate(FRAMES, FRAME_SIZE, 0))
         {
             program.setPolicy(XskProgram.POLICY_IPV4_UDP, 0, 0);
             final int ifindex = lab.nsA().call(() -> Interfaces.index(lab.ifA()));
-            try (XskSocket socket = lab.nsA().call(() -> XskSocket.builder(umem)
-                .ifindex(ifindex).queue(0).ringSize(RING).needWakeup(needWakeup).open()))
+            final XskSocket.Builder builder = XskSocket.builder(umem)
+                .ifindex(ifindex).queue(0).ringSize(RING).needWakeup(needWakeup);
+            if (busyPoll)
+            {
+                builder.busyPoll(20, 64);
+            }
+            try (XskSocket socket = lab.nsA().call(builder::open))
             {
                 assertFalse(socket.zeroCopy(), "veth has no zero-copy: AUTO must have fallen back to copy");
                 assertEquals(needWakeup, socket.needWakeup());
+                assertEquals(busyPoll, socket.busyPoll(), "busy polling asked for and accepted (root)");
                 socket.registerIn(program);
                 assertEquals(RING, socket.fillAll());
                 final XdpAttachment attachment = lab.nsA().call(() -> program.attach(ifindex, mode));
