@@ -110,6 +110,8 @@ public final class ControlPlane implements AutoCloseable {
                     .host(settings.host())
                     .port(settings.port())
                     .maxPayloadSize(MAX_PAYLOAD_BYTES)
+                    // Without TCP_NODELAY a response larger than one segment waits for the client's delayed ACK.
+                    .connectionOptions(o -> o.tcpNoDelay(true))
                     .routing(routing)
                     .build()
                     .start();

@@ -15,8 +15,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Issues and checks compact JWTs (RFC 7519) signed with HMAC-SHA256 by the JDK. Only {@code HS256} is accepted, so a
@@ -25,6 +27,7 @@ import java.util.UUID;
 public final class TokenIssuer {
     private static final String ISSUER = "marchproxy-control";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_CACHED = 10_000;
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
     private static final String HEADER = B64.encodeToString(
@@ -33,6 +36,8 @@ public final class TokenIssuer {
     private final SecretKeySpec key;
     private final Duration ttl;
     private final Clock clock;
+    /** Tokens whose signature was already checked: a token is immutable, only its expiry needs re-checking. */
+    private final Map<String, Claims> verified = new ConcurrentHashMap<>();
 
     /** Claims of a verified token. */
     public record Claims(String userId, String username, Role role, Instant expiresAt) {
@@ -64,6 +69,21 @@ public final class TokenIssuer {
 
     /** The claims of {@code token} if its signature, algorithm, issuer and expiry are good. */
     public Optional<Claims> verify(String token) {
+        Claims cached = verified.get(token);
+        if (cached != null) {
+            return clock.instant().isBefore(cached.expiresAt()) ? Optional.of(cached) : Optional.empty();
+        }
+        Optional<Claims> claims = verifySignatureAndClaims(token);
+        if (claims.isPresent()) {
+            if (verified.size() >= MAX_CACHED) {
+                verified.clear();
+            }
+            verified.put(token, claims.get());
+        }
+        return claims;
+    }
+
+    private Optional<Claims> verifySignatureAndClaims(String token) {
         String[] parts = token.split("\\.", -1);
         if (parts.length != 3 || !HEADER.equals(parts[0])) {
             return Optional.empty();

@@ -9,6 +9,7 @@ import io.marchproxy.control.auth.Principal;
 import io.marchproxy.control.model.Entity;
 import io.marchproxy.control.store.ConfigStore;
 import io.marchproxy.control.store.EntityKind;
+import io.marchproxy.control.store.StoreState;
 import io.marchproxy.control.store.Transaction;
 import io.marchproxy.control.validation.ObjectSchema;
 
@@ -27,6 +28,7 @@ public abstract class CrudService<T extends Entity> extends ResourceService {
     protected final ConfigStore store;
     protected final EntityKind<T> kind;
     protected final Clock clock;
+    private final RenderCache listCache = new RenderCache();
 
     protected CrudService(Gate gate, ConfigStore store, EntityKind<T> kind, Clock clock) {
         super(gate);
@@ -101,13 +103,17 @@ public abstract class CrudService<T extends Entity> extends ResourceService {
 
     protected void list(ServerRequest req, ServerResponse res, Principal caller) {
         Paging paging = Requests.paging(req);
-        List<Object> matching = new ArrayList<>();
-        for (T e : store.state().list(kind)) {
-            if (matches(e, req)) {
-                matching.add(view(e));
+        StoreState state = store.state();
+        byte[] body = listCache.get(state, req.query().rawValue(), () -> {
+            List<Object> matching = new ArrayList<>();
+            for (T e : state.list(kind)) {
+                if (matches(e, req)) {
+                    matching.add(view(e));
+                }
             }
-        }
-        Responses.json(res, 200, Page.of(matching, paging));
+            return RestJson.write(Page.of(matching, paging));
+        });
+        Responses.jsonBytes(res, 200, body);
     }
 
     protected void create(ServerRequest req, ServerResponse res, Principal caller) {

@@ -16,9 +16,14 @@ public final class Responses {
     }
 
     public static void json(ServerResponse res, int status, Object body) {
+        jsonBytes(res, status, RestJson.write(body));
+    }
+
+    /** Sends an already rendered JSON body. */
+    public static void jsonBytes(ServerResponse res, int status, byte[] body) {
         res.status(Status.create(status));
         res.headers().contentType(MediaTypes.APPLICATION_JSON);
-        res.send(RestJson.write(body));
+        res.send(body);
     }
 
     public static void entity(ServerResponse res, int status, Entity entity, Object body) {
