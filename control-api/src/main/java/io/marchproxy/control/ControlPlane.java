@@ -34,11 +34,15 @@ import io.marchproxy.control.rest.VersionsService;
 import io.marchproxy.control.store.ChronicleConfigStore;
 import io.marchproxy.control.store.ConfigStore;
 import io.marchproxy.control.store.EntityKind;
+import io.marchproxy.control.xds.EnvoyService;
+import io.marchproxy.control.xds.XdsServer;
+import io.marchproxy.control.xds.XdsSettings;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
@@ -53,21 +57,30 @@ public final class ControlPlane implements AutoCloseable {
     private final ConfigStore store;
     private final ConfigPublisher publisher;
     private final WebServer server;
+    private final XdsServer xds;
 
-    private ControlPlane(ConfigStore store, ConfigPublisher publisher, WebServer server) {
+    private ControlPlane(ConfigStore store, ConfigPublisher publisher, WebServer server, XdsServer xds) {
         this.store = store;
         this.publisher = publisher;
         this.server = server;
+        this.xds = xds;
+    }
+
+    /** Starts without the xDS server. */
+    public static ControlPlane start(ControlPlaneSettings settings, PrintStream console) throws IOException {
+        return start(settings, XdsSettings.DISABLED, console);
     }
 
     /**
      * Opens the store in {@code settings.dataDir()}, creates the first admin if there are no users (printing a
      * generated password once to {@code console}), and starts serving.
      */
-    public static ControlPlane start(ControlPlaneSettings settings, PrintStream console) throws IOException {
+    public static ControlPlane start(ControlPlaneSettings settings, XdsSettings xdsSettings, PrintStream console)
+            throws IOException {
         Clock clock = Clock.systemUTC();
         ConfigStore store = ChronicleConfigStore.open(settings.dataDir(),
                 new ChronicleConfigStore.Options(settings.snapshotEvery(), settings.syncMode(), 2000), clock);
+        XdsServer xds = null;
         try {
             KeySealer sealer = new KeySealer(SecretFiles.load(settings.masterKeyBase64(),
                     settings.dataDir().resolve("master.key"), 32, "master key"));
@@ -84,7 +97,7 @@ public final class ControlPlane implements AutoCloseable {
             ProxyLiveness liveness = new ProxyLiveness(settings.proxyStaleAfter(), clock);
             Gate gate = new Gate(store, tokens);
 
-            List<ResourceService> services = List.of(
+            List<ResourceService> services = new ArrayList<>(List.of(
                     new AuthService(gate, store, tokens, hasher),
                     new ClustersService(gate, store, clock),
                     new ServicesService(gate, store, clock),
@@ -96,13 +109,23 @@ public final class ControlPlane implements AutoCloseable {
                     new VersionsService(gate, store, clock),
                     new UsersService(gate, store, clock, hasher),
                     new LicenceService(gate, store, licensing, clock),
-                    new AuditService(gate, store));
+                    new AuditService(gate, store)));
+            if (xdsSettings.enabled()) {
+                xds = XdsServer.start(store, publisher, xdsSettings, clock);
+                services.add(new EnvoyService(gate, xds));
+            }
             RequestMetrics metrics = new RequestMetrics();
             HttpRouting.Builder routing = HttpRouting.builder().addFilter(metrics);
             for (ResourceService s : services) {
                 routing.register(s.basePath(), s);
             }
-            routing.register("/observe", new ObserveService(store, metrics, liveness::live));
+            XdsServer xdsMetrics = xds;
+            routing.register("/observe", new ObserveService(store, metrics, liveness::live,
+                    out -> {
+                        if (xdsMetrics != null) {
+                            xdsMetrics.writeMetrics(out);
+                        }
+                    }));
             routing.register("/openapi", new OpenApiService(services, version()));
             ProblemHandlers.register(routing);
 
@@ -115,8 +138,11 @@ public final class ControlPlane implements AutoCloseable {
                     .routing(routing)
                     .build()
                     .start();
-            return new ControlPlane(store, publisher, server);
+            return new ControlPlane(store, publisher, server, xds);
         } catch (RuntimeException | IOException e) {
+            if (xds != null) {
+                xds.close();
+            }
             store.close();
             throw e;
         }
@@ -165,9 +191,17 @@ public final class ControlPlane implements AutoCloseable {
         return publisher;
     }
 
+    /** The xDS server for Envoy, or null when it is disabled. */
+    public XdsServer xds() {
+        return xds;
+    }
+
     @Override
     public void close() {
         server.stop();
+        if (xds != null) {
+            xds.close();
+        }
         try {
             publisher.close();
         } finally {

@@ -2,6 +2,7 @@ package io.marchproxy.control;
 
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
+import io.marchproxy.control.xds.XdsSettings;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
@@ -31,8 +32,12 @@ public final class ControlPlaneMain {
 
     public static void main(String[] args) throws Exception {
         LogConfig.configureRuntime();
-        ControlPlaneSettings settings = ControlPlaneSettings.fromConfig(config());
-        ControlPlane plane = ControlPlane.start(settings, System.out);
+        Config config = config();
+        ControlPlaneSettings settings = ControlPlaneSettings.fromConfig(config);
+        ControlPlane plane = ControlPlane.start(settings, XdsSettings.fromConfig(config), System.out);
+        if (plane.xds() != null) {
+            LOG.info(() -> "xDS for Envoy listening on " + plane.xds().settings().host() + ":" + plane.xds().port());
+        }
         LOG.info(() -> "MarchProxy control plane listening on " + settings.host() + ":" + plane.port()
                 + ", data in " + settings.dataDir().toAbsolutePath());
         CountDownLatch stopped = new CountDownLatch(1);

@@ -19,6 +19,7 @@ import io.marchproxy.control.store.StoreState;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -34,12 +35,20 @@ public final class ObserveService implements HttpService {
     private final ConfigStore store;
     private final RequestMetrics requests;
     private final UnaryOperator<ProxyNode> liveView;
+    private final Consumer<StringBuilder> moreMetrics;
 
     /** @param liveView fills in a proxy's live status from heartbeats */
     public ObserveService(ConfigStore store, RequestMetrics requests, UnaryOperator<ProxyNode> liveView) {
+        this(store, requests, liveView, out -> { });
+    }
+
+    /** @param moreMetrics appends further Prometheus text (the xDS server's) to every scrape */
+    public ObserveService(ConfigStore store, RequestMetrics requests, UnaryOperator<ProxyNode> liveView,
+                          Consumer<StringBuilder> moreMetrics) {
         this.store = store;
         this.requests = requests;
         this.liveView = liveView;
+        this.moreMetrics = moreMetrics;
     }
 
     @Override
@@ -94,6 +103,7 @@ public final class ObserveService implements HttpService {
         }
         byStatus.forEach((st, n) -> PrometheusText.gauge(out, "marchproxy_proxies", "Proxies by status.",
                 "status=\"" + st.wireName() + "\"", n));
+        moreMetrics.accept(out);
         res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
         res.send(out.toString().getBytes(StandardCharsets.UTF_8));
     }

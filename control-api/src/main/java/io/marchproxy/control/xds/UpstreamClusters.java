@@ -94,7 +94,9 @@ final class UpstreamClusters {
     }
 
     static ClusterLoadAssignment loadAssignment(ResolvedConfig.ServiceEntry s) {
-        LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
+        // gRPC's xDS client ignores localities without a weight; Envoy ignores the weight unless told otherwise.
+        LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder()
+                .setLoadBalancingWeight(UInt32Value.of(1));
         for (Backend b : s.backends()) {
             if (!b.enabled()) {
                 continue;

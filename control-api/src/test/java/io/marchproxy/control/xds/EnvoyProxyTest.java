@@ -1,0 +1,260 @@
+package io.marchproxy.control.xds;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import javax.net.ssl.SSLContext;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A real Envoy, booted from the bootstrap our REST API generates, configured only through our xDS server, proxying
+ * to loopback backends for services created, changed and removed through REST.
+ */
+@Timeout(120)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EnvoyProxyTest {
+    private static XdsLab lab;
+    private static Backends backends;
+    private static EnvoyProcess envoy;
+    private static String clusterId;
+
+    @BeforeAll
+    static void boot() throws Exception {
+        EnvoyProcess.binary();
+        lab = new XdsLab();
+        backends = new Backends();
+        clusterId = lab.cluster("edge");
+        envoy = lab.envoy("edge", "envoy-proxy-test");
+    }
+
+    @AfterAll
+    static void shutdown() throws Exception {
+        try (XdsLab l = lab; Backends b = backends; EnvoyProcess e = envoy) {
+            // closed in reverse order of creation
+        }
+    }
+
+    static String httpService(String name, int port, int backendPort, String extra) {
+        return "{\"name\":\"" + name + "\",\"clusterId\":\"" + clusterId + "\",\"address\":\"127.0.0.1\","
+                + "\"port\":" + port + ",\"protocol\":\"http\",\"backends\":[{\"address\":\"127.0.0.1\",\"port\":"
+                + backendPort + "}]" + extra + "}";
+    }
+
+    /** Polls {@code port} until it serves {@code body}; returns how long that took. */
+    static Duration awaitServed(int port, String authorization, String body) {
+        long t0 = System.nanoTime();
+        envoy.await("port " + port + " to serve " + body, Duration.ofSeconds(15),
+                () -> Http1.get(port, authorization).ok(body));
+        return Duration.ofNanos(System.nanoTime() - t0);
+    }
+
+    @Test
+    @Order(1)
+    void proxiesHttpForAServiceCreatedThroughRest() throws Exception {
+        int backend = backends.http("alpha");
+        int port = Backends.freePort();
+        lab.create("/api/v1/services", httpService("alpha", port, backend, ""));
+        awaitServed(port, null, "alpha");
+        assertEquals("alpha", Http1.get(port, null).body());
+    }
+
+    @Test
+    @Order(2)
+    void picksUpANewServiceAndStopsRoutingToARemovedOne() throws Exception {
+        int backend = backends.http("beta");
+        int port = Backends.freePort();
+        String id = lab.create("/api/v1/services", httpService("beta", port, backend, ""));
+        Duration added = awaitServed(port, null, "beta");
+        System.out.println("xds propagation: REST create -> first request served by the new route: "
+                + added.toMillis() + " ms");
+
+        int second = backends.http("beta-v2");
+        XdsLab.Res put = lab.send("PUT", "/api/v1/services/" + id, httpService("beta", port, second, ""));
+        assertEquals(200, put.status(), put.text());
+        Duration changed = awaitServed(port, null, "beta-v2");
+        System.out.println("xds propagation: REST update -> first request served by the new backend: "
+                + changed.toMillis() + " ms");
+
+        assertEquals(204, lab.send("DELETE", "/api/v1/services/" + id, null).status());
+        long t0 = System.nanoTime();
+        envoy.await("port " + port + " to stop serving", Duration.ofSeconds(15),
+                () -> Http1.get(port, null).status() != 200);
+        System.out.println("xds propagation: REST delete -> listener gone: "
+                + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        assertNotEquals(200, Http1.get(port, null).status());
+    }
+
+    @Test
+    @Order(3)
+    void terminatesTlsWithACertificateUploadedThroughRest() throws Exception {
+        Path pkiDir = Files.createDirectories(lab.dir.resolve("pki"));
+        TestPki pki = TestPki.issue(pkiDir, "127.0.0.1");
+        lab.create("/api/v1/certificates", "{\"name\":\"loopback\",\"clusterId\":\"" + clusterId + "\","
+                + "\"certificatePem\":" + json(pki.leafPem()) + ",\"privateKeyPem\":" + json(pki.leafKeyPem())
+                + ",\"chainPem\":" + json(pki.caPem()) + "}");
+        int backend = backends.http("secure");
+        int port = Backends.freePort();
+        lab.create("/api/v1/services", httpService("secure", port, backend, ",\"tls\":{\"enabled\":true,"
+                + "\"verify\":false}").replace("\"protocol\":\"http\"", "\"protocol\":\"https\""));
+        SSLContext client = pki.clientContext();
+        envoy.await("TLS on port " + port, Duration.ofSeconds(15),
+                () -> Http1.get(client, port, null).ok("secure"));
+        assertNotEquals(200, Http1.get(port, null).status(), "plain HTTP is not served on a TLS port");
+        SSLContext untrusting = SSLContext.getInstance("TLS");
+        untrusting.init(null, null, null);
+        assertEquals(-1, Http1.get(untrusting, port, null).status(), "the default trust store does not know our CA");
+    }
+
+    @Test
+    @Order(4)
+    void requiresAValidJwtOnAJwtService() throws Exception {
+        String secret = "jwt-secret-for-the-envoy-test-0123456789";
+        int backend = backends.http("guarded");
+        int port = Backends.freePort();
+        lab.create("/api/v1/services", httpService("guarded", port, backend, ",\"auth\":{\"type\":\"jwt\","
+                + "\"jwtSecret\":\"" + secret + "\",\"jwtAlgorithm\":\"HS256\"}"));
+        String good = "Bearer " + hs256(secret, Instant.now().plusSeconds(600));
+        awaitServed(port, good, "guarded");
+        assertEquals(401, Http1.get(port, null).status(), "no token");
+        assertEquals(401, Http1.get(port, "Bearer " + hs256("another-secret-of-enough-length-0123456",
+                Instant.now().plusSeconds(600))).status(), "wrong key");
+        assertEquals(401, Http1.get(port, "Bearer " + hs256(secret, Instant.now().minusSeconds(600))).status(),
+                "expired");
+        assertEquals(200, Http1.get(port, good).status());
+    }
+
+    @Test
+    @Order(5)
+    void proxiesRawTcpForATcpService() throws Exception {
+        int echo = backends.echo();
+        int port = Backends.freePort();
+        lab.create("/api/v1/services", httpService("echo", port, echo, "")
+                .replace("\"protocol\":\"http\"", "\"protocol\":\"tcp\""));
+        byte[] payload = new byte[4096];
+        new java.util.Random(7).nextBytes(payload);
+        envoy.await("tcp echo through port " + port, Duration.ofSeconds(15), () -> echoes(port, payload));
+    }
+
+    private static boolean echoes(int port, byte[] payload) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            s.setSoTimeout(2000);
+            OutputStream out = s.getOutputStream();
+            out.write(payload);
+            out.flush();
+            InputStream in = s.getInputStream();
+            byte[] back = in.readNBytes(payload.length);
+            assertArrayEquals(payload, back);
+            return true;
+        } catch (java.io.IOException | AssertionError e) {
+            return false;
+        }
+    }
+
+    @Test
+    @Order(6)
+    void keepsServingWithoutTheControlPlaneAndResumesWithoutReloadingUnchangedConfig() throws Exception {
+        int backend = backends.http("steady");
+        int port = Backends.freePort();
+        lab.create("/api/v1/services", httpService("steady", port, backend, ""));
+        awaitServed(port, null, "steady");
+        envoy.await("every xDS type ACKed at the served versions", Duration.ofSeconds(10), this::settled);
+        Map<String, Long> before = updates();
+
+        lab.stop();
+        envoy.await("Envoy to notice the control plane is gone", Duration.ofSeconds(10),
+                () -> envoy.stat("control_plane.connected_state") == 0);
+        for (int i = 0; i < 5; i++) {
+            assertEquals("steady", Http1.get(port, null).body(), "serves its last config while disconnected");
+        }
+
+        lab.restart();
+        envoy.await("Envoy to reconnect", Duration.ofSeconds(15),
+                () -> envoy.stat("control_plane.connected_state") == 1);
+        envoy.await("the node to be listed again", Duration.ofSeconds(10),
+                () -> lab.xds().nodes().stream().anyMatch(n -> n.nodeId().equals("envoy-proxy-test")));
+        Thread.sleep(1500);
+        assertEquals(before, updates(), "a restart with the same config must not push anything to Envoy");
+        assertEquals("steady", Http1.get(port, null).body());
+
+        int next = backends.http("after-restart");
+        int port2 = Backends.freePort();
+        lab.create("/api/v1/services", httpService("after-restart", port2, next, ""));
+        awaitServed(port2, null, "after-restart");
+    }
+
+    /**
+     * Envoy's counters of accepted and rejected xDS updates per subscription, and of listeners and clusters
+     * (re)built. Attempts are left out: a reconnecting Envoy re-sends its requests, which is not a reload.
+     */
+    private static Map<String, Long> updates() {
+        return envoy.stats().entrySet().stream()
+                .filter(e -> e.getKey().endsWith(".update_success") || e.getKey().endsWith(".update_rejected")
+                        || e.getKey().startsWith("listener_manager.listener_")
+                        || e.getKey().equals("cluster_manager.cluster_added")
+                        || e.getKey().equals("cluster_manager.cluster_modified"))
+                .filter(e -> !e.getKey().contains("marchproxy_xds"))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    /** True when the node ACKed the versions the server currently holds for every type. */
+    private boolean settled() {
+        JsonNode nodes = lab.send("GET", "/api/v1/envoy/nodes", null).json().get("nodes");
+        var snap = lab.xds().snapshot(clusterId).orElseThrow();
+        for (JsonNode n : nodes) {
+            if (!n.get("nodeId").asText().equals("envoy-proxy-test")) {
+                continue;
+            }
+            JsonNode acked = n.get("acked");
+            Map<String, String> served = Map.of("cds", snap.clusters().version(), "lds", snap.listeners().version(),
+                    "rds", snap.routes().version(), "eds", snap.endpoints().version(),
+                    "sds", snap.secrets().version());
+            boolean all = acked.has("cds") && acked.has("lds");
+            for (var it = acked.fields(); it.hasNext(); ) {
+                var e = it.next();
+                all &= e.getValue().asText().equals(served.get(e.getKey()));
+            }
+            return all;
+        }
+        return false;
+    }
+
+    static String hs256(String secret, Instant exp) throws Exception {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String header = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+        String payload = b64.encodeToString(("{\"sub\":\"tester\",\"exp\":" + exp.getEpochSecond() + "}")
+                .getBytes(StandardCharsets.UTF_8));
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        String sig = b64.encodeToString(mac.doFinal((header + "." + payload).getBytes(StandardCharsets.US_ASCII)));
+        return header + "." + payload + "." + sig;
+    }
+
+    static String json(String s) {
+        return com.fasterxml.jackson.databind.node.TextNode.valueOf(s).toString();
+    }
+}

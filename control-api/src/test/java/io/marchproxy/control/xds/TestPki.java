@@ -1,0 +1,87 @@
+package io.marchproxy.control.xds;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A test CA and a server certificate it signed, made with the JDK's keytool (the JDK has no API to issue
+ * certificates), and a client {@link SSLContext} that trusts only that CA.
+ */
+record TestPki(String caPem, String leafPem, String leafKeyPem) {
+
+    static TestPki issue(Path dir, String ipSan) throws IOException, InterruptedException, GeneralSecurityException {
+        Path ca = dir.resolve("ca.p12");
+        Path leaf = dir.resolve("leaf.p12");
+        Path csr = dir.resolve("leaf.csr");
+        Path crt = dir.resolve("leaf.crt");
+        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-dname", "CN=MarchProxy Test CA",
+                "-ext", "bc:c", "-validity", "2", "-keystore", ca.toString(), "-storetype", "PKCS12",
+                "-storepass", "changeit");
+        keytool("-genkeypair", "-alias", "leaf", "-keyalg", "EC", "-dname", "CN=" + ipSan, "-validity", "2",
+                "-keystore", leaf.toString(), "-storetype", "PKCS12", "-storepass", "changeit");
+        keytool("-certreq", "-alias", "leaf", "-keystore", leaf.toString(), "-storepass", "changeit",
+                "-file", csr.toString());
+        keytool("-gencert", "-alias", "ca", "-keystore", ca.toString(), "-storepass", "changeit",
+                "-infile", csr.toString(), "-outfile", crt.toString(), "-ext", "SAN=ip:" + ipSan, "-rfc",
+                "-validity", "2");
+        KeyStore caStore = load(ca);
+        KeyStore leafStore = load(leaf);
+        String caPem = pem("CERTIFICATE", caStore.getCertificate("ca").getEncoded());
+        PrivateKey key = (PrivateKey) leafStore.getKey("leaf", "changeit".toCharArray());
+        return new TestPki(caPem, Files.readString(crt), pem("PRIVATE KEY", key.getEncoded()));
+    }
+
+    /** TLS client context trusting only the test CA. */
+    SSLContext clientContext() throws GeneralSecurityException, IOException {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        Certificate c = CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII)));
+        trust.setCertificateEntry("ca", c);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    private static KeyStore load(Path p) throws IOException, GeneralSecurityException {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(p)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        return ks;
+    }
+
+    private static void keytool(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("keytool " + args[0] + " failed: " + out);
+        }
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+}
