@@ -261,8 +261,9 @@ public final class XskSocket implements AutoCloseable
     }
 
     /**
-     * Publishes the queued TX descriptors and kicks the kernel when it needs it (always without need-wakeup, else
-     * when the TX ring's flag asks). Returns the number of descriptors published. Owner thread.
+     * Publishes the queued TX descriptors and kicks the kernel when the TX ring holds descriptors it has not taken
+     * yet and, with need-wakeup, the ring's flag asks for it. Returns the number of descriptors published. Owner
+     * thread.
      */
     public int flush()
     {
@@ -274,7 +275,7 @@ public final class XskSocket implements AutoCloseable
             txInFlight += n;
             txSubmitted += n;
         }
-        if (txInFlight > 0 && (!needWakeup || tx.needsWakeup()))
+        if (tx.outstanding() > 0 && (!needWakeup || tx.needsWakeup()))
         {
             kickTx();
         }
