@@ -10,20 +10,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.concurrent.TimeUnit;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The steady-state receive loop (peek, hand each packet to the handler in place, release, refill, poll when idle)
- * allocates nothing: the bytes this thread allocated, counted by the JVM ({@code getCurrentThreadAllocatedBytes}),
- * do not change over 100,000 packets sent by the kernel in the peer namespace. A count, not a timing.
+ * The steady-state packet loops allocate nothing: the bytes this thread allocated, counted by the JVM
+ * ({@code getCurrentThreadAllocatedBytes}), do not change over 100,000 packets sent by the kernel in the peer
+ * namespace. The receive loop peeks, hands each packet to the handler in place, releases, refills and polls when idle;
+ * the forward loop also rewrites each frame and transmits it on a second interface through the shared UMEM, kicks,
+ * and takes completions back. A count, not a timing.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class XskAllocationTest
@@ -71,16 +76,17 @@ class XskAllocationTest
                 try
                 {
                     final Summing handler = new Summing();
-                    final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                    final long[] marks = receive(socket, handler, threads, deadline);
-
-                    assertEquals(CHECKPOINTS * STEP, handler.packets - handler.packets % STEP,
-                        "packets before the deadline");
-                    final int last = CHECKPOINTS - 1;
-                    final int first = last - MEASURED / STEP;
-                    assertEquals(0, marks[last] - marks[first],
-                        "bytes allocated by the receive loop over the last " + MEASURED + " packets (warm-up " +
-                        (first + 1) * STEP + " packets, " + (marks[first] - marks[0]) + " bytes)");
+                    final Turn turn = () ->
+                    {
+                        final int n = socket.receive(64, handler);
+                        if (n == 0)
+                        {
+                            socket.poll(Poll.POLLIN, 10);
+                        }
+                        return n;
+                    };
+                    final long[] marks = measure(turn, threads, System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+                    assertNothingAllocated(marks, "receive loop");
                     assertTrue(handler.sum != 0, "payloads were read");
                 }
                 finally
@@ -92,31 +98,103 @@ class XskAllocationTest
         }
     }
 
+    @Test
+    void forwardLoopAllocatesNothing() throws Exception
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        try (VethLab lab = VethLab.createForwarding();
+            XskProgram program = XskProgram.load();
+            Umem umem = Umem.allocate(4096, 4096, 0))
+        {
+            program.setPolicy(XskProgram.POLICY_IPV4_UDP, 0, 0);
+            final int ifA = lab.nsA().call(() -> Interfaces.index(lab.ifA()));
+            try (XskSocket in = lab.nsA().call(() ->
+                    XskSocket.builder(umem).ifindex(ifA).ringSize(2048).txSize(0).open());
+                XskSocket out = lab.nsA().call(() ->
+                    XskSocket.builder(umem).interfaceName(lab.ifC()).ringSize(2048).rxSize(0).sharedWith(in).open()))
+            {
+                in.registerIn(program);
+                in.fillAll();
+                final XdpAttachment attachment = lab.nsA().call(() -> program.attach(ifA, XdpMode.DRV));
+                final Sender sender = new Sender(lab, new InetSocketAddress(lab.ipA(), PORT));
+                try
+                {
+                    final MemorySegment memory = umem.segment();
+                    // Swap the Ethernet addresses in place and send the same frame out of the other interface.
+                    final PacketHandler forward = packet ->
+                    {
+                        final long at = packet.address();
+                        final long dst = memory.get(JAVA_LONG_UNALIGNED, at);
+                        final long src = memory.get(JAVA_LONG_UNALIGNED, at + 6);
+                        memory.set(JAVA_LONG_UNALIGNED, at + 6, (dst & 0xffff_ffff_ffffL) | (src & ~0xffff_ffff_ffffL));
+                        memory.set(JAVA_INT_UNALIGNED, at, (int)src);
+                        memory.set(JAVA_SHORT_UNALIGNED, at + 4, (short)(src >>> 32));
+                        return out.transmit(packet);
+                    };
+                    final Turn turn = () ->
+                    {
+                        out.complete();
+                        final int n = in.receive(64, forward);
+                        out.flush();
+                        in.refill();
+                        if (n == 0 && out.txInFlight() == 0)
+                        {
+                            in.poll(Poll.POLLIN, 10);
+                        }
+                        return n;
+                    };
+                    final long[] marks = measure(turn, threads, System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+                    assertNothingAllocated(marks, "forward loop");
+                    assertTrue(out.txCompleted() > MEASURED, "frames forwarded and completed: " + out.txCompleted());
+                }
+                finally
+                {
+                    sender.close();
+                    lab.nsA().run(attachment::close);
+                }
+            }
+        }
+    }
+
+    /** One turn of the loop under test; returns the packets it handled. */
+    @FunctionalInterface
+    private interface Turn
+    {
+        int run();
+    }
+
     /**
-     * Receives {@link #CHECKPOINTS} x {@link #STEP} packets and notes this thread's allocated bytes every
-     * {@link #STEP} packets. The notes are taken inside the loop, in a branch the JIT sees taken all along: reading
-     * the counter after the loop returned would also count the deoptimisation of a compiled loop at its first exit
-     * (the scalar-replaced objects it materialises), which is not the receive path allocating.
+     * Runs {@code turn} until {@link #CHECKPOINTS} x {@link #STEP} packets and notes this thread's allocated bytes
+     * every {@link #STEP} packets. The notes are taken inside the loop, in a branch the JIT sees taken all along:
+     * reading the counter after the loop returned would also count the deoptimisation of a compiled loop at its first
+     * exit (the scalar-replaced objects it materialises), which is not the packet path allocating.
      */
-    private static long[] receive(final XskSocket socket, final Summing handler,
-        final com.sun.management.ThreadMXBean threads, final long deadline)
+    private static long[] measure(final Turn turn, final com.sun.management.ThreadMXBean threads, final long deadline)
     {
         final long[] marks = new long[CHECKPOINTS];
         int mark = 0;
+        long packets = 0;
         long next = STEP;
         while (mark < CHECKPOINTS && System.nanoTime() < deadline)
         {
-            if (socket.receive(64, handler) == 0)
-            {
-                socket.poll(Poll.POLLIN, 10);
-            }
-            if (handler.packets >= next)
+            packets += turn.run();
+            if (packets >= next)
             {
                 marks[mark++] = threads.getCurrentThreadAllocatedBytes();
                 next += STEP;
             }
         }
         return marks;
+    }
+
+    private static void assertNothingAllocated(final long[] marks, final String loop)
+    {
+        assertTrue(marks[CHECKPOINTS - 1] != 0, loop + ": " + CHECKPOINTS * STEP + " packets before the deadline");
+        final int last = CHECKPOINTS - 1;
+        final int first = last - MEASURED / STEP;
+        assertEquals(0, marks[last] - marks[first], "bytes allocated by the " + loop + " over the last " + MEASURED +
+            " packets (warm-up " + (first + 1) * STEP + " packets, " + (marks[first] - marks[0]) + " bytes)");
     }
 
     /** Sends numbered datagrams from namespace B as fast as the kernel takes them, until closed. */
