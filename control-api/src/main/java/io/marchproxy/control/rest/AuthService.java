@@ -65,8 +65,7 @@ public final class AuthService extends ResourceService {
         ObjectNode body = Requests.body(req, LOGIN);
         String username = body.get("username").textValue();
         char[] password = body.get("password").textValue().toCharArray();
-        Optional<User> user = store.state().list(EntityKind.USER).stream()
-                .filter(u -> u.username().equals(username)).findFirst();
+        Optional<User> user = store.state().findByKey(EntityKind.USER, username);
         boolean ok = hasher.verify(password, user.map(User::passwordHash).orElse(decoyHash));
         if (!ok || user.isEmpty() || !user.get().active()) {
             throw ProblemException.unauthorized("username or password is wrong, or the account is disabled");

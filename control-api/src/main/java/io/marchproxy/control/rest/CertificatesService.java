@@ -109,7 +109,7 @@ public final class CertificatesService extends CrudService<Certificate> {
     protected Certificate build(ObjectNode b, Transaction tx, Certificate existing, Meta meta) {
         String name = b.get("name").textValue();
         String clusterId = b.get("clusterId").textValue();
-        requireUnique(tx, "name", name, Certificate::name, meta);
+        requireUnique(tx, "name", name, meta);
         if (tx.get(EntityKind.CLUSTER, clusterId).isEmpty()) {
             throw ProblemException.unprocessable("clusterId", "no cluster with id " + clusterId);
         }

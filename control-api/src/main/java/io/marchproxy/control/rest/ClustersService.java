@@ -116,7 +116,7 @@ public final class ClustersService extends CrudService<Cluster> {
     @Override
     protected Cluster build(ObjectNode b, Transaction tx, Cluster existing, Meta meta) {
         String name = b.get("name").textValue();
-        requireUnique(tx, "name", name, Cluster::name, meta);
+        requireUnique(tx, "name", name, meta);
         boolean isDefault = b.get("defaultCluster").booleanValue();
         if (isDefault) {
             for (Cluster other : tx.list(kind)) {

@@ -16,8 +16,6 @@ import io.marchproxy.control.validation.ObjectSchema;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
-import java.util.function.Function;
 
 /**
  * List, create, read, replace and delete for one kind of entity. Subclasses say how a validated body becomes an
@@ -157,15 +155,12 @@ public abstract class CrudService<T extends Entity> extends ResourceService {
         return store.state().get(kind, id).orElseThrow(() -> ProblemException.notFound(singular(), id));
     }
 
-    /** 409 on {@code field} if another entity of this kind already has {@code value}. */
-    protected void requireUnique(Transaction tx, String field, String value, Function<T, String> property,
-                                 Meta meta) {
-        for (T other : tx.list(kind)) {
-            if (!other.id().equals(meta.id()) && Objects.equals(property.apply(other), value)) {
-                throw ProblemException.conflict(field, singular() + " with " + field + " '" + value
-                        + "' already exists (id " + other.id() + ")");
-            }
-        }
+    /** 409 on {@code field} if another entity of this kind already has {@code value} as its unique key. */
+    protected void requireUnique(Transaction tx, String field, String value, Meta meta) {
+        tx.findByKey(kind, value).filter(other -> !other.id().equals(meta.id())).ifPresent(other -> {
+            throw ProblemException.conflict(field, singular() + " with " + field + " '" + value
+                    + "' already exists (id " + other.id() + ")");
+        });
     }
 
     /** True if the filter {@code name} is absent or equals {@code value}. */

@@ -78,7 +78,7 @@ public final class MappingsService extends CrudService<Mapping> {
     protected Mapping build(ObjectNode b, Transaction tx, Mapping existing, Meta meta) {
         String name = b.get("name").textValue();
         String clusterId = b.get("clusterId").textValue();
-        requireUnique(tx, "name", name, Mapping::name, meta);
+        requireUnique(tx, "name", name, meta);
         if (tx.get(EntityKind.CLUSTER, clusterId).isEmpty()) {
             throw ProblemException.unprocessable("clusterId", "no cluster with id " + clusterId);
         }

@@ -104,8 +104,7 @@ public final class ProxiesService extends ResourceService {
         boolean[] created = new boolean[1];
         ProxyNode node = store.update("cluster:" + cluster.name(), "proxy.register", tx -> {
             Instant now = clock.instant();
-            Optional<ProxyNode> existing = tx.list(EntityKind.PROXY).stream()
-                    .filter(p -> p.clusterId().equals(cluster.id()) && p.name().equals(name)).findFirst();
+            Optional<ProxyNode> existing = tx.findByKey(EntityKind.PROXY, cluster.id() + '/' + name);
             if (existing.isEmpty()) {
                 Licence licence = licensing.current(tx.base());
                 List<ProxyNode> all = tx.list(EntityKind.PROXY);

@@ -70,7 +70,7 @@ public final class QosService extends CrudService<QosPolicy> {
         if (existing != null && !existing.serviceId().equals(serviceId)) {
             throw ProblemException.unprocessable("serviceId", "a QoS policy cannot move to another service");
         }
-        requireUnique(tx, "serviceId", serviceId, QosPolicy::serviceId, meta);
+        requireUnique(tx, "serviceId", serviceId, meta);
         return new QosPolicy(meta.id(), serviceId, service.clusterId(), b.get("ingressMbps").intValue(),
                 b.get("egressMbps").intValue(), b.get("burstKb").intValue(), b.get("priority").textValue(),
                 b.get("weight").intValue(), b.get("maxLatencyMs").intValue(), b.get("dscp").intValue(),

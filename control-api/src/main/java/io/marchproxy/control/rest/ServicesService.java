@@ -96,7 +96,7 @@ public final class ServicesService extends CrudService<Service> {
     protected Service build(ObjectNode b, Transaction tx, Service existing, Meta meta) {
         String name = b.get("name").textValue();
         String clusterId = b.get("clusterId").textValue();
-        requireUnique(tx, "name", name, Service::name, meta);
+        requireUnique(tx, "name", name, meta);
         if (tx.get(EntityKind.CLUSTER, clusterId).isEmpty()) {
             throw ProblemException.unprocessable("clusterId", "no cluster with id " + clusterId);
         }

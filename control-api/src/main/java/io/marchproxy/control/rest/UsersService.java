@@ -82,7 +82,7 @@ public final class UsersService extends CrudService<User> {
     @Override
     protected User build(ObjectNode b, Transaction tx, User existing, Meta meta) {
         String username = b.get("username").textValue();
-        requireUnique(tx, "username", username, User::username, meta);
+        requireUnique(tx, "username", username, meta);
         String hash = b.hasNonNull(HASH) ? b.get(HASH).textValue() : existing == null ? null
                 : existing.passwordHash();
         if (hash == null) {

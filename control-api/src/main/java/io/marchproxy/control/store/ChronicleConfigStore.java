@@ -40,7 +40,8 @@ public final class ChronicleConfigStore implements ConfigStore {
     private static final Logger LOG = Logger.getLogger(ChronicleConfigStore.class.getName());
 
     /**
-     * @param snapshotEvery write a snapshot after this many events
+     * @param snapshotEvery write a snapshot after this many events, or after as many events as there are entities
+     *                      if that is more
      * @param syncMode      how appended events are forced to disk
      * @param lockTimeoutMs how long to wait for a journal lock held by a dead process before recovering it
      */
@@ -206,7 +207,9 @@ public final class ChronicleConfigStore implements ConfigStore {
         }
         StoreState next = base.apply(event);
         state = next;
-        if (next.seq() - snapshotSeq >= options.snapshotEvery()) {
+        // A snapshot costs O(entities); taking one every max(snapshotEvery, entities) events keeps its amortised
+        // cost per write constant while bounding restart replay to about one state's worth of events.
+        if (next.seq() - snapshotSeq >= Math.max(options.snapshotEvery(), next.totalEntities())) {
             scheduleSnapshot(next, lastIndex);
         }
         if (!listeners.isEmpty()) {

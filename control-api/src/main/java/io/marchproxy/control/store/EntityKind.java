@@ -12,20 +12,30 @@ import io.marchproxy.control.model.User;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * A kind of stored entity: its wire name in the journal, its record type, and whether a change to it is a change of
- * configuration (and so produces a new global config version) or of operational state (users, proxies, licence).
+ * A kind of stored entity: its wire name in the journal, its record type, its unique natural key, and whether a change
+ * to it is a change of configuration (and so produces a new global config version) or of operational state (users,
+ * proxies, licence).
  */
 public final class EntityKind<T extends Entity> {
-    public static final EntityKind<Cluster> CLUSTER = new EntityKind<>("cluster", Cluster.class, true);
-    public static final EntityKind<Service> SERVICE = new EntityKind<>("service", Service.class, true);
-    public static final EntityKind<Mapping> MAPPING = new EntityKind<>("mapping", Mapping.class, true);
-    public static final EntityKind<Certificate> CERTIFICATE = new EntityKind<>("certificate", Certificate.class, true);
-    public static final EntityKind<QosPolicy> QOS = new EntityKind<>("qos", QosPolicy.class, true);
-    public static final EntityKind<User> USER = new EntityKind<>("user", User.class, false);
-    public static final EntityKind<ProxyNode> PROXY = new EntityKind<>("proxy", ProxyNode.class, false);
-    public static final EntityKind<LicenceRecord> LICENCE = new EntityKind<>("licence", LicenceRecord.class, false);
+    public static final EntityKind<Cluster> CLUSTER =
+            new EntityKind<>("cluster", Cluster.class, true, Cluster::name);
+    public static final EntityKind<Service> SERVICE =
+            new EntityKind<>("service", Service.class, true, Service::name);
+    public static final EntityKind<Mapping> MAPPING =
+            new EntityKind<>("mapping", Mapping.class, true, Mapping::name);
+    public static final EntityKind<Certificate> CERTIFICATE =
+            new EntityKind<>("certificate", Certificate.class, true, Certificate::name);
+    public static final EntityKind<QosPolicy> QOS =
+            new EntityKind<>("qos", QosPolicy.class, true, QosPolicy::serviceId);
+    public static final EntityKind<User> USER =
+            new EntityKind<>("user", User.class, false, User::username);
+    public static final EntityKind<ProxyNode> PROXY =
+            new EntityKind<>("proxy", ProxyNode.class, false, p -> p.clusterId() + '/' + p.name());
+    public static final EntityKind<LicenceRecord> LICENCE =
+            new EntityKind<>("licence", LicenceRecord.class, false, LicenceRecord::id);
 
     private static final List<EntityKind<?>> ALL =
             List.of(CLUSTER, SERVICE, MAPPING, CERTIFICATE, QOS, USER, PROXY, LICENCE);
@@ -33,11 +43,21 @@ public final class EntityKind<T extends Entity> {
     private final String wireName;
     private final Class<T> type;
     private final boolean config;
+    private final Function<T, String> uniqueKey;
 
-    private EntityKind(String wireName, Class<T> type, boolean config) {
+    private EntityKind(String wireName, Class<T> type, boolean config, Function<T, String> uniqueKey) {
         this.wireName = wireName;
         this.type = type;
         this.config = config;
+        this.uniqueKey = uniqueKey;
+    }
+
+    /**
+     * The natural key that identifies an entity of this kind to people (name, username, the service of a QoS
+     * policy); the store indexes it so uniqueness checks do not scan.
+     */
+    public String uniqueKey(Entity entity) {
+        return uniqueKey.apply(type.cast(entity));
     }
 
     public static List<EntityKind<?>> all() {

@@ -2,6 +2,7 @@ package io.marchproxy.control.store;
 
 import io.marchproxy.control.model.Entity;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -11,38 +12,38 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * An immutable view of every entity at one journal sequence number. Applying an event copies only the kinds it
- * touches, so readers keep a consistent view while the writer builds the next one. Entities of a kind are kept in
- * creation order.
+ * An immutable view of every entity at one journal sequence number. Applying an event derives new tables only for the
+ * kinds it touches, sharing the rest (see {@link EntityTable}), so readers keep a consistent view while the writer
+ * builds the next one. Entities of a kind are listed in creation order.
  */
 public final class StoreState {
     private final long seq;
     private final long configVersion;
-    private final Map<EntityKind<?>, Map<String, Entity>> byKind;
+    private final Map<EntityKind<?>, EntityTable> byKind;
 
-    private StoreState(long seq, long configVersion, Map<EntityKind<?>, Map<String, Entity>> byKind) {
+    private StoreState(long seq, long configVersion, Map<EntityKind<?>, EntityTable> byKind) {
         this.seq = seq;
         this.configVersion = configVersion;
         this.byKind = byKind;
     }
 
     public static StoreState empty() {
-        Map<EntityKind<?>, Map<String, Entity>> maps = new HashMap<>();
+        Map<EntityKind<?>, EntityTable> maps = new HashMap<>();
         for (EntityKind<?> kind : EntityKind.all()) {
-            maps.put(kind, Collections.emptyMap());
+            maps.put(kind, EntityTable.empty(kind));
         }
         return new StoreState(0, 0, maps);
     }
 
-    /** Builds a state from entities restored from a snapshot. */
+    /** Builds a state from entities restored from a snapshot, in the order given. */
     static StoreState of(long seq, long configVersion, Map<EntityKind<?>, List<Entity>> entities) {
-        Map<EntityKind<?>, Map<String, Entity>> maps = new HashMap<>();
+        Map<EntityKind<?>, EntityTable> maps = new HashMap<>();
         for (EntityKind<?> kind : EntityKind.all()) {
-            Map<String, Entity> m = new LinkedHashMap<>();
+            List<Change> puts = new ArrayList<>();
             for (Entity e : entities.getOrDefault(kind, List.of())) {
-                m.put(e.id(), kind.cast(e));
+                puts.add(new Change(kind, e.id(), kind.cast(e)));
             }
-            maps.put(kind, Collections.unmodifiableMap(m));
+            maps.put(kind, EntityTable.empty(kind).with(puts));
         }
         return new StoreState(seq, configVersion, maps);
     }
@@ -62,9 +63,16 @@ public final class StoreState {
         return e == null ? Optional.empty() : Optional.of(kind.cast(e));
     }
 
+    /** Entities of {@code kind} in creation order; an immutable view. */
     @SuppressWarnings("unchecked")
     public <T extends Entity> Collection<T> list(EntityKind<T> kind) {
         return (Collection<T>) byKind.get(kind).values();
+    }
+
+    /** The entity of {@code kind} whose {@link EntityKind#uniqueKey} is {@code key}. */
+    public <T extends Entity> Optional<T> findByKey(EntityKind<T> kind, String key) {
+        Entity e = byKind.get(kind).byKey(key);
+        return e == null ? Optional.empty() : Optional.of(kind.cast(e));
     }
 
     public int count(EntityKind<?> kind) {
@@ -72,31 +80,34 @@ public final class StoreState {
     }
 
     public int totalEntities() {
-        return byKind.values().stream().mapToInt(Map::size).sum();
+        int total = 0;
+        for (EntityTable t : byKind.values()) {
+            total += t.size();
+        }
+        return total;
     }
 
-    /** Returns the state after {@code event}; this state is unchanged. */
+    /** Returns the state after {@code event}; this state is unchanged and shares all untouched data. */
     public StoreState apply(ChangeEvent event) {
-        Map<EntityKind<?>, Map<String, Entity>> next = new HashMap<>(byKind);
-        Map<EntityKind<?>, Map<String, Entity>> copies = new HashMap<>();
+        Map<EntityKind<?>, List<Change>> byKindChanges = new HashMap<>();
         for (Change change : event.changes()) {
-            Map<String, Entity> m = copies.computeIfAbsent(change.kind(), k -> new LinkedHashMap<>(byKind.get(k)));
-            if (change.isDelete()) {
-                m.remove(change.id());
-            } else {
-                m.put(change.id(), change.after());
-            }
+            byKindChanges.computeIfAbsent(change.kind(), k -> new ArrayList<>()).add(change);
         }
-        copies.forEach((k, m) -> next.put(k, Collections.unmodifiableMap(m)));
+        Map<EntityKind<?>, EntityTable> next = new HashMap<>(byKind);
+        byKindChanges.forEach((k, changes) -> next.put(k, byKind.get(k).with(changes)));
         return new StoreState(event.seq(), event.versionAfter(), next);
     }
 
-    /** Returns a state holding this state's configuration kinds, for comparing configuration across versions. */
+    /** The configuration kinds' entities by id, for comparing configuration across versions. O(n): not hot. */
     public Map<EntityKind<?>, Map<String, Entity>> configEntities() {
         Map<EntityKind<?>, Map<String, Entity>> result = new LinkedHashMap<>();
         for (EntityKind<?> kind : EntityKind.all()) {
             if (kind.isConfig()) {
-                result.put(kind, byKind.get(kind));
+                Map<String, Entity> m = new LinkedHashMap<>();
+                for (Entity e : byKind.get(kind).values()) {
+                    m.put(e.id(), e);
+                }
+                result.put(kind, Collections.unmodifiableMap(m));
             }
         }
         return result;

@@ -4,10 +4,12 @@ import io.marchproxy.control.model.Entity;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The working set of one {@link ConfigStore#update} call: reads see the committed state plus this transaction's
@@ -33,6 +35,24 @@ public final class Transaction {
         return base.get(kind, id);
     }
 
+    /**
+     * Entities of {@code kind} as this transaction sees them, without copying the committed ones: committed
+     * entities not overridden here, then this transaction's new or changed ones.
+     */
+    public <T extends Entity> Stream<T> stream(EntityKind<T> kind) {
+        Map<String, Change> mine = new HashMap<>();
+        for (Change c : pending.values()) {
+            if (c.kind() == kind) {
+                mine.put(c.id(), c);
+            }
+        }
+        if (mine.isEmpty()) {
+            return base.list(kind).stream();
+        }
+        return Stream.concat(base.list(kind).stream().filter(e -> !mine.containsKey(e.id())),
+                mine.values().stream().filter(c -> !c.isDelete()).map(c -> kind.cast(c.after())));
+    }
+
     public <T extends Entity> List<T> list(EntityKind<T> kind) {
         Map<String, T> merged = new LinkedHashMap<>();
         Collection<T> committed = base.list(kind);
@@ -49,6 +69,20 @@ public final class Transaction {
             }
         }
         return new ArrayList<>(merged.values());
+    }
+
+    /** The entity of {@code kind} with unique key {@code key} as this transaction sees it. */
+    public <T extends Entity> Optional<T> findByKey(EntityKind<T> kind, String key) {
+        for (Change c : pending.values()) {
+            if (c.kind() == kind && !c.isDelete() && kind.uniqueKey(c.after()).equals(key)) {
+                return Optional.of(kind.cast(c.after()));
+            }
+        }
+        Optional<T> committed = base.findByKey(kind, key);
+        if (committed.isPresent() && pending.containsKey(key(kind, committed.get().id()))) {
+            return Optional.empty(); // changed or deleted here: its current key, if still equal, was found above
+        }
+        return committed;
     }
 
     public <T extends Entity> T put(EntityKind<T> kind, T entity) {
