@@ -213,6 +213,10 @@ public final class XskSocket implements AutoCloseable
     public int receive(final int max, final PacketHandler handler)
     {
         final RxRing rx = this.rx;
+        if (rx == null)
+        {
+            throw new IllegalStateException("socket built without an RX ring (rxSize 0): nothing to receive");
+        }
         final int n = rx.peek(max);
         if (n == 0)
         {
@@ -245,6 +249,10 @@ public final class XskSocket implements AutoCloseable
      */
     public boolean transmit(final long address, final int length)
     {
+        if (tx == null)
+        {
+            throw new IllegalStateException("socket built without a TX ring (txSize 0): nothing to transmit on");
+        }
         if (tx.reserve(1) == 0)
         {
             return false;
