@@ -98,7 +98,7 @@ public final class ControlPlane implements AutoCloseable {
             Gate gate = new Gate(store, tokens);
 
             List<ResourceService> services = new ArrayList<>(List.of(
-                    new AuthService(gate, store, tokens, hasher),
+                    new AuthService(gate, store, tokens, hasher, clock),
                     new ClustersService(gate, store, clock),
                     new ServicesService(gate, store, clock),
                     new MappingsService(gate, store, clock),

@@ -14,13 +14,15 @@ import io.marchproxy.control.store.EntityKind;
 import io.marchproxy.control.validation.ObjectSchema;
 import io.marchproxy.control.validation.StringSchema;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * {@code /api/v1/auth}: {@code POST /login} trades a username and password for a short-lived JWT;
- * {@code POST /refresh} trades a valid token for a fresh one. An unknown user costs the same PBKDF2 work as a wrong
+ * {@code POST /refresh} trades a valid token for a fresh one; {@code POST /password} changes the caller's own
+ * password given the current one. An unknown user costs the same PBKDF2 work as a wrong
  * password, so response time does not reveal which usernames exist.
  */
 public final class AuthService extends ResourceService {
@@ -29,13 +31,20 @@ public final class AuthService extends ResourceService {
             .required("password", StringSchema.of(1, 128, "correct-horse-battery"))
             .build();
 
+    static final ObjectSchema CHANGE_PASSWORD = ObjectSchema.builder()
+            .required("currentPassword", StringSchema.of(1, 128, "correct-horse-battery"))
+            .required("newPassword", StringSchema.of(12, 128, "correct-horse-battery-2"))
+            .build();
+
     private final ConfigStore store;
     private final TokenIssuer tokens;
     private final PasswordHasher hasher;
     private final String decoyHash;
+    private final Clock clock;
 
-    public AuthService(Gate gate, ConfigStore store, TokenIssuer tokens, PasswordHasher hasher) {
+    public AuthService(Gate gate, ConfigStore store, TokenIssuer tokens, PasswordHasher hasher, Clock clock) {
         super(gate);
+        this.clock = clock;
         this.store = store;
         this.tokens = tokens;
         this.hasher = hasher;
@@ -58,7 +67,9 @@ public final class AuthService extends ResourceService {
                 new Endpoint(Method.POST, "/login", "Log in; returns a bearer token", Access.PUBLIC, LOGIN,
                         List.of(), 200, this::login),
                 new Endpoint(Method.POST, "/refresh", "Exchange a valid token for a new one", Access.VIEWER, null,
-                        List.of(), 200, this::refresh));
+                        List.of(), 200, this::refresh),
+                new Endpoint(Method.POST, "/password", "Change the caller's own password", Access.VIEWER,
+                        CHANGE_PASSWORD, List.of(), 204, this::changePassword));
     }
 
     private void login(ServerRequest req, ServerResponse res, Principal none) {
@@ -76,6 +87,25 @@ public final class AuthService extends ResourceService {
     private void refresh(ServerRequest req, ServerResponse res, Principal caller) {
         User user = store.state().get(EntityKind.USER, caller.userId()).orElseThrow();
         send(res, tokens.issue(user.id(), user.username(), user.role()), user);
+    }
+
+    private void changePassword(ServerRequest req, ServerResponse res, Principal caller) {
+        ObjectNode body = Requests.body(req, CHANGE_PASSWORD);
+        User user = store.state().get(EntityKind.USER, caller.userId()).orElseThrow();
+        if (!hasher.verify(body.get("currentPassword").textValue().toCharArray(), user.passwordHash())) {
+            throw ProblemException.unprocessable("currentPassword", "is not the current password");
+        }
+        String hash = hasher.hash(body.get("newPassword").textValue().toCharArray());
+        store.update(caller.name(), "user.password", tx -> {
+            User u = tx.get(EntityKind.USER, caller.userId())
+                    .orElseThrow(() -> ProblemException.notFound("user", caller.userId()));
+            if (u.revision() != user.revision()) {
+                throw ProblemException.conflict("currentPassword", "the account changed meanwhile; retry");
+            }
+            return tx.put(EntityKind.USER, new User(u.id(), u.username(), u.role(), u.active(), hash,
+                    u.revision() + 1, u.createdAt(), clock.instant()));
+        });
+        Responses.noContent(res);
     }
 
     private void send(ServerResponse res, AccessToken token, User user) {

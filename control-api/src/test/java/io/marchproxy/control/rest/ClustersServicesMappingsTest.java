@@ -184,6 +184,21 @@ class ClustersServicesMappingsTest {
         String adminId = t.get("/api/v1/users?username=admin", admin).json().get("items").get(0).get("id").asText();
         TestPlane.Res demote = t.put("/api/v1/users/" + adminId, admin, "{\"username\":\"admin\",\"role\":\"viewer\"}");
         assertEquals(409, demote.status());
+        // users change their own password with the current one
+        String opId = t.get("/api/v1/users?username=otto", admin).json().get("items").get(0).get("id").asText();
+        TestPlane.Res wrongCurrent = t.post("/api/v1/auth/password", op,
+                "{\"currentPassword\":\"nope\",\"newPassword\":\"operator-pass-2\"}");
+        assertEquals(422, wrongCurrent.status());
+        assertEquals("currentPassword", wrongCurrent.json().get("field").asText());
+        assertEquals(400, t.post("/api/v1/auth/password", op,
+                "{\"currentPassword\":\"operator-pass-1\",\"newPassword\":\"short\"}").status());
+        assertEquals(204, t.post("/api/v1/auth/password", op,
+                "{\"currentPassword\":\"operator-pass-1\",\"newPassword\":\"operator-pass-2\"}").status());
+        assertEquals(401, t.post("/api/v1/auth/login", null,
+                "{\"username\":\"otto\",\"password\":\"operator-pass-1\"}").status());
+        t.login("otto", "operator-pass-2");
+        assertEquals(2, t.get("/api/v1/users/" + opId, admin).json().get("revision").asInt());
+
         TestPlane.Res refreshed = t.post("/api/v1/auth/refresh", admin, null);
         assertEquals(200, refreshed.status());
         assertEquals(200, t.get("/api/v1/clusters", refreshed.json().get("token").asText()).status());
