@@ -115,7 +115,7 @@ public final class VersionsService extends ResourceService {
             throw ProblemException.unprocessable("version", "no config version " + target);
         }
         StoreState wanted = store.stateAtConfigVersion(target);
-        long version = store.update(caller.name(), "config.rollback", tx -> {
+        store.update(caller.name(), "config.rollback", tx -> {
             Instant now = clock.instant();
             StoreState base = tx.base();
             if (base.configVersion() == target) {
@@ -136,12 +136,11 @@ public final class VersionsService extends ResourceService {
                     }
                 }
             }
-            return base.configVersion() + 1;
+            return null;
         });
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("version", store.state().configVersion());
         body.put("rolledBackTo", target);
-        body.put("expectedVersion", version);
         Responses.json(res, 201, body);
     }
 
