@@ -94,8 +94,14 @@ public final class XskScenario
 
     private static void finishAndExit(final int status)
     {
-        finished = true;
         System.out.flush();
+        if (stop)
+        {
+            // Asked to stop by a signal: the JVM is already shutting down and System.exit would block. The hook is
+            // waiting for this thread to end, then halts with 130.
+            return;
+        }
+        finished = true;
         System.exit(status);
     }
 
