@@ -26,6 +26,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -178,6 +179,41 @@ class XskVethTest
             try (XskSocket socket = lab.nsA().call(() -> XskSocket.builder(umem)
                 .interfaceName(lab.ifA()).queue(0).rxSize(0).txSize(RING).needWakeup(needWakeup).open()))
             {
+                transmitAll(lab, umem, socket, receiver);
+            }
+        }
+    }
+
+    @Test
+    void transmitsThroughASocketSharingTheOwnersQueue() throws Exception
+    {
+        try (VethLab lab = VethLab.create();
+            Umem umem = Umem.allocate(FRAMES, FRAME_SIZE, 0);
+            DatagramChannel receiver = lab.nsB().call(() -> DatagramChannel.open()
+                .bind(new InetSocketAddress(lab.ipB(), PORT))))
+        {
+            receiver.configureBlocking(false);
+            try (XskSocket owner = lab.nsA().call(() -> XskSocket.builder(umem)
+                    .interfaceName(lab.ifA()).queue(0).ringSize(RING).txSize(0).open());
+                XskSocket sharer = lab.nsA().call(() -> XskSocket.builder(umem)
+                    .interfaceName(lab.ifA()).queue(0).rxSize(0).txSize(RING).sharedWith(owner).open()))
+            {
+                // Same interface and queue: the kernel lets the second socket use the owner's fill and completion
+                // rings only, so they are the same ring objects.
+                assertSame(owner.fillRing(), sharer.fillRing());
+                assertSame(owner.completionRing(), sharer.completionRing());
+                transmitAll(lab, umem, sharer, receiver);
+            }
+        }
+    }
+
+    /**
+     * Sends a frame with a broken UDP checksum, then {@link #COUNT} good frames built in the UMEM through
+     * {@code socket}, and checks that the peer's UDP socket gets exactly the good ones and every frame comes back.
+     */
+    private static void transmitAll(final VethLab lab, final Umem umem, final XskSocket socket,
+        final DatagramChannel receiver) throws java.io.IOException
+    {
                 final byte[] srcIp = UdpFrames.ip(lab.ipA());
                 final byte[] dstIp = UdpFrames.ip(lab.ipB());
                 final FramePool pool = umem.pool();
@@ -227,8 +263,6 @@ class XskVethTest
                 assertEquals(COUNT + 1, socket.txCompleted(), "completions");
                 assertEquals(FRAMES, pool.available(), "every frame back in the pool");
                 assertEquals(0, socket.statistics().txInvalidDescriptors());
-            }
-        }
     }
 
     @ParameterizedTest(name = "{0} need-wakeup={1}")
