@@ -70,6 +70,37 @@ class ClustersServicesMappingsTest {
     }
 
     @Test
+    void concurrentWritersWithTheSameEtagHaveExactlyOneWinner() throws Exception {
+        String cid = t.cluster(admin, "race")[0];
+        String sid = t.service(admin, cid, "race-svc", "default");
+        int writers = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                int port = 9000 + i;
+                results.add(pool.submit(() -> {
+                    go.await();
+                    return t.put("/api/v1/services/" + sid, admin, "{\"name\":\"race-svc\",\"clusterId\":\"" + cid
+                            + "\",\"address\":\"10.0.0.1\",\"port\":" + port + ",\"protocol\":\"tcp\"}",
+                            "If-Match", "\"1\"").status();
+                }));
+            }
+            go.countDown();
+            java.util.List<Integer> statuses = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<Integer> f : results) {
+                statuses.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertEquals(1, statuses.stream().filter(s -> s == 200).count(), statuses.toString());
+            assertEquals(writers - 1, statuses.stream().filter(s -> s == 412).count(), statuses.toString());
+            assertEquals(2, t.get("/api/v1/services/" + sid, admin).json().get("revision").asInt());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void validationNamesTheField() {
         TestPlane.Res r = t.post("/api/v1/clusters", admin, "{\"name\":\"Bad Name\",\"maxProxies\":\"x\"}");
         assertEquals(400, r.status());
