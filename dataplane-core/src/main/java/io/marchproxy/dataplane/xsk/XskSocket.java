@@ -28,6 +28,24 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * thread's network namespace. After setup every method is for one owner thread (the one that also owns the UMEM's
  * pool, shared by all sockets of the UMEM); the packet methods neither allocate nor throw: failed kicks are counted.
  *
+ * <pre>{@code
+ * try (Umem umem = Umem.allocate(4096, 4096, 0);
+ *      XskSocket in = XskSocket.builder(umem).interfaceName("eth0").queue(0).open();
+ *      XskSocket out = XskSocket.builder(umem).interfaceName("eth1").queue(0).rxSize(0).sharedWith(in).open())
+ * {
+ *     in.registerIn(program);                 // XskProgram, attached to eth0 by the caller
+ *     in.fillAll();
+ *     PacketHandler forward = packet -> out.transmit(packet);   // same UMEM frame, no copy
+ *     while (running)
+ *     {
+ *         out.complete();                     // transmitted frames back to the pool
+ *         int n = in.receive(64, forward);    // received frames in place; refills the fill ring
+ *         out.flush();                        // publish TX descriptors, kick only if the kernel needs it
+ *         if (n == 0) idleStrategy.idle();    // or in.poll(Poll.POLLIN, timeout)
+ *     }
+ * }
+ * }</pre>
+ *
  * <p>{@link #close()} unregisters the socket from the XDP program it was registered in, unmaps the rings and closes
  * the descriptor, in that order. Close sockets before their {@link Umem}, and detach the program (its
  * {@code XdpAttachment}) before or after as the caller prefers: the kernel drops frames for a closed socket.
@@ -171,7 +189,7 @@ public final class XskSocket implements AutoCloseable
 
     /**
      * Moves frames from the UMEM's pool into the fill ring, at most {@value #REFILL_BATCH} per call and as many as
-     * fit, and returns how many. Owner thread.
+     * fit, and returns how many. {@link #receive} does it on every call. Owner thread.
      */
     public int refill()
     {
@@ -206,9 +224,10 @@ public final class XskSocket implements AutoCloseable
     }
 
     /**
-     * Hands up to {@code max} received packets to {@code handler}, releases their RX slots, returns the frames the
-     * handler did not keep to the pool and refills the fill ring. When nothing arrived and the kernel asked for a
-     * wake-up (or busy polling is on), it wakes the kernel. Returns the number of packets. Owner thread.
+     * Refills the fill ring from the pool, then hands up to {@code max} received packets to {@code handler}, releases
+     * their RX slots and returns the frames the handler did not keep to the pool (they go to the fill ring on the next
+     * call). When nothing arrived and the kernel asked for a wake-up (or busy polling is on), it wakes the kernel.
+     * Returns the number of packets. Owner thread.
      */
     public int receive(final int max, final PacketHandler handler)
     {
@@ -217,6 +236,7 @@ public final class XskSocket implements AutoCloseable
         {
             throw new IllegalStateException("socket built without an RX ring (rxSize 0): nothing to receive");
         }
+        refill();
         final int n = rx.peek(max);
         if (n == 0)
         {
@@ -238,7 +258,6 @@ public final class XskSocket implements AutoCloseable
         }
         rx.release();
         rxPackets += n;
-        refill();
         return n;
     }
 
