@@ -4,8 +4,9 @@ import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.helidon.webserver.WebServer;
-import io.helidon.webserver.grpc.GrpcRouting;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.marchproxy.control.config.ConfigChange;
 import io.marchproxy.control.config.ConfigPublisher;
 import io.marchproxy.control.config.ResolvedConfig;
@@ -13,6 +14,9 @@ import io.marchproxy.control.model.Cluster;
 import io.marchproxy.control.store.ConfigStore;
 import io.marchproxy.control.store.EntityKind;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +30,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * java-control-plane's V3 discovery server (ADS and the separate CDS/EDS/LDS/RDS/SDS services) on its own Helidon
- * gRPC listener. Envoys are grouped by MarchProxy cluster (node metadata {@code marchproxy_cluster}, else
+ * java-control-plane's V3 discovery server (ADS and the separate CDS/EDS/LDS/RDS/SDS services) on its own gRPC
+ * listener. Envoys are grouped by MarchProxy cluster (node metadata {@code marchproxy_cluster}, else
  * {@code node.cluster}, by cluster id or name), proxyless gRPC clients (metadata {@code marchproxy_client: grpc})
  * into a second group per cluster; each group gets one snapshot, rebuilt on a single builder thread
  * whenever a config change affects the cluster. Every cluster's snapshot is built before the listener opens, so a
@@ -47,7 +51,7 @@ public final class XdsServer implements AutoCloseable {
     private final Map<String, EnvoyResources> latest = new ConcurrentHashMap<>();
     private final XdsSettings settings;
     private AutoCloseable subscription;
-    private WebServer server;
+    private Server server;
 
     private XdsServer(ConfigStore store, ConfigPublisher publisher, XdsSettings settings, Clock clock) {
         this.store = store;
@@ -79,19 +83,28 @@ public final class XdsServer implements AutoCloseable {
         }
     }
 
-    private static WebServer listen(XdsSettings settings, V3DiscoveryServer discovery) {
-        return WebServer.builder()
-                .host(settings.host())
-                .port(settings.port())
-                .addRouting(GrpcRouting.builder()
-                        .service(discovery.getAggregatedDiscoveryServiceImpl())
-                        .service(discovery.getClusterDiscoveryServiceImpl())
-                        .service(discovery.getEndpointDiscoveryServiceImpl())
-                        .service(discovery.getListenerDiscoveryServiceImpl())
-                        .service(discovery.getRouteDiscoveryServiceImpl())
-                        .service(discovery.getSecretDiscoveryServiceImpl()))
-                .build()
-                .start();
+    /**
+     * grpc-java's Netty server rather than Helidon's gRPC: Helidon 4.5.0's HTTP/2 outbound flow control stalls an
+     * ADS stream once Envoy's large windows are in play (helidon-io/helidon#9589). Envoy pings every 10 s, which the
+     * server must permit.
+     */
+    private static Server listen(XdsSettings settings, V3DiscoveryServer discovery) {
+        try {
+            return NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()),
+                            InsecureServerCredentials.create())
+                    .permitKeepAliveTime(5, TimeUnit.SECONDS)
+                    .permitKeepAliveWithoutCalls(true)
+                    .addService(discovery.getAggregatedDiscoveryServiceImpl())
+                    .addService(discovery.getClusterDiscoveryServiceImpl())
+                    .addService(discovery.getEndpointDiscoveryServiceImpl())
+                    .addService(discovery.getListenerDiscoveryServiceImpl())
+                    .addService(discovery.getRouteDiscoveryServiceImpl())
+                    .addService(discovery.getSecretDiscoveryServiceImpl())
+                    .build()
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen for xDS on " + settings.host() + ":" + settings.port(), e);
+        }
     }
 
     /** The group a node belongs to: the id of the MarchProxy cluster it names. */
@@ -186,7 +199,7 @@ public final class XdsServer implements AutoCloseable {
     }
 
     public int port() {
-        return server.port();
+        return server.getPort();
     }
 
     public XdsSettings settings() {
@@ -203,7 +216,12 @@ public final class XdsServer implements AutoCloseable {
             LOG.log(Level.WARNING, "cannot unsubscribe from config changes", e);
         }
         if (server != null) {
-            server.stop();
+            server.shutdownNow();
+            try {
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         builder.shutdownNow();
         try {
