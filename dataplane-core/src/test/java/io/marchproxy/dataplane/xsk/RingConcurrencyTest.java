@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 class RingConcurrencyTest
 {
     private static final int CAPACITY = 64;
-    private static final int ENTRIES = 1_000_000;
+    private static final int ENTRIES = 500_000;
 
     @Test
     void producerAndConsumerThreadsSeeEveryEntryInOrder() throws Exception
@@ -54,7 +54,7 @@ class RingConcurrencyTest
                     }
                     if (n == 0)
                     {
-                        Thread.onSpinWait();
+                        Thread.yield();
                     }
                     consumer.release();
                 }
@@ -72,7 +72,7 @@ class RingConcurrencyTest
                 }
                 if (n == 0)
                 {
-                    Thread.onSpinWait();
+                    Thread.yield();
                 }
                 producer.submit();
             }
