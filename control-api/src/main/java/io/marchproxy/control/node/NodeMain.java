@@ -4,6 +4,7 @@ import io.helidon.logging.common.LogConfig;
 import io.marchproxy.control.ControlPlane;
 import io.marchproxy.control.ControlPlaneMain;
 import io.marchproxy.control.ControlPlaneSettings;
+import io.marchproxy.control.xds.XdsSettings;
 import io.marchproxy.dataplane.bpf.XskProgram;
 import io.marchproxy.dataplane.lab.CounterTable;
 import io.marchproxy.dataplane.lab.LabDataplane;
@@ -84,13 +85,20 @@ public final class NodeMain
 
     static void run(final LabOptions options, final String cluster, final CountDownLatch stop) throws Exception
     {
-        final ControlPlaneSettings settings = ControlPlaneSettings.fromConfig(ControlPlaneMain.config());
-        try (ControlPlane plane = ControlPlane.start(settings, System.out);
+        final io.helidon.config.Config config = ControlPlaneMain.config();
+        final ControlPlaneSettings settings = ControlPlaneSettings.fromConfig(config);
+        final XdsSettings xds = XdsSettings.fromConfig(config);
+        try (ControlPlane plane = ControlPlane.start(settings, xds, System.out);
              LabDataplane dataplane = LabDataplane.start(options,
                  XskProgram.POLICY_IPV4_UDP | XskProgram.POLICY_IPV4_TCP | XskProgram.POLICY_SERVICES, System.out))
         {
             System.out.printf("control plane: http://%s:%d/api/v1 (data in %s), serving cluster '%s'%n",
                 settings.host(), plane.port(), settings.dataDir().toAbsolutePath(), cluster);
+            if (xds.enabled())
+            {
+                System.out.printf("xds: Envoy ADS on %s:%d (bootstrap: GET /api/v1/envoy/bootstrap?cluster=%s)%n",
+                    xds.host(), xds.port(), cluster);
+            }
             final ServicePortSync sync = new ServicePortSync(plane.store(), plane.publisher(), cluster, dataplane.program());
             try (AutoCloseable ignored = plane.publisher().subscribe(sync))
             {
