@@ -660,7 +660,7 @@ int main(int argc, char **argv)
 		xsk_print_stats(&X2, O.ifname2);
 	status = lab_stop ? 130 : w.first == 0 ? 2 : 0;
 	cleanup();
-	if (w.first == 0)
+	if (w.first == 0 && !lab_stop)
 		fprintf(stderr, PROG ": no packet within %.1f s\n", O.start_timeout);
 	printf("{\"impl\":\"c\",\"scenario\":\"%s\",\"packets\":%llu,\"seconds\":%.3f,\"pps\":%.0f,\"cpu_seconds\":%.3f}\n",
 	       O.scenario_name, (unsigned long long)w.packets, secs, secs > 0 ? (double)w.packets / secs : 0.0,
