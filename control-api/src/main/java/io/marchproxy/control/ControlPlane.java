@@ -100,7 +100,7 @@ public final class ControlPlane implements AutoCloseable {
             List<ResourceService> services = new ArrayList<>(List.of(
                     new AuthService(gate, store, tokens, hasher, clock),
                     new ClustersService(gate, store, clock),
-                    new ServicesService(gate, store, clock),
+                    new ServicesService(gate, store, clock, sealer),
                     new MappingsService(gate, store, clock),
                     new QosService(gate, store, clock),
                     new CertificatesService(gate, store, clock, sealer),

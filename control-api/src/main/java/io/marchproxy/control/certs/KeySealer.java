@@ -44,6 +44,11 @@ public final class KeySealer {
         }
     }
 
+    /** True if {@code value} is in the sealed format (and so must be opened before use). */
+    public static boolean isSealed(String value) {
+        return value != null && value.startsWith(VERSION);
+    }
+
     /** @throws IllegalStateException if the value was not sealed by this master key for this owner */
     public String open(String sealed, String ownerId) {
         if (!sealed.startsWith(VERSION)) {

@@ -12,6 +12,7 @@ import io.marchproxy.control.model.MappingTargets;
 import io.marchproxy.control.model.PortSpec;
 import io.marchproxy.control.model.QosPolicy;
 import io.marchproxy.control.model.Service;
+import io.marchproxy.control.model.ServiceAuth;
 import io.marchproxy.control.store.EntityKind;
 import io.marchproxy.control.store.StoreState;
 
@@ -55,7 +56,8 @@ public final class ConfigResolver {
         for (Service s : services) {
             QosPolicy q = qosByService.get(s.id());
             serviceEntries.add(new ResolvedConfig.ServiceEntry(s.id(), s.name(), s.address(), s.port(), s.protocol(),
-                    s.collection(), s.backends(), s.loadBalancing(), s.auth(), s.tls(), s.healthCheck(),
+                    s.collection(), s.backends(), s.loadBalancing(), opened(s.auth(), s.id()), s.tls(),
+                    s.healthCheck(),
                     q == null ? null : new ResolvedConfig.Qos(q.ingressMbps(), q.egressMbps(), q.burstKb(),
                             q.priority(), q.weight(), q.maxLatencyMs(), q.dscp())));
         }
@@ -79,6 +81,16 @@ public final class ConfigResolver {
                 mappingEntries, certEntries);
         return new ResolvedConfig(cid, cluster.name(), state.configVersion(), hash(unhashed), settings,
                 serviceEntries, mappingEntries, certEntries);
+    }
+
+    /** The service's auth with its token and JWT secret unsealed; values stored before sealing pass through. */
+    private ServiceAuth opened(ServiceAuth auth, String serviceId) {
+        return new ServiceAuth(auth.type(), open(auth.token(), serviceId), open(auth.jwtSecret(), serviceId),
+                auth.jwtAlgorithm(), auth.jwtExpirySeconds());
+    }
+
+    private String open(String value, String ownerId) {
+        return KeySealer.isSealed(value) ? sealer.open(value, ownerId) : value;
     }
 
     private static List<String> expand(List<String> targets, List<Service> activeServices) {

@@ -1,5 +1,9 @@
 package io.marchproxy.control.rest;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -25,6 +29,9 @@ import java.util.List;
  */
 public final class ConfigService extends ResourceService {
     public static final HeaderName PROXY_ID = HeaderNames.create("X-Proxy-Id");
+    /** The resolved config is the one response that carries secrets: it must not use {@link RestJson}'s hiding. */
+    private static final ObjectMapper WITH_SECRETS = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private final ConfigStore store;
     private final ConfigResolver resolver;
@@ -79,6 +86,10 @@ public final class ConfigService extends ResourceService {
             res.send();
             return;
         }
-        Responses.json(res, 200, config);
+        try {
+            Responses.jsonBytes(res, 200, WITH_SECRETS.writeValueAsBytes(config));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise resolved config", e);
+        }
     }
 }

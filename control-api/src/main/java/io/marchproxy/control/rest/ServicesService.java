@@ -3,6 +3,7 @@ package io.marchproxy.control.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.webserver.http.ServerRequest;
+import io.marchproxy.control.certs.KeySealer;
 import io.marchproxy.control.model.Backend;
 import io.marchproxy.control.model.HealthCheck;
 import io.marchproxy.control.model.Mapping;
@@ -24,8 +25,8 @@ import java.util.List;
 
 /**
  * {@code /api/v1/services}. A service belongs to one cluster for life; it cannot be deleted while a mapping or QoS
- * policy refers to it. Auth secrets (token, JWT secret) are write-only here and reach proxies only in the cluster
- * config.
+ * policy refers to it. Auth secrets (token, JWT secret) are write-only here, sealed at rest like certificate keys, and
+ * reach proxies only in the cluster config.
  */
 public final class ServicesService extends CrudService<Service> {
     static final ObjectSchema SCHEMA = ObjectSchema.builder()
@@ -61,8 +62,11 @@ public final class ServicesService extends CrudService<Service> {
             .optional("active", Schemas.bool(), true)
             .build();
 
-    public ServicesService(Gate gate, ConfigStore store, Clock clock) {
+    private final KeySealer sealer;
+
+    public ServicesService(Gate gate, ConfigStore store, Clock clock, KeySealer sealer) {
         super(gate, store, EntityKind.SERVICE, clock);
+        this.sealer = sealer;
     }
 
     @Override
@@ -112,14 +116,15 @@ public final class ServicesService extends CrudService<Service> {
         JsonNode hc = b.get("healthCheck");
         return new Service(meta.id(), name, clusterId, b.get("address").textValue(), b.get("port").intValue(),
                 b.get("protocol").textValue(), b.get("collection").textValue(), backends,
-                b.get("loadBalancing").textValue(), auth(b.get("auth")),
+                b.get("loadBalancing").textValue(), auth(b.get("auth"), meta.id()),
                 tls.isMissingNode() ? TlsSettings.OFF
                         : new TlsSettings(tls.get("enabled").booleanValue(), tls.get("verify").booleanValue()),
                 hc == null ? null : new HealthCheck(hc.get("path").textValue(), hc.get("intervalSeconds").intValue()),
                 b.get("active").booleanValue(), meta.revision(), meta.createdAt(), meta.updatedAt());
     }
 
-    private static ServiceAuth auth(JsonNode a) {
+    /** The auth settings with token and JWT secret sealed under the master key, bound to the service id. */
+    private ServiceAuth auth(JsonNode a, String serviceId) {
         if (a == null) {
             return ServiceAuth.NONE;
         }
@@ -129,7 +134,7 @@ public final class ServicesService extends CrudService<Service> {
                 if (!a.hasNonNull("token")) {
                     throw ProblemException.unprocessable("auth.token", "is required when auth.type is base64");
                 }
-                return new ServiceAuth(type, a.get("token").textValue(), null, null, null);
+                return new ServiceAuth(type, sealer.seal(a.get("token").textValue(), serviceId), null, null, null);
             }
             case "jwt" -> {
                 if (!a.hasNonNull("jwtSecret")) {
@@ -137,7 +142,8 @@ public final class ServicesService extends CrudService<Service> {
                 }
                 String alg = a.hasNonNull("jwtAlgorithm") ? a.get("jwtAlgorithm").textValue() : "HS256";
                 int expiry = a.hasNonNull("jwtExpirySeconds") ? a.get("jwtExpirySeconds").intValue() : 3600;
-                return new ServiceAuth(type, null, a.get("jwtSecret").textValue(), alg, expiry);
+                return new ServiceAuth(type, null, sealer.seal(a.get("jwtSecret").textValue(), serviceId), alg,
+                        expiry);
             }
             default -> {
                 return ServiceAuth.NONE;

@@ -101,6 +101,31 @@ class CertificatesQosAuditTest {
     }
 
     @Test
+    void serviceAuthSecretsAreSealedAtRestAndOpenedForProxies() throws IOException {
+        String[] c = t.cluster(admin, "secrets");
+        String token = "static-token-" + java.util.UUID.randomUUID();
+        String jwtSecret = "jwt-secret-" + java.util.UUID.randomUUID();
+        TestPlane.Res b64 = t.post("/api/v1/services", admin, "{\"name\":\"tok\",\"clusterId\":\"" + c[0]
+                + "\",\"address\":\"10.0.0.1\",\"port\":80,\"protocol\":\"http\",\"auth\":{\"type\":\"base64\","
+                + "\"token\":\"" + token + "\"}}");
+        assertEquals(201, b64.status(), b64.text());
+        TestPlane.Res jwt = t.post("/api/v1/services", admin, "{\"name\":\"jwt\",\"clusterId\":\"" + c[0]
+                + "\",\"address\":\"10.0.0.2\",\"port\":80,\"protocol\":\"http\",\"auth\":{\"type\":\"jwt\","
+                + "\"jwtSecret\":\"" + jwtSecret + "\",\"jwtAlgorithm\":\"HS512\"}}");
+        assertEquals(201, jwt.status(), jwt.text());
+        assertFalse(b64.text().contains(token) || jwt.text().contains(jwtSecret), "secrets are write-only");
+        assertFalse(t.get("/api/v1/services?clusterId=" + c[0], admin).text().contains(token));
+        try (Stream<Path> files = Files.walk(t.dir)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                String content = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+                assertFalse(content.contains(token) || content.contains(jwtSecret), "secret in clear in " + f);
+            }
+        }
+        String cfg = t.get("/api/v1/config/secrets", null, "X-Cluster-Key", c[1]).text();
+        assertTrue(cfg.contains(token) && cfg.contains(jwtSecret), "proxies get them in clear");
+    }
+
+    @Test
     void qosPolicyPerService() {
         String[] c = t.cluster(admin, "q");
         String svc = t.service(admin, c[0], "qsvc", "default");
