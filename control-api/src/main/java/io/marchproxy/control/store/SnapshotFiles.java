@@ -31,6 +31,12 @@ final class SnapshotFiles {
     SnapshotFiles(Path dir, JournalCodec codec) throws IOException {
         this.dir = Files.createDirectories(dir);
         this.codec = codec;
+        // A snapshot interrupted by a crash leaves only its temporary file; it was never the current snapshot.
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     Optional<JournalCodec.Snapshot> loadLatest() throws IOException {
