@@ -74,8 +74,8 @@ public final class VersionsService extends ResourceService {
         int limit = Requests.queryLong(req, "limit", 1, Paging.MAX_LIMIT).orElse((long) Paging.DEFAULT_LIMIT)
                 .intValue();
         StoreState s = store.state();
-        List<Map<String, Object>> items = store.history(Long.MAX_VALUE, Integer.MAX_VALUE, true).stream()
-                .filter(e -> e.versionAfter() < before).limit(limit).map(VersionsService::summary).toList();
+        List<Map<String, Object>> items = store.history(e -> e.changedConfig() && e.versionAfter() < before, limit)
+                .stream().map(VersionsService::summary).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("currentVersion", s.configVersion());
         body.put("items", items);

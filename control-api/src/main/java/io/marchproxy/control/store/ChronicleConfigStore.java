@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -275,7 +276,7 @@ public final class ChronicleConfigStore implements ConfigStore {
     }
 
     @Override
-    public List<ChangeEvent> history(long beforeSeq, int limit, boolean configChangesOnly) {
+    public List<ChangeEvent> history(Predicate<ChangeEvent> include, int limit) {
         List<ChangeEvent> result = new ArrayList<>(Math.min(limit, 1000));
         try (ExcerptTailer tailer = queue.createTailer()) {
             tailer.direction(TailerDirection.BACKWARD).toEnd();
@@ -285,7 +286,7 @@ public final class ChronicleConfigStore implements ConfigStore {
                         break;
                     }
                     ChangeEvent event = codec.decode(readBytes(dc));
-                    if (event.seq() < beforeSeq && (!configChangesOnly || event.changedConfig())) {
+                    if (include.test(event)) {
                         result.add(event);
                     }
                 }

@@ -1,6 +1,7 @@
 package io.marchproxy.control.store;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The control plane's durable state: every entity, the journal of changes that produced it and the global config
@@ -25,7 +26,15 @@ public interface ConfigStore extends AutoCloseable {
     StoreState stateAtConfigVersion(long configVersion);
 
     /** Committed events, newest first, with {@code seq < beforeSeq}, at most {@code limit}. */
-    List<ChangeEvent> history(long beforeSeq, int limit, boolean configChangesOnly);
+    default List<ChangeEvent> history(long beforeSeq, int limit, boolean configChangesOnly) {
+        return history(e -> e.seq() < beforeSeq && (!configChangesOnly || e.changedConfig()), limit);
+    }
+
+    /**
+     * Committed events accepted by {@code include}, newest first, at most {@code limit}; reads back from the newest
+     * event only as far as it must to find them.
+     */
+    List<ChangeEvent> history(Predicate<ChangeEvent> include, int limit);
 
     /** Adds a listener told of every later commit; returns a handle that removes it. */
     AutoCloseable subscribe(CommitListener listener);
