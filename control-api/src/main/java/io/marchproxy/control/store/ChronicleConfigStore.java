@@ -14,6 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -64,6 +67,14 @@ public final class ChronicleConfigStore implements ConfigStore {
     private final List<CommitListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean snapshotInFlight = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Past versions are immutable, so the few most recently replayed are kept for repeated diffs and fetches. */
+    private final Map<Long, StoreState> pastStates = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Long, StoreState> eldest) {
+                    return size() > 8;
+                }
+            });
 
     private volatile Thread writerThread;
     private volatile StoreState state;
@@ -257,6 +268,10 @@ public final class ChronicleConfigStore implements ConfigStore {
         if (configVersion < 0 || configVersion > current.configVersion()) {
             throw new IllegalArgumentException("no config version " + configVersion);
         }
+        StoreState cached = pastStates.get(configVersion);
+        if (cached != null) {
+            return cached;
+        }
         StoreState s = StoreState.empty();
         try (ExcerptTailer tailer = queue.createTailer()) {
             while (true) {
@@ -272,6 +287,7 @@ public final class ChronicleConfigStore implements ConfigStore {
                 }
             }
         }
+        pastStates.put(configVersion, s);
         return s;
     }
 
