@@ -1,20 +1,20 @@
 package io.marchproxy.control.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.marchproxy.control.licence.Licence;
+import io.marchproxy.control.licence.LicenceSigner;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,14 +37,8 @@ class ProxiesAndLicenceTest {
         t.close();
     }
 
-    static String licence(PrivateKey key, int maxProxies, Instant expires) throws GeneralSecurityException {
-        byte[] payload = ("{\"licensee\":\"Acme\",\"tier\":\"enterprise\",\"maxProxies\":" + maxProxies
-                + ",\"features\":[\"xds\"],\"expiresAt\":\"" + expires + "\"}").getBytes(StandardCharsets.UTF_8);
-        Signature s = Signature.getInstance("Ed25519");
-        s.initSign(key);
-        s.update(payload);
-        Base64.Encoder b = Base64.getUrlEncoder().withoutPadding();
-        return b.encodeToString(payload) + "." + b.encodeToString(s.sign());
+    static String licence(PrivateKey key, int maxProxies, Instant expires) {
+        return new LicenceSigner(key).sign(new Licence("Acme", "enterprise", maxProxies, List.of("xds"), expires));
     }
 
     private TestPlane.Res register(String key, String name) {
