@@ -45,8 +45,10 @@ public final class XskScenario
     private static final String PROG = "XskScenario";
     private static final ValueLayout.OfShort NET_SHORT =
         ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final long MAC_MASK = 0xffff_ffff_ffffL;
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static volatile boolean stop;
     private static volatile boolean finished;
@@ -384,16 +386,14 @@ public final class XskScenario
         }
     }
 
-    private static void swapMacs(final MemorySegment memory, final long at)
+    /** Swaps the 6-byte destination and source MAC addresses at {@code at}: two 8-byte reads, three writes. */
+    static void swapMacs(final MemorySegment memory, final long at)
     {
-        final int dst0 = memory.get(INT, at);
-        final short dst1 = memory.get(SHORT, at + 4);
-        final int src0 = memory.get(INT, at + 6);
-        final short src1 = memory.get(SHORT, at + 10);
-        memory.set(INT, at, src0);
-        memory.set(SHORT, at + 4, src1);
-        memory.set(INT, at + 6, dst0);
-        memory.set(SHORT, at + 10, dst1);
+        final long dst = memory.get(LONG, at);      // dst[0..5], src[0..1]
+        final long src = memory.get(LONG, at + 6);  // src[0..5], ethertype
+        memory.set(LONG, at + 6, (dst & MAC_MASK) | (src & ~MAC_MASK));
+        memory.set(INT, at, (int)src);
+        memory.set(SHORT, at + 4, (short)(src >>> 32));
     }
 
     /**

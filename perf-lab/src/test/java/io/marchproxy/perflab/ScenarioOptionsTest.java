@@ -80,6 +80,22 @@ class ScenarioOptionsTest
         }
     }
 
+    @Test
+    void swapMacsExchangesTheEthernetAddressesOnly()
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment seg = arena.allocate(64);
+            final byte[] frame = {1, 2, 3, 4, 5, 6, 11, 12, 13, 14, 15, 16, 0x08, 0x00, 0x45, 0x00};
+            MemorySegment.copy(frame, 0, seg, ValueLayout.JAVA_BYTE, 3, frame.length);
+            XskScenario.swapMacs(seg, 3);
+            assertArrayEquals(new byte[] {11, 12, 13, 14, 15, 16, 1, 2, 3, 4, 5, 6, 0x08, 0x00, 0x45, 0x00},
+                seg.asSlice(3, frame.length).toArray(ValueLayout.JAVA_BYTE));
+            assertEquals(0, seg.get(ValueLayout.JAVA_BYTE, 2));
+            assertEquals(0, seg.get(ValueLayout.JAVA_BYTE, 3 + frame.length));
+        }
+    }
+
     private static void assertMessage(final String part, final String... args)
     {
         final ScenarioOptions.UsageException ex =
