@@ -50,7 +50,7 @@ final class EntityTable {
         return new EntityTable(kind, emptyBuckets(), emptyBuckets(), new String[0][], 0, 0);
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private static <V> Map<String, V>[] emptyBuckets() {
         Map<String, V>[] b = new Map[BUCKETS];
         Arrays.fill(b, Collections.emptyMap());
