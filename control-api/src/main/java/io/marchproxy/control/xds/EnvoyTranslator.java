@@ -13,6 +13,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.marchproxy.control.config.ResolvedConfig;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,6 +51,7 @@ public final class EnvoyTranslator {
         List<ResolvedConfig.ServiceEntry> included = new ArrayList<>();
         Map<String, String> upstreamTrust = new LinkedHashMap<>();
         Set<String> usedCertificates = new LinkedHashSet<>();
+        Map<String, List<Group>> byPort = new HashMap<>();
 
         for (ResolvedConfig.ServiceEntry s : config.services()) {
             String kind = switch (s.protocol()) {
@@ -66,14 +68,18 @@ public final class EnvoyTranslator {
                 continue;
             }
             String bind = XdsNames.bindAddress(s.address());
-            String conflict = conflict(groups.values(), kind, bind, s.port(), tls);
+            String conflict = conflict(byPort.getOrDefault(socketKey(kind, s.port()), List.of()), kind, bind,
+                    s.port(), tls);
             if (conflict != null) {
                 skipped.add(s.name() + ": " + conflict);
                 continue;
             }
             String name = XdsNames.listener(kind, bind, s.port());
-            Group g = groups.computeIfAbsent(name, n -> new Group(n, kind, bind, s.port(), tls, new ArrayList<>(),
-                    new LinkedHashSet<>()));
+            Group g = groups.computeIfAbsent(name, n -> {
+                Group created = new Group(n, kind, bind, s.port(), tls, new ArrayList<>(), new LinkedHashSet<>());
+                byPort.computeIfAbsent(socketKey(kind, s.port()), k -> new ArrayList<>()).add(created);
+                return created;
+            });
             g.services().add(s);
             cert.ifPresent(c -> {
                 g.certificateIds().add(c.id());
@@ -96,17 +102,18 @@ public final class EnvoyTranslator {
         }
         List<Listener> listeners = new ArrayList<>();
         List<RouteConfiguration> routes = new ArrayList<>();
+        Map<String, io.envoyproxy.envoy.config.rbac.v3.RBAC> policies = MappingPolicies.byService(config);
         for (Group g : groups.values()) {
             TransportSocket tls = g.tls() ? downstreamTls(g.certificateIds()) : null;
             switch (g.kind()) {
                 case "http" -> {
-                    HttpListeners.Built b = HttpListeners.build(g.name(), g.bind(), g.port(), g.services(), config,
-                            tls);
+                    HttpListeners.Built b = HttpListeners.build(g.name(), g.bind(), g.port(), g.services(),
+                            policies, tls);
                     listeners.add(b.listener());
                     routes.add(b.routes());
                 }
-                case "tcp" -> listeners.add(StreamListeners.tcp(g.name(), g.bind(), g.services().getFirst(), config,
-                        tls));
+                case "tcp" -> listeners.add(StreamListeners.tcp(g.name(), g.bind(), g.services().getFirst(),
+                        policies.get(g.services().getFirst().id()), tls));
                 default -> listeners.add(StreamListeners.udp(g.name(), g.bind(), g.services().getFirst()));
             }
         }
@@ -141,6 +148,11 @@ public final class EnvoyTranslator {
             return "port " + port + " on " + bind + " is already used by " + g.services().getFirst().name();
         }
         return null;
+    }
+
+    /** UDP and stream sockets on one port never collide. */
+    private static String socketKey(String kind, int port) {
+        return (kind.equals("udp") ? "dgram:" : "stream:") + port;
     }
 
     private static TransportSocket downstreamTls(Set<String> certificateIds) {

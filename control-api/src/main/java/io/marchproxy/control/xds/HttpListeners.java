@@ -36,6 +36,7 @@ import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -58,12 +59,14 @@ final class HttpListeners {
     }
 
     /**
-     * @param tls the downstream TLS transport socket of the listener, or null for plain HTTP
+     * @param mappingPolicies the mapping RBAC of each service a mapping names, by service id
+     * @param tls             the downstream TLS transport socket of the listener, or null for plain HTTP
      */
     static Built build(String name, String bind, int port, List<ResolvedConfig.ServiceEntry> services,
-                       ResolvedConfig config, TransportSocket tls) {
+                       Map<String, RBAC> mappingPolicies, TransportSocket tls) {
         boolean anyJwt = services.stream().anyMatch(s -> "jwt".equals(s.auth().type()));
-        List<Optional<RBAC>> policies = services.stream().map(s -> MappingPolicies.forService(s, config)).toList();
+        List<Optional<RBAC>> policies = services.stream()
+                .map(s -> Optional.ofNullable(mappingPolicies.get(s.id()))).toList();
         boolean anyRbac = policies.stream().anyMatch(Optional::isPresent);
         boolean anyQos = services.stream().anyMatch(s -> bandwidth(s, name).isPresent());
 

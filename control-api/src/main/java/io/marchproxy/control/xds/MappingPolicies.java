@@ -10,7 +10,9 @@ import io.marchproxy.control.config.ResolvedConfig;
 import io.marchproxy.control.model.PortSpec;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,12 +27,31 @@ final class MappingPolicies {
     private MappingPolicies() {
     }
 
-    static Optional<RBAC> forService(ResolvedConfig.ServiceEntry destination, ResolvedConfig config) {
+    /** The policy of every service some mapping names as a destination, by service id. */
+    static Map<String, RBAC> byService(ResolvedConfig config) {
+        Map<String, RBAC> out = new HashMap<>();
+        if (config.mappings().isEmpty()) {
+            return out;
+        }
         Map<String, ResolvedConfig.ServiceEntry> byId = new HashMap<>();
         config.services().forEach(s -> byId.put(s.id(), s));
+        Set<String> destinations = new HashSet<>();
+        config.mappings().forEach(m -> destinations.addAll(m.destinationServiceIds()));
+        for (String id : destinations) {
+            ResolvedConfig.ServiceEntry s = byId.get(id);
+            if (s != null) {
+                forService(s, config.mappings(), byId).ifPresent(r -> out.put(id, r));
+            }
+        }
+        return out;
+    }
+
+    static Optional<RBAC> forService(ResolvedConfig.ServiceEntry destination,
+                                     List<ResolvedConfig.MappingEntry> mappings,
+                                     Map<String, ResolvedConfig.ServiceEntry> byId) {
         RBAC.Builder rbac = RBAC.newBuilder().setAction(RBAC.Action.ALLOW);
         boolean applies = false;
-        for (ResolvedConfig.MappingEntry m : config.mappings()) {
+        for (ResolvedConfig.MappingEntry m : mappings) {
             if (!m.destinationServiceIds().contains(destination.id())
                     || !m.protocols().contains(destination.protocol())
                     || m.ports().stream().noneMatch(r -> covers(r, destination.port()))) {

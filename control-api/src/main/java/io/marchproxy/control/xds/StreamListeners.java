@@ -25,11 +25,14 @@ final class StreamListeners {
     private StreamListeners() {
     }
 
-    /** @param tls the downstream TLS transport socket, or null */
-    static Listener tcp(String name, String bind, ResolvedConfig.ServiceEntry s, ResolvedConfig config,
-                        TransportSocket tls) {
+    /**
+     * @param mappingPolicy the mapping RBAC of the service, or null when no mapping names it
+     * @param tls           the downstream TLS transport socket, or null
+     */
+    static Listener tcp(String name, String bind, ResolvedConfig.ServiceEntry s,
+                        io.envoyproxy.envoy.config.rbac.v3.RBAC mappingPolicy, TransportSocket tls) {
         FilterChain.Builder chain = FilterChain.newBuilder();
-        MappingPolicies.forService(s, config).ifPresent(rules -> chain.addFilters(Filter.newBuilder()
+        java.util.Optional.ofNullable(mappingPolicy).ifPresent(rules -> chain.addFilters(Filter.newBuilder()
                 .setName("envoy.filters.network.rbac")
                 .setTypedConfig(Any.pack(RBAC.newBuilder().setStatPrefix(name).setRules(rules).build()))));
         TcpProxy.Builder proxy = TcpProxy.newBuilder().setStatPrefix(name).setCluster(XdsNames.cluster(s.id()));

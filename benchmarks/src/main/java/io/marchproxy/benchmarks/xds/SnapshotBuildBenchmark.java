@@ -1,0 +1,89 @@
+package io.marchproxy.benchmarks.xds;
+
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.marchproxy.control.config.ResolvedConfig;
+import io.marchproxy.control.model.Backend;
+import io.marchproxy.control.model.HealthCheck;
+import io.marchproxy.control.model.PortSpec;
+import io.marchproxy.control.model.ServiceAuth;
+import io.marchproxy.control.model.TlsSettings;
+import io.marchproxy.control.xds.ClusterSnapshots;
+import io.marchproxy.control.xds.EnvoyResources;
+import io.marchproxy.control.xds.EnvoyTranslator;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the xDS server does on every config change of a cluster: translate its resolved config into Envoy resources,
+ * hash each type into a version and assemble the snapshot (consistency checked, as the server does). The cluster has
+ * {@code services} services: mostly http (every fifth on a shared port, so listeners carry several virtual hosts),
+ * every tenth tcp, every twentieth https with a certificate, every seventh jwt, every ninth with QoS, four backends
+ * each, and a mapping to every eleventh. Target: 1,000 services in <= 50 ms.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class SnapshotBuildBenchmark {
+    @Param({"1000"})
+    int services;
+
+    private ResolvedConfig config;
+
+    @Setup
+    public void setup() {
+        List<ResolvedConfig.ServiceEntry> entries = new ArrayList<>();
+        List<String> mapped = new ArrayList<>();
+        for (int i = 0; i < services; i++) {
+            String id = String.format("svc-%05d", i);
+            List<Backend> backends = new ArrayList<>();
+            for (int b = 0; b < 4; b++) {
+                backends.add(new Backend("10." + (i / 250) + "." + (i % 250) + "." + (b + 1), 8080, 1 + b, true));
+            }
+            String protocol = i % 20 == 0 ? "https" : i % 10 == 0 ? "tcp" : "http";
+            int port = i % 5 == 0 && protocol.equals("http") ? 8080 : 10_000 + i;
+            ServiceAuth auth = i % 7 == 0 ? new ServiceAuth("jwt", null, "secret-of-service-" + id + "-0123456789",
+                    "HS256", 3600) : ServiceAuth.NONE;
+            ResolvedConfig.Qos qos = i % 9 == 0 ? new ResolvedConfig.Qos(100, 100, 64, "P1", 1, 0, 0) : null;
+            entries.add(new ResolvedConfig.ServiceEntry(id, "service-" + i, "127.0.0.1", port, protocol, "default",
+                    backends, i % 3 == 0 ? "least_connections" : "round_robin", auth,
+                    protocol.equals("https") ? new TlsSettings(true, false) : TlsSettings.OFF,
+                    new HealthCheck("/healthz", 10), qos));
+            if (i % 11 == 0) {
+                mapped.add(id);
+            }
+        }
+        List<ResolvedConfig.MappingEntry> mappings = List.of(new ResolvedConfig.MappingEntry("m1", "to-mapped",
+                List.of(entries.get(1).id()), mapped, List.of("http", "tcp"), PortSpec.parse("1-65535"), false, 1));
+        List<ResolvedConfig.CertificateEntry> certs = List.of(new ResolvedConfig.CertificateEntry("cert-1", "loopback",
+                "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", "",
+                "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n", List.of("127.0.0.1"),
+                Instant.parse("2030-01-01T00:00:00Z")));
+        config = new ResolvedConfig("cluster-1", "bench", 1, "sha256:bench",
+                new ResolvedConfig.Settings(true, 3, "", false, false, false), entries, mappings, certs);
+    }
+
+    @Benchmark
+    public Snapshot translateAndSnapshot() throws Exception {
+        EnvoyResources r = EnvoyTranslator.translate(config);
+        Snapshot s = ClusterSnapshots.snapshot(r);
+        s.ensureConsistent();
+        return s;
+    }
+}
