@@ -60,6 +60,7 @@ public final class Umem implements AutoCloseable
      * Maps a UMEM of {@code frameCount} frames of {@code frameSize} bytes (a power of two from 2048 to the page size)
      * with {@code headroom} bytes reserved in front of each received packet, pages populated up front.
      */
+    @SuppressWarnings("restricted") // gives the mapping its size and ties munmap to the arena: the point of this class
     public static Umem allocate(final int frameCount, final int frameSize, final int headroom)
     {
         final int page = Unistd.getpagesize();

@@ -801,6 +801,7 @@ public final class XskSocket implements AutoCloseable
             return SysSocket.setsockopt(fd, SysSocket.SOL_SOCKET, name, value, Integer.BYTES) == 0;
         }
 
+        @SuppressWarnings("restricted") // sizes the kernel's ring mapping and ties munmap to the socket's arena
         private static MemorySegment map(final int fd, final RingDescriptor d, final long pgoff, final Arena arena,
             final String what)
         {

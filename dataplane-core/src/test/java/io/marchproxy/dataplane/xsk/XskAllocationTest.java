@@ -231,10 +231,17 @@ class XskAllocationTest
         }
 
         @Override
-        public void close() throws InterruptedException
+        public void close()
         {
             running = false;
-            thread.join(5_000);
+            try
+            {
+                thread.join(5_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -96,6 +96,7 @@ class XskLifecycleTest
                 .ifindex(port.otherIfindex()).queue(0).ringSize(32).rxSize(0).sharedWith(owner).open()) : null)
         {
             assertEquals(32, owner.fillAll());
+            assertTrue(shared == null || shared.fd() > 0);
             if (program != null)
             {
                 owner.registerIn(program);
