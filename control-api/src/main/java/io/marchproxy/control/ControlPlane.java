@@ -158,7 +158,8 @@ public final class ControlPlane implements AutoCloseable {
         String hash = hasher.hash(password.toCharArray());
         Meta meta = Meta.create(clock.instant());
         store.update("bootstrap", "user.create", tx -> tx.put(EntityKind.USER, new User(meta.id(),
-                settings.adminUsername(), Role.ADMIN, true, hash, 1, meta.createdAt(), meta.updatedAt())));
+                settings.adminUsername(), Role.ADMIN, true, hash, meta.createdAt(), 1, meta.createdAt(),
+                meta.updatedAt())));
         if (generated) {
             // Printed once, to the console only: never to the log.
             console.println("MarchProxy: created admin user '" + settings.adminUsername()

@@ -40,7 +40,7 @@ public final class TokenIssuer {
     private final Map<String, Claims> verified = new ConcurrentHashMap<>();
 
     /** Claims of a verified token. */
-    public record Claims(String userId, String username, Role role, Instant expiresAt) {
+    public record Claims(String userId, String username, Role role, Instant issuedAt, Instant expiresAt) {
     }
 
     public TokenIssuer(byte[] secret, Duration ttl, Clock clock) {
@@ -99,7 +99,8 @@ public final class TokenIssuer {
                 return Optional.empty();
             }
             return Optional.of(new Claims(claims.path("sub").asText(), claims.path("name").asText(),
-                    Role.fromWire(claims.path("role").asText()), exp));
+                    Role.fromWire(claims.path("role").asText()), Instant.ofEpochSecond(claims.path("iat").asLong()),
+                    exp));
         } catch (IllegalArgumentException | IOException e) {
             return Optional.empty();
         }

@@ -15,6 +15,7 @@ import io.marchproxy.control.validation.ObjectSchema;
 import io.marchproxy.control.validation.StringSchema;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -102,8 +103,9 @@ public final class AuthService extends ResourceService {
             if (u.revision() != user.revision()) {
                 throw ProblemException.conflict("currentPassword", "the account changed meanwhile; retry");
             }
-            return tx.put(EntityKind.USER, new User(u.id(), u.username(), u.role(), u.active(), hash,
-                    u.revision() + 1, u.createdAt(), clock.instant()));
+            Instant now = clock.instant();
+            return tx.put(EntityKind.USER, new User(u.id(), u.username(), u.role(), u.active(), hash, now,
+                    u.revision() + 1, u.createdAt(), now));
         });
         Responses.noContent(res);
     }

@@ -12,12 +12,13 @@ import io.marchproxy.control.model.User;
 import io.marchproxy.control.store.ConfigStore;
 import io.marchproxy.control.store.EntityKind;
 
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
  * Decides who is calling. Users present {@code Authorization: Bearer <jwt>}; the user is looked up on every call so a
- * deactivated account or changed role takes effect before its token expires. Proxies present
+ * deactivated account, changed role or changed password takes effect before its token expires. Proxies present
  * {@code X-Cluster-Key: <key>}, compared in constant time with the cluster's stored hash.
  */
 public final class Gate {
@@ -43,6 +44,10 @@ public final class Gate {
         Optional<User> user = store.state().get(EntityKind.USER, claims.userId());
         if (user.isEmpty() || !user.get().active()) {
             throw ProblemException.unauthorized("account is disabled or deleted");
+        }
+        Instant changed = user.get().credentialsChangedAt();
+        if (changed != null && claims.issuedAt().getEpochSecond() < changed.getEpochSecond()) {
+            throw ProblemException.unauthorized("token was issued before the password changed; log in again");
         }
         Role role = user.get().role();
         if (!role.covers(required)) {

@@ -88,8 +88,11 @@ public final class UsersService extends CrudService<User> {
         if (hash == null) {
             throw ProblemException.unprocessable("password", "is required when creating a user");
         }
+        boolean newPassword = b.hasNonNull(HASH);
         User user = new User(meta.id(), username, Role.fromWire(b.get("role").textValue()),
-                b.get("active").booleanValue(), hash, meta.revision(), meta.createdAt(), meta.updatedAt());
+                b.get("active").booleanValue(), hash,
+                newPassword || existing == null ? meta.updatedAt() : existing.credentialsChangedAt(),
+                meta.revision(), meta.createdAt(), meta.updatedAt());
         if (existing != null && isActiveAdmin(existing) && !isActiveAdmin(user)) {
             requireAnotherAdmin(tx, existing);
         }

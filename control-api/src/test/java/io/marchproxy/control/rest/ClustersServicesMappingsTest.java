@@ -180,7 +180,7 @@ class ClustersServicesMappingsTest {
     }
 
     @Test
-    void authAndRolesAreEnforced() {
+    void authAndRolesAreEnforced() throws InterruptedException {
         assertEquals(401, t.get("/api/v1/services", null).status());
         TestPlane.Res noCreds = t.post("/api/v1/clusters", null, "{\"name\":\"x\"}");
         assertEquals(401, noCreds.status());
@@ -223,11 +223,14 @@ class ClustersServicesMappingsTest {
         assertEquals("currentPassword", wrongCurrent.json().get("field").asText());
         assertEquals(400, t.post("/api/v1/auth/password", op,
                 "{\"currentPassword\":\"operator-pass-1\",\"newPassword\":\"short\"}").status());
+        Thread.sleep(1100); // token issue times have one-second resolution
         assertEquals(204, t.post("/api/v1/auth/password", op,
                 "{\"currentPassword\":\"operator-pass-1\",\"newPassword\":\"operator-pass-2\"}").status());
         assertEquals(401, t.post("/api/v1/auth/login", null,
                 "{\"username\":\"otto\",\"password\":\"operator-pass-1\"}").status());
-        t.login("otto", "operator-pass-2");
+        assertEquals(401, t.get("/api/v1/clusters", op).status(), "tokens from before the change are revoked");
+        String op2 = t.login("otto", "operator-pass-2");
+        assertEquals(200, t.get("/api/v1/clusters", op2).status());
         assertEquals(2, t.get("/api/v1/users/" + opId, admin).json().get("revision").asInt());
 
         TestPlane.Res refreshed = t.post("/api/v1/auth/refresh", admin, null);
