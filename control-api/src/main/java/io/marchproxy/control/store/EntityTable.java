@@ -5,23 +5,18 @@ import io.marchproxy.control.model.Entity;
 import java.util.AbstractCollection;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
  * The entities of one kind in one {@link StoreState}: immutable, and cheap to derive a changed copy from. Entities
- * live in {@value #BUCKETS} hash buckets and creation order is an append-only list of ids in chunks of
- * {@value #CHUNK}; a change copies only the buckets and the last order chunk it touches, so a write costs
- * O(n / {@value #BUCKETS}) rather than a copy of the whole kind, and versions share everything else. A deleted id
+ * live in a {@link HashTrie} and creation order is an append-only list of ids in chunks of {@value #CHUNK}; a change
+ * copies only the trie paths and the last order chunk it touches, and versions share everything else. A deleted id
  * leaves a tombstone in the order list, skipped when iterating and compacted away when tombstones outnumber entities.
  * An index from each entity's unique key ({@link EntityKind#uniqueKey}) to its id is kept the same way.
  */
 final class EntityTable {
-    private static final int BUCKETS = 64;
     private static final int CHUNK = 256;
 
     /** An entity and the position of its id in the order list. */
@@ -29,17 +24,17 @@ final class EntityTable {
     }
 
     private final EntityKind<?> kind;
-    private final Map<String, Slot>[] buckets;
-    /** Unique key to id, bucketed by key like {@link #buckets} by id. */
-    private final Map<String, String>[] keys;
+    private final HashTrie<Slot> slots;
+    /** Unique key to id. */
+    private final HashTrie<String> keys;
     private final String[][] chunks;
     private final int orderLength;
     private final int size;
 
-    private EntityTable(EntityKind<?> kind, Map<String, Slot>[] buckets, Map<String, String>[] keys,
+    private EntityTable(EntityKind<?> kind, HashTrie<Slot> slots, HashTrie<String> keys,
                         String[][] chunks, int orderLength, int size) {
         this.kind = kind;
-        this.buckets = buckets;
+        this.slots = slots;
         this.keys = keys;
         this.chunks = chunks;
         this.orderLength = orderLength;
@@ -47,29 +42,17 @@ final class EntityTable {
     }
 
     static EntityTable empty(EntityKind<?> kind) {
-        return new EntityTable(kind, emptyBuckets(), emptyBuckets(), new String[0][], 0, 0);
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static <V> Map<String, V>[] emptyBuckets() {
-        Map<String, V>[] b = new Map[BUCKETS];
-        Arrays.fill(b, Collections.emptyMap());
-        return b;
+        return new EntityTable(kind, HashTrie.empty(), HashTrie.empty(), new String[0][], 0, 0);
     }
 
     /** The entity whose unique key is {@code key}, or null. */
     Entity byKey(String key) {
-        String id = keys[bucket(key)].get(key);
+        String id = keys.get(key);
         return id == null ? null : get(id);
     }
 
-    private static int bucket(String id) {
-        int h = id.hashCode();
-        return (h ^ (h >>> 16)) & (BUCKETS - 1);
-    }
-
     Entity get(String id) {
-        Slot s = buckets[bucket(id)].get(id);
+        Slot s = slots.get(id);
         return s == null ? null : s.entity();
     }
 
@@ -79,50 +62,30 @@ final class EntityTable {
 
     /** This table with {@code changes} (all of this kind) applied in order. */
     EntityTable with(List<Change> changes) {
-        Map<String, Slot>[] nb = buckets.clone();
-        boolean[] copied = new boolean[BUCKETS];
-        Map<String, String>[] nk = keys.clone();
-        boolean[] keysCopied = new boolean[BUCKETS];
+        HashTrie.Editor<Slot> ns = slots.edit();
+        HashTrie.Editor<String> nk = keys.edit();
         String[][] nc = chunks;
         boolean lastChunkCopied = false;
         int length = orderLength;
         int count = size;
         for (Change c : changes) {
-            int b = bucket(c.id());
-            if (!copied[b]) {
-                nb[b] = new HashMap<>(nb[b]);
-                copied[b] = true;
-            }
-            Slot old = nb[b].get(c.id());
+            Slot old = ns.get(c.id());
             if (old != null) {
                 String oldKey = kind.uniqueKey(old.entity());
-                int kb = bucket(oldKey);
-                if (c.id().equals(nk[kb].get(oldKey))) {
-                    if (!keysCopied[kb]) {
-                        nk[kb] = new HashMap<>(nk[kb]);
-                        keysCopied[kb] = true;
-                    }
-                    nk[kb].remove(oldKey);
+                if (c.id().equals(nk.get(oldKey))) {
+                    nk.remove(oldKey);
                 }
-            }
-            if (!c.isDelete()) {
-                String newKey = kind.uniqueKey(c.after());
-                int kb = bucket(newKey);
-                if (!keysCopied[kb]) {
-                    nk[kb] = new HashMap<>(nk[kb]);
-                    keysCopied[kb] = true;
-                }
-                nk[kb].put(newKey, c.id());
             }
             if (c.isDelete()) {
                 if (old != null) {
-                    nb[b].remove(c.id());
+                    ns.remove(c.id());
                     count--;
                 }
                 continue;
             }
+            nk.put(kind.uniqueKey(c.after()), c.id());
             if (old != null) {
-                nb[b].put(c.id(), new Slot(c.after(), old.order()));
+                ns.put(c.id(), new Slot(c.after(), old.order()));
                 continue;
             }
             int chunk = length / CHUNK;
@@ -139,19 +102,11 @@ final class EntityTable {
                 lastChunkCopied = true;
             }
             nc[chunk][length % CHUNK] = c.id();
-            nb[b].put(c.id(), new Slot(c.after(), length));
+            ns.put(c.id(), new Slot(c.after(), length));
             length++;
             count++;
         }
-        for (int i = 0; i < BUCKETS; i++) {
-            if (copied[i]) {
-                nb[i] = Collections.unmodifiableMap(nb[i]);
-            }
-            if (keysCopied[i]) {
-                nk[i] = Collections.unmodifiableMap(nk[i]);
-            }
-        }
-        EntityTable next = new EntityTable(kind, nb, nk, nc, length, count);
+        EntityTable next = new EntityTable(kind, ns.build(), nk.build(), nc, length, count);
         return length > 2 * count + 1024 ? next.compacted() : next;
     }
 
@@ -207,7 +162,7 @@ final class EntityTable {
     /** The entity whose id is at order position {@code i}, unless that position is a tombstone. */
     private Entity live(int i) {
         String id = chunks[i / CHUNK][i % CHUNK];
-        Slot s = buckets[bucket(id)].get(id);
+        Slot s = slots.get(id);
         return s != null && s.order() == i ? s.entity() : null;
     }
 }
