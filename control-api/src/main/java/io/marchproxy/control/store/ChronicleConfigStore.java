@@ -36,9 +36,10 @@ import java.util.stream.Stream;
  *
  * <p>One writer thread owns the appender and runs every transaction (single-writer principle): it applies the body,
  * appends the event, then publishes the new immutable state. An update returns only after its event is in the
- * journal's memory-mapped file, which the kernel keeps when the process dies (kill -9); {@link SyncMode#SYNC} also
- * forces it to the device for power loss. On open, the newest readable snapshot is loaded and the journal replayed
- * from the event after it; a gap in sequence numbers refuses to open rather than serve a wrong state.
+ * journal's memory-mapped file, which the kernel keeps when the process dies (kill -9); with {@link SyncMode#SYNC}
+ * the mapped journal is also msync'ed up to the event before the update returns, for power loss. On open, the newest
+ * readable snapshot is loaded and the journal replayed from the event after it; a gap in sequence numbers refuses to
+ * open rather than serve a wrong state.
  */
 public final class ChronicleConfigStore implements ConfigStore {
     private static final Logger LOG = Logger.getLogger(ChronicleConfigStore.class.getName());
@@ -209,6 +210,10 @@ public final class ChronicleConfigStore implements ConfigStore {
             }
             try (DocumentContext dc = appender.writingDocument()) {
                 dc.wire().bytes().write(bytes);
+            }
+            if (options.syncMode() != SyncMode.NONE) {
+                // msync (MS_SYNC or MS_ASYNC per the mode) of the mapped journal up to this event
+                appender.sync();
             }
             lastIndex = appender.lastIndexAppended();
             writable = true;
