@@ -124,6 +124,24 @@ class ChronicleConfigStoreTest {
     }
 
     @Test
+    void syncModesAcknowledgeAfterMsyncAndReopen() throws Exception {
+        for (net.openhft.chronicle.bytes.SyncMode mode : List.of(net.openhft.chronicle.bytes.SyncMode.SYNC,
+                net.openhft.chronicle.bytes.SyncMode.ASYNC)) {
+            Path d = dir.resolve(mode.name());
+            try (ChronicleConfigStore store = ChronicleConfigStore.open(d,
+                    new ChronicleConfigStore.Options(1000, mode, 2000))) {
+                for (int i = 0; i < 20; i++) {
+                    Cluster c = TestEntities.cluster("c" + i, "n" + i, 1);
+                    store.update("a", "c", tx -> tx.put(EntityKind.CLUSTER, c));
+                }
+            }
+            try (ChronicleConfigStore store = ChronicleConfigStore.open(d, ChronicleConfigStore.Options.defaults())) {
+                assertEquals(20, store.state().count(EntityKind.CLUSTER));
+            }
+        }
+    }
+
+    @Test
     void reportsHealth() throws Exception {
         try (ChronicleConfigStore store = ChronicleConfigStore.open(dir, snapshotEvery(1000))) {
             store.update("a", "c", tx -> tx.put(EntityKind.CLUSTER, TestEntities.cluster("c1", "one", 1)));
