@@ -70,6 +70,7 @@ public final class XdsServer implements AutoCloseable {
     public static XdsServer start(ConfigStore store, ConfigPublisher publisher, XdsSettings settings, Clock clock) {
         XdsServer x = new XdsServer(store, publisher, settings, clock);
         try {
+            TranslatorWarmup.run();
             x.subscription = publisher.subscribe(x::onConfigChange);
             for (Cluster c : store.state().list(EntityKind.CLUSTER)) {
                 x.rebuild(c.id());
@@ -77,9 +78,9 @@ public final class XdsServer implements AutoCloseable {
             x.server = listen(settings, new V3DiscoveryServer(List.of(x.registry),
                     new ResumingWatcher(x.cache, r -> x.group(r.v3Request().getNode()))));
             return x;
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             x.close();
-            throw e;
+            throw e instanceof RuntimeException r ? r : new IllegalStateException("xDS server did not start", e);
         }
     }
 
