@@ -4,9 +4,10 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -34,16 +35,14 @@ public final class ClusterSnapshots {
     static String version(List<? extends Message> resources) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            ByteArrayOutputStream buf = new ByteArrayOutputStream(4096);
+            CodedOutputStream out = CodedOutputStream.newInstance(
+                    new DigestOutputStream(OutputStream.nullOutputStream(), sha), 8192);
+            out.useDeterministicSerialization();
             for (Message m : resources) {
-                buf.reset();
-                CodedOutputStream out = CodedOutputStream.newInstance(buf);
-                out.useDeterministicSerialization();
+                out.writeUInt32NoTag(m.getSerializedSize());
                 m.writeTo(out);
-                out.flush();
-                sha.update(Integer.toString(buf.size()).getBytes());
-                sha.update(buf.toByteArray());
             }
+            out.flush();
             return HexFormat.of().formatHex(sha.digest(), 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 missing", e);
