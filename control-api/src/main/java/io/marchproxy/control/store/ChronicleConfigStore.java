@@ -19,11 +19,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
@@ -37,12 +39,15 @@ import java.util.stream.Stream;
  * <p>One writer thread owns the appender and runs every transaction (single-writer principle): it applies the body,
  * appends the event, then publishes the new immutable state. An update returns only after its event is in the
  * journal's memory-mapped file, which the kernel keeps when the process dies (kill -9); with {@link SyncMode#SYNC}
- * the mapped journal is also msync'ed up to the event before the update returns, for power loss. On open, the newest
+ * the mapped journal is also msync'ed before the update returns, for power loss, once per batch of the updates that
+ * queued up meanwhile (group commit). Readers may see a state a moment before its writer is acknowledged. On open, the newest
  * readable snapshot is loaded and the journal replayed from the event after it; a gap in sequence numbers refuses to
  * open rather than serve a wrong state.
  */
 public final class ChronicleConfigStore implements ConfigStore {
     private static final Logger LOG = Logger.getLogger(ChronicleConfigStore.class.getName());
+    /** Most updates one group commit takes: bounds how long the first of them waits for the msync. */
+    private static final int MAX_BATCH = 256;
 
     /**
      * @param snapshotEvery write a snapshot after this many events, or after as many events as there are entities
@@ -66,6 +71,7 @@ public final class ChronicleConfigStore implements ConfigStore {
     private final ExecutorService dispatcher;
     private final ExecutorService snapshotter;
     private final List<CommitListener> listeners = new CopyOnWriteArrayList<>();
+    private final Queue<Pending<?>> pendingUpdates = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean snapshotInFlight = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Past versions are immutable, so the few most recently replayed are kept for repeated diffs and fetches. */
@@ -168,14 +174,15 @@ public final class ChronicleConfigStore implements ConfigStore {
         if (closed.get()) {
             throw new StoreUnavailableException("store is closed", null);
         }
-        Future<R> result;
+        Pending<R> pending = new Pending<>(actor, action, body);
+        pendingUpdates.add(pending);
         try {
-            result = writer.submit(() -> commit(actor, action, body));
+            writer.execute(this::drain);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             throw new StoreUnavailableException("store is closed", e);
         }
         try {
-            return result.get();
+            return pending.result.get();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException re) {
@@ -191,13 +198,92 @@ public final class ChronicleConfigStore implements ConfigStore {
         }
     }
 
-    private <R> R commit(String actor, String action, TransactionBody<R> body) {
-        StoreState base = state;
-        Transaction tx = new Transaction(base);
-        R result = body.run(tx);
+    /** An update waiting for the writer thread. */
+    private static final class Pending<R> {
+        final String actor;
+        final String action;
+        final TransactionBody<R> body;
+        final CompletableFuture<R> result = new CompletableFuture<>();
+        R value;
+        Throwable failure;
+        Committed committed;
+
+        Pending(String actor, String action, TransactionBody<R> body) {
+            this.actor = actor;
+            this.action = action;
+            this.body = body;
+        }
+
+        void run(ChronicleConfigStore store) {
+            try {
+                Transaction tx = new Transaction(store.state);
+                value = body.run(tx);
+                committed = store.append(actor, action, tx);
+            } catch (Throwable t) {
+                failure = t;
+            }
+        }
+
+        void complete() {
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else {
+                result.complete(value);
+            }
+        }
+    }
+
+    /** A journaled event and the states around it, to be announced once it is durable. */
+    private record Committed(ChangeEvent event, StoreState before, StoreState after) {
+    }
+
+    /**
+     * Writer thread: runs every waiting update in order, appending each event, then (in a sync mode) msyncs once for
+     * the whole batch (group commit) before acknowledging any of them and telling listeners.
+     */
+    private void drain() {
+        List<Pending<?>> batch = new ArrayList<>();
+        Pending<?> p;
+        while (batch.size() < MAX_BATCH && (p = pendingUpdates.poll()) != null) {
+            batch.add(p);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        boolean appended = false;
+        for (Pending<?> each : batch) {
+            each.run(this);
+            appended |= each.committed != null;
+        }
+        if (appended && options.syncMode() != SyncMode.NONE) {
+            try {
+                // msync (MS_SYNC or MS_ASYNC per the mode) of the mapped journal up to the last event
+                appender.sync();
+            } catch (RuntimeException e) {
+                writable = false;
+                lastError = e.toString();
+                for (Pending<?> each : batch) {
+                    if (each.committed != null) {
+                        each.failure = new StoreUnavailableException("journal sync failed", e);
+                    }
+                }
+            }
+        }
+        for (Pending<?> each : batch) {
+            each.complete();
+            Committed c = each.committed;
+            if (c != null && each.failure == null && !listeners.isEmpty()) {
+                dispatcher.execute(() -> notifyListeners(c.event(), c.before(), c.after()));
+            }
+        }
+    }
+
+    /** Journals the transaction's changes as one event and publishes the new state; null if it changed nothing. */
+    private Committed append(String actor, String action, Transaction tx) {
+        StoreState base = tx.base();
         List<Change> changes = tx.changes();
         if (changes.isEmpty()) {
-            return result;
+            return null;
         }
         boolean config = changes.stream().anyMatch(c -> c.kind().isConfig());
         long version = base.configVersion();
@@ -210,10 +296,6 @@ public final class ChronicleConfigStore implements ConfigStore {
             }
             try (DocumentContext dc = appender.writingDocument()) {
                 dc.wire().bytes().write(bytes);
-            }
-            if (options.syncMode() != SyncMode.NONE) {
-                // msync (MS_SYNC or MS_ASYNC per the mode) of the mapped journal up to this event
-                appender.sync();
             }
             lastIndex = appender.lastIndexAppended();
             writable = true;
@@ -229,10 +311,7 @@ public final class ChronicleConfigStore implements ConfigStore {
         if (next.seq() - snapshotSeq >= Math.max(options.snapshotEvery(), next.totalEntities())) {
             scheduleSnapshot(next, lastIndex);
         }
-        if (!listeners.isEmpty()) {
-            dispatcher.execute(() -> notifyListeners(event, base, next));
-        }
-        return result;
+        return new Committed(event, base, next);
     }
 
     private void notifyListeners(ChangeEvent event, StoreState before, StoreState next) {
