@@ -5,12 +5,14 @@ import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.marchproxy.control.auth.AccessToken;
+import io.marchproxy.control.auth.LoginThrottle;
 import io.marchproxy.control.auth.PasswordHasher;
 import io.marchproxy.control.auth.Principal;
 import io.marchproxy.control.auth.TokenIssuer;
 import io.marchproxy.control.model.User;
 import io.marchproxy.control.store.ConfigStore;
 import io.marchproxy.control.store.EntityKind;
+import io.marchproxy.control.validation.FieldError;
 import io.marchproxy.control.validation.ObjectSchema;
 import io.marchproxy.control.validation.StringSchema;
 
@@ -24,7 +26,8 @@ import java.util.Optional;
  * {@code /api/v1/auth}: {@code POST /login} trades a username and password for a short-lived JWT;
  * {@code POST /refresh} trades a valid token for a fresh one; {@code POST /password} changes the caller's own
  * password given the current one. An unknown user costs the same PBKDF2 work as a wrong
- * password, so response time does not reveal which usernames exist.
+ * password, so response time does not reveal which usernames exist; repeated failures lock a username out for a
+ * growing time ({@link LoginThrottle}, answered 429).
  */
 public final class AuthService extends ResourceService {
     static final ObjectSchema LOGIN = ObjectSchema.builder()
@@ -42,10 +45,12 @@ public final class AuthService extends ResourceService {
     private final PasswordHasher hasher;
     private final String decoyHash;
     private final Clock clock;
+    private final LoginThrottle throttle;
 
     public AuthService(Gate gate, ConfigStore store, TokenIssuer tokens, PasswordHasher hasher, Clock clock) {
         super(gate);
         this.clock = clock;
+        this.throttle = new LoginThrottle(clock);
         this.store = store;
         this.tokens = tokens;
         this.hasher = hasher;
@@ -76,12 +81,19 @@ public final class AuthService extends ResourceService {
     private void login(ServerRequest req, ServerResponse res, Principal none) {
         ObjectNode body = Requests.body(req, LOGIN);
         String username = body.get("username").textValue();
+        throttle.lockedFor(username).ifPresent(wait -> {
+            long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+            throw new ProblemException(429, "Too Many Requests", "too many failed logins for this username; retry "
+                    + "in " + seconds + " s", List.of(new FieldError("username", "temporarily locked")));
+        });
         char[] password = body.get("password").textValue().toCharArray();
         Optional<User> user = store.state().findByKey(EntityKind.USER, username);
         boolean ok = hasher.verify(password, user.map(User::passwordHash).orElse(decoyHash));
         if (!ok || user.isEmpty() || !user.get().active()) {
+            throttle.failed(username);
             throw ProblemException.unauthorized("username or password is wrong, or the account is disabled");
         }
+        throttle.succeeded(username);
         send(res, tokens.issue(user.get().id(), user.get().username(), user.get().role()), user.get());
     }
 

@@ -101,6 +101,25 @@ class ClustersServicesMappingsTest {
     }
 
     @Test
+    void repeatedFailedLoginsLockTheUsernameOutForAGrowingTime() throws InterruptedException {
+        assertEquals(201, t.post("/api/v1/users", admin,
+                "{\"username\":\"locky\",\"role\":\"viewer\",\"password\":\"locky-password\"}").status());
+        String wrong = "{\"username\":\"locky\",\"password\":\"guess\"}";
+        String right = "{\"username\":\"locky\",\"password\":\"locky-password\"}";
+        for (int i = 0; i < 5; i++) {
+            assertEquals(401, t.post("/api/v1/auth/login", null, wrong).status());
+        }
+        TestPlane.Res locked = t.post("/api/v1/auth/login", null, right);
+        assertEquals(429, locked.status(), "locked out even with the right password");
+        assertEquals("username", locked.json().get("field").asText());
+        assertEquals(401, t.post("/api/v1/auth/login", null,
+                "{\"username\":\"nobody-here\",\"password\":\"x\"}").status(), "other usernames are not affected");
+        Thread.sleep(1100);
+        assertEquals(200, t.post("/api/v1/auth/login", null, right).status());
+        assertEquals(401, t.post("/api/v1/auth/login", null, wrong).status(), "success reset the count");
+    }
+
+    @Test
     void validationNamesTheField() {
         TestPlane.Res r = t.post("/api/v1/clusters", admin, "{\"name\":\"Bad Name\",\"maxProxies\":\"x\"}");
         assertEquals(400, r.status());
