@@ -1,6 +1,10 @@
 package io.marchproxy.control.xds;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+import javax.net.ssl.SSLContext;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,8 +20,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Upstreams for the real-Envoy tests, all on loopback: HTTP servers that answer every request with their own name,
- * and a TCP echo server. Closing stops them all.
+ * Upstreams for the real-Envoy tests, all on loopback: HTTP and HTTPS servers that answer every request with their own
+ * name, and a TCP echo server. Closing stops them all.
  */
 final class Backends implements AutoCloseable {
     private final List<HttpServer> http = new ArrayList<>();
@@ -26,7 +30,17 @@ final class Backends implements AutoCloseable {
 
     /** An HTTP backend answering {@code name} to every request; returns its port. */
     int http(String name) throws IOException {
-        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        return serve(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64), name);
+    }
+
+    /** An HTTPS backend answering {@code name}, presenting the certificate of {@code tls}; returns its port. */
+    int https(String name, SSLContext tls) throws IOException {
+        HttpsServer s = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        s.setHttpsConfigurator(new HttpsConfigurator(tls));
+        return serve(s, name);
+    }
+
+    private int serve(HttpServer s, String name) {
         byte[] body = name.getBytes(StandardCharsets.UTF_8);
         s.createContext("/", ex -> {
             ex.getRequestBody().readAllBytes();

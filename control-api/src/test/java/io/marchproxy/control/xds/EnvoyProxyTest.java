@@ -41,6 +41,7 @@ class EnvoyProxyTest {
     private static Backends backends;
     private static EnvoyProcess envoy;
     private static String clusterId;
+    private static TestPki pki;
 
     @BeforeAll
     static void boot() throws Exception {
@@ -112,7 +113,7 @@ class EnvoyProxyTest {
     @Order(3)
     void terminatesTlsWithACertificateUploadedThroughRest() throws Exception {
         Path pkiDir = Files.createDirectories(lab.dir.resolve("pki"));
-        TestPki pki = TestPki.issue(pkiDir, "127.0.0.1");
+        pki = TestPki.issue(pkiDir, "127.0.0.1");
         lab.create("/api/v1/certificates", "{\"name\":\"loopback\",\"clusterId\":\"" + clusterId + "\","
                 + "\"certificatePem\":" + json(pki.leafPem()) + ",\"privateKeyPem\":" + json(pki.leafKeyPem())
                 + ",\"chainPem\":" + json(pki.caPem()) + "}");
@@ -131,6 +132,31 @@ class EnvoyProxyTest {
 
     @Test
     @Order(4)
+    void verifiesBackendsOverTlsAgainstTheCertificateChainWhenVerifyIsSet() throws Exception {
+        int trusted = backends.https("verified", pki.serverContext());
+        TestPki stranger = TestPki.issue(Files.createDirectories(lab.dir.resolve("pki-stranger")), "127.0.0.1");
+        int untrusted = backends.https("impostor", stranger.serverContext());
+        int port = Backends.freePort();
+        int port2 = Backends.freePort();
+        String tls = ",\"tls\":{\"enabled\":true,\"verify\":true}";
+        lab.create("/api/v1/services", httpService("verified", port, trusted, tls)
+                .replace("\"protocol\":\"http\"", "\"protocol\":\"https\""));
+        lab.create("/api/v1/services", httpService("impostor", port2, untrusted, tls)
+                .replace("\"protocol\":\"http\"", "\"protocol\":\"https\""));
+        SSLContext client = pki.clientContext();
+        try {
+            envoy.await("verified upstream TLS on port " + port, Duration.ofSeconds(15),
+                    () -> Http1.get(client, port, null).ok("verified"));
+        } catch (AssertionError e) {
+            throw new AssertionError(Http1.get(client, port, null) + "\n" + envoy.admin("/stats?filter=ssl"), e);
+        }
+        envoy.await("TLS listener on port " + port2, Duration.ofSeconds(15),
+                () -> Http1.get(client, port2, null).status() == 503);
+        assertNotEquals("impostor", Http1.get(client, port2, null).body(), "a backend our CA did not sign is refused");
+    }
+
+    @Test
+    @Order(5)
     void requiresAValidJwtOnAJwtService() throws Exception {
         String secret = "jwt-secret-for-the-envoy-test-0123456789";
         int backend = backends.http("guarded");
@@ -148,7 +174,7 @@ class EnvoyProxyTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void proxiesRawTcpForATcpService() throws Exception {
         int echo = backends.echo();
         int port = Backends.freePort();
@@ -176,7 +202,7 @@ class EnvoyProxyTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void keepsServingWithoutTheControlPlaneAndResumesWithoutReloadingUnchangedConfig() throws Exception {
         int backend = backends.http("steady");
         int port = Backends.freePort();

@@ -1,5 +1,6 @@
 package io.marchproxy.control.xds;
 
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.ByteArrayInputStream;
@@ -9,10 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -20,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A test CA and a server certificate it signed, made with the JDK's keytool (the JDK has no API to issue
- * certificates), and a client {@link SSLContext} that trusts only that CA.
+ * certificates), a client {@link SSLContext} that trusts only that CA and a server one presenting the certificate.
+ * RSA: Envoy's upstream TLS with its default parameters fails the handshake with a JDK server on a P-384 EC key.
  */
 record TestPki(String caPem, String leafPem, String leafKeyPem) {
 
@@ -29,10 +33,10 @@ record TestPki(String caPem, String leafPem, String leafKeyPem) {
         Path leaf = dir.resolve("leaf.p12");
         Path csr = dir.resolve("leaf.csr");
         Path crt = dir.resolve("leaf.crt");
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-dname", "CN=MarchProxy Test CA",
+        keytool("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=MarchProxy Test CA",
                 "-ext", "bc:c", "-validity", "2", "-keystore", ca.toString(), "-storetype", "PKCS12",
                 "-storepass", "changeit");
-        keytool("-genkeypair", "-alias", "leaf", "-keyalg", "EC", "-dname", "CN=" + ipSan, "-validity", "2",
+        keytool("-genkeypair", "-alias", "leaf", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=" + ipSan, "-validity", "2",
                 "-keystore", leaf.toString(), "-storetype", "PKCS12", "-storepass", "changeit");
         keytool("-certreq", "-alias", "leaf", "-keystore", leaf.toString(), "-storepass", "changeit",
                 "-file", csr.toString());
@@ -57,6 +61,24 @@ record TestPki(String caPem, String leafPem, String leafKeyPem) {
         tmf.init(trust);
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    /** TLS server context presenting the leaf certificate (with the CA in its chain), for HTTPS backends. */
+    SSLContext serverContext() throws GeneralSecurityException, IOException {
+        CertificateFactory cf = CertificateFactory.getInstance("X.509");
+        Certificate leaf = cf.generateCertificate(new ByteArrayInputStream(leafPem.getBytes(StandardCharsets.US_ASCII)));
+        Certificate ca = cf.generateCertificate(new ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII)));
+        String base64 = leafKeyPem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        PrivateKey key = KeyFactory.getInstance(leaf.getPublicKey().getAlgorithm()).generatePrivate(
+                new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("leaf", key, "changeit".toCharArray(), new Certificate[]{leaf, ca});
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "changeit".toCharArray());
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, null);
         return ctx;
     }
 
