@@ -41,6 +41,12 @@ class XdsNodesTest {
             lab.create("/api/v1/services", "{\"name\":\"web\",\"clusterId\":\"" + clusterId + "\",\"address\":"
                     + "\"127.0.0.1\",\"port\":18080,\"protocol\":\"http\",\"backends\":[{\"address\":\"127.0.0.1\","
                     + "\"port\":18081}]}");
+            // Snapshots follow config changes asynchronously: ask only once the service's cluster is in one.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (lab.xds().snapshot(clusterId).map(s -> s.clusters().resources().size()).orElse(0) < 1
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", lab.xds().port()).usePlaintext()
                     .build();
             LinkedBlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
