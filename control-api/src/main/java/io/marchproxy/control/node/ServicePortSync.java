@@ -10,9 +10,11 @@ import io.marchproxy.control.store.EntityKind;
 import io.marchproxy.dataplane.bpf.XskProgram;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Keeps the XDP program's service map equal to the active tcp and udp services of one cluster (by name): on every
@@ -32,7 +34,9 @@ public final class ServicePortSync implements ConfigChangeListener
     private final XskProgram program;
     /** (protocol << 16 | port) -> service id, as written to the map. */
     private final Map<Integer, Integer> installed = new HashMap<>();
+    /** Service UUID -> the small id the XDP map carries; ids of deleted services are dropped, never reused. */
     private final Map<String, Integer> serviceIds = new HashMap<>();
+    private int nextServiceId = 1;
     private volatile long appliedVersion = -1;
     private volatile int serviceCount;
 
@@ -58,6 +62,7 @@ public final class ServicePortSync implements ConfigChangeListener
             .filter(c -> c.name().equals(clusterName)).findFirst();
         final Optional<ResolvedConfig> config = cluster.flatMap(c -> publisher.resolve(c.id()));
         final Map<Integer, Integer> wanted = new HashMap<>();
+        final Set<String> live = new HashSet<>();
         config.ifPresent(c ->
         {
             if (c.settings().active())
@@ -72,7 +77,8 @@ public final class ServicePortSync implements ConfigChangeListener
                     };
                     if (proto != 0)
                     {
-                        wanted.put(proto << 16 | s.port(), serviceIds.computeIfAbsent(s.id(), id -> serviceIds.size() + 1));
+                        live.add(s.id());
+                        wanted.put(proto << 16 | s.port(), serviceIds.computeIfAbsent(s.id(), id -> nextServiceId++));
                     }
                 }
             }
@@ -94,6 +100,7 @@ public final class ServicePortSync implements ConfigChangeListener
                 installed.put(key, id);
             }
         });
+        serviceIds.keySet().retainAll(live);
         serviceCount = installed.size();
         final long version = config.map(ResolvedConfig::version).orElse(store.state().configVersion());
         if (version != appliedVersion)

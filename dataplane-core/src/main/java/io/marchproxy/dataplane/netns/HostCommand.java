@@ -1,8 +1,10 @@
 package io.marchproxy.dataplane.netns;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -15,13 +17,17 @@ final class HostCommand
     {
     }
 
-    /** Runs {@code argv}, returns its standard output, throws with its output if it fails or hangs. */
+    /** Runs {@code argv}, returns its output (stdout and stderr), throws with that output if it fails or hangs. */
     static String run(final List<String> argv)
     {
+        final File output;
         final Process process;
         try
         {
-            process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            output = File.createTempFile("marchproxy-cmd", ".out");
+            // Output goes to a file, so a command that hangs cannot block us on a pipe past the time limit.
+            process = new ProcessBuilder(argv).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(output)).start();
         }
         catch (final IOException ex)
         {
@@ -31,13 +37,12 @@ final class HostCommand
         }
         try
         {
-            final byte[] out = process.getInputStream().readAllBytes();
             if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS))
             {
                 process.destroyForcibly();
                 throw new IllegalStateException(String.join(" ", argv) + ": timed out");
             }
-            final String text = new String(out, StandardCharsets.UTF_8);
+            final String text = Files.readString(output.toPath(), StandardCharsets.UTF_8);
             if (process.exitValue() != 0)
             {
                 throw new IllegalStateException(
@@ -54,6 +59,10 @@ final class HostCommand
         catch (final IOException ex)
         {
             throw new UncheckedIOException(ex);
+        }
+        finally
+        {
+            output.delete();
         }
     }
 
