@@ -1,6 +1,7 @@
 package io.marchproxy.control;
 
 import io.helidon.config.Config;
+import io.marchproxy.control.auth.PasswordHasher;
 import net.openhft.chronicle.bytes.SyncMode;
 
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ public record ControlPlaneSettings(String host, int port, Path dataDir, int snap
                 text(mp.get("security.masterkey")),
                 text(mp.get("security.jwtsecret")),
                 Duration.ofSeconds(mp.get("security.tokenttl").asLong().orElse(900L)),
-                mp.get("security.pbkdf2iterations").asInt().orElse(600_000),
+                mp.get("security.pbkdf2iterations").asInt().orElse(PasswordHasher.DEFAULT_ITERATIONS),
                 mp.get("admin.username").asString().orElse("admin"),
                 text(mp.get("admin.password")),
                 text(mp.get("licence.publickey")),

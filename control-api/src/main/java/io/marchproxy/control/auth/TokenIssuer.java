@@ -106,10 +106,6 @@ public final class TokenIssuer {
         }
     }
 
-    public Duration ttl() {
-        return ttl;
-    }
-
     private byte[] sign(String input) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");

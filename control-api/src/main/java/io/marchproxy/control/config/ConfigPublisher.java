@@ -48,10 +48,6 @@ public final class ConfigPublisher implements AutoCloseable {
         return s.get(EntityKind.CLUSTER, clusterId).map(c -> resolver.resolve(s, c));
     }
 
-    public ConfigResolver resolver() {
-        return resolver;
-    }
-
     private void committed(ChangeEvent event, StoreState before, StoreState after) {
         if (!event.changedConfig()) {
             return;

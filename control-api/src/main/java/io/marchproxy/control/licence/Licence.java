@@ -18,8 +18,4 @@ public record Licence(String licensee, String tier, int maxProxies, List<String>
     public static Licence community() {
         return new Licence("community", "community", COMMUNITY_MAX_PROXIES, List.of(), null);
     }
-
-    public boolean isCommunity() {
-        return "community".equals(tier);
-    }
 }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.marchproxy.control.model.Certificate;
 import io.marchproxy.control.model.Cluster;
@@ -61,12 +60,11 @@ public final class RestJson {
                 throw ProblemException.badRequest("(body)", "a JSON body is required");
             }
             return node;
-        } catch (MismatchedInputException e) {
-            throw ProblemException.badRequest("(body)", "malformed JSON: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
+            // Jackson's own message quotes the offending token, which may be part of a password: say only where.
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr();
-            throw ProblemException.badRequest("(body)", "malformed JSON" + where + ": " + e.getOriginalMessage());
+            throw ProblemException.badRequest("(body)", "malformed JSON" + where);
         } catch (IOException e) {
             throw ProblemException.badRequest("(body)", "unreadable body");
         }

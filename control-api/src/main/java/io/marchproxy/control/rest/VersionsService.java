@@ -150,13 +150,21 @@ public final class VersionsService extends ResourceService {
         tx.put(kind, (T) e);
     }
 
-    /** The target's content with a revision after the current one; clusters keep their current key hash. */
+    /**
+     * The target's content with a revision after the current one. Clusters keep their current key hash; a cluster the
+     * rollback brings back from deletion gets none (its old key, perhaps rotated away, must not work again): it needs
+     * {@code POST /api/v1/clusters/{id}/rotate-key} before proxies can use it.
+     */
     private static Entity restore(Entity wanted, Entity current, Instant now) {
         ObjectNode n = FULL.valueToTree(wanted);
         n.put("revision", current == null ? wanted.revision() + 1 : current.revision() + 1);
         n.put("updatedAt", now.toString());
-        if (wanted instanceof Cluster && current instanceof Cluster c) {
-            n.put("apiKeyHash", c.apiKeyHash());
+        if (wanted instanceof Cluster) {
+            if (current instanceof Cluster c) {
+                n.put("apiKeyHash", c.apiKeyHash());
+            } else {
+                n.putNull("apiKeyHash");
+            }
         }
         try {
             return FULL.treeToValue(n, wanted.getClass());

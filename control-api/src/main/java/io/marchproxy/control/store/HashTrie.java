@@ -93,7 +93,7 @@ final class HashTrie<V> {
         }
 
         HashTrie<V> build() {
-            return top == base ? new HashTrie<>(base) : new HashTrie<>(top);
+            return new HashTrie<>(top);
         }
     }
 }

@@ -140,6 +140,26 @@ class VersionedConfigTest {
     }
 
     @Test
+    void aClusterBroughtBackByRollbackDoesNotTakeItsOldKeyBack() {
+        String[] c = t.cluster(admin, "phoenix");
+        long created = t.get("/api/v1/versions?limit=1", admin).json().get("items").get(0).get("version").asLong();
+        assertEquals(200, t.get("/api/v1/config/phoenix", null, "X-Cluster-Key", c[1]).status());
+        TestPlane.Res del = t.delete("/api/v1/clusters/" + c[0], admin, "If-Match", "\"1\"");
+        assertEquals(204, del.status(), del.text());
+        assertEquals(401, t.get("/api/v1/config/phoenix", null, "X-Cluster-Key", c[1]).status());
+
+        assertEquals(201, t.post("/api/v1/versions/rollback", admin, "{\"version\":" + created + "}").status());
+        assertEquals(200, t.get("/api/v1/clusters/" + c[0], admin).status(), "the cluster is back");
+        assertEquals(401, t.get("/api/v1/config/phoenix", null, "X-Cluster-Key", c[1]).status(),
+                "the deleted cluster's old key does not work again");
+        TestPlane.Res rotated = t.post("/api/v1/clusters/" + c[0] + "/rotate-key", admin, "");
+        assertEquals(200, rotated.status(), rotated.text());
+        String key = rotated.json().get("apiKey").asText();
+        assertEquals(200, t.get("/api/v1/config/phoenix", null, "X-Cluster-Key", key).status());
+        assertEquals(401, t.get("/api/v1/config/phoenix", null, "X-Cluster-Key", c[1]).status());
+    }
+
+    @Test
     void listenersHearEveryVersionWithTheClustersItTouches() throws Exception {
         BlockingQueue<ConfigChange> changes = new LinkedBlockingQueue<>();
         AutoCloseable sub = t.plane.publisher().subscribe(changes::add);
