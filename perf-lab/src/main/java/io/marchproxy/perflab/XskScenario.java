@@ -3,6 +3,7 @@ package io.marchproxy.perflab;
 import io.marchproxy.dataplane.bpf.XdpAttachment;
 import io.marchproxy.dataplane.bpf.XdpMode;
 import io.marchproxy.dataplane.bpf.XskProgram;
+import io.marchproxy.dataplane.netns.Interfaces;
 import io.marchproxy.dataplane.xsk.CompletionRing;
 import io.marchproxy.dataplane.xsk.FillRing;
 import io.marchproxy.dataplane.xsk.FramePool;
@@ -11,7 +12,6 @@ import io.marchproxy.dataplane.xsk.TxRing;
 import io.marchproxy.dataplane.xsk.Umem;
 import io.marchproxy.dataplane.xsk.XskSocket;
 import io.marchproxy.dataplane.xsk.XskStatistics;
-import io.marchproxy.ffm.libc.NetIf;
 import io.marchproxy.ffm.libc.Poll;
 
 import java.lang.foreign.MemorySegment;
@@ -115,8 +115,8 @@ public final class XskScenario
             System.out.println(ScenarioOptions.USAGE);
             return 0;
         }
-        final int ifindex = ifindex(o.ifname());
-        final int ifindex2 = ifindex(o.ifname2());
+        final int ifindex = Interfaces.index(o.ifname());
+        final int ifindex2 = Interfaces.index(o.ifname2());
         installSignals();
 
         final boolean txonly = o.scenario().equals("txonly");
@@ -173,16 +173,6 @@ public final class XskScenario
                 return stop ? 130 : w.first == 0 ? 2 : 0;
             }
         }
-    }
-
-    private static int ifindex(final String name)
-    {
-        final int index = NetIf.if_nametoindex(name);
-        if (index == 0)
-        {
-            throw new IllegalArgumentException("unknown interface '" + name + "' in this network namespace");
-        }
-        return index;
     }
 
     /** SIGINT/SIGTERM stop the loop; the JSON line is still printed, then the process exits with 130. */

@@ -88,7 +88,15 @@ public final class Umem implements AutoCloseable
         }
         final Arena arena = Arena.ofShared();
         final MemorySegment region = mapped.reinterpret(length, arena, s -> SysMman.munmap(s, length));
-        return new Umem(arena, region, frameCount, frameSize, headroom);
+        try
+        {
+            return new Umem(arena, region, frameCount, frameSize, headroom);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            arena.close();
+            throw ex;
+        }
     }
 
     /** The whole region; frame addresses are offsets into it. */
@@ -141,12 +149,6 @@ public final class Umem implements AutoCloseable
     public int offsetInFrame(final long address)
     {
         return (int)(address & (frameSize - 1));
-    }
-
-    /** Offset in a frame where the kernel puts a received packet (headroom plus {@code XDP_PACKET_HEADROOM}). */
-    public int rxDataOffset()
-    {
-        return headroom + XDP_PACKET_HEADROOM;
     }
 
     /** Registers the region with the kernel on {@code fd} ({@code XDP_UMEM_REG}), with a clear locked-memory error. */

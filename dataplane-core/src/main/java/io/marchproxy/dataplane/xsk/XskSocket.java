@@ -1,10 +1,10 @@
 package io.marchproxy.dataplane.xsk;
 
 import io.marchproxy.dataplane.bpf.XskProgram;
+import io.marchproxy.dataplane.netns.Interfaces;
 import io.marchproxy.ffm.CallState;
 import io.marchproxy.ffm.ErrnoException;
 import io.marchproxy.ffm.libc.Errno;
-import io.marchproxy.ffm.libc.NetIf;
 import io.marchproxy.ffm.libc.Poll;
 import io.marchproxy.ffm.libc.SysMman;
 import io.marchproxy.ffm.libc.SysSocket;
@@ -12,6 +12,7 @@ import io.marchproxy.ffm.libc.Unistd;
 import io.marchproxy.ffm.linux.IfXdp;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.Objects;
@@ -55,6 +56,16 @@ public final class XskSocket implements AutoCloseable
     /** Frames moved per refill of the fill ring at most, matching the kernel's NAPI budget. */
     private static final int REFILL_BATCH = 64;
 
+    /** Offsets of the fields of {@code struct xdp_statistics}, in the order of {@link XskStatistics}. */
+    private static final long[] STATISTICS_OFFSETS = {
+        statisticsOffset("rx_dropped"),
+        statisticsOffset("rx_invalid_descs"),
+        statisticsOffset("tx_invalid_descs"),
+        statisticsOffset("rx_ring_full"),
+        statisticsOffset("rx_fill_ring_empty_descs"),
+        statisticsOffset("tx_ring_empty_descs"),
+    };
+
     private final int fd;
     private final int ifindex;
     private final int queue;
@@ -70,22 +81,23 @@ public final class XskSocket implements AutoCloseable
     private final boolean busyPoll;
     private final MemorySegment pollFd;
     private final Packet packet;
+    /** The socket whose fill and completion rings this one uses, or null when it has its own. */
+    private final XskSocket ringOwner;
 
     private XskProgram program;
     private boolean closed;
+    private int ringSharers;
     private int txQueued;
-    private int txInFlight;
     private long rxPackets;
     private long txSubmitted;
     private long txCompleted;
     private long txKicks;
     private long rxWakeups;
     private long kickFailures;
-    private long poolEmpty;
 
     private XskSocket(final Builder b, final int fd, final Arena arena, final FillRing fill,
         final CompletionRing completion, final RxRing rx, final TxRing tx, final boolean zeroCopy,
-        final boolean busyPoll)
+        final boolean busyPoll, final XskSocket ringOwner)
     {
         this.fd = fd;
         this.ifindex = b.ifindex;
@@ -103,6 +115,7 @@ public final class XskSocket implements AutoCloseable
         this.pollFd = arena.allocate(Poll.pollfd);
         this.pollFd.set(JAVA_INT, Poll.pollfd_fd, fd);
         this.packet = new Packet(b.umem);
+        this.ringOwner = ringOwner;
     }
 
     /** A builder for a socket over {@code umem}. */
@@ -196,7 +209,6 @@ public final class XskSocket implements AutoCloseable
         final int want = Math.min(pool.available(), REFILL_BATCH);
         if (want == 0)
         {
-            poolEmpty++;
             return 0;
         }
         final int n = fill.reserve(want);
@@ -294,15 +306,19 @@ public final class XskSocket implements AutoCloseable
      */
     public int flush()
     {
+        final TxRing tx = this.tx;
+        if (tx == null)
+        {
+            throw new IllegalStateException("socket built without a TX ring (txSize 0): nothing to flush");
+        }
         final int n = txQueued;
         if (n > 0)
         {
             tx.submit();
             txQueued = 0;
-            txInFlight += n;
             txSubmitted += n;
         }
-        if (tx.outstanding() > 0 && (!needWakeup || tx.needsWakeup()))
+        if ((!needWakeup || tx.needsWakeup()) && tx.outstanding() > 0)
         {
             kickTx();
         }
@@ -324,7 +340,6 @@ public final class XskSocket implements AutoCloseable
         if (n > 0)
         {
             completion.release();
-            txInFlight = Math.max(0, txInFlight - n);
             txCompleted += n;
         }
         return n;
@@ -366,10 +381,14 @@ public final class XskSocket implements AutoCloseable
         return rc <= 0 ? 0 : pollFd.get(JAVA_SHORT, Poll.pollfd_revents) & 0xffff;
     }
 
-    /** Frames transmitted but not yet completed. */
+    /**
+     * {@link #txSubmitted()} minus {@link #txCompleted()}: frames published on this socket's TX ring and not yet
+     * collected. Completions are counted on the socket that collects them from its completion ring, so for sockets
+     * sharing one completion ring (same interface and queue) the figures of each are only meaningful together.
+     */
     public int txInFlight()
     {
-        return txInFlight;
+        return (int)(txSubmitted - txCompleted);
     }
 
     public long rxPackets()
@@ -406,12 +425,6 @@ public final class XskSocket implements AutoCloseable
         return kickFailures;
     }
 
-    /** Times {@link #refill()} found the pool empty. */
-    public long poolEmpty()
-    {
-        return poolEmpty;
-    }
-
     /** The kernel's counters for this socket ({@code XDP_STATISTICS}); setup-rate, allocates. */
     public XskStatistics statistics()
     {
@@ -421,13 +434,26 @@ public final class XskSocket implements AutoCloseable
             final MemorySegment len = scratch.allocateFrom(JAVA_INT, (int)stats.byteSize());
             Errno.check(SysSocket.getsockopt(fd, SysSocket.SOL_XDP, IfXdp.XDP_STATISTICS, stats, len),
                 "getsockopt(XDP_STATISTICS)");
-            return new XskStatistics(
-                stats.get(JAVA_LONG, 0), stats.get(JAVA_LONG, 8), stats.get(JAVA_LONG, 16),
-                stats.get(JAVA_LONG, 24), stats.get(JAVA_LONG, 32), stats.get(JAVA_LONG, 40));
+            final int returned = len.get(JAVA_INT, 0);
+            final long[] v = new long[STATISTICS_OFFSETS.length];
+            for (int i = 0; i < v.length; i++)
+            {
+                final long offset = STATISTICS_OFFSETS[i];
+                v[i] = offset + Long.BYTES <= returned ? stats.get(JAVA_LONG, offset) : -1;
+            }
+            return new XskStatistics(v[0], v[1], v[2], v[3], v[4], v[5]);
         }
     }
 
-    /** Unregisters from the XDP program, unmaps the rings, closes the descriptor. Idempotent. */
+    private static long statisticsOffset(final String field)
+    {
+        return IfXdp.xdp_statistics.byteOffset(MemoryLayout.PathElement.groupElement(field));
+    }
+
+    /**
+     * Unregisters from the XDP program, unmaps the rings, closes the descriptor. Idempotent. A socket whose fill and
+     * completion rings are used by sockets sharing its (interface, queue) refuses to close until they are closed.
+     */
     @Override
     public void close()
     {
@@ -435,7 +461,16 @@ public final class XskSocket implements AutoCloseable
         {
             return;
         }
+        if (ringSharers > 0)
+        {
+            throw new IllegalStateException(ringSharers + " socket(s) sharing this socket's queue still use its fill " +
+                "and completion rings: close them first");
+        }
         closed = true;
+        if (ringOwner != null)
+        {
+            ringOwner.ringSharers--;
+        }
         RuntimeException failure = null;
         if (program != null)
         {
@@ -449,12 +484,25 @@ public final class XskSocket implements AutoCloseable
             }
             program = null;
         }
-        arena.close();
-        if (Unistd.close(fd) < 0 && failure == null)
+        try
         {
-            failure = new ErrnoException("close(AF_XDP socket " + fd + ")", CallState.errno());
+            arena.close();
         }
-        umem.detach();
+        catch (final RuntimeException ex)
+        {
+            if (failure == null)
+            {
+                failure = ex;
+            }
+        }
+        finally
+        {
+            if (Unistd.close(fd) < 0 && failure == null)
+            {
+                failure = new ErrnoException("close(AF_XDP socket " + fd + ")", CallState.errno());
+            }
+            umem.detach();
+        }
         if (failure != null)
         {
             throw failure;
@@ -605,13 +653,7 @@ public final class XskSocket implements AutoCloseable
         {
             if (ifname != null)
             {
-                final int index = NetIf.if_nametoindex(ifname);
-                if (index == 0)
-                {
-                    throw new IllegalArgumentException(
-                        "no network interface named '" + ifname + "' in this thread's network namespace");
-                }
-                ifindex = index;
+                ifindex = Interfaces.index(ifname);
             }
             if (ifindex <= 0)
             {
@@ -620,6 +662,10 @@ public final class XskSocket implements AutoCloseable
             if (queue < 0)
             {
                 throw new IllegalArgumentException("queue must be >= 0: " + queue);
+            }
+            if (shared != null && shared.closed)
+            {
+                throw new IllegalStateException("the owner socket is closed: " + shared);
             }
             if (rxSize == 0 && txSize == 0)
             {
@@ -709,7 +755,14 @@ public final class XskSocket implements AutoCloseable
                 final boolean busyPollAccepted = busyPollMicros > 0 && busyPoll(fd, value);
                 bind(fd, scratch);
                 final boolean zeroCopy = isZeroCopy(fd, scratch);
-                return new XskSocket(this, fd, arena, fill, completion, rx, tx, zeroCopy, busyPollAccepted);
+                final XskSocket ringOwner = ownRings ? null : shared.ringOwner != null ? shared.ringOwner : shared;
+                final XskSocket socket = new XskSocket(this, fd, arena, fill, completion, rx, tx, zeroCopy,
+                    busyPollAccepted, ringOwner);
+                if (ringOwner != null)
+                {
+                    ringOwner.ringSharers++;
+                }
+                return socket;
             }
             catch (final RuntimeException | Error ex)
             {

@@ -2,6 +2,7 @@ package io.marchproxy.dataplane.xsk;
 
 /**
  * A socket's kernel counters ({@code struct xdp_statistics}, getsockopt {@code XDP_STATISTICS}).
+ * A field beyond the length the kernel returned (an older kernel's shorter struct) is -1.
  *
  * @param rxDropped             frames dropped for other reasons than the two below
  * @param rxInvalidDescriptors  fill-ring entries the kernel rejected

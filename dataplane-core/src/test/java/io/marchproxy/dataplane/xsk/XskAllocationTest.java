@@ -137,7 +137,6 @@ class XskAllocationTest
                         out.complete();
                         final int n = in.receive(64, forward);
                         out.flush();
-                        in.refill();
                         if (n == 0 && out.txInFlight() == 0)
                         {
                             in.poll(Poll.POLLIN, 10);

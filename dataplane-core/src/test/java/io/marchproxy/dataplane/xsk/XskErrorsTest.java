@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -112,7 +114,9 @@ class XskErrorsTest
             assertEquals(Errno.EBUSY, ex.errno());
             assertTrue(ex.getMessage().contains("taken by another AF_XDP socket"), ex.getMessage());
             assertTrue(tookMillis >= 200, "retried for the configured 200 ms, took " + tookMillis);
-            assertTrue(holder.fd() > 0);
+            final Path holderFd = Path.of("/proc/self/fd/" + holder.fd());
+            assertTrue(Files.readSymbolicLink(holderFd).toString().startsWith("socket:"),
+                "the holder's socket stays open after the failed bind");
         }
     }
 
@@ -132,6 +136,28 @@ class XskErrorsTest
         assertTrue(out.contains("setsockopt(XDP_UMEM_REG, 4194304 bytes): ENOBUFS"), out);
         assertTrue(out.contains("not enough locked memory"), out);
         assertTrue(out.contains("RLIMIT_MEMLOCK is 1048576 bytes"), out);
+    }
+
+    @Test
+    void closingTheOwnerBeforeASocketSharingItsQueueIsRefused() throws Exception
+    {
+        try (Umem umem = Umem.allocate(64, 4096, 0))
+        {
+            final XskSocket owner = lab.nsA().call(() ->
+                XskSocket.builder(umem).ifindex(ifindex).queue(0).ringSize(64).txSize(0).open());
+            final XskSocket sharer = lab.nsA().call(() -> XskSocket.builder(umem)
+                .ifindex(ifindex).queue(0).rxSize(0).txSize(64).sharedWith(owner).open());
+            assertSame(owner.fillRing(), sharer.fillRing());
+            final IllegalStateException ex = assertThrows(IllegalStateException.class, owner::close);
+            assertEquals("1 socket(s) sharing this socket's queue still use its fill and completion rings: " +
+                "close them first", ex.getMessage());
+            // The refused close left the owner whole: its rings are still mapped and usable.
+            assertEquals(64, owner.fillAll());
+            assertTrue(Files.readSymbolicLink(Path.of("/proc/self/fd/" + owner.fd())).toString()
+                .startsWith("socket:"), "the owner's socket stays open");
+            sharer.close();
+            owner.close();
+        }
     }
 
     @Test

@@ -96,7 +96,12 @@ class XskLifecycleTest
                 .ifindex(port.otherIfindex()).queue(0).ringSize(32).rxSize(0).sharedWith(owner).open()) : null)
         {
             assertEquals(32, owner.fillAll());
-            assertTrue(shared == null || shared.fd() > 0);
+            assertTrue(isOpenSocket(owner.fd()), "owner's descriptor is an open socket");
+            if (shared != null)
+            {
+                assertTrue(shared.fd() != owner.fd() && isOpenSocket(shared.fd()),
+                    "sharing socket has its own open socket descriptor");
+            }
             if (program != null)
             {
                 owner.registerIn(program);
@@ -110,6 +115,12 @@ class XskLifecycleTest
                 assertTrue(ringMappings() >= 6, "ring mappings of two open sockets: " + ringMappings());
             }
         }
+    }
+
+    private static boolean isOpenSocket(final int fd) throws IOException
+    {
+        final Path link = Path.of("/proc/self/fd/" + fd);
+        return Files.isSymbolicLink(link) && Files.readSymbolicLink(link).toString().startsWith("socket:");
     }
 
     private static long ringMappings() throws IOException

@@ -140,6 +140,7 @@ class XskVethTest
                     assertEquals(COUNT, program.counter(XskProgram.Counter.REDIRECTED) - redirectedBefore);
                     final XskStatistics stats = socket.statistics();
                     assertEquals(0, stats.rxDropped() + stats.rxRingFull() + stats.rxInvalidDescriptors(), stats::toString);
+                    assertEquals(0, socket.kickFailures(), "failed RX wake-ups");
                     // Every frame is either in the pool or in the fill ring: none lost, none duplicated.
                     assertEquals(FRAMES, umem.pool().available() + socket.fillRing().outstanding());
                 }
@@ -263,6 +264,11 @@ class XskVethTest
                 assertEquals(COUNT + 1, socket.txCompleted(), "completions");
                 assertEquals(FRAMES, pool.available(), "every frame back in the pool");
                 assertEquals(0, socket.statistics().txInvalidDescriptors());
+                assertEquals(0, socket.kickFailures(), "failed TX kicks");
+                if (!socket.needWakeup())
+                {
+                    assertTrue(socket.txKicks() > 0, "without need-wakeup every flush with work kicks");
+                }
     }
 
     @ParameterizedTest(name = "{0} need-wakeup={1}")
@@ -334,6 +340,16 @@ class XskVethTest
                     assertEquals(COUNT, in.rxPackets());
                     assertEquals(COUNT, sameFrame[0], "frames forwarded by address, without a copy");
                     assertEquals(COUNT, out.txCompleted());
+                    assertEquals(0, in.kickFailures(), "failed RX wake-ups");
+                    // In copy mode a kick sends at most 32 frames (the kernel's TX batch) and returns -1 (EAGAIN)
+                    // when more are left; the next flush kicks again. Here about 15 of 16 kicks do that, so a zero
+                    // count cannot be asked for; the kick that emptied the ring must have succeeded.
+                    assertTrue(out.kickFailures() < out.txKicks(),
+                        "failed TX kicks: " + out.kickFailures() + " of " + out.txKicks());
+                    if (!needWakeup)
+                    {
+                        assertTrue(out.txKicks() > 0, "without need-wakeup every flush with work kicks");
+                    }
                     assertEquals(FRAMES, umem.pool().available() + in.fillRing().outstanding(),
                         "every frame back in the pool or the fill ring");
                 }
