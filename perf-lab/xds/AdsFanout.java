@@ -6,18 +6,12 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The ADS fan-out benchmark (run by {@code perf-lab/xds/run --mode fanout} with control-api's class path):
@@ -28,17 +22,15 @@ import java.util.regex.Pattern;
  */
 public final class AdsFanout {
     private static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     public static void main(String[] args) throws Exception {
         String base = args[0];
         String password = args[1];
         int xdsPort = Integer.parseInt(args[2]);
         int streams = Integer.parseInt(args[3]);
-        String token = field(call(base, null, "POST", "/api/v1/auth/login",
-                "{\"username\":\"admin\",\"password\":\"" + password + "\"}", 200), "token");
-        String cluster = field(call(base, token, "POST", "/api/v1/clusters", "{\"name\":\"fanout\"}", 201), "id");
-        call(base, token, "POST", "/api/v1/services", service(cluster, "fan-0", 20000), 201);
+        Rest rest = Rest.login(base, password);
+        String cluster = Rest.field(rest.call("POST", "/api/v1/clusters", "{\"name\":\"fanout\"}", 201), "id");
+        rest.call("POST", "/api/v1/services", Rest.service("fan-0", cluster, 20000, 1), 201);
 
         int connections = Math.max(1, streams / 100);
         List<ManagedChannel> channels = new ArrayList<>();
@@ -88,11 +80,11 @@ public final class AdsFanout {
         }
         Thread.sleep(1000);
         next.set(new CountDownLatch(streams));
-        call(base, token, "POST", "/api/v1/services", service(cluster, "fan-1", 20001), 201);
+        rest.call("POST", "/api/v1/services", Rest.service("fan-1", cluster, 20001, 1), 201);
         long t0 = System.nanoTime();
         boolean all = next.get().await(60, TimeUnit.SECONDS);
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        String metrics = call(base, null, "GET", "/observe/metrics", null, 200);
+        String metrics = Rest.anonymous(base).call("GET", "/observe/metrics", null, 200);
         System.out.printf("ads-fanout %s, %d cores: %d ADS streams on %d connections; one REST change reached %s"
                         + " streams in %d ms (target <= 2000 ms); %s%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), streams, connections,
@@ -104,11 +96,6 @@ public final class AdsFanout {
         }
     }
 
-    private static String service(String cluster, String name, int port) {
-        return "{\"name\":\"" + name + "\",\"clusterId\":\"" + cluster + "\",\"address\":\"127.0.0.1\",\"port\":"
-                + port + ",\"protocol\":\"http\",\"backends\":[{\"address\":\"127.0.0.1\",\"port\":1}]}";
-    }
-
     private static String line(String text, String prefix) {
         for (String l : text.split("\n")) {
             if (l.startsWith(prefix)) {
@@ -116,30 +103,5 @@ public final class AdsFanout {
             }
         }
         return prefix + "?";
-    }
-
-    private static String call(String base, String token, String method, String path, String body, int expect)
-            throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).method(method, body == null
-                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-        }
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != expect) {
-            throw new IllegalStateException(method + " " + path + " -> " + r.statusCode() + " " + r.body());
-        }
-        return r.body();
-    }
-
-    private static String field(String body, String name) {
-        Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]+)\"").matcher(body);
-        if (!m.find()) {
-            throw new IllegalStateException("no " + name + " in " + body);
-        }
-        return m.group(1);
     }
 }

@@ -9,7 +9,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -22,34 +21,28 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * The xds-propagation driver (a single-file program: {@code java XdsPropagation.java URL PASSWORD ENVOY N MODE DIR}).
+ * The xds-propagation driver ({@code java XdsPropagation.java URL PASSWORD ENVOY N MODE DIR}; the source launcher
+ * compiles {@code Rest.java} from the same directory with it).
  * Against a running control plane: creates a cluster, boots Envoy from {@code /api/v1/envoy/bootstrap}, then makes N
  * changes and, for each, measures the time from the REST response to the first request Envoy serves with it,
  * polling on fresh loopback connections. Modes: {@code create} (each change a new http service: listener, route,
  * cluster, endpoints) or {@code update} (each change moves one service to a new backend: endpoints only).
  */
 public final class XdsPropagation {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static String base;
-    private static String token;
-
     public static void main(String[] args) throws Exception {
-        base = args[0];
+        String base = args[0];
         String password = args[1];
         Path envoyBinary = Path.of(args[2]);
         int changes = Integer.parseInt(args[3]);
         String mode = args[4];
         Path dir = Files.createDirectories(Path.of(args[5]).resolve("envoy"));
 
-        token = json(call("POST", "/api/v1/auth/login", "{\"username\":\"admin\",\"password\":\"" + password + "\"}",
-                200), "token");
-        String cluster = json(call("POST", "/api/v1/clusters", "{\"name\":\"xds-bench\"}", 201), "id");
+        Rest rest = Rest.login(base, password);
+        String cluster = Rest.field(rest.call("POST", "/api/v1/clusters", "{\"name\":\"xds-bench\"}", 201), "id");
         int admin = freePort();
-        String bootstrap = call("GET", "/api/v1/envoy/bootstrap?cluster=xds-bench&node=xds-bench-envoy&adminPort="
+        String bootstrap = rest.call("GET", "/api/v1/envoy/bootstrap?cluster=xds-bench&node=xds-bench-envoy&adminPort="
                 + admin, null, 200);
         Files.writeString(dir.resolve("envoy.yaml"), bootstrap);
         Process envoy = new ProcessBuilder(envoyBinary.toString(), "-c", dir.resolve("envoy.yaml").toString(),
@@ -65,7 +58,7 @@ public final class XdsPropagation {
             if (mode.equals("update")) {
                 HttpServer first = backend("initial");
                 servers.add(first);
-                serviceId = json(call("POST", "/api/v1/services", service("svc", cluster, servicePort,
+                serviceId = Rest.field(rest.call("POST", "/api/v1/services", Rest.service("svc", cluster, servicePort,
                         first.getAddress().getPort()), 201), "id");
             }
             for (int i = 0; i < changes; i++) {
@@ -74,10 +67,10 @@ public final class XdsPropagation {
                 servers.add(backend);
                 int port = serviceId == null ? freePort() : servicePort;
                 if (serviceId == null) {
-                    call("POST", "/api/v1/services", service("svc-" + i, cluster, port,
+                    rest.call("POST", "/api/v1/services", Rest.service("svc-" + i, cluster, port,
                             backend.getAddress().getPort()), 201);
                 } else {
-                    call("PUT", "/api/v1/services/" + serviceId, service("svc", cluster, port,
+                    rest.call("PUT", "/api/v1/services/" + serviceId, Rest.service("svc", cluster, port,
                             backend.getAddress().getPort()), 200);
                 }
                 long t0 = System.nanoTime();
@@ -126,8 +119,8 @@ public final class XdsPropagation {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             try {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort
-                        + "/ready")).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = Rest.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + adminPort + "/ready")).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
                 }
@@ -140,8 +133,9 @@ public final class XdsPropagation {
     }
 
     private static String stat(int adminPort, String name) throws Exception {
-        String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/stats?filter="
-                + URLEncoder.encode(name, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString()).body();
+        URI uri = URI.create("http://127.0.0.1:" + adminPort + "/stats?filter="
+                + URLEncoder.encode(name, StandardCharsets.UTF_8));
+        String body = Rest.HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
         for (String line : body.split("\n")) {
             if (line.startsWith(name + ": ")) {
                 return line.substring(name.length() + 2).trim();
@@ -153,12 +147,6 @@ public final class XdsPropagation {
     private static double pct(long[] sorted, int p) {
         int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
         return sorted[Math.max(0, idx)] / 1e6;
-    }
-
-    private static String service(String name, String cluster, int port, int backendPort) {
-        return "{\"name\":\"" + name + "\",\"clusterId\":\"" + cluster + "\",\"address\":\"127.0.0.1\","
-                + "\"port\":" + port + ",\"protocol\":\"http\",\"backends\":[{\"address\":\"127.0.0.1\","
-                + "\"port\":" + backendPort + "}]}";
     }
 
     private static HttpServer backend(String name) throws IOException {
@@ -194,30 +182,5 @@ public final class XdsPropagation {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
-    }
-
-    private static String call(String method, String path, String body, int expect) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-        }
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != expect) {
-            throw new IllegalStateException(method + " " + path + " -> " + r.statusCode() + " " + r.body());
-        }
-        return r.body();
-    }
-
-    private static String json(String body, String field) {
-        Matcher m = Pattern.compile("\"" + field + "\"\\s*:\\s*\"([^\"]+)\"").matcher(body);
-        if (!m.find()) {
-            throw new IllegalStateException("no " + field + " in " + body);
-        }
-        return m.group(1);
     }
 }

@@ -45,8 +45,13 @@ public final class Schemas {
         return StringSchema.of(1, 253, example).rule(Schemas::isAddress, "must be an IPv4/IPv6 address or FQDN");
     }
 
+    /** True for a dotted-quad IPv4 literal (no leading zeros); never resolves names. */
+    public static boolean isIpv4(String s) {
+        return IPV4.matcher(s).matches();
+    }
+
     public static boolean isAddress(String s) {
-        if (IPV4.matcher(s).matches()) {
+        if (isIpv4(s)) {
             return true;
         }
         if (s.contains(":")) {

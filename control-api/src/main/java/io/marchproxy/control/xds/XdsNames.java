@@ -3,8 +3,7 @@ package io.marchproxy.control.xds;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
-
-import java.util.regex.Pattern;
+import io.marchproxy.control.rest.Schemas;
 
 /**
  * How MarchProxy entities are named as Envoy resources, and the ADS config source every dynamic reference uses.
@@ -18,9 +17,6 @@ final class XdsNames {
             .setAds(AggregatedConfigSource.getDefaultInstance())
             .setResourceApiVersion(ApiVersion.V3)
             .build();
-
-    private static final Pattern IPV4 = Pattern.compile(
-            "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$");
 
     private XdsNames() {
     }
@@ -43,15 +39,14 @@ final class XdsNames {
 
     /** True for an IPv4 or IPv6 literal; never resolves names. */
     static boolean isIpLiteral(String address) {
-        return IPV4.matcher(address).matches() || address.indexOf(':') >= 0;
+        return Schemas.isIpv4(address) || address.indexOf(':') >= 0;
     }
 
-    /** Where Envoy binds for a service address: the address itself if it is an IP literal, else every address. */
+    /**
+     * Where Envoy binds for a service address: the address itself if it is an IP literal, else every address.
+     * Service addresses pass {@link Schemas#address}, so an IPv6 literal never comes in brackets.
+     */
     static String bindAddress(String serviceAddress) {
-        if (!isIpLiteral(serviceAddress)) {
-            return "0.0.0.0";
-        }
-        return serviceAddress.startsWith("[") ? serviceAddress.substring(1, serviceAddress.length() - 1)
-                : serviceAddress;
+        return isIpLiteral(serviceAddress) ? serviceAddress : "0.0.0.0";
     }
 }

@@ -48,7 +48,6 @@ public final class XdsServer implements AutoCloseable {
     private final NodeRegistry registry;
     private final ExecutorService builder;
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
-    private final Map<String, EnvoyResources> latest = new ConcurrentHashMap<>();
     private final XdsSettings settings;
     private AutoCloseable subscription;
     private Server server;
@@ -148,7 +147,6 @@ public final class XdsServer implements AutoCloseable {
                 LOG.warning(() -> "cluster " + clusterId + ": services left out of Envoy config: "
                         + resources.skipped());
             }
-            latest.put(clusterId, resources);
             cache.setSnapshot(clusterId, snapshot);
             // API listeners are not reached through filter chains, which is all java-control-plane's consistency
             // check follows; the proxyless snapshot is consistent by construction (one route config per listener).
@@ -158,11 +156,6 @@ public final class XdsServer implements AutoCloseable {
             // Envoys keep the last good snapshot; the next change retries.
             LOG.log(Level.SEVERE, "cannot build the Envoy snapshot of cluster " + clusterId, e);
         }
-    }
-
-    /** The resources last served to a cluster's Envoys, if any. */
-    public Optional<EnvoyResources> resources(String clusterId) {
-        return Optional.ofNullable(latest.get(clusterId));
     }
 
     /** The snapshot currently served to a group, if any. */
@@ -176,10 +169,6 @@ public final class XdsServer implements AutoCloseable {
 
     public Map<String, Long> nacks() {
         return registry.nacks();
-    }
-
-    public long acks() {
-        return registry.acks();
     }
 
     /** Prometheus text: connected nodes, ACKs, and NACKs by resource type. */

@@ -18,11 +18,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -50,6 +50,7 @@ class EnvoyProxyTest {
         backends = new Backends();
         clusterId = lab.cluster("edge");
         envoy = lab.envoy("edge", "envoy-proxy-test");
+        pki = TestPki.issue(Files.createDirectories(lab.dir.resolve("pki")), "127.0.0.1");
     }
 
     @AfterAll
@@ -112,8 +113,6 @@ class EnvoyProxyTest {
     @Test
     @Order(3)
     void terminatesTlsWithACertificateUploadedThroughRest() throws Exception {
-        Path pkiDir = Files.createDirectories(lab.dir.resolve("pki"));
-        pki = TestPki.issue(pkiDir, "127.0.0.1");
         lab.create("/api/v1/certificates", "{\"name\":\"loopback\",\"clusterId\":\"" + clusterId + "\","
                 + "\"certificatePem\":" + json(pki.leafPem()) + ",\"privateKeyPem\":" + json(pki.leafKeyPem())
                 + ",\"chainPem\":" + json(pki.caPem()) + "}");
@@ -141,7 +140,7 @@ class EnvoyProxyTest {
         String tls = ",\"tls\":{\"enabled\":true,\"verify\":true}";
         lab.create("/api/v1/services", httpService("verified", port, trusted, tls)
                 .replace("\"protocol\":\"http\"", "\"protocol\":\"https\""));
-        lab.create("/api/v1/services", httpService("impostor", port2, untrusted, tls)
+        String impostor = lab.create("/api/v1/services", httpService("impostor", port2, untrusted, tls)
                 .replace("\"protocol\":\"http\"", "\"protocol\":\"https\""));
         SSLContext client = pki.clientContext();
         try {
@@ -150,9 +149,15 @@ class EnvoyProxyTest {
         } catch (AssertionError e) {
             throw new AssertionError(Http1.get(client, port, null) + "\n" + envoy.admin("/stats?filter=ssl"), e);
         }
-        envoy.await("TLS listener on port " + port2, Duration.ofSeconds(15),
-                () -> Http1.get(client, port2, null).status() == 503);
-        assertNotEquals("impostor", Http1.get(client, port2, null).body(), "a backend our CA did not sign is refused");
+        String failVerify = "cluster." + XdsNames.cluster(impostor) + ".ssl.fail_verify_error";
+        envoy.await("the impostor's certificate to be refused on port " + port2, Duration.ofSeconds(15), () -> {
+            Http1.Reply r = Http1.get(client, port2, null);
+            return r.status() == 503 && envoy.stat(failVerify) > 0;
+        });
+        long refused = envoy.stat(failVerify);
+        Http1.Reply again = Http1.get(client, port2, null);
+        assertEquals(503, again.status(), "a backend our CA did not sign is refused: " + again.body());
+        assertTrue(envoy.stat(failVerify) > refused, "each connection to it fails certificate verification");
     }
 
     @Test
@@ -223,14 +228,36 @@ class EnvoyProxyTest {
                 () -> envoy.stat("control_plane.connected_state") == 1);
         envoy.await("the node to be listed again", Duration.ofSeconds(10),
                 () -> lab.xds().nodes().stream().anyMatch(n -> n.nodeId().equals("envoy-proxy-test")));
-        Thread.sleep(1500);
-        assertEquals(before, updates(), "a restart with the same config must not push anything to Envoy");
         assertEquals("steady", Http1.get(port, null).body());
 
+        // The next change is the sync point: once Envoy serves it, every response of the reconnect is behind it
+        // on the same stream, so any reload on reconnect would show as counts above what this one change causes.
         int next = backends.http("after-restart");
         int port2 = Backends.freePort();
-        lab.create("/api/v1/services", httpService("after-restart", port2, next, ""));
+        String id = lab.create("/api/v1/services", httpService("after-restart", port2, next, ""));
         awaitServed(port2, null, "after-restart");
+        Map<String, Long> expected = new TreeMap<>(before);
+        // CDS and LDS: one response each, adding one cluster and one listener.
+        expected.merge("cluster_manager.cds.update_success", 1L, Long::sum);
+        expected.merge("cluster_manager.cluster_added", 1L, Long::sum);
+        expected.merge("listener_manager.lds.update_success", 1L, Long::sum);
+        expected.merge("listener_manager.listener_added", 1L, Long::sum);
+        expected.merge("listener_manager.listener_create_success", 1L, Long::sum);
+        // EDS and RDS: two responses each. The new snapshot version goes to the open watch (the old names), then
+        // the new cluster and listener make Envoy ask for the new names, answered in full. Every existing
+        // subscription counts both, the new cluster's and route's subscriptions only the second.
+        before.forEach((k, v) -> {
+            if (k.endsWith(".update_success") && (k.startsWith("cluster.svc_") || k.contains(".rds."))) {
+                expected.put(k, v + 2);
+            }
+        });
+        String listener = XdsNames.listener("http", "127.0.0.1", port2);
+        for (String sub : new String[]{"cluster." + XdsNames.cluster(id), "http." + listener + ".rds." + listener}) {
+            expected.put(sub + ".update_success", 1L);
+            expected.put(sub + ".update_rejected", 0L);
+        }
+        assertEquals(expected, new TreeMap<>(updates()), "exactly the updates of the one change after the restart:"
+                + " reconnecting with the same config must not push anything to Envoy");
     }
 
     /**

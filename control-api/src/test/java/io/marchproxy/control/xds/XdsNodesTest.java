@@ -47,6 +47,8 @@ class XdsNodesTest {
                     && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
+            assertTrue(lab.xds().snapshot(clusterId).map(s -> s.clusters().resources().size()).orElse(0) >= 1,
+                    "the service's cluster never reached the snapshot of cluster " + clusterId);
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", lab.xds().port()).usePlaintext()
                     .build();
             LinkedBlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
@@ -88,7 +90,7 @@ class XdsNodesTest {
                         "http://127.0.0.1:" + lab.plane().port() + "/observe/metrics")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
                 assertTrue(metrics.contains("marchproxy_xds_nacks_total{type=\"cds\"} 1"), metrics);
-                assertTrue(metrics.contains("marchproxy_xds_nodes 1"), metrics);
+                assertTrue(metrics.contains("\nmarchproxy_xds_nodes 1\n"), metrics);
 
                 stream.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CDS)
                         .setVersionInfo(first.getVersionInfo()).setResponseNonce(first.getNonce()).build());
