@@ -37,14 +37,12 @@ public final class AuditService extends ResourceService {
     @Override
     public List<Endpoint> endpoints() {
         return List.of(new Endpoint(Method.GET, "/", "Audit log, newest first (?before=seq&limit=)", Access.ADMIN,
-                null, List.of("before", "limit"), 200, this::list));
+                null, Cursor.QUERY, 200, this::list));
     }
 
     private void list(ServerRequest req, ServerResponse res, Principal caller) {
-        long before = Requests.queryLong(req, "before", 1, Long.MAX_VALUE).orElse(Long.MAX_VALUE);
-        int limit = Requests.queryLong(req, "limit", 1, Paging.MAX_LIMIT).orElse((long) Paging.DEFAULT_LIMIT)
-                .intValue();
-        List<ChangeEvent> events = store.history(before, limit, false);
+        Cursor cursor = Requests.cursor(req);
+        List<ChangeEvent> events = store.history(cursor.before(), cursor.limit(), false);
         List<Map<String, Object>> items = events.stream().map(e -> {
             Map<String, Object> m = VersionsService.summary(e);
             m.put("versionBefore", e.versionBefore());
@@ -55,7 +53,7 @@ public final class AuditService extends ResourceService {
         }).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("items", items);
-        body.put("nextBefore", events.size() == limit ? events.get(events.size() - 1).seq() : null);
+        body.put("nextBefore", events.size() == cursor.limit() ? events.get(events.size() - 1).seq() : null);
         Responses.json(res, 200, body);
     }
 }

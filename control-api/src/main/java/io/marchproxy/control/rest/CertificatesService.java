@@ -29,7 +29,7 @@ import java.util.List;
  * must sign what the certificate's public key verifies; the key is then sealed (AES-GCM, master key) inside the
  * transaction, bound to the certificate id, and never returned. {@code GET /expiring?days=N} lists what expires soon.
  */
-public final class CertificatesService extends CrudService<Certificate> {
+public final class CertificatesService extends CrudService<Certificate, ParsedCertificate> {
     private static final String PEM_KEY = "privateKeyPem";
 
     static final ObjectSchema SCHEMA = ObjectSchema.builder()
@@ -87,8 +87,9 @@ public final class CertificatesService extends CrudService<Certificate> {
         Responses.json(res, 200, new Page<>(List.copyOf(soon), soon.size(), 0, soon.size()));
     }
 
+    /** Parses certificate, chain and key once, checks that they belong together, and describes the leaf. */
     @Override
-    protected ObjectNode prepare(ObjectNode body) {
+    protected ParsedCertificate prepare(ObjectNode body) {
         try {
             X509Certificate leaf = PemCertificates.parseCertificates("certificatePem",
                     body.get("certificatePem").textValue()).get(0);
@@ -99,27 +100,19 @@ public final class CertificatesService extends CrudService<Certificate> {
             PrivateKey key = PemCertificates.parsePrivateKey(PEM_KEY, body.get(PEM_KEY).textValue(),
                     leaf.getPublicKey().getAlgorithm());
             PemCertificates.requireMatch(PEM_KEY, key, leaf.getPublicKey());
+            return PemCertificates.describe(leaf);
         } catch (PemException e) {
             throw ProblemException.unprocessable(e.field(), e.getMessage());
         }
-        return body;
     }
 
     @Override
-    protected Certificate build(ObjectNode b, Transaction tx, Certificate existing, Meta meta) {
+    protected Certificate build(ObjectNode b, ParsedCertificate p, Transaction tx, Certificate existing,
+                                Meta meta) {
         String name = b.get("name").textValue();
         String clusterId = b.get("clusterId").textValue();
         requireUnique(tx, "name", name, meta);
-        if (tx.get(EntityKind.CLUSTER, clusterId).isEmpty()) {
-            throw ProblemException.unprocessable("clusterId", "no cluster with id " + clusterId);
-        }
-        ParsedCertificate p;
-        try {
-            p = PemCertificates.describe(PemCertificates.parseCertificates("certificatePem",
-                    b.get("certificatePem").textValue()).get(0));
-        } catch (PemException e) {
-            throw ProblemException.unprocessable(e.field(), e.getMessage());
-        }
+        requireCluster(tx, clusterId);
         return new Certificate(meta.id(), name, clusterId, b.get("certificatePem").textValue(),
                 b.get("chainPem").textValue(), p.subject(), p.issuer(), p.subjectAltNames(), p.serialNumber(),
                 p.fingerprintSha256(), p.keyAlgorithm(), p.notBefore(), p.notAfter(),

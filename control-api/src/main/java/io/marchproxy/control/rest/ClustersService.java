@@ -28,7 +28,7 @@ import java.util.Map;
  * in that one response as {@code apiKey}, and stored only as its hash. At most one cluster is the default: making one
  * the default clears the flag on the others in the same change.
  */
-public final class ClustersService extends CrudService<Cluster> {
+public final class ClustersService extends CrudService<Cluster, Void> {
     static final ObjectSchema SCHEMA = ObjectSchema.builder()
             .required("name", Schemas.name("prod"))
             .optional("description", Schemas.text(1024), "")
@@ -88,7 +88,7 @@ public final class ClustersService extends CrudService<Cluster> {
         Meta meta = Meta.create(clock.instant());
         String apiKey = keys.generate(meta.id());
         Cluster created = store.update(caller.name(), "cluster.create", tx -> {
-            Cluster c = build(body, tx, null, meta);
+            Cluster c = build(body, null, tx, null, meta);
             return tx.put(kind, c.withApiKeyHash(ClusterKeys.hash(apiKey), c.revision(), c.updatedAt()));
         });
         res.header(HeaderNames.LOCATION, basePath() + "/" + created.id());
@@ -114,7 +114,7 @@ public final class ClustersService extends CrudService<Cluster> {
     }
 
     @Override
-    protected Cluster build(ObjectNode b, Transaction tx, Cluster existing, Meta meta) {
+    protected Cluster build(ObjectNode b, Void none, Transaction tx, Cluster existing, Meta meta) {
         String name = b.get("name").textValue();
         requireUnique(tx, "name", name, meta);
         boolean isDefault = b.get("defaultCluster").booleanValue();

@@ -1,9 +1,6 @@
 package io.marchproxy.control.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -29,9 +26,6 @@ import java.util.List;
  */
 public final class ConfigService extends ResourceService {
     public static final HeaderName PROXY_ID = HeaderNames.create("X-Proxy-Id");
-    /** The resolved config is the one response that carries secrets: it must not use {@link RestJson}'s hiding. */
-    private static final ObjectMapper WITH_SECRETS = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private final ConfigStore store;
     private final ConfigResolver resolver;
@@ -87,7 +81,7 @@ public final class ConfigService extends ResourceService {
             return;
         }
         try {
-            Responses.jsonBytes(res, 200, WITH_SECRETS.writeValueAsBytes(config));
+            Responses.jsonBytes(res, 200, RestJson.withSecrets().writeValueAsBytes(config));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise resolved config", e);
         }

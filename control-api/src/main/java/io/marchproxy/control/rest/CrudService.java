@@ -6,6 +6,7 @@ import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.marchproxy.control.auth.Principal;
+import io.marchproxy.control.model.Cluster;
 import io.marchproxy.control.model.Entity;
 import io.marchproxy.control.store.ConfigStore;
 import io.marchproxy.control.store.EntityKind;
@@ -21,8 +22,11 @@ import java.util.List;
  * List, create, read, replace and delete for one kind of entity. Subclasses say how a validated body becomes an
  * entity (checking references and uniqueness against the transaction, so checks and write are atomic), which filters
  * a list accepts, and what blocks a delete. Replace and delete honour {@code If-Match}.
+ *
+ * @param <T> the entity
+ * @param <P> what {@link #prepare} derives from a body on the request thread ({@link Void} when nothing is)
  */
-public abstract class CrudService<T extends Entity> extends ResourceService {
+public abstract class CrudService<T extends Entity, P> extends ResourceService {
     protected final ConfigStore store;
     protected final EntityKind<T> kind;
     protected final Clock clock;
@@ -43,15 +47,19 @@ public abstract class CrudService<T extends Entity> extends ResourceService {
 
     protected abstract boolean matches(T entity, ServerRequest req);
 
-    /** Builds the entity to store from a valid body; {@code existing} is null on create. */
-    protected abstract T build(ObjectNode body, Transaction tx, T existing, Meta meta);
+    /**
+     * Builds the entity to store from a valid body and what {@link #prepare} derived from it; {@code existing} is
+     * null on create. Runs on the store's single writer thread.
+     */
+    protected abstract T build(ObjectNode body, P prepared, Transaction tx, T existing, Meta meta);
 
     /**
      * Last step on the request thread before the transaction: slow work (password hashing, PEM parsing) belongs
-     * here, not in {@link #build}, which runs on the store's single writer thread.
+     * here, not in {@link #build}, which runs on the store's single writer thread. Its result is handed to
+     * {@link #build} as it is; the body itself is not changed. By default nothing is derived.
      */
-    protected ObjectNode prepare(ObjectNode body) {
-        return body;
+    protected P prepare(ObjectNode body) {
+        return null;
     }
 
     /** Throws a 409 if something still refers to {@code entity}. */
@@ -79,8 +87,7 @@ public abstract class CrudService<T extends Entity> extends ResourceService {
     @Override
     public List<Endpoint> endpoints() {
         List<String> listQuery = new ArrayList<>(filters());
-        listQuery.add("offset");
-        listQuery.add("limit");
+        listQuery.addAll(Paging.QUERY);
         List<Endpoint> all = new ArrayList<>(extraEndpoints());
         all.add(new Endpoint(Method.GET, "/", "List " + tag() + " (paged, filtered)", readAccess(), null,
                 listQuery, 200, this::list));
@@ -115,9 +122,10 @@ public abstract class CrudService<T extends Entity> extends ResourceService {
     }
 
     protected void create(ServerRequest req, ServerResponse res, Principal caller) {
-        ObjectNode body = prepare(Requests.body(req, schema()));
+        ObjectNode body = Requests.body(req, schema());
+        P prepared = prepare(body);
         T created = store.update(caller.name(), singular() + ".create",
-                tx -> tx.put(kind, build(body, tx, null, Meta.create(clock.instant()))));
+                tx -> tx.put(kind, build(body, prepared, tx, null, Meta.create(clock.instant()))));
         res.header(HeaderNames.LOCATION, basePath() + "/" + created.id());
         Responses.entity(res, 201, created, view(created));
     }
@@ -129,11 +137,12 @@ public abstract class CrudService<T extends Entity> extends ResourceService {
 
     protected void replace(ServerRequest req, ServerResponse res, Principal caller) {
         String id = Requests.pathParam(req, "id");
-        ObjectNode body = prepare(Requests.body(req, schema()));
+        ObjectNode body = Requests.body(req, schema());
+        P prepared = prepare(body);
         T updated = store.update(caller.name(), singular() + ".update", tx -> {
             T existing = tx.get(kind, id).orElseThrow(() -> ProblemException.notFound(singular(), id));
             Requests.checkIfMatch(req, existing.revision());
-            return tx.put(kind, build(body, tx, existing,
+            return tx.put(kind, build(body, prepared, tx, existing,
                     Meta.update(id, existing.revision(), existing.createdAt(), clock.instant())));
         });
         Responses.entity(res, 200, updated, view(updated));
@@ -161,6 +170,12 @@ public abstract class CrudService<T extends Entity> extends ResourceService {
             throw ProblemException.conflict(field, singular() + " with " + field + " '" + value
                     + "' already exists (id " + other.id() + ")");
         });
+    }
+
+    /** The cluster {@code clusterId} names, or a 422 on {@code clusterId}: checked in the transaction, atomically. */
+    protected static Cluster requireCluster(Transaction tx, String clusterId) {
+        return tx.get(EntityKind.CLUSTER, clusterId).orElseThrow(
+                () -> ProblemException.unprocessable("clusterId", "no cluster with id " + clusterId));
     }
 
     /** True if the filter {@code name} is absent or equals {@code value}. */

@@ -26,7 +26,7 @@ import java.util.Optional;
  * {@code collection:<name>}; they are stored as written and expanded when a cluster's config is resolved, so a
  * service added to a collection later is covered without editing the mapping.
  */
-public final class MappingsService extends CrudService<Mapping> {
+public final class MappingsService extends CrudService<Mapping, Void> {
     private static final StringSchema TARGET = StringSchema.of(1, 80, ALL)
             .pattern("^(all|collection:[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?|[A-Za-z0-9-]+)$");
 
@@ -75,13 +75,11 @@ public final class MappingsService extends CrudService<Mapping> {
     }
 
     @Override
-    protected Mapping build(ObjectNode b, Transaction tx, Mapping existing, Meta meta) {
+    protected Mapping build(ObjectNode b, Void none, Transaction tx, Mapping existing, Meta meta) {
         String name = b.get("name").textValue();
         String clusterId = b.get("clusterId").textValue();
         requireUnique(tx, "name", name, meta);
-        if (tx.get(EntityKind.CLUSTER, clusterId).isEmpty()) {
-            throw ProblemException.unprocessable("clusterId", "no cluster with id " + clusterId);
-        }
+        requireCluster(tx, clusterId);
         List<String> sources = targets(tx, clusterId, b.get("sources"), "sources");
         List<String> destinations = targets(tx, clusterId, b.get("destinations"), "destinations");
         List<String> protocols = new ArrayList<>();

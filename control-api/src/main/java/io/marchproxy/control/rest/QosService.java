@@ -15,7 +15,7 @@ import java.time.Clock;
 import java.util.List;
 
 /** {@code /api/v1/qos}: at most one policy per service; rates of 0 mean unlimited. */
-public final class QosService extends CrudService<QosPolicy> {
+public final class QosService extends CrudService<QosPolicy, Void> {
     static final ObjectSchema SCHEMA = ObjectSchema.builder()
             .required("serviceId", Schemas.id())
             .optional("ingressMbps", IntegerSchema.range(0, 400_000).withExample(100), 0)
@@ -63,7 +63,7 @@ public final class QosService extends CrudService<QosPolicy> {
     }
 
     @Override
-    protected QosPolicy build(ObjectNode b, Transaction tx, QosPolicy existing, Meta meta) {
+    protected QosPolicy build(ObjectNode b, Void none, Transaction tx, QosPolicy existing, Meta meta) {
         String serviceId = b.get("serviceId").textValue();
         Service service = tx.get(EntityKind.SERVICE, serviceId).orElseThrow(
                 () -> ProblemException.unprocessable("serviceId", "no service with id " + serviceId));

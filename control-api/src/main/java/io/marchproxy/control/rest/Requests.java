@@ -71,9 +71,15 @@ public final class Requests {
     }
 
     public static Paging paging(ServerRequest req) {
-        int offset = queryLong(req, "offset", 0, Integer.MAX_VALUE).orElse(0L).intValue();
-        int limit = queryLong(req, "limit", 1, Paging.MAX_LIMIT).orElse((long) Paging.DEFAULT_LIMIT).intValue();
-        return new Paging(offset, limit);
+        return new Paging(queryLong(req, "offset", 0, Integer.MAX_VALUE).orElse(0L).intValue(), limit(req));
+    }
+
+    public static Cursor cursor(ServerRequest req) {
+        return new Cursor(queryLong(req, "before", 1, Long.MAX_VALUE).orElse(Long.MAX_VALUE), limit(req));
+    }
+
+    private static int limit(ServerRequest req) {
+        return queryLong(req, "limit", 1, Paging.MAX_LIMIT).orElse((long) Paging.DEFAULT_LIMIT).intValue();
     }
 
     /** Throws 412 unless the request has no If-Match, {@code *}, or the ETag of {@code currentRevision}. */

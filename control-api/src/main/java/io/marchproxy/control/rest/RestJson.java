@@ -5,11 +5,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.marchproxy.control.model.Certificate;
 import io.marchproxy.control.model.Cluster;
 import io.marchproxy.control.model.LicenceRecord;
+import io.marchproxy.control.model.ModelJson;
 import io.marchproxy.control.model.ServiceAuth;
 import io.marchproxy.control.model.User;
 
@@ -20,21 +19,29 @@ import java.io.IOException;
  * removed by mix-ins here, once, so no handler can leak them by returning a record.
  */
 public final class RestJson {
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+    private static final ObjectMapper MAPPER = ModelJson.newMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .addMixIn(Cluster.class, HideClusterSecrets.class)
             .addMixIn(User.class, HideUserSecrets.class)
             .addMixIn(Certificate.class, HideCertificateSecrets.class)
             .addMixIn(ServiceAuth.class, HideServiceAuthSecrets.class)
             .addMixIn(LicenceRecord.class, HideLicenceToken.class);
+    /** Every field, secrets included: only for the resolved config proxies fetch and for copies of entities. */
+    private static final ObjectMapper WITH_SECRETS = ModelJson.newMapper();
 
     private RestJson() {
     }
 
     public static ObjectMapper mapper() {
         return MAPPER;
+    }
+
+    /**
+     * The mapper that writes every field, secrets included. Only the resolved config (which proxies need whole) and
+     * entity copies made by rollback may use it; everything else goes through {@link #mapper()}.
+     */
+    public static ObjectMapper withSecrets() {
+        return WITH_SECRETS;
     }
 
     public static byte[] write(Object value) {

@@ -28,7 +28,7 @@ import java.util.List;
  * policy refers to it. Auth secrets (token, JWT secret) are write-only here, sealed at rest like certificate keys, and
  * reach proxies only in the cluster config.
  */
-public final class ServicesService extends CrudService<Service> {
+public final class ServicesService extends CrudService<Service, Void> {
     static final ObjectSchema SCHEMA = ObjectSchema.builder()
             .required("name", Schemas.name("web"))
             .required("clusterId", Schemas.id())
@@ -97,13 +97,11 @@ public final class ServicesService extends CrudService<Service> {
     }
 
     @Override
-    protected Service build(ObjectNode b, Transaction tx, Service existing, Meta meta) {
+    protected Service build(ObjectNode b, Void none, Transaction tx, Service existing, Meta meta) {
         String name = b.get("name").textValue();
         String clusterId = b.get("clusterId").textValue();
         requireUnique(tx, "name", name, meta);
-        if (tx.get(EntityKind.CLUSTER, clusterId).isEmpty()) {
-            throw ProblemException.unprocessable("clusterId", "no cluster with id " + clusterId);
-        }
+        requireCluster(tx, clusterId);
         if (existing != null && !existing.clusterId().equals(clusterId)) {
             throw ProblemException.unprocessable("clusterId", "a service cannot move to another cluster");
         }

@@ -13,14 +13,13 @@ import io.marchproxy.control.validation.StringSchema;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code /api/v1/users}, admins only. Passwords are hashed on the request thread before the transaction and never
  * returned. The last active admin cannot be deleted, disabled or demoted, so the API cannot lock itself out.
  */
-public final class UsersService extends CrudService<User> {
-    private static final String HASH = "\u0000passwordHash";
-
+public final class UsersService extends CrudService<User, Optional<String>> {
     static final ObjectSchema SCHEMA = ObjectSchema.builder()
             .required("username", StringSchema.of(3, 64, "alice").pattern("^[a-z0-9][a-z0-9._-]{2,63}$"))
             .required("role", StringSchema.oneOf("viewer", "operator", "admin"))
@@ -71,24 +70,22 @@ public final class UsersService extends CrudService<User> {
                 && filterBoolean(req, "active", u.active());
     }
 
+    /** The new password's hash, or empty when the body keeps the current password. */
     @Override
-    protected ObjectNode prepare(ObjectNode body) {
-        if (body.hasNonNull("password")) {
-            body.put(HASH, hasher.hash(body.remove("password").textValue().toCharArray()));
-        }
-        return body;
+    protected Optional<String> prepare(ObjectNode body) {
+        return body.hasNonNull("password")
+                ? Optional.of(hasher.hash(body.get("password").textValue().toCharArray())) : Optional.empty();
     }
 
     @Override
-    protected User build(ObjectNode b, Transaction tx, User existing, Meta meta) {
+    protected User build(ObjectNode b, Optional<String> newHash, Transaction tx, User existing, Meta meta) {
         String username = b.get("username").textValue();
         requireUnique(tx, "username", username, meta);
-        String hash = b.hasNonNull(HASH) ? b.get(HASH).textValue() : existing == null ? null
-                : existing.passwordHash();
-        if (hash == null) {
+        if (newHash.isEmpty() && existing == null) {
             throw ProblemException.unprocessable("password", "is required when creating a user");
         }
-        boolean newPassword = b.hasNonNull(HASH);
+        boolean newPassword = newHash.isPresent();
+        String hash = newHash.orElseGet(() -> existing.passwordHash());
         User user = new User(meta.id(), username, Role.fromWire(b.get("role").textValue()),
                 b.get("active").booleanValue(), hash,
                 newPassword || existing == null ? meta.updatedAt() : existing.credentialsChangedAt(),

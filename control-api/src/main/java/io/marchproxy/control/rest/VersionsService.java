@@ -1,10 +1,7 @@
 package io.marchproxy.control.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -31,10 +28,6 @@ import java.util.Map;
  * rollback never revives a rotated key.
  */
 public final class VersionsService extends ResourceService {
-    /** Copies entities with every field, secrets included: rollback must restore them, not drop them. */
-    private static final ObjectMapper FULL = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-
     static final ObjectSchema ROLLBACK = ObjectSchema.builder()
             .required("version", IntegerSchema.range(1, Long.MAX_VALUE).withExample(1))
             .build();
@@ -62,7 +55,7 @@ public final class VersionsService extends ResourceService {
     public List<Endpoint> endpoints() {
         return List.of(
                 new Endpoint(Method.GET, "/", "Config versions, newest first (?before=version&limit=)",
-                        Access.VIEWER, null, List.of("before", "limit"), 200, this::list),
+                        Access.VIEWER, null, Cursor.QUERY, 200, this::list),
                 new Endpoint(Method.GET, "/diff", "Differences between two versions (?from=&to=)", Access.VIEWER,
                         null, List.of("from", "to"), 200, this::diff),
                 new Endpoint(Method.POST, "/rollback", "Make a new version equal to an earlier one",
@@ -70,11 +63,10 @@ public final class VersionsService extends ResourceService {
     }
 
     private void list(ServerRequest req, ServerResponse res, Principal caller) {
-        long before = Requests.queryLong(req, "before", 1, Long.MAX_VALUE).orElse(Long.MAX_VALUE);
-        int limit = Requests.queryLong(req, "limit", 1, Paging.MAX_LIMIT).orElse((long) Paging.DEFAULT_LIMIT)
-                .intValue();
+        Cursor cursor = Requests.cursor(req);
         StoreState s = store.state();
-        List<Map<String, Object>> items = store.history(e -> e.changedConfig() && e.versionAfter() < before, limit)
+        List<Map<String, Object>> items = store.history(
+                        e -> e.changedConfig() && e.versionAfter() < cursor.before(), cursor.limit())
                 .stream().map(VersionsService::summary).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("currentVersion", s.configVersion());
@@ -151,12 +143,13 @@ public final class VersionsService extends ResourceService {
     }
 
     /**
-     * The target's content with a revision after the current one. Clusters keep their current key hash; a cluster the
+     * The target's content with a revision after the current one, copied with every field (secrets included: rollback
+     * must restore them, not drop them). Clusters keep their current key hash; a cluster the
      * rollback brings back from deletion gets none (its old key, perhaps rotated away, must not work again): it needs
      * {@code POST /api/v1/clusters/{id}/rotate-key} before proxies can use it.
      */
     private static Entity restore(Entity wanted, Entity current, Instant now) {
-        ObjectNode n = FULL.valueToTree(wanted);
+        ObjectNode n = RestJson.withSecrets().valueToTree(wanted);
         n.put("revision", current == null ? wanted.revision() + 1 : current.revision() + 1);
         n.put("updatedAt", now.toString());
         if (wanted instanceof Cluster) {
@@ -167,7 +160,7 @@ public final class VersionsService extends ResourceService {
             }
         }
         try {
-            return FULL.treeToValue(n, wanted.getClass());
+            return RestJson.withSecrets().treeToValue(n, wanted.getClass());
         } catch (JsonProcessingException ex) {
             throw new IllegalStateException("cannot copy " + wanted.getClass().getSimpleName(), ex);
         }

@@ -1,0 +1,13 @@
+package io.marchproxy.control.rest;
+
+import java.util.List;
+
+/**
+ * {@code ?before=&limit=} of a journal-backed list (audit, versions), checked: entries strictly before
+ * {@code before} (a sequence number or version; absent means from the newest), at most {@code limit}, 1..
+ * {@value Paging#MAX_LIMIT}.
+ */
+public record Cursor(long before, int limit) {
+    /** The query parameters a cursor-paged route accepts. */
+    public static final List<String> QUERY = List.of("before", "limit");
+}
