@@ -120,7 +120,8 @@ public final class ControlPlane implements AutoCloseable {
                 routing.register(s.basePath(), s);
             }
             XdsServer xdsMetrics = xds;
-            routing.register("/observe", new ObserveService(store, metrics, liveness::live,
+            routing.register("/observe", new ObserveService(store, metrics, liveness::status,
+                    req -> gate.userIfPresent(req, Role.VIEWER).isPresent(),
                     out -> {
                         if (xdsMetrics != null) {
                             xdsMetrics.writeMetrics(out);

@@ -1,6 +1,6 @@
 package io.marchproxy.control.observe;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderNames;
@@ -20,34 +20,38 @@ import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * {@code /observe/health} (store writable, journal events not yet in a snapshot; 503 when unhealthy) and
  * {@code /observe/metrics} (Prometheus text: request counts and latency per route, store size and version, proxies
- * by status). Unauthenticated, like Helidon's own observe endpoints: they reveal no configuration.
+ * by status). Both answer without credentials, like Helidon's own observe endpoints, but health then says only
+ * {@code UP} or {@code DOWN}: the store check's details (its last error may name files and paths) need a credential
+ * with at least the viewer role.
  */
 public final class ObserveService implements HttpService {
     /** Journal events beyond a snapshot at which health reports the replay backlog as a problem. */
     static final long MAX_HEALTHY_LAG = 100_000;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ConfigStore store;
     private final RequestMetrics requests;
-    private final UnaryOperator<ProxyNode> liveView;
+    private final Function<ProxyNode, ProxyStatus> statusOf;
+    private final Predicate<ServerRequest> mayReadDetails;
     private final Consumer<StringBuilder> moreMetrics;
 
-    /** @param liveView fills in a proxy's live status from heartbeats */
-    public ObserveService(ConfigStore store, RequestMetrics requests, UnaryOperator<ProxyNode> liveView) {
-        this(store, requests, liveView, out -> { });
-    }
-
-    /** @param moreMetrics appends further Prometheus text (the xDS server's) to every scrape */
-    public ObserveService(ConfigStore store, RequestMetrics requests, UnaryOperator<ProxyNode> liveView,
-                          Consumer<StringBuilder> moreMetrics) {
+    /**
+     * @param statusOf       a proxy's status now, derived from its heartbeats
+     * @param mayReadDetails whether a request may see health details: false without credentials, true with valid
+     *                       ones of a role allowed to; throws (a problem response) when credentials are invalid
+     * @param moreMetrics    appends further Prometheus text (the xDS server's) to every scrape
+     */
+    public ObserveService(ConfigStore store, RequestMetrics requests, Function<ProxyNode, ProxyStatus> statusOf,
+                          Predicate<ServerRequest> mayReadDetails, Consumer<StringBuilder> moreMetrics) {
         this.store = store;
         this.requests = requests;
-        this.liveView = liveView;
+        this.statusOf = statusOf;
+        this.mayReadDetails = mayReadDetails;
         this.moreMetrics = moreMetrics;
     }
 
@@ -59,8 +63,17 @@ public final class ObserveService implements HttpService {
     private void health(ServerRequest req, ServerResponse res) {
         StoreHealth h = store.health();
         boolean up = h.writable() && h.eventsSinceSnapshot() < MAX_HEALTHY_LAG;
-        ObjectNode body = JSON.createObjectNode();
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("status", up ? "UP" : "DOWN");
+        if (mayReadDetails.test(req)) {
+            details(body, h, up);
+        }
+        res.status(up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
+        res.headers().contentType(MediaTypes.APPLICATION_JSON);
+        res.send(body.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void details(ObjectNode body, StoreHealth h, boolean up) {
         ObjectNode check = body.putArray("checks").addObject();
         check.put("name", "store");
         check.put("status", up ? "UP" : "DOWN");
@@ -72,9 +85,6 @@ public final class ObserveService implements HttpService {
         if (h.lastError() != null) {
             data.put("lastError", h.lastError());
         }
-        res.status(up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
-        res.headers().contentType(MediaTypes.APPLICATION_JSON);
-        res.send(body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {
@@ -99,7 +109,7 @@ public final class ObserveService implements HttpService {
             byStatus.put(st, 0);
         }
         for (ProxyNode p : s.list(EntityKind.PROXY)) {
-            byStatus.merge(liveView.apply(p).status(), 1, Integer::sum);
+            byStatus.merge(statusOf.apply(p), 1, Integer::sum);
         }
         byStatus.forEach((st, n) -> PrometheusText.gauge(out, "marchproxy_proxies", "Proxies by status.",
                 "status=\"" + st.wireName() + "\"", n));

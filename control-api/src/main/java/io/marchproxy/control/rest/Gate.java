@@ -57,6 +57,15 @@ public final class Gate {
         return new Principal(user.get().id(), user.get().username(), role);
     }
 
+    /**
+     * The calling user if the request carries credentials (which must then be valid and have at least
+     * {@code required}), or empty if it carries none: for routes that show more to authenticated callers.
+     */
+    public Optional<Principal> userIfPresent(ServerRequest req, Role required) {
+        return req.headers().contains(HeaderNames.AUTHORIZATION) ? Optional.of(user(req, required))
+                : Optional.empty();
+    }
+
     /** The cluster whose API key the caller presented. */
     public Cluster cluster(ServerRequest req) {
         String key = req.headers().first(CLUSTER_KEY).orElseThrow(

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * {@code /api/v1/proxies}. Proxies register and heartbeat with their cluster API key; registering again under the
@@ -89,7 +90,7 @@ public final class ProxiesService extends ResourceService {
                 new Endpoint(Method.POST, "/{id}/heartbeat", "Report liveness and metrics", Access.CLUSTER_KEY,
                         HEARTBEAT, List.of(), 200, this::heartbeat),
                 new Endpoint(Method.GET, "/", "List proxies (paged, filtered)", Access.VIEWER, null,
-                        List.of("clusterId", "status", "name", "offset", "limit"), 200, this::list),
+                        Stream.concat(Stream.of("clusterId", "status", "name"), Paging.QUERY.stream()).toList(), 200, this::list),
                 new Endpoint(Method.GET, "/{id}", "Get a proxy", Access.VIEWER, null, List.of(), 200, this::read),
                 new Endpoint(Method.DELETE, "/{id}", "Delete a proxy, freeing its licence slot", Access.OPERATOR,
                         null, List.of(), 204, this::delete));
@@ -126,7 +127,7 @@ public final class ProxiesService extends ResourceService {
             ProxyNode prev = existing.orElse(null);
             return tx.put(EntityKind.PROXY, new ProxyNode(prev == null ? UUID.randomUUID().toString() : prev.id(),
                     name, b.get("hostname").textValue(), b.get("address").textValue(), cluster.id(),
-                    ProxyStatus.PENDING, b.get("version").textValue(), caps, now,
+                    b.get("version").textValue(), caps, now,
                     prev == null ? 0 : prev.lastConfigVersion(), prev == null ? 1 : prev.revision() + 1,
                     prev == null ? now : prev.createdAt(), now));
         });
@@ -164,9 +165,8 @@ public final class ProxiesService extends ResourceService {
         Paging paging = Requests.paging(req);
         List<Object> out = new ArrayList<>();
         for (ProxyNode p : store.state().list(EntityKind.PROXY)) {
-            ProxyNode live = liveness.live(p);
             if (CrudService.filter(req, "clusterId", p.clusterId()) && CrudService.filter(req, "name", p.name())
-                    && CrudService.filter(req, "status", live.status().wireName())) {
+                    && CrudService.filter(req, "status", liveness.status(p).wireName())) {
                 out.add(view(p));
             }
         }
@@ -192,9 +192,15 @@ public final class ProxiesService extends ResourceService {
         Responses.noContent(res);
     }
 
+    /** The node as stored, with liveness merged in and its derived status after {@code clusterId}. */
     private Map<String, Object> view(ProxyNode p) {
         Map<String, Object> body = new LinkedHashMap<>();
-        RestJson.tree(liveness.live(p)).properties().forEach(e -> body.put(e.getKey(), e.getValue()));
+        RestJson.tree(liveness.live(p)).properties().forEach(e -> {
+            body.put(e.getKey(), e.getValue());
+            if (e.getKey().equals("clusterId")) {
+                body.put("status", liveness.status(p).wireName());
+            }
+        });
         body.put("metrics", liveness.metrics(p.id()));
         return body;
     }

@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Heartbeat state of proxies, kept in memory: heartbeats are frequent and their loss on restart costs one heartbeat
- * interval, so they are not journaled. A proxy never heard from is pending; one heard from within
- * {@code staleAfter} is active; otherwise stale.
+ * interval, so they are not journaled. Status is derived on every read ({@link ProxyStatus#derive}): a proxy never
+ * heard from is pending; one heard from within {@code staleAfter} is active; otherwise stale.
  */
 public final class ProxyLiveness {
     /** The last heartbeat of one proxy. */
@@ -47,16 +47,15 @@ public final class ProxyLiveness {
         return b == null ? Map.of() : b.metrics();
     }
 
-    /** The stored node with its live status, last-seen time and last config version filled in. */
+    /** The stored node with its last-seen time and last config version filled in from the last heartbeat. */
     public ProxyNode live(ProxyNode node) {
         Beat b = beats.get(node.id());
-        if (b == null) {
-            boolean stale = node.lastSeen() != null && node.lastSeen().plus(staleAfter).isBefore(clock.instant());
-            return node.withLiveness(stale ? ProxyStatus.STALE : ProxyStatus.PENDING, node.lastSeen(),
-                    node.lastConfigVersion());
-        }
-        ProxyStatus status = b.at().plus(staleAfter).isBefore(clock.instant()) ? ProxyStatus.STALE
-                : ProxyStatus.ACTIVE;
-        return node.withLiveness(status, b.at(), b.configVersion());
+        return b == null ? node : node.withLiveness(b.at(), b.configVersion());
+    }
+
+    /** The node's status now, derived from its last heartbeat (or its registration if none came since start). */
+    public ProxyStatus status(ProxyNode node) {
+        Beat b = beats.get(node.id());
+        return ProxyStatus.derive(b != null, b == null ? node.lastSeen() : b.at(), clock.instant(), staleAfter);
     }
 }

@@ -22,7 +22,13 @@ class ObserveAndRestartTest {
             String cid = t.cluster(admin, "obs")[0];
             t.get("/api/v1/clusters/" + cid, admin);
             t.get("/api/v1/clusters/" + cid, admin);
-            TestPlane.Res health = t.get("/observe/health", null);
+            TestPlane.Res anonymous = t.get("/observe/health", null);
+            assertEquals(200, anonymous.status());
+            assertEquals("{\"status\":\"UP\"}", anonymous.text(), "without credentials: the status only");
+            assertEquals(401, t.get("/observe/health", "not-a-token").status(), "bad credentials are refused");
+            t.post("/api/v1/users", admin, "{\"username\":\"watcher\",\"role\":\"viewer\","
+                    + "\"password\":\"watcher-password\"}");
+            TestPlane.Res health = t.get("/observe/health", t.login("watcher", "watcher-password"));
             assertEquals(200, health.status());
             JsonNode h = health.json();
             assertEquals("UP", h.get("status").asText());

@@ -13,6 +13,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
@@ -105,6 +106,11 @@ class ProxiesAndLicenceTest {
         assertEquals(201, reg.status(), reg.text());
         String id = reg.json().get("id").asText();
         assertEquals("pending", reg.json().get("status").asText());
+        List<String> fields = new ArrayList<>();
+        reg.json().fieldNames().forEachRemaining(fields::add);
+        assertEquals(List.of("id", "name", "hostname", "address", "clusterId", "status", "version", "capabilities",
+                "lastSeen", "lastConfigVersion", "revision", "createdAt", "updatedAt", "metrics", "configVersion"),
+                fields, "the JSON shape from before status was derived");
         long version = reg.json().get("configVersion").asLong();
 
         TestPlane.Res wrongCluster = t.post("/api/v1/proxies/" + id + "/heartbeat", null, "{}", "X-Cluster-Key",
