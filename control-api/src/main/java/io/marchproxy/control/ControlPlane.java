@@ -23,6 +23,7 @@ import io.marchproxy.control.rest.Licensing;
 import io.marchproxy.control.rest.MappingsService;
 import io.marchproxy.control.rest.Meta;
 import io.marchproxy.control.rest.OpenApiService;
+import io.marchproxy.control.rest.PastStates;
 import io.marchproxy.control.rest.ProblemHandlers;
 import io.marchproxy.control.rest.ProxiesService;
 import io.marchproxy.control.rest.ProxyLiveness;
@@ -96,6 +97,7 @@ public final class ControlPlane implements AutoCloseable {
             ConfigPublisher publisher = new ConfigPublisher(store, resolver);
             ProxyLiveness liveness = new ProxyLiveness(settings.proxyStaleAfter(), clock);
             Gate gate = new Gate(store, tokens);
+            PastStates pastStates = new PastStates(store);
 
             List<ResourceService> services = new ArrayList<>(List.of(
                     new AuthService(gate, store, tokens, hasher, clock),
@@ -105,8 +107,8 @@ public final class ControlPlane implements AutoCloseable {
                     new QosService(gate, store, clock),
                     new CertificatesService(gate, store, clock, sealer),
                     new ProxiesService(gate, store, licensing, liveness, clock),
-                    new ConfigService(gate, store, resolver, liveness),
-                    new VersionsService(gate, store, clock),
+                    new ConfigService(gate, store, resolver, liveness, pastStates),
+                    new VersionsService(gate, store, pastStates, clock),
                     new UsersService(gate, store, clock, hasher),
                     new LicenceService(gate, store, licensing, clock),
                     new AuditService(gate, store)));

@@ -20,7 +20,8 @@ import java.util.List;
 
 /**
  * {@code GET /api/v1/config/{cluster}}: a cluster's resolved config for its proxies, authenticated by the cluster API
- * key. {@code {cluster}} is the cluster's id or name. {@code ?version=N} returns an earlier version. The ETag is the
+ * key. {@code {cluster}} is the cluster's id or name. {@code ?version=N} returns an earlier version (rebuilt through
+ * {@link PastStates}, so possibly a 503 while another is being rebuilt). The ETag is the
  * content hash, so a polling proxy sending {@code If-None-Match} gets 304 until something changes. A proxy that sends
  * {@code X-Proxy-Id} has the fetched version recorded.
  */
@@ -30,12 +31,15 @@ public final class ConfigService extends ResourceService {
     private final ConfigStore store;
     private final ConfigResolver resolver;
     private final ProxyLiveness liveness;
+    private final PastStates past;
 
-    public ConfigService(Gate gate, ConfigStore store, ConfigResolver resolver, ProxyLiveness liveness) {
+    public ConfigService(Gate gate, ConfigStore store, ConfigResolver resolver, ProxyLiveness liveness,
+                         PastStates past) {
         super(gate);
         this.store = store;
         this.resolver = resolver;
         this.liveness = liveness;
+        this.past = past;
     }
 
     @Override
@@ -65,7 +69,7 @@ public final class ConfigService extends ResourceService {
         if (version > current.configVersion()) {
             throw ProblemException.notFound("config version", Long.toString(version));
         }
-        StoreState state = version == current.configVersion() ? current : store.stateAtConfigVersion(version);
+        StoreState state = past.at(version, current);
         Cluster cluster = state.get(EntityKind.CLUSTER, keyCluster.id())
                 .orElseThrow(() -> ProblemException.notFound("cluster at version " + version, keyCluster.id()));
         ResolvedConfig config = resolver.resolve(state, cluster);

@@ -48,6 +48,11 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(403, "Forbidden", detail, List.of());
     }
 
+    /** The server could do this but not now (another costly request holds what it needs): 503, retry soon. */
+    public static ProblemException busy(String detail) {
+        return new ProblemException(503, "Service Unavailable", detail, List.of());
+    }
+
     public static ProblemException preconditionFailed(long current) {
         return new ProblemException(412, "Precondition Failed",
                 "If-Match does not match the current revision \"" + current + "\"",

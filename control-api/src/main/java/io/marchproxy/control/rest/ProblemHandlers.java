@@ -30,8 +30,12 @@ public final class ProblemHandlers {
     }
 
     public static void register(HttpRouting.Builder routing) {
-        routing.error(ProblemException.class, (req, res, e) ->
-                        send(req, res, e.status(), e.title(), e.getMessage(), e.errors()))
+        routing.error(ProblemException.class, (req, res, e) -> {
+                    if (e.status() == 503) {
+                        res.header(HeaderNames.RETRY_AFTER, "1");
+                    }
+                    send(req, res, e.status(), e.title(), e.getMessage(), e.errors());
+                })
                 .error(ValidationException.class, (req, res, e) ->
                         send(req, res, 400, "Bad Request", e.getMessage(), e.errors()))
                 .error(StoreUnavailableException.class, (req, res, e) -> {

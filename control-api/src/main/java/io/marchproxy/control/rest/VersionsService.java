@@ -23,7 +23,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code /api/v1/versions}: the history of global config versions, the diff between two, and rollback. A rollback
+ * {@code /api/v1/versions}: the history of global config versions, the diff between two, and rollback. Past states
+ * come through {@link PastStates}: recent ones are cached, and only one journal replay runs at a time. A rollback
  * writes one new version whose configuration equals the target's; cluster API key hashes stay as they are now, so a
  * rollback never revives a rotated key.
  */
@@ -33,11 +34,13 @@ public final class VersionsService extends ResourceService {
             .build();
 
     private final ConfigStore store;
+    private final PastStates past;
     private final Clock clock;
 
-    public VersionsService(Gate gate, ConfigStore store, Clock clock) {
+    public VersionsService(Gate gate, ConfigStore store, PastStates past, Clock clock) {
         super(gate);
         this.store = store;
+        this.past = past;
         this.clock = clock;
     }
 
@@ -88,12 +91,12 @@ public final class VersionsService extends ResourceService {
     }
 
     private void diff(ServerRequest req, ServerResponse res, Principal caller) {
-        long current = store.state().configVersion();
-        long from = Requests.queryLong(req, "from", 0, current)
+        StoreState current = store.state();
+        long from = Requests.queryLong(req, "from", 0, current.configVersion())
                 .orElseThrow(() -> ProblemException.badRequest("from", "is required"));
-        long to = Requests.queryLong(req, "to", 0, current).orElse(current);
-        List<ConfigDiff.Entry> changes = ConfigDiff.between(store.stateAtConfigVersion(from),
-                store.stateAtConfigVersion(to), RestJson.mapper());
+        long to = Requests.queryLong(req, "to", 0, current.configVersion()).orElse(current.configVersion());
+        List<ConfigDiff.Entry> changes = ConfigDiff.between(past.at(from, current), past.at(to, current),
+                RestJson.mapper());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("from", from);
         body.put("to", to);
@@ -103,10 +106,11 @@ public final class VersionsService extends ResourceService {
 
     private void rollback(ServerRequest req, ServerResponse res, Principal caller) {
         long target = Requests.body(req, ROLLBACK).get("version").longValue();
-        if (target > store.state().configVersion()) {
+        StoreState current = store.state();
+        if (target > current.configVersion()) {
             throw ProblemException.unprocessable("version", "no config version " + target);
         }
-        StoreState wanted = store.stateAtConfigVersion(target);
+        StoreState wanted = past.at(target, current);
         store.update(caller.name(), "config.rollback", tx -> {
             Instant now = clock.instant();
             StoreState base = tx.base();
