@@ -1,5 +1,6 @@
 package io.marchproxy.control.xds;
 
+import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -8,6 +9,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,10 +21,15 @@ import java.util.logging.Logger;
 /**
  * Follows every xDS stream to learn which Envoys are connected and what they accepted: a request with a nonce and no
  * error is an ACK of its version, one with error detail is a NACK, counted and logged with Envoy's message. Called
- * on gRPC threads; each node's record is replaced atomically.
+ * on gRPC threads; each request replaces its node's record once, atomically.
  */
 final class NodeRegistry implements DiscoveryServerCallbacks {
     private static final Logger LOG = Logger.getLogger(NodeRegistry.class.getName());
+    /** The xDS service each resource type is served by, as Envoy's docs and logs name it. */
+    private static final Map<Resources.ResourceType, String> SHORT_NAMES = new EnumMap<>(Map.of(
+            Resources.ResourceType.CLUSTER, "cds", Resources.ResourceType.ENDPOINT, "eds",
+            Resources.ResourceType.LISTENER, "lds", Resources.ResourceType.ROUTE, "rds",
+            Resources.ResourceType.SECRET, "sds"));
 
     private final Clock clock;
     private final Function<Node, String> grouping;
@@ -38,39 +45,39 @@ final class NodeRegistry implements DiscoveryServerCallbacks {
 
     @Override
     public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
-        Instant now = clock.instant();
         String nodeId = request.hasNode() ? request.getNode().getId() : nodeOfStream.get(streamId);
         if (nodeId == null) {
             return;
         }
-        if (nodeOfStream.putIfAbsent(streamId, nodeId) == null) {
-            String cluster = request.getNode().getCluster();
-            String group = grouping.apply(request.getNode());
-            nodes.compute(nodeId, (id, n) -> n == null
-                    ? new EnvoyNode(id, cluster, group, 1, now, now, Map.of(), null)
-                    : new EnvoyNode(id, cluster, group, n.streams() + 1, n.connectedAt(), now, n.acked(),
-                    n.lastNack()));
-        }
+        Instant now = clock.instant();
+        // Only a stream's first request must carry the node; that one names its cluster and decides its group.
+        boolean newStream = nodeOfStream.putIfAbsent(streamId, nodeId) == null;
+        String cluster = newStream ? request.getNode().getCluster() : null;
+        String group = newStream ? grouping.apply(request.getNode()) : null;
         String type = shortType(request.getTypeUrl());
-        if (request.hasErrorDetail()) {
-            String error = request.getErrorDetail().getMessage();
+        boolean accepted = !request.hasErrorDetail() && !request.getResponseNonce().isEmpty();
+        EnvoyNode.Nack nack = request.hasErrorDetail() ? new EnvoyNode.Nack(type, request.getVersionInfo(),
+                request.getErrorDetail().getMessage(), now) : null;
+        if (nack != null) {
             nacksByType.computeIfAbsent(type, t -> new AtomicLong()).incrementAndGet();
             LOG.warning(() -> "Envoy " + nodeId + " rejected " + type + " (nonce " + request.getResponseNonce()
-                    + ", keeps version '" + request.getVersionInfo() + "'): " + error);
-            nodes.computeIfPresent(nodeId, (id, n) -> new EnvoyNode(id, n.cluster(), n.group(), n.streams(),
-                    n.connectedAt(), now, n.acked(), new EnvoyNode.Nack(type, request.getVersionInfo(), error, now)));
-        } else if (!request.getResponseNonce().isEmpty()) {
+                    + ", keeps version '" + nack.version() + "'): " + nack.error());
+        } else if (accepted) {
             acks.incrementAndGet();
-            nodes.computeIfPresent(nodeId, (id, n) -> {
-                Map<String, String> acked = new TreeMap<>(n.acked());
-                acked.put(type, request.getVersionInfo());
-                return new EnvoyNode(id, n.cluster(), n.group(), n.streams(), n.connectedAt(), now, acked,
-                        n.lastNack());
-            });
-        } else {
-            nodes.computeIfPresent(nodeId, (id, n) -> new EnvoyNode(id, n.cluster(), n.group(), n.streams(),
-                    n.connectedAt(), now, n.acked(), n.lastNack()));
         }
+        nodes.compute(nodeId, (id, n) -> {
+            if (n == null && !newStream) {
+                return null; // its last stream closed meanwhile: the node is gone
+            }
+            Map<String, String> ackedVersions = n == null ? Map.of() : n.acked();
+            if (accepted) {
+                ackedVersions = new TreeMap<>(ackedVersions);
+                ackedVersions.put(type, request.getVersionInfo());
+            }
+            return new EnvoyNode(id, newStream ? cluster : n.cluster(), newStream ? group : n.group(),
+                    (n == null ? 0 : n.streams()) + (newStream ? 1 : 0), n == null ? now : n.connectedAt(), now,
+                    ackedVersions, nack != null ? nack : n == null ? null : n.lastNack());
+        });
     }
 
     @Override
@@ -114,19 +121,12 @@ final class NodeRegistry implements DiscoveryServerCallbacks {
         return acks.get();
     }
 
-    /** {@code type.googleapis.com/envoy.config.cluster.v3.Cluster} -> {@code cds}, and so on. */
+    /**
+     * {@code type.googleapis.com/envoy.config.cluster.v3.Cluster} -> {@code cds}, and so on, through
+     * java-control-plane's own type-URL map; a type it does not know is left as its URL.
+     */
     static String shortType(String typeUrl) {
-        if (typeUrl.endsWith(".Cluster")) {
-            return "cds";
-        } else if (typeUrl.endsWith(".ClusterLoadAssignment")) {
-            return "eds";
-        } else if (typeUrl.endsWith(".Listener")) {
-            return "lds";
-        } else if (typeUrl.endsWith(".RouteConfiguration")) {
-            return "rds";
-        } else if (typeUrl.endsWith(".Secret")) {
-            return "sds";
-        }
-        return typeUrl;
+        Resources.ResourceType type = Resources.TYPE_URLS_TO_RESOURCE_TYPE.get(typeUrl);
+        return type == null ? typeUrl : SHORT_NAMES.get(type);
     }
 }

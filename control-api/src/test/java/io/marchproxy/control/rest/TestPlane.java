@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.marchproxy.control.ControlPlane;
 import io.marchproxy.control.ControlPlaneSettings;
+import io.marchproxy.control.xds.XdsSettings;
 import net.openhft.chronicle.bytes.SyncMode;
 
 import java.io.ByteArrayOutputStream;
@@ -22,7 +23,10 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** A real control plane on a random loopback port in a temporary directory, plus a small HTTP client for tests. */
+/**
+ * A real control plane on a random loopback port in a temporary directory, plus a small HTTP client for tests. The
+ * xDS tests use it too, with the xDS server on.
+ */
 public final class TestPlane implements AutoCloseable {
     public static final String ADMIN_PASSWORD = "admin-password-for-tests";
     static final ObjectMapper JSON = new ObjectMapper();
@@ -59,9 +63,14 @@ public final class TestPlane implements AutoCloseable {
 
     /** A plane with these settings; its data directory is deleted on close only if {@code deleteOnClose}. */
     public TestPlane(ControlPlaneSettings settings, boolean deleteOnClose) throws IOException {
+        this(settings, XdsSettings.DISABLED, deleteOnClose);
+    }
+
+    /** A plane with these settings and, unless {@code xds} is disabled, its xDS server. */
+    public TestPlane(ControlPlaneSettings settings, XdsSettings xds, boolean deleteOnClose) throws IOException {
         this.dir = settings.dataDir();
         this.deleteOnClose = deleteOnClose;
-        this.plane = ControlPlane.start(settings, new PrintStream(console, true, StandardCharsets.UTF_8));
+        this.plane = ControlPlane.start(settings, xds, new PrintStream(console, true, StandardCharsets.UTF_8));
     }
 
     /** Loopback, random port, cheap PBKDF2 so tests stay fast; an empty admin password is generated. */
@@ -154,7 +163,7 @@ public final class TestPlane implements AutoCloseable {
         }
     }
 
-    static void deleteTree(Path root) throws IOException {
+    public static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }

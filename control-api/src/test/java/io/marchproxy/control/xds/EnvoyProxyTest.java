@@ -1,6 +1,7 @@
 package io.marchproxy.control.xds;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.marchproxy.control.rest.TestPlane;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -95,7 +96,7 @@ class EnvoyProxyTest {
                 + added.toMillis() + " ms");
 
         int second = backends.http("beta-v2");
-        XdsLab.Res put = lab.send("PUT", "/api/v1/services/" + id, httpService("beta", port, second, ""));
+        TestPlane.Res put = lab.send("PUT", "/api/v1/services/" + id, httpService("beta", port, second, ""));
         assertEquals(200, put.status(), put.text());
         Duration changed = awaitServed(port, null, "beta-v2");
         System.out.println("xds propagation: REST update -> first request served by the new backend: "

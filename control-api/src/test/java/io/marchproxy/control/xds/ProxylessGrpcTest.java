@@ -13,6 +13,7 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.xds.XdsNameResolverProvider;
+import io.marchproxy.control.rest.TestPlane;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -58,7 +59,7 @@ class ProxylessGrpcTest {
                 HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
                 assertEquals(HealthCheckResponse.ServingStatus.SERVING, await(health, "first"));
 
-                XdsLab.Res put = lab.send("PUT", "/api/v1/services/" + id, body.formatted(second.getPort()));
+                TestPlane.Res put = lab.send("PUT", "/api/v1/services/" + id, body.formatted(second.getPort()));
                 assertEquals(200, put.status(), put.text());
                 assertEquals(HealthCheckResponse.ServingStatus.SERVING, await(health, "second"));
                 assertEquals(1, lab.xds().nodes().stream().filter(n -> n.nodeId().equals("grpc-client-1")

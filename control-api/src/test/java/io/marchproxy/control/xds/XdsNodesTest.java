@@ -11,6 +11,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.marchproxy.control.rest.TestPlane;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -108,7 +109,7 @@ class XdsNodesTest {
     void bootstrapNeedsCredentialsAKnownClusterAndAValidNodeId() throws Exception {
         try (XdsLab lab = new XdsLab()) {
             String clusterId = lab.cluster("boot");
-            XdsLab.Res ok = lab.send("GET", "/api/v1/envoy/bootstrap?cluster=boot&node=n-1&adminPort=9902", null);
+            TestPlane.Res ok = lab.send("GET", "/api/v1/envoy/bootstrap?cluster=boot&node=n-1&adminPort=9902", null);
             assertEquals(200, ok.status());
             assertTrue(ok.text().contains("port_value: " + lab.xds().port()), ok.text());
             assertTrue(ok.text().contains("marchproxy_cluster: \"" + clusterId + "\""), ok.text());
