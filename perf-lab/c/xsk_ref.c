@@ -36,6 +36,9 @@
 #define AF_XDP 44
 #endif
 
+#ifndef XDP_MAX_TX_SKB_BUDGET
+#define XDP_MAX_TX_SKB_BUDGET 9 /* Linux 6.17 uapi; Debian's linux-libc-dev 6.1 lacks it */
+#endif
 #define PROG "xsk_ref"
 #define POLICY_IPV4_UDP 1u
 
@@ -44,7 +47,7 @@ enum scenario { RXDROP, TXONLY, L2FWD };
 struct opts {
 	enum scenario scenario;
 	const char *scenario_name, *ifname, *ifname2, *bpf_object;
-	unsigned int queue, batch, ring, frames, frame_size, frame_len, need_wakeup;
+	unsigned int queue, batch, ring, frames, frame_size, frame_len, need_wakeup, tx_budget;
 	double seconds, warmup, start_timeout;
 	int drv_mode;
 	uint8_t dst_mac[6];
@@ -191,6 +194,12 @@ static void xsk_open(struct xsk *x, const struct opts *o, unsigned int ifindex, 
 	if (shared_fd < 0)
 		set_ring_size(x->fd, XDP_RX_RING, o->ring, "RX");
 	set_ring_size(x->fd, XDP_TX_RING, o->ring, "TX");
+	if (o->tx_budget) {
+		/* Frames one copy-mode kick may send (Linux 6.17+; the kernel's default is 32). */
+		if (setsockopt(x->fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &o->tx_budget, sizeof(o->tx_budget)) < 0)
+			lab_die(PROG, "setsockopt(XDP_MAX_TX_SKB_BUDGET, %u): %s%s", o->tx_budget, strerror(errno),
+				errno == ENOPROTOOPT ? " (needs Linux 6.17 or later)" : " (32..ring size)");
+	}
 	if (getsockopt(x->fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &optlen) < 0)
 		lab_die(PROG, "getsockopt(XDP_MMAP_OFFSETS): %s", strerror(errno));
 	ring_map(x->fd, &x->fill, &off.fr, o->ring, sizeof(uint64_t), XDP_UMEM_PGOFF_FILL_RING, "fill");
@@ -510,7 +519,7 @@ static void usage(FILE *f)
 		"usage: xsk_ref --scenario rxdrop|txonly|l2fwd --ifname IF [--ifname2 IF2] [--queue 0] [--seconds 5]\n"
 		"               [--warmup 1] [--start-timeout 10] [--batch 64] [--ring 2048] [--frames 4096]\n"
 		"               [--frame-size 4096] [--mode skb|drv] [--need-wakeup 0|1] [--bpf-object PATH]\n"
-		"               [--frame-len 60] [--dst-mac MAC --src-ip IP --dst-ip IP (txonly)]\n"
+		"               [--tx-budget 0|32..ring] [--frame-len 60] [--dst-mac MAC --src-ip IP --dst-ip IP (txonly)]\n"
 		"Prints one JSON line at the end: {\"impl\":\"c\",\"scenario\":...,\"packets\":N,\"seconds\":S,\"pps\":P}\n");
 }
 
@@ -572,6 +581,8 @@ static void parse(int argc, char **argv)
 			O.frame_len = (unsigned int)lab_parse_long(PROG, a, v, 42, 1514);
 		else if (!strcmp(a, "--need-wakeup"))
 			O.need_wakeup = (unsigned int)lab_parse_long(PROG, a, v, 0, 1);
+		else if (!strcmp(a, "--tx-budget"))
+			O.tx_budget = (unsigned int)lab_parse_long(PROG, a, v, 0, 1 << 20);
 		else if (!strcmp(a, "--mode")) {
 			if (!strcmp(v, "drv"))
 				O.drv_mode = 1;

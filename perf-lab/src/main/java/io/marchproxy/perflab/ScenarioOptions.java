@@ -25,6 +25,8 @@ record ScenarioOptions(
     int frameSize,
     int frameLen,
     boolean needWakeup,
+    int txBudget,
+    boolean socketApi,
     boolean drvMode,
     String bpfObject,
     byte[] dstMac,
@@ -35,8 +37,11 @@ record ScenarioOptions(
         usage: XskScenario --scenario rxdrop|txonly|l2fwd --ifname IF [--ifname2 IF2] [--queue 0] [--seconds 5]
                            [--warmup 1] [--start-timeout 10] [--batch 64] [--ring 2048] [--frames 4096]
                            [--frame-size 4096] [--mode skb|drv] [--need-wakeup 0|1] [--bpf-object PATH]
-                           [--frame-len 60] [--dst-mac MAC --src-ip IP --dst-ip IP (txonly)]
+                           [--tx-budget 0|32..ring] [--api rings|socket] [--frame-len 60]
+                           [--dst-mac MAC --src-ip IP --dst-ip IP (txonly)]
         Prints one JSON line at the end: {"impl":"java","scenario":...,"packets":N,"seconds":S,"pps":P,...}
+        --api rings (default): the loops of xsk_ref on the rings directly; --api socket: XskSocket's packet API
+        (receive/transmit/flush/complete) and, for l2fwd, the XskForwarder agent.
         The XDP program is the one embedded in dataplane-core; --bpf-object is accepted and not read.""";
 
     /** A usage error: the message goes to stderr and the process exits with 1, as xsk_ref does. */
@@ -67,6 +72,8 @@ record ScenarioOptions(
         int frameSize = 4096;
         int frameLen = 60;
         boolean needWakeup = true;
+        int txBudget = 0;
+        boolean socketApi = false;
         boolean drvMode = true;
         byte[] dstMac = null;
         byte[] srcIp = null;
@@ -105,6 +112,15 @@ record ScenarioOptions(
                 case "--frame-size" -> frameSize = (int)parseLong(a, v, 2048, 65536);
                 case "--frame-len" -> frameLen = (int)parseLong(a, v, 42, 1514);
                 case "--need-wakeup" -> needWakeup = parseLong(a, v, 0, 1) == 1;
+                case "--tx-budget" -> txBudget = (int)parseLong(a, v, 0, 1 << 20);
+                case "--api" ->
+                {
+                    if (!v.equals("rings") && !v.equals("socket"))
+                    {
+                        throw new UsageException("unknown api '" + v + "' (rings or socket)");
+                    }
+                    socketApi = v.equals("socket");
+                }
                 case "--mode" ->
                 {
                     if (!v.equals("drv") && !v.equals("skb"))
@@ -141,7 +157,7 @@ record ScenarioOptions(
             ifname2 = ifname;
         }
         return new ScenarioOptions(scenario, ifname, ifname2, queue, seconds, warmup, startTimeout, batch, ring,
-            frames, frameSize, frameLen, needWakeup, drvMode, bpfObject, dstMac, srcIp, dstIp);
+            frames, frameSize, frameLen, needWakeup, txBudget, socketApi, drvMode, bpfObject, dstMac, srcIp, dstIp);
     }
 
     private static long parseLong(final String option, final String v, final long min, final long max)

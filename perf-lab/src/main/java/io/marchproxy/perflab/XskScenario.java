@@ -7,12 +7,15 @@ import io.marchproxy.dataplane.netns.Interfaces;
 import io.marchproxy.dataplane.xsk.CompletionRing;
 import io.marchproxy.dataplane.xsk.FillRing;
 import io.marchproxy.dataplane.xsk.FramePool;
+import io.marchproxy.dataplane.xsk.PacketHandler;
 import io.marchproxy.dataplane.xsk.RxRing;
 import io.marchproxy.dataplane.xsk.TxRing;
 import io.marchproxy.dataplane.xsk.Umem;
+import io.marchproxy.dataplane.xsk.XskForwarder;
 import io.marchproxy.dataplane.xsk.XskSocket;
 import io.marchproxy.dataplane.xsk.XskStatistics;
 import io.marchproxy.ffm.libc.Poll;
+import org.agrona.concurrent.IdleStrategy;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -34,6 +37,10 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  *   l2fwd   receive on IF, swap the Ethernet addresses, transmit the same UMEM frame on IF2 (shared UMEM, no copy;
  *           IF2 = IF bounces it back); counts TX completions
  * </pre>
+ *
+ * With {@code --api socket} the same scenarios run on the library's public packet API instead of the rings:
+ * {@link XskSocket#receive}, {@link XskSocket#transmit}, {@link XskSocket#flush}, {@link XskSocket#complete}, and
+ * for l2fwd the {@link XskForwarder} agent with its idle strategy.
  *
  * Prints nothing while running, then exactly one line on stdout:
  * {@code {"impl":"java","scenario":"rxdrop","packets":N,"seconds":S,"pps":P,"cpu_seconds":C}}. Exit status 0 after a
@@ -130,9 +137,9 @@ public final class XskScenario
                 program.setPolicy(XskProgram.POLICY_IPV4_UDP, 0, 0);
             }
             try (XskSocket x1 = XskSocket.builder(umem).ifindex(ifindex).queue(o.queue()).ringSize(o.ring())
-                    .needWakeup(o.needWakeup()).open();
+                    .needWakeup(o.needWakeup()).txBudget(o.txBudget()).open();
                 XskSocket x2 = l2fwd && ifindex2 != ifindex ? XskSocket.builder(umem).ifindex(ifindex2)
-                    .queue(o.queue()).ringSize(o.ring()).rxSize(0).sharedWith(x1).open() : null)
+                    .queue(o.queue()).ringSize(o.ring()).rxSize(0).txBudget(o.txBudget()).sharedWith(x1).open() : null)
             {
                 XdpAttachment attachment = null;
                 if (program != null)
@@ -144,12 +151,7 @@ public final class XskScenario
                 final double secs;
                 try
                 {
-                    switch (o.scenario())
-                    {
-                        case "rxdrop" -> scenario.rxdrop();
-                        case "txonly" -> scenario.txonly();
-                        default -> scenario.l2fwd();
-                    }
+                    scenario.run();
                     secs = scenario.w.close(MeasurementWindow.now());
                     scenario.printStatistics();
                 }
@@ -171,6 +173,47 @@ public final class XskScenario
                     "\"cpu_seconds\":%.3f}%n",
                     o.scenario(), w.packets, secs, secs > 0 ? w.packets / secs : 0.0, w.cpuEnd - w.cpuStart);
                 return stop ? 130 : w.first == 0 ? 2 : 0;
+            }
+        }
+    }
+
+    private void run()
+    {
+        final boolean api = o.socketApi();
+        switch (o.scenario())
+        {
+            case "rxdrop" ->
+            {
+                if (api)
+                {
+                    rxdropSocket();
+                }
+                else
+                {
+                    rxdrop();
+                }
+            }
+            case "txonly" ->
+            {
+                if (api)
+                {
+                    txonlySocket();
+                }
+                else
+                {
+                    txonly();
+                }
+            }
+            default ->
+            {
+                if (api)
+                {
+                    l2fwdAgent();
+                }
+                else
+                {
+                    l2fwd();
+                }
             }
         }
     }
@@ -299,11 +342,7 @@ public final class XskScenario
         final CompletionRing completion = x.completionRing();
         final int batch = o.batch();
         final int frameLen = o.frameLen();
-        final byte[] srcMac = macOf(o.ifname());
-        for (int i = 0; i < o.frames(); i++)
-        {
-            buildFrame(memory, umem.frameAddress(i), frameLen, o.dstMac(), srcMac, o.srcIp(), o.dstIp());
-        }
+        buildTestFrames();
         while (!stop)
         {
             final int done = reclaim(completion);
@@ -373,6 +412,101 @@ public final class XskScenario
             {
                 waitRx(in);
             }
+        }
+    }
+
+    // ---- the same scenarios on XskSocket's packet API and the XskForwarder agent (--api socket) -------------------
+
+    /** rxdrop on {@link XskSocket#receive}: every frame handed to a handler that gives it straight back. */
+    private void rxdropSocket()
+    {
+        final XskSocket x = x1;
+        final PacketHandler drop = packet -> false;
+        final int batch = o.batch();
+        x.fillAll();
+        final double t0 = MeasurementWindow.now();
+        while (!stop)
+        {
+            final int n = x.receive(batch, drop);
+            if (w.add(MeasurementWindow.now(), n) || noStart(t0))
+            {
+                break;
+            }
+            if (n == 0)
+            {
+                x.poll(Poll.POLLIN, 100);
+            }
+        }
+    }
+
+    /** txonly on {@link XskSocket#transmit}, {@link XskSocket#flush} and {@link XskSocket#complete}. */
+    private void txonlySocket()
+    {
+        final XskSocket x = x1;
+        final int batch = o.batch();
+        final int frameLen = o.frameLen();
+        buildTestFrames();
+        while (!stop)
+        {
+            final int done = x.complete();
+            int n = 0;
+            for (long frame; n < batch && (frame = pool.acquire()) != FramePool.NO_FRAME; n++)
+            {
+                if (!x.transmit(frame, frameLen))
+                {
+                    pool.release(frame);
+                    break;
+                }
+            }
+            x.flush();
+            if (n > 0 && w.first == 0)
+            {
+                w.first = MeasurementWindow.now();
+            }
+            if (w.add(MeasurementWindow.now(), done))
+            {
+                break;
+            }
+        }
+    }
+
+    /** l2fwd by the library's {@link XskForwarder} agent and its idle strategy; counts TX completions. */
+    private void l2fwdAgent()
+    {
+        final XskSocket out = x2 != null ? x2 : x1;
+        final MemorySegment memory = this.memory;
+        final XskForwarder forwarder = new XskForwarder(x1, out, o.batch(), packet ->
+        {
+            swapMacs(memory, packet.address());
+            return true;
+        });
+        final IdleStrategy idle = forwarder.idleStrategy(100);
+        forwarder.onStart();
+        final double t0 = MeasurementWindow.now();
+        while (!stop)
+        {
+            final long completed = out.txCompleted();
+            final int work = forwarder.doWork();
+            if (w.first == 0 && forwarder.forwarded() > 0)
+            {
+                w.first = MeasurementWindow.now(); // the window starts at the first forwarded frame
+            }
+            if (w.add(MeasurementWindow.now(), out.txCompleted() - completed) || noStart(t0))
+            {
+                break;
+            }
+            idle.idle(work);
+        }
+        forwarder.onClose();
+    }
+
+    /** Writes the test frame into every UMEM frame (txonly sends them as they are). */
+    private void buildTestFrames()
+    {
+        final byte[] srcMac = macOf(o.ifname());
+        for (int i = 0; i < o.frames(); i++)
+        {
+            buildFrame(memory, umem.frameAddress(i), o.frameLen(), o.dstMac(), srcMac, o.srcIp(), o.dstIp());
         }
     }
 

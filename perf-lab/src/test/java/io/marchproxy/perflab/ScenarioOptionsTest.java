@@ -22,7 +22,7 @@ class ScenarioOptionsTest
         final ScenarioOptions o = ScenarioOptions.parse(new String[] {"--scenario", "l2fwd", "--ifname", "mpd0",
             "--ifname2", "mpd1", "--queue", "0", "--seconds", "3", "--warmup", "1", "--start-timeout", "15",
             "--batch", "32", "--ring", "1024", "--frames", "4096", "--frame-size", "2048", "--mode", "skb",
-            "--need-wakeup", "0", "--frame-len", "60", "--bpf-object", "/x.o"});
+            "--need-wakeup", "0", "--frame-len", "60", "--bpf-object", "/x.o", "--tx-budget", "64", "--api", "socket"});
         assertEquals("l2fwd", o.scenario());
         assertEquals("mpd1", o.ifname2());
         assertEquals(3.0, o.seconds());
@@ -31,6 +31,8 @@ class ScenarioOptionsTest
         assertEquals(2048, o.frameSize());
         assertEquals(false, o.drvMode());
         assertEquals(false, o.needWakeup());
+        assertEquals(64, o.txBudget());
+        assertTrue(o.socketApi());
 
         final ScenarioOptions d = ScenarioOptions.parse(new String[] {"--scenario", "rxdrop", "--ifname", "mpd0",
             "--ifname2", "mpd1"});
@@ -40,6 +42,8 @@ class ScenarioOptionsTest
         assertEquals(4096, d.frames());
         assertEquals(60, d.frameLen());
         assertTrue(d.drvMode() && d.needWakeup());
+        assertEquals(0, d.txBudget(), "the kernel's TX budget");
+        assertEquals(false, d.socketApi(), "the ring loops of xsk_ref");
         assertNull(ScenarioOptions.parse(new String[] {"--help"}));
     }
 
@@ -51,6 +55,7 @@ class ScenarioOptionsTest
         assertMessage("txonly needs", "--scenario", "txonly", "--ifname", "a");
         assertMessage("bad value for --batch", "--scenario", "rxdrop", "--ifname", "a", "--batch", "0");
         assertMessage("needs a value", "--scenario");
+        assertMessage("unknown api 'x' (rings or socket)", "--scenario", "rxdrop", "--ifname", "a", "--api", "x");
         assertMessage("bad MAC address", "--scenario", "txonly", "--ifname", "a", "--dst-mac", "1:2:3");
         assertMessage("bad IPv4 address", "--scenario", "txonly", "--ifname", "a", "--src-ip", "10.1.2");
     }

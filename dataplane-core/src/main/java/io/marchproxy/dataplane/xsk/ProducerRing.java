@@ -37,6 +37,21 @@ public abstract sealed class ProducerRing extends XskRing permits FillRing, TxRi
         return n;
     }
 
+    /**
+     * How many of {@code count} slots a {@link #reserve} would get now, without reserving them; reads the kernel's
+     * consumer word only when the cached view shows too little room.
+     */
+    public final int room(final int count)
+    {
+        int free = capacity - (cachedProducer - cachedConsumer);
+        if (free < count)
+        {
+            cachedConsumer = (int)INDEX.getAcquire(memory, consumerOffset);
+            free = capacity - (cachedProducer - cachedConsumer);
+        }
+        return Math.min(count, free);
+    }
+
     /** Gives back the last {@code count} reserved slots, not yet submitted, unused. */
     public final void cancel(final int count)
     {

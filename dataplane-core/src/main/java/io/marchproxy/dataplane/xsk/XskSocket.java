@@ -293,6 +293,16 @@ public final class XskSocket implements AutoCloseable
         return true;
     }
 
+    /** How many of {@code max} frames {@link #transmit} would take now (free TX slots, capped). Owner thread. */
+    public int txRoom(final int max)
+    {
+        if (tx == null)
+        {
+            throw new IllegalStateException("socket built without a TX ring (txSize 0): nothing to transmit on");
+        }
+        return tx.room(max);
+    }
+
     /** Queues a received packet for transmission on this socket without copying it (forwarding). Owner thread. */
     public boolean transmit(final Packet packet)
     {
@@ -540,6 +550,7 @@ public final class XskSocket implements AutoCloseable
         private boolean needWakeup = true;
         private int busyPollMicros;
         private int busyPollBudget;
+        private int txBudget;
         private XskSocket shared;
         private Duration busyRetry = Duration.ofSeconds(2);
 
@@ -641,6 +652,22 @@ public final class XskSocket implements AutoCloseable
             return this;
         }
 
+        /**
+         * How many frames one TX kick may send in copy mode ({@code XDP_MAX_TX_SKB_BUDGET}, Linux 6.17+): the kernel
+         * sends at most 32 per {@code sendto()} by default, so a batch of 64 costs two kicks. 0 (default) keeps the
+         * kernel's; otherwise 32..TX ring size. An older kernel refuses it at {@link #open()} with a clear error.
+         * Zero-copy drivers transmit without this budget.
+         */
+        public Builder txBudget(final int frames)
+        {
+            if (frames != 0 && frames < 32)
+            {
+                throw new IllegalArgumentException("txBudget must be 0 (kernel default) or >= 32: " + frames);
+            }
+            this.txBudget = frames;
+            return this;
+        }
+
         /** How long to retry a bind that fails with EBUSY (a socket on the queue just closed). Default 2 s. */
         public Builder busyRetry(final Duration retry)
         {
@@ -714,6 +741,10 @@ public final class XskSocket implements AutoCloseable
                 if (txSize != 0)
                 {
                     setInt(fd, SysSocket.SOL_XDP, IfXdp.XDP_TX_RING, txSize, value, "XDP_TX_RING");
+                }
+                if (txBudget != 0)
+                {
+                    setTxBudget(fd, value);
                 }
                 final MemorySegment offsets = scratch.allocate(IfXdp.xdp_mmap_offsets);
                 final MemorySegment len = scratch.allocateFrom(JAVA_INT, (int)offsets.byteSize());
@@ -846,6 +877,26 @@ public final class XskSocket implements AutoCloseable
         {
             value.set(JAVA_INT, 0, v);
             Errno.check(SysSocket.setsockopt(fd, level, name, value, Integer.BYTES), "setsockopt(" + what + ", " + v + ")");
+        }
+
+        private void setTxBudget(final int fd, final MemorySegment value)
+        {
+            if (txSize == 0)
+            {
+                throw new IllegalArgumentException("txBudget needs a TX ring (txSize is 0)");
+            }
+            if (txBudget > txSize)
+            {
+                throw new IllegalArgumentException("txBudget " + txBudget + " exceeds the TX ring size " + txSize);
+            }
+            value.set(JAVA_INT, 0, txBudget);
+            if (SysSocket.setsockopt(fd, SysSocket.SOL_XDP, IfXdp.XDP_MAX_TX_SKB_BUDGET, value, Integer.BYTES) != 0)
+            {
+                final int errno = CallState.errno();
+                throw new ErrnoException("setsockopt(XDP_MAX_TX_SKB_BUDGET, " + txBudget + ")", errno,
+                    errno == Errno.ENOPROTOOPT ? "this kernel has no TX budget option (Linux 6.17 or later)"
+                        : "the budget must be 32..TX ring size");
+            }
         }
 
         private static boolean trySetInt(final int fd, final int name, final int v, final MemorySegment value)

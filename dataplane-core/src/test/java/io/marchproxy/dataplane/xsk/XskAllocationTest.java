@@ -6,6 +6,7 @@ import io.marchproxy.dataplane.bpf.XskProgram;
 import io.marchproxy.dataplane.netns.Interfaces;
 import io.marchproxy.dataplane.netns.VethLab;
 import io.marchproxy.ffm.libc.Poll;
+import org.agrona.concurrent.IdleStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,8 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The steady-state packet loops allocate nothing: the bytes this thread allocated, counted by the JVM
  * ({@code getCurrentThreadAllocatedBytes}), do not change over 100,000 packets sent by the kernel in the peer
  * namespace. The receive loop peeks, hands each packet to the handler in place, releases, refills and polls when idle;
- * the forward loop also rewrites each frame and transmits it on a second interface through the shared UMEM, kicks,
- * and takes completions back. A count, not a timing.
+ * the forward loop ({@link XskForwarder} and its idle strategy) also rewrites each frame and transmits it on a
+ * second interface through the shared UMEM, kicks, and takes completions back. A count, not a timing.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class XskAllocationTest
@@ -121,8 +122,9 @@ class XskAllocationTest
                 try
                 {
                     final MemorySegment memory = umem.segment();
-                    // Swap the Ethernet addresses in place and send the same frame out of the other interface.
-                    final PacketHandler forward = packet ->
+                    // The library's forwarding agent: swap the Ethernet addresses in place and send the same frame
+                    // out of the other interface; its own idle strategy between turns.
+                    final XskForwarder forwarder = new XskForwarder(in, out, 64, packet ->
                     {
                         final long at = packet.address();
                         final long dst = memory.get(JAVA_LONG_UNALIGNED, at);
@@ -130,22 +132,19 @@ class XskAllocationTest
                         memory.set(JAVA_LONG_UNALIGNED, at + 6, (dst & 0xffff_ffff_ffffL) | (src & ~0xffff_ffff_ffffL));
                         memory.set(JAVA_INT_UNALIGNED, at, (int)src);
                         memory.set(JAVA_SHORT_UNALIGNED, at + 4, (short)(src >>> 32));
-                        return out.transmit(packet);
-                    };
+                        return true;
+                    });
+                    final IdleStrategy idle = forwarder.idleStrategy(10);
                     final Turn turn = () ->
                     {
-                        out.complete();
-                        final int n = in.receive(64, forward);
-                        out.flush();
-                        if (n == 0 && out.txInFlight() == 0)
-                        {
-                            in.poll(Poll.POLLIN, 10);
-                        }
-                        return n;
+                        final long before = forwarder.forwarded();
+                        idle.idle(forwarder.doWork());
+                        return (int)(forwarder.forwarded() - before);
                     };
                     final long[] marks = measure(turn, threads, System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
                     assertNothingAllocated(marks, "forward loop");
                     assertTrue(out.txCompleted() > MEASURED, "frames forwarded and completed: " + out.txCompleted());
+                    assertEquals(0, forwarder.dropped(), "frames dropped by the forwarder");
                 }
                 finally
                 {

@@ -4,8 +4,12 @@ import io.marchproxy.dataplane.bpf.XdpAttachment;
 import io.marchproxy.dataplane.bpf.XdpMode;
 import io.marchproxy.dataplane.bpf.XskProgram;
 import io.marchproxy.dataplane.netns.Interfaces;
+import io.marchproxy.dataplane.netns.NetNamespace;
 import io.marchproxy.dataplane.netns.VethLab;
+import io.marchproxy.ffm.ErrnoException;
 import io.marchproxy.ffm.libc.Poll;
+import org.agrona.concurrent.AgentRunner;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,6 +24,7 @@ import java.nio.channels.DatagramChannel;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -27,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -173,10 +179,8 @@ class XskVethTest
     {
         try (VethLab lab = VethLab.create();
             Umem umem = Umem.allocate(FRAMES, FRAME_SIZE, 0);
-            DatagramChannel receiver = lab.nsB().call(() -> DatagramChannel.open()
-                .bind(new InetSocketAddress(lab.ipB(), PORT))))
+            DatagramChannel receiver = receiver(lab.nsB(), lab.ipB()))
         {
-            receiver.configureBlocking(false);
             try (XskSocket socket = lab.nsA().call(() -> XskSocket.builder(umem)
                 .interfaceName(lab.ifA()).queue(0).rxSize(0).txSize(RING).needWakeup(needWakeup).open()))
             {
@@ -190,10 +194,8 @@ class XskVethTest
     {
         try (VethLab lab = VethLab.create();
             Umem umem = Umem.allocate(FRAMES, FRAME_SIZE, 0);
-            DatagramChannel receiver = lab.nsB().call(() -> DatagramChannel.open()
-                .bind(new InetSocketAddress(lab.ipB(), PORT))))
+            DatagramChannel receiver = receiver(lab.nsB(), lab.ipB()))
         {
-            receiver.configureBlocking(false);
             try (XskSocket owner = lab.nsA().call(() -> XskSocket.builder(umem)
                     .interfaceName(lab.ifA()).queue(0).ringSize(RING).txSize(0).open());
                 XskSocket sharer = lab.nsA().call(() -> XskSocket.builder(umem)
@@ -205,6 +207,75 @@ class XskVethTest
                 assertSame(owner.completionRing(), sharer.completionRing());
                 transmitAll(lab, umem, sharer, receiver);
             }
+        }
+    }
+
+    /**
+     * The copy-mode TX budget: by default one kick sends 32 frames and reports EAGAIN for the rest; with
+     * {@code txBudget(64)} one kick takes a whole batch of 64. Read from the TX ring's consumer index after one kick.
+     */
+    @Test
+    void txBudgetLetsOneKickSendAWholeBatch() throws Exception
+    {
+        try (VethLab lab = VethLab.create();
+            Umem umem = Umem.allocate(FRAMES, FRAME_SIZE, 0))
+        {
+            for (final int budget : new int[] {0, 64})
+            {
+                final XskSocket socket;
+                try
+                {
+                    socket = lab.nsA().call(() -> XskSocket.builder(umem).interfaceName(lab.ifA()).queue(0)
+                        .rxSize(0).txSize(RING).needWakeup(false).txBudget(budget).open());
+                }
+                catch (final ErrnoException ex)
+                {
+                    assertTrue(ex.getMessage().contains("Linux 6.17"), ex.getMessage());
+                    Assumptions.abort("kernel without XDP_MAX_TX_SKB_BUDGET: " + ex.getMessage());
+                    return;
+                }
+                try (socket)
+                {
+                    final byte[] srcIp = UdpFrames.ip(lab.ipA());
+                    final byte[] dstIp = UdpFrames.ip(lab.ipB());
+                    for (int i = 0; i < 64; i++)
+                    {
+                        final long frame = umem.pool().acquire();
+                        assertTrue(socket.transmit(frame, UdpFrames.write(umem.segment(), frame, lab.macB(),
+                            lab.macA(), srcIp, dstIp, PORT, PORT, payload(i))));
+                    }
+                    socket.flush(); // publishes the 64 descriptors and kicks once
+                    assertEquals(1, socket.txKicks());
+                    final int left = socket.txRing().outstanding();
+                    assertEquals(budget == 0 ? 32 : 0, left, "descriptors the kernel left after one kick, budget "
+                        + budget);
+                    assertEquals(budget == 0 ? 1 : 0, socket.kickFailures(), "kicks that returned EAGAIN");
+                    final long deadline = System.nanoTime() + DEADLINE_NANOS;
+                    while (socket.txInFlight() > 0 && System.nanoTime() < deadline)
+                    {
+                        socket.flush();
+                        socket.complete();
+                    }
+                    assertEquals(FRAMES, umem.pool().available(), "every frame back in the pool");
+                }
+            }
+        }
+    }
+
+    @Test
+    void txBudgetOutsideTheKernelsRangeIsRefused() throws Exception
+    {
+        try (VethLab lab = VethLab.create();
+            Umem umem = Umem.allocate(FRAMES, FRAME_SIZE, 0))
+        {
+            final IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
+                () -> XskSocket.builder(umem).txBudget(16));
+            assertTrue(small.getMessage().contains(">= 32"), small.getMessage());
+            final IllegalArgumentException large = assertThrows(IllegalArgumentException.class,
+                () -> lab.nsA().call(() -> XskSocket.builder(umem).interfaceName(lab.ifA()).rxSize(0).txSize(64)
+                    .txBudget(128).open()));
+            assertTrue(large.getMessage().contains("exceeds the TX ring size 64"), large.getMessage());
+            assertEquals(FRAMES, umem.pool().available());
         }
     }
 
@@ -278,10 +349,8 @@ class XskVethTest
         try (VethLab lab = VethLab.createForwarding();
             XskProgram program = XskProgram.load();
             Umem umem = Umem.allocate(FRAMES, FRAME_SIZE, 0);
-            DatagramChannel receiver = lab.nsB().call(() -> DatagramChannel.open()
-                .bind(new InetSocketAddress(lab.ipD(), PORT))))
+            DatagramChannel receiver = receiver(lab.nsB(), lab.ipD()))
         {
-            receiver.configureBlocking(false);
             program.setPolicy(XskProgram.POLICY_IPV4_UDP, 0, 0);
             final int ifA = lab.nsA().call(() -> Interfaces.index(lab.ifA()));
             try (XskSocket in = lab.nsA().call(() -> XskSocket.builder(umem)
@@ -359,6 +428,140 @@ class XskVethTest
                 }
             }
         }
+    }
+
+    /**
+     * The library's {@link XskForwarder} on an agrona {@link AgentRunner} thread: every datagram sent from B to A
+     * reaches D through C with its addresses rewritten; a rewriter that refuses a frame drops it, counted, and its
+     * frame comes back. After the runner stops, every frame is back in the pool or the fill ring.
+     */
+    @Test
+    void forwardsThroughTheAgentOnAnAgentRunner() throws Exception
+    {
+        try (VethLab lab = VethLab.createForwarding();
+            XskProgram program = XskProgram.load();
+            Umem umem = Umem.allocate(FRAMES, FRAME_SIZE, 0);
+            DatagramChannel receiver = receiver(lab.nsB(), lab.ipD()))
+        {
+            program.setPolicy(XskProgram.POLICY_IPV4_UDP, 0, 0);
+            final int ifA = lab.nsA().call(() -> Interfaces.index(lab.ifA()));
+            try (XskSocket in = lab.nsA().call(() -> XskSocket.builder(umem)
+                    .ifindex(ifA).queue(0).ringSize(RING).txSize(0).open());
+                XskSocket out = lab.nsA().call(() -> XskSocket.builder(umem)
+                    .interfaceName(lab.ifC()).queue(0).ringSize(RING).rxSize(0).sharedWith(in).open()))
+            {
+                in.registerIn(program);
+                final byte[] macC = lab.macC();
+                final byte[] macD = lab.macD();
+                final byte[] ipC = UdpFrames.ip(lab.ipC());
+                final byte[] ipD = UdpFrames.ip(lab.ipD());
+                final MemorySegment memory = umem.segment();
+                // Every tenth datagram (payload sequence % 10 == 9) is refused by the rewriter.
+                final XskForwarder forwarder = new XskForwarder(in, out, 64, packet ->
+                {
+                    final int seq = memory.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(
+                        java.nio.ByteOrder.BIG_ENDIAN), packet.address() + UdpFrames.HEADERS);
+                    if (seq % 10 == 9)
+                    {
+                        return false;
+                    }
+                    UdpFrames.readdress(memory, packet.address(), macD, macC, ipC, ipD);
+                    return true;
+                });
+                final XdpAttachment attachment = lab.nsA().call(() -> program.attach(ifA, XdpMode.DRV));
+                final AtomicReference<Throwable> failure = new AtomicReference<>();
+                final AgentRunner runner = new AgentRunner(forwarder.idleStrategy(10), failure::set, null, forwarder);
+                try
+                {
+                    in.fillAll(); // before the datagrams come; the runner's onStart then finds the fill ring full
+                    AgentRunner.startOnThread(runner);
+                    final int expected = COUNT - COUNT / 10;
+                    final BitSet seen = new BitSet();
+                    int wrong = 0;
+                    final ByteBuffer buf = ByteBuffer.allocate(2048);
+                    final long deadline = System.nanoTime() + DEADLINE_NANOS;
+                    // In steps of 50 datagrams, each drained before the next, so the receiver's socket buffer on D
+                    // cannot overflow while the agent forwards on its own thread.
+                    try (DatagramChannel sender = lab.nsB().call(DatagramChannel::open))
+                    {
+                        final InetSocketAddress to = new InetSocketAddress(lab.ipA(), PORT);
+                        for (int step = 0; step < COUNT; step += 50)
+                        {
+                            for (int seq = step; seq < step + 50; seq++)
+                            {
+                                sender.send(ByteBuffer.wrap(payload(seq)), to);
+                            }
+                            final int due = (step + 50) - (step + 50) / 10;
+                            while (seen.cardinality() < due && System.nanoTime() < deadline)
+                            {
+                                wrong += drain(receiver, buf, seen);
+                                Thread.onSpinWait();
+                            }
+                        }
+                    }
+                    runner.close();
+                    assertEquals(null, failure.get());
+                    assertEquals(expected, seen.cardinality(), "distinct datagrams forwarded to the peer on D");
+                    assertEquals(0, wrong);
+                    assertTrue(seen.stream().noneMatch(seq -> seq % 10 == 9), "a refused datagram arrived");
+                    assertEquals(expected, forwarder.forwarded());
+                    assertEquals(COUNT / 10, forwarder.dropped());
+                    assertEquals(COUNT, in.rxPackets());
+                    final long drain = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                    while (out.txInFlight() > 0 && System.nanoTime() < drain)
+                    {
+                        out.flush();
+                        out.complete();
+                    }
+                    assertEquals(FRAMES, umem.pool().available() + in.fillRing().outstanding(),
+                        "every frame back in the pool or the fill ring");
+                    assertTrue(forwarder.roleName().startsWith("xsk-forwarder-" + ifA + ":0->"), forwarder.roleName());
+                }
+                finally
+                {
+                    runner.close();
+                    lab.nsA().run(attachment::close);
+                }
+            }
+        }
+    }
+
+    @Test
+    void forwarderRefusesSocketsThatCannotForward() throws Exception
+    {
+        try (VethLab lab = VethLab.create();
+            Umem umem = Umem.allocate(FRAMES, FRAME_SIZE, 0);
+            Umem other = Umem.allocate(64, FRAME_SIZE, 0))
+        {
+            try (XskSocket a = lab.nsA().call(() -> XskSocket.builder(umem).interfaceName(lab.ifA()).open());
+                XskSocket b = lab.nsB().call(() -> XskSocket.builder(other).interfaceName(lab.ifB()).open()))
+            {
+                final IllegalArgumentException twoUmems = assertThrows(IllegalArgumentException.class,
+                    () -> new XskForwarder(a, b, 64, p -> true));
+                assertTrue(twoUmems.getMessage().contains("share one UMEM"), twoUmems.getMessage());
+            }
+            try (XskSocket a = lab.nsA().call(() -> XskSocket.builder(umem).interfaceName(lab.ifA())
+                .txSize(0).open()))
+            {
+                final IllegalArgumentException noTx = assertThrows(IllegalArgumentException.class,
+                    () -> new XskForwarder(a, a, 64, p -> true));
+                assertTrue(noTx.getMessage().contains("TX ring"), noTx.getMessage());
+            }
+            try (XskSocket a = lab.nsA().call(() -> XskSocket.builder(umem).interfaceName(lab.ifA()).open()))
+            {
+                final IllegalArgumentException batch = assertThrows(IllegalArgumentException.class,
+                    () -> new XskForwarder(a, a, RING + 1, p -> true));
+                assertTrue(batch.getMessage().contains("batch must be 1.." + RING), batch.getMessage());
+            }
+        }
+    }
+
+    /** A non-blocking UDP socket bound to {@code ip}:{@link #PORT} in {@code ns}. */
+    private static DatagramChannel receiver(final NetNamespace ns, final String ip) throws Exception
+    {
+        final DatagramChannel channel = ns.call(() -> DatagramChannel.open().bind(new InetSocketAddress(ip, PORT)));
+        channel.configureBlocking(false);
+        return channel;
     }
 
     /** Reads every datagram waiting on {@code receiver}, marks good ones in {@code seen}, returns the bad ones. */

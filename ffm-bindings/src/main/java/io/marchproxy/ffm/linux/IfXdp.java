@@ -1,6 +1,7 @@
 package io.marchproxy.ffm.linux;
 
 import io.marchproxy.ffm.CHeader;
+import io.marchproxy.ffm.HeaderSince;
 
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
@@ -35,6 +36,9 @@ public final class IfXdp
     public static final int XDP_UMEM_COMPLETION_RING = 6;
     public static final int XDP_STATISTICS = 7;
     public static final int XDP_OPTIONS = 8;
+    /** Frames one copy-mode TX kick may send (kernel default 32, at most the TX ring size); set after XDP_TX_RING. */
+    @HeaderSince("Linux 6.17")
+    public static final int XDP_MAX_TX_SKB_BUDGET = 9;
 
     public static final int XDP_OPTIONS_ZEROCOPY = 1 << 0;
 

@@ -1,0 +1,157 @@
+package io.marchproxy.dataplane.xsk;
+
+import io.marchproxy.ffm.libc.Poll;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.Objects;
+
+/**
+ * Forwards the frames received on one {@link XskSocket} out of another that shares its {@link Umem}, without copying:
+ * the RX descriptor's address goes into the other socket's TX ring after an in-place {@link Rewriter rewrite}. An
+ * agrona {@link Agent}: run it on a duty-cycle thread with {@link org.agrona.concurrent.AgentRunner} and
+ * {@link #idleStrategy(int)}, or call {@link #doWork()} from a loop of your own. It owns neither socket.
+ *
+ * <p>One turn: take completed TX frames back into the pool, refill the fill ring, receive at most {@code batch}
+ * frames and at most as many as the TX ring has room for (the rest wait in the RX ring, so a full TX ring slows the
+ * receiver instead of dropping frames), queue them, publish and kick when the ring asks for it. No allocation and no
+ * exception on this path.
+ */
+public final class XskForwarder implements Agent, PacketHandler
+{
+    /** Rewrites a received frame in place before it leaves (MAC/IP addresses, TTL, checksums). */
+    @FunctionalInterface
+    public interface Rewriter
+    {
+        /** Rewrites {@code packet} in place; {@code false} drops it (the frame goes back to the pool). */
+        boolean rewrite(Packet packet);
+    }
+
+    private final XskSocket in;
+    private final XskSocket out;
+    private final int batch;
+    private final Rewriter rewriter;
+    private long forwarded;
+    private long dropped;
+
+    /**
+     * @param in the socket to receive on (with an RX ring)
+     * @param out the socket to transmit on (with a TX ring, same UMEM; may be {@code in} to bounce frames back)
+     * @param batch frames per turn, 1..the RX ring size
+     * @param rewriter what to do to each frame before it leaves
+     */
+    public XskForwarder(final XskSocket in, final XskSocket out, final int batch, final Rewriter rewriter)
+    {
+        this.in = Objects.requireNonNull(in, "in");
+        this.out = Objects.requireNonNull(out, "out");
+        this.rewriter = Objects.requireNonNull(rewriter, "rewriter");
+        if (in.umem() != out.umem())
+        {
+            throw new IllegalArgumentException("in and out must share one UMEM to forward without a copy");
+        }
+        if (in.rxRing() == null || out.txRing() == null)
+        {
+            throw new IllegalArgumentException("in needs an RX ring and out a TX ring");
+        }
+        if (batch < 1 || batch > in.rxRing().capacity())
+        {
+            throw new IllegalArgumentException("batch must be 1.." + in.rxRing().capacity() + ": " + batch);
+        }
+        this.batch = batch;
+    }
+
+    /** Fills {@code in}'s fill ring from the pool, so that a burst arriving before the first turn finds frames. */
+    @Override
+    public void onStart()
+    {
+        in.fillAll();
+    }
+
+    @Override
+    public int doWork()
+    {
+        final XskSocket out = this.out;
+        final int completed = out.complete();
+        final int received = in.receive(out.txRoom(batch), this);
+        out.flush();
+        return completed + received;
+    }
+
+    @Override
+    public boolean onPacket(final Packet packet)
+    {
+        if (rewriter.rewrite(packet) && out.transmit(packet))
+        {
+            forwarded++;
+            return true;
+        }
+        dropped++;
+        return false;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "xsk-forwarder-" + in.ifindex() + ":" + in.queue() + "->" + out.ifindex() + ":" + out.queue();
+    }
+
+    /** Frames queued for transmission on {@code out}. */
+    public long forwarded()
+    {
+        return forwarded;
+    }
+
+    /** Frames the rewriter refused (or, never with the room check, that found the TX ring full). */
+    public long dropped()
+    {
+        return dropped;
+    }
+
+    /**
+     * The idle strategy of this forwarder: after a turn without work it spins while frames are still in flight on
+     * {@code out} (their completions are due), else it sleeps in {@code poll(POLLIN)} on {@code in} for at most
+     * {@code pollTimeoutMs} (which also wakes the kernel's RX under need-wakeup). Allocation-free.
+     */
+    public IdleStrategy idleStrategy(final int pollTimeoutMs)
+    {
+        if (pollTimeoutMs < 0)
+        {
+            throw new IllegalArgumentException("pollTimeoutMs must be >= 0: " + pollTimeoutMs);
+        }
+        return new IdleStrategy()
+        {
+            @Override
+            public void idle(final int workCount)
+            {
+                if (workCount <= 0)
+                {
+                    idle();
+                }
+            }
+
+            @Override
+            public void idle()
+            {
+                if (out.txInFlight() > 0)
+                {
+                    Thread.onSpinWait();
+                }
+                else
+                {
+                    in.poll(Poll.POLLIN, pollTimeoutMs);
+                }
+            }
+
+            @Override
+            public void reset()
+            {
+            }
+
+            @Override
+            public String alias()
+            {
+                return "xsk-poll";
+            }
+        };
+    }
+}
