@@ -29,6 +29,7 @@ import io.marchproxy.control.rest.ProxiesService;
 import io.marchproxy.control.rest.ProxyLiveness;
 import io.marchproxy.control.rest.QosService;
 import io.marchproxy.control.rest.ResourceService;
+import io.marchproxy.control.rest.ServedRoutes;
 import io.marchproxy.control.rest.ServicesService;
 import io.marchproxy.control.rest.UsersService;
 import io.marchproxy.control.rest.VersionsService;
@@ -59,12 +60,15 @@ public final class ControlPlane implements AutoCloseable {
     private final ConfigPublisher publisher;
     private final WebServer server;
     private final XdsServer xds;
+    private final ServedRoutes served;
 
-    private ControlPlane(ConfigStore store, ConfigPublisher publisher, WebServer server, XdsServer xds) {
+    private ControlPlane(ConfigStore store, ConfigPublisher publisher, WebServer server, XdsServer xds,
+                         ServedRoutes served) {
         this.store = store;
         this.publisher = publisher;
         this.server = server;
         this.xds = xds;
+        this.served = served;
     }
 
     /** Starts without the xDS server. */
@@ -118,18 +122,25 @@ public final class ControlPlane implements AutoCloseable {
             }
             RequestMetrics metrics = new RequestMetrics();
             HttpRouting.Builder routing = HttpRouting.builder().addFilter(metrics);
+            ServedRoutes served = new ServedRoutes();
             for (ResourceService s : services) {
-                routing.register(s.basePath(), s);
+                routing.register(s.basePath(), served.recording(s.basePath(), s));
             }
             XdsServer xdsMetrics = xds;
-            routing.register("/observe", new ObserveService(store, metrics, liveness::status,
-                    req -> gate.userIfPresent(req, Role.VIEWER).isPresent(),
+            routing.register("/observe", served.recording("/observe", new ObserveService(store, metrics,
+                    liveness::status, req -> gate.userIfPresent(req, Role.VIEWER).isPresent(),
                     out -> {
                         if (xdsMetrics != null) {
                             xdsMetrics.writeMetrics(out);
                         }
-                    }));
-            routing.register("/openapi", new OpenApiService(services, version()));
+                    })));
+            routing.register(OpenApiService.PATH, served.recording(OpenApiService.PATH, new OpenApiService(services,
+                    List.of(new OpenApiService.PublicRoute("/observe/health", "observe",
+                                    "UP or DOWN (503); the store check's details with a viewer token",
+                                    "application/json"),
+                            new OpenApiService.PublicRoute("/observe/metrics", "observe", "Prometheus metrics",
+                                    "text/plain")),
+                    version())));
             ProblemHandlers.register(routing);
 
             WebServer server = WebServer.builder()
@@ -141,7 +152,7 @@ public final class ControlPlane implements AutoCloseable {
                     .routing(routing)
                     .build()
                     .start();
-            return new ControlPlane(store, publisher, server, xds);
+            return new ControlPlane(store, publisher, server, xds, served);
         } catch (RuntimeException | IOException e) {
             if (xds != null) {
                 xds.close();
@@ -188,6 +199,11 @@ public final class ControlPlane implements AutoCloseable {
 
     public ConfigStore store() {
         return store;
+    }
+
+    /** Every route the web server serves, as {@code "GET /observe/health"}: what the OpenAPI document must list. */
+    public List<String> routes() {
+        return served.list();
     }
 
     /** Where the dataplane and the xDS server subscribe to config changes. */

@@ -10,6 +10,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -17,16 +18,26 @@ import java.util.regex.Pattern;
 
 /**
  * {@code GET /openapi}: an OpenAPI 3.0 document generated from the same {@link Endpoint} lists and schemas that route
- * and validate requests, so it cannot promise a field or route the server does not accept.
+ * and validate requests, so it cannot promise a field or route the server does not accept. The few public routes of
+ * plain services (observability, this document) are listed as {@link PublicRoute}s.
  */
 public final class OpenApiService implements HttpService {
+    /** Where this document is served. */
+    public static final String PATH = "/openapi";
+
+    /** A public {@code GET} route served by a plain {@link HttpService} rather than a {@link ResourceService}. */
+    public record PublicRoute(String path, String tag, String summary, String contentType) {
+    }
+
     private static final Pattern PATH_PARAM = Pattern.compile("\\{([A-Za-z]+)}");
     private static final List<Integer> PROBLEMS = List.of(400, 401, 403, 404, 409, 412, 415, 422);
 
     private final byte[] document;
 
-    public OpenApiService(List<ResourceService> services, String version) {
-        this.document = build(services, version).toPrettyString().getBytes(StandardCharsets.UTF_8);
+    public OpenApiService(List<ResourceService> services, List<PublicRoute> publicRoutes, String version) {
+        List<PublicRoute> plain = new ArrayList<>(publicRoutes);
+        plain.add(new PublicRoute(PATH, "openapi", "This document", "application/json"));
+        this.document = build(services, plain, version).toPrettyString().getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
@@ -41,10 +52,10 @@ public final class OpenApiService implements HttpService {
 
     /** The full path of an endpoint, as it appears in the document. */
     public static String fullPath(ResourceService s, Endpoint e) {
-        return e.path().equals("/") ? s.basePath() : s.basePath() + e.path();
+        return ServedRoutes.fullPath(s.basePath(), e.path());
     }
 
-    static ObjectNode build(List<ResourceService> services, String version) {
+    static ObjectNode build(List<ResourceService> services, List<PublicRoute> plain, String version) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode doc = f.objectNode();
         doc.put("openapi", "3.0.3");
@@ -58,6 +69,9 @@ public final class OpenApiService implements HttpService {
                         : paths.putObject(fullPath(s, e));
                 item.set(e.method().text().toLowerCase(Locale.ROOT), operation(s, e));
             }
+        }
+        for (PublicRoute r : plain) {
+            paths.putObject(r.path()).set("get", operation(r));
         }
         ObjectNode components = doc.putObject("components");
         ObjectNode schemes = components.putObject("securitySchemes");
@@ -116,6 +130,19 @@ public final class OpenApiService implements HttpService {
                     .putObject("content").putObject("application/problem+json").putObject("schema")
                     .put("$ref", "#/components/schemas/Problem");
         }
+        return op;
+    }
+
+    private static ObjectNode operation(PublicRoute r) {
+        ObjectNode op = JsonNodeFactory.instance.objectNode();
+        op.putArray("tags").add(r.tag());
+        op.put("summary", r.summary());
+        op.put("operationId", "get" + opName(r.path()));
+        op.put("x-access", Access.PUBLIC);
+        op.putArray("security");
+        op.putObject("responses").putObject("200").put("description", "Success").putObject("content")
+                .putObject(r.contentType()).putObject("schema")
+                .put("type", r.contentType().equals("application/json") ? "object" : "string");
         return op;
     }
 
