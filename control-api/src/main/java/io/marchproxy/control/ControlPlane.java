@@ -127,20 +127,20 @@ public final class ControlPlane implements AutoCloseable {
                 routing.register(s.basePath(), served.recording(s.basePath(), s));
             }
             XdsServer xdsMetrics = xds;
-            routing.register("/observe", served.recording("/observe", new ObserveService(store, metrics,
-                    liveness::status, req -> gate.userIfPresent(req, Role.VIEWER).isPresent(),
+            ObserveService observe = new ObserveService(store, metrics, liveness::status,
+                    req -> gate.userIfPresent(req, Role.VIEWER).isPresent(),
                     out -> {
                         if (xdsMetrics != null) {
                             xdsMetrics.writeMetrics(out);
                         }
-                    })));
-            routing.register(OpenApiService.PATH, served.recording(OpenApiService.PATH, new OpenApiService(services,
-                    List.of(new OpenApiService.PublicRoute("/observe/health", "observe",
-                                    "UP or DOWN (503); the store check's details with a viewer token",
-                                    "application/json"),
-                            new OpenApiService.PublicRoute("/observe/metrics", "observe", "Prometheus metrics",
-                                    "text/plain")),
-                    version())));
+                    });
+            List<OpenApiService.PublicRoute> observeRoutes = List.of(
+                    new OpenApiService.PublicRoute("/observe/health", "observe",
+                            "UP or DOWN (503); the store check's details with a viewer token", "application/json"),
+                    new OpenApiService.PublicRoute("/observe/metrics", "observe", "Prometheus metrics", "text/plain"));
+            routing.register("/observe", served.recording("/observe", observe));
+            routing.register(OpenApiService.PATH, served.recording(OpenApiService.PATH,
+                    new OpenApiService(services, observeRoutes, version())));
             ProblemHandlers.register(routing);
 
             WebServer server = WebServer.builder()
