@@ -181,6 +181,8 @@ struct lab_window {
 	double end;       /* time the counting ended, 0 = not yet */
 	uint64_t packets; /* counted inside the window */
 	double cpu_start, cpu_end; /* user + system CPU seconds of this process at the window's start and end */
+	int rehearsed;    /* 1 once the rehearsal window has closed */
+	double open_at, length; /* when the (rehearsal, then real) window opens after the first packet; how long */
 };
 
 static inline double lab_cpu_seconds(void)
@@ -191,7 +193,14 @@ static inline double lab_cpu_seconds(void)
 	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
 }
 
-/* Call once per loop turn with the packets of that turn; returns 1 once the window is over. */
+/*
+ * Call once per loop turn with the packets of that turn; returns 1 once the window is over.
+ *
+ * The window is rehearsed once inside the warm-up: it opens at warmup/4 and closes at warmup/2 after the first packet,
+ * is thrown away, and the real window opens at warmup. Every transition below has then run once before the real
+ * window: in the Java twin (MeasurementWindow) a branch first taken in compiled code deoptimises the loop, and this
+ * way that happens, and the JIT recompiles, before the measurement rather than inside it. Same here for symmetry.
+ */
 static inline int lab_window_add(struct lab_window *w, double now, uint64_t n)
 {
 	if (w->first == 0) {
@@ -200,25 +209,44 @@ static inline int lab_window_add(struct lab_window *w, double now, uint64_t n)
 		w->first = now;
 	}
 	if (w->start == 0) {
-		if (now - w->first < w->warmup)
+		if (now - w->first < w->open_at)
 			return 0;
 		w->start = now;
+		w->packets = 0;
 		w->cpu_start = lab_cpu_seconds();
 		return 0; /* packets of this turn arrived before the window opened */
 	}
-	if (now - w->start >= w->seconds) {
+	if (now - w->start >= w->length) {
 		w->end = now;
 		w->cpu_end = lab_cpu_seconds();
-		return 1;
+		if (w->rehearsed)
+			return 1;
+		/* the real window takes the same path as the rehearsal: only the thresholds change */
+		w->rehearsed = 1;
+		w->start = 0;
+		w->end = 0;
+		w->open_at = w->warmup;
+		w->length = w->seconds;
+		return 0;
 	}
 	w->packets += n;
 	return 0;
 }
 
+/* Sets up a window (zeroed first): a rehearsal at warmup/4..warmup/2, then the real one at warmup for seconds. */
+static inline void lab_window_init(struct lab_window *w, double warmup, double seconds)
+{
+	memset(w, 0, sizeof(*w));
+	w->warmup = warmup;
+	w->seconds = seconds;
+	w->open_at = warmup / 4;
+	w->length = warmup / 4;
+}
+
 /* Closes the window if it is still open (stopped early); returns its length in seconds. */
 static inline double lab_window_close(struct lab_window *w, double now)
 {
-	if (w->start == 0)
+	if (w->start == 0 || !w->rehearsed)
 		return 0;
 	if (w->end == 0) {
 		w->end = now;

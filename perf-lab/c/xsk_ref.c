@@ -517,7 +517,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: xsk_ref --scenario rxdrop|txonly|l2fwd --ifname IF [--ifname2 IF2] [--queue 0] [--seconds 5]\n"
-		"               [--warmup 1] [--start-timeout 10] [--batch 64] [--ring 2048] [--frames 4096]\n"
+		"               [--warmup 2] [--start-timeout 10] [--batch 64] [--ring 2048] [--frames 4096]\n"
 		"               [--frame-size 4096] [--mode skb|drv] [--need-wakeup 0|1] [--bpf-object PATH]\n"
 		"               [--tx-budget 0|32..ring] [--frame-len 60] [--dst-mac MAC --src-ip IP --dst-ip IP (txonly)]\n"
 		"Prints one JSON line at the end: {\"impl\":\"c\",\"scenario\":...,\"packets\":N,\"seconds\":S,\"pps\":P}\n");
@@ -529,7 +529,7 @@ static void parse(int argc, char **argv)
 {
 	O.queue = 0;
 	O.seconds = 5;
-	O.warmup = 1;
+	O.warmup = 2;
 	O.start_timeout = 10;
 	O.batch = 64;
 	O.ring = 2048;
@@ -651,9 +651,7 @@ int main(int argc, char **argv)
 	}
 
 	pool_init();
-	memset(&w, 0, sizeof(w));
-	w.warmup = O.warmup;
-	w.seconds = O.seconds;
+	lab_window_init(&w, O.warmup, O.seconds);
 	switch (O.scenario) {
 	case RXDROP:
 		run_rxdrop(&w);

@@ -35,7 +35,7 @@ record ScenarioOptions(
 {
     static final String USAGE = """
         usage: XskScenario --scenario rxdrop|txonly|l2fwd --ifname IF [--ifname2 IF2] [--queue 0] [--seconds 5]
-                           [--warmup 1] [--start-timeout 10] [--batch 64] [--ring 2048] [--frames 4096]
+                           [--warmup 2] [--start-timeout 10] [--batch 64] [--ring 2048] [--frames 4096]
                            [--frame-size 4096] [--mode skb|drv] [--need-wakeup 0|1] [--bpf-object PATH]
                            [--tx-budget 0|32..ring] [--api rings|socket] [--frame-len 60]
                            [--dst-mac MAC --src-ip IP --dst-ip IP (txonly)]
@@ -64,7 +64,7 @@ record ScenarioOptions(
         String bpfObject = null;
         int queue = 0;
         double seconds = 5;
-        double warmup = 1;
+        double warmup = 2;
         double startTimeout = 10;
         int batch = 64;
         int ring = 2048;

@@ -170,8 +170,9 @@ public final class XskScenario
                 }
                 System.out.printf(Locale.ROOT,
                     "{\"impl\":\"java\",\"scenario\":\"%s\",\"packets\":%d,\"seconds\":%.3f,\"pps\":%.0f," +
-                    "\"cpu_seconds\":%.3f}%n",
-                    o.scenario(), w.packets, secs, secs > 0 ? w.packets / secs : 0.0, w.cpuEnd - w.cpuStart);
+                    "\"cpu_seconds\":%.3f,\"loop_thread_cpu_seconds\":%.3f}%n",
+                    o.scenario(), w.packets, secs, secs > 0 ? w.packets / secs : 0.0, w.cpuEnd - w.cpuStart,
+                    w.threadCpuEnd - w.threadCpuStart);
                 return stop ? 130 : w.first == 0 ? 2 : 0;
             }
         }
@@ -584,6 +585,16 @@ public final class XskScenario
         if (x2 != null)
         {
             print(x2, o.ifname2());
+        }
+        // The JVM's threads and the CPU each used since the start (the loop thread is "main").
+        final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (final java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds()))
+        {
+            if (t != null)
+            {
+                System.err.printf(Locale.ROOT, "%s: thread %-28s cpu %8.1f ms%n", PROG, t.getThreadName(),
+                    threads.getThreadCpuTime(t.getThreadId()) * 1e-6);
+            }
         }
     }
 
