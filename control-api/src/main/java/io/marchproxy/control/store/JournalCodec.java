@@ -1,16 +1,20 @@
 package io.marchproxy.control.store;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.marchproxy.control.model.Entity;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,22 +31,39 @@ public final class JournalCodec {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+    /**
+     * The event as JSON, written straight from the entities with one generator (no intermediate tree: this runs on
+     * the store's single writer thread for every write).
+     */
     public byte[] encode(ChangeEvent event) {
-        ObjectNode root = mapper.createObjectNode();
-        root.put("seq", event.seq());
-        root.put("versionBefore", event.versionBefore());
-        root.put("versionAfter", event.versionAfter());
-        root.put("at", event.at().toString());
-        root.put("actor", event.actor());
-        root.put("action", event.action());
-        ArrayNode changes = root.putArray("changes");
-        for (Change c : event.changes()) {
-            ObjectNode n = changes.addObject();
-            n.put("kind", c.kind().wireName());
-            n.put("id", c.id());
-            n.set("after", c.isDelete() ? null : mapper.valueToTree(c.after()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+        try (JsonGenerator g = mapper.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("seq", event.seq());
+            g.writeNumberField("versionBefore", event.versionBefore());
+            g.writeNumberField("versionAfter", event.versionAfter());
+            g.writeStringField("at", event.at().toString());
+            g.writeStringField("actor", event.actor());
+            g.writeStringField("action", event.action());
+            g.writeArrayFieldStart("changes");
+            for (Change c : event.changes()) {
+                g.writeStartObject();
+                g.writeStringField("kind", c.kind().wireName());
+                g.writeStringField("id", c.id());
+                g.writeFieldName("after");
+                if (c.isDelete()) {
+                    g.writeNull();
+                } else {
+                    g.writeObject(c.after());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode journal JSON", e);
         }
-        return write(root);
+        return out.toByteArray();
     }
 
     public ChangeEvent decode(byte[] json) {
@@ -59,36 +80,76 @@ public final class JournalCodec {
                 root.get("actor").asText(), root.get("action").asText(), changes);
     }
 
-    byte[] encodeSnapshot(StoreState state, long journalIndex) {
-        ObjectNode root = mapper.createObjectNode();
-        root.put("format", 1);
-        root.put("seq", state.seq());
-        root.put("configVersion", state.configVersion());
-        root.put("journalIndex", journalIndex);
-        ObjectNode entities = root.putObject("entities");
-        for (EntityKind<?> kind : EntityKind.all()) {
-            ArrayNode arr = entities.putArray(kind.wireName());
-            for (Entity e : state.list(kind)) {
-                arr.add(mapper.valueToTree(e));
+    /**
+     * Writes the snapshot of {@code state} to {@code out} entity by entity: memory stays that of one entity whatever
+     * the state's size (a whole-state tree or byte array would be garbage the size of the store, on a busy heap).
+     */
+    void writeSnapshot(StoreState state, long journalIndex, OutputStream out) throws IOException {
+        try (JsonGenerator g = mapper.createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
+            g.writeStartObject();
+            g.writeNumberField("format", 1);
+            g.writeNumberField("seq", state.seq());
+            g.writeNumberField("configVersion", state.configVersion());
+            g.writeNumberField("journalIndex", journalIndex);
+            g.writeObjectFieldStart("entities");
+            for (EntityKind<?> kind : EntityKind.all()) {
+                g.writeArrayFieldStart(kind.wireName());
+                for (Entity e : state.list(kind)) {
+                    g.writeObject(e);
+                }
+                g.writeEndArray();
             }
+            g.writeEndObject();
+            g.writeEndObject();
         }
-        return write(root);
     }
 
-    Snapshot decodeSnapshot(byte[] json) {
-        JsonNode root = read(json);
+    /** Reads a snapshot written by {@link #writeSnapshot}, entity by entity; unknown fields are skipped. */
+    Snapshot readSnapshot(InputStream in) throws IOException {
         Map<EntityKind<?>, List<Entity>> entities = new LinkedHashMap<>();
-        root.get("entities").properties().forEach(field -> {
-            EntityKind<?> kind = kind(field.getKey());
-            List<Entity> list = new ArrayList<>();
-            for (JsonNode n : field.getValue()) {
-                list.add(toEntity(kind, n));
+        Long seq = null;
+        Long version = null;
+        Long journalIndex = null;
+        try (JsonParser p = mapper.createParser(in)) {
+            expect(p.nextToken(), JsonToken.START_OBJECT);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "seq" -> seq = p.getLongValue();
+                    case "configVersion" -> version = p.getLongValue();
+                    case "journalIndex" -> journalIndex = p.getLongValue();
+                    case "entities" -> {
+                        expect(value, JsonToken.START_OBJECT);
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            EntityKind<?> kind = kind(p.currentName());
+                            expect(p.nextToken(), JsonToken.START_ARRAY);
+                            List<Entity> list = new ArrayList<>();
+                            while (p.nextToken() != JsonToken.END_ARRAY) {
+                                list.add(toEntity(kind, p));
+                            }
+                            entities.put(kind, list);
+                        }
+                    }
+                    default -> p.skipChildren();
+                }
             }
-            entities.put(kind, list);
-        });
-        long seq = root.get("seq").asLong();
-        long version = root.get("configVersion").asLong();
-        return new Snapshot(StoreState.of(seq, version, entities), root.get("journalIndex").asLong());
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new IllegalStateException("corrupt snapshot JSON: trailing content");
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("corrupt snapshot JSON", e);
+        }
+        if (seq == null || version == null || journalIndex == null) {
+            throw new IllegalStateException("corrupt snapshot JSON: seq, configVersion or journalIndex missing");
+        }
+        return new Snapshot(StoreState.of(seq, version, entities), journalIndex);
+    }
+
+    private static void expect(JsonToken actual, JsonToken expected) {
+        if (actual != expected) {
+            throw new IllegalStateException("corrupt snapshot JSON: expected " + expected + " but found " + actual);
+        }
     }
 
     /** A decoded snapshot: the state it holds and the journal index of the last event it includes. */
@@ -103,17 +164,17 @@ public final class JournalCodec {
         }
     }
 
+    private Entity toEntity(EntityKind<?> kind, JsonParser p) throws IOException {
+        try {
+            return mapper.readValue(p, kind.type());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("undecodable " + kind + " in snapshot: " + e.getOriginalMessage(), e);
+        }
+    }
+
     private static EntityKind<?> kind(String name) {
         return EntityKind.byWireName(name)
                 .orElseThrow(() -> new IllegalStateException("unknown entity kind in journal: " + name));
-    }
-
-    private byte[] write(JsonNode node) {
-        try {
-            return mapper.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode journal JSON", e);
-        }
     }
 
     private JsonNode read(byte[] json) {

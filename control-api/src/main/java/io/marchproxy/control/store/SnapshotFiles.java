@@ -1,7 +1,11 @@
 package io.marchproxy.control.store;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +28,7 @@ final class SnapshotFiles {
     private static final int KEEP = 2;
     private static final String PREFIX = "snapshot-";
     private static final String SUFFIX = ".json";
+    private static final int BUFFER = 1 << 16;
 
     private final Path dir;
     private final JournalCodec codec;
@@ -42,7 +47,9 @@ final class SnapshotFiles {
     Optional<JournalCodec.Snapshot> loadLatest() throws IOException {
         for (Path file : newestFirst()) {
             try {
-                return Optional.of(codec.decodeSnapshot(Files.readAllBytes(file)));
+                try (InputStream in = new BufferedInputStream(Files.newInputStream(file), BUFFER)) {
+                    return Optional.of(codec.readSnapshot(in));
+                }
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "skipping unreadable snapshot " + file, e);
             }
@@ -50,16 +57,18 @@ final class SnapshotFiles {
         return Optional.empty();
     }
 
+    /**
+     * Writes {@code state} as the newest snapshot, streaming it to the file (its memory does not grow with the
+     * state), and deletes all but the newest {@value #KEEP}.
+     */
     void write(StoreState state, long journalIndex) throws IOException {
-        byte[] bytes = codec.encodeSnapshot(state, journalIndex);
         Path target = dir.resolve(PREFIX + String.format("%020d", state.seq()) + SUFFIX);
         Path tmp = dir.resolve(target.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buf = ByteBuffer.wrap(bytes);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), BUFFER);
+            codec.writeSnapshot(state, journalIndex, out);
+            out.flush();
             ch.force(true);
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

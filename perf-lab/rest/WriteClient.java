@@ -1,0 +1,158 @@
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A second client for the durable-write benchmark, run as a source file ({@code java WriteClient.java ...}): the same
+ * closed loop as wrk (N keep-alive connections, each sending {@code POST /api/v1/services} as soon as the previous
+ * answer is in) but timing each request in its own thread with {@link System#nanoTime}, from just before the request
+ * is written to the end of the response body. It exists because wrk's latency figures on this VM are impossible (their
+ * sum exceeds connections x duration). Prints one summary line.
+ *
+ * <p>Usage: {@code WriteClient PORT CONNECTIONS SECONDS NAME_PREFIX}; {@code MP_TOKEN} and {@code MP_CLUSTER} from the
+ * environment.
+ */
+public final class WriteClient {
+    private WriteClient() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(args[0]);
+        int connections = Integer.parseInt(args[1]);
+        long seconds = Long.parseLong(args[2]);
+        String prefix = args[3];
+        String token = System.getenv("MP_TOKEN");
+        String cluster = System.getenv("MP_CLUSTER");
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        AtomicLong errors = new AtomicLong();
+        List<long[]> samples = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        int[] counts = new int[connections];
+        for (int c = 0; c < connections; c++) {
+            long[] mine = new long[1 << 21];
+            samples.add(mine);
+            int id = c;
+            threads.add(Thread.ofPlatform().name("write-client-" + c).start(() -> {
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    s.setTcpNoDelay(true);
+                    InputStream in = new BufferedInputStream(s.getInputStream(), 1 << 16);
+                    OutputStream out = s.getOutputStream();
+                    int n = 0;
+                    while (System.nanoTime() < end && n < mine.length) {
+                        String body = "{\"name\":\"" + prefix + id + "-" + n + "\",\"clusterId\":\"" + cluster
+                                + "\",\"address\":\"10.0.0.1\",\"port\":8080,\"protocol\":\"tcp\","
+                                + "\"backends\":[{\"address\":\"10.0.1.1\",\"port\":80}]}";
+                        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+                        byte[] head = ("POST /api/v1/services HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                                + "\r\nAuthorization: Bearer " + token + "\r\nContent-Type: application/json\r\n"
+                                + "Content-Length: " + b.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                        byte[] request = Arrays.copyOf(head, head.length + b.length);
+                        System.arraycopy(b, 0, request, head.length, b.length);
+                        long start = System.nanoTime();
+                        out.write(request);
+                        out.flush();
+                        int status = readResponse(in);
+                        mine[n++] = System.nanoTime() - start;
+                        if (status != 201) {
+                            errors.incrementAndGet();
+                        }
+                    }
+                    counts[id] = n;
+                } catch (IOException e) {
+                    errors.incrementAndGet();
+                    System.err.println("connection " + id + ": " + e);
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        int total = 0;
+        for (int n : counts) {
+            total += n;
+        }
+        long[] all = new long[total];
+        int at = 0;
+        for (int c = 0; c < connections; c++) {
+            System.arraycopy(samples.get(c), 0, all, at, counts[c]);
+            at += counts[c];
+        }
+        Arrays.sort(all);
+        long within = Arrays.stream(all).filter(x -> x <= 5_000_000L).count();
+        System.out.println(String.format(Locale.ROOT,
+                "%d requests (%.0f/s), p50 %.2f ms p90 %.2f ms p99 %.2f ms p99.9 %.2f ms max %.1f ms, %.2f%% within"
+                        + " 5 ms, %d errors",
+                total, total / (double) seconds, ms(all, 50), ms(all, 90), ms(all, 99), ms(all, 99.9),
+                total == 0 ? 0 : all[total - 1] / 1e6, total == 0 ? 0 : 100.0 * within / total, errors.get()));
+    }
+
+    private static double ms(long[] sorted, double percentile) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) (sorted.length * percentile / 100))] / 1e6;
+    }
+
+    /** Reads one HTTP/1.1 response (Content-Length or chunked body) and returns its status. */
+    private static int readResponse(InputStream in) throws IOException {
+        String statusLine = line(in);
+        int status = Integer.parseInt(statusLine.split(" ")[1]);
+        long length = -1;
+        boolean chunked = false;
+        for (String h = line(in); !h.isEmpty(); h = line(in)) {
+            String lower = h.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("content-length:")) {
+                length = Long.parseLong(lower.substring(15).trim());
+            } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                chunked = true;
+            }
+        }
+        if (chunked) {
+            for (long size = Long.parseLong(line(in).trim(), 16); size > 0;
+                 size = Long.parseLong(line(in).trim(), 16)) {
+                skip(in, size);
+                line(in);
+            }
+            line(in);
+        } else if (length > 0) {
+            skip(in, length);
+        }
+        return status;
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream(64);
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0) {
+                throw new IOException("connection closed mid-response");
+            }
+            if (c != '\r') {
+                b.write(c);
+            }
+        }
+        return b.toString(StandardCharsets.US_ASCII);
+    }
+
+    private static void skip(InputStream in, long n) throws IOException {
+        long left = n;
+        while (left > 0) {
+            long skipped = in.skip(left);
+            if (skipped <= 0) {
+                if (in.read() < 0) {
+                    throw new IOException("connection closed mid-body");
+                }
+                skipped = 1;
+            }
+            left -= skipped;
+        }
+    }
+}
