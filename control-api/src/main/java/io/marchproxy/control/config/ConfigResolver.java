@@ -3,12 +3,12 @@ package io.marchproxy.control.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.marchproxy.control.certs.KeySealer;
 import io.marchproxy.control.model.Certificate;
 import io.marchproxy.control.model.Cluster;
 import io.marchproxy.control.model.Mapping;
 import io.marchproxy.control.model.MappingTargets;
+import io.marchproxy.control.model.ModelJson;
 import io.marchproxy.control.model.PortSpec;
 import io.marchproxy.control.model.QosPolicy;
 import io.marchproxy.control.model.Service;
@@ -33,9 +33,7 @@ import java.util.Set;
  * sorted by id so the content hash does not depend on creation order. Thread-safe.
  */
 public final class ConfigResolver {
-    private final ObjectMapper canonical = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+    private final ObjectMapper canonical = ModelJson.newMapper()
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
     private final KeySealer sealer;
 

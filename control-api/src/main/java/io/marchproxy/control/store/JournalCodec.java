@@ -7,9 +7,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.marchproxy.control.model.Entity;
+import io.marchproxy.control.model.ModelJson;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,9 +25,7 @@ import java.util.Map;
  * the journal is the only copy of them; unknown fields are ignored so older servers can read newer journals.
  */
 public final class JournalCodec {
-    private final ObjectMapper mapper = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+    private final ObjectMapper mapper = ModelJson.newMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /**
