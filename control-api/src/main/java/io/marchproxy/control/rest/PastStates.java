@@ -4,31 +4,23 @@ import io.marchproxy.control.store.ConfigStore;
 import io.marchproxy.control.store.StoreState;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Past config versions for {@code ?version=N}, diffs and rollback, without letting journal replays take over the
- * request threads. The store rebuilds a past state by replaying its journal from the start, O(journal); here the few
- * most recently used states are kept, at most one replay runs at a time, and a request that would need another one
- * waits {@code replayWait} for its turn and then gets a 503 with {@code Retry-After}. Any request thread.
+ * request threads. The store rebuilds a past state by replaying its journal from the start, O(journal), and keeps the
+ * few most recently replayed; here a state the store still holds is returned at once, at most one replay runs at a
+ * time, and a request that would need another one waits {@code replayWait} for its turn and then gets a 503 with
+ * {@code Retry-After}. Holds no states of its own, so past states are kept only once. Any request thread.
  */
 public final class PastStates {
-    /** Past states kept; each is a whole configuration, so only a few. */
-    static final int CACHED = 8;
     public static final Duration DEFAULT_REPLAY_WAIT = Duration.ofSeconds(2);
 
     private final ConfigStore store;
     private final Duration replayWait;
     private final Semaphore replay = new Semaphore(1);
-    private final Map<Long, StoreState> recent = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, StoreState> eldest) {
-            return size() > CACHED;
-        }
-    };
 
     public PastStates(ConfigStore store) {
         this(store, DEFAULT_REPLAY_WAIT);
@@ -48,9 +40,9 @@ public final class PastStates {
         if (version == current.configVersion()) {
             return current;
         }
-        StoreState s = cached(version);
-        if (s != null) {
-            return s;
+        Optional<StoreState> kept = store.keptStateAtConfigVersion(version);
+        if (kept.isPresent()) {
+            return kept.get();
         }
         try {
             if (!replay.tryAcquire(replayWait.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -62,22 +54,9 @@ public final class PastStates {
         }
         try {
             // The replay we waited for may have been this one.
-            s = cached(version);
-            if (s == null) {
-                s = store.stateAtConfigVersion(version);
-                synchronized (recent) {
-                    recent.put(version, s);
-                }
-            }
-            return s;
+            return store.keptStateAtConfigVersion(version).orElseGet(() -> store.stateAtConfigVersion(version));
         } finally {
             replay.release();
-        }
-    }
-
-    private StoreState cached(long version) {
-        synchronized (recent) {
-            return recent.get(version);
         }
     }
 }

@@ -48,6 +48,8 @@ public final class ChronicleConfigStore implements ConfigStore {
     private static final Logger LOG = Logger.getLogger(ChronicleConfigStore.class.getName());
     /** Most updates one group commit takes: bounds how long the first of them waits for the msync. */
     private static final int MAX_BATCH = 256;
+    /** Past states kept after a replay; each is a whole configuration, so only a few. */
+    static final int PAST_STATES_KEPT = 8;
 
     /**
      * @param snapshotEvery write a snapshot after this many events, or after as many events as there are entities
@@ -74,12 +76,15 @@ public final class ChronicleConfigStore implements ConfigStore {
     private final Queue<Pending<?>> pendingUpdates = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean snapshotInFlight = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** Past versions are immutable, so the few most recently replayed are kept for repeated diffs and fetches. */
+    /**
+     * Past versions are immutable, so the few most recently replayed are kept for repeated diffs and fetches. The
+     * control plane's only cache of past states: callers that limit replays ask {@link #keptStateAtConfigVersion}.
+     */
     private final Map<Long, StoreState> pastStates = Collections.synchronizedMap(
             new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<Long, StoreState> eldest) {
-                    return size() > 8;
+                    return size() > PAST_STATES_KEPT;
                 }
             });
 
@@ -373,6 +378,11 @@ public final class ChronicleConfigStore implements ConfigStore {
         }
         pastStates.put(configVersion, s);
         return s;
+    }
+
+    @Override
+    public Optional<StoreState> keptStateAtConfigVersion(long configVersion) {
+        return Optional.ofNullable(pastStates.get(configVersion));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.marchproxy.control.store;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -24,6 +25,12 @@ public interface ConfigStore extends AutoCloseable {
 
     /** The state as it was when the global config version became {@code configVersion} (config kinds only). */
     StoreState stateAtConfigVersion(long configVersion);
+
+    /**
+     * The state at {@code configVersion} if the store still holds it from an earlier
+     * {@link #stateAtConfigVersion} (no replay needed), otherwise empty. Any thread; never waits for a replay.
+     */
+    Optional<StoreState> keptStateAtConfigVersion(long configVersion);
 
     /** Committed events, newest first, with {@code seq < beforeSeq}, at most {@code limit}. */
     default List<ChangeEvent> history(long beforeSeq, int limit, boolean configChangesOnly) {

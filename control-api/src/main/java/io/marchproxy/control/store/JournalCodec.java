@@ -25,6 +25,8 @@ import java.util.Map;
  * the journal is the only copy of them; unknown fields are ignored so older servers can read newer journals.
  */
 public final class JournalCodec {
+    /** The snapshot layout {@link #writeSnapshot} writes and {@link #readSnapshot} accepts. */
+    static final int SNAPSHOT_FORMAT = 1;
     private final ObjectMapper mapper = ModelJson.newMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -84,7 +86,7 @@ public final class JournalCodec {
     void writeSnapshot(StoreState state, long journalIndex, OutputStream out) throws IOException {
         try (JsonGenerator g = mapper.createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
             g.writeStartObject();
-            g.writeNumberField("format", 1);
+            g.writeNumberField("format", SNAPSHOT_FORMAT);
             g.writeNumberField("seq", state.seq());
             g.writeNumberField("configVersion", state.configVersion());
             g.writeNumberField("journalIndex", journalIndex);
@@ -101,9 +103,16 @@ public final class JournalCodec {
         }
     }
 
-    /** Reads a snapshot written by {@link #writeSnapshot}, entity by entity; unknown fields are skipped. */
+    /**
+     * Reads a snapshot written by {@link #writeSnapshot}, entity by entity; unknown fields are skipped. A snapshot of
+     * another format, or without its {@code entities} object, is refused rather than read as an empty state, so the
+     * caller falls back to an older snapshot instead of losing every entity.
+     *
+     * @throws IllegalStateException naming what is missing or wrong
+     */
     Snapshot readSnapshot(InputStream in) throws IOException {
-        Map<EntityKind<?>, List<Entity>> entities = new LinkedHashMap<>();
+        Map<EntityKind<?>, List<Entity>> entities = null;
+        Long format = null;
         Long seq = null;
         Long version = null;
         Long journalIndex = null;
@@ -113,11 +122,13 @@ public final class JournalCodec {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (field) {
+                    case "format" -> format = p.getLongValue();
                     case "seq" -> seq = p.getLongValue();
                     case "configVersion" -> version = p.getLongValue();
                     case "journalIndex" -> journalIndex = p.getLongValue();
                     case "entities" -> {
                         expect(value, JsonToken.START_OBJECT);
+                        entities = new LinkedHashMap<>();
                         while (p.nextToken() == JsonToken.FIELD_NAME) {
                             EntityKind<?> kind = kind(p.currentName());
                             expect(p.nextToken(), JsonToken.START_ARRAY);
@@ -136,6 +147,15 @@ public final class JournalCodec {
             }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("corrupt snapshot JSON", e);
+        }
+        if (format == null) {
+            throw new IllegalStateException("corrupt snapshot JSON: no format");
+        }
+        if (format != SNAPSHOT_FORMAT) {
+            throw new IllegalStateException("unsupported snapshot format " + format + ", expected " + SNAPSHOT_FORMAT);
+        }
+        if (entities == null) {
+            throw new IllegalStateException("corrupt snapshot JSON: no entities object");
         }
         if (seq == null || version == null || journalIndex == null) {
             throw new IllegalStateException("corrupt snapshot JSON: seq, configVersion or journalIndex missing");

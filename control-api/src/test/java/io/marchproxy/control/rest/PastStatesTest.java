@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -35,13 +36,19 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Journal replays for past versions are cached and run one at a time; a request that cannot wait gets a 503. */
+/**
+ * Journal replays for past versions run one at a time and a request that cannot wait gets a 503; a state the store
+ * still keeps from an earlier replay is served at once, without a replay and without a second copy here.
+ */
 class PastStatesTest {
     private Path dir;
     private ChronicleConfigStore real;
     private ReplayCountingStore store;
 
-    /** The real store, counting replays and able to hold one in progress until released. */
+    /**
+     * The real store, counting replays and able to hold one in progress until released (for at most 10 s, so a
+     * replay that should not have started shows up as a failed assertion, not a hung test).
+     */
     private static final class ReplayCountingStore implements ConfigStore {
         final ConfigStore delegate;
         final Map<Long, AtomicInteger> replays = new ConcurrentHashMap<>();
@@ -67,11 +74,16 @@ class PastStatesTest {
             replays.computeIfAbsent(configVersion, v -> new AtomicInteger()).incrementAndGet();
             entered.countDown();
             try {
-                release.await();
+                release.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             return delegate.stateAtConfigVersion(configVersion);
+        }
+
+        @Override
+        public Optional<StoreState> keptStateAtConfigVersion(long configVersion) {
+            return delegate.keptStateAtConfigVersion(configVersion);
         }
 
         @Override
@@ -129,6 +141,25 @@ class PastStatesTest {
         assertSame(two, past.at(2, store.state()));
         assertEquals(1, store.replaysOf(2));
         assertEquals(0, store.replaysOf(current.configVersion()));
+        assertSame(two, real.keptStateAtConfigVersion(2).orElseThrow(), "the store's kept state, not a copy");
+    }
+
+    @Test
+    void aStateTheStoreKeepsIsServedWhileAnotherReplayRuns() throws Exception {
+        PastStates past = new PastStates(store, Duration.ofMillis(200));
+        StoreState current = store.state();
+        StoreState two = past.at(2, current);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<StoreState> slow = heldReplay(pool, past, 1);
+            assertSame(two, past.at(2, current), "no wait and no 503 for a kept state");
+            assertEquals(1, store.replaysOf(2));
+            store.release.countDown();
+            assertEquals(1, slow.get(10, TimeUnit.SECONDS).count(EntityKind.CLUSTER));
+        } finally {
+            store.release.countDown();
+            pool.shutdownNow();
+        }
     }
 
     /** Starts {@code past.at(version)} on {@code pool} and returns once its replay is running, held until released. */

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -100,6 +101,26 @@ class ChronicleConfigStoreTest {
             assertEquals(2, v2.count(EntityKind.CLUSTER));
             assertEquals(1, store.stateAtConfigVersion(1).count(EntityKind.CLUSTER));
             assertThrows(IllegalArgumentException.class, () -> store.stateAtConfigVersion(4));
+        }
+    }
+
+    @Test
+    void replayedPastStatesAreKeptUpToABound() throws Exception {
+        try (ChronicleConfigStore store = ChronicleConfigStore.open(dir, ChronicleConfigStore.Options.defaults())) {
+            int versions = ChronicleConfigStore.PAST_STATES_KEPT + 2;
+            for (int i = 1; i <= versions; i++) {
+                String id = "c" + i;
+                store.update("a", "c", tx -> tx.put(EntityKind.CLUSTER, TestEntities.cluster(id, id, 1)));
+            }
+            assertTrue(store.keptStateAtConfigVersion(1).isEmpty(), "nothing kept before a replay");
+            StoreState first = store.stateAtConfigVersion(1);
+            assertSame(first, store.keptStateAtConfigVersion(1).orElseThrow());
+            assertSame(first, store.stateAtConfigVersion(1), "a kept state is not replayed again");
+            for (int v = 2; v <= ChronicleConfigStore.PAST_STATES_KEPT + 1; v++) {
+                store.stateAtConfigVersion(v);
+            }
+            assertTrue(store.keptStateAtConfigVersion(1).isEmpty(), "the least recently used is dropped");
+            assertTrue(store.keptStateAtConfigVersion(2).isPresent());
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The streaming encoders write exactly the JSON the earlier tree-building ones did (journals and snapshots written by
@@ -101,5 +102,36 @@ class JournalCodecTest {
         assertThrows(IllegalStateException.class, () -> codec.readSnapshot(new ByteArrayInputStream(noIndex)));
         JsonNode intact = tree.readTree(whole);
         assertEquals(1, intact.get("journalIndex").asLong(), "the uncut snapshot is valid JSON");
+    }
+
+    @Test
+    void aSnapshotWithoutEntitiesIsRefusedNotReadAsEmpty() {
+        assertRefused("{\"format\":1,\"seq\":5,\"configVersion\":5,\"journalIndex\":9}", "no entities");
+        assertRefused("{\"format\":1,\"seq\":5,\"configVersion\":5,\"journalIndex\":9,\"entities\":[]}",
+                "expected START_OBJECT");
+    }
+
+    @Test
+    void aSnapshotOfAnotherFormatOrNoneIsRefused() {
+        assertRefused("{\"format\":2,\"seq\":5,\"configVersion\":5,\"journalIndex\":9,\"entities\":{}}",
+                "unsupported snapshot format 2");
+        assertRefused("{\"seq\":5,\"configVersion\":5,\"journalIndex\":9,\"entities\":{}}", "no format");
+        assertRefused("{\"format\":\"one\",\"seq\":5,\"configVersion\":5,\"journalIndex\":9,\"entities\":{}}",
+                "corrupt snapshot JSON");
+    }
+
+    @Test
+    void aMinimalSnapshotOfTheCurrentFormatIsRead() throws Exception {
+        byte[] json = "{\"format\":1,\"seq\":5,\"configVersion\":4,\"journalIndex\":9,\"entities\":{}}"
+                .getBytes(StandardCharsets.UTF_8);
+        JournalCodec.Snapshot s = codec.readSnapshot(new ByteArrayInputStream(json));
+        assertEquals(5, s.state().seq());
+        assertEquals(9, s.journalIndex());
+    }
+
+    private void assertRefused(String json, String messagePart) {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> codec.readSnapshot(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8))));
+        assertTrue(e.getMessage().contains(messagePart), () -> "message names the fault: " + e.getMessage());
     }
 }
