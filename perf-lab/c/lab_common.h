@@ -246,8 +246,12 @@ static inline void lab_window_init(struct lab_window *w, double warmup, double s
 /* Closes the window if it is still open (stopped early); returns its length in seconds. */
 static inline double lab_window_close(struct lab_window *w, double now)
 {
-	if (w->start == 0 || !w->rehearsed)
+	if (w->start == 0 || !w->rehearsed) {
+		/* stopped before the real window opened: nothing of the rehearsal may reach the figures */
+		w->packets = 0;
+		w->cpu_start = w->cpu_end = 0;
 		return 0;
+	}
 	if (w->end == 0) {
 		w->end = now;
 		w->cpu_end = lab_cpu_seconds();

@@ -109,6 +109,9 @@ final class MeasurementWindow
     {
         if (start == 0 || !rehearsed)
         {
+            // Stopped before the real window opened: nothing of the rehearsal may reach the figures.
+            packets = 0;
+            cpuStart = cpuEnd = threadCpuStart = threadCpuEnd = 0;
             return 0;
         }
         if (end == 0)

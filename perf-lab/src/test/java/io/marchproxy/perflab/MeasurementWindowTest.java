@@ -21,7 +21,9 @@ class MeasurementWindowTest
         assertEquals(7, w.packets);
         assertFalse(w.add(11.0, 1), "the rehearsal closes at warmup/2, without ending the run");
         assertEquals(0, w.close(11.1), "a run stopped before the real window has no window");
+        assertEquals(0, w.packets, "and no packets of the rehearsal");
         assertFalse(w.add(11.5, 4));
+        assertEquals(0, w.packets);
         assertFalse(w.add(12.0, 9), "the real window opens at warmup; this turn's packets are not counted");
         assertEquals(0, w.packets, "nothing of the rehearsal is kept");
         assertFalse(w.add(13.0, 10));

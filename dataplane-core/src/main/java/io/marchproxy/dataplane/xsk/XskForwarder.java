@@ -4,6 +4,8 @@ import io.marchproxy.ffm.libc.Poll;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.IdleStrategy;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 
 /**
@@ -13,12 +15,37 @@ import java.util.Objects;
  * {@link #idleStrategy(int)}, or call {@link #doWork()} from a loop of your own. It owns neither socket.
  *
  * <p>One turn: take completed TX frames back into the pool, refill the fill ring, receive at most {@code batch}
- * frames and at most as many as the TX ring has room for (the rest wait in the RX ring, so a full TX ring slows the
- * receiver instead of dropping frames), queue them, publish and kick when the ring asks for it. No allocation and no
- * exception on this path.
+ * frames and at most as many as the TX ring has room for (the rest wait in the RX ring: a frame the forwarder has
+ * taken is never dropped for want of TX room; under sustained overload it is the kernel that drops, when the RX ring is
+ * full, counted in {@link XskSocket#statistics()}), queue them, publish and kick when the ring asks for it. No
+ * allocation and no exception on this path.
+ *
+ * <p>Threads: {@link #doWork()} and the idle strategy belong to the one duty-cycle thread that owns both sockets;
+ * {@link #forwarded()} and {@link #dropped()} may be read from any thread (released by the writer, acquired by the
+ * reader).
  */
 public final class XskForwarder implements Agent, PacketHandler
 {
+    private static final VarHandle FORWARDED;
+    private static final VarHandle DROPPED;
+
+    static
+    {
+        try
+        {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            FORWARDED = lookup.findVarHandle(XskForwarder.class, "forwarded", long.class);
+            DROPPED = lookup.findVarHandle(XskForwarder.class, "dropped", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    /** Idle turns spent spinning while frames are in flight before the idle strategy polls with a 1 ms timeout. */
+    static final int MAX_IN_FLIGHT_SPINS = 10_000;
+
     /** Rewrites a received frame in place before it leaves (MAC/IP addresses, TTL, checksums). */
     @FunctionalInterface
     public interface Rewriter
@@ -82,10 +109,10 @@ public final class XskForwarder implements Agent, PacketHandler
     {
         if (rewriter.rewrite(packet) && out.transmit(packet))
         {
-            forwarded++;
+            FORWARDED.setRelease(this, forwarded + 1); // single writer: a plain read, a release store
             return true;
         }
-        dropped++;
+        DROPPED.setRelease(this, dropped + 1);
         return false;
     }
 
@@ -95,22 +122,25 @@ public final class XskForwarder implements Agent, PacketHandler
         return "xsk-forwarder-" + in.ifindex() + ":" + in.queue() + "->" + out.ifindex() + ":" + out.queue();
     }
 
-    /** Frames queued for transmission on {@code out}. */
+    /** Frames queued for transmission on {@code out}; any thread. */
     public long forwarded()
     {
-        return forwarded;
+        return (long)FORWARDED.getAcquire(this);
     }
 
-    /** Frames the rewriter refused (or, never with the room check, that found the TX ring full). */
+    /** Frames the rewriter refused (or, never with the room check, that found the TX ring full); any thread. */
     public long dropped()
     {
-        return dropped;
+        return (long)DROPPED.getAcquire(this);
     }
 
     /**
      * The idle strategy of this forwarder: after a turn without work it spins while frames are still in flight on
      * {@code out} (their completions are due), else it sleeps in {@code poll(POLLIN)} on {@code in} for at most
-     * {@code pollTimeoutMs} (which also wakes the kernel's RX under need-wakeup). Allocation-free.
+     * {@code pollTimeoutMs} (which also wakes the kernel's RX under need-wakeup). If frames stay in flight for
+     * {@value #MAX_IN_FLIGHT_SPINS} idle turns in a row (another socket on {@code out}'s interface and queue collects
+     * its completions, or the device stopped sending) it polls with a 1 ms timeout instead of spinning on.
+     * Allocation-free.
      */
     public IdleStrategy idleStrategy(final int pollTimeoutMs)
     {
@@ -120,10 +150,16 @@ public final class XskForwarder implements Agent, PacketHandler
         }
         return new IdleStrategy()
         {
+            private int spins;
+
             @Override
             public void idle(final int workCount)
             {
-                if (workCount <= 0)
+                if (workCount > 0)
+                {
+                    spins = 0;
+                }
+                else
                 {
                     idle();
                 }
@@ -132,19 +168,26 @@ public final class XskForwarder implements Agent, PacketHandler
             @Override
             public void idle()
             {
-                if (out.txInFlight() > 0)
+                if (out.txInFlight() <= 0)
                 {
+                    spins = 0;
+                    in.poll(Poll.POLLIN, pollTimeoutMs);
+                }
+                else if (spins < MAX_IN_FLIGHT_SPINS)
+                {
+                    spins++;
                     Thread.onSpinWait();
                 }
                 else
                 {
-                    in.poll(Poll.POLLIN, pollTimeoutMs);
+                    in.poll(Poll.POLLIN, Math.min(1, pollTimeoutMs));
                 }
             }
 
             @Override
             public void reset()
             {
+                spins = 0;
             }
 
             @Override
