@@ -29,6 +29,7 @@ import io.marchproxy.control.rest.ProxiesService;
 import io.marchproxy.control.rest.ProxyLiveness;
 import io.marchproxy.control.rest.QosService;
 import io.marchproxy.control.rest.ResourceService;
+import io.marchproxy.control.rest.ResponseSchema;
 import io.marchproxy.control.rest.ServedRoutes;
 import io.marchproxy.control.rest.ServicesService;
 import io.marchproxy.control.rest.UsersService;
@@ -55,6 +56,21 @@ import java.util.List;
 public final class ControlPlane implements AutoCloseable {
     /** Largest request body accepted; PEM bundles are the biggest legitimate bodies. */
     public static final long MAX_PAYLOAD_BYTES = 1 << 20;
+    /** {@code /observe/health} as {@link ObserveService} writes it: {@code checks} only for a viewer or above. */
+    private static final ResponseSchema HEALTH = ResponseSchema.object("Health")
+            .add("status", ResponseSchema.oneOf("UP", "DOWN"))
+            .optional("checks", ResponseSchema.arrayOf(ResponseSchema.object("HealthCheckResult")
+                    .add("name", ResponseSchema.oneOf("store"))
+                    .add("status", ResponseSchema.oneOf("UP", "DOWN"))
+                    .add("data", ResponseSchema.object("StoreHealth")
+                            .add("writable", boolean.class)
+                            .add("journalLagEvents", long.class)
+                            .add("journalBytes", long.class)
+                            .add("configVersion", long.class)
+                            .optional("lastError", ResponseSchema.string())
+                            .build())
+                    .build()))
+            .build();
 
     private final ConfigStore store;
     private final ConfigPublisher publisher;
@@ -136,8 +152,9 @@ public final class ControlPlane implements AutoCloseable {
                     });
             List<OpenApiService.PublicRoute> observeRoutes = List.of(
                     new OpenApiService.PublicRoute("/observe/health", "observe",
-                            "UP or DOWN (503); the store check's details with a viewer token", "application/json"),
-                    new OpenApiService.PublicRoute("/observe/metrics", "observe", "Prometheus metrics", "text/plain"));
+                            "UP or DOWN (503); the store check's details with a viewer token", HEALTH),
+                    new OpenApiService.PublicRoute("/observe/metrics", "observe", "Prometheus metrics",
+                            ResponseSchema.text("text/plain")));
             routing.register("/observe", served.recording("/observe", observe));
             routing.register(OpenApiService.PATH, served.recording(OpenApiService.PATH,
                     new OpenApiService(services, observeRoutes, version())));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.marchproxy.control.model.Entity;
+import io.marchproxy.control.model.Nullable;
 import io.marchproxy.control.store.EntityKind;
 import io.marchproxy.control.store.StoreState;
 
@@ -19,7 +20,8 @@ import java.util.Objects;
  */
 public final class ConfigDiff {
     /** One entity's difference; {@code before} or {@code after} is null for added or removed. */
-    public record Entry(String kind, String id, String change, JsonNode before, JsonNode after) {
+    public record Entry(String kind, String id, String change, @Nullable JsonNode before,
+                        @Nullable JsonNode after) {
     }
 
     private ConfigDiff() {

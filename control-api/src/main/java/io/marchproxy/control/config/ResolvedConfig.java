@@ -1,5 +1,7 @@
 package io.marchproxy.control.config;
 
+import io.marchproxy.control.model.Nullable;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -14,7 +16,7 @@ public record ResolvedConfig(String clusterId, String clusterName, long version,
                              List<CertificateEntry> certificates) {
 
     /** Cluster-wide switches. */
-    public record Settings(boolean active, int maxProxies, String syslogEndpoint, boolean logAuth,
+    public record Settings(boolean active, int maxProxies, @Nullable String syslogEndpoint, boolean logAuth,
                            boolean logNetflow, boolean logDebug) {
     }
 
@@ -23,7 +25,8 @@ public record ResolvedConfig(String clusterId, String clusterName, long version,
                                List<io.marchproxy.control.model.Backend> backends, String loadBalancing,
                                io.marchproxy.control.model.ServiceAuth auth,
                                io.marchproxy.control.model.TlsSettings tls,
-                               io.marchproxy.control.model.HealthCheck healthCheck, Qos qos) {
+                               @Nullable io.marchproxy.control.model.HealthCheck healthCheck,
+                               @Nullable Qos qos) {
     }
 
     /** QoS of one service. */

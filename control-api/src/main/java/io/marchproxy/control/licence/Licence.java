@@ -1,5 +1,7 @@
 package io.marchproxy.control.licence;
 
+import io.marchproxy.control.model.Nullable;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -8,7 +10,7 @@ import java.util.List;
  *
  * @param expiresAt null for community, which does not expire
  */
-public record Licence(String licensee, String tier, int maxProxies, List<String> features, Instant expiresAt) {
+public record Licence(String licensee, String tier, int maxProxies, List<String> features, @Nullable Instant expiresAt) {
     public static final int COMMUNITY_MAX_PROXIES = 3;
 
     public Licence {

@@ -7,7 +7,7 @@ import java.time.Instant;
  * the key itself is shown once at creation and rotation and never stored.
  */
 public record Cluster(String id, String name, String description, boolean active, boolean defaultCluster,
-                      int maxProxies, String syslogEndpoint, LoggingSwitches logging, String apiKeyHash,
+                      int maxProxies, @Nullable String syslogEndpoint, LoggingSwitches logging, String apiKeyHash,
                       long revision, Instant createdAt, Instant updatedAt) implements ClusterScoped {
     @Override
     public String clusterId() {

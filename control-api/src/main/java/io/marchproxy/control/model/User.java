@@ -7,6 +7,6 @@ import java.time.Instant;
  * issued before {@code credentialsChangedAt} (the last password change) are no longer accepted.
  */
 public record User(String id, String username, Role role, boolean active, String passwordHash,
-                   Instant credentialsChangedAt, long revision, Instant createdAt, Instant updatedAt)
+                   @Nullable Instant credentialsChangedAt, long revision, Instant createdAt, Instant updatedAt)
         implements Entity {
 }

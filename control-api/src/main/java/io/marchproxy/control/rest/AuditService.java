@@ -17,6 +17,14 @@ import java.util.Map;
  * shown here, only kinds and ids, so secrets cannot leak through the audit log.
  */
 public final class AuditService extends ResourceService {
+    static final ResponseSchema LOG = ResponseSchema.object("AuditLog")
+            .add("items", ResponseSchema.arrayOf(VersionsService.event("AuditEvent")
+                    .add("versionBefore", long.class)
+                    .add("versionAfter", long.class)
+                    .build()))
+            .nullable("nextBefore", ResponseSchema.of(long.class))
+            .build();
+
     private final ConfigStore store;
 
     public AuditService(Gate gate, ConfigStore store) {
@@ -37,7 +45,7 @@ public final class AuditService extends ResourceService {
     @Override
     public List<Endpoint> endpoints() {
         return List.of(new Endpoint(Method.GET, "/", "Audit log, newest first (?before=seq&limit=)", Access.ADMIN,
-                null, Cursor.QUERY, 200, this::list));
+                null, Cursor.QUERY, 200, LOG, this::list));
     }
 
     private void list(ServerRequest req, ServerResponse res, Principal caller) {

@@ -9,6 +9,7 @@ import io.marchproxy.control.auth.LoginThrottle;
 import io.marchproxy.control.auth.PasswordHasher;
 import io.marchproxy.control.auth.Principal;
 import io.marchproxy.control.auth.TokenIssuer;
+import io.marchproxy.control.model.Role;
 import io.marchproxy.control.model.User;
 import io.marchproxy.control.store.ConfigStore;
 import io.marchproxy.control.store.EntityKind;
@@ -38,6 +39,15 @@ public final class AuthService extends ResourceService {
     static final ObjectSchema CHANGE_PASSWORD = ObjectSchema.builder()
             .required("currentPassword", StringSchema.of(1, 128, "correct-horse-battery"))
             .required("newPassword", StringSchema.of(12, 128, "correct-horse-battery-2"))
+            .build();
+
+    /** What login and refresh return. */
+    static final ResponseSchema TOKEN = ResponseSchema.object("AccessToken")
+            .add("token", ResponseSchema.string(), "A JWT for the Authorization: Bearer header.")
+            .add("tokenType", ResponseSchema.oneOf("Bearer"))
+            .add("expiresAt", Instant.class)
+            .add("role", Role.class)
+            .add("username", String.class)
             .build();
 
     private final ConfigStore store;
@@ -71,11 +81,11 @@ public final class AuthService extends ResourceService {
     public List<Endpoint> endpoints() {
         return List.of(
                 new Endpoint(Method.POST, "/login", "Log in; returns a bearer token", Access.PUBLIC, LOGIN,
-                        List.of(), 200, this::login),
+                        List.of(), 200, TOKEN, this::login),
                 new Endpoint(Method.POST, "/refresh", "Exchange a valid token for a new one", Access.VIEWER, null,
-                        List.of(), 200, this::refresh),
+                        List.of(), 200, TOKEN, this::refresh),
                 new Endpoint(Method.POST, "/password", "Change the caller's own password", Access.VIEWER,
-                        CHANGE_PASSWORD, List.of(), 204, this::changePassword));
+                        CHANGE_PASSWORD, List.of(), 204, null, this::changePassword));
     }
 
     private void login(ServerRequest req, ServerResponse res, Principal none) {

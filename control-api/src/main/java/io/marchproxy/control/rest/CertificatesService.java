@@ -75,7 +75,7 @@ public final class CertificatesService extends CrudService<Certificate, ParsedCe
     @Override
     protected List<Endpoint> extraEndpoints() {
         return List.of(new Endpoint(Method.GET, "/expiring", "Certificates expiring within ?days= (default 30)",
-                Access.VIEWER, null, List.of("days"), 200, this::expiring));
+                Access.VIEWER, null, List.of("days"), 200, ResponseSchema.page(viewSchema()), this::expiring));
     }
 
     private void expiring(ServerRequest req, ServerResponse res, Principal caller) {

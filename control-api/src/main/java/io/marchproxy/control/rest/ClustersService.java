@@ -44,6 +44,12 @@ public final class ClustersService extends CrudService<Cluster, Void> {
                     .build(), null)
             .build();
 
+    /** Create and rotate-key answer with the cluster and, this once, its API key. */
+    static final ResponseSchema WITH_KEY = ResponseSchema.object("ClusterWithApiKey").from(Cluster.class, SCHEMA)
+            .add("apiKey", ResponseSchema.string(), "The cluster API key in clear: returned by create and "
+                    + "rotate-key only, stored as a hash, never shown again.")
+            .build();
+
     private final ClusterKeys keys = new ClusterKeys();
 
     public ClustersService(Gate gate, ConfigStore store, Clock clock) {
@@ -79,7 +85,12 @@ public final class ClustersService extends CrudService<Cluster, Void> {
     protected List<Endpoint> extraEndpoints() {
         return List.of(new Endpoint(Method.POST, "/{id}/rotate-key",
                 "Replace the cluster API key; the new key is returned once", Access.ADMIN, null, List.of(), 200,
-                this::rotateKey));
+                WITH_KEY, this::rotateKey));
+    }
+
+    @Override
+    protected ResponseSchema createdSchema() {
+        return WITH_KEY;
     }
 
     @Override

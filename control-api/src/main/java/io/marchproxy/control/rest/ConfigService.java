@@ -55,7 +55,8 @@ public final class ConfigService extends ResourceService {
     @Override
     public List<Endpoint> endpoints() {
         return List.of(new Endpoint(Method.GET, "/{cluster}", "Resolved config of a cluster (cluster API key)",
-                Access.CLUSTER_KEY, null, List.of("version"), 200, this::config));
+                Access.CLUSTER_KEY, null, List.of("version"), 200, ResponseSchema.withSecrets(ResolvedConfig.class),
+                this::config));
     }
 
     private void config(ServerRequest req, ServerResponse res, Principal none) {

@@ -79,6 +79,16 @@ public abstract class CrudService<T extends Entity, P> extends ResourceService {
         return entity;
     }
 
+    /** The schema of {@link #view}: the entity's record as the REST mapper writes it, unless a view changes that. */
+    protected ResponseSchema viewSchema() {
+        return ResponseSchema.of(kind.type(), schema());
+    }
+
+    /** The schema of the create response, which is the {@link #view} unless create returns more. */
+    protected ResponseSchema createdSchema() {
+        return viewSchema();
+    }
+
     /** Routes beyond CRUD; registered before {@code /{id}} so fixed segments win. */
     protected List<Endpoint> extraEndpoints() {
         return List.of();
@@ -90,15 +100,15 @@ public abstract class CrudService<T extends Entity, P> extends ResourceService {
         listQuery.addAll(Paging.QUERY);
         List<Endpoint> all = new ArrayList<>(extraEndpoints());
         all.add(new Endpoint(Method.GET, "/", "List " + tag() + " (paged, filtered)", readAccess(), null,
-                listQuery, 200, this::list));
+                listQuery, 200, ResponseSchema.page(viewSchema()), this::list));
         all.add(new Endpoint(Method.POST, "/", "Create a " + singular(), writeAccess(), schema(), List.of(), 201,
-                this::create));
+                createdSchema(), this::create));
         all.add(new Endpoint(Method.GET, "/{id}", "Get a " + singular(), readAccess(), null, List.of(), 200,
-                this::read));
+                viewSchema(), this::read));
         all.add(new Endpoint(Method.PUT, "/{id}", "Replace a " + singular() + " (If-Match: ETag)", writeAccess(),
-                schema(), List.of(), 200, this::replace));
+                schema(), List.of(), 200, viewSchema(), this::replace));
         all.add(new Endpoint(Method.DELETE, "/{id}", "Delete a " + singular() + " (If-Match: ETag)",
-                writeAccess(), null, List.of(), 204, this::delete));
+                writeAccess(), null, List.of(), 204, null, this::delete));
         return all;
     }
 

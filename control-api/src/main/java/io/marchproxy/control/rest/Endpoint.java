@@ -13,10 +13,14 @@ import java.util.List;
  *                    {@code cluster-key}
  * @param requestBody the body schema, or null for no body
  * @param query       accepted query parameters
+ * @param response    what a success carries, or null exactly when {@code successStatus} is 204
  */
 public record Endpoint(Method method, String path, String summary, String access, ObjectSchema requestBody,
-                       List<String> query, int successStatus, Action action) {
+                       List<String> query, int successStatus, ResponseSchema response, Action action) {
     public Endpoint {
         query = List.copyOf(query);
+        if ((response == null) != (successStatus == 204)) {
+            throw new IllegalArgumentException(method + " " + path + ": a response body exactly unless 204");
+        }
     }
 }

@@ -26,6 +26,11 @@ public final class LicenceService extends ResourceService {
                     .pattern("^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$"))
             .build();
 
+    /** The licence in force, as {@link #view} writes it. */
+    static final ResponseSchema STATUS = ResponseSchema.object("LicenceStatus").from(Licence.class)
+            .add("proxiesRegistered", int.class)
+            .build();
+
     private final ConfigStore store;
     private final Licensing licensing;
     private final Clock clock;
@@ -51,11 +56,11 @@ public final class LicenceService extends ResourceService {
     public List<Endpoint> endpoints() {
         return List.of(
                 new Endpoint(Method.GET, "/", "The licence in force and proxies used", Access.VIEWER, null,
-                        List.of(), 200, this::show),
+                        List.of(), 200, STATUS, this::show),
                 new Endpoint(Method.PUT, "/", "Install an enterprise licence token", Access.ADMIN, INSTALL,
-                        List.of(), 200, this::install),
+                        List.of(), 200, STATUS, this::install),
                 new Endpoint(Method.DELETE, "/", "Remove the installed licence (back to community)", Access.ADMIN,
-                        null, List.of(), 200, this::remove));
+                        null, List.of(), 200, STATUS, this::remove));
     }
 
     private void show(ServerRequest req, ServerResponse res, Principal caller) {

@@ -18,15 +18,17 @@ import java.util.regex.Pattern;
 
 /**
  * {@code GET /openapi}: an OpenAPI 3.0 document generated from the same {@link Endpoint} lists and schemas that route
- * and validate requests, so it cannot promise a field or route the server does not accept. The few public routes of
- * plain services (observability, this document) are listed as {@link PublicRoute}s.
+ * and validate requests, so it cannot promise a field or route the server does not accept. Success responses are
+ * described by each endpoint's {@link ResponseSchema}, derived from the records the handlers write and shared under
+ * {@code components/schemas}. The few public routes of plain services (observability, this document) are listed as
+ * {@link PublicRoute}s.
  */
 public final class OpenApiService implements HttpService {
     /** Where this document is served. */
     public static final String PATH = "/openapi";
 
     /** A public {@code GET} route served by a plain {@link HttpService} rather than a {@link ResourceService}. */
-    public record PublicRoute(String path, String tag, String summary, String contentType) {
+    public record PublicRoute(String path, String tag, String summary, ResponseSchema response) {
     }
 
     private static final Pattern PATH_PARAM = Pattern.compile("\\{([A-Za-z]+)}");
@@ -36,7 +38,7 @@ public final class OpenApiService implements HttpService {
 
     public OpenApiService(List<ResourceService> services, List<PublicRoute> publicRoutes, String version) {
         List<PublicRoute> plain = new ArrayList<>(publicRoutes);
-        plain.add(new PublicRoute(PATH, "openapi", "This document", "application/json"));
+        plain.add(new PublicRoute(PATH, "openapi", "This document", ResponseSchema.anyObject()));
         this.document = build(services, plain, version).toPrettyString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -63,21 +65,23 @@ public final class OpenApiService implements HttpService {
                 .put("description", "Clusters, services, mappings, proxies, certificates, QoS and versioned config. "
                         + "Errors are RFC 9457 application/problem+json.");
         ObjectNode paths = doc.putObject("paths");
+        ObjectNode schemas = f.objectNode();
         for (ResourceService s : services) {
             for (Endpoint e : s.endpoints()) {
                 ObjectNode item = paths.has(fullPath(s, e)) ? (ObjectNode) paths.get(fullPath(s, e))
                         : paths.putObject(fullPath(s, e));
-                item.set(e.method().text().toLowerCase(Locale.ROOT), operation(s, e));
+                item.set(e.method().text().toLowerCase(Locale.ROOT), operation(s, e, schemas));
             }
         }
         for (PublicRoute r : plain) {
-            paths.putObject(r.path()).set("get", operation(r));
+            paths.putObject(r.path()).set("get", operation(r, schemas));
         }
         ObjectNode components = doc.putObject("components");
         ObjectNode schemes = components.putObject("securitySchemes");
         schemes.putObject("bearer").put("type", "http").put("scheme", "bearer").put("bearerFormat", "JWT");
         schemes.putObject("clusterKey").put("type", "apiKey").put("in", "header").put("name", "X-Cluster-Key");
-        ObjectNode problem = components.putObject("schemas").putObject("Problem");
+        components.set("schemas", schemas);
+        ObjectNode problem = schemas.putObject("Problem");
         problem.put("type", "object");
         ObjectNode props = problem.putObject("properties");
         for (String p : List.of("type", "title", "detail", "instance", "field")) {
@@ -90,7 +94,7 @@ public final class OpenApiService implements HttpService {
         return doc;
     }
 
-    private static ObjectNode operation(ResourceService s, Endpoint e) {
+    private static ObjectNode operation(ResourceService s, Endpoint e, ObjectNode schemas) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode op = f.objectNode();
         op.putArray("tags").add(s.tag());
@@ -122,8 +126,8 @@ public final class OpenApiService implements HttpService {
         ObjectNode responses = op.putObject("responses");
         ObjectNode ok = responses.putObject(Integer.toString(e.successStatus()));
         ok.put("description", e.successStatus() == 204 ? "No Content" : "Success");
-        if (e.successStatus() != 204) {
-            ok.putObject("content").putObject("application/json").putObject("schema").put("type", "object");
+        if (e.response() != null) {
+            content(ok, e.response(), schemas);
         }
         for (int status : PROBLEMS) {
             responses.putObject(Integer.toString(status)).put("description", "Problem")
@@ -133,16 +137,18 @@ public final class OpenApiService implements HttpService {
         return op;
     }
 
-    private static ObjectNode operation(PublicRoute r) {
+    private static void content(ObjectNode response, ResponseSchema schema, ObjectNode schemas) {
+        response.putObject("content").putObject(schema.mediaType()).set("schema", schema.toOpenApi(schemas));
+    }
+
+    private static ObjectNode operation(PublicRoute r, ObjectNode schemas) {
         ObjectNode op = JsonNodeFactory.instance.objectNode();
         op.putArray("tags").add(r.tag());
         op.put("summary", r.summary());
         op.put("operationId", "get" + opName(r.path()));
         op.put("x-access", Access.PUBLIC);
         op.putArray("security");
-        op.putObject("responses").putObject("200").put("description", "Success").putObject("content")
-                .putObject(r.contentType()).putObject("schema")
-                .put("type", r.contentType().equals("application/json") ? "object" : "string");
+        content(op.putObject("responses").putObject("200").put("description", "Success"), r.response(), schemas);
         return op;
     }
 

@@ -59,6 +59,17 @@ public final class ProxiesService extends ResourceService {
                 .build();
     }
 
+    /** A node as {@link #view} writes it. */
+    static final ResponseSchema PROXY = view("Proxy").build();
+    static final ResponseSchema REGISTERED = view("ProxyRegistration")
+            .add("configVersion", ResponseSchema.of(long.class), "The current global config version.")
+            .build();
+    static final ResponseSchema BEAT = ResponseSchema.object("HeartbeatReply")
+            .add("status", ProxyStatus.class)
+            .add("configVersion", long.class)
+            .add("configChanged", boolean.class)
+            .build();
+
     private final ConfigStore store;
     private final Licensing licensing;
     private final ProxyLiveness liveness;
@@ -86,14 +97,16 @@ public final class ProxiesService extends ResourceService {
     public List<Endpoint> endpoints() {
         return List.of(
                 new Endpoint(Method.POST, "/register", "Register (or re-register) a proxy node", Access.CLUSTER_KEY,
-                        REGISTER, List.of(), 201, this::register),
+                        REGISTER, List.of(), 201, REGISTERED, this::register),
                 new Endpoint(Method.POST, "/{id}/heartbeat", "Report liveness and metrics", Access.CLUSTER_KEY,
-                        HEARTBEAT, List.of(), 200, this::heartbeat),
+                        HEARTBEAT, List.of(), 200, BEAT, this::heartbeat),
                 new Endpoint(Method.GET, "/", "List proxies (paged, filtered)", Access.VIEWER, null,
-                        Stream.concat(Stream.of("clusterId", "status", "name"), Paging.QUERY.stream()).toList(), 200, this::list),
-                new Endpoint(Method.GET, "/{id}", "Get a proxy", Access.VIEWER, null, List.of(), 200, this::read),
+                        Stream.concat(Stream.of("clusterId", "status", "name"), Paging.QUERY.stream()).toList(), 200,
+                        ResponseSchema.page(PROXY), this::list),
+                new Endpoint(Method.GET, "/{id}", "Get a proxy", Access.VIEWER, null, List.of(), 200, PROXY,
+                        this::read),
                 new Endpoint(Method.DELETE, "/{id}", "Delete a proxy, freeing its licence slot", Access.OPERATOR,
-                        null, List.of(), 204, this::delete));
+                        null, List.of(), 204, null, this::delete));
     }
 
     private void register(ServerRequest req, ServerResponse res, Principal none) {
@@ -190,6 +203,13 @@ public final class ProxiesService extends ResourceService {
         });
         liveness.forget(id);
         Responses.noContent(res);
+    }
+
+    private static ResponseSchema.Builder view(String name) {
+        return ResponseSchema.object(name).from(ProxyNode.class)
+                .add("status", ResponseSchema.of(ProxyStatus.class), "Derived from the last heartbeat when read.")
+                .add("metrics", ResponseSchema.mapOf(ResponseSchema.of(long.class)),
+                        "The last heartbeat's metrics by name; empty before the first.");
     }
 
     /** The node as stored, with liveness merged in and its derived status after {@code clusterId}. */

@@ -33,6 +33,25 @@ public final class VersionsService extends ResourceService {
             .required("version", IntegerSchema.range(1, Long.MAX_VALUE).withExample(1))
             .build();
 
+    static final ResponseSchema VERSIONS = ResponseSchema.object("Versions")
+            .add("currentVersion", long.class)
+            .add("items", ResponseSchema.arrayOf(event("Version")
+                    .add("version", long.class)
+                    .add("previousVersion", long.class)
+                    .build()))
+            .build();
+
+    static final ResponseSchema DIFF = ResponseSchema.object("VersionDiff")
+            .add("from", long.class)
+            .add("to", long.class)
+            .add("changes", ResponseSchema.arrayOf(ResponseSchema.of(ConfigDiff.Entry.class)))
+            .build();
+
+    static final ResponseSchema ROLLED_BACK = ResponseSchema.object("Rollback")
+            .add("version", long.class)
+            .add("rolledBackTo", long.class)
+            .build();
+
     private final ConfigStore store;
     private final PastStates past;
     private final Clock clock;
@@ -58,11 +77,11 @@ public final class VersionsService extends ResourceService {
     public List<Endpoint> endpoints() {
         return List.of(
                 new Endpoint(Method.GET, "/", "Config versions, newest first (?before=version&limit=)",
-                        Access.VIEWER, null, Cursor.QUERY, 200, this::list),
+                        Access.VIEWER, null, Cursor.QUERY, 200, VERSIONS, this::list),
                 new Endpoint(Method.GET, "/diff", "Differences between two versions (?from=&to=)", Access.VIEWER,
-                        null, List.of("from", "to"), 200, this::diff),
+                        null, List.of("from", "to"), 200, DIFF, this::diff),
                 new Endpoint(Method.POST, "/rollback", "Make a new version equal to an earlier one",
-                        Access.OPERATOR, ROLLBACK, List.of(), 201, this::rollback));
+                        Access.OPERATOR, ROLLBACK, List.of(), 201, ROLLED_BACK, this::rollback));
     }
 
     private void list(ServerRequest req, ServerResponse res, Principal caller) {
@@ -75,6 +94,21 @@ public final class VersionsService extends ResourceService {
         body.put("currentVersion", s.configVersion());
         body.put("items", items);
         Responses.json(res, 200, body);
+    }
+
+    /** The fields {@link #summary} writes of every journal event, versions aside. */
+    static ResponseSchema.Builder event(String name) {
+        return ResponseSchema.object(name)
+                .add("seq", long.class)
+                .add("at", Instant.class)
+                .add("actor", String.class)
+                .add("action", String.class)
+                .add("changes", ResponseSchema.arrayOf(ResponseSchema.object("Change")
+                        .add("kind", ResponseSchema.oneOf(EntityKind.all().stream().map(EntityKind::wireName)
+                                .toArray(String[]::new)))
+                        .add("id", String.class)
+                        .add("op", ResponseSchema.oneOf("put", "delete"))
+                        .build()));
     }
 
     static Map<String, Object> summary(ChangeEvent e) {

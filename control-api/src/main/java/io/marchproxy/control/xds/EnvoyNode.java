@@ -1,5 +1,7 @@
 package io.marchproxy.control.xds;
 
+import io.marchproxy.control.model.Nullable;
+
 import java.time.Instant;
 import java.util.Map;
 
@@ -11,7 +13,7 @@ import java.util.Map;
  * @param lastNack the last rejected update, or null if it never rejected one
  */
 public record EnvoyNode(String nodeId, String cluster, String group, int streams, Instant connectedAt,
-                        Instant lastRequestAt, Map<String, String> acked, Nack lastNack) {
+                        Instant lastRequestAt, Map<String, String> acked, @Nullable Nack lastNack) {
     public EnvoyNode {
         acked = Map.copyOf(acked);
     }

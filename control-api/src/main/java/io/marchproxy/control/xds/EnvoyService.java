@@ -11,6 +11,7 @@ import io.marchproxy.control.rest.Endpoint;
 import io.marchproxy.control.rest.ProblemException;
 import io.marchproxy.control.rest.Requests;
 import io.marchproxy.control.rest.ResourceService;
+import io.marchproxy.control.rest.ResponseSchema;
 import io.marchproxy.control.rest.Responses;
 import io.marchproxy.control.rest.Gate;
 
@@ -26,6 +27,11 @@ import java.util.regex.Pattern;
  */
 public final class EnvoyService extends ResourceService {
     private static final Pattern NODE_ID = Pattern.compile("^[A-Za-z0-9._:-]{1,128}$");
+
+    static final ResponseSchema NODES = ResponseSchema.object("EnvoyNodes")
+            .add("nodes", ResponseSchema.arrayOf(ResponseSchema.of(EnvoyNode.class)))
+            .add("nacks", ResponseSchema.mapOf(ResponseSchema.of(long.class)), "NACKs since start by resource type.")
+            .build();
 
     private final XdsServer xds;
 
@@ -48,9 +54,10 @@ public final class EnvoyService extends ResourceService {
     public List<Endpoint> endpoints() {
         return List.of(
                 new Endpoint(Method.GET, "/bootstrap", "Envoy bootstrap YAML for a cluster (id or name)",
-                        Access.VIEWER, null, List.of("cluster", "node", "adminPort"), 200, this::bootstrap),
+                        Access.VIEWER, null, List.of("cluster", "node", "adminPort"), 200,
+                        ResponseSchema.text("application/yaml"), this::bootstrap),
                 new Endpoint(Method.GET, "/nodes", "Connected Envoys: ACKed versions per type and last NACK",
-                        Access.VIEWER, null, List.of(), 200, this::nodes));
+                        Access.VIEWER, null, List.of(), 200, NODES, this::nodes));
     }
 
     private void bootstrap(ServerRequest req, ServerResponse res, Principal caller) {

@@ -2,6 +2,9 @@ package io.marchproxy.control.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.marchproxy.control.licence.Licence;
+import io.marchproxy.control.licence.LicenceSigner;
+import io.marchproxy.control.xds.XdsSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -9,7 +12,11 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -20,13 +27,16 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Checks the OpenAPI document against the running server: the document lists exactly the routes the server registered,
  * every documented operation is served (templated ones answer for a real entity, public ones without credentials),
  * enforces the access rule the document states, requires exactly the documented required fields, rejects undocumented
- * fields, and type-checks every documented property under its documented name.
+ * fields, and type-checks every documented property under its documented name. Every 2xx response any of these tests
+ * receives must have a documented status and media type and, when JSON, match the documented response schema; one
+ * test drives each operation to a success so that every documented response is checked at least once.
  */
 class OpenApiContractTest {
     static TestPlane t;
@@ -35,41 +45,52 @@ class OpenApiContractTest {
     static String operator;
     static JsonNode doc;
     static String clusterKey;
+    static KeyPair vendor;
+    static SchemaCheck schemas;
+    /** {@code METHOD /path/{template}} of each operation a 2xx response was checked for. */
+    static final Set<String> CHECKED = new TreeSet<>();
     /** A real entity id for each templated path, by the path's base. */
     static final Map<String, String> IDS = new LinkedHashMap<>();
 
     @BeforeAll
     static void start() throws Exception {
-        t = new TestPlane();
+        vendor = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        t = new TestPlane(TestPlane.settings(Files.createTempDirectory("marchproxy-contract"),
+                Base64.getEncoder().encodeToString(vendor.getPublic().getEncoded()), TestPlane.ADMIN_PASSWORD),
+                new XdsSettings(true, "127.0.0.1", 0, "127.0.0.1"), true);
         admin = t.adminToken();
-        String viewerId = created(t.post("/api/v1/users", admin,
-                "{\"username\":\"viewer\",\"role\":\"viewer\",\"password\":\"viewer-password\"}"));
-        t.post("/api/v1/users", admin, "{\"username\":\"oper\",\"role\":\"operator\",\"password\":\"oper-password\"}");
-        viewer = t.login("viewer", "viewer-password");
-        operator = t.login("oper", "oper-password");
         TestPlane.Res r = t.get("/openapi", null);
         assertEquals(200, r.status());
         doc = r.json();
+        schemas = new SchemaCheck(doc);
+        String viewerId = created(post("/api/v1/users", admin,
+                "{\"username\":\"viewer\",\"role\":\"viewer\",\"password\":\"viewer-password\"}"));
+        post("/api/v1/users", admin, "{\"username\":\"oper\",\"role\":\"operator\",\"password\":\"oper-password\"}");
+        viewer = t.login("viewer", "viewer-password");
+        operator = t.login("oper", "oper-password");
 
-        String[] cluster = t.cluster(admin, "contract");
-        clusterKey = cluster[1];
-        String service = t.service(admin, cluster[0], "contract-web", "default");
-        IDS.put("/api/v1/clusters/", cluster[0]);
-        IDS.put("/api/v1/config/", cluster[0]);
+        TestPlane.Res cluster = post("/api/v1/clusters", admin, "{\"name\":\"contract\"}");
+        String clusterId = created(cluster);
+        clusterKey = cluster.json().get("apiKey").asText();
+        String service = created(post("/api/v1/services", admin, "{\"name\":\"contract-web\",\"clusterId\":\""
+                + clusterId + "\",\"address\":\"10.0.0.1\",\"port\":8080,\"protocol\":\"http\","
+                + "\"backends\":[{\"address\":\"10.0.1.1\",\"port\":80}]}"));
+        IDS.put("/api/v1/clusters/", clusterId);
+        IDS.put("/api/v1/config/", clusterId);
         IDS.put("/api/v1/services/", service);
         IDS.put("/api/v1/users/", viewerId);
-        IDS.put("/api/v1/mappings/", created(t.post("/api/v1/mappings", admin, "{\"name\":\"contract-all\","
-                + "\"clusterId\":\"" + cluster[0] + "\",\"sources\":[\"all\"],\"destinations\":[\"all\"],"
+        IDS.put("/api/v1/mappings/", created(post("/api/v1/mappings", admin, "{\"name\":\"contract-all\","
+                + "\"clusterId\":\"" + clusterId + "\",\"sources\":[\"all\"],\"destinations\":[\"all\"],"
                 + "\"protocols\":[\"tcp\"],\"ports\":\"80\"}")));
-        IDS.put("/api/v1/qos/", created(t.post("/api/v1/qos", admin, "{\"serviceId\":\"" + service + "\"}")));
-        IDS.put("/api/v1/proxies/", created(t.post("/api/v1/proxies/register", null, "{\"name\":\"contract-edge\","
+        IDS.put("/api/v1/qos/", created(post("/api/v1/qos", admin, "{\"serviceId\":\"" + service + "\"}")));
+        IDS.put("/api/v1/proxies/", created(post("/api/v1/proxies/register", null, "{\"name\":\"contract-edge\","
                 + "\"hostname\":\"edge.example.test\",\"address\":\"192.0.2.1\"}", "X-Cluster-Key", clusterKey)));
         Path pki = Files.createTempDirectory("marchproxy-contract");
         try {
             TestCertificates.Pem pem = TestCertificates.generate(pki, "contract", "EC", 30, "contract.example.test");
-            ObjectNode cert = TestPlane.JSON.createObjectNode().put("name", "contract").put("clusterId", cluster[0])
+            ObjectNode cert = TestPlane.JSON.createObjectNode().put("name", "contract").put("clusterId", clusterId)
                     .put("certificatePem", pem.certificate()).put("privateKeyPem", pem.privateKey());
-            IDS.put("/api/v1/certificates/", created(t.post("/api/v1/certificates", admin, cert.toString())));
+            IDS.put("/api/v1/certificates/", created(post("/api/v1/certificates", admin, cert.toString())));
         } finally {
             TestPlane.deleteTree(pki);
         }
@@ -78,6 +99,58 @@ class OpenApiContractTest {
     private static String created(TestPlane.Res r) {
         assertEquals(201, r.status(), r.text());
         return r.json().get("id").asText();
+    }
+
+    /** A request whose 2xx answer must be what the document promises for its operation and status. */
+    static TestPlane.Res send(String method, String url, String token, String body, String... headers) {
+        TestPlane.Res r = t.send(method, url, token, body, headers);
+        if (r.status() >= 200 && r.status() < 300) {
+            conforms(method, url, r);
+        }
+        return r;
+    }
+
+    static TestPlane.Res get(String url, String token, String... headers) {
+        return send("GET", url, token, null, headers);
+    }
+
+    static TestPlane.Res post(String url, String token, String body, String... headers) {
+        return send("POST", url, token, body, headers);
+    }
+
+    private static void conforms(String method, String url, TestPlane.Res r) {
+        String what = method + " " + url + " -> " + r.status();
+        Op op = operationFor(method, url);
+        assertNotNull(op, what + ": no documented operation answers this");
+        JsonNode response = op.spec().path("responses").path(Integer.toString(r.status()));
+        assertTrue(response.isObject(), what + ": status not documented for " + op.path());
+        JsonNode content = response.path("content");
+        if (content.isEmpty()) {
+            assertEquals("", r.text(), what + ": documented without a body");
+        } else {
+            String mediaType = content.fieldNames().next();
+            String actual = r.header("Content-Type");
+            assertTrue(actual != null && actual.startsWith(mediaType), what + ": Content-Type " + actual
+                    + ", documented " + mediaType);
+            if (mediaType.equals("application/json")) {
+                assertEquals(List.of(), schemas.problems(content.get(mediaType).get("schema"), r.json()),
+                        what + ": body does not match the documented schema: " + r.text());
+            }
+        }
+        CHECKED.add(op.method() + " " + op.path());
+    }
+
+    /** The documented operation serving {@code url}: fixed segments win over templates, as in the router. */
+    static Op operationFor(String method, String url) {
+        String path = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
+        Op best = null;
+        for (Op op : operations()) {
+            if (op.method().equals(method) && path.matches(op.path().replaceAll("\\{[A-Za-z]+}", "[^/]+"))
+                    && (best == null || op.path().split("\\{").length < best.path().split("\\{").length)) {
+                best = op;
+            }
+        }
+        return best;
     }
 
     @AfterAll
@@ -140,14 +213,14 @@ class OpenApiContractTest {
     void everyOperationEnforcesItsDocumentedAccess() {
         for (Op op : operations()) {
             String body = op.body().isMissingNode() ? null : "{}";
-            TestPlane.Res anonymous = t.send(op.method(), op.url(), null, body);
+            TestPlane.Res anonymous = send(op.method(), op.url(), null, body);
             switch (op.access()) {
                 case Access.PUBLIC -> assertTrue(anonymous.status() != 401 && anonymous.status() != 403,
                         op + " is public but answered " + anonymous.status());
                 default -> assertEquals(401, anonymous.status(), op + " without credentials");
             }
-            TestPlane.Res asViewer = t.send(op.method(), op.url(), viewer, body);
-            TestPlane.Res asOperator = t.send(op.method(), op.url(), operator, body);
+            TestPlane.Res asViewer = send(op.method(), op.url(), viewer, body);
+            TestPlane.Res asOperator = send(op.method(), op.url(), operator, body);
             switch (op.access()) {
                 case Access.VIEWER -> assertTrue(allowed(asViewer), op + " as viewer: " + asViewer.status());
                 case Access.OPERATOR -> {
@@ -157,7 +230,7 @@ class OpenApiContractTest {
                 case Access.ADMIN -> {
                     assertEquals(403, asViewer.status(), op + " as viewer");
                     assertEquals(403, asOperator.status(), op + " as operator");
-                    assertTrue(allowed(t.send(op.method(), op.url(), admin, body)), op + " as admin");
+                    assertTrue(allowed(send(op.method(), op.url(), admin, body)), op + " as admin");
                 }
                 case Access.CLUSTER_KEY -> assertEquals(401, asOperator.status(), op + ": a user token is no key");
                 default -> { }
@@ -195,10 +268,10 @@ class OpenApiContractTest {
             }
             String body = op.body().isMissingNode() ? null : "{}";
             TestPlane.Res r = switch (op.access()) {
-                case Access.PUBLIC -> t.send(op.method(), op.realUrl(), null, body);
-                case Access.CLUSTER_KEY -> t.send(op.method(), op.realUrl(), null, body, "X-Cluster-Key",
+                case Access.PUBLIC -> send(op.method(), op.realUrl(), null, body);
+                case Access.CLUSTER_KEY -> send(op.method(), op.realUrl(), null, body, "X-Cluster-Key",
                         clusterKey, "If-Match", "\"0\"");
-                default -> t.send(op.method(), op.realUrl(), admin, body, "If-Match", "\"0\"");
+                default -> send(op.method(), op.realUrl(), admin, body, "If-Match", "\"0\"");
             };
             assertTrue(r.status() != 404 && r.status() != 405 && r.status() < 500,
                     op.method() + " " + op.realUrl() + " (" + op.access() + ") -> " + r.status() + " " + r.text());
@@ -208,7 +281,7 @@ class OpenApiContractTest {
             tried++;
         }
         assertTrue(tried >= 20, "templated and public routes tried: " + tried);
-        IDS.forEach((base, id) -> assertEquals(200, t.get(base + id, base.equals("/api/v1/config/") ? null : admin,
+        IDS.forEach((base, id) -> assertEquals(200, get(base + id, base.equals("/api/v1/config/") ? null : admin,
                 "X-Cluster-Key", clusterKey).status(), base + id + " still exists: nothing was changed"));
     }
 
@@ -226,7 +299,7 @@ class OpenApiContractTest {
             String token = op.access().equals(Access.PUBLIC) ? null : admin;
             Set<String> required = new HashSet<>();
             schema.path("required").forEach(n -> required.add(n.asText()));
-            TestPlane.Res empty = t.send(op.method(), op.url(), token, "{}");
+            TestPlane.Res empty = send(op.method(), op.url(), token, "{}");
             Set<String> missing = new HashSet<>();
             if (empty.status() == 400) {
                 empty.json().get("errors").forEach(e -> {
@@ -237,13 +310,13 @@ class OpenApiContractTest {
             }
             assertEquals(required, missing, op + " required fields");
 
-            TestPlane.Res unknown = t.send(op.method(), op.url(), token, "{\"undocumentedField\":1}");
+            TestPlane.Res unknown = send(op.method(), op.url(), token, "{\"undocumentedField\":1}");
             assertEquals(400, unknown.status(), op.toString());
             assertTrue(unknown.text().contains("undocumentedField"), op.toString());
 
             schema.get("properties").properties().forEach(p -> {
                 String wrong = p.getValue().path("type").asText().equals("string") ? "12345" : "\"text\"";
-                TestPlane.Res r = t.send(op.method(), op.url(), token, "{\"" + p.getKey() + "\":" + wrong + "}");
+                TestPlane.Res r = send(op.method(), op.url(), token, "{\"" + p.getKey() + "\":" + wrong + "}");
                 assertEquals(400, r.status(), op + " " + p.getKey());
                 boolean named = false;
                 for (JsonNode e : r.json().get("errors")) {
@@ -253,5 +326,136 @@ class OpenApiContractTest {
                 assertTrue(named, op + ": documented property " + p.getKey() + " is not type-checked: " + r.text());
             });
         }
+    }
+
+    /**
+     * Drives every documented operation to a success on entities of its own (deleted again at the end; a rollback
+     * undoes only the change made for it), so every documented success response is checked against the running
+     * server at least once, with optional and nullable fields both present and absent where the API allows.
+     */
+    @Test
+    void everyOperationSucceedsWithTheDocumentedResponse() throws Exception {
+        String json = "application/json";
+        get("/openapi", null);
+        get("/observe/health", null);
+        get("/observe/health", viewer);
+        get("/observe/metrics", null);
+        post("/api/v1/auth/refresh", viewer, null);
+
+        TestPlane.Res cluster = post("/api/v1/clusters", admin, "{\"name\":\"tour\",\"syslogEndpoint\":\"10.0.0.9:514\","
+                + "\"logging\":{\"debug\":true}}");
+        String clusterId = created(cluster);
+        String cl = "/api/v1/clusters/" + clusterId;
+        get("/api/v1/clusters?name=tour", viewer);
+        get(cl, viewer);
+        assertEquals(200, send("PUT", cl, admin, "{\"name\":\"tour\",\"description\":\"tour\"}",
+                "If-Match", get(cl, admin).header("ETag")).status());
+        String key = ok(post(cl + "/rotate-key", admin, null)).json().get("apiKey").asText();
+
+        String svc = created(post("/api/v1/services", admin, "{\"name\":\"tour-web\",\"clusterId\":\"" + clusterId
+                + "\",\"address\":\"10.0.0.2\",\"port\":443,\"protocol\":\"https\",\"backends\":[{\"address\":"
+                + "\"10.0.1.2\",\"port\":8443,\"weight\":5}],\"auth\":{\"type\":\"jwt\",\"jwtSecret\":"
+                + "\"0123456789abcdef0123456789abcdef\"},\"tls\":{\"enabled\":true},"
+                + "\"healthCheck\":{\"path\":\"/healthz\"}}"));
+        String sv = "/api/v1/services/" + svc;
+        get("/api/v1/services?clusterId=" + clusterId, viewer);
+        get(sv, viewer);
+        ok(send("PUT", sv, admin, "{\"name\":\"tour-web\",\"clusterId\":\"" + clusterId + "\",\"address\":"
+                + "\"10.0.0.2\",\"port\":443,\"protocol\":\"https\",\"auth\":{\"type\":\"base64\",\"token\":"
+                + "\"0123456789abcdef\"}}"));
+
+        String mapping = "{\"name\":\"tour-map\",\"clusterId\":\"" + clusterId + "\",\"sources\":[\"all\"],"
+                + "\"destinations\":[\"" + svc + "\",\"collection:default\"],\"protocols\":[\"tcp\",\"http\"],"
+                + "\"ports\":\"80,8000-8100\"}";
+        String mp = "/api/v1/mappings/" + created(post("/api/v1/mappings", admin, mapping));
+        get("/api/v1/mappings", viewer);
+        get(mp, viewer);
+        ok(send("PUT", mp, admin, mapping));
+
+        String qos = "/api/v1/qos/" + created(post("/api/v1/qos", admin, "{\"serviceId\":\"" + svc
+                + "\",\"ingressMbps\":100}"));
+        get("/api/v1/qos?serviceId=" + svc, viewer);
+        get(qos, viewer);
+        ok(send("PUT", qos, admin, "{\"serviceId\":\"" + svc + "\",\"priority\":\"P0\"}"));
+
+        Path pki = Files.createTempDirectory("marchproxy-contract-tour");
+        try {
+            TestCertificates.Pem pem = TestCertificates.generate(pki, "tour", "EC", 10, "tour.example.test");
+            String cert = TestPlane.JSON.createObjectNode().put("name", "tour").put("clusterId", clusterId)
+                    .put("certificatePem", pem.certificate()).put("privateKeyPem", pem.privateKey()).toString();
+            String ct = "/api/v1/certificates/" + created(post("/api/v1/certificates", admin, cert));
+            get("/api/v1/certificates?clusterId=" + clusterId, viewer);
+            get("/api/v1/certificates/expiring?days=3650", viewer);
+            get(ct, viewer);
+            ok(send("PUT", ct, admin, cert));
+
+            String user = "/api/v1/users/" + created(post("/api/v1/users", admin,
+                    "{\"username\":\"tourist\",\"role\":\"operator\",\"password\":\"tourist-password\"}"));
+            get("/api/v1/users?role=operator", admin);
+            get(user, admin);
+            ok(send("PUT", user, admin, "{\"username\":\"tourist\",\"role\":\"viewer\"}"));
+            String tourist = ok(post("/api/v1/auth/login", null,
+                    "{\"username\":\"tourist\",\"password\":\"tourist-password\"}")).json().get("token").asText();
+            assertEquals(204, post("/api/v1/auth/password", tourist,
+                    "{\"currentPassword\":\"tourist-password\",\"newPassword\":\"tourist-password-2\"}").status());
+
+            String px = "/api/v1/proxies/" + created(post("/api/v1/proxies/register", null, "{\"name\":\"tour-edge\","
+                    + "\"hostname\":\"tour.example.test\",\"address\":\"192.0.2.2\",\"capabilities\":[\"af_xdp\"]}",
+                    "X-Cluster-Key", key));
+            ok(post(px + "/heartbeat", null, "{\"configVersion\":1,\"metrics\":{\"rxPackets\":10,\"drops\":0}}",
+                    "X-Cluster-Key", key));
+            get("/api/v1/proxies?clusterId=" + clusterId, viewer);
+            get(px, viewer);
+            ok(get("/api/v1/config/" + clusterId, null, "X-Cluster-Key", key));
+
+            long before = ok(get("/api/v1/versions", viewer)).json().get("currentVersion").asLong();
+            ok(get("/api/v1/versions/diff?from=1", viewer));
+            created(post("/api/v1/mappings", admin, mapping.replace("tour-map", "tour-undone")));
+            assertEquals(201, post("/api/v1/versions/rollback", operator, "{\"version\":" + before + "}").status());
+            assertEquals(0, get("/api/v1/mappings?name=tour-undone", viewer).json().get("total").asInt());
+            ok(get("/api/v1/audit?limit=5", admin));
+
+            ok(get("/api/v1/licence", viewer));
+            ok(send("PUT", "/api/v1/licence", admin, "{\"token\":\"" + new LicenceSigner(vendor.getPrivate())
+                    .sign(new Licence("Acme", "enterprise", 10, List.of("xds"), Instant.now().plusSeconds(600)))
+                    + "\"}"));
+            ok(send("DELETE", "/api/v1/licence", admin, null));
+
+            ok(get("/api/v1/envoy/bootstrap?cluster=tour", viewer));
+            ok(get("/api/v1/envoy/nodes", viewer));
+
+            for (String gone : List.of(px, qos, mp, ct, sv, user, cl)) {
+                assertEquals(204, send("DELETE", gone, admin, null).status(), gone);
+            }
+        } finally {
+            TestPlane.deleteTree(pki);
+        }
+
+        Set<String> unchecked = new TreeSet<>();
+        operations().forEach(op -> unchecked.add(op.method() + " " + op.path()));
+        unchecked.removeAll(CHECKED);
+        assertTrue(unchecked.isEmpty(), "operations never seen succeeding: " + unchecked);
+        assertTrue(doc.at("/paths/~1api~1v1~1envoy~1bootstrap/get/responses/200/content").has("application/yaml"),
+                json + " is not what the bootstrap is");
+    }
+
+    /** The checker itself rejects a missing required field, an undocumented field, a wrong type and a wrong enum. */
+    @Test
+    void aResponseThatDiffersFromItsSchemaIsCaught() {
+        Op read = operationFor("GET", "/api/v1/clusters/" + IDS.get("/api/v1/clusters/"));
+        JsonNode schema = read.spec().at("/responses/200/content/application~1json/schema");
+        ObjectNode body = (ObjectNode) t.get(read.realUrl(), admin).json();
+        assertEquals(List.of(), schemas.problems(schema, body));
+        body.remove("name");
+        body.put("apiKeyHash", "leaked");
+        body.put("active", "yes");
+        body.put("createdAt", "yesterday");
+        body.putNull("id");
+        assertEquals(5, schemas.problems(schema, body).size(), schemas.problems(schema, body).toString());
+    }
+
+    private static TestPlane.Res ok(TestPlane.Res r) {
+        assertTrue(r.status() == 200 || r.status() == 201, r.status() + " " + r.text());
+        return r;
     }
 }
