@@ -12,16 +12,25 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A second client for the durable-write benchmark, run as a source file ({@code java WriteClient.java ...}): the same
- * closed loop as wrk (N keep-alive connections, each sending {@code POST /api/v1/services} as soon as the previous
- * answer is in) but timing each request in its own thread with {@link System#nanoTime}, from just before the request
- * is written to the end of the response body. It exists because wrk's latency figures on this VM are impossible (their
- * sum exceeds connections x duration). Prints one summary line.
+ * A second client for the durable-write benchmark, run as a source file ({@code java WriteClient.java ...}), in two
+ * modes:
+ * <ul>
+ * <li>closed loop (no RATE): the same loop as wrk, N keep-alive connections each sending {@code POST /api/v1/services}
+ * as soon as the previous answer is in; each request timed in its own thread with {@link System#nanoTime} from just
+ * before it is written to the end of the response body: the service time, without the queueing a stall causes;</li>
+ * <li>open loop (RATE requests/s in total): each connection sends at a fixed schedule (RATE/N per second, staggered)
+ * and a request's latency runs from its <em>scheduled</em> send time, so a stall that delays the requests behind it
+ * counts for every one of them (coordinated omission corrected, as wrk2 and HdrHistogram's expected-interval
+ * recording do). This is the latency an operator's client sending at that rate sees.</li>
+ * </ul>
+ * The first 2 s are sent but not recorded (the client's start-up). Prints one summary line.
  *
- * <p>Usage: {@code WriteClient PORT CONNECTIONS SECONDS NAME_PREFIX}; {@code MP_TOKEN} and {@code MP_CLUSTER} from the
- * environment.
+ * <p>Usage: {@code WriteClient PORT CONNECTIONS SECONDS NAME_PREFIX [RATE]}; {@code MP_TOKEN} and {@code MP_CLUSTER}
+ * from the environment.
  */
 public final class WriteClient {
+    private static final long WARMUP_NANOS = 2_000_000_000L;
+
     private WriteClient() {
     }
 
@@ -30,9 +39,15 @@ public final class WriteClient {
         int connections = Integer.parseInt(args[1]);
         long seconds = Long.parseLong(args[2]);
         String prefix = args[3];
+        double rate = args.length > 4 ? Double.parseDouble(args[4]) : 0;
+        long interval = rate > 0 ? (long) (connections * 1e9 / rate) : 0;
         String token = System.getenv("MP_TOKEN");
         String cluster = System.getenv("MP_CLUSTER");
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        long t0 = System.nanoTime() + 50_000_000L;
+        // The first WARMUP_NANOS are sent but not recorded: the client's own JIT and connection start-up would
+        // otherwise count as server latency (in open loop every later request inherits a slow start).
+        long measureFrom = t0 + WARMUP_NANOS;
+        long end = measureFrom + seconds * 1_000_000_000L;
         AtomicLong errors = new AtomicLong();
         List<long[]> samples = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
@@ -47,8 +62,9 @@ public final class WriteClient {
                     InputStream in = new BufferedInputStream(s.getInputStream(), 1 << 16);
                     OutputStream out = s.getOutputStream();
                     int n = 0;
+                    long sent = 0;
                     while (System.nanoTime() < end && n < mine.length) {
-                        String body = "{\"name\":\"" + prefix + id + "-" + n + "\",\"clusterId\":\"" + cluster
+                        String body = "{\"name\":\"" + prefix + id + "-" + sent + "\",\"clusterId\":\"" + cluster
                                 + "\",\"address\":\"10.0.0.1\",\"port\":8080,\"protocol\":\"tcp\","
                                 + "\"backends\":[{\"address\":\"10.0.1.1\",\"port\":80}]}";
                         byte[] b = body.getBytes(StandardCharsets.UTF_8);
@@ -57,11 +73,30 @@ public final class WriteClient {
                                 + "Content-Length: " + b.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
                         byte[] request = Arrays.copyOf(head, head.length + b.length);
                         System.arraycopy(b, 0, request, head.length, b.length);
-                        long start = System.nanoTime();
+                        long start;
+                        if (interval > 0) {
+                            // Open loop: the n-th request of this connection is due at a fixed time; wait for it
+                            // when early, send at once when late, and time it from when it was due.
+                            long due = t0 + (long) id * interval / connections + sent * interval;
+                            for (long now = System.nanoTime(); now < due; now = System.nanoTime()) {
+                                if (due - now > 200_000) {
+                                    java.util.concurrent.locks.LockSupport.parkNanos(due - now - 100_000);
+                                } else {
+                                    Thread.onSpinWait();
+                                }
+                            }
+                            start = due;
+                        } else {
+                            start = System.nanoTime();
+                        }
                         out.write(request);
                         out.flush();
                         int status = readResponse(in);
-                        mine[n++] = System.nanoTime() - start;
+                        long done = System.nanoTime();
+                        sent++;
+                        if (start >= measureFrom) {
+                            mine[n++] = done - start;
+                        }
                         if (status != 201) {
                             errors.incrementAndGet();
                         }
@@ -89,7 +124,8 @@ public final class WriteClient {
         Arrays.sort(all);
         long within = Arrays.stream(all).filter(x -> x <= 5_000_000L).count();
         System.out.println(String.format(Locale.ROOT,
-                "%d requests (%.0f/s), p50 %.2f ms p90 %.2f ms p99 %.2f ms p99.9 %.2f ms max %.1f ms, %.2f%% within"
+                (rate > 0 ? "open loop at " + (long) rate + "/s, latency from the scheduled send time: "
+                        : "closed loop: ") + "%d requests (%.0f/s), p50 %.2f ms p90 %.2f ms p99 %.2f ms p99.9 %.2f ms max %.1f ms, %.2f%% within"
                         + " 5 ms, %d errors",
                 total, total / (double) seconds, ms(all, 50), ms(all, 90), ms(all, 99), ms(all, 99.9),
                 total == 0 ? 0 : all[total - 1] / 1e6, total == 0 ? 0 : 100.0 * within / total, errors.get()));

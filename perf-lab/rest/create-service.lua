@@ -29,12 +29,3 @@ function response(status, headers, body)
     io.stderr:write("unexpected status " .. status .. ": " .. body .. "\n")
   end
 end
-
--- wrk's own latency statistics can be impossible on this kind of VM (with one connection their sum came to several
--- times the run's length): print their sum next to the connection-seconds it must fit in, so a reader can tell.
-function done(summary, latency, requests)
-  local connections = tonumber(os.getenv("MP_CONNECTIONS") or "1")
-  print(string.format("wrk latency sum: %.1f s in %.1f connection-seconds (%d requests, mean %.3f ms)",
-    latency.mean * summary.requests / 1e6, connections * summary.duration / 1e6, summary.requests,
-    latency.mean / 1000))
-end
