@@ -59,3 +59,8 @@ MP_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access
   --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
   --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED
   -Dchronicle.analytics.disable=true)
+# The node's JVM (bin/node, and perf-lab/rest/run so the benchmark measures what operators run): G1 aiming at 10 ms
+# pauses keeps young collections short while the store grows (open-loop write p99 at 5,000/s about halved, same
+# throughput; docs/CONTROL-API.md, Benchmark). MARCHPROXY_JVM_OPTS adds options (split on spaces), e.g. -Xmx2g.
+# shellcheck disable=SC2206
+MP_NODE_JVM_FLAGS=(-XX:+UseG1GC -XX:MaxGCPauseMillis=10 ${MARCHPROXY_JVM_OPTS:-})
