@@ -63,13 +63,10 @@ public final class CertificatesService extends CrudService<Certificate, ParsedCe
     }
 
     @Override
-    protected List<String> filters() {
-        return List.of("clusterId", "name");
-    }
-
-    @Override
-    protected boolean matches(Certificate c, ServerRequest req) {
-        return filter(req, "clusterId", c.clusterId()) && filter(req, "name", c.name());
+    protected List<ListFilter<Certificate>> filters() {
+        return List.of(
+                ListFilter.text("clusterId", Certificate::clusterId),
+                ListFilter.text("name", Certificate::name));
     }
 
     @Override

@@ -72,13 +72,10 @@ public final class ClustersService extends CrudService<Cluster, Void> {
     }
 
     @Override
-    protected List<String> filters() {
-        return List.of("name", "active");
-    }
-
-    @Override
-    protected boolean matches(Cluster c, ServerRequest req) {
-        return filter(req, "name", c.name()) && filterBoolean(req, "active", c.active());
+    protected List<ListFilter<Cluster>> filters() {
+        return List.of(
+                ListFilter.text("name", Cluster::name),
+                ListFilter.flag("active", Cluster::active));
     }
 
     @Override

@@ -17,6 +17,7 @@ import io.marchproxy.control.validation.ObjectSchema;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * List, create, read, replace and delete for one kind of entity. Subclasses say how a validated body becomes an
@@ -42,10 +43,8 @@ public abstract class CrudService<T extends Entity, P> extends ResourceService {
     /** Body of create and replace. */
     protected abstract ObjectSchema schema();
 
-    /** Query parameters the list route filters on. */
-    protected abstract List<String> filters();
-
-    protected abstract boolean matches(T entity, ServerRequest req);
+    /** Query parameters the list route filters on, each with the entity value it compares. */
+    protected abstract List<ListFilter<T>> filters();
 
     /**
      * Builds the entity to store from a valid body and what {@link #prepare} derived from it; {@code existing} is
@@ -96,8 +95,7 @@ public abstract class CrudService<T extends Entity, P> extends ResourceService {
 
     @Override
     public List<Endpoint> endpoints() {
-        List<String> listQuery = new ArrayList<>(filters());
-        listQuery.addAll(Paging.QUERY);
+        List<String> listQuery = ListFilter.query(filters());
         List<Endpoint> all = new ArrayList<>(extraEndpoints());
         all.add(new Endpoint(Method.GET, "/", "List " + tag() + " (paged, filtered)", readAccess(), null,
                 listQuery, 200, ResponseSchema.page(viewSchema()), this::list));
@@ -120,9 +118,10 @@ public abstract class CrudService<T extends Entity, P> extends ResourceService {
         Paging paging = Requests.paging(req);
         StoreState state = store.state();
         byte[] body = listCache.get(state, req.query().rawValue(), () -> {
+            Predicate<T> selected = ListFilter.selecting(filters(), req);
             List<Object> matching = new ArrayList<>();
             for (T e : state.list(kind)) {
-                if (matches(e, req)) {
+                if (selected.test(e)) {
                     matching.add(view(e));
                 }
             }
@@ -186,14 +185,5 @@ public abstract class CrudService<T extends Entity, P> extends ResourceService {
     protected static Cluster requireCluster(Transaction tx, String clusterId) {
         return tx.get(EntityKind.CLUSTER, clusterId).orElseThrow(
                 () -> ProblemException.unprocessable("clusterId", "no cluster with id " + clusterId));
-    }
-
-    /** True if the filter {@code name} is absent or equals {@code value}. */
-    protected static boolean filter(ServerRequest req, String name, String value) {
-        return Requests.query(req, name).map(v -> v.equals(value)).orElse(true);
-    }
-
-    protected static boolean filterBoolean(ServerRequest req, String name, boolean value) {
-        return Requests.queryBoolean(req, name).map(v -> v == value).orElse(true);
     }
 }

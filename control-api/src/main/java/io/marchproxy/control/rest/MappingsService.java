@@ -2,7 +2,6 @@ package io.marchproxy.control.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.webserver.http.ServerRequest;
 import io.marchproxy.control.model.Mapping;
 import static io.marchproxy.control.model.MappingTargets.ALL;
 import static io.marchproxy.control.model.MappingTargets.COLLECTION_PREFIX;
@@ -64,14 +63,11 @@ public final class MappingsService extends CrudService<Mapping, Void> {
     }
 
     @Override
-    protected List<String> filters() {
-        return List.of("clusterId", "name", "active");
-    }
-
-    @Override
-    protected boolean matches(Mapping m, ServerRequest req) {
-        return filter(req, "clusterId", m.clusterId()) && filter(req, "name", m.name())
-                && filterBoolean(req, "active", m.active());
+    protected List<ListFilter<Mapping>> filters() {
+        return List.of(
+                ListFilter.text("clusterId", Mapping::clusterId),
+                ListFilter.text("name", Mapping::name),
+                ListFilter.flag("active", Mapping::active));
     }
 
     @Override

@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Stream;
+import java.util.function.Predicate;
 
 /**
  * {@code /api/v1/proxies}. Proxies register and heartbeat with their cluster API key; registering again under the
@@ -74,6 +74,7 @@ public final class ProxiesService extends ResourceService {
     private final Licensing licensing;
     private final ProxyLiveness liveness;
     private final Clock clock;
+    private final List<ListFilter<ProxyNode>> filters;
 
     public ProxiesService(Gate gate, ConfigStore store, Licensing licensing, ProxyLiveness liveness, Clock clock) {
         super(gate);
@@ -81,6 +82,10 @@ public final class ProxiesService extends ResourceService {
         this.licensing = licensing;
         this.liveness = liveness;
         this.clock = clock;
+        this.filters = List.of(
+                ListFilter.text("clusterId", ProxyNode::clusterId),
+                ListFilter.text("status", p -> liveness.status(p).wireName()),
+                ListFilter.text("name", ProxyNode::name));
     }
 
     @Override
@@ -101,7 +106,7 @@ public final class ProxiesService extends ResourceService {
                 new Endpoint(Method.POST, "/{id}/heartbeat", "Report liveness and metrics", Access.CLUSTER_KEY,
                         HEARTBEAT, List.of(), 200, BEAT, this::heartbeat),
                 new Endpoint(Method.GET, "/", "List proxies (paged, filtered)", Access.VIEWER, null,
-                        Stream.concat(Stream.of("clusterId", "status", "name"), Paging.QUERY.stream()).toList(), 200,
+                        ListFilter.query(filters), 200,
                         ResponseSchema.page(PROXY), this::list),
                 new Endpoint(Method.GET, "/{id}", "Get a proxy", Access.VIEWER, null, List.of(), 200, PROXY,
                         this::read),
@@ -176,10 +181,10 @@ public final class ProxiesService extends ResourceService {
 
     private void list(ServerRequest req, ServerResponse res, Principal caller) {
         Paging paging = Requests.paging(req);
+        Predicate<ProxyNode> selected = ListFilter.selecting(filters, req);
         List<Object> out = new ArrayList<>();
         for (ProxyNode p : store.state().list(EntityKind.PROXY)) {
-            if (CrudService.filter(req, "clusterId", p.clusterId()) && CrudService.filter(req, "name", p.name())
-                    && CrudService.filter(req, "status", liveness.status(p).wireName())) {
+            if (selected.test(p)) {
                 out.add(view(p));
             }
         }

@@ -1,7 +1,6 @@
 package io.marchproxy.control.rest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.webserver.http.ServerRequest;
 import io.marchproxy.control.model.QosPolicy;
 import io.marchproxy.control.model.Service;
 import io.marchproxy.control.store.ConfigStore;
@@ -52,14 +51,11 @@ public final class QosService extends CrudService<QosPolicy, Void> {
     }
 
     @Override
-    protected List<String> filters() {
-        return List.of("serviceId", "clusterId", "priority");
-    }
-
-    @Override
-    protected boolean matches(QosPolicy q, ServerRequest req) {
-        return filter(req, "serviceId", q.serviceId()) && filter(req, "clusterId", q.clusterId())
-                && filter(req, "priority", q.priority());
+    protected List<ListFilter<QosPolicy>> filters() {
+        return List.of(
+                ListFilter.text("serviceId", QosPolicy::serviceId),
+                ListFilter.text("clusterId", QosPolicy::clusterId),
+                ListFilter.text("priority", QosPolicy::priority));
     }
 
     @Override

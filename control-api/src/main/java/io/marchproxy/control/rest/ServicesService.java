@@ -2,7 +2,6 @@ package io.marchproxy.control.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.webserver.http.ServerRequest;
 import io.marchproxy.control.certs.KeySealer;
 import io.marchproxy.control.model.Backend;
 import io.marchproxy.control.model.HealthCheck;
@@ -85,15 +84,13 @@ public final class ServicesService extends CrudService<Service, Void> {
     }
 
     @Override
-    protected List<String> filters() {
-        return List.of("clusterId", "collection", "protocol", "name", "active");
-    }
-
-    @Override
-    protected boolean matches(Service s, ServerRequest req) {
-        return filter(req, "clusterId", s.clusterId()) && filter(req, "collection", s.collection())
-                && filter(req, "protocol", s.protocol()) && filter(req, "name", s.name())
-                && filterBoolean(req, "active", s.active());
+    protected List<ListFilter<Service>> filters() {
+        return List.of(
+                ListFilter.text("clusterId", Service::clusterId),
+                ListFilter.text("collection", Service::collection),
+                ListFilter.text("protocol", Service::protocol),
+                ListFilter.text("name", Service::name),
+                ListFilter.flag("active", Service::active));
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.marchproxy.control.rest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.webserver.http.ServerRequest;
 import io.marchproxy.control.auth.PasswordHasher;
 import io.marchproxy.control.model.Role;
 import io.marchproxy.control.model.User;
@@ -60,14 +59,11 @@ public final class UsersService extends CrudService<User, Optional<String>> {
     }
 
     @Override
-    protected List<String> filters() {
-        return List.of("username", "role", "active");
-    }
-
-    @Override
-    protected boolean matches(User u, ServerRequest req) {
-        return filter(req, "username", u.username()) && filter(req, "role", u.role().wireName())
-                && filterBoolean(req, "active", u.active());
+    protected List<ListFilter<User>> filters() {
+        return List.of(
+                ListFilter.text("username", User::username),
+                ListFilter.text("role", u -> u.role().wireName()),
+                ListFilter.flag("active", User::active));
     }
 
     /** The new password's hash, or empty when the body keeps the current password. */

@@ -176,6 +176,18 @@ class ClustersServicesMappingsTest {
         TestPlane.Res next = t.get("/api/v1/services?clusterId=" + cid + "&collection=backend&limit=1&offset=1",
                 admin);
         assertEquals(db, next.json().get("items").get(0).get("id").asText());
+        TestPlane.Res off = t.post("/api/v1/services", admin, "{\"name\":\"beta-off\",\"clusterId\":\"" + cid
+                + "\",\"address\":\"10.0.0.9\",\"port\":81,\"protocol\":\"udp\",\"active\":false}");
+        assertEquals(201, off.status(), off.text());
+        JsonNode inactive = t.get("/api/v1/services?clusterId=" + cid + "&active=false", admin).json();
+        assertEquals(1, inactive.get("total").asInt(), "a boolean filter");
+        assertEquals(off.json().get("id").asText(), inactive.get("items").get(0).get("id").asText());
+        assertEquals(3, t.get("/api/v1/services?clusterId=" + cid + "&active=true", admin).json().get("total").asInt());
+        assertEquals(1, t.get("/api/v1/services?clusterId=" + cid + "&protocol=udp&name=beta-off", admin).json()
+                .get("total").asInt(), "filters combine");
+        TestPlane.Res badFlag = t.get("/api/v1/services?clusterId=" + cid + "&active=maybe", admin);
+        assertEquals(400, badFlag.status(), badFlag.text());
+        assertEquals("active", badFlag.json().get("field").asText());
 
         TestPlane.Res mapping = t.post("/api/v1/mappings", admin, "{\"name\":\"web-to-backend\",\"clusterId\":\""
                 + cid + "\",\"sources\":[\"" + web + "\"],\"destinations\":[\"collection:backend\"],"
