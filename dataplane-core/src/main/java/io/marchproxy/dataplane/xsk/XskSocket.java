@@ -238,7 +238,8 @@ public final class XskSocket implements AutoCloseable
     /**
      * Refills the fill ring from the pool, then hands up to {@code max} received packets to {@code handler}, releases
      * their RX slots and returns the frames the handler did not keep to the pool (they go to the fill ring on the next
-     * call). When nothing arrived and the kernel asked for a wake-up (or busy polling is on), it wakes the kernel.
+     * call). When {@code max > 0} and nothing arrived and the kernel asked for a wake-up (or busy polling is on), it
+     * wakes the kernel.
      * Returns the number of packets. Owner thread.
      */
     public int receive(final int max, final PacketHandler handler)
@@ -252,7 +253,9 @@ public final class XskSocket implements AutoCloseable
         final int n = rx.peek(max);
         if (n == 0)
         {
-            if (busyPoll || (needWakeup && fill.needsWakeup()))
+            // Wake the kernel only when frames were asked for and none came: a caller asking for none (e.g. a
+            // forwarder whose TX ring is full) must not cost a syscall per turn.
+            if (max > 0 && (busyPoll || (needWakeup && fill.needsWakeup())))
             {
                 wakeRx();
             }

@@ -556,6 +556,25 @@ class XskVethTest
         }
     }
 
+    /** receive(0) asks for nothing, so it never costs a wake-up syscall; receive(64) on an empty ring does. */
+    @Test
+    void receiveWakesTheKernelOnlyWhenItAskedForFrames() throws Exception
+    {
+        try (VethLab lab = VethLab.create();
+            Umem umem = Umem.allocate(FRAMES, FRAME_SIZE, 0);
+            XskSocket socket = lab.nsA().call(() -> XskSocket.builder(umem).interfaceName(lab.ifA()).txSize(0)
+                .busyPoll(50, 64).open()))
+        {
+            // With busy polling every empty receive that asked for frames wakes (drives) the kernel.
+            assertTrue(socket.busyPoll(), "busy polling accepted by this kernel");
+            final PacketHandler none = packet -> false;
+            assertEquals(0, socket.receive(0, none));
+            assertEquals(0, socket.rxWakeups(), "receive(0) woke the kernel");
+            assertEquals(0, socket.receive(64, none));
+            assertEquals(1, socket.rxWakeups(), "an empty receive(64) wakes the kernel");
+        }
+    }
+
     @Test
     void forwarderRefusesSocketsThatCannotForward() throws Exception
     {
