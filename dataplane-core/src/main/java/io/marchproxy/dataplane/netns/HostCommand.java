@@ -8,8 +8,11 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a short host command (iproute2, nsenter) to completion with a time limit; a failure names the command. */
-final class HostCommand
+/**
+ * Runs a short host command (iproute2, nsenter) to completion with a time limit; a failure names the command. For
+ * setup code (namespaces, labs), never for a packet path.
+ */
+public final class HostCommand
 {
     private static final long TIMEOUT_SECONDS = 20;
 
@@ -18,7 +21,7 @@ final class HostCommand
     }
 
     /** Runs {@code argv}, returns its output (stdout and stderr), throws with that output if it fails or hangs. */
-    static String run(final List<String> argv)
+    public static String run(final List<String> argv)
     {
         final File output;
         final Process process;
@@ -66,7 +69,7 @@ final class HostCommand
         }
     }
 
-    static String run(final String... argv)
+    public static String run(final String... argv)
     {
         return run(List.of(argv));
     }
