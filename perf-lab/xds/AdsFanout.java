@@ -29,7 +29,11 @@ public final class AdsFanout {
         int xdsPort = Integer.parseInt(args[2]);
         int streams = Integer.parseInt(args[3]);
         Rest rest = Rest.login(base, password);
-        String cluster = Rest.field(rest.call("POST", "/api/v1/clusters", "{\"name\":\"fanout\"}", 201), "id");
+        String created = rest.call("POST", "/api/v1/clusters", "{\"name\":\"fanout\"}", 201);
+        String cluster = Rest.field(created, "id");
+        io.grpc.Metadata auth = new io.grpc.Metadata();
+        auth.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+                "Bearer " + Rest.field(created, "apiKey"));
         rest.call("POST", "/api/v1/services", Rest.service("fan-0", cluster, 20000, 1), 201);
 
         int connections = Math.max(1, streams / 100);
@@ -47,6 +51,7 @@ public final class AdsFanout {
             Node node = Node.newBuilder().setId("fanout-" + i).setCluster("fanout").build();
             AtomicReference<StreamObserver<DiscoveryRequest>> self = new AtomicReference<>();
             StreamObserver<DiscoveryRequest> req = AggregatedDiscoveryServiceGrpc.newStub(channels.get(i % connections))
+                    .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(auth))
                     .streamAggregatedResources(new StreamObserver<>() {
                         @Override
                         public void onNext(DiscoveryResponse r) {

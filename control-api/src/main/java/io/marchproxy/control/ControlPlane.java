@@ -38,6 +38,7 @@ import io.marchproxy.control.store.ChronicleConfigStore;
 import io.marchproxy.control.store.ConfigStore;
 import io.marchproxy.control.store.EntityKind;
 import io.marchproxy.control.xds.EnvoyService;
+import io.marchproxy.control.xds.XdsCredentials;
 import io.marchproxy.control.xds.XdsServer;
 import io.marchproxy.control.xds.XdsSettings;
 
@@ -103,8 +104,9 @@ public final class ControlPlane implements AutoCloseable {
                 new ChronicleConfigStore.Options(settings.snapshotEvery(), settings.syncMode(), 2000), clock);
         XdsServer xds = null;
         try {
-            KeySealer sealer = new KeySealer(SecretFiles.load(settings.masterKeyBase64(),
-                    settings.dataDir().resolve("master.key"), 32, "master key"));
+            byte[] masterKey = SecretFiles.load(settings.masterKeyBase64(), settings.dataDir().resolve("master.key"),
+                    32, "master key");
+            KeySealer sealer = new KeySealer(masterKey);
             TokenIssuer tokens = new TokenIssuer(SecretFiles.load(settings.jwtSecretBase64(),
                     settings.dataDir().resolve("jwt.key"), 32, "JWT secret"), settings.tokenTtl(), clock);
             PasswordHasher hasher = new PasswordHasher(settings.pbkdf2Iterations());
@@ -133,7 +135,7 @@ public final class ControlPlane implements AutoCloseable {
                     new LicenceService(gate, store, licensing, clock),
                     new AuditService(gate, store)));
             if (xdsSettings.enabled()) {
-                xds = XdsServer.start(store, publisher, xdsSettings, clock);
+                xds = XdsServer.start(store, publisher, xdsSettings, new XdsCredentials(store, masterKey), clock);
                 services.add(new EnvoyService(gate, xds));
             }
             RequestMetrics metrics = new RequestMetrics();
@@ -169,6 +171,10 @@ public final class ControlPlane implements AutoCloseable {
                     .routing(routing)
                     .build()
                     .start();
+            if (!XdsServer.isLoopback(settings.host())) {
+                java.util.logging.Logger.getLogger(ControlPlane.class.getName()).warning("REST listening on "
+                        + settings.host() + ":" + server.port() + ", reachable from other hosts");
+            }
             return new ControlPlane(store, publisher, server, xds, served);
         } catch (RuntimeException | IOException e) {
             if (xds != null) {

@@ -28,7 +28,7 @@ public record ControlPlaneSettings(String host, int port, Path dataDir, int snap
         Config server = root.get("server");
         Config mp = root.get("marchproxy");
         return new ControlPlaneSettings(
-                server.get("host").asString().orElse("0.0.0.0"),
+                server.get("host").asString().orElse("127.0.0.1"),
                 server.get("port").asInt().orElse(8080),
                 Path.of(mp.get("store.dir").asString().orElse("./data")),
                 mp.get("store.snapshots").asInt().orElse(1000),

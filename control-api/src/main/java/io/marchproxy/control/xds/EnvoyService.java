@@ -18,15 +18,18 @@ import io.marchproxy.control.rest.Gate;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * {@code /api/v1/envoy}: {@code GET /bootstrap?cluster=NAME} returns a ready Envoy bootstrap (YAML) for a cluster,
- * pointing at this control plane's xDS listener; {@code GET /nodes} lists the connected Envoys with the versions
- * they ACKed and their last NACK. Both for viewers and above: neither carries secrets.
+ * pointing at this control plane's xDS listener and carrying the cluster's xDS token, so it is for operators and
+ * above; {@code GET /nodes} lists the connected nodes with the versions they hold, their last NACK and their health,
+ * for viewers and above (no secrets).
  */
 public final class EnvoyService extends ResourceService {
     private static final Pattern NODE_ID = Pattern.compile("^[A-Za-z0-9._:-]{1,128}$");
+    private static final Pattern FILE = Pattern.compile("^/[A-Za-z0-9._/-]{1,1023}$");
 
     static final ResponseSchema NODES = ResponseSchema.object("EnvoyNodes")
             .add("nodes", ResponseSchema.arrayOf(ResponseSchema.of(EnvoyNode.class)))
@@ -53,10 +56,11 @@ public final class EnvoyService extends ResourceService {
     @Override
     public List<Endpoint> endpoints() {
         return List.of(
-                new Endpoint(Method.GET, "/bootstrap", "Envoy bootstrap YAML for a cluster (id or name)",
-                        Access.VIEWER, null, List.of("cluster", "node", "adminPort"), 200,
+                new Endpoint(Method.GET, "/bootstrap", "Envoy bootstrap YAML for a cluster (id or name), with the "
+                        + "cluster's xDS token: a secret", Access.OPERATOR, null,
+                        List.of("cluster", "node", "adminPort", "clientCert", "clientKey"), 200,
                         ResponseSchema.text("application/yaml"), this::bootstrap),
-                new Endpoint(Method.GET, "/nodes", "Connected Envoys: ACKed versions per type and last NACK",
+                new Endpoint(Method.GET, "/nodes", "Connected nodes: held versions per type, last NACK, health",
                         Access.VIEWER, null, List.of(), 200, NODES, this::nodes));
     }
 
@@ -70,11 +74,33 @@ public final class EnvoyService extends ResourceService {
             throw ProblemException.badRequest("node", "must be 1-128 of letters, digits and ._:-");
         }
         int adminPort = Requests.queryLong(req, "adminPort", 1, 65535).orElse(9901L).intValue();
+        Optional<String> clientCert = file(req, "clientCert");
+        Optional<String> clientKey = file(req, "clientKey");
+        if (clientCert.isPresent() != clientKey.isPresent()) {
+            throw ProblemException.badRequest(clientCert.isPresent() ? "clientKey" : "clientCert",
+                    "clientCert and clientKey go together");
+        }
         XdsSettings s = xds.settings();
-        String yaml = EnvoyBootstrap.yaml(cluster.name(), cluster.id(), node, s.advertiseHost(), xds.port(),
-                adminPort);
+        if (clientCert.isPresent() && (s.tls() == null || s.tls().clientCa() == null)) {
+            throw ProblemException.badRequest("clientCert", "the xDS server does not use mutual TLS");
+        }
+        String token = xds.tokenFor(cluster).orElseThrow(() -> ProblemException.conflict("cluster",
+                "cluster " + cluster.name() + " has no API key: rotate its key first"));
+        String yaml = EnvoyBootstrap.yaml(cluster.name(), cluster.id(), node, adminPort,
+                new EnvoyBootstrap.Upstream(s.advertiseHost(), xds.port(), token,
+                        s.tls() == null ? null : s.tls().trustedCaPem(), clientCert.orElse(null),
+                        clientKey.orElse(null)));
         res.header(HeaderNames.CONTENT_TYPE, "application/yaml");
         res.send(yaml.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** An absolute file path on the Envoy host, plain characters only (it goes into YAML). */
+    private static Optional<String> file(ServerRequest req, String name) {
+        Optional<String> v = Requests.query(req, name);
+        if (v.isPresent() && !FILE.matcher(v.get()).matches()) {
+            throw ProblemException.badRequest(name, "must be an absolute path of letters, digits and ._/-");
+        }
+        return v;
     }
 
     private void nodes(ServerRequest req, ServerResponse res, Principal caller) {

@@ -40,7 +40,7 @@ final class TranslatorWarmup {
                         List.of("http", "tcp"), PortSpec.parse("1-3"), false, 1)),
                 List.of(new ResolvedConfig.CertificateEntry("c", "warm", "pem", "", "key", List.of("127.0.0.1"),
                         Instant.EPOCH)));
-        ClusterSnapshots.snapshot(EnvoyTranslator.translate(config)).ensureConsistent();
-        ClusterSnapshots.snapshot(ProxylessResources.translate(config));
+        XdsSnapshot.of(EnvoyTranslator.translate(config)).dangling();
+        XdsSnapshot.of(ProxylessResources.translate(config)).dangling();
     }
 }

@@ -421,7 +421,8 @@ class OpenApiContractTest {
                     + "\"}"));
             ok(send("DELETE", "/api/v1/licence", admin, null));
 
-            ok(get("/api/v1/envoy/bootstrap?cluster=tour", viewer));
+            assertEquals(403, get("/api/v1/envoy/bootstrap?cluster=tour", viewer).status(), "bootstraps carry a secret");
+            ok(get("/api/v1/envoy/bootstrap?cluster=tour", operator));
             ok(get("/api/v1/envoy/nodes", viewer));
 
             for (String gone : List.of(px, qos, mp, ct, sv, user, cl)) {

@@ -49,13 +49,23 @@ final class EnvoyProcess implements AutoCloseable {
 
     /** Starts Envoy on {@code bootstrapYaml} in {@code dir}; returns once its admin listener answers. */
     static EnvoyProcess start(Path dir, String bootstrapYaml, int adminPort) throws IOException {
+        return start(dir, bootstrapYaml, adminPort, Duration.ofSeconds(1));
+    }
+
+    /**
+     * As {@link #start(Path, String, int)}, with listeners removed or replaced draining for {@code drainTime}: the
+     * tests default to 1 s, while Envoy's own default (600 s) keeps a removed listener, and its route subscription,
+     * alive for minutes.
+     */
+    static EnvoyProcess start(Path dir, String bootstrapYaml, int adminPort, Duration drainTime) throws IOException {
         Path config = dir.resolve("envoy.yaml");
         Files.writeString(config, bootstrapYaml);
         Path log = dir.resolve("envoy.log");
         int baseId = ThreadLocalRandom.current().nextInt(10_000, 2_000_000);
         Process p = new ProcessBuilder(List.of(binary().toString(), "-c", config.toString(),
                 "--base-id", Integer.toString(baseId), "--concurrency", "1", "--log-level", "warn",
-                "--drain-time-s", "1", "--parent-shutdown-time-s", "2"))
+                "--drain-time-s", Long.toString(drainTime.toSeconds()), "--parent-shutdown-time-s",
+                Long.toString(drainTime.toSeconds() + 1)))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();

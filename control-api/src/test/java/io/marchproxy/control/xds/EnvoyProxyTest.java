@@ -229,6 +229,12 @@ class EnvoyProxyTest {
                 () -> envoy.stat("control_plane.connected_state") == 1);
         envoy.await("the node to be listed again", Duration.ofSeconds(10),
                 () -> lab.xds().nodes().stream().anyMatch(n -> n.nodeId().equals("envoy-proxy-test")));
+        // Issue 9, item 7: after the restart the node shows the versions it resumed with, before any change.
+        envoy.await("the node to show what it holds after the restart", Duration.ofSeconds(10), this::settled);
+        EnvoyNode resumed = lab.xds().nodes().stream().filter(n -> n.nodeId().equals("envoy-proxy-test"))
+                .findFirst().orElseThrow();
+        assertTrue(resumed.resumed().containsAll(java.util.List.of("cds", "lds")), resumed.toString());
+        assertTrue(resumed.healthy(), resumed.toString());
         assertEquals("steady", Http1.get(port, null).body());
 
         // The next change is the sync point: once Envoy serves it, every response of the reconnect is behind it

@@ -2,7 +2,6 @@ package io.marchproxy.control.xds;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -230,20 +229,18 @@ class EnvoyTranslatorTest {
     @Test
     void equalContentHasEqualVersionsAndARouteChangeTouchesOnlyRoutes() {
         ResolvedConfig.ServiceEntry a = http("a", "127.0.0.1", 8080, backend("10.0.1.1", 80, 1));
-        Snapshot one = ClusterSnapshots.snapshot(EnvoyTranslator.translate(new Configs().service(a).build()));
-        Snapshot two = ClusterSnapshots.snapshot(EnvoyTranslator.translate(new Configs().service(a).build()));
-        for (var type : io.envoyproxy.controlplane.cache.Resources.ResourceType.values()) {
-            assertEquals(one.version(type), two.version(type), type.name());
+        XdsSnapshot one = XdsSnapshot.of(EnvoyTranslator.translate(new Configs().service(a).build()));
+        XdsSnapshot two = XdsSnapshot.of(EnvoyTranslator.translate(new Configs().service(a).build()));
+        for (XdsType type : XdsType.values()) {
+            assertEquals(one.type(type).version(), two.type(type).version(), type.name());
         }
         ResolvedConfig.ServiceEntry tokened = with(a, "http", "round_robin",
                 new ServiceAuth("base64", "0123456789abcdef", null, null, null), TlsSettings.OFF, null, null);
-        Snapshot three = ClusterSnapshots.snapshot(EnvoyTranslator.translate(new Configs().service(tokened)
-                .build()));
-        var t = io.envoyproxy.controlplane.cache.Resources.ResourceType.class;
-        assertNotEquals(one.version(Enum.valueOf(t, "ROUTE")), three.version(Enum.valueOf(t, "ROUTE")));
-        assertEquals(one.version(Enum.valueOf(t, "LISTENER")), three.version(Enum.valueOf(t, "LISTENER")));
-        assertEquals(one.version(Enum.valueOf(t, "CLUSTER")), three.version(Enum.valueOf(t, "CLUSTER")));
-        assertEquals(one.version(Enum.valueOf(t, "ENDPOINT")), three.version(Enum.valueOf(t, "ENDPOINT")));
+        XdsSnapshot three = XdsSnapshot.of(EnvoyTranslator.translate(new Configs().service(tokened).build()));
+        assertNotEquals(one.routes().version(), three.routes().version());
+        assertEquals(one.listeners().version(), three.listeners().version());
+        assertEquals(one.clusters().version(), three.clusters().version());
+        assertEquals(one.endpoints().version(), three.endpoints().version());
     }
 
     @Test
@@ -276,10 +273,10 @@ class EnvoyTranslatorTest {
         return single(EnvoyTranslator.translate(cfg).clusters()).getLbPolicy();
     }
 
-    /** Translates, checks java-control-plane's consistency rules and that every SDS name resolves. */
+    /** Translates, checks that every reference (routes, endpoints, secrets) resolves in the snapshot. */
     static EnvoyResources consistent(ResolvedConfig cfg) throws Exception {
         EnvoyResources r = EnvoyTranslator.translate(cfg);
-        ClusterSnapshots.snapshot(r).ensureConsistent();
+        assertEquals(List.of(), XdsSnapshot.of(r).dangling());
         Set<String> secrets = new HashSet<>();
         r.secrets().forEach(s -> secrets.add(s.getName()));
         List<String> referenced = new ArrayList<>();

@@ -29,11 +29,20 @@ final class Http1 {
         return get(null, port, authorization);
     }
 
+    /** A plain request naming {@code host} (a service name or address) in its Host header. */
+    static Reply getHost(int port, String host) {
+        return request(null, port, host, null);
+    }
+
     /** @param tls a context trusting the server's CA, or null for plain HTTP */
     static Reply get(SSLContext tls, int port, String authorization) {
+        return request(tls, port, "127.0.0.1:" + port, authorization);
+    }
+
+    private static Reply request(SSLContext tls, int port, String host, String authorization) {
         try (Socket s = connect(tls, port)) {
             s.setSoTimeout(3000);
-            String req = "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n"
+            String req = "GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n"
                     + (authorization == null ? "" : "Authorization: " + authorization + "\r\n") + "\r\n";
             OutputStream out = s.getOutputStream();
             out.write(req.getBytes(StandardCharsets.US_ASCII));

@@ -46,7 +46,8 @@ class ProxylessGrpcTest {
 
             Map<String, ?> bootstrap = Map.of(
                     "xds_servers", List.of(Map.of("server_uri", "127.0.0.1:" + lab.xds().port(),
-                            "channel_creds", List.of(Map.of("type", "insecure")),
+                            "channel_creds", List.of(Map.of("type", BearerXdsCredentialsProvider.NAME,
+                                    "config", Map.of("credential", lab.apiKey(clusterId)))),
                             "server_features", List.of("xds_v3"))),
                     "node", Map.of("id", "grpc-client-1", "cluster", "grpc-edge",
                             "metadata", Map.of(XdsNames.CLUSTER_METADATA_KEY, clusterId,

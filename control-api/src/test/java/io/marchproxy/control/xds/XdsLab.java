@@ -22,9 +22,18 @@ final class XdsLab implements AutoCloseable {
     private TestPlane rest;
     private int xdsPort;
     private String token;
+    private final java.util.Map<String, String> apiKeys = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final java.util.function.UnaryOperator<XdsSettings> tune;
 
     XdsLab() throws IOException {
+        this(x -> x);
+    }
+
+    /** @param tune changes the xDS settings (TLS, stall bound) from the loopback defaults */
+    XdsLab(java.util.function.UnaryOperator<XdsSettings> tune) throws IOException {
         this.dir = Files.createTempDirectory("marchproxy-xds");
+        this.tune = tune;
         start();
     }
 
@@ -32,7 +41,7 @@ final class XdsLab implements AutoCloseable {
         ControlPlaneSettings settings = new ControlPlaneSettings("127.0.0.1", 0, dir.resolve("data"), 1000,
                 SyncMode.NONE, "", "", Duration.ofMinutes(30), 1000, "admin", ADMIN_PASSWORD, "", "",
                 Duration.ofSeconds(60));
-        rest = new TestPlane(settings, new XdsSettings(true, "127.0.0.1", xdsPort, "127.0.0.1"), false);
+        rest = new TestPlane(settings, tune.apply(new XdsSettings(true, "127.0.0.1", xdsPort, "127.0.0.1")), false);
         xdsPort = rest.plane.xds().port();
         token = rest.login("admin", ADMIN_PASSWORD);
     }
@@ -59,6 +68,34 @@ final class XdsLab implements AutoCloseable {
         start();
     }
 
+    /**
+     * Waits until the snapshot served to {@code clusterId} satisfies {@code condition}: snapshots follow config
+     * changes asynchronously, so a test asks the xDS server only once its change is in one.
+     */
+    XdsSnapshot awaitSnapshot(String clusterId, java.util.function.Predicate<XdsSnapshot> condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            var s = xds().snapshot(clusterId);
+            if (s.isPresent() && condition.test(s.get())) {
+                return s.get();
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("the snapshot of cluster " + clusterId + " never got there: "
+                + xds().snapshot(clusterId));
+    }
+
+    /** Logs a user in; returns the access token. */
+    String login(String username, String password) {
+        return rest.login(username, password);
+    }
+
+    /** A REST call with {@code token} (any user's). */
+    TestPlane.Res sendAs(String token, String method, String path, String body) {
+        return rest.send(method, path, token, body);
+    }
+
     /** A REST call as the admin. */
     TestPlane.Res send(String method, String path, String body) {
         return rest.send(method, path, token, body);
@@ -73,12 +110,39 @@ final class XdsLab implements AutoCloseable {
         return r.json().get("id").asText();
     }
 
+    /** Creates a cluster; its API key is kept for {@link #apiKey}. */
     String cluster(String name) {
-        return create("/api/v1/clusters", "{\"name\":\"" + name + "\"}");
+        TestPlane.Res r = send("POST", "/api/v1/clusters", "{\"name\":\"" + name + "\"}");
+        if (r.status() != 201) {
+            throw new AssertionError("POST cluster -> " + r.status() + " " + r.text());
+        }
+        String id = r.json().get("id").asText();
+        apiKeys.put(id, r.json().get("apiKey").asText());
+        return id;
+    }
+
+    /** The API key of a cluster this lab created (or last rotated with {@link #rotateKey}). */
+    String apiKey(String clusterId) {
+        return apiKeys.get(clusterId);
+    }
+
+    /** Rotates a cluster's API key; returns the new one. */
+    String rotateKey(String clusterId) {
+        TestPlane.Res r = send("POST", "/api/v1/clusters/" + clusterId + "/rotate-key", null);
+        if (r.status() != 200) {
+            throw new AssertionError("rotate-key -> " + r.status() + " " + r.text());
+        }
+        apiKeys.put(clusterId, r.json().get("apiKey").asText());
+        return apiKeys.get(clusterId);
     }
 
     /** Starts an Envoy from this control plane's bootstrap endpoint for {@code cluster}. */
     EnvoyProcess envoy(String cluster, String nodeId) throws IOException {
+        return envoy(cluster, nodeId, Duration.ofSeconds(1));
+    }
+
+    /** As {@link #envoy(String, String)}, with removed listeners draining for {@code drainTime}. */
+    EnvoyProcess envoy(String cluster, String nodeId, Duration drainTime) throws IOException {
         int admin = Backends.freePort();
         TestPlane.Res boot = send("GET", "/api/v1/envoy/bootstrap?cluster=" + cluster + "&node=" + nodeId
                 + "&adminPort=" + admin, null);
@@ -86,7 +150,7 @@ final class XdsLab implements AutoCloseable {
             throw new AssertionError("bootstrap -> " + boot.status() + " " + boot.text());
         }
         Path envoyDir = Files.createDirectories(dir.resolve("envoy-" + nodeId));
-        return EnvoyProcess.start(envoyDir, boot.text(), admin);
+        return EnvoyProcess.start(envoyDir, boot.text(), admin, drainTime);
     }
 
     @Override
