@@ -6,7 +6,8 @@
  * socket registered in xsks_map for the frame's RX queue. Frames for a queue without a socket, and frames the policy
  * does not select (ARP, anything the dataplane does not handle), go on to the kernel stack (XDP_PASS).
  *
- * The counter indices and the policy layout are mirrored in Java by io.marchproxy.dataplane.xdp.XskProgram.
+ * The counter indices and the map structs are mirrored in Java by io.marchproxy.dataplane.bpf.XskProgram; BtfLayoutTest
+ * checks the structs against this object's BTF.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>

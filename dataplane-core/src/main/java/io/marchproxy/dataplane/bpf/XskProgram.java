@@ -3,8 +3,12 @@ package io.marchproxy.dataplane.bpf;
 import io.marchproxy.ffm.libbpf.Libbpf;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.VarHandle;
 
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -35,57 +39,59 @@ public final class XskProgram implements AutoCloseable
     public static final int IPPROTO_TCP = 6;
     public static final int IPPROTO_UDP = 17;
 
+    /** {@code struct service_key}: checked against the object's BTF by {@code BtfLayoutTest}. */
+    public static final StructLayout SERVICE_KEY = MemoryLayout.structLayout(
+        JAVA_BYTE.withName("proto"),
+        JAVA_BYTE.withName("pad"),
+        JAVA_SHORT.withName("port")).withName("service_key");
+
+    /** {@code struct redirect_policy}: checked against the object's BTF by {@code BtfLayoutTest}. */
+    public static final StructLayout REDIRECT_POLICY = MemoryLayout.structLayout(
+        JAVA_INT.withName("proto_mask"),
+        JAVA_SHORT.withName("port_min"),
+        JAVA_SHORT.withName("port_max")).withName("redirect_policy");
+
+    private static final VarHandle POLICY_MASK = REDIRECT_POLICY.varHandle(groupElement("proto_mask"));
+    private static final VarHandle POLICY_MIN = REDIRECT_POLICY.varHandle(groupElement("port_min"));
+    private static final VarHandle POLICY_MAX = REDIRECT_POLICY.varHandle(groupElement("port_max"));
+    private static final VarHandle KEY_PROTO = SERVICE_KEY.varHandle(groupElement("proto"));
+    private static final VarHandle KEY_PAD = SERVICE_KEY.varHandle(groupElement("pad"));
+    private static final VarHandle KEY_PORT = SERVICE_KEY.varHandle(groupElement("port"));
+
     /** The per-CPU counters, in the order of {@code enum counter} in the C source. */
     public enum Counter
     {
         RX_PACKETS, RX_BYTES, REDIRECTED, PASSED_NO_SOCKET, PASSED_POLICY, MALFORMED, SERVICE_MATCHED
     }
 
-    private final BpfObject object;
+    private final EmbeddedProgram program;
     private final BpfMap sockets;
-    private final BpfMap counters;
     private final BpfMap policy;
     private final BpfMap services;
-    private final int programFd;
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment counterScratch;
 
-    private XskProgram(final BpfObject object)
+    private XskProgram(final EmbeddedProgram program)
     {
-        this.object = object;
-        this.sockets = object.map("xsks_map");
-        this.counters = object.map("xsk_counters");
-        this.policy = object.map("xsk_policy");
-        this.services = object.map("xsk_services");
-        this.programFd = object.programFd(PROGRAM);
-        this.counterScratch = arena.allocate((long)Long.BYTES * (1 + Libbpf.libbpf_num_possible_cpus()), 8);
+        this.program = program;
+        this.sockets = program.map("xsks_map");
+        this.policy = program.map("xsk_policy");
+        this.services = program.map("xsk_services");
     }
 
     /** Loads the program shipped in this jar. */
     public static XskProgram load()
     {
-        final BpfObject object = BpfObject.openResource(RESOURCE);
-        try
-        {
-            object.load();
-            return new XskProgram(object);
-        }
-        catch (final RuntimeException ex)
-        {
-            object.close();
-            throw ex;
-        }
+        return EmbeddedProgram.load(RESOURCE, PROGRAM, "xsk_counters", XskProgram::new);
     }
 
     public int programFd()
     {
-        return programFd;
+        return program.programFd();
     }
 
     /** Attaches the program to {@code ifindex}; run inside the interface's namespace. */
     public XdpAttachment attach(final int ifindex, final XdpMode mode)
     {
-        return XdpAttachment.attach(ifindex, programFd, mode);
+        return program.attach(ifindex, mode);
     }
 
     /** Sends frames arriving on {@code queue} to the AF_XDP socket {@code xskFd}. */
@@ -112,10 +118,10 @@ public final class XskProgram implements AutoCloseable
         }
         try (Arena a = Arena.ofConfined())
         {
-            final MemorySegment value = a.allocate(8, 4);
-            value.set(JAVA_INT, 0, protoMask);
-            value.set(JAVA_SHORT, 4, (short)portMin);
-            value.set(JAVA_SHORT, 6, (short)portMax);
+            final MemorySegment value = a.allocate(REDIRECT_POLICY);
+            POLICY_MASK.set(value, 0L, protoMask);
+            POLICY_MIN.set(value, 0L, (short)portMin);
+            POLICY_MAX.set(value, 0L, (short)portMax);
             policy.update(a.allocateFrom(JAVA_INT, 0), value, Libbpf.BPF_ANY);
         }
     }
@@ -151,23 +157,22 @@ public final class XskProgram implements AutoCloseable
         {
             throw new IllegalArgumentException("service port must be 1..65535, not " + port);
         }
-        final MemorySegment key = a.allocate(4, 2);
-        key.set(JAVA_BYTE, 0, (byte)ipProtocol);
-        key.set(JAVA_BYTE, 1, (byte)0);
-        key.set(JAVA_SHORT, 2, (short)port);
+        final MemorySegment key = a.allocate(SERVICE_KEY);
+        KEY_PROTO.set(key, 0L, (byte)ipProtocol);
+        KEY_PAD.set(key, 0L, (byte)0);
+        KEY_PORT.set(key, 0L, (short)port);
         return key;
     }
 
     /** A counter summed over all CPUs. */
-    public synchronized long counter(final Counter counter)
+    public long counter(final Counter counter)
     {
-        return counters.sumPerCpuLong(counter.ordinal(), counterScratch);
+        return program.counter(counter.ordinal());
     }
 
     @Override
     public void close()
     {
-        object.close();
-        arena.close();
+        program.close();
     }
 }

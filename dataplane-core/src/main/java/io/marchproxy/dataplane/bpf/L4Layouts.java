@@ -1,0 +1,85 @@
+package io.marchproxy.dataplane.bpf;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * The map keys and values of {@code bpf/xdp_l4.bpf.c}, member for member, in one place. {@code BtfLayoutTest} checks
+ * every layout here (size, member offsets and sizes) against the compiled object's BTF, so the C source and this class
+ * cannot drift apart unnoticed. Multi-byte members marked network order in C are written big-endian by
+ * {@link L4Program}; the rest are host order.
+ */
+public final class L4Layouts
+{
+    /** Address length in every key: IPv6, or IPv4 in the first four bytes and zeros after. */
+    public static final int ADDRESS_BYTES = 16;
+    /** Access-decision segments per LPM entry ({@code ACL_SEGMENTS}). */
+    public static final int ACL_SEGMENTS = 8;
+    /** Bits of an LPM range key before the port: family, protocol, address. */
+    public static final int RANGE_PREFIX_BASE = 8 + 8 + 8 * ADDRESS_BYTES;
+    /** Bits of an access key before the source address: service, family. */
+    public static final int ACL_PREFIX_BASE = 32 + 8;
+
+    public static final StructLayout SERVICE_KEY = MemoryLayout.structLayout(
+        JAVA_BYTE.withName("family"),
+        JAVA_BYTE.withName("proto"),
+        JAVA_SHORT.withName("port"),
+        MemoryLayout.sequenceLayout(ADDRESS_BYTES, JAVA_BYTE).withName("addr")).withName("l4_service_key");
+
+    public static final StructLayout RANGE_KEY = MemoryLayout.structLayout(
+        JAVA_INT.withName("prefixlen"),
+        JAVA_BYTE.withName("family"),
+        JAVA_BYTE.withName("proto"),
+        MemoryLayout.sequenceLayout(ADDRESS_BYTES, JAVA_BYTE).withName("addr"),
+        JAVA_SHORT.withName("port")).withName("l4_range_key");
+
+    public static final StructLayout SERVICE_VALUE = MemoryLayout.structLayout(
+        JAVA_INT.withName("service"),
+        JAVA_INT.withName("flags")).withName("l4_service_value");
+
+    public static final StructLayout ACL_KEY = MemoryLayout.structLayout(
+        JAVA_INT.withName("prefixlen"),
+        JAVA_INT.withName("service"),
+        JAVA_BYTE.withName("family"),
+        MemoryLayout.sequenceLayout(ADDRESS_BYTES, JAVA_BYTE).withName("addr"),
+        MemoryLayout.paddingLayout(3)).withName("l4_acl_key");
+
+    public static final StructLayout ACL_SEGMENT = MemoryLayout.structLayout(
+        JAVA_SHORT.withName("port_lo"),
+        JAVA_SHORT.withName("port_hi"),
+        JAVA_BYTE.withName("action"),
+        MemoryLayout.sequenceLayout(3, JAVA_BYTE).withName("pad")).withName("l4_acl_segment");
+
+    public static final StructLayout ACL_VALUE = MemoryLayout.structLayout(
+        JAVA_BYTE.withName("default_action"),
+        JAVA_BYTE.withName("segments"),
+        MemoryLayout.sequenceLayout(2, JAVA_BYTE).withName("pad"),
+        MemoryLayout.sequenceLayout(ACL_SEGMENTS, ACL_SEGMENT).withName("segment")).withName("l4_acl_value");
+
+    public static final StructLayout ADDR_KEY = MemoryLayout.structLayout(
+        JAVA_BYTE.withName("family"),
+        JAVA_BYTE.withName("proto"),
+        JAVA_SHORT.withName("pad"),
+        MemoryLayout.sequenceLayout(ADDRESS_BYTES, JAVA_BYTE).withName("addr")).withName("l4_addr_key");
+
+    public static final StructLayout SNAT_VALUE = MemoryLayout.structLayout(
+        JAVA_SHORT.withName("port_lo"),
+        JAVA_SHORT.withName("port_hi")).withName("l4_snat_value");
+
+    public static final StructLayout CONFIG = MemoryLayout.structLayout(
+        JAVA_INT.withName("generation"),
+        MemoryLayout.sequenceLayout(2, JAVA_BYTE).withName("default_action"),
+        MemoryLayout.sequenceLayout(2, JAVA_BYTE).withName("has_ranges")).withName("l4_config");
+
+    /** Every layout above, for the BTF check. */
+    public static final StructLayout[] ALL = {
+        SERVICE_KEY, RANGE_KEY, SERVICE_VALUE, ACL_KEY, ACL_SEGMENT, ACL_VALUE, ADDR_KEY, SNAT_VALUE, CONFIG};
+
+    private L4Layouts()
+    {
+    }
+}

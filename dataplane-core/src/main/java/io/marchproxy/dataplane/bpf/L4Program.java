@@ -1,0 +1,499 @@
+package io.marchproxy.dataplane.bpf;
+
+import io.marchproxy.ffm.libbpf.Libbpf;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.ByteOrder;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * The embedded L4 proxy program ({@code bpf/xdp_l4.bpf.c}) loaded into the kernel: steers service traffic, replies to
+ * SNAT addresses and frames the Java parser must judge to the AF_XDP socket of their interface and queue, drops what
+ * the access rules deny, and passes everything else to the kernel.
+ *
+ * <p>Services and access rules are written a generation at a time: {@link #stage()} clears the inactive generation
+ * and returns a writer for it, {@link Generation#commit()} makes it live with one map update, so frames see either
+ * the old or the new configuration, never a mix. VIPs and SNAT addresses are one set, updated around the flip so
+ * that steering covers both generations. Setup-rate, single writer: one thread at a time stages and commits;
+ * counters may be read from any thread.
+ */
+public final class L4Program implements AutoCloseable
+{
+    public static final String RESOURCE = "/io/marchproxy/dataplane/bpf/xdp_l4.bpf.o";
+    public static final String PROGRAM = "xdp_l4";
+
+    public static final int ACTION_DENY = 0;
+    public static final int ACTION_ALLOW = 1;
+    /** The rules cannot decide in the kernel (too many segments): the frame goes to user space, which decides. */
+    public static final int ACTION_PUNT = 2;
+
+    public static final int IPPROTO_TCP = 6;
+    public static final int IPPROTO_UDP = 17;
+
+    /** The per-CPU counters, in the order of {@code enum l4_counter} in the C source. */
+    public enum Counter
+    {
+        RX_PACKETS, RX_BYTES, REDIRECTED, PASSED, SERVICE_MATCHED, ACL_DROPPED, ACL_PUNTED, SNAT_RETURN, PUNTED,
+        MALFORMED, NO_SOCKET
+    }
+
+    /** XSKMAP slots per interface: one per RX queue. */
+    private static final int SLOTS_PER_INTERFACE = 32;
+    private static final ValueLayout.OfShort BE_SHORT = JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt BE_INT = JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN);
+
+    private final EmbeddedProgram program;
+    private final BpfMap sockets;
+    private final BpfMap ifslots;
+    private final BpfMap config;
+    private final BpfMap[] services;
+    private final BpfMap[] ranges;
+    private final BpfMap[] acl;
+    private final BpfMap vips;
+    private final BpfMap snat;
+    private final Set<Integer> interfaces = new HashSet<>();
+    private int live;
+    private boolean staged;
+
+    private L4Program(final EmbeddedProgram program)
+    {
+        this.program = program;
+        this.sockets = program.map("l4_xsks");
+        this.ifslots = program.map("l4_ifslots");
+        this.config = program.map("l4_config");
+        this.services = new BpfMap[]{program.map("l4_services_0"), program.map("l4_services_1")};
+        this.ranges = new BpfMap[]{program.map("l4_ranges_0"), program.map("l4_ranges_1")};
+        this.acl = new BpfMap[]{program.map("l4_acl_0"), program.map("l4_acl_1")};
+        this.vips = program.map("l4_vips");
+        this.snat = program.map("l4_snat");
+    }
+
+    /** Loads the program shipped in this jar; nothing is steered until services and sockets are registered. */
+    public static L4Program load()
+    {
+        return EmbeddedProgram.load(RESOURCE, PROGRAM, "l4_counters", L4Program::new);
+    }
+
+    public int programFd()
+    {
+        return program.programFd();
+    }
+
+    /** Attaches the program to {@code ifindex}; run inside the interface's namespace. */
+    public XdpAttachment attach(final int ifindex, final XdpMode mode)
+    {
+        return program.attach(ifindex, mode);
+    }
+
+    /** Steers frames of {@code ifindex}'s RX {@code queue} to the AF_XDP socket {@code xskFd}. */
+    public synchronized void registerSocket(final int ifindex, final int queue, final int xskFd)
+    {
+        if (queue < 0 || queue >= SLOTS_PER_INTERFACE)
+        {
+            throw new IllegalArgumentException("queue " + queue + " outside 0.." + (SLOTS_PER_INTERFACE - 1));
+        }
+        int base = baseOf(ifindex);
+        if (base < 0)
+        {
+            if (interfaces.size() * SLOTS_PER_INTERFACE >= 256)
+            {
+                throw new IllegalStateException("no XSKMAP slots left for interface " + ifindex);
+            }
+            base = nextBase();
+            ifslots.putInt(ifindex, base);
+            interfaces.add(ifindex);
+        }
+        sockets.putInt(base + queue, xskFd);
+    }
+
+    /** Stops steering {@code ifindex}'s {@code queue}: its frames go to the kernel. */
+    public synchronized void unregisterSocket(final int ifindex, final int queue)
+    {
+        final int base = baseOf(ifindex);
+        if (base >= 0)
+        {
+            sockets.deleteInt(base + queue);
+        }
+    }
+
+    private int baseOf(final int ifindex)
+    {
+        try (Arena a = Arena.ofConfined())
+        {
+            final MemorySegment value = a.allocate(JAVA_INT);
+            return ifslots.lookup(a.allocateFrom(JAVA_INT, ifindex), value) ? value.get(JAVA_INT, 0) : -1;
+        }
+    }
+
+    private int nextBase()
+    {
+        final Set<Integer> used = new HashSet<>();
+        for (final int ifindex : interfaces)
+        {
+            used.add(baseOf(ifindex));
+        }
+        for (int base = 0; ; base += SLOTS_PER_INTERFACE)
+        {
+            if (!used.contains(base))
+            {
+                return base;
+            }
+        }
+    }
+
+    /** Clears the inactive generation and returns its writer; commit it to make it live. */
+    public synchronized Generation stage()
+    {
+        if (staged)
+        {
+            throw new IllegalStateException("a generation is already staged: commit it first");
+        }
+        final int next = live ^ 1;
+        clear(services[next]);
+        clear(ranges[next]);
+        clear(acl[next]);
+        staged = true;
+        return new Generation(next);
+    }
+
+    /** The generation frames are matched against now (0 or 1). */
+    public synchronized int liveGeneration()
+    {
+        return live;
+    }
+
+    private static void clear(final BpfMap map)
+    {
+        try (Arena a = Arena.ofConfined())
+        {
+            final MemorySegment key = a.allocate(64);
+            final MemorySegment next = a.allocate(64);
+            while (Libbpf.bpf_map_get_next_key(map.fd(), MemorySegment.NULL, next) == 0)
+            {
+                MemorySegment.copy(next, 0, key, 0, 64);
+                map.delete(key);
+            }
+        }
+    }
+
+    /**
+     * Sets the VIPs and SNAT addresses frames are steered for (fragments, ICMP errors and unparsed frames to them go
+     * to user space; replies to a SNAT address on a port in its range too). Replaces the previous sets.
+     */
+    public synchronized void setAddresses(final Set<InetAddress> vipSet, final List<SnatRange> snatRanges)
+    {
+        try (Arena a = Arena.ofConfined())
+        {
+            final MemorySegment one = a.allocateFrom(JAVA_INT, 1);
+            final Set<String> wanted = new HashSet<>();
+            for (final InetAddress vip : vipSet)
+            {
+                final MemorySegment key = addrKey(a, vip, 0);
+                wanted.add(hex(key));
+                vips.update(key, one, Libbpf.BPF_ANY);
+            }
+            removeOthers(vips, L4Layouts.ADDR_KEY.byteSize(), wanted);
+            final Set<String> wantedSnat = new HashSet<>();
+            for (final SnatRange r : snatRanges)
+            {
+                final MemorySegment key = addrKey(a, r.address(), r.protocol());
+                final MemorySegment value = a.allocate(L4Layouts.SNAT_VALUE);
+                value.set(JAVA_SHORT, 0, (short)r.portLo());
+                value.set(JAVA_SHORT, 2, (short)r.portHi());
+                wantedSnat.add(hex(key));
+                snat.update(key, value, Libbpf.BPF_ANY);
+            }
+            removeOthers(snat, L4Layouts.ADDR_KEY.byteSize(), wantedSnat);
+        }
+    }
+
+    private static void removeOthers(final BpfMap map, final long keySize, final Set<String> keep)
+    {
+        try (Arena a = Arena.ofConfined())
+        {
+            final MemorySegment cursor = a.allocate(keySize);
+            final MemorySegment next = a.allocate(keySize);
+            MemorySegment prev = MemorySegment.NULL;
+            final List<byte[]> doomed = new java.util.ArrayList<>();
+            while (Libbpf.bpf_map_get_next_key(map.fd(), prev, next) == 0)
+            {
+                if (!keep.contains(hex(next)))
+                {
+                    doomed.add(next.toArray(JAVA_BYTE));
+                }
+                MemorySegment.copy(next, 0, cursor, 0, keySize);
+                prev = cursor;
+            }
+            for (final byte[] k : doomed)
+            {
+                map.delete(a.allocateFrom(JAVA_BYTE, k));
+            }
+        }
+    }
+
+    private static String hex(final MemorySegment s)
+    {
+        return java.util.HexFormat.of().formatHex(s.toArray(JAVA_BYTE));
+    }
+
+    /** A SNAT address with the port range replies to it use, for one protocol. */
+    public record SnatRange(InetAddress address, int protocol, int portLo, int portHi)
+    {
+        public SnatRange
+        {
+            checkProtocol(protocol);
+            if (portLo < 1 || portHi > 65535 || portLo > portHi)
+            {
+                throw new IllegalArgumentException("bad SNAT port range " + portLo + ".." + portHi);
+            }
+        }
+    }
+
+    /** The writer of a staged generation; dies with its commit. */
+    public final class Generation
+    {
+        private final int gen;
+        private int defaultAction = ACTION_DENY;
+        private boolean hasRanges;
+        private boolean done;
+
+        private Generation(final int gen)
+        {
+            this.gen = gen;
+        }
+
+        /** What frames to a service get when no access entry covers their source. */
+        public Generation defaultAction(final int action)
+        {
+            checkAction(action);
+            this.defaultAction = action;
+            return this;
+        }
+
+        /** A service on one port. */
+        public Generation service(final InetAddress vip, final int protocol, final int port, final int service)
+        {
+            checkOpen();
+            checkProtocol(protocol);
+            checkPort(port);
+            try (Arena a = Arena.ofConfined())
+            {
+                final MemorySegment key = a.allocate(L4Layouts.SERVICE_KEY);
+                key.set(JAVA_BYTE, 0, family(vip));
+                key.set(JAVA_BYTE, 1, (byte)protocol);
+                key.set(BE_SHORT, 2, (short)port);
+                MemorySegment.copy(address(vip), 0, key, JAVA_BYTE, 4, L4Layouts.ADDRESS_BYTES);
+                services[gen].update(key, serviceValue(a, service), Libbpf.BPF_ANY);
+            }
+            return this;
+        }
+
+        /** A service on every port of {@code [portLo, portHi]}, written as the fewest aligned port prefixes. */
+        public Generation serviceRange(
+            final InetAddress vip, final int protocol, final int portLo, final int portHi, final int service)
+        {
+            checkOpen();
+            checkProtocol(protocol);
+            checkPort(portLo);
+            checkPort(portHi);
+            if (portLo > portHi)
+            {
+                throw new IllegalArgumentException("descending port range " + portLo + ".." + portHi);
+            }
+            try (Arena a = Arena.ofConfined())
+            {
+                int p = portLo;
+                while (p <= portHi)
+                {
+                    int bits = Integer.numberOfTrailingZeros(p | 0x10000);
+                    while (bits > 0 && p + (1 << bits) - 1 > portHi)
+                    {
+                        bits--;
+                    }
+                    final MemorySegment key = a.allocate(L4Layouts.RANGE_KEY);
+                    key.set(JAVA_INT, 0, L4Layouts.RANGE_PREFIX_BASE + 16 - bits);
+                    key.set(JAVA_BYTE, 4, family(vip));
+                    key.set(JAVA_BYTE, 5, (byte)protocol);
+                    MemorySegment.copy(address(vip), 0, key, JAVA_BYTE, 6, L4Layouts.ADDRESS_BYTES);
+                    key.set(BE_SHORT, 22, (short)p);
+                    ranges[gen].update(key, serviceValue(a, service), Libbpf.BPF_ANY);
+                    p += 1 << bits;
+                }
+            }
+            hasRanges = true;
+            return this;
+        }
+
+        /**
+         * The access decision for sources in {@code prefix/prefixLength} to {@code service}: the first of
+         * {@code segments} (at most {@value L4Layouts#ACL_SEGMENTS}) holding the destination port decides, else
+         * {@code fallback}.
+         */
+        public Generation access(
+            final int service, final InetAddress prefix, final int prefixLength, final int fallback,
+            final List<AclSegment> segments)
+        {
+            checkOpen();
+            checkAction(fallback);
+            final int maxBits = prefix instanceof Inet4Address ? 32 : 128;
+            if (prefixLength < 0 || prefixLength > maxBits)
+            {
+                throw new IllegalArgumentException("prefix length " + prefixLength + " outside 0.." + maxBits);
+            }
+            if (segments.size() > L4Layouts.ACL_SEGMENTS)
+            {
+                throw new IllegalArgumentException(segments.size() + " segments, at most " + L4Layouts.ACL_SEGMENTS
+                    + ": punt the prefix to user space instead");
+            }
+            try (Arena a = Arena.ofConfined())
+            {
+                final MemorySegment key = a.allocate(L4Layouts.ACL_KEY);
+                key.set(JAVA_INT, 0, L4Layouts.ACL_PREFIX_BASE + prefixLength);
+                key.set(BE_INT, 4, service);
+                key.set(JAVA_BYTE, 8, family(prefix));
+                MemorySegment.copy(masked(address(prefix), prefixLength), 0, key, JAVA_BYTE, 9,
+                    L4Layouts.ADDRESS_BYTES);
+                final MemorySegment value = a.allocate(L4Layouts.ACL_VALUE);
+                value.set(JAVA_BYTE, 0, (byte)fallback);
+                value.set(JAVA_BYTE, 1, (byte)segments.size());
+                final long base = L4Layouts.ACL_VALUE.byteOffset(MemoryLayout.PathElement.groupElement("segment"));
+                for (int i = 0; i < segments.size(); i++)
+                {
+                    final AclSegment s = segments.get(i);
+                    final long off = base + i * L4Layouts.ACL_SEGMENT.byteSize();
+                    value.set(JAVA_SHORT, off, (short)s.portLo());
+                    value.set(JAVA_SHORT, off + 2, (short)s.portHi());
+                    value.set(JAVA_BYTE, off + 4, (byte)s.action());
+                }
+                acl[gen].update(key, value, Libbpf.BPF_ANY);
+            }
+            return this;
+        }
+
+        /** Makes this generation live; the writer is done. */
+        public void commit()
+        {
+            checkOpen();
+            synchronized (L4Program.this)
+            {
+                try (Arena a = Arena.ofConfined())
+                {
+                    final MemorySegment key = a.allocateFrom(JAVA_INT, 0);
+                    final MemorySegment value = a.allocate(L4Layouts.CONFIG);
+                    config.lookup(key, value);
+                    value.set(JAVA_INT, 0, gen);
+                    value.set(JAVA_BYTE, 4 + gen, (byte)defaultAction);
+                    value.set(JAVA_BYTE, 6 + gen, (byte)(hasRanges ? 1 : 0));
+                    config.update(key, value, Libbpf.BPF_ANY);
+                }
+                live = gen;
+                staged = false;
+                done = true;
+            }
+        }
+
+        private void checkOpen()
+        {
+            if (done)
+            {
+                throw new IllegalStateException("generation " + gen + " was committed");
+            }
+        }
+    }
+
+    /** A destination-port segment of an access decision. */
+    public record AclSegment(int portLo, int portHi, int action)
+    {
+        public AclSegment
+        {
+            checkPort(portLo);
+            checkPort(portHi);
+            checkAction(action);
+        }
+    }
+
+    private MemorySegment serviceValue(final Arena a, final int service)
+    {
+        final MemorySegment value = a.allocate(L4Layouts.SERVICE_VALUE);
+        value.set(JAVA_INT, 0, service);
+        return value;
+    }
+
+    private static MemorySegment addrKey(final Arena a, final InetAddress address, final int protocol)
+    {
+        final MemorySegment key = a.allocate(L4Layouts.ADDR_KEY);
+        key.set(JAVA_BYTE, 0, family(address));
+        key.set(JAVA_BYTE, 1, (byte)protocol);
+        MemorySegment.copy(address(address), 0, key, JAVA_BYTE, 4, L4Layouts.ADDRESS_BYTES);
+        return key;
+    }
+
+    private static byte family(final InetAddress a)
+    {
+        return (byte)(a instanceof Inet4Address ? 4 : 6);
+    }
+
+    /** The address in the keys' 16-byte form. */
+    private static byte[] address(final InetAddress a)
+    {
+        return java.util.Arrays.copyOf(a.getAddress(), L4Layouts.ADDRESS_BYTES);
+    }
+
+    private static byte[] masked(final byte[] addr, final int bits)
+    {
+        final byte[] out = addr.clone();
+        for (int i = 0; i < out.length; i++)
+        {
+            final int keep = Math.max(0, Math.min(8, bits - 8 * i));
+            out[i] &= (byte)(0xff << (8 - keep));
+        }
+        return out;
+    }
+
+    private static void checkProtocol(final int protocol)
+    {
+        if (protocol != IPPROTO_TCP && protocol != IPPROTO_UDP)
+        {
+            throw new IllegalArgumentException("protocol must be TCP (6) or UDP (17), not " + protocol);
+        }
+    }
+
+    private static void checkPort(final int port)
+    {
+        if (port < 1 || port > 65535)
+        {
+            throw new IllegalArgumentException("port must be 1..65535, not " + port);
+        }
+    }
+
+    private static void checkAction(final int action)
+    {
+        if (action != ACTION_DENY && action != ACTION_ALLOW && action != ACTION_PUNT)
+        {
+            throw new IllegalArgumentException("action must be deny (0), allow (1) or punt (2), not " + action);
+        }
+    }
+
+    /** A counter summed over all CPUs. */
+    public long counter(final Counter counter)
+    {
+        return program.counter(counter.ordinal());
+    }
+
+    @Override
+    public void close()
+    {
+        program.close();
+    }
+}
