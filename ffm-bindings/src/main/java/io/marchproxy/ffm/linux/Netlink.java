@@ -65,6 +65,15 @@ public final class Netlink
     public static final int NETLINK_EXT_ACK = 11;
     public static final int NETLINK_GET_STRICT_CHK = 12;
 
+    /* Attribute type bits: the type proper is nla_type & NLA_TYPE_MASK. */
+    public static final int NLA_F_NESTED = 1 << 15;
+    public static final int NLA_F_NET_BYTEORDER = 1 << 14;
+    public static final int NLA_TYPE_MASK = ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER);
+    /** Attributes start on 4-byte boundaries. */
+    public static final int NLA_ALIGNTO = 4;
+    /** The aligned size of {@code struct nlattr}: where an attribute's value starts. */
+    public static final int NLA_HDRLEN = 4;
+
     /* Extended-ACK attributes after a struct nlmsgerr (enum nlmsgerr_attrs). */
     public static final int NLMSGERR_ATTR_MSG = 1;
     public static final int NLMSGERR_ATTR_OFFS = 2;
