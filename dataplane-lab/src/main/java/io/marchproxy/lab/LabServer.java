@@ -75,7 +75,7 @@ public final class LabServer implements AutoCloseable
         return server;
     }
 
-    /** Connections accepted (TCP) or datagrams answered (UDP) so far. */
+    /** Connections accepted (TCP) or datagrams answered (UDP) so far; counted before the answer is sent. */
     public long served()
     {
         return served.get();
@@ -178,8 +178,9 @@ public final class LabServer implements AutoCloseable
                 buffer.clear();
                 final SocketAddress sender = channel.receive(buffer);
                 buffer.flip();
-                channel.send(reply == ServerReply.NAME ? ByteBuffer.wrap(name) : buffer, sender);
+                // Counted before the answer leaves, so a client that got it sees the count.
                 served.incrementAndGet();
+                channel.send(reply == ServerReply.NAME ? ByteBuffer.wrap(name) : buffer, sender);
             }
             catch (final IOException ex)
             {

@@ -109,7 +109,10 @@ public final class NeighbourTable implements AutoCloseable
         return link[0];
     }
 
-    /** Every IPv4 and IPv6 neighbour entry of interface {@code ifindex}, in the kernel's order. */
+    /**
+     * Every IPv4 and IPv6 neighbour entry of interface {@code ifindex}, in the kernel's order, including the NOARP
+     * entries the kernel keeps for IPv6 multicast groups ({@code ip neigh} hides those).
+     */
     public synchronized List<NeighbourEntry> entries(final int ifindex)
     {
         requireOpen();
