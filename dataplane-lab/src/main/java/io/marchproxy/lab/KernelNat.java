@@ -77,6 +77,11 @@ public final class KernelNat implements AutoCloseable
             return;
         }
         closed = true;
+        if (!Files.exists(lab.node().path()))
+        {
+            // The lab was closed first: the table went with the node's namespace.
+            return;
+        }
         if (lab.node().exec("nft", "list", "tables").contains(" " + TABLE))
         {
             lab.node().exec("nft", "delete", "table", "inet", TABLE);

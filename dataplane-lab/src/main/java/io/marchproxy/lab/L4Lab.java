@@ -69,6 +69,7 @@ public final class L4Lab implements AutoCloseable
     private static final int BACK_SIDE = 2;
     private static final int NODE_HOST = 1;
     private static final int FIRST_HOST = 10;
+    private static final String ACCECN_SEGMENTATION = "tx-tcp-accecn-segmentation";
 
     private final String base;
     private final List<NetNamespace> namespaces = new ArrayList<>();
@@ -178,25 +179,23 @@ public final class L4Lab implements AutoCloseable
             // A veth delivers frames redirected into it by XDP only when its peer runs NAPI: GRO on turns that on.
             switchNs.exec("ethtool", "-K", port, "gro", "on");
         }
-        try
-        {
-            final int ifindex = host.call(() -> Interfaces.index(name));
-            return new LabInterface(host, name, ifindex, mac, (Inet4Address)address(ipv4), (Inet6Address)address(ipv6));
-        }
-        catch (final RuntimeException ex)
-        {
-            throw ex;
-        }
-        catch (final Exception ex)
-        {
-            throw new IllegalStateException(ex);
-        }
+        final int[] ifindex = new int[1];
+        host.run(() -> ifindex[0] = Interfaces.index(name));
+        return new LabInterface(host, name, ifindex[0], mac, (Inet4Address)address(ipv4), (Inet6Address)address(ipv6));
     }
 
-    /** A client or backend link: checksums complete on the wire (a veth would leave them to an offload that is not there). */
+    /**
+     * A client or backend link: checksums complete on the wire (a veth would leave them to an offload that is not
+     * there) and TCP segmented in software before the link, so the node sees frames of at most the MTU.
+     */
     private static void endpoint(final LabInterface link)
     {
         link.namespace().exec("ethtool", "-K", link.name(), "tx", "off");
+        // Newer kernels (6.18) keep AccECN segmentation on when checksum offload goes off; older ones lack the feature.
+        if (link.namespace().exec("ethtool", "-k", link.name()).contains(ACCECN_SEGMENTATION + ": on"))
+        {
+            link.namespace().exec("ethtool", "-K", link.name(), ACCECN_SEGMENTATION, "off");
+        }
     }
 
     private static void route(final LabInterface link, final String prefix, final InetAddress via)

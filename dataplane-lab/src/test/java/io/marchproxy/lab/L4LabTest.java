@@ -71,8 +71,7 @@ class L4LabTest
 
         // What the kernel reports inside each namespace matches what the lab says.
         final List<LabInterface> links = new ArrayList<>(List.of(lab.front(), lab.back()));
-        lab.clients().forEach(host -> links.add(host.link()));
-        lab.backends().forEach(host -> links.add(host.link()));
+        hosts().forEach(host -> links.add(host.link()));
         for (final LabInterface link : links)
         {
             try (NeighbourTable table = NeighbourTable.open(link.namespace()))
@@ -82,6 +81,17 @@ class L4LabTest
                 assertEquals(link.mac(), reported.mac());
             }
             assertTrue(addresses(link).containsAll(List.of(link.ipv4(), link.ipv6())), link.toString());
+        }
+        // Checksums complete on the wire from every endpoint; GRO on the switch ports facing the node.
+        for (final LabHost host : hosts())
+        {
+            final String features = host.namespace().exec("ethtool", "-k", host.link().name());
+            assertTrue(features.contains("tx-checksumming: off"), host.name() + ": " + features);
+            assertFalse(features.matches("(?s).*tx-tcp[a-z0-9-]*-segmentation: on.*"), host.name() + ": " + features);
+        }
+        for (final NetNamespace switchNs : List.of(lab.frontSwitch(), lab.backSwitch()))
+        {
+            assertTrue(switchNs.exec("ethtool", "-k", "node").contains("generic-receive-offload: on"), switchNs.name());
         }
         // No neighbour entry is configured anywhere: the proxy has to learn MACs from the kernel.
         for (final NetNamespace ns : lab.namespaces())
@@ -167,6 +177,13 @@ class L4LabTest
         final List<String> left = netnsList();
         assertTrue(names.stream().noneMatch(left::contains), "left behind: " + left);
         assertThrows(IllegalArgumentException.class, () -> L4Lab.create(0, 2));
+    }
+
+    private static List<LabHost> hosts()
+    {
+        final List<LabHost> hosts = new ArrayList<>(lab.clients());
+        hosts.addAll(lab.backends());
+        return hosts;
     }
 
     private static Map<String, Long> answers(final LabService service, final int requests) throws IOException
