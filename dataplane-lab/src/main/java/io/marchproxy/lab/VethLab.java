@@ -3,14 +3,8 @@ package io.marchproxy.lab;
 import io.marchproxy.dataplane.netns.HostCommand;
 import io.marchproxy.dataplane.netns.NetNamespace;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * A lab network of two namespaces joined by veth: {@link #ifA()} in {@link #nsA()} (where the dataplane runs) and
@@ -26,12 +20,6 @@ public final class VethLab implements AutoCloseable
     private static final String PREFIX = "mplab-";
     private static final Pattern OWNED = Pattern.compile(PREFIX + "(\\d+)-\\d+-[ab]");
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
-    private static final Set<VethLab> OPEN = ConcurrentHashMap.newKeySet();
-
-    static
-    {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(VethLab::close), "veth-lab-cleanup"));
-    }
 
     private final NetNamespace nsA;
     private final NetNamespace nsB;
@@ -58,7 +46,7 @@ public final class VethLab implements AutoCloseable
 
     private static VethLab build(final boolean forwarding)
     {
-        sweepStale();
+        LabNamespaces.sweepStale(OWNED);
         final String base = PREFIX + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
         final NetNamespace a = NetNamespace.create(base + "-a");
         NetNamespace b = null;
@@ -66,7 +54,7 @@ public final class VethLab implements AutoCloseable
         {
             b = NetNamespace.create(base + "-b");
             final VethLab lab = new VethLab(a, b, forwarding);
-            OPEN.add(lab);
+            LabNamespaces.closeOnExit(lab);
             lab.pair("xa0", lab.macA(), lab.ipA(), "xb0", lab.macB(), lab.ipB());
             if (forwarding)
             {
@@ -104,38 +92,6 @@ public final class VethLab implements AutoCloseable
         HostCommand.run("ip", "-n", ns.name(), "link", "set", dev, "up");
         HostCommand.run("ip", "-n", ns.name(), "neigh", "replace", peerIp, "lladdr", mac(peerMac), "dev", dev,
             "nud", "permanent");
-    }
-
-    /** Deletes namespaces of labs whose owning process no longer runs. */
-    static void sweepStale()
-    {
-        final Path dir = Path.of("/var/run/netns");
-        if (!Files.isDirectory(dir))
-        {
-            return;
-        }
-        try (Stream<Path> entries = Files.list(dir))
-        {
-            entries.map(p -> p.getFileName().toString()).forEach(name ->
-            {
-                final Matcher m = OWNED.matcher(name);
-                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty())
-                {
-                    try
-                    {
-                        HostCommand.run("ip", "netns", "delete", name);
-                    }
-                    catch (final RuntimeException ignored)
-                    {
-                        // Another process swept it first.
-                    }
-                }
-            });
-        }
-        catch (final java.io.IOException ignored)
-        {
-            // Nothing to sweep.
-        }
     }
 
     public NetNamespace nsA()
@@ -229,7 +185,7 @@ public final class VethLab implements AutoCloseable
     @Override
     public void close()
     {
-        if (OPEN.remove(this))
+        if (LabNamespaces.release(this))
         {
             try
             {

@@ -19,6 +19,7 @@ public final class SysSocket
     public static final int AF_UNIX = 1;
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;
+    public static final int AF_NETLINK = 16;
     public static final int AF_PACKET = 17;
     public static final int AF_XDP = 44;
 
@@ -29,6 +30,7 @@ public final class SysSocket
     public static final int SOCK_CLOEXEC = 0x80000;
 
     public static final int SOL_SOCKET = 1;
+    public static final int SOL_NETLINK = 270;
     public static final int SOL_XDP = 283;
 
     public static final int SO_SNDBUF = 7;
@@ -37,6 +39,7 @@ public final class SysSocket
     public static final int SO_PREFER_BUSY_POLL = 69;
     public static final int SO_BUSY_POLL_BUDGET = 70;
 
+    public static final int MSG_TRUNC = 0x20;
     public static final int MSG_DONTWAIT = 0x40;
 
     private static final MethodHandle SOCKET = Downcalls.libcErrno(

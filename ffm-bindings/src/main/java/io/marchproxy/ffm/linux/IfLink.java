@@ -2,7 +2,7 @@ package io.marchproxy.ffm.linux;
 
 import io.marchproxy.ffm.CHeader;
 
-/** {@code <linux/if_link.h>}: XDP attach flags and attach modes. */
+/** {@code <linux/if_link.h>}: XDP attach flags and attach modes, and the link attributes of RTM_*LINK messages. */
 @CHeader("linux/if_link.h")
 public final class IfLink
 {
@@ -19,6 +19,12 @@ public final class IfLink
     public static final int XDP_ATTACHED_SKB = 2;
     public static final int XDP_ATTACHED_HW = 3;
     public static final int XDP_ATTACHED_MULTI = 4;
+
+    /* Link attributes (enum, rtattr types) after a struct ifinfomsg. */
+    public static final int IFLA_ADDRESS = 1;
+    public static final int IFLA_BROADCAST = 2;
+    public static final int IFLA_IFNAME = 3;
+    public static final int IFLA_MTU = 4;
 
     private IfLink()
     {

@@ -1,0 +1,10 @@
+package io.marchproxy.dataplane.netlink;
+
+/**
+ * An interface as routing netlink reports it: index and name in its network namespace, its own MAC (the source MAC of
+ * frames sent out of it; {@code null} for a device without a 6-byte link-layer address, such as a tun device) and its
+ * MTU.
+ */
+public record InterfaceLink(int ifindex, String name, MacAddress mac, int mtu)
+{
+}

@@ -1,0 +1,70 @@
+package io.marchproxy.ffm.linux;
+
+import io.marchproxy.ffm.CHeader;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * {@code <linux/neighbour.h>}: the fixed part of RTM_*NEIGH messages, their NDA_* attributes, the NTF_* flags and the
+ * NUD_* states of a neighbour (ARP or NDP) entry.
+ */
+@CHeader("linux/neighbour.h")
+public final class Neighbour
+{
+    /* Attributes (enum, rtattr types) after a struct ndmsg. */
+    public static final int NDA_UNSPEC = 0;
+    public static final int NDA_DST = 1;
+    public static final int NDA_LLADDR = 2;
+    public static final int NDA_CACHEINFO = 3;
+    public static final int NDA_PROBES = 4;
+    public static final int NDA_IFINDEX = 8;
+    public static final int NDA_MASTER = 9;
+    public static final int NDA_PROTOCOL = 12;
+
+    /* Entry flags (ndm_flags). */
+    public static final int NTF_USE = 1 << 0;
+    public static final int NTF_SELF = 1 << 1;
+    public static final int NTF_MASTER = 1 << 2;
+    public static final int NTF_PROXY = 1 << 3;
+    public static final int NTF_EXT_LEARNED = 1 << 4;
+    public static final int NTF_OFFLOADED = 1 << 5;
+    public static final int NTF_STICKY = 1 << 6;
+    public static final int NTF_ROUTER = 1 << 7;
+
+    /* Entry states (ndm_state): one at a time, as bits so the kernel can test sets of them. */
+    public static final int NUD_NONE = 0x00;
+    public static final int NUD_INCOMPLETE = 0x01;
+    public static final int NUD_REACHABLE = 0x02;
+    public static final int NUD_STALE = 0x04;
+    public static final int NUD_DELAY = 0x08;
+    public static final int NUD_PROBE = 0x10;
+    public static final int NUD_FAILED = 0x20;
+    public static final int NUD_NOARP = 0x40;
+    public static final int NUD_PERMANENT = 0x80;
+
+    /** {@code struct ndmsg}: family, interface, state, flags and type of one neighbour entry. */
+    public static final StructLayout ndmsg = MemoryLayout.structLayout(
+        JAVA_BYTE.withName("ndm_family"),
+        JAVA_BYTE.withName("ndm_pad1"),
+        JAVA_SHORT.withName("ndm_pad2"),
+        JAVA_INT.withName("ndm_ifindex"),
+        JAVA_SHORT.withName("ndm_state"),
+        JAVA_BYTE.withName("ndm_flags"),
+        JAVA_BYTE.withName("ndm_type")).withName("struct ndmsg");
+
+    public static final long ndmsg_ndm_family = ndmsg.byteOffset(groupElement("ndm_family"));
+    public static final long ndmsg_ndm_ifindex = ndmsg.byteOffset(groupElement("ndm_ifindex"));
+    public static final long ndmsg_ndm_state = ndmsg.byteOffset(groupElement("ndm_state"));
+    public static final long ndmsg_ndm_flags = ndmsg.byteOffset(groupElement("ndm_flags"));
+    public static final long ndmsg_ndm_type = ndmsg.byteOffset(groupElement("ndm_type"));
+
+    private Neighbour()
+    {
+    }
+}
