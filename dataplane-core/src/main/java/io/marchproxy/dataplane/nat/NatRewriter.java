@@ -111,13 +111,15 @@ public final class NatRewriter
         final long quotedL4 = packet.embeddedL4Offset();
         final int quotedProtocol = packet.embeddedTuple().protocol();
 
+        // The ICMP checksum covers the quoted header: its delta collects every quoted word that changes.
+        final long quotedChecksumAt = quotedL3 + Ipv4Header.CHECKSUM_OFFSET;
+        final int quotedHeaderChecksum = family == IpFamily.IPV4 ? u16(segment, quotedChecksumAt) : 0;
         final long quotedAddressDelta = rewriteAddresses(segment, family, quotedL3, quoted);
         final long quotedPortDelta = rewritePorts(segment, quotedL4, quoted.sourcePort(), quoted.destinationPort());
         long icmpDelta = quotedAddressDelta + quotedPortDelta;
         if (family == IpFamily.IPV4)
         {
-            final long quotedChecksumAt = quotedL3 + Ipv4Header.CHECKSUM_OFFSET;
-            icmpDelta += updateChecksumField(segment, quotedChecksumAt, quotedAddressDelta, false);
+            icmpDelta += Checksums.delta16(quotedHeaderChecksum, u16(segment, quotedChecksumAt));
         }
         final int quotedChecksumOffset = quotedProtocol == IpProtocol.TCP
             ? TcpHeader.CHECKSUM_OFFSET
