@@ -1,6 +1,7 @@
 package io.marchproxy.dataplane.acl;
 
 import io.marchproxy.dataplane.net.FlowTuple;
+import io.marchproxy.dataplane.net.IntervalSearch;
 import io.marchproxy.dataplane.net.IpFamily;
 import io.marchproxy.dataplane.net.IpPrefix;
 import io.marchproxy.dataplane.net.KeyIndex;
@@ -139,22 +140,9 @@ public final class AccessPolicy
 
     private AccessAction decideInEntry(final int entry, final int key)
     {
-        final int start = segmentStart[entry];
-        int low = start;
-        int high = segmentStart[entry + 1] - 1;
-        while (low <= high)
-        {
-            final int middle = (low + high) >>> 1;
-            if (segmentLow[middle] <= key)
-            {
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle - 1;
-            }
-        }
-        return high >= start && key <= segmentHigh[high] ? segmentActions[high] : missActions[entry];
+        final int segment = IntervalSearch.indexOf(segmentLow, segmentHigh, segmentStart[entry],
+            segmentStart[entry + 1], key);
+        return segment == IntervalSearch.NONE ? missActions[entry] : segmentActions[segment];
     }
 
     /** The compiled entries, sorted by service, family, prefix length and address: what the BPF maps are filled with. */

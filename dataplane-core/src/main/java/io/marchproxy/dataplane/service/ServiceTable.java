@@ -1,6 +1,7 @@
 package io.marchproxy.dataplane.service;
 
 import io.marchproxy.dataplane.net.FlowTuple;
+import io.marchproxy.dataplane.net.IntervalSearch;
 import io.marchproxy.dataplane.net.IpAddress;
 import io.marchproxy.dataplane.net.KeyIndex;
 import io.marchproxy.dataplane.net.L4Protocol;
@@ -126,7 +127,13 @@ public final class ServiceTable
             return service;
         }
         final int group = groups.get(hi, lo, meta(family, protocol, 0));
-        return group == KeyIndex.ABSENT ? NO_SERVICE : searchRanges(groupStart[group], groupCount[group], port);
+        if (group == KeyIndex.ABSENT)
+        {
+            return NO_SERVICE;
+        }
+        final int start = groupStart[group];
+        final int range = IntervalSearch.indexOf(rangeFirst, rangeLast, start, start + groupCount[group], port);
+        return range == IntervalSearch.NONE ? NO_SERVICE : rangeService[range];
     }
 
     /** The service of a packet whose tuple is {@code tuple}: looked up by its destination. */
@@ -134,26 +141,6 @@ public final class ServiceTable
     {
         return lookup(tuple.family(), tuple.destinationHi(), tuple.destinationLo(), tuple.protocol(),
             tuple.destinationPort());
-    }
-
-    /** The range among {@code count} sorted ones from {@code start} that holds {@code port}. */
-    private int searchRanges(final int start, final int count, final int port)
-    {
-        int low = start;
-        int high = start + count - 1;
-        while (low <= high)
-        {
-            final int middle = (low + high) >>> 1;
-            if (rangeFirst[middle] <= port)
-            {
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle - 1;
-            }
-        }
-        return high >= start && port <= rangeLast[high] ? rangeService[high] : NO_SERVICE;
     }
 
     /** Bindings in the table, in the order they were added: what the XDP side's service map is filled from. */
