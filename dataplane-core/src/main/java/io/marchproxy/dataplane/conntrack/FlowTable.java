@@ -76,6 +76,7 @@ public final class FlowTable implements AutoCloseable
     private final MemorySegment index;
     private final MemorySegment records;
     private final SingleWriterCounters counters = SingleWriterCounters.forEnum(FlowTableCounter.class);
+    private final FlowTuple scratch = new FlowTuple();
     private final boolean ipv4;
     private int size;
     private int freeHead = NO_RECORD;
@@ -136,23 +137,7 @@ public final class FlowTable implements AutoCloseable
     /** The handle of the flow whose original or reply key is {@code key}, or {@link #NOT_FOUND}. */
     public int lookup(final FlowTuple key)
     {
-        return lookup(key.protocol(), key.sourceHi(), key.sourceLo(), key.sourcePort(),
-            key.destinationHi(), key.destinationLo(), key.destinationPort());
-    }
-
-    /** {@link #lookup(FlowTuple)} with the key's fields as primitives (the table's family is implied). */
-    public int lookup(
-        final int protocol,
-        final long sourceHi,
-        final long sourceLo,
-        final int sourcePort,
-        final long destinationHi,
-        final long destinationLo,
-        final int destinationPort)
-    {
-        final long hash = FlowTuple.hash(layout.family, protocol, sourceHi, sourceLo, sourcePort,
-            destinationHi, destinationLo, destinationPort);
-        final int tag = (int)hash;
+        final int tag = (int)key.hash();
         long slot = tag & slotMask;
         while (true)
         {
@@ -164,8 +149,7 @@ public final class FlowTable implements AutoCloseable
             if ((int)(entry >>> 32) == tag)
             {
                 final int handle = (int)entry - 1;
-                if (keyEquals(handle, protocol, sourceHi, sourceLo, sourcePort, destinationHi, destinationLo,
-                    destinationPort))
+                if (keyEquals(handle, key))
                 {
                     return handle;
                 }
@@ -398,29 +382,20 @@ public final class FlowTable implements AutoCloseable
     private void removeRecord(final int record)
     {
         final long base = (long)record * layout.recordBytes;
-        final int protocol = records.get(U8, base + PROTOCOL_OFFSET);
-        removeSlot(hashOf(base + layout.tuple(0), protocol), record << 1);
-        removeSlot(hashOf(base + layout.tuple(1), protocol), (record << 1) | 1);
+        removeSlot(key(record << 1, 0, scratch).hash(), record << 1);
+        removeSlot(key(record << 1, 1, scratch).hash(), (record << 1) | 1);
         records.set(U8, base + STATE_OFFSET, (byte)0);
         records.set(I32, base + SERVICE_OFFSET, freeHead);
         freeHead = record;
         size--;
     }
 
-    private boolean keyEquals(
-        final int handle,
-        final int protocol,
-        final long sourceHi,
-        final long sourceLo,
-        final int sourcePort,
-        final long destinationHi,
-        final long destinationLo,
-        final int destinationPort)
+    private boolean keyEquals(final int handle, final FlowTuple key)
     {
         final long base = recordBase(handle);
         final long at = base + layout.tuple(handle & 1);
-        if (records.get(U8, base + PROTOCOL_OFFSET) != (byte)protocol
-            || records.get(I32, at + PORTS_OFFSET) != ((sourcePort << 16) | destinationPort))
+        if (records.get(U8, base + PROTOCOL_OFFSET) != (byte)key.protocol() || key.family() != layout.family
+            || records.get(I32, at + PORTS_OFFSET) != ((key.sourcePort() << 16) | key.destinationPort()))
         {
             return false;
         }
@@ -428,10 +403,12 @@ public final class FlowTable implements AutoCloseable
         final long destinationAt = at + layout.destination();
         if (ipv4)
         {
-            return records.get(I32, sourceAt) == (int)sourceLo && records.get(I32, destinationAt) == (int)destinationLo;
+            return records.get(I32, sourceAt) == (int)key.sourceLo()
+                && records.get(I32, destinationAt) == (int)key.destinationLo();
         }
-        return records.get(I64, sourceAt) == sourceHi && records.get(I64, sourceAt + 8) == sourceLo
-            && records.get(I64, destinationAt) == destinationHi && records.get(I64, destinationAt + 8) == destinationLo;
+        return records.get(I64, sourceAt) == key.sourceHi() && records.get(I64, sourceAt + 8) == key.sourceLo()
+            && records.get(I64, destinationAt) == key.destinationHi()
+            && records.get(I64, destinationAt + 8) == key.destinationLo();
     }
 
     private void writeTuple(final long at, final FlowTuple tuple)
@@ -451,20 +428,6 @@ public final class FlowTable implements AutoCloseable
             records.set(I64, destinationAt, tuple.destinationHi());
             records.set(I64, destinationAt + 8, tuple.destinationLo());
         }
-    }
-
-    private long hashOf(final long at, final int protocol)
-    {
-        final int ports = records.get(I32, at + PORTS_OFFSET);
-        final long sourceAt = at + SOURCE_OFFSET;
-        final long destinationAt = at + layout.destination();
-        if (ipv4)
-        {
-            return FlowTuple.hash(IpFamily.IPV4, protocol, 0, records.get(I32, sourceAt) & 0xFFFF_FFFFL,
-                ports >>> 16, 0, records.get(I32, destinationAt) & 0xFFFF_FFFFL, ports & 0xFFFF);
-        }
-        return FlowTuple.hash(IpFamily.IPV6, protocol, records.get(I64, sourceAt), records.get(I64, sourceAt + 8),
-            ports >>> 16, records.get(I64, destinationAt), records.get(I64, destinationAt + 8), ports & 0xFFFF);
     }
 
     private void addSlot(final long hash, final int handle)

@@ -137,20 +137,6 @@ public final class FlowTuple
     /** A 64-bit hash of the tuple ({@link TupleHash}); the two directions of a flow hash differently. */
     public long hash()
     {
-        return hash(family, protocol, sourceHi, sourceLo, sourcePort, destinationHi, destinationLo, destinationPort);
-    }
-
-    /** The hash {@link #hash()} gives a tuple of these fields, for tables that store tuples as primitives. */
-    public static long hash(
-        final int family,
-        final int protocol,
-        final long sourceHi,
-        final long sourceLo,
-        final int sourcePort,
-        final long destinationHi,
-        final long destinationLo,
-        final int destinationPort)
-    {
         return TupleHash.hash(sourceHi, sourceLo, destinationHi, destinationLo,
             ((long)family << 56) | ((long)protocol << 32) | ((long)sourcePort << 16) | destinationPort);
     }
