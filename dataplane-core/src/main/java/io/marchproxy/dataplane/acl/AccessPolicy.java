@@ -3,16 +3,10 @@ package io.marchproxy.dataplane.acl;
 import io.marchproxy.dataplane.net.FlowTuple;
 import io.marchproxy.dataplane.net.IntervalSearch;
 import io.marchproxy.dataplane.net.IpFamily;
-import io.marchproxy.dataplane.net.IpPrefix;
-import io.marchproxy.dataplane.net.KeyIndex;
 import io.marchproxy.dataplane.net.L4Protocol;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Access rules compiled for the dataplane. {@link #entries()} is the form an XDP program uses with an eBPF LPM trie
@@ -20,10 +14,9 @@ import java.util.TreeSet;
  * {@code AccessRuleCompiler}); {@link #decide} answers over the same entries in Java, for the new flows the user-space
  * path sees and for entries that overflow the BPF value.
  *
- * <p>The Java longest-prefix match: for the flow's (service, family), the distinct prefix lengths of its entries,
- * longest first; for each, the source address masked to that length is looked up in a {@link KeyIndex} of (service,
- * family, length, masked address); the first hit is the longest match. Then a binary search over that entry's
- * segments (sorted by protocol, first port) finds the segment holding (protocol, port), else the entry's miss action.
+ * <p>The Java longest-prefix match is a binary search over the address intervals the prefixes of the flow's (service,
+ * family) cut the address space into ({@code PrefixIntervals}); then a binary search over that entry's segments
+ * (sorted by protocol, first port) finds the segment holding (protocol, port), else the entry's miss action.
  * Flows that are neither TCP nor UDP match no rule and get the default action.
  *
  * <p>Immutable: {@link #decide} may run on any thread and allocates nothing; publish a new policy to change rules.
@@ -33,9 +26,7 @@ public final class AccessPolicy
     private final List<AccessRule> rules;
     private final AccessAction defaultAction;
     private final List<AccessEntry> entries;
-    private final KeyIndex prefixes;
-    private final KeyIndex lengthLists;
-    private final int[] lengths;
+    private final PrefixIntervals prefixes;
     private final AccessAction[] missActions;
     private final int[] segmentStart;
     private final int[] segmentLow;
@@ -49,7 +40,7 @@ public final class AccessPolicy
         this.entries = List.copyOf(AccessRuleCompiler.compile(this.rules, defaultAction));
 
         final int count = entries.size();
-        prefixes = new KeyIndex(count);
+        prefixes = new PrefixIntervals(entries);
         missActions = new AccessAction[count];
         segmentStart = new int[count + 1];
         int segments = 0;
@@ -60,15 +51,10 @@ public final class AccessPolicy
         segmentLow = new int[segments];
         segmentHigh = new int[segments];
         segmentActions = new AccessAction[segments];
-        final Map<Long, TreeSet<Integer>> lengthsByServiceFamily = new TreeMap<>();
         int next = 0;
         for (int i = 0; i < count; i++)
         {
             final AccessEntry entry = entries.get(i);
-            final IpPrefix source = entry.source();
-            prefixes.put(source.hi(), source.lo(), prefixKey(entry.serviceIndex(), source.family(), source.length()), i);
-            lengthsByServiceFamily.computeIfAbsent(serviceFamily(entry.serviceIndex(), source.family()),
-                key -> new TreeSet<>()).add(source.length());
             missActions[i] = entry.missAction();
             segmentStart[i] = next;
             for (final PortSegment segment : entry.segments())
@@ -80,16 +66,6 @@ public final class AccessPolicy
             }
         }
         segmentStart[count] = next;
-
-        lengthLists = new KeyIndex(lengthsByServiceFamily.size());
-        final List<Integer> flat = new ArrayList<>();
-        for (final Map.Entry<Long, TreeSet<Integer>> list : lengthsByServiceFamily.entrySet())
-        {
-            lengthLists.put(list.getKey(), 0, 0, flat.size());
-            flat.add(list.getValue().size());
-            flat.addAll(list.getValue().descendingSet());
-        }
-        lengths = flat.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /**
@@ -112,23 +88,8 @@ public final class AccessPolicy
         {
             return defaultAction;
         }
-        final int list = lengthLists.get(serviceFamily(service, family), 0, 0);
-        if (list == KeyIndex.ABSENT)
-        {
-            return defaultAction;
-        }
-        final int count = lengths[list];
-        for (int i = 1; i <= count; i++)
-        {
-            final int length = lengths[list + i];
-            final int entry = prefixes.get(hi & IpPrefix.maskHi(family, length), lo & IpPrefix.maskLo(family, length),
-                prefixKey(service, family, length));
-            if (entry != KeyIndex.ABSENT)
-            {
-                return decideInEntry(entry, portKey(protocol, port));
-            }
-        }
-        return defaultAction;
+        final int entry = prefixes.longestMatch(service, family, hi, lo);
+        return entry == PrefixIntervals.NO_ENTRY ? defaultAction : decideInEntry(entry, portKey(protocol, port));
     }
 
     /** The decision for the flow of a first packet with tuple {@code tuple} to service {@code service}. */
@@ -161,16 +122,6 @@ public final class AccessPolicy
     public List<AccessRule> rules()
     {
         return rules;
-    }
-
-    private static long prefixKey(final int service, final int family, final int length)
-    {
-        return ((long)service << 16) | ((long)family << 8) | length;
-    }
-
-    private static long serviceFamily(final int service, final int family)
-    {
-        return ((long)service << 8) | family;
     }
 
     private static int portKey(final int protocol, final int port)

@@ -321,18 +321,7 @@ public final class FlowTable implements AutoCloseable
     /** Writes the key of {@code direction} of the flow into {@code out}. Returns {@code out}. */
     public FlowTuple key(final int handle, final int direction, final FlowTuple out)
     {
-        final long at = recordBase(handle) + layout.tuple(direction);
-        final int protocol = records.get(U8, recordBase(handle) + PROTOCOL_OFFSET);
-        final int ports = records.get(I32, at + PORTS_OFFSET);
-        final long sourceAt = at + SOURCE_OFFSET;
-        final long destinationAt = at + layout.destination();
-        if (ipv4)
-        {
-            return out.set(IpFamily.IPV4, protocol, 0, records.get(I32, sourceAt) & 0xFFFF_FFFFL, ports >>> 16,
-                0, records.get(I32, destinationAt) & 0xFFFF_FFFFL, ports & 0xFFFF);
-        }
-        return out.set(IpFamily.IPV6, protocol, records.get(I64, sourceAt), records.get(I64, sourceAt + 8),
-            ports >>> 16, records.get(I64, destinationAt), records.get(I64, destinationAt + 8), ports & 0xFFFF);
+        return readKey(handle, direction, false, out);
     }
 
     /**
@@ -342,9 +331,26 @@ public final class FlowTable implements AutoCloseable
      */
     public FlowTuple translation(final int handle, final FlowTuple out)
     {
-        key(handle, (handle & 1) ^ 1, out);
-        return out.set(out.family(), out.protocol(), out.destinationHi(), out.destinationLo(), out.destinationPort(),
-            out.sourceHi(), out.sourceLo(), out.sourcePort());
+        return readKey(handle, (handle & 1) ^ 1, true, out);
+    }
+
+    private FlowTuple readKey(final int handle, final int direction, final boolean reversed, final FlowTuple out)
+    {
+        final long base = recordBase(handle);
+        final long at = base + layout.tuple(direction);
+        final int protocol = records.get(U8, base + PROTOCOL_OFFSET);
+        final int ports = records.get(I32, at + PORTS_OFFSET);
+        final int first = reversed ? ports & 0xFFFF : ports >>> 16;
+        final int second = reversed ? ports >>> 16 : ports & 0xFFFF;
+        final long sourceAt = at + (reversed ? layout.destination() : SOURCE_OFFSET);
+        final long destinationAt = at + (reversed ? SOURCE_OFFSET : layout.destination());
+        if (ipv4)
+        {
+            return out.set(IpFamily.IPV4, protocol, 0, records.get(I32, sourceAt) & 0xFFFF_FFFFL, first,
+                0, records.get(I32, destinationAt) & 0xFFFF_FFFFL, second);
+        }
+        return out.set(IpFamily.IPV6, protocol, records.get(I64, sourceAt), records.get(I64, sourceAt + 8), first,
+            records.get(I64, destinationAt), records.get(I64, destinationAt + 8), second);
     }
 
     /** Frees the table's memory; the table must not be used afterwards. Call once the owning thread stopped. */
@@ -403,8 +409,8 @@ public final class FlowTable implements AutoCloseable
         final long destinationAt = at + layout.destination();
         if (ipv4)
         {
-            return records.get(I32, sourceAt) == (int)key.sourceLo()
-                && records.get(I32, destinationAt) == (int)key.destinationLo();
+            // Source and destination are adjacent 32-bit words: one 64-bit read (native order: source in the low half).
+            return records.get(I64, sourceAt) == ((key.destinationLo() << 32) | (key.sourceLo() & 0xFFFF_FFFFL));
         }
         return records.get(I64, sourceAt) == key.sourceHi() && records.get(I64, sourceAt + 8) == key.sourceLo()
             && records.get(I64, destinationAt) == key.destinationHi()

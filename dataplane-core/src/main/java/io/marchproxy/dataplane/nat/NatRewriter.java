@@ -16,7 +16,6 @@ import java.lang.foreign.MemorySegment;
 
 import static io.marchproxy.dataplane.packet.NetworkByteOrder.putU16;
 import static io.marchproxy.dataplane.packet.NetworkByteOrder.putU32;
-import static io.marchproxy.dataplane.packet.NetworkByteOrder.putU48;
 import static io.marchproxy.dataplane.packet.NetworkByteOrder.putU64;
 import static io.marchproxy.dataplane.packet.NetworkByteOrder.putU8;
 import static io.marchproxy.dataplane.packet.NetworkByteOrder.u16;
@@ -45,9 +44,11 @@ public final class NatRewriter
     /** Sets the source and destination MAC (low 48 bits of each {@code long}); any parsed frame. */
     public static void rewriteMacs(final ParsedPacket packet, final long sourceMac, final long destinationMac)
     {
+        // Two stores for the 12 bytes: destination MAC and the first two bytes of the source, then the last four.
         final MemorySegment segment = packet.segment();
-        putU48(segment, packet.frameOffset() + EthernetFrame.SOURCE_OFFSET, sourceMac);
-        putU48(segment, packet.frameOffset() + EthernetFrame.DESTINATION_OFFSET, destinationMac);
+        final long at = packet.frameOffset() + EthernetFrame.DESTINATION_OFFSET;
+        putU64(segment, at, (destinationMac << 16) | ((sourceMac >>> 32) & 0xFFFF));
+        putU32(segment, at + 8, (int)sourceMac);
     }
 
     /**
@@ -93,6 +94,56 @@ public final class NatRewriter
         final long l4 = packet.l4Offset();
         final long portDelta = rewritePorts(segment, l4, to.sourcePort(), to.destinationPort());
         fixTransportChecksum(segment, packet.family(), packet.protocol(), l4, addressDelta + portDelta);
+    }
+
+    /**
+     * Everything a forwarded TCP or UDP packet of a tracked flow needs, fused so that each checksum is updated once:
+     * MACs, TTL or hop limit, addresses and ports of {@code to}. Returns false, and changes nothing, when the TTL or
+     * hop limit is 1 or 0 (count {@code DropReason.TTL_EXPIRED}). Equivalent to {@link #decrementTtl},
+     * {@link #rewriteFlow} and {@link #rewriteMacs} in a row.
+     */
+    public static boolean forward(
+        final ParsedPacket packet, final FlowTuple to, final long sourceMac, final long destinationMac)
+    {
+        final MemorySegment segment = packet.segment();
+        final int family = packet.family();
+        final long l3 = packet.l3Offset();
+        long addressDelta;
+        if (family == IpFamily.IPV4)
+        {
+            final long ttlAt = l3 + Ipv4Header.TTL_OFFSET;
+            final int ttlWord = u16(segment, ttlAt);
+            if (ttlWord < 0x200)
+            {
+                return false;
+            }
+            final long addressesAt = l3 + Ipv4Header.SOURCE_OFFSET;
+            final long old = u64(segment, addressesAt);
+            final long addresses = (to.sourceLo() << 32) | (to.destinationLo() & 0xFFFF_FFFFL);
+            addressDelta = Checksums.delta32((int)(old >>> 32), (int)(addresses >>> 32))
+                + Checksums.delta32((int)old, (int)addresses);
+            putU16(segment, ttlAt, ttlWord - 0x100);
+            putU64(segment, addressesAt, addresses);
+            final long checksumAt = l3 + Ipv4Header.CHECKSUM_OFFSET;
+            putU16(segment, checksumAt, Checksums.applyDelta(u16(segment, checksumAt),
+                addressDelta + Checksums.delta16(ttlWord, ttlWord - 0x100)));
+        }
+        else
+        {
+            final long hopLimitAt = l3 + Ipv6Header.HOP_LIMIT_OFFSET;
+            final int hopLimit = u8(segment, hopLimitAt);
+            if (hopLimit <= 1)
+            {
+                return false;
+            }
+            putU8(segment, hopLimitAt, hopLimit - 1);
+            addressDelta = rewriteAddresses(segment, family, l3, to);
+        }
+        final long l4 = packet.l4Offset();
+        final long portDelta = rewritePorts(segment, l4, to.sourcePort(), to.destinationPort());
+        fixTransportChecksum(segment, family, packet.protocol(), l4, addressDelta + portDelta);
+        rewriteMacs(packet, sourceMac, destinationMac);
+        return true;
     }
 
     /**
@@ -154,14 +205,13 @@ public final class NatRewriter
     {
         if (family == IpFamily.IPV4)
         {
-            final long sourceAt = l3 + Ipv4Header.SOURCE_OFFSET;
-            final long destinationAt = l3 + Ipv4Header.DESTINATION_OFFSET;
-            final int newSource = (int)to.sourceLo();
-            final int newDestination = (int)to.destinationLo();
-            final long delta = Checksums.delta32(u32(segment, sourceAt), newSource)
-                + Checksums.delta32(u32(segment, destinationAt), newDestination);
-            putU32(segment, sourceAt, newSource);
-            putU32(segment, destinationAt, newDestination);
+            // Source and destination are adjacent: one 64-bit read and write for both.
+            final long addressesAt = l3 + Ipv4Header.SOURCE_OFFSET;
+            final long old = u64(segment, addressesAt);
+            final long addresses = (to.sourceLo() << 32) | (to.destinationLo() & 0xFFFF_FFFFL);
+            final long delta = Checksums.delta32((int)(old >>> 32), (int)(addresses >>> 32))
+                + Checksums.delta32((int)old, (int)addresses);
+            putU64(segment, addressesAt, addresses);
             updateChecksumField(segment, l3 + Ipv4Header.CHECKSUM_OFFSET, delta, false);
             return delta;
         }

@@ -76,6 +76,14 @@ public final class FlowTuple
             other.sourceHi, other.sourceLo, other.sourcePort);
     }
 
+    /** Sets both ports. Returns this. */
+    public FlowTuple ports(final int sourcePort, final int destinationPort)
+    {
+        this.sourcePort = sourcePort & 0xFFFF;
+        this.destinationPort = destinationPort & 0xFFFF;
+        return this;
+    }
+
     /** Sets the source address and port. Returns this. */
     public FlowTuple source(final long hi, final long lo, final int port)
     {

@@ -16,20 +16,19 @@ public final class IntervalSearch
     /** The index in {@code [from, to)} of the interval holding {@code key}, or {@link #NONE}. */
     public static int indexOf(final int[] firsts, final int[] lasts, final int from, final int to, final int key)
     {
-        int low = from;
-        int high = to - 1;
-        while (low <= high)
+        int count = to - from;
+        if (count <= 0)
         {
-            final int middle = (low + high) >>> 1;
-            if (firsts[middle] <= key)
-            {
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle - 1;
-            }
+            return NONE;
         }
-        return high >= from && key <= lasts[high] ? high : NONE;
+        // Branch-free lower bound (the conditional becomes a cmov): the last interval starting at or before the key.
+        int base = from;
+        while (count > 1)
+        {
+            final int half = count >>> 1;
+            base = firsts[base + half] <= key ? base + half : base;
+            count -= half;
+        }
+        return firsts[base] <= key && key <= lasts[base] ? base : NONE;
     }
 }

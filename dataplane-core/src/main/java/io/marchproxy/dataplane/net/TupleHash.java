@@ -11,6 +11,8 @@ public final class TupleHash
     private static final long M1 = 0x9E37_79B9_7F4A_7C15L;
     private static final long M2 = 0xC2B2_AE3D_27D4_EB4FL;
     private static final long M3 = 0x1656_67B1_9E37_79F9L;
+    private static final long M4 = 0x27D4_EB2F_1656_67C5L;
+    private static final long M5 = 0x9FB2_1C65_1E98_DF25L;
 
     private TupleHash()
     {
@@ -34,9 +36,13 @@ public final class TupleHash
         return mix(a * M1 + Long.rotateLeft(b * M2, 31) + Long.rotateLeft(c * M3, 17));
     }
 
-    /** A hash of five words (a 5-tuple: two addresses as two words each and a word of protocol and ports). */
+    /**
+     * A hash of five words (a 5-tuple: two addresses as two words each and a word of protocol and ports): the products
+     * are independent, so they overlap in the pipeline, and one finalizer follows.
+     */
     public static long hash(final long a, final long b, final long c, final long d, final long e)
     {
-        return mix(hash(a, b, c) + Long.rotateLeft(d * M2, 23) + e * M3);
+        return mix(a * M1 + Long.rotateLeft(b * M2, 31) + Long.rotateLeft(c * M3, 17) + Long.rotateLeft(d * M4, 47)
+            + e * M5);
     }
 }

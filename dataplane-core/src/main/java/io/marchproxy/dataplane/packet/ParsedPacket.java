@@ -8,7 +8,9 @@ import java.lang.foreign.MemorySegment;
  * What {@link PacketParser} learned about one frame: the offset of every layer (absolute offsets into the frame's
  * segment), the L3 family, the 5-tuple, TCP flags, TTL, and for an ICMP error the quoted packet's offsets and tuple.
  * One instance per thread, refilled for every frame: nothing here is valid after the next {@code parse} or once the
- * frame's memory is reused. Fields that do not apply to the frame's kind are 0 (offsets -1).
+ * frame's memory is reused. Check the verdict first: offsets of layers the frame does not have are -1, and the other
+ * fields of such layers (lengths, protocol, TTL, the tuples) are unspecified, possibly left from an earlier frame.
+ * The tuple is set for every IP verdict (ports 0 unless TCP or UDP), the embedded tuple only for ICMP_ERROR.
  */
 public final class ParsedPacket
 {
@@ -40,34 +42,28 @@ public final class ParsedPacket
     long embeddedL4Offset;
     int embeddedL4Length;
 
+    /**
+     * Resets what must not leak from the previous frame: the drop reason, VLAN ids and the layer offsets (-1 for
+     * "absent"). The other fields are always written by the parse that reaches their layer, and are only meaningful
+     * then; clearing them too would cost a store each on every frame.
+     */
     void reset(final MemorySegment segment, final long offset, final int length)
     {
         this.segment = segment;
         frameOffset = offset;
         frameLength = length;
-        verdict = PacketVerdict.DROP;
         dropReason = null;
         vlanCount = 0;
         outerVlanId = -1;
         innerVlanId = -1;
-        etherType = 0;
         family = 0;
         l3Offset = -1;
-        l3Length = 0;
-        protocol = -1;
         l4Offset = -1;
-        l4Length = 0;
         payloadOffset = -1;
-        payloadLength = 0;
-        ttl = 0;
         tcpFlags = 0;
         icmpType = -1;
-        icmpCode = -1;
         embeddedL3Offset = -1;
         embeddedL4Offset = -1;
-        embeddedL4Length = 0;
-        tuple.set(0, -1, 0, 0, 0, 0, 0, 0);
-        embeddedTuple.set(0, -1, 0, 0, 0, 0, 0, 0);
     }
 
     /** The segment holding the frame. */

@@ -116,6 +116,35 @@ class AccessPolicyTest
         assertTrue(lpmMisses > total / 20, "LPM misses exercised");
     }
 
+    @Test
+    void manyPrefixesOfOneServiceUseTheTopByteIndexAndStillAgree()
+    {
+        final SplittableRandom random = new SplittableRandom(256);
+        for (int set = 0; set < 8; set++)
+        {
+            final Universe universe = new Universe(random);
+            final List<AccessRule> rules = new ArrayList<>();
+            for (int i = 0; i < 150; i++)
+            {
+                final IpAddress base = random.nextInt(3) == 0 ? universe.address() : IpAddress.ipv4(random.nextInt());
+                final int[] lengths = base.family() == IpFamily.IPV4 ? new int[] {0, 1, 7, 8, 9, 12, 16, 24, 32}
+                    : new int[] {0, 8, 64, 128};
+                rules.add(new AccessRule(random.nextInt(50), random.nextBoolean() ? ALLOW : DENY,
+                    List.of(IpPrefix.of(base, lengths[random.nextInt(lengths.length)])), Set.of(1),
+                    EnumSet.allOf(L4Protocol.class), List.of(universe.range())));
+            }
+            final AccessAction defaultAction = random.nextBoolean() ? ALLOW : DENY;
+            final AccessPolicy policy = AccessPolicy.compile(rules, defaultAction);
+            for (int n = 0; n < 2_000; n++)
+            {
+                final IpAddress source = random.nextBoolean() ? universe.address() : IpAddress.ipv4(random.nextInt());
+                final int port = universe.port();
+                assertEquals(naive(policy.rules(), defaultAction, 1, source, TCP, port),
+                    policy.decide(1, source.family(), source.hi(), source.lo(), TCP, port), source::toString);
+            }
+        }
+    }
+
     private static AccessAction naive(
         final List<AccessRule> ordered,
         final AccessAction defaultAction,

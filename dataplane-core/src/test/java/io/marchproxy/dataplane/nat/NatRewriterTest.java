@@ -56,6 +56,43 @@ class NatRewriterTest
     }
 
     @Test
+    void forwardEqualsTtlRewriteAndMacsInARow()
+    {
+        final SplittableRandom random = new SplittableRandom(4242);
+        final ParsedPacket second = new ParsedPacket();
+        for (int round = 0; round < 2_000; round++)
+        {
+            final boolean v6 = random.nextBoolean();
+            final boolean tcp = random.nextBoolean();
+            final String[] from = {address(random, v6), address(random, v6)};
+            final String[] to = {address(random, v6), address(random, v6)};
+            final int[] toPorts = {random.nextInt(65536), random.nextInt(65536)};
+            final FrameBuilder builder = frame(v6, tcp, from, new int[] {random.nextInt(65536), random.nextInt(65536)},
+                random.nextInt(40), random.nextInt(3), new byte[0]).ttl(random.nextInt(4) == 0 ? 1 : random.nextInt(256));
+            if (!v6 && !tcp && random.nextInt(4) == 0)
+            {
+                builder.udpWithoutChecksum();
+            }
+            final byte[] fused = builder.frame();
+            final byte[] stepwise = fused.clone();
+            final long sourceMac = random.nextLong() & 0xFFFF_FFFF_FFFFL;
+            final long destinationMac = random.nextLong() & 0xFFFF_FFFF_FFFFL;
+            final FlowTuple target = tuple(tcp, to, toPorts);
+            parser.parse(MemorySegment.ofArray(fused), 0, fused.length, packet);
+            parser.parse(MemorySegment.ofArray(stepwise), 0, stepwise.length, second);
+            final boolean forwarded = NatRewriter.forward(packet, target, sourceMac, destinationMac);
+            final boolean expected = NatRewriter.decrementTtl(second);
+            if (expected)
+            {
+                NatRewriter.rewriteFlow(second, target);
+                NatRewriter.rewriteMacs(second, sourceMac, destinationMac);
+            }
+            assertEquals(expected, forwarded);
+            assertArrayEquals(stepwise, fused, () -> FrameBuilder.hex(stepwise) + "\n" + FrameBuilder.hex(fused));
+        }
+    }
+
+    @Test
     void udpOverIpv4WithoutChecksumKeepsNone()
     {
         final String[] from = {"10.0.0.1", "10.0.0.2"};
