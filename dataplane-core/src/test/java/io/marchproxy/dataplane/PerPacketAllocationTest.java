@@ -127,7 +127,8 @@ class PerPacketAllocationTest
             }
             final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
             assertEquals(0, allocated, "bytes allocated over 100,000 packets");
-            assertEquals(flows.counters().get(FlowTableCounter.INSERTED) - 1, flows.counters().get(FlowTableCounter.EXPIRED),
+            assertEquals(flows.counters().get(FlowTableCounter.INSERTED) - 1,
+                flows.counters().get(FlowTableCounter.EXPIRED),
                 "flows were created, expired and created again on the way");
             assertEquals(ports.capacity() - 1, ports.available());
         }

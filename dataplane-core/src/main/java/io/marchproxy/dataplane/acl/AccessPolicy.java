@@ -106,7 +106,7 @@ public final class AccessPolicy
         return segment == IntervalSearch.NONE ? missActions[entry] : segmentActions[segment];
     }
 
-    /** The compiled entries, sorted by service, family, prefix length and address: what the BPF maps are filled with. */
+    /** The compiled entries, sorted by service, family, prefix length and address: what fills the BPF maps. */
     public List<AccessEntry> entries()
     {
         return entries;

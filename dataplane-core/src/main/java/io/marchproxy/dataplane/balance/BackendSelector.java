@@ -18,7 +18,7 @@ public interface BackendSelector
      */
     int select(long flowHash);
 
-    /** Marks a backend healthy or not; an unavailable backend gets no new flows (its existing flows are the caller's). */
+    /** Marks a backend healthy or not; an unavailable one gets no new flows (its existing flows are the caller's). */
     void available(int backend, boolean available);
 
     /** True when {@code backend} may get new flows. */

@@ -67,13 +67,13 @@ public final class IcmpHeader extends HeaderFlyweight<IcmpHeader>
         return u32(segment, offset + REST_OFFSET);
     }
 
-    /** True for the ICMPv4 error types that quote a packet: destination unreachable, time exceeded, parameter problem. */
+    /** True for the ICMPv4 errors that quote a packet: destination unreachable, time exceeded, parameter problem. */
     public static boolean isIpv4Error(final int type)
     {
         return type == V4_DESTINATION_UNREACHABLE || type == V4_TIME_EXCEEDED || type == V4_PARAMETER_PROBLEM;
     }
 
-    /** True for the ICMPv6 error types 1-4 (destination unreachable, packet too big, time exceeded, parameter problem). */
+    /** True for the ICMPv6 errors 1-4: destination unreachable, packet too big, time exceeded, parameter problem. */
     public static boolean isIpv6Error(final int type)
     {
         return type >= V6_DESTINATION_UNREACHABLE && type <= V6_PARAMETER_PROBLEM;

@@ -26,7 +26,7 @@ import static io.marchproxy.dataplane.packet.NetworkByteOrder.u8;
  */
 public final class PacketParser
 {
-    /** IPv6 extension headers walked before the parser gives up with {@link DropReason#IPV6_EXTENSION_CHAIN_TOO_LONG}. */
+    /** IPv6 extension headers walked before giving up with {@link DropReason#IPV6_EXTENSION_CHAIN_TOO_LONG}. */
     public static final int MAX_IPV6_EXTENSION_HEADERS = 8;
 
     /** Most VLAN tags walked: QinQ's two. */
@@ -154,7 +154,8 @@ public final class PacketParser
         }
     }
 
-    private PacketVerdict parseIpv4(final MemorySegment segment, final long l3, final int remaining, final ParsedPacket out)
+    private PacketVerdict parseIpv4(
+        final MemorySegment segment, final long l3, final int remaining, final ParsedPacket out)
     {
         if (remaining < Ipv4Header.MIN_LENGTH)
         {
@@ -203,7 +204,8 @@ public final class PacketParser
         return parseTransport(segment, l3 + headerLength, totalLength - headerLength, out);
     }
 
-    private PacketVerdict parseIpv6(final MemorySegment segment, final long l3, final int remaining, final ParsedPacket out)
+    private PacketVerdict parseIpv6(
+        final MemorySegment segment, final long l3, final int remaining, final ParsedPacket out)
     {
         if (remaining < Ipv6Header.LENGTH)
         {
@@ -316,7 +318,8 @@ public final class PacketParser
         return PacketVerdict.OTHER_IP;
     }
 
-    private PacketVerdict parseTcp(final MemorySegment segment, final long l4, final int l4Length, final ParsedPacket out)
+    private PacketVerdict parseTcp(
+        final MemorySegment segment, final long l4, final int l4Length, final ParsedPacket out)
     {
         if (l4Length < TcpHeader.MIN_LENGTH)
         {
@@ -336,7 +339,8 @@ public final class PacketParser
         return PacketVerdict.TCP;
     }
 
-    private PacketVerdict parseUdp(final MemorySegment segment, final long l4, final int l4Length, final ParsedPacket out)
+    private PacketVerdict parseUdp(
+        final MemorySegment segment, final long l4, final int l4Length, final ParsedPacket out)
     {
         if (l4Length < UdpHeader.LENGTH)
         {
@@ -354,7 +358,8 @@ public final class PacketParser
         return PacketVerdict.UDP;
     }
 
-    private PacketVerdict parseIcmp(final MemorySegment segment, final long l4, final int l4Length, final ParsedPacket out)
+    private PacketVerdict parseIcmp(
+        final MemorySegment segment, final long l4, final int l4Length, final ParsedPacket out)
     {
         final IcmpHeader icmp = this.icmp.wrap(segment, l4, l4Length);
         if (!icmp.isComplete())

@@ -2,7 +2,8 @@
  * Packets in place: header flyweights over a frame's {@code MemorySegment} ({@link
  * io.marchproxy.dataplane.packet.EthernetFrame} with VLAN tags, {@link io.marchproxy.dataplane.packet.ArpPacket},
  * {@link io.marchproxy.dataplane.packet.Ipv4Header}, {@link io.marchproxy.dataplane.packet.Ipv6Header} with its
- * extension headers, {@link io.marchproxy.dataplane.packet.TcpHeader}, {@link io.marchproxy.dataplane.packet.UdpHeader},
+ * extension headers, {@link io.marchproxy.dataplane.packet.TcpHeader},
+ * {@link io.marchproxy.dataplane.packet.UdpHeader},
  * {@link io.marchproxy.dataplane.packet.IcmpHeader} for ICMPv4 and ICMPv6), the bounds-checked
  * {@link io.marchproxy.dataplane.packet.PacketParser} that fills a reusable
  * {@link io.marchproxy.dataplane.packet.ParsedPacket} and counts every drop by

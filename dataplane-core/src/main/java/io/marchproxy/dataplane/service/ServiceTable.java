@@ -177,7 +177,8 @@ public final class ServiceTable
         }
 
         /** Adds the binding of {@code vip}, {@code protocol} and {@code ports} to {@code serviceIndex}. */
-        public Builder add(final IpAddress vip, final L4Protocol protocol, final PortRange ports, final int serviceIndex)
+        public Builder add(
+            final IpAddress vip, final L4Protocol protocol, final PortRange ports, final int serviceIndex)
         {
             return add(new ServiceBinding(vip, protocol, ports, serviceIndex));
         }

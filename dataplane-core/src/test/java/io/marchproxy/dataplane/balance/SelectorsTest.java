@@ -181,7 +181,8 @@ class SelectorsTest
             }
         }
         final double changedShare = (double)changed / flows.length;
-        assertTrue(changedShare > 0.8 / (n + 1) && changedShare < 2.0 / (n + 1), "adding a 101st remapped " + changedShare);
+        assertTrue(changedShare > 0.8 / (n + 1) && changedShare < 2.0 / (n + 1),
+            "adding a 101st remapped " + changedShare);
     }
 
     @Test

@@ -68,7 +68,8 @@ class NatRewriterTest
             final String[] to = {address(random, v6), address(random, v6)};
             final int[] toPorts = {random.nextInt(65536), random.nextInt(65536)};
             final FrameBuilder builder = frame(v6, tcp, from, new int[] {random.nextInt(65536), random.nextInt(65536)},
-                random.nextInt(40), random.nextInt(3), new byte[0]).ttl(random.nextInt(4) == 0 ? 1 : random.nextInt(256));
+                random.nextInt(40), random.nextInt(3), new byte[0])
+                .ttl(random.nextInt(4) == 0 ? 1 : random.nextInt(256));
             if (!v6 && !tcp && random.nextInt(4) == 0)
             {
                 builder.udpWithoutChecksum();
@@ -112,7 +113,9 @@ class NatRewriterTest
     {
         for (final boolean v6 : new boolean[] {false, true})
         {
-            final String[] addresses = v6 ? new String[] {"2001:db8::1", "2001:db8::2"} : new String[] {"1.2.3.4", "5.6.7.8"};
+            final String[] addresses = v6
+                ? new String[] {"2001:db8::1", "2001:db8::2"}
+                : new String[] {"1.2.3.4", "5.6.7.8"};
             final byte[] frame = frame(v6, true, addresses, new int[] {1, 2}, 0, 0, new byte[0]).ttl(2).frame();
             final byte[] expected = frame(v6, true, addresses, new int[] {1, 2}, 0, 0, new byte[0]).ttl(1).frame();
             parser.parse(MemorySegment.ofArray(frame), 0, frame.length, packet);
@@ -127,7 +130,8 @@ class NatRewriterTest
     void rewritesMacs()
     {
         final byte[] frame = new FrameBuilder().vlan(0x8100, 3).udp(1, 2).frame();
-        final byte[] expected = new FrameBuilder().vlan(0x8100, 3).macs(0x0A0B0C0D0E0FL, 0xFEDCBA987654L).udp(1, 2).frame();
+        final byte[] expected = new FrameBuilder().vlan(0x8100, 3).macs(0x0A0B0C0D0E0FL, 0xFEDCBA987654L).udp(1, 2)
+            .frame();
         parser.parse(MemorySegment.ofArray(frame), 0, frame.length, packet);
         NatRewriter.rewriteMacs(packet, 0x0A0B0C0D0E0FL, 0xFEDCBA987654L);
         assertArrayEquals(expected, frame);
@@ -178,7 +182,8 @@ class NatRewriterTest
             final FlowTuple quoted = new FlowTuple().set(tcp ? IpProtocol.TCP : IpProtocol.UDP,
                 IpAddress.parse(client), clientPort, IpAddress.parse(vip), vipPort);
             NatRewriter.rewriteIcmpError(packet, outer, quoted);
-            assertArrayEquals(expected, error, () -> "\n" + FrameBuilder.hex(expected) + "\n" + FrameBuilder.hex(error));
+            assertArrayEquals(expected, error,
+                () -> "\n" + FrameBuilder.hex(expected) + "\n" + FrameBuilder.hex(error));
         }
     }
 

@@ -33,7 +33,9 @@ class PacketParserFuzzTest
         final long[] byVerdict = new long[PacketVerdict.values().length];
         for (int n = 0; n < FRAMES; n++)
         {
-            final byte[] frame = n % 10 == 0 ? randomBytes(random) : mutate(corpus.get(random.nextInt(corpus.size())), random);
+            final byte[] frame = n % 10 == 0
+                ? randomBytes(random)
+                : mutate(corpus.get(random.nextInt(corpus.size())), random);
             final int offset = random.nextInt(4) == 0 ? random.nextInt(64) : 0;
             final byte[] memory = new byte[offset + frame.length];
             System.arraycopy(frame, 0, memory, offset, frame.length);
@@ -128,8 +130,12 @@ class PacketParserFuzzTest
         final int edits = random.nextInt(4);
         for (int i = 0; i < edits; i++)
         {
-            final int position = random.nextInt(4) == 0 ? random.nextInt(frame.length) : random.nextInt(Math.min(frame.length, 90));
-            frame[position] = (byte)(random.nextBoolean() ? random.nextInt(256) : frame[position] ^ (1 << random.nextInt(8)));
+            final int position = random.nextInt(4) == 0
+                ? random.nextInt(frame.length)
+                : random.nextInt(Math.min(frame.length, 90));
+            frame[position] = (byte)(random.nextBoolean()
+                ? random.nextInt(256)
+                : frame[position] ^ (1 << random.nextInt(8)));
         }
         final int cut = random.nextInt(6);
         if (cut == 0)
@@ -146,7 +152,8 @@ class PacketParserFuzzTest
     private static List<byte[]> corpus()
     {
         final List<byte[]> corpus = new ArrayList<>();
-        final byte[] udp4 = new FrameBuilder().addresses("10.0.0.5", "172.16.0.9").udp(20001, 8080).payload(40).ipPacket();
+        final byte[] udp4 = new FrameBuilder().addresses("10.0.0.5", "172.16.0.9").udp(20001, 8080).payload(40)
+            .ipPacket();
         final byte[] tcp6 = new FrameBuilder().addresses("2001:db8::5", "2001:db8::9")
             .ipv6Extension(IpProtocol.DESTINATION_OPTIONS, new byte[] {0, 1, 4, 0, 0, 0, 0})
             .tcp(30000, 22, TcpHeader.ACK).payload(30).ipPacket();
@@ -160,7 +167,8 @@ class PacketParserFuzzTest
             .ipv6Extension(IpProtocol.FRAGMENT, new byte[] {0, 0, 0, 0, 0, 0, 1})
             .tcp(1, 2, TcpHeader.FIN).frame());
         corpus.add(new FrameBuilder().icmp(IcmpHeader.V4_ECHO_REQUEST, 0, 7, new byte[0]).payload(16).frame());
-        corpus.add(new FrameBuilder().icmp(IcmpHeader.V4_DESTINATION_UNREACHABLE, 3, 0, Arrays.copyOf(udp4, 28)).frame());
+        corpus.add(new FrameBuilder().icmp(IcmpHeader.V4_DESTINATION_UNREACHABLE, 3, 0, Arrays.copyOf(udp4, 28))
+            .frame());
         corpus.add(new FrameBuilder().icmp(IcmpHeader.V4_TIME_EXCEEDED, 0, 0, udp4).frame());
         corpus.add(new FrameBuilder().addresses("2001:db8::fe", "2001:db8::5")
             .icmp(IcmpHeader.V6_PACKET_TOO_BIG, 0, 1280, Arrays.copyOf(tcp6, 68)).frame());
