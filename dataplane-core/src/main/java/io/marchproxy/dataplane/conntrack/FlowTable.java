@@ -1,0 +1,477 @@
+package io.marchproxy.dataplane.conntrack;
+
+import io.marchproxy.dataplane.counter.SingleWriterCounters;
+import io.marchproxy.dataplane.net.FlowTuple;
+import io.marchproxy.dataplane.net.IpFamily;
+import io.marchproxy.dataplane.net.L4Protocol;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Objects;
+
+import static io.marchproxy.dataplane.conntrack.FlowLayout.BACKEND_OFFSET;
+import static io.marchproxy.dataplane.conntrack.FlowLayout.FIN_OFFSET;
+import static io.marchproxy.dataplane.conntrack.FlowLayout.LAST_SEEN_OFFSET;
+import static io.marchproxy.dataplane.conntrack.FlowLayout.PORTS_OFFSET;
+import static io.marchproxy.dataplane.conntrack.FlowLayout.PROTOCOL_OFFSET;
+import static io.marchproxy.dataplane.conntrack.FlowLayout.SERVICE_OFFSET;
+import static io.marchproxy.dataplane.conntrack.FlowLayout.SLOT_BYTES;
+import static io.marchproxy.dataplane.conntrack.FlowLayout.SOURCE_OFFSET;
+import static io.marchproxy.dataplane.conntrack.FlowLayout.STATE_OFFSET;
+
+/**
+ * The flows of one address family, both directions of each: the original key (client -> VIP:port) and the reply key
+ * (backend:port -> node SNAT address:port) find the same record, which holds the service and backend indexes, the
+ * TCP state, the last time a packet was seen and packet/byte counters per direction. The translation of a packet is
+ * the other direction's key reversed (full NAT: an original packet leaves as node:snat -> backend, a reply as
+ * VIP -> client), see {@link #translation}.
+ *
+ * <p>Memory: off-heap, from an {@link Arena} the table owns and frees in {@link #close()}: records of
+ * {@value #IPV4_RECORD_BYTES} bytes (IPv4) or {@value #IPV6_RECORD_BYTES} (IPv6) per flow, plus an index of 8-byte
+ * slots, 4 x maxFlows rounded up to a power of two (two keys per flow at a load factor of at most one half). 1,000,000
+ * IPv4 flows take 80 MB of records and 32 MiB of index: 108.3 MiB, about 114 bytes per flow. Open addressing with
+ * linear probing and backward-shift deletion (no tombstones, so probe lengths do not grow with churn); a slot keeps 32
+ * bits of the key's hash, so a probe reads a record only when those match.
+ *
+ * <p>Handles: {@link #lookup} and {@link #insert} return a handle, {@code record << 1 | direction} (direction 0:
+ * original, 1: reply), valid until the flow is removed or expires. Accessors take handles and do not check them.
+ *
+ * <p>Time: the table never reads a clock; {@link #insert}, {@link #touch} and {@link #expire} take the caller's
+ * nanoseconds ({@code System.nanoTime()} or a cached per-batch value).
+ *
+ * <p>Threads: everything belongs to one dataplane thread, except {@link #counters()} (readable from any thread) and
+ * {@link #close()} (once that thread stopped). Lookup, insert, touch, remove and expire are allocation-free and never
+ * throw; a full table refuses inserts and counts them.
+ */
+public final class FlowTable implements AutoCloseable
+{
+    /** What {@link #lookup} returns for an unknown key. */
+    public static final int NOT_FOUND = -1;
+    /** {@link #insert}: no free record. */
+    public static final int FULL = -2;
+    /** {@link #insert}: one of the keys is already tracked. */
+    public static final int EXISTS = -3;
+    /** {@link #insert}: a tuple of the wrong family, a protocol other than TCP/UDP, or both keys equal. */
+    public static final int INVALID = -4;
+
+    /** Bytes of an IPv4 flow record. */
+    public static final int IPV4_RECORD_BYTES = 80;
+    /** Bytes of an IPv6 flow record. */
+    public static final int IPV6_RECORD_BYTES = 128;
+    /** Most flows one table holds (handles keep a record number in 30 bits). */
+    public static final int MAX_FLOWS = 1 << 29;
+
+    private static final ValueLayout.OfByte U8 = ValueLayout.JAVA_BYTE;
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final int NO_RECORD = -1;
+
+    private final Arena arena;
+    private final FlowLayout layout;
+    private final FlowTimeouts timeouts;
+    private final int maxFlows;
+    private final long slotMask;
+    private final MemorySegment index;
+    private final MemorySegment records;
+    private final SingleWriterCounters counters = SingleWriterCounters.forEnum(FlowTableCounter.class);
+    private final FlowTuple scratch = new FlowTuple();
+    private final boolean ipv4;
+    private int size;
+    private int freeHead = NO_RECORD;
+    private int neverUsed;
+    private int sweepCursor;
+
+    /**
+     * A table for up to {@code maxFlows} flows of {@code family} ({@code IpFamily.IPV4} or {@code IpFamily.IPV6}),
+     * evicting idle flows by {@code timeouts}. Allocates and zeroes all its memory now.
+     */
+    public FlowTable(final int family, final int maxFlows, final FlowTimeouts timeouts)
+    {
+        if (maxFlows < 1 || maxFlows > MAX_FLOWS)
+        {
+            throw new IllegalArgumentException("maxFlows must be 1.." + MAX_FLOWS + ": " + maxFlows);
+        }
+        this.layout = new FlowLayout(family);
+        this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
+        this.maxFlows = maxFlows;
+        this.ipv4 = family == IpFamily.IPV4;
+        final long slots = FlowLayout.slots(maxFlows);
+        this.slotMask = slots - 1;
+        this.arena = Arena.ofShared();
+        this.index = arena.allocate(slots * SLOT_BYTES, 64);
+        this.records = arena.allocate((long)maxFlows * layout.recordBytes, 64);
+    }
+
+    /** The address family of the flows. */
+    public int family()
+    {
+        return layout.family;
+    }
+
+    /** Flows tracked now. */
+    public int size()
+    {
+        return size;
+    }
+
+    /** Flows the table can hold. */
+    public int capacity()
+    {
+        return maxFlows;
+    }
+
+    /** Off-heap bytes the table holds (records and index). */
+    public long memoryBytes()
+    {
+        return index.byteSize() + records.byteSize();
+    }
+
+    /** Counters indexed by {@link FlowTableCounter}; any thread. */
+    public SingleWriterCounters counters()
+    {
+        return counters;
+    }
+
+    /** The handle of the flow whose original or reply key is {@code key}, or {@link #NOT_FOUND}. */
+    public int lookup(final FlowTuple key)
+    {
+        final int tag = (int)key.hash();
+        long slot = tag & slotMask;
+        while (true)
+        {
+            final long entry = index.getAtIndex(ValueLayout.JAVA_LONG, slot);
+            if (entry == 0)
+            {
+                return NOT_FOUND;
+            }
+            if ((int)(entry >>> 32) == tag)
+            {
+                final int handle = (int)entry - 1;
+                if (keyEquals(handle, key))
+                {
+                    return handle;
+                }
+            }
+            slot = (slot + 1) & slotMask;
+        }
+    }
+
+    /**
+     * Tracks a new flow: {@code original} is the client's key (client -> VIP:port), {@code reply} the backend's
+     * (backend:port -> SNAT address:port). TCP flows start in SYN_SENT when {@code tcpFlags} is a SYN without ACK,
+     * else ESTABLISHED (picked up mid-stream); UDP flows in UDP. The first packet is counted in the original
+     * direction with {@code bytes}. Returns the handle of the original direction, or {@link #FULL}, {@link #EXISTS},
+     * {@link #INVALID} (each counted).
+     */
+    public int insert(
+        final FlowTuple original,
+        final FlowTuple reply,
+        final int serviceIndex,
+        final int backendIndex,
+        final long now,
+        final int tcpFlags,
+        final int bytes)
+    {
+        final int protocol = original.protocol();
+        if (original.family() != layout.family || reply.family() != layout.family || reply.protocol() != protocol
+            || L4Protocol.ofNumber(protocol) == null || original.matches(reply))
+        {
+            counters.increment(FlowTableCounter.INSERT_INVALID);
+            return INVALID;
+        }
+        if (lookup(original) != NOT_FOUND || lookup(reply) != NOT_FOUND)
+        {
+            counters.increment(FlowTableCounter.INSERT_EXISTS);
+            return EXISTS;
+        }
+        final int record = allocateRecord();
+        if (record == NO_RECORD)
+        {
+            counters.increment(FlowTableCounter.INSERT_FULL);
+            return FULL;
+        }
+        final long base = (long)record * layout.recordBytes;
+        records.set(I32, base + STATE_OFFSET, 0);
+        records.set(U8, base + STATE_OFFSET, (byte)initialState(protocol, tcpFlags).code());
+        records.set(U8, base + PROTOCOL_OFFSET, (byte)protocol);
+        records.set(I32, base + SERVICE_OFFSET, serviceIndex);
+        records.set(I32, base + BACKEND_OFFSET, backendIndex);
+        records.set(I64, base + LAST_SEEN_OFFSET, now);
+        records.set(I64, base + FlowLayout.packets(0), 1);
+        records.set(I64, base + FlowLayout.packets(0) + 8, bytes);
+        records.set(I64, base + FlowLayout.packets(1), 0);
+        records.set(I64, base + FlowLayout.packets(1) + 8, 0);
+        writeTuple(base + layout.tuple(0), original);
+        writeTuple(base + layout.tuple(1), reply);
+        addSlot(original.hash(), record << 1);
+        addSlot(reply.hash(), (record << 1) | 1);
+        size++;
+        counters.increment(FlowTableCounter.INSERTED);
+        return record << 1;
+    }
+
+    /**
+     * A packet of the flow arrived in the direction of {@code handle}: updates last-seen, that direction's counters and
+     * the TCP state from {@code tcpFlags} (ignored for UDP). Returns the new state.
+     */
+    public FlowState touch(final int handle, final long now, final int bytes, final int tcpFlags)
+    {
+        final long base = recordBase(handle);
+        final int direction = handle & 1;
+        final long packetsAt = base + FlowLayout.packets(direction);
+        records.set(I64, base + LAST_SEEN_OFFSET, now);
+        records.set(I64, packetsAt, records.get(I64, packetsAt) + 1);
+        records.set(I64, packetsAt + 8, records.get(I64, packetsAt + 8) + bytes);
+        final FlowState state = FlowState.ofCode(records.get(U8, base + STATE_OFFSET));
+        if (state == FlowState.UDP || state == null)
+        {
+            return state;
+        }
+        final int fins = records.get(U8, base + FIN_OFFSET) & 0xFF;
+        final FlowState next = TcpTransitions.next(state, direction, tcpFlags, fins);
+        final int nextFins = TcpTransitions.fins(next, direction, tcpFlags, fins);
+        if (next != state || nextFins != fins)
+        {
+            records.set(U8, base + STATE_OFFSET, (byte)next.code());
+            records.set(U8, base + FIN_OFFSET, (byte)nextFins);
+        }
+        return next;
+    }
+
+    /** Stops tracking the flow of {@code handle} (either direction's handle); counted. */
+    public void remove(final int handle)
+    {
+        removeRecord(handle >>> 1);
+        counters.increment(FlowTableCounter.REMOVED);
+    }
+
+    /**
+     * Visits at most {@code maxRecords} records from where the last call stopped (wrapping around) and evicts the
+     * flows idle for longer than their state's timeout at {@code now}, calling {@code handler} for each before its
+     * record is freed. Returns the number evicted (counted as EXPIRED). Call it every turn with a small budget, so
+     * that a sweep of the whole table is spread over many turns.
+     */
+    public int expire(final long now, final int maxRecords, final ExpiredFlowHandler handler)
+    {
+        int evicted = 0;
+        for (int visited = 0; visited < maxRecords && neverUsed > 0; visited++)
+        {
+            if (sweepCursor >= neverUsed)
+            {
+                sweepCursor = 0;
+            }
+            final int record = sweepCursor++;
+            final long base = (long)record * layout.recordBytes;
+            final FlowState state = FlowState.ofCode(records.get(U8, base + STATE_OFFSET));
+            if (state != null && now - records.get(I64, base + LAST_SEEN_OFFSET) > timeouts.of(state))
+            {
+                handler.onExpired(this, record << 1);
+                removeRecord(record);
+                counters.increment(FlowTableCounter.EXPIRED);
+                evicted++;
+            }
+        }
+        return evicted;
+    }
+
+    /** The service index of the flow. */
+    public int serviceIndex(final int handle)
+    {
+        return records.get(I32, recordBase(handle) + SERVICE_OFFSET);
+    }
+
+    /** The backend index of the flow. */
+    public int backendIndex(final int handle)
+    {
+        return records.get(I32, recordBase(handle) + BACKEND_OFFSET);
+    }
+
+    /** The state of the flow. */
+    public FlowState state(final int handle)
+    {
+        return FlowState.ofCode(records.get(U8, recordBase(handle) + STATE_OFFSET));
+    }
+
+    /** The caller's time of the flow's last packet. */
+    public long lastSeen(final int handle)
+    {
+        return records.get(I64, recordBase(handle) + LAST_SEEN_OFFSET);
+    }
+
+    /** Packets seen in {@code direction} (0 original, 1 reply). */
+    public long packets(final int handle, final int direction)
+    {
+        return records.get(I64, recordBase(handle) + FlowLayout.packets(direction));
+    }
+
+    /** Bytes seen in {@code direction} (0 original, 1 reply). */
+    public long bytes(final int handle, final int direction)
+    {
+        return records.get(I64, recordBase(handle) + FlowLayout.packets(direction) + 8);
+    }
+
+    /** The direction of a handle: 0 original (client to VIP), 1 reply (backend to node). */
+    public static int direction(final int handle)
+    {
+        return handle & 1;
+    }
+
+    /** Writes the key of {@code direction} of the flow into {@code out}. Returns {@code out}. */
+    public FlowTuple key(final int handle, final int direction, final FlowTuple out)
+    {
+        return readKey(handle, direction, false, out);
+    }
+
+    /**
+     * Writes into {@code out} what a packet in the direction of {@code handle} must be rewritten to: the other
+     * direction's key reversed. For an original packet: SNAT address:port -> backend:port; for a reply:
+     * VIP:port -> client:port. Returns {@code out}.
+     */
+    public FlowTuple translation(final int handle, final FlowTuple out)
+    {
+        return readKey(handle, (handle & 1) ^ 1, true, out);
+    }
+
+    private FlowTuple readKey(final int handle, final int direction, final boolean reversed, final FlowTuple out)
+    {
+        final long base = recordBase(handle);
+        final long at = base + layout.tuple(direction);
+        final int protocol = records.get(U8, base + PROTOCOL_OFFSET);
+        final int ports = records.get(I32, at + PORTS_OFFSET);
+        final int first = reversed ? ports & 0xFFFF : ports >>> 16;
+        final int second = reversed ? ports >>> 16 : ports & 0xFFFF;
+        final long sourceAt = at + (reversed ? layout.destination() : SOURCE_OFFSET);
+        final long destinationAt = at + (reversed ? SOURCE_OFFSET : layout.destination());
+        if (ipv4)
+        {
+            return out.set(IpFamily.IPV4, protocol, 0, records.get(I32, sourceAt) & 0xFFFF_FFFFL, first,
+                0, records.get(I32, destinationAt) & 0xFFFF_FFFFL, second);
+        }
+        return out.set(IpFamily.IPV6, protocol, records.get(I64, sourceAt), records.get(I64, sourceAt + 8), first,
+            records.get(I64, destinationAt), records.get(I64, destinationAt + 8), second);
+    }
+
+    /** Frees the table's memory; the table must not be used afterwards. Call once the owning thread stopped. */
+    @Override
+    public void close()
+    {
+        arena.close();
+    }
+
+    private long recordBase(final int handle)
+    {
+        return (long)(handle >>> 1) * layout.recordBytes;
+    }
+
+    private static FlowState initialState(final int protocol, final int tcpFlags)
+    {
+        if (protocol == L4Protocol.UDP.number())
+        {
+            return FlowState.UDP;
+        }
+        return TcpTransitions.isOpeningSyn(tcpFlags) ? FlowState.SYN_SENT : FlowState.ESTABLISHED;
+    }
+
+    private int allocateRecord()
+    {
+        if (freeHead != NO_RECORD)
+        {
+            final int record = freeHead;
+            freeHead = records.get(I32, (long)record * layout.recordBytes + SERVICE_OFFSET);
+            return record;
+        }
+        return neverUsed < maxFlows ? neverUsed++ : NO_RECORD;
+    }
+
+    private void removeRecord(final int record)
+    {
+        final long base = (long)record * layout.recordBytes;
+        removeSlot(key(record << 1, 0, scratch).hash(), record << 1);
+        removeSlot(key(record << 1, 1, scratch).hash(), (record << 1) | 1);
+        records.set(U8, base + STATE_OFFSET, (byte)0);
+        records.set(I32, base + SERVICE_OFFSET, freeHead);
+        freeHead = record;
+        size--;
+    }
+
+    private boolean keyEquals(final int handle, final FlowTuple key)
+    {
+        final long base = recordBase(handle);
+        final long at = base + layout.tuple(handle & 1);
+        if (records.get(U8, base + PROTOCOL_OFFSET) != (byte)key.protocol() || key.family() != layout.family
+            || records.get(I32, at + PORTS_OFFSET) != ((key.sourcePort() << 16) | key.destinationPort()))
+        {
+            return false;
+        }
+        final long sourceAt = at + SOURCE_OFFSET;
+        final long destinationAt = at + layout.destination();
+        if (ipv4)
+        {
+            // Source and destination are adjacent 32-bit words: one 64-bit read (native order: source in the low half).
+            return records.get(I64, sourceAt) == ((key.destinationLo() << 32) | (key.sourceLo() & 0xFFFF_FFFFL));
+        }
+        return records.get(I64, sourceAt) == key.sourceHi() && records.get(I64, sourceAt + 8) == key.sourceLo()
+            && records.get(I64, destinationAt) == key.destinationHi()
+            && records.get(I64, destinationAt + 8) == key.destinationLo();
+    }
+
+    private void writeTuple(final long at, final FlowTuple tuple)
+    {
+        records.set(I32, at + PORTS_OFFSET, (tuple.sourcePort() << 16) | tuple.destinationPort());
+        final long sourceAt = at + SOURCE_OFFSET;
+        final long destinationAt = at + layout.destination();
+        if (ipv4)
+        {
+            records.set(I32, sourceAt, (int)tuple.sourceLo());
+            records.set(I32, destinationAt, (int)tuple.destinationLo());
+        }
+        else
+        {
+            records.set(I64, sourceAt, tuple.sourceHi());
+            records.set(I64, sourceAt + 8, tuple.sourceLo());
+            records.set(I64, destinationAt, tuple.destinationHi());
+            records.set(I64, destinationAt + 8, tuple.destinationLo());
+        }
+    }
+
+    private void addSlot(final long hash, final int handle)
+    {
+        final int tag = (int)hash;
+        long slot = tag & slotMask;
+        while (index.getAtIndex(ValueLayout.JAVA_LONG, slot) != 0)
+        {
+            slot = (slot + 1) & slotMask;
+        }
+        index.setAtIndex(ValueLayout.JAVA_LONG, slot, ((long)tag << 32) | ((handle + 1) & 0xFFFF_FFFFL));
+    }
+
+    /** Removes the slot of {@code handle} and shifts later entries of its cluster back (no tombstones). */
+    private void removeSlot(final long hash, final int handle)
+    {
+        long hole = (int)hash & slotMask;
+        while (((int)index.getAtIndex(ValueLayout.JAVA_LONG, hole)) != handle + 1)
+        {
+            hole = (hole + 1) & slotMask;
+        }
+        long next = hole;
+        while (true)
+        {
+            next = (next + 1) & slotMask;
+            final long entry = index.getAtIndex(ValueLayout.JAVA_LONG, next);
+            if (entry == 0)
+            {
+                break;
+            }
+            final long home = (int)(entry >>> 32) & slotMask;
+            final boolean staysPut = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
+            if (!staysPut)
+            {
+                index.setAtIndex(ValueLayout.JAVA_LONG, hole, entry);
+                hole = next;
+            }
+        }
+        index.setAtIndex(ValueLayout.JAVA_LONG, hole, 0L);
+    }
+}

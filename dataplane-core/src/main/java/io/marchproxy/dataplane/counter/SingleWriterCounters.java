@@ -1,0 +1,140 @@
+package io.marchproxy.dataplane.counter;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+
+/**
+ * A fixed set of {@code long} counters with one writer thread and any number of reader threads. The writer reads its
+ * own last value plainly and publishes the next with a release store (no read-modify-write instruction: there is no
+ * other writer); readers use acquire loads, so a reader that sees a count also sees what the writer did before
+ * counting. Counters are usually indexed by an enum's ordinal, which keeps every index in range.
+ *
+ * <p>Threads: {@link #increment}, {@link #add} and {@link #reset} belong to the owning thread; {@link #get},
+ * {@link #sum} and {@link #snapshot} to any thread. Allocation-free and exception-free for indexes below
+ * {@link #length()}.
+ */
+public final class SingleWriterCounters
+{
+    private static final VarHandle VALUES = MethodHandles.arrayElementVarHandle(long[].class);
+
+    private final String[] labels;
+    private final long[] values;
+
+    /** Counters named by {@code labels}, all zero. */
+    public SingleWriterCounters(final String... labels)
+    {
+        if (labels.length == 0)
+        {
+            throw new IllegalArgumentException("at least one counter");
+        }
+        this.labels = labels.clone();
+        this.values = new long[labels.length];
+    }
+
+    /** One counter per constant of {@code type}, indexed by {@link Enum#ordinal()} and named by {@link Enum#name()}. */
+    public static <E extends Enum<E>> SingleWriterCounters forEnum(final Class<E> type)
+    {
+        final E[] constants = type.getEnumConstants();
+        final String[] labels = new String[constants.length];
+        for (int i = 0; i < constants.length; i++)
+        {
+            labels[i] = constants[i].name();
+        }
+        return new SingleWriterCounters(labels);
+    }
+
+    /** Adds one to counter {@code index}; owning thread only. */
+    public void increment(final int index)
+    {
+        VALUES.setRelease(values, index, values[index] + 1);
+    }
+
+    /** Adds one to the counter of {@code constant}; owning thread only. */
+    public void increment(final Enum<?> constant)
+    {
+        increment(constant.ordinal());
+    }
+
+    /** Adds {@code delta} to counter {@code index}; owning thread only. */
+    public void add(final int index, final long delta)
+    {
+        VALUES.setRelease(values, index, values[index] + delta);
+    }
+
+    /** Sets every counter to zero; owning thread only. */
+    public void reset()
+    {
+        for (int i = 0; i < values.length; i++)
+        {
+            VALUES.setRelease(values, i, 0L);
+        }
+    }
+
+    /** The counter {@code index} as last published; any thread. */
+    public long get(final int index)
+    {
+        return (long)VALUES.getAcquire(values, index);
+    }
+
+    /** The counter of {@code constant}; any thread. */
+    public long get(final Enum<?> constant)
+    {
+        return get(constant.ordinal());
+    }
+
+    /** The sum of all counters; any thread (each read is acquire, the sum is not one atomic snapshot). */
+    public long sum()
+    {
+        long sum = 0;
+        for (int i = 0; i < values.length; i++)
+        {
+            sum += get(i);
+        }
+        return sum;
+    }
+
+    /** The number of counters. */
+    public int length()
+    {
+        return values.length;
+    }
+
+    /** The name of counter {@code index}. */
+    public String label(final int index)
+    {
+        return labels[index];
+    }
+
+    /** A copy of all counters; any thread (allocates: for reporting, not for the hot path). */
+    public long[] snapshot()
+    {
+        final long[] copy = new long[values.length];
+        for (int i = 0; i < copy.length; i++)
+        {
+            copy[i] = get(i);
+        }
+        return copy;
+    }
+
+    @Override
+    public String toString()
+    {
+        final StringBuilder out = new StringBuilder("{");
+        final long[] copy = snapshot();
+        for (int i = 0; i < copy.length; i++)
+        {
+            if (copy[i] != 0)
+            {
+                out.append(out.length() > 1 ? ", " : "").append(labels[i]).append('=').append(copy[i]);
+            }
+        }
+        return out.append('}').toString();
+    }
+
+    /** The labels, in index order. */
+    public String[] labels()
+    {
+        return Arrays.copyOf(labels, labels.length);
+    }
+}

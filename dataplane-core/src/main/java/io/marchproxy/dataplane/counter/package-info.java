@@ -1,0 +1,7 @@
+/**
+ * The dataplane's counters: {@link io.marchproxy.dataplane.counter.SingleWriterCounters}, a fixed array of
+ * {@code long} counters that one thread increments with release stores and any thread reads with acquire loads, in
+ * the spirit of agrona's counters. Each hot-path component owns one instance (drops by reason, flow-table events,
+ * port allocation failures) and documents which enum indexes it. Depends on nothing but the JDK.
+ */
+package io.marchproxy.dataplane.counter;

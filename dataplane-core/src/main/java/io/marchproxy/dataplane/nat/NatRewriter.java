@@ -1,0 +1,275 @@
+package io.marchproxy.dataplane.nat;
+
+import io.marchproxy.dataplane.net.FlowTuple;
+import io.marchproxy.dataplane.net.IpFamily;
+import io.marchproxy.dataplane.packet.Checksums;
+import io.marchproxy.dataplane.packet.EthernetFrame;
+import io.marchproxy.dataplane.packet.IcmpHeader;
+import io.marchproxy.dataplane.packet.IpProtocol;
+import io.marchproxy.dataplane.packet.Ipv4Header;
+import io.marchproxy.dataplane.packet.Ipv6Header;
+import io.marchproxy.dataplane.packet.ParsedPacket;
+import io.marchproxy.dataplane.packet.TcpHeader;
+import io.marchproxy.dataplane.packet.UdpHeader;
+
+import java.lang.foreign.MemorySegment;
+
+import static io.marchproxy.dataplane.packet.NetworkByteOrder.putU16;
+import static io.marchproxy.dataplane.packet.NetworkByteOrder.putU32;
+import static io.marchproxy.dataplane.packet.NetworkByteOrder.putU64;
+import static io.marchproxy.dataplane.packet.NetworkByteOrder.putU8;
+import static io.marchproxy.dataplane.packet.NetworkByteOrder.u16;
+import static io.marchproxy.dataplane.packet.NetworkByteOrder.u32;
+import static io.marchproxy.dataplane.packet.NetworkByteOrder.u64;
+import static io.marchproxy.dataplane.packet.NetworkByteOrder.u8;
+
+/**
+ * Rewrites a parsed frame in place for full NAT. Every checksum is fixed incrementally (RFC 1624 eqn. 3): the IPv4
+ * header checksum for address and TTL changes, the TCP/UDP checksum for address (pseudo-header) and port changes, and
+ * for ICMP errors the quoted IPv4 header's checksum, the quoted transport checksum when it was quoted, and the outer
+ * ICMP checksum (whose ICMPv6 form covers the outer pseudo-header too). A UDP-over-IPv4 checksum of 0 ("none") stays
+ * 0; an updated UDP checksum of 0 is written as 0xFFFF.
+ *
+ * <p>Every method takes the {@link ParsedPacket} of the frame as {@link io.marchproxy.dataplane.packet.PacketParser}
+ * left it and trusts its offsets (the parser checked them against the frame), so the methods must only be called for
+ * the verdicts they name. Static, allocation-free and exception-free for such packets; the offsets in the parsed
+ * packet stay valid because no header changes length.
+ */
+public final class NatRewriter
+{
+    private NatRewriter()
+    {
+    }
+
+    /** Sets the source and destination MAC (low 48 bits of each {@code long}); any parsed frame. */
+    public static void rewriteMacs(final ParsedPacket packet, final long sourceMac, final long destinationMac)
+    {
+        // Two stores for the 12 bytes: destination MAC and the first two bytes of the source, then the last four.
+        final MemorySegment segment = packet.segment();
+        final long at = packet.frameOffset() + EthernetFrame.DESTINATION_OFFSET;
+        putU64(segment, at, (destinationMac << 16) | ((sourceMac >>> 32) & 0xFFFF));
+        putU32(segment, at + 8, (int)sourceMac);
+    }
+
+    /**
+     * Decrements the IPv4 TTL (fixing the header checksum) or the IPv6 hop limit of an IP packet. Returns false, and
+     * changes nothing, when the packet must not be forwarded because the TTL is 1 or 0 (count
+     * {@code DropReason.TTL_EXPIRED}).
+     */
+    public static boolean decrementTtl(final ParsedPacket packet)
+    {
+        final MemorySegment segment = packet.segment();
+        final long l3 = packet.l3Offset();
+        if (packet.family() == IpFamily.IPV4)
+        {
+            final int ttl = u8(segment, l3 + Ipv4Header.TTL_OFFSET);
+            if (ttl <= 1)
+            {
+                return false;
+            }
+            final int oldWord = u16(segment, l3 + Ipv4Header.TTL_OFFSET);
+            putU8(segment, l3 + Ipv4Header.TTL_OFFSET, ttl - 1);
+            final long checksumAt = l3 + Ipv4Header.CHECKSUM_OFFSET;
+            putU16(segment, checksumAt, Checksums.update16(u16(segment, checksumAt), oldWord, oldWord - 0x100));
+            return true;
+        }
+        final int hopLimit = u8(segment, l3 + Ipv6Header.HOP_LIMIT_OFFSET);
+        if (hopLimit <= 1)
+        {
+            return false;
+        }
+        putU8(segment, l3 + Ipv6Header.HOP_LIMIT_OFFSET, hopLimit - 1);
+        return true;
+    }
+
+    /**
+     * Rewrites the addresses and ports of a TCP or UDP packet to those of {@code to} (of the packet's family; its
+     * protocol is not looked at): source address and port, destination address and port, as the flow table's
+     * translation for the packet's direction gives them.
+     */
+    public static void rewriteFlow(final ParsedPacket packet, final FlowTuple to)
+    {
+        final MemorySegment segment = packet.segment();
+        final long addressDelta = rewriteAddresses(segment, packet.family(), packet.l3Offset(), to);
+        final long l4 = packet.l4Offset();
+        final long portDelta = rewritePorts(segment, l4, to.sourcePort(), to.destinationPort());
+        fixTransportChecksum(segment, packet.family(), packet.protocol(), l4, addressDelta + portDelta);
+    }
+
+    /**
+     * Everything a forwarded TCP or UDP packet of a tracked flow needs, fused so that each checksum is updated once:
+     * MACs, TTL or hop limit, addresses and ports of {@code to}. Returns false, and changes nothing, when the TTL or
+     * hop limit is 1 or 0 (count {@code DropReason.TTL_EXPIRED}). Equivalent to {@link #decrementTtl},
+     * {@link #rewriteFlow} and {@link #rewriteMacs} in a row.
+     */
+    public static boolean forward(
+        final ParsedPacket packet, final FlowTuple to, final long sourceMac, final long destinationMac)
+    {
+        final MemorySegment segment = packet.segment();
+        final int family = packet.family();
+        final long l3 = packet.l3Offset();
+        long addressDelta;
+        if (family == IpFamily.IPV4)
+        {
+            final long ttlAt = l3 + Ipv4Header.TTL_OFFSET;
+            final int ttlWord = u16(segment, ttlAt);
+            if (ttlWord < 0x200)
+            {
+                return false;
+            }
+            final long addressesAt = l3 + Ipv4Header.SOURCE_OFFSET;
+            final long old = u64(segment, addressesAt);
+            final long addresses = (to.sourceLo() << 32) | (to.destinationLo() & 0xFFFF_FFFFL);
+            addressDelta = Checksums.delta32((int)(old >>> 32), (int)(addresses >>> 32))
+                + Checksums.delta32((int)old, (int)addresses);
+            putU16(segment, ttlAt, ttlWord - 0x100);
+            putU64(segment, addressesAt, addresses);
+            final long checksumAt = l3 + Ipv4Header.CHECKSUM_OFFSET;
+            putU16(segment, checksumAt, Checksums.applyDelta(u16(segment, checksumAt),
+                addressDelta + Checksums.delta16(ttlWord, ttlWord - 0x100)));
+        }
+        else
+        {
+            final long hopLimitAt = l3 + Ipv6Header.HOP_LIMIT_OFFSET;
+            final int hopLimit = u8(segment, hopLimitAt);
+            if (hopLimit <= 1)
+            {
+                return false;
+            }
+            putU8(segment, hopLimitAt, hopLimit - 1);
+            addressDelta = rewriteAddresses(segment, family, l3, to);
+        }
+        final long l4 = packet.l4Offset();
+        final long portDelta = rewritePorts(segment, l4, to.sourcePort(), to.destinationPort());
+        fixTransportChecksum(segment, family, packet.protocol(), l4, addressDelta + portDelta);
+        rewriteMacs(packet, sourceMac, destinationMac);
+        return true;
+    }
+
+    /**
+     * Translates an ICMP or ICMPv6 error ({@code PacketVerdict.ICMP_ERROR}) for the other side of the flow it quotes:
+     * the outer source and destination addresses become {@code outer}'s (its ports are ignored), and the quoted
+     * packet's addresses and ports become {@code quoted}'s. For an error about a packet the node sent to a backend,
+     * {@code quoted} is the client's original tuple (client -> VIP) and {@code outer} goes to the client; the caller
+     * picks the outer source (the VIP when the backend itself reported the error, so the client hears from the
+     * address it talks to). TTL and MACs are separate calls.
+     */
+    public static void rewriteIcmpError(final ParsedPacket packet, final FlowTuple outer, final FlowTuple quoted)
+    {
+        final MemorySegment segment = packet.segment();
+        final int family = packet.family();
+        final long quotedL3 = packet.embeddedL3Offset();
+        final long quotedL4 = packet.embeddedL4Offset();
+        final int quotedProtocol = packet.embeddedTuple().protocol();
+
+        // The ICMP checksum covers the quoted header: its delta collects every quoted word that changes.
+        final long quotedChecksumAt = quotedL3 + Ipv4Header.CHECKSUM_OFFSET;
+        final int quotedHeaderChecksum = family == IpFamily.IPV4 ? u16(segment, quotedChecksumAt) : 0;
+        final long quotedAddressDelta = rewriteAddresses(segment, family, quotedL3, quoted);
+        final long quotedPortDelta = rewritePorts(segment, quotedL4, quoted.sourcePort(), quoted.destinationPort());
+        long icmpDelta = quotedAddressDelta + quotedPortDelta;
+        if (family == IpFamily.IPV4)
+        {
+            icmpDelta += Checksums.delta16(quotedHeaderChecksum, u16(segment, quotedChecksumAt));
+        }
+        final int quotedChecksumOffset = quotedProtocol == IpProtocol.TCP
+            ? TcpHeader.CHECKSUM_OFFSET
+            : UdpHeader.CHECKSUM_OFFSET;
+        if (quotedChecksumOffset + 2 <= packet.embeddedL4Length())
+        {
+            final long at = quotedL4 + quotedChecksumOffset;
+            final boolean noChecksum = quotedProtocol == IpProtocol.UDP && family == IpFamily.IPV4
+                && u16(segment, at) == 0;
+            if (!noChecksum)
+            {
+                icmpDelta += updateChecksumField(segment, at, quotedAddressDelta + quotedPortDelta,
+                    quotedProtocol == IpProtocol.UDP);
+            }
+        }
+
+        final long outerAddressDelta = rewriteAddresses(segment, family, packet.l3Offset(), outer);
+        if (family == IpFamily.IPV6)
+        {
+            icmpDelta += outerAddressDelta;
+        }
+        final long icmpChecksumAt = packet.l4Offset() + IcmpHeader.CHECKSUM_OFFSET;
+        putU16(segment, icmpChecksumAt, Checksums.applyDelta(u16(segment, icmpChecksumAt), icmpDelta));
+    }
+
+    /**
+     * Writes {@code to}'s addresses into the IP header at {@code l3} (fixing the IPv4 header checksum) and returns the
+     * unfolded checksum delta of the change for the pseudo-header.
+     */
+    private static long rewriteAddresses(
+        final MemorySegment segment, final int family, final long l3, final FlowTuple to)
+    {
+        if (family == IpFamily.IPV4)
+        {
+            // Source and destination are adjacent: one 64-bit read and write for both.
+            final long addressesAt = l3 + Ipv4Header.SOURCE_OFFSET;
+            final long old = u64(segment, addressesAt);
+            final long addresses = (to.sourceLo() << 32) | (to.destinationLo() & 0xFFFF_FFFFL);
+            final long delta = Checksums.delta32((int)(old >>> 32), (int)(addresses >>> 32))
+                + Checksums.delta32((int)old, (int)addresses);
+            putU64(segment, addressesAt, addresses);
+            updateChecksumField(segment, l3 + Ipv4Header.CHECKSUM_OFFSET, delta, false);
+            return delta;
+        }
+        final long sourceAt = l3 + Ipv6Header.SOURCE_OFFSET;
+        final long destinationAt = l3 + Ipv6Header.DESTINATION_OFFSET;
+        final long delta = Checksums.delta128(u64(segment, sourceAt), u64(segment, sourceAt + 8),
+            to.sourceHi(), to.sourceLo())
+            + Checksums.delta128(u64(segment, destinationAt), u64(segment, destinationAt + 8),
+            to.destinationHi(), to.destinationLo());
+        putU64(segment, sourceAt, to.sourceHi());
+        putU64(segment, sourceAt + 8, to.sourceLo());
+        putU64(segment, destinationAt, to.destinationHi());
+        putU64(segment, destinationAt + 8, to.destinationLo());
+        return delta;
+    }
+
+    /** Writes both ports of the TCP or UDP header at {@code l4}; returns the checksum delta. */
+    private static long rewritePorts(
+        final MemorySegment segment, final long l4, final int sourcePort, final int destinationPort)
+    {
+        final int oldPorts = u32(segment, l4);
+        final int newPorts = (sourcePort << 16) | (destinationPort & 0xFFFF);
+        putU32(segment, l4, newPorts);
+        return Checksums.delta32(oldPorts, newPorts);
+    }
+
+    /** Applies {@code delta} to the transport checksum of a TCP or UDP packet, keeping a UDP/IPv4 "none" as is. */
+    private static void fixTransportChecksum(
+        final MemorySegment segment,
+        final int family,
+        final int protocol,
+        final long l4,
+        final long delta)
+    {
+        if (protocol == IpProtocol.TCP)
+        {
+            updateChecksumField(segment, l4 + TcpHeader.CHECKSUM_OFFSET, delta, false);
+            return;
+        }
+        final long at = l4 + UdpHeader.CHECKSUM_OFFSET;
+        if (family == IpFamily.IPV6 || u16(segment, at) != 0)
+        {
+            updateChecksumField(segment, at, delta, true);
+        }
+    }
+
+    /**
+     * Applies {@code delta} to the 16-bit checksum at {@code at} and returns the delta of the checksum field itself
+     * (for an enclosing checksum, such as ICMP's over a quoted header). A UDP checksum that comes out 0 is written as
+     * 0xFFFF.
+     */
+    private static long updateChecksumField(
+        final MemorySegment segment, final long at, final long delta, final boolean udp)
+    {
+        final int old = u16(segment, at);
+        final int computed = Checksums.applyDelta(old, delta);
+        final int updated = udp ? Checksums.udpWire(computed) : computed;
+        putU16(segment, at, updated);
+        return Checksums.delta16(old, updated);
+    }
+}

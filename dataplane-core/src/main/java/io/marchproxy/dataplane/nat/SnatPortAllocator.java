@@ -1,0 +1,115 @@
+package io.marchproxy.dataplane.nat;
+
+import io.marchproxy.dataplane.net.PortRange;
+
+/**
+ * The source ports one node address may use for one protocol when it SNATs flows to backends. Ports come out of a
+ * FIFO ring of free ports, so a freed port is reused as late as possible (a backend may still hold the old
+ * connection in TIME_WAIT); a bit per port catches a double free, which is refused and counted rather than letting
+ * one port serve two flows.
+ *
+ * <p>Threads: the dataplane thread that owns the flow table owns its allocators; {@link #available()} and
+ * {@link #failures()} are plain reads for that thread (publish them through a counter to show them elsewhere).
+ * {@link #allocate()} and {@link #free(int)} are allocation-free and never throw.
+ */
+public final class SnatPortAllocator
+{
+    /** What {@link #allocate()} returns when every port is taken. */
+    public static final int NO_PORT = -1;
+
+    private final int first;
+    private final int[] ring;
+    private final long[] inUse;
+    private int head;
+    private int size;
+    private long exhausted;
+    private long badFrees;
+
+    /** An allocator over {@code ports}, every port free. */
+    public SnatPortAllocator(final PortRange ports)
+    {
+        if (ports.first() == 0)
+        {
+            throw new IllegalArgumentException("port 0 cannot be a source port: " + ports);
+        }
+        this.first = ports.first();
+        final int count = ports.last() - ports.first() + 1;
+        this.ring = new int[count];
+        this.inUse = new long[(count + 63) >>> 6];
+        for (int i = 0; i < count; i++)
+        {
+            ring[i] = first + i;
+        }
+        this.size = count;
+    }
+
+    /** A free port, now taken, or {@link #NO_PORT} (counted in {@link #exhausted()}). */
+    public int allocate()
+    {
+        if (size == 0)
+        {
+            exhausted++;
+            return NO_PORT;
+        }
+        final int port = ring[head];
+        head = head + 1 == ring.length ? 0 : head + 1;
+        size--;
+        final int bit = port - first;
+        inUse[bit >>> 6] |= 1L << bit;
+        return port;
+    }
+
+    /**
+     * Gives {@code port} back. Returns false, and changes nothing, for a port outside the range or not taken (a
+     * double free: a bug in the caller, counted in {@link #badFrees()}).
+     */
+    public boolean free(final int port)
+    {
+        final int bit = port - first;
+        if (bit < 0 || bit >= ring.length || (inUse[bit >>> 6] & (1L << bit)) == 0)
+        {
+            badFrees++;
+            return false;
+        }
+        inUse[bit >>> 6] &= ~(1L << bit);
+        int tail = head + size;
+        if (tail >= ring.length)
+        {
+            tail -= ring.length;
+        }
+        ring[tail] = port;
+        size++;
+        return true;
+    }
+
+    /** True when {@code port} is currently taken. */
+    public boolean isAllocated(final int port)
+    {
+        final int bit = port - first;
+        return bit >= 0 && bit < ring.length && (inUse[bit >>> 6] & (1L << bit)) != 0;
+    }
+
+    /** Free ports left. */
+    public int available()
+    {
+        return size;
+    }
+
+    /** Ports of the range. */
+    public int capacity()
+    {
+        return ring.length;
+    }
+
+    /** Calls to {@link #allocate()} that found no port. */
+    public long exhausted()
+    {
+        return exhausted;
+    }
+
+    /** Calls to {@link #free(int)} refused. */
+    public long badFrees()
+    {
+        return badFrees;
+    }
+}

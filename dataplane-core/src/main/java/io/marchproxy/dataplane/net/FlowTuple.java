@@ -1,0 +1,183 @@
+package io.marchproxy.dataplane.net;
+
+/**
+ * A mutable 5-tuple (family, protocol, source and destination address and port), the key of a flow in one direction.
+ * Mutable on purpose: the per-packet path fills one instance per thread again and again instead of allocating a
+ * value per packet. Owned by one thread; never shared.
+ */
+public final class FlowTuple
+{
+    private int family;
+    private int protocol;
+    private long sourceHi;
+    private long sourceLo;
+    private long destinationHi;
+    private long destinationLo;
+    private int sourcePort;
+    private int destinationPort;
+
+    /** Sets every field; ports are taken modulo 2^16. Returns this. */
+    public FlowTuple set(
+        final int family,
+        final int protocol,
+        final long sourceHi,
+        final long sourceLo,
+        final int sourcePort,
+        final long destinationHi,
+        final long destinationLo,
+        final int destinationPort)
+    {
+        this.family = family;
+        this.protocol = protocol;
+        this.sourceHi = sourceHi;
+        this.sourceLo = sourceLo;
+        this.sourcePort = sourcePort & 0xFFFF;
+        this.destinationHi = destinationHi;
+        this.destinationLo = destinationLo;
+        this.destinationPort = destinationPort & 0xFFFF;
+        return this;
+    }
+
+    /** Sets an IPv4 tuple from the {@code int}s of the network-order addresses. Returns this. */
+    public FlowTuple setIpv4(
+        final int protocol, final int source, final int sourcePort, final int destination, final int destinationPort)
+    {
+        return set(IpFamily.IPV4, protocol, 0, source & 0xFFFF_FFFFL, sourcePort,
+            0, destination & 0xFFFF_FFFFL, destinationPort);
+    }
+
+    /** Sets the tuple from configuration values (allocation-free itself). Returns this. */
+    public FlowTuple set(
+        final int protocol,
+        final IpAddress source,
+        final int sourcePort,
+        final IpAddress destination,
+        final int destinationPort)
+    {
+        if (source.family() != destination.family())
+        {
+            throw new IllegalArgumentException("source and destination families differ");
+        }
+        return set(source.family(), protocol, source.hi(), source.lo(), sourcePort,
+            destination.hi(), destination.lo(), destinationPort);
+    }
+
+    /** Copies {@code other}. Returns this. */
+    public FlowTuple copyOf(final FlowTuple other)
+    {
+        return set(other.family, other.protocol, other.sourceHi, other.sourceLo, other.sourcePort,
+            other.destinationHi, other.destinationLo, other.destinationPort);
+    }
+
+    /** Sets this to {@code other} seen from the other end: source and destination swapped. Returns this. */
+    public FlowTuple reverseOf(final FlowTuple other)
+    {
+        return set(other.family, other.protocol, other.destinationHi, other.destinationLo, other.destinationPort,
+            other.sourceHi, other.sourceLo, other.sourcePort);
+    }
+
+    /** Sets both ports. Returns this. */
+    public FlowTuple ports(final int sourcePort, final int destinationPort)
+    {
+        this.sourcePort = sourcePort & 0xFFFF;
+        this.destinationPort = destinationPort & 0xFFFF;
+        return this;
+    }
+
+    /** Sets the source address and port. Returns this. */
+    public FlowTuple source(final long hi, final long lo, final int port)
+    {
+        this.sourceHi = hi;
+        this.sourceLo = lo;
+        this.sourcePort = port & 0xFFFF;
+        return this;
+    }
+
+    /** Sets the destination address and port. Returns this. */
+    public FlowTuple destination(final long hi, final long lo, final int port)
+    {
+        this.destinationHi = hi;
+        this.destinationLo = lo;
+        this.destinationPort = port & 0xFFFF;
+        return this;
+    }
+
+    public int family()
+    {
+        return family;
+    }
+
+    public int protocol()
+    {
+        return protocol;
+    }
+
+    public long sourceHi()
+    {
+        return sourceHi;
+    }
+
+    public long sourceLo()
+    {
+        return sourceLo;
+    }
+
+    public int sourcePort()
+    {
+        return sourcePort;
+    }
+
+    public long destinationHi()
+    {
+        return destinationHi;
+    }
+
+    public long destinationLo()
+    {
+        return destinationLo;
+    }
+
+    public int destinationPort()
+    {
+        return destinationPort;
+    }
+
+    /** A 64-bit hash of the tuple ({@link TupleHash}); the two directions of a flow hash differently. */
+    public long hash()
+    {
+        return TupleHash.hash(sourceHi, sourceLo, destinationHi, destinationLo,
+            ((long)family << 56) | ((long)protocol << 32) | ((long)sourcePort << 16) | destinationPort);
+    }
+
+    /** True when every field equals {@code other}'s. */
+    public boolean matches(final FlowTuple other)
+    {
+        return family == other.family
+            && protocol == other.protocol
+            && sourceHi == other.sourceHi
+            && sourceLo == other.sourceLo
+            && sourcePort == other.sourcePort
+            && destinationHi == other.destinationHi
+            && destinationLo == other.destinationLo
+            && destinationPort == other.destinationPort;
+    }
+
+    /** The source address as a value (allocates; for logs and tests). */
+    public IpAddress sourceAddress()
+    {
+        return new IpAddress(family, sourceHi, sourceLo);
+    }
+
+    /** The destination address as a value (allocates; for logs and tests). */
+    public IpAddress destinationAddress()
+    {
+        return new IpAddress(family, destinationHi, destinationLo);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "proto " + protocol + " " + sourceAddress() + ":" + sourcePort
+            + " -> " + destinationAddress() + ":" + destinationPort;
+    }
+}

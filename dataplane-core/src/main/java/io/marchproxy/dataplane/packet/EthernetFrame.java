@@ -1,0 +1,77 @@
+package io.marchproxy.dataplane.packet;
+
+import static io.marchproxy.dataplane.packet.NetworkByteOrder.putU48;
+import static io.marchproxy.dataplane.packet.NetworkByteOrder.u16;
+import static io.marchproxy.dataplane.packet.NetworkByteOrder.u48;
+
+/**
+ * Flyweight over an Ethernet II header and its VLAN tags (802.1Q {@code 0x8100}, 802.1ad QinQ {@code 0x88A8}, and the
+ * pre-standard {@code 0x9100}): MAC addresses as the low 48 bits of a {@code long}, the tag control words, and the
+ * EtherType that follows {@code n} tags. Accessors read in place and check nothing: {@link PacketParser} checks the
+ * tags fit before it reads them. One instance per thread, rewrapped for every frame.
+ */
+public final class EthernetFrame extends HeaderFlyweight<EthernetFrame>
+{
+    public static final int DESTINATION_OFFSET = 0;
+    public static final int SOURCE_OFFSET = 6;
+    public static final int ETHER_TYPE_OFFSET = 12;
+    public static final int HEADER_LENGTH = 14;
+    public static final int VLAN_TAG_LENGTH = 4;
+
+    public static final int ETHER_TYPE_IPV4 = 0x0800;
+    public static final int ETHER_TYPE_ARP = 0x0806;
+    public static final int ETHER_TYPE_IPV6 = 0x86DD;
+    public static final int ETHER_TYPE_VLAN = 0x8100;
+    public static final int ETHER_TYPE_QINQ = 0x88A8;
+    public static final int ETHER_TYPE_QINQ_LEGACY = 0x9100;
+
+    /** True when the 14-byte header without tags fits the wrapped length. */
+    public boolean isComplete()
+    {
+        return length >= HEADER_LENGTH;
+    }
+
+    public long destinationMac()
+    {
+        return u48(segment, offset + DESTINATION_OFFSET);
+    }
+
+    public long sourceMac()
+    {
+        return u48(segment, offset + SOURCE_OFFSET);
+    }
+
+    public void destinationMac(final long mac)
+    {
+        putU48(segment, offset + DESTINATION_OFFSET, mac);
+    }
+
+    public void sourceMac(final long mac)
+    {
+        putU48(segment, offset + SOURCE_OFFSET, mac);
+    }
+
+    /** The EtherType field after {@code tags} VLAN tags (0: the outer EtherType or TPID). */
+    public int etherType(final int tags)
+    {
+        return u16(segment, offset + ETHER_TYPE_OFFSET + (long)tags * VLAN_TAG_LENGTH);
+    }
+
+    /** The tag control word (PCP, DEI, VLAN id) of tag {@code tag}, 0 being the outer one. */
+    public int tagControl(final int tag)
+    {
+        return u16(segment, offset + HEADER_LENGTH + (long)tag * VLAN_TAG_LENGTH);
+    }
+
+    /** The VLAN id (low 12 bits of the tag control word) of tag {@code tag}. */
+    public int vlanId(final int tag)
+    {
+        return tagControl(tag) & 0x0FFF;
+    }
+
+    /** True for the EtherTypes that announce a VLAN tag. */
+    public static boolean isVlanTag(final int etherType)
+    {
+        return etherType == ETHER_TYPE_VLAN || etherType == ETHER_TYPE_QINQ || etherType == ETHER_TYPE_QINQ_LEGACY;
+    }
+}

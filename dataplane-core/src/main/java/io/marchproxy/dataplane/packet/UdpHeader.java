@@ -1,0 +1,32 @@
+package io.marchproxy.dataplane.packet;
+
+import static io.marchproxy.dataplane.packet.NetworkByteOrder.u16;
+
+/**
+ * Flyweight over a UDP header (RFC 768). Over IPv4 a checksum of 0 means "none" and a computed 0 is sent as
+ * {@code 0xFFFF} ({@link Checksums#udpWire}); over IPv6 the checksum is mandatory. Accessors read and write in
+ * place and check nothing.
+ */
+public final class UdpHeader extends PortsHeader<UdpHeader>
+{
+    public static final int LENGTH_OFFSET = 4;
+    public static final int CHECKSUM_OFFSET = 6;
+    public static final int LENGTH = 8;
+
+    public UdpHeader()
+    {
+        super(CHECKSUM_OFFSET);
+    }
+
+    /** True when the 8 bytes fit and the length field lies between 8 and the wrapped length. */
+    public boolean isComplete()
+    {
+        return length >= LENGTH && datagramLength() >= LENGTH && datagramLength() <= length;
+    }
+
+    /** The length field: header plus payload. */
+    public int datagramLength()
+    {
+        return u16(segment, offset + LENGTH_OFFSET);
+    }
+}

@@ -1,0 +1,301 @@
+package io.marchproxy.dataplane.conntrack;
+
+import io.marchproxy.dataplane.net.FlowTuple;
+import io.marchproxy.dataplane.net.IpAddress;
+import io.marchproxy.dataplane.net.IpFamily;
+import io.marchproxy.dataplane.packet.TcpHeader;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FlowTableTest
+{
+    private static final int TCP = 6;
+    private static final int UDP = 17;
+    private static final long SECOND = 1_000_000_000L;
+
+    private static final IpAddress CLIENT = IpAddress.parse("198.51.100.20");
+    private static final IpAddress VIP = IpAddress.parse("192.0.2.10");
+    private static final IpAddress NODE = IpAddress.parse("10.0.0.1");
+    private static final IpAddress BACKEND = IpAddress.parse("10.0.1.7");
+
+    private static FlowTuple original(final int protocol, final int clientPort)
+    {
+        return new FlowTuple().set(protocol, CLIENT, clientPort, VIP, 443);
+    }
+
+    private static FlowTuple reply(final int protocol, final int natPort)
+    {
+        return new FlowTuple().set(protocol, BACKEND, 8443, NODE, natPort);
+    }
+
+    @Test
+    void bothDirectionsFindOneFlowAndTranslateToTheOther()
+    {
+        try (FlowTable table = new FlowTable(IpFamily.IPV4, 16, FlowTimeouts.DEFAULTS))
+        {
+            final int handle = table.insert(original(TCP, 50000), reply(TCP, 20001), 7, 3, 100, TcpHeader.SYN, 60);
+            assertEquals(0, FlowTable.direction(handle));
+            assertEquals(handle, table.lookup(original(TCP, 50000)));
+            final int back = table.lookup(reply(TCP, 20001));
+            assertEquals(handle | 1, back);
+            assertEquals(FlowTable.NOT_FOUND, table.lookup(original(UDP, 50000)));
+            assertEquals(FlowTable.NOT_FOUND, table.lookup(original(TCP, 50001)));
+            assertEquals(7, table.serviceIndex(back));
+            assertEquals(3, table.backendIndex(handle));
+            assertEquals(FlowState.SYN_SENT, table.state(handle));
+
+            final FlowTuple out = new FlowTuple();
+            assertTrue(table.translation(handle, out).matches(new FlowTuple().set(TCP, NODE, 20001, BACKEND, 8443)),
+                "an original packet leaves as SNAT address -> backend");
+            assertTrue(table.translation(back, out).matches(new FlowTuple().set(TCP, VIP, 443, CLIENT, 50000)),
+                "a reply leaves as VIP -> client");
+            assertTrue(table.key(handle, 1, out).matches(reply(TCP, 20001)));
+
+            table.touch(back, 200, 1500, TcpHeader.SYN | TcpHeader.ACK);
+            assertEquals(1, table.packets(handle, 0));
+            assertEquals(60, table.bytes(handle, 0));
+            assertEquals(1, table.packets(handle, 1));
+            assertEquals(1500, table.bytes(handle, 1));
+            assertEquals(200, table.lastSeen(handle));
+
+            table.remove(back);
+            assertEquals(FlowTable.NOT_FOUND, table.lookup(original(TCP, 50000)));
+            assertEquals(FlowTable.NOT_FOUND, table.lookup(reply(TCP, 20001)));
+            assertEquals(0, table.size());
+            assertEquals(1, table.counters().get(FlowTableCounter.REMOVED));
+        }
+    }
+
+    @Test
+    void ipv6FlowsWork()
+    {
+        try (FlowTable table = new FlowTable(IpFamily.IPV6, 4, FlowTimeouts.DEFAULTS))
+        {
+            final FlowTuple a = new FlowTuple().set(UDP, IpAddress.parse("2001:db8::1"), 5353,
+                IpAddress.parse("2001:db8:ffff::10"), 53);
+            final FlowTuple b = new FlowTuple().set(UDP, IpAddress.parse("fd00::7"), 53,
+                IpAddress.parse("fd00::1"), 30000);
+            final int handle = table.insert(a, b, 1, 0, 5, 0, 80);
+            assertEquals(FlowState.UDP, table.state(handle));
+            assertEquals(handle | 1, table.lookup(b));
+            final FlowTuple out = new FlowTuple();
+            assertTrue(table.translation(handle | 1, out).matches(new FlowTuple().reverseOf(a)));
+            assertEquals(FlowTable.INVALID, table.insert(original(UDP, 1), reply(UDP, 2), 1, 0, 5, 0, 80));
+        }
+    }
+
+    @Test
+    void tcpStatesFollowTheFlagsOfBothDirections()
+    {
+        try (FlowTable table = new FlowTable(IpFamily.IPV4, 4, FlowTimeouts.DEFAULTS))
+        {
+            final int out = table.insert(original(TCP, 1000), reply(TCP, 2000), 0, 0, 0, TcpHeader.SYN, 60);
+            final int in = out | 1;
+            assertEquals(FlowState.SYN_SENT, table.state(out));
+            assertEquals(FlowState.SYN_SENT, table.touch(out, 1, 60, TcpHeader.SYN), "a retransmitted SYN");
+            assertEquals(FlowState.SYN_RECEIVED, table.touch(in, 2, 60, TcpHeader.SYN | TcpHeader.ACK));
+            assertEquals(FlowState.ESTABLISHED, table.touch(out, 3, 52, TcpHeader.ACK));
+            assertEquals(FlowState.ESTABLISHED, table.touch(in, 4, 900, TcpHeader.ACK | TcpHeader.PSH));
+            assertEquals(FlowState.FIN_WAIT, table.touch(out, 5, 52, TcpHeader.FIN | TcpHeader.ACK));
+            assertEquals(FlowState.FIN_WAIT, table.touch(out, 6, 52, TcpHeader.FIN | TcpHeader.ACK), "same side again");
+            assertEquals(FlowState.CLOSED, table.touch(in, 7, 52, TcpHeader.FIN | TcpHeader.ACK));
+            assertEquals(FlowState.CLOSED, table.touch(out, 8, 52, TcpHeader.ACK));
+            assertEquals(FlowState.SYN_SENT, table.touch(out, 9, 60, TcpHeader.SYN), "the client reuses the port");
+            assertEquals(FlowState.CLOSED, table.touch(in, 10, 40, TcpHeader.RST));
+
+            final int picked = table.insert(original(TCP, 1001), reply(TCP, 2001), 0, 0, 0, TcpHeader.ACK, 60);
+            assertEquals(FlowState.ESTABLISHED, table.state(picked), "picked up mid-stream");
+        }
+    }
+
+    @Test
+    void idleFlowsExpireByStateIncrementally()
+    {
+        final FlowTimeouts timeouts = FlowTimeouts.of(Duration.ofSeconds(1), Duration.ofSeconds(100),
+            Duration.ofSeconds(2), Duration.ofSeconds(30));
+        assertEquals(10 * SECOND, FlowTimeouts.DEFAULTS.of(FlowState.SYN_SENT));
+        assertEquals(300 * SECOND, FlowTimeouts.DEFAULTS.of(FlowState.ESTABLISHED));
+        try (FlowTable table = new FlowTable(IpFamily.IPV4, 100, timeouts))
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                final int flow = table.insert(original(TCP, 1000 + i), reply(TCP, 2000 + i), i, i, 0, TcpHeader.SYN, 0);
+                if (i % 2 == 0)
+                {
+                    table.touch(flow | 1, 0, 0, TcpHeader.SYN | TcpHeader.ACK);
+                    table.touch(flow, 0, 0, TcpHeader.ACK);
+                }
+            }
+            final List<Integer> freedPorts = new ArrayList<>();
+            final ExpiredFlowHandler collect = (t, handle) ->
+                freedPorts.add(t.key(handle, 1, new FlowTuple()).destinationPort());
+            assertEquals(0, table.expire(SECOND, 1_000, collect), "not idle for longer than 1 s yet");
+            assertEquals(10, table.expire(SECOND + 1, 20, collect), "a budget of 20 records visits 20");
+            assertEquals(15, table.expire(SECOND + 1, 1_000, collect), "the rest of the 25 handshakes");
+            assertEquals(25, table.size());
+            assertEquals(25, freedPorts.size());
+            assertTrue(freedPorts.stream().allMatch(port -> (port - 2000) % 2 == 1));
+            assertEquals(FlowTable.NOT_FOUND, table.lookup(original(TCP, 1001)));
+            assertEquals(0, table.expire(99 * SECOND, 1_000, collect));
+            assertEquals(25, table.expire(101 * SECOND, 1_000, collect));
+            assertEquals(0, table.size());
+            assertEquals(50, table.counters().get(FlowTableCounter.EXPIRED));
+        }
+    }
+
+    @Test
+    void aFullTableRefusesAndCountsAndReusesFreedRecords()
+    {
+        try (FlowTable table = new FlowTable(IpFamily.IPV4, 3, FlowTimeouts.DEFAULTS))
+        {
+            final int first = table.insert(original(UDP, 1), reply(UDP, 1), 0, 0, 0, 0, 0);
+            table.insert(original(UDP, 2), reply(UDP, 2), 0, 0, 0, 0, 0);
+            table.insert(original(UDP, 3), reply(UDP, 3), 0, 0, 0, 0, 0);
+            assertEquals(FlowTable.FULL, table.insert(original(UDP, 4), reply(UDP, 4), 0, 0, 0, 0, 0));
+            assertEquals(FlowTable.EXISTS, table.insert(original(UDP, 2), reply(UDP, 9), 0, 0, 0, 0, 0));
+            assertEquals(FlowTable.EXISTS, table.insert(original(UDP, 9), reply(UDP, 3), 0, 0, 0, 0, 0));
+            assertEquals(FlowTable.INVALID, table.insert(original(1, 9), reply(1, 9), 0, 0, 0, 0, 0));
+            assertEquals(FlowTable.INVALID, table.insert(original(UDP, 9), original(UDP, 9), 0, 0, 0, 0, 0));
+            table.remove(first);
+            assertNotEquals(FlowTable.FULL, table.insert(original(UDP, 4), reply(UDP, 4), 0, 0, 0, 0, 0));
+            assertEquals(1, table.counters().get(FlowTableCounter.INSERT_FULL));
+            assertEquals(2, table.counters().get(FlowTableCounter.INSERT_EXISTS));
+            assertEquals(2, table.counters().get(FlowTableCounter.INSERT_INVALID));
+            assertEquals(4, table.counters().get(FlowTableCounter.INSERTED));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new FlowTable(5, 10, FlowTimeouts.DEFAULTS));
+        assertThrows(IllegalArgumentException.class, () -> new FlowTable(IpFamily.IPV4, 0, FlowTimeouts.DEFAULTS));
+    }
+
+    @Test
+    void randomOperationsAgreeWithAMapModel()
+    {
+        for (final int family : new int[] {IpFamily.IPV4, IpFamily.IPV6})
+        {
+            final SplittableRandom random = new SplittableRandom(family);
+            final Map<String, Integer> model = new HashMap<>();
+            final List<FlowTuple[]> live = new ArrayList<>();
+            try (FlowTable table = new FlowTable(family, 2_000, FlowTimeouts.DEFAULTS))
+            {
+                for (int op = 0; op < 150_000; op++)
+                {
+                    final int choice = random.nextInt(10);
+                    if (choice < 5 && live.size() < 2_000)
+                    {
+                        final FlowTuple[] flow = randomFlow(family, random);
+                        final boolean known = model.containsKey(key(flow[0])) || model.containsKey(key(flow[1]));
+                        final int handle = table.insert(flow[0], flow[1], op, 0, op, 0, 0);
+                        if (known)
+                        {
+                            assertEquals(FlowTable.EXISTS, handle);
+                        }
+                        else
+                        {
+                            assertTrue(handle >= 0);
+                            model.put(key(flow[0]), op);
+                            model.put(key(flow[1]), op);
+                            live.add(flow);
+                        }
+                    }
+                    else if (choice < 8 && !live.isEmpty())
+                    {
+                        final FlowTuple[] flow = live.remove(random.nextInt(live.size()));
+                        final int handle = table.lookup(flow[random.nextInt(2)]);
+                        assertTrue(handle >= 0);
+                        table.remove(handle);
+                        model.remove(key(flow[0]));
+                        model.remove(key(flow[1]));
+                    }
+                    else
+                    {
+                        final FlowTuple[] probe = live.isEmpty() || random.nextBoolean()
+                            ? randomFlow(family, random)
+                            : live.get(random.nextInt(live.size()));
+                        for (int direction = 0; direction < 2; direction++)
+                        {
+                            final Integer service = model.get(key(probe[direction]));
+                            final int handle = table.lookup(probe[direction]);
+                            if (service == null)
+                            {
+                                assertEquals(FlowTable.NOT_FOUND, handle);
+                            }
+                            else
+                            {
+                                assertEquals(direction, FlowTable.direction(handle));
+                                assertEquals((int)service, table.serviceIndex(handle));
+                            }
+                        }
+                    }
+                }
+                assertEquals(live.size(), table.size());
+                for (final FlowTuple[] flow : live)
+                {
+                    assertEquals(table.lookup(flow[0]) | 1, table.lookup(flow[1]));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aMillionIpv4FlowsFitIn128MiBAndAreAllFound()
+    {
+        try (FlowTable table = new FlowTable(IpFamily.IPV4, 1_000_000, FlowTimeouts.DEFAULTS))
+        {
+            assertTrue(table.memoryBytes() <= 128L << 20, "bytes: " + table.memoryBytes());
+            assertEquals(80L * 1_000_000 + 8L * 4_194_304, table.memoryBytes());
+            final FlowTuple original = new FlowTuple();
+            final FlowTuple reply = new FlowTuple();
+            for (int i = 0; i < 1_000_000; i++)
+            {
+                original.setIpv4(UDP, 0x0A00_0000 | i, 1024 + (i & 0x3FFF), VIP.ipv4(), 53);
+                reply.setIpv4(UDP, BACKEND.ipv4(), 53, NODE.ipv4() + (i >>> 16), i & 0xFFFF);
+                assertTrue(table.insert(original, reply, i & 0xFF, 0, 0, 0, 64) >= 0);
+            }
+            assertEquals(FlowTable.FULL,
+                table.insert(original.setIpv4(UDP, 1, 1, 1, 1), reply.setIpv4(UDP, 2, 2, 2, 2), 0, 0, 0, 0, 0));
+            for (int i = 0; i < 1_000_000; i += 7)
+            {
+                original.setIpv4(UDP, 0x0A00_0000 | i, 1024 + (i & 0x3FFF), VIP.ipv4(), 53);
+                final int handle = table.lookup(original);
+                assertEquals(i & 0xFF, table.serviceIndex(handle));
+            }
+        }
+    }
+
+    private static FlowTuple[] randomFlow(final int family, final SplittableRandom random)
+    {
+        // Few distinct values, so that keys collide in the index and clusters form.
+        final int protocol = random.nextBoolean() ? TCP : UDP;
+        final FlowTuple a = new FlowTuple();
+        final FlowTuple b = new FlowTuple();
+        if (family == IpFamily.IPV4)
+        {
+            a.setIpv4(protocol, random.nextInt(64), random.nextInt(64), 1000, 80);
+            b.setIpv4(protocol, 2000 + random.nextInt(4), 8080, 3000, random.nextInt(1024));
+        }
+        else
+        {
+            a.set(family, protocol, random.nextInt(4), random.nextInt(64), random.nextInt(64), 7, 7, 80);
+            b.set(family, protocol, 9, random.nextInt(4), 8080, 11, 11, random.nextInt(1024));
+        }
+        return new FlowTuple[] {a, b};
+    }
+
+    private static String key(final FlowTuple tuple)
+    {
+        return tuple.family() + "/" + tuple.protocol() + "/" + tuple.sourceHi() + "/" + tuple.sourceLo() + "/"
+            + tuple.sourcePort() + "/" + tuple.destinationHi() + "/" + tuple.destinationLo() + "/"
+            + tuple.destinationPort();
+    }
+}

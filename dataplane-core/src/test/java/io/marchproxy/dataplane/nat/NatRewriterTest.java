@@ -1,0 +1,228 @@
+package io.marchproxy.dataplane.nat;
+
+import io.marchproxy.dataplane.net.FlowTuple;
+import io.marchproxy.dataplane.net.IpAddress;
+import io.marchproxy.dataplane.net.IpFamily;
+import io.marchproxy.dataplane.packet.FrameBuilder;
+import io.marchproxy.dataplane.packet.IcmpHeader;
+import io.marchproxy.dataplane.packet.IpProtocol;
+import io.marchproxy.dataplane.packet.PacketParser;
+import io.marchproxy.dataplane.packet.PacketVerdict;
+import io.marchproxy.dataplane.packet.ParsedPacket;
+import io.marchproxy.dataplane.packet.TcpHeader;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every rewrite is checked byte for byte against the frame {@link FrameBuilder} builds from scratch for the target
+ * tuple, whose checksums come from the reference implementation: incremental fix-ups must equal full recomputation.
+ */
+class NatRewriterTest
+{
+    private final PacketParser parser = new PacketParser();
+    private final ParsedPacket packet = new ParsedPacket();
+
+    @Test
+    void rewritesIpv4AndIpv6TcpAndUdpLikeAFreshlyBuiltFrame()
+    {
+        final SplittableRandom random = new SplittableRandom(42);
+        for (int round = 0; round < 4_000; round++)
+        {
+            final boolean v6 = random.nextBoolean();
+            final boolean tcp = random.nextBoolean();
+            final String[] from = {address(random, v6), address(random, v6)};
+            final String[] to = {address(random, v6), address(random, v6)};
+            final int[] fromPorts = {random.nextInt(65536), random.nextInt(65536)};
+            final int[] toPorts = {random.nextInt(65536), random.nextInt(65536)};
+            final int payload = random.nextInt(70);
+            final int vlan = random.nextInt(3);
+            final byte[] options = !v6 && random.nextBoolean() ? new byte[4 * random.nextInt(1, 4)] : new byte[0];
+            final byte[] original = frame(v6, tcp, from, fromPorts, payload, vlan, options).frame();
+            final byte[] expected = frame(v6, tcp, to, toPorts, payload, vlan, options).frame();
+
+            final MemorySegment segment = MemorySegment.ofArray(original);
+            parser.parse(segment, 0, original.length, packet);
+            NatRewriter.rewriteFlow(packet, tuple(tcp, to, toPorts));
+            assertArrayEquals(expected, original, () -> FrameBuilder.hex(expected) + "\n" + FrameBuilder.hex(original));
+        }
+    }
+
+    @Test
+    void forwardEqualsTtlRewriteAndMacsInARow()
+    {
+        final SplittableRandom random = new SplittableRandom(4242);
+        final ParsedPacket second = new ParsedPacket();
+        for (int round = 0; round < 2_000; round++)
+        {
+            final boolean v6 = random.nextBoolean();
+            final boolean tcp = random.nextBoolean();
+            final String[] from = {address(random, v6), address(random, v6)};
+            final String[] to = {address(random, v6), address(random, v6)};
+            final int[] toPorts = {random.nextInt(65536), random.nextInt(65536)};
+            final FrameBuilder builder = frame(v6, tcp, from, new int[] {random.nextInt(65536), random.nextInt(65536)},
+                random.nextInt(40), random.nextInt(3), new byte[0])
+                .ttl(random.nextInt(4) == 0 ? 1 : random.nextInt(256));
+            if (!v6 && !tcp && random.nextInt(4) == 0)
+            {
+                builder.udpWithoutChecksum();
+            }
+            final byte[] fused = builder.frame();
+            final byte[] stepwise = fused.clone();
+            final long sourceMac = random.nextLong() & 0xFFFF_FFFF_FFFFL;
+            final long destinationMac = random.nextLong() & 0xFFFF_FFFF_FFFFL;
+            final FlowTuple target = tuple(tcp, to, toPorts);
+            parser.parse(MemorySegment.ofArray(fused), 0, fused.length, packet);
+            parser.parse(MemorySegment.ofArray(stepwise), 0, stepwise.length, second);
+            final boolean forwarded = NatRewriter.forward(packet, target, sourceMac, destinationMac);
+            final boolean expected = NatRewriter.decrementTtl(second);
+            if (expected)
+            {
+                NatRewriter.rewriteFlow(second, target);
+                NatRewriter.rewriteMacs(second, sourceMac, destinationMac);
+            }
+            assertEquals(expected, forwarded);
+            assertArrayEquals(stepwise, fused, () -> FrameBuilder.hex(stepwise) + "\n" + FrameBuilder.hex(fused));
+        }
+    }
+
+    @Test
+    void udpOverIpv4WithoutChecksumKeepsNone()
+    {
+        final String[] from = {"10.0.0.1", "10.0.0.2"};
+        final String[] to = {"192.0.2.7", "198.51.100.3"};
+        final byte[] original = frame(false, false, from, new int[] {1000, 53}, 11, 0, new byte[0])
+            .udpWithoutChecksum().frame();
+        final byte[] expected = frame(false, false, to, new int[] {20000, 5353}, 11, 0, new byte[0])
+            .udpWithoutChecksum().frame();
+        parser.parse(MemorySegment.ofArray(original), 0, original.length, packet);
+        NatRewriter.rewriteFlow(packet, tuple(false, to, new int[] {20000, 5353}));
+        assertArrayEquals(expected, original);
+        assertEquals(0, original[14 + 20 + 6] | original[14 + 20 + 7]);
+    }
+
+    @Test
+    void decrementsTtlAndHopLimitUntilOne()
+    {
+        for (final boolean v6 : new boolean[] {false, true})
+        {
+            final String[] addresses = v6
+                ? new String[] {"2001:db8::1", "2001:db8::2"}
+                : new String[] {"1.2.3.4", "5.6.7.8"};
+            final byte[] frame = frame(v6, true, addresses, new int[] {1, 2}, 0, 0, new byte[0]).ttl(2).frame();
+            final byte[] expected = frame(v6, true, addresses, new int[] {1, 2}, 0, 0, new byte[0]).ttl(1).frame();
+            parser.parse(MemorySegment.ofArray(frame), 0, frame.length, packet);
+            assertTrue(NatRewriter.decrementTtl(packet));
+            assertArrayEquals(expected, frame);
+            assertFalse(NatRewriter.decrementTtl(packet), "TTL 1 is not forwarded");
+            assertArrayEquals(expected, frame, "and is left as it is");
+        }
+    }
+
+    @Test
+    void rewritesMacs()
+    {
+        final byte[] frame = new FrameBuilder().vlan(0x8100, 3).udp(1, 2).frame();
+        final byte[] expected = new FrameBuilder().vlan(0x8100, 3).macs(0x0A0B0C0D0E0FL, 0xFEDCBA987654L).udp(1, 2)
+            .frame();
+        parser.parse(MemorySegment.ofArray(frame), 0, frame.length, packet);
+        NatRewriter.rewriteMacs(packet, 0x0A0B0C0D0E0FL, 0xFEDCBA987654L);
+        assertArrayEquals(expected, frame);
+    }
+
+    @Test
+    void translatesIcmpErrorsForTheClient()
+    {
+        final SplittableRandom random = new SplittableRandom(792);
+        for (int round = 0; round < 400; round++)
+        {
+            final boolean v6 = random.nextBoolean();
+            final boolean tcp = random.nextBoolean();
+            final boolean udpWithoutChecksum = !v6 && !tcp && random.nextInt(4) == 0;
+            final String client = address(random, v6);
+            final String vip = address(random, v6);
+            final String node = address(random, v6);
+            final String backend = address(random, v6);
+            final String router = address(random, v6);
+            final int clientPort = random.nextInt(1, 65536);
+            final int vipPort = random.nextInt(1, 65536);
+            final int natPort = random.nextInt(1, 65536);
+            final int backendPort = random.nextInt(1, 65536);
+            final int payload = random.nextInt(100);
+            final int quotedTransport = tcp ? (random.nextBoolean() ? 8 : 20) : 8;
+
+            // What the node sent to the backend, and what the client had sent to the VIP (same TTL, same payload).
+            final FrameBuilder sent = frame(v6, tcp, new String[] {node, backend}, new int[] {natPort, backendPort},
+                payload, 0, new byte[0]);
+            final FrameBuilder original = frame(v6, tcp, new String[] {client, vip}, new int[] {clientPort, vipPort},
+                payload, 0, new byte[0]);
+            if (udpWithoutChecksum)
+            {
+                sent.udpWithoutChecksum();
+                original.udpWithoutChecksum();
+            }
+            final int quotedLength = (v6 ? 40 : 20) + quotedTransport;
+            final int type = v6 ? IcmpHeader.V6_PACKET_TOO_BIG : IcmpHeader.V4_DESTINATION_UNREACHABLE;
+            final int code = v6 ? 0 : IcmpHeader.V4_CODE_FRAGMENTATION_NEEDED;
+            final byte[] error = new FrameBuilder().vlan(0x8100, 9).addresses(router, node)
+                .icmp(type, code, 1400, Arrays.copyOf(sent.ipPacket(), quotedLength)).ttl(50).frame();
+            final byte[] expected = new FrameBuilder().vlan(0x8100, 9).addresses(vip, client)
+                .icmp(type, code, 1400, Arrays.copyOf(original.ipPacket(), quotedLength)).ttl(50).frame();
+
+            assertEquals(PacketVerdict.ICMP_ERROR, parser.parse(MemorySegment.ofArray(error), 0, error.length, packet));
+            final FlowTuple outer = new FlowTuple().set(IpProtocol.ICMP, IpAddress.parse(vip), 0,
+                IpAddress.parse(client), 0);
+            final FlowTuple quoted = new FlowTuple().set(tcp ? IpProtocol.TCP : IpProtocol.UDP,
+                IpAddress.parse(client), clientPort, IpAddress.parse(vip), vipPort);
+            NatRewriter.rewriteIcmpError(packet, outer, quoted);
+            assertArrayEquals(expected, error,
+                () -> "\n" + FrameBuilder.hex(expected) + "\n" + FrameBuilder.hex(error));
+        }
+    }
+
+    private static FrameBuilder frame(
+        final boolean v6,
+        final boolean tcp,
+        final String[] addresses,
+        final int[] ports,
+        final int payload,
+        final int vlans,
+        final byte[] ipv4Options)
+    {
+        final FrameBuilder builder = new FrameBuilder().addresses(addresses[0], addresses[1]).payload(payload);
+        for (int i = 0; i < vlans; i++)
+        {
+            builder.vlan(i == 0 && vlans == 2 ? 0x88A8 : 0x8100, 10 + i);
+        }
+        if (ipv4Options.length > 0)
+        {
+            builder.ipv4Options(ipv4Options);
+        }
+        return tcp
+            ? builder.tcp(ports[0], ports[1], TcpHeader.ACK | TcpHeader.PSH)
+            : builder.udp(ports[0], ports[1]);
+    }
+
+    private static FlowTuple tuple(final boolean tcp, final String[] addresses, final int[] ports)
+    {
+        return new FlowTuple().set(tcp ? IpProtocol.TCP : IpProtocol.UDP, IpAddress.parse(addresses[0]), ports[0],
+            IpAddress.parse(addresses[1]), ports[1]);
+    }
+
+    private static String address(final SplittableRandom random, final boolean v6)
+    {
+        if (v6)
+        {
+            return IpAddress.ipv6(random.nextLong(), random.nextLong()).toString();
+        }
+        final IpAddress address = IpAddress.ipv4(random.nextInt());
+        return address.family() == IpFamily.IPV4 ? address.toString() : "0.0.0.0";
+    }
+}
