@@ -9,9 +9,9 @@
  *     ones the rules cannot decide here: "punt") go to the AF_XDP socket of the interface's RX queue;
  *   - a TCP/UDP frame to one of the node's SNAT addresses on a port of its SNAT range (a backend's reply): to the
  *     socket, where the Java proxy reverses the translation;
- *   - fragments, ICMP errors, IPv6 extension headers and frames too short for their headers, when addressed to a VIP
- *     or a SNAT address: to the socket, where the Java parser translates ICMP errors and drops and counts the rest by
- *     reason;
+ *   - fragments, ICMP errors, IPv6 extension headers and frames too short for their headers, when addressed to a VIP,
+ *     and ICMP errors to a SNAT address quoting a packet sent from its SNAT range: to the socket, where the Java
+ *     parser translates ICMP errors and drops and counts the rest by reason;
  *   - everything else (ARP, neighbour discovery, the node's own traffic): to the kernel (XDP_PASS).
  *
  * Services and access rules exist in two generations (maps *_0 and *_1); l4_config.generation says which one is live.
@@ -213,6 +213,9 @@ struct l4_frame {
 	__u8 family;
 	__u8 proto;
 	__u8 unparsed; /* fragment, IPv6 extension header, ICMP error or truncated L4: the Java parser decides */
+	__u8 icmp_error;
+	__u8 quoted_proto; /* of an ICMP error: the protocol and source port of the packet it quotes, if readable */
+	__be16 quoted_sport;
 	__be16 sport;
 	__be16 dport;
 	__u8 saddr[16];
@@ -252,6 +255,29 @@ static __always_inline int is_icmp_error(__u8 proto, __u8 type)
 	if (proto == IPPROTO_ICMPV6)
 		return type >= 1 && type <= 4;
 	return 0;
+}
+
+/* The protocol and source port of the packet an ICMP error quotes (left 0 when they cannot be read). */
+static __always_inline void quoted(void *q, void *end, struct l4_frame *f)
+{
+	void *ports;
+
+	if (f->family == FAMILY_IPV4) {
+		struct iphdr *ip = q;
+		if ((void *)(ip + 1) > end)
+			return;
+		f->quoted_proto = ip->protocol;
+		ports = q + ((ip->ihl & 0xf) << 2);
+	} else {
+		struct ipv6hdr *ip6 = q;
+		if ((void *)(ip6 + 1) > end)
+			return;
+		f->quoted_proto = ip6->nexthdr;
+		ports = ip6 + 1;
+	}
+	if (ports + 4 > end)
+		return;
+	f->quoted_sport = *(__be16 *)ports;
 }
 
 /* Fills f from the frame's L2/L3/L4 headers. Returns 0, or -1 when not even the addresses can be read. */
@@ -325,8 +351,15 @@ static __always_inline int parse(struct xdp_md *ctx, struct l4_frame *f)
 		f->dport = udp->dest;
 	} else if (f->proto == IPPROTO_ICMP || f->proto == IPPROTO_ICMPV6) {
 		__u8 *type = l4;
-		if ((void *)(type + 1) > end || is_icmp_error(f->proto, *type))
+		if ((void *)(type + 1) > end) {
 			f->unparsed = 1;
+			return 0;
+		}
+		if (is_icmp_error(f->proto, *type)) {
+			f->unparsed = 1;
+			f->icmp_error = 1;
+			quoted(l4 + 8, end, f);
+		}
 	}
 	return 0;
 }
@@ -366,18 +399,28 @@ static __always_inline int access(struct l4_frame *f, __u32 gen, __u32 svc, __u8
 	return v->default_action;
 }
 
-static __always_inline int addressed_to_us(struct l4_frame *f)
+/*
+ * An unparsed frame for the Java parser: anything to a VIP (all of it is the proxy's), and to a SNAT address only an
+ * ICMP error about a packet the proxy sent (quoting a source port of the SNAT range): the node's own traffic from that
+ * address (health checks, say) keeps its errors in the kernel.
+ */
+static __always_inline int for_the_proxy(struct l4_frame *f)
 {
 	struct l4_addr_key k = { .family = f->family };
+	struct l4_snat_value *snat;
+	__u16 port;
 
 	__builtin_memcpy(k.addr, f->daddr, 16);
 	if (bpf_map_lookup_elem(&l4_vips, &k))
 		return 1;
-	k.proto = IPPROTO_TCP;
-	if (bpf_map_lookup_elem(&l4_snat, &k))
-		return 1;
-	k.proto = IPPROTO_UDP;
-	return bpf_map_lookup_elem(&l4_snat, &k) != 0;
+	if (!f->icmp_error || (f->quoted_proto != IPPROTO_TCP && f->quoted_proto != IPPROTO_UDP))
+		return 0;
+	k.proto = f->quoted_proto;
+	snat = bpf_map_lookup_elem(&l4_snat, &k);
+	if (!snat)
+		return 0;
+	port = bpf_ntohs(f->quoted_sport);
+	return port >= snat->port_lo && port <= snat->port_hi;
 }
 
 SEC("xdp")
@@ -405,7 +448,7 @@ int xdp_l4(struct xdp_md *ctx)
 	}
 	gen = cfg->generation & 1;
 	if (f.unparsed) {
-		if (addressed_to_us(&f)) {
+		if (for_the_proxy(&f)) {
 			count(L4_PUNTED, 1);
 			return to_socket(ctx);
 		}

@@ -69,5 +69,7 @@ public enum DropReason
     /** No SNAT port left for the node address and protocol. */
     NAT_PORTS_EXHAUSTED,
     /** A packet that must belong to a known flow (a reply, an ICMP error, a TCP segment without SYN) and does not. */
-    NO_FLOW
+    NO_FLOW,
+    /** The next hop's MAC address is not known (yet): the kernel's neighbour table has no usable entry for it. */
+    NO_NEIGHBOUR
 }

@@ -1,0 +1,369 @@
+package io.marchproxy.dataplane.proxy;
+
+import io.marchproxy.dataplane.net.IpAddress;
+import io.marchproxy.dataplane.net.L4Protocol;
+import io.marchproxy.dataplane.netlink.NeighbourEntry;
+import io.marchproxy.dataplane.netlink.NeighbourTable;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * Keeps what the dataplane needs to know of the backends current: each one's MAC on the back interface, from the
+ * kernel's neighbour table (asking the kernel to resolve the ones it lacks: never from configuration), and its health
+ * from the service's {@link HealthProbe}: a TCP connect (and HTTP {@code GET} when the probe names a path), or for
+ * UDP a datagram that must not draw an ICMP port unreachable. Runs on its own thread inside the node's namespace
+ * (sockets it opens belong there), publishes an immutable {@link BackendLinks} whenever something changed, and reacts
+ * to a new configuration at once. Setup-rate code: it may allocate and block (bounded by the probes' timeouts).
+ */
+final class BackendMonitor implements Runnable
+{
+    private static final System.Logger LOG = System.getLogger(BackendMonitor.class.getName());
+    /** How often MACs are re-read (and missing ones solicited) without a configuration change. */
+    private static final long NEIGHBOUR_PERIOD_NANOS = 250_000_000L;
+    private static final long UNRESOLVED_PERIOD_NANOS = 20_000_000L;
+
+    /** Health of one backend, between checks. */
+    private static final class Health
+    {
+        boolean up = true;
+        int failures;
+        long nextCheck;
+    }
+
+    private final NeighbourTable neighbours;
+    private final int backIfindex;
+    private final Consumer<BackendLinks> publish;
+    private final Map<String, Health> health = new HashMap<>();
+    private volatile CompiledConfig config;
+    private volatile boolean running = true;
+    private volatile Thread thread;
+    private BackendLinks published = BackendLinks.NONE;
+
+    BackendMonitor(final NeighbourTable neighbours, final int backIfindex, final CompiledConfig initial,
+        final Consumer<BackendLinks> publish)
+    {
+        this.neighbours = neighbours;
+        this.backIfindex = backIfindex;
+        this.config = initial;
+        this.publish = publish;
+    }
+
+    /** A new configuration: its backends are looked at right away. Any thread. */
+    void offer(final CompiledConfig next)
+    {
+        config = next;
+        final Thread t = thread;
+        if (t != null)
+        {
+            LockSupport.unpark(t);
+        }
+    }
+
+    void stop()
+    {
+        running = false;
+        final Thread t = thread;
+        if (t != null)
+        {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /** The loop; run it on a thread that is inside the node's network namespace. */
+    @Override
+    public void run()
+    {
+        thread = Thread.currentThread();
+        CompiledConfig seen = null;
+        long nextNeighbours = 0;
+        while (running)
+        {
+            final CompiledConfig c = config;
+            final long now = System.nanoTime();
+            boolean unresolved = false;
+            try
+            {
+                if (c != seen || now >= nextNeighbours)
+                {
+                    unresolved = refresh(c, now);
+                    seen = c;
+                    nextNeighbours = now + (unresolved ? UNRESOLVED_PERIOD_NANOS : NEIGHBOUR_PERIOD_NANOS);
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.log(System.Logger.Level.WARNING, "backend monitor: " + ex.getMessage(), ex);
+                nextNeighbours = now + NEIGHBOUR_PERIOD_NANOS;
+            }
+            final long wait = Math.max(1_000_000L, Math.min(nextNeighbours, nextProbe()) - System.nanoTime());
+            LockSupport.parkNanos(this, wait);
+        }
+    }
+
+    private long nextProbe()
+    {
+        long next = Long.MAX_VALUE;
+        for (final Health h : health.values())
+        {
+            next = Math.min(next, h.nextCheck);
+        }
+        return next;
+    }
+
+    /** Reads MACs, runs due probes, publishes when anything changed; true when a MAC is still missing. */
+    private boolean refresh(final CompiledConfig c, final long now)
+    {
+        final int n = c.maxServiceIndex() + 1;
+        final long[][] macs = new long[n][];
+        final boolean[][] up = new boolean[n][];
+        final IpAddress[][] addresses = new IpAddress[n][];
+        final List<Probe> due = new ArrayList<>();
+        final Map<String, Health> seen = new HashMap<>();
+        boolean unresolved = false;
+        for (int s = 0; s < n; s++)
+        {
+            final ProxyService service = c.service(s);
+            if (service == null)
+            {
+                continue;
+            }
+            final int count = service.backends().size();
+            macs[s] = new long[count];
+            up[s] = new boolean[count];
+            addresses[s] = new IpAddress[count];
+            for (int b = 0; b < count; b++)
+            {
+                final var backend = service.backends().get(b);
+                addresses[s][b] = backend.address();
+                if (!backend.enabled())
+                {
+                    continue;
+                }
+                macs[s][b] = mac(backend.address());
+                unresolved |= macs[s][b] == 0;
+                final String key = s + "/" + backend.address() + "/" + backend.port();
+                final Health h = health.computeIfAbsent(key, k -> new Health());
+                seen.put(key, h);
+                if (service.probe() != null && now >= h.nextCheck)
+                {
+                    due.add(new Probe(service, backend.address(), backend.port(), h));
+                    h.nextCheck = now + service.probe().interval().toNanos();
+                }
+                else if (service.probe() == null)
+                {
+                    h.up = true;
+                    h.nextCheck = Long.MAX_VALUE;
+                }
+            }
+        }
+        health.keySet().retainAll(seen.keySet());
+        runProbes(due);
+        for (int s = 0; s < n; s++)
+        {
+            final ProxyService service = c.service(s);
+            if (service == null)
+            {
+                continue;
+            }
+            for (int b = 0; b < service.backends().size(); b++)
+            {
+                final var backend = service.backends().get(b);
+                final Health h = seen.get(s + "/" + backend.address() + "/" + backend.port());
+                up[s][b] = backend.enabled() && h != null && h.up;
+            }
+        }
+        final BackendLinks next = new BackendLinks(macs, up, addresses);
+        if (changed(published, next, c))
+        {
+            published = next;
+            publish.accept(next);
+        }
+        return unresolved;
+    }
+
+    private long mac(final IpAddress address)
+    {
+        final Optional<NeighbourEntry> e = neighbours.find(backIfindex, address.toInetAddress());
+        if (e.isPresent() && e.get().usable() && e.get().mac() != null)
+        {
+            return e.get().mac().bits();
+        }
+        try
+        {
+            neighbours.solicit(backIfindex, address.toInetAddress());
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.log(System.Logger.Level.DEBUG, "cannot solicit " + address + ": " + ex.getMessage());
+        }
+        return 0;
+    }
+
+    private static boolean changed(final BackendLinks before, final BackendLinks after, final CompiledConfig c)
+    {
+        for (int s = 0; s <= c.maxServiceIndex(); s++)
+        {
+            for (int b = 0; b < c.backendCount(s); b++)
+            {
+                if (before.mac(s, b) != after.mac(s, b) || before.healthy(s, b) != after.healthy(s, b))
+                {
+                    return true;
+                }
+            }
+        }
+        return before == BackendLinks.NONE;
+    }
+
+    /** One check to run. */
+    private record Probe(ProxyService service, IpAddress address, int port, Health health)
+    {
+    }
+
+    /** Runs the due probes concurrently (non-blocking sockets, one selector), each within its timeout. */
+    private void runProbes(final List<Probe> due)
+    {
+        if (due.isEmpty())
+        {
+            return;
+        }
+        final Map<Probe, Boolean> results = new HashMap<>();
+        try (Selector selector = Selector.open())
+        {
+            final Map<SelectionKey, Probe> keys = new HashMap<>();
+            final Map<Probe, ByteBuffer> pending = new HashMap<>();
+            long deadline = 0;
+            for (final Probe p : due)
+            {
+                deadline = Math.max(deadline, System.nanoTime() + p.service().probe().timeout().toNanos());
+                try
+                {
+                    if (p.service().protocol() == L4Protocol.UDP)
+                    {
+                        final DatagramChannel ch = DatagramChannel.open();
+                        ch.configureBlocking(false);
+                        ch.connect(new InetSocketAddress(p.address().toInetAddress(), p.port()));
+                        ch.write(ByteBuffer.allocate(0));
+                        keys.put(ch.register(selector, SelectionKey.OP_READ), p);
+                        results.put(p, true); // up unless an ICMP port unreachable comes back
+                    }
+                    else
+                    {
+                        final SocketChannel ch = SocketChannel.open();
+                        ch.configureBlocking(false);
+                        ch.connect(new InetSocketAddress(p.address().toInetAddress(), p.port()));
+                        keys.put(ch.register(selector, SelectionKey.OP_CONNECT), p);
+                        results.put(p, false);
+                        if (p.service().probe().httpPath() != null)
+                        {
+                            pending.put(p, ByteBuffer.wrap(("GET " + p.service().probe().httpPath()
+                                + " HTTP/1.1\r\nHost: " + p.address() + "\r\nConnection: close\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII)));
+                        }
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    results.put(p, false);
+                }
+            }
+            while (!keys.isEmpty() && System.nanoTime() < deadline)
+            {
+                selector.select(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                for (final SelectionKey k : selector.selectedKeys())
+                {
+                    final Probe p = keys.get(k);
+                    if (step(k, p, pending, results))
+                    {
+                        keys.remove(k);
+                        k.channel().close();
+                    }
+                }
+                selector.selectedKeys().clear();
+            }
+            for (final SelectionKey k : keys.keySet())
+            {
+                k.channel().close();
+            }
+        }
+        catch (final IOException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "health probes failed to run: " + ex.getMessage());
+            return;
+        }
+        for (final Probe p : due)
+        {
+            final boolean ok = results.getOrDefault(p, false);
+            final Health h = p.health();
+            h.failures = ok ? 0 : h.failures + 1;
+            final boolean up = ok || h.failures < p.service().probe().failuresToDown();
+            if (up != h.up)
+            {
+                LOG.log(System.Logger.Level.INFO, "backend " + p.address() + ":" + p.port() + " of service "
+                    + p.service().name() + " is " + (up ? "up" : "down"));
+            }
+            h.up = up;
+        }
+    }
+
+    /** Advances one probe; true when it is decided (its result is in {@code results}). */
+    private static boolean step(
+        final SelectionKey k, final Probe p, final Map<Probe, ByteBuffer> pending, final Map<Probe, Boolean> results)
+    {
+        try
+        {
+            if (k.channel() instanceof DatagramChannel ch)
+            {
+                ch.read(ByteBuffer.allocate(64));
+                return true; // an answer: up
+            }
+            final SocketChannel ch = (SocketChannel)k.channel();
+            if (k.isConnectable())
+            {
+                ch.finishConnect();
+                final ByteBuffer request = pending.get(p);
+                if (request == null)
+                {
+                    results.put(p, true);
+                    return true;
+                }
+                ch.write(request);
+                k.interestOps(SelectionKey.OP_READ);
+                return false;
+            }
+            final ByteBuffer answer = ByteBuffer.allocate(64);
+            final int n = ch.read(answer);
+            if (n > 0)
+            {
+                final String line = new String(answer.array(), 0, answer.position(), StandardCharsets.US_ASCII);
+                results.put(p, line.startsWith("HTTP/1.") && line.length() > 9
+                    && (line.charAt(9) == '2' || line.charAt(9) == '3'));
+            }
+            return true;
+        }
+        catch (final PortUnreachableException ex)
+        {
+            results.put(p, false);
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            results.put(p, false);
+            return true;
+        }
+    }
+}

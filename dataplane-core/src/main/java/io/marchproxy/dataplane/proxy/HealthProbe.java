@@ -1,0 +1,28 @@
+package io.marchproxy.dataplane.proxy;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the proxy checks a service's backends: every {@code interval}, a TCP connection to the backend's port (and, with
+ * an {@code httpPath}, a {@code GET} of it answered with a 2xx or 3xx status) within {@code timeout}. A backend that
+ * fails {@code failuresToDown} checks in a row gets no new flows until a check passes again.
+ *
+ * @param httpPath null for a plain TCP connect check
+ */
+public record HealthProbe(Duration interval, Duration timeout, String httpPath, int failuresToDown)
+{
+    public HealthProbe
+    {
+        Objects.requireNonNull(interval, "interval");
+        Objects.requireNonNull(timeout, "timeout");
+        if (interval.isNegative() || interval.isZero() || timeout.isNegative() || timeout.isZero())
+        {
+            throw new IllegalArgumentException("interval and timeout must be positive");
+        }
+        if (failuresToDown < 1)
+        {
+            throw new IllegalArgumentException("failuresToDown must be >= 1: " + failuresToDown);
+        }
+    }
+}

@@ -1,0 +1,418 @@
+package io.marchproxy.dataplane.proxy;
+
+import io.marchproxy.dataplane.acl.AccessAction;
+import io.marchproxy.dataplane.acl.AccessEntry;
+import io.marchproxy.dataplane.acl.PortSegment;
+import io.marchproxy.dataplane.bpf.L4Program;
+import io.marchproxy.dataplane.bpf.XdpAttachment;
+import io.marchproxy.dataplane.counter.SingleWriterCounters;
+import io.marchproxy.dataplane.netlink.InterfaceLink;
+import io.marchproxy.dataplane.netlink.NeighbourTable;
+import io.marchproxy.dataplane.netns.Interfaces;
+import io.marchproxy.dataplane.netns.NetNamespace;
+import io.marchproxy.dataplane.xsk.Umem;
+import io.marchproxy.dataplane.xsk.XskForwarder;
+import io.marchproxy.dataplane.xsk.XskPoller;
+import io.marchproxy.dataplane.xsk.XskSocket;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running L4 proxy on two interfaces of one network namespace: clients reach service VIPs on {@code front}, the
+ * proxy picks a backend, translates (full NAT: to the backend, from the node's back address and a SNAT port) and sends
+ * out of {@code back}; replies come back the same way reversed. The XDP program ({@link L4Program}) on both
+ * interfaces drops what the access rules deny and steers the rest to one AF_XDP socket per interface (one UMEM, so
+ * forwarding is zero-copy between them); one dataplane thread runs both directions ({@link ProxyPipeline}) and the
+ * flow sweep; a monitor thread keeps backends' MACs and health current.
+ *
+ * <p>{@link #apply} replaces the whole configuration while traffic flows: the dataplane thread adopts it between two
+ * batches, then the XDP program's maps flip to the same version in one update. Setup and {@link #apply} are for a
+ * control thread (one at a time); statistics may be read from any thread. {@link #close()} stops everything and
+ * releases every native resource, in reverse order of creation.
+ */
+public final class L4Proxy implements AutoCloseable
+{
+    private static final System.Logger LOG = System.getLogger(L4Proxy.class.getName());
+    private static final long ADOPT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** Idle turns spent spinning while frames are in flight before the idle strategy polls. */
+    private static final int IN_FLIGHT_SPINS = 10_000;
+
+    private final NetNamespace namespace;
+    private final ProxySettings settings;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private L4Program program;
+    private XskSocket front;
+    private XskSocket back;
+    private int frontIndex;
+    private int backIndex;
+    private ProxyPipeline pipeline;
+    private BackendMonitor monitor;
+    private Thread monitorThread;
+    private AgentRunner runner;
+    private CompiledConfig current;
+
+    private L4Proxy(final NetNamespace namespace, final ProxySettings settings)
+    {
+        this.namespace = namespace;
+        this.settings = settings;
+    }
+
+    /**
+     * Starts a proxy in {@code namespace} (null: the caller's) with {@code initial} configuration. Fails with a clear
+     * message, and releases what it made, when an interface is missing, the program cannot load or a socket cannot
+     * bind.
+     */
+    public static L4Proxy start(final NetNamespace namespace, final ProxySettings settings, final ProxyConfig initial)
+        throws Exception
+    {
+        if (settings.front().equals(settings.back()))
+        {
+            throw new IllegalArgumentException("front and back must be two interfaces (one-armed is not supported)");
+        }
+        final L4Proxy proxy = new L4Proxy(namespace, settings);
+        try
+        {
+            if (namespace == null)
+            {
+                proxy.open(initial);
+            }
+            else
+            {
+                namespace.call(() ->
+                {
+                    proxy.open(initial);
+                    return null;
+                });
+            }
+            return proxy;
+        }
+        catch (final Exception | Error ex)
+        {
+            proxy.close();
+            throw ex;
+        }
+    }
+
+    /** Everything made inside the namespace. */
+    private void open(final ProxyConfig initial) throws Exception
+    {
+        frontIndex = Interfaces.index(settings.front());
+        backIndex = Interfaces.index(settings.back());
+        final NeighbourTable neighbours = keep(NeighbourTable.open());
+        final InterfaceLink frontLink = neighbours.link(frontIndex);
+        final InterfaceLink backLink = neighbours.link(backIndex);
+        program = keep(L4Program.load());
+        final Umem umem = keep(Umem.allocate(settings.frames(), settings.frameSize(), 0));
+        front = keep(XskSocket.builder(umem).ifindex(frontIndex).queue(settings.queue())
+            .ringSize(settings.ringSize()).open());
+        back = keep(XskSocket.builder(umem).ifindex(backIndex).queue(settings.queue())
+            .ringSize(settings.ringSize()).sharedWith(front).open());
+        program.registerSocket(frontIndex, settings.queue(), front.fd());
+        program.registerSocket(backIndex, settings.queue(), back.fd());
+
+        current = new CompiledConfig(initial, null);
+        writeProgram(current);
+        pipeline = keep(new ProxyPipeline(current, settings.snat4(), settings.snat6(), settings.snatPorts(),
+            frontLink.mac().bits(), backLink.mac().bits(), settings.flowsPerFamily(), settings.timeouts()));
+        keep(program.attach(frontIndex, settings.mode()));
+        keep(program.attach(backIndex, settings.mode()));
+
+        monitor = new BackendMonitor(neighbours, backIndex, current, links -> pipeline.offer(links));
+        monitorThread = new Thread(() -> runIn(monitor), "marchproxy-backends-" + settings.back());
+        monitorThread.setDaemon(true);
+        monitorThread.start();
+
+        final XskForwarder toBackends = new XskForwarder(front, back, settings.batch(), pipeline.clientSide());
+        final XskForwarder toClients = new XskForwarder(back, front, settings.batch(), pipeline.backendSide());
+        final Agent housekeeping = new Agent()
+        {
+            @Override
+            public int doWork()
+            {
+                return pipeline.housekeeping(System.nanoTime());
+            }
+
+            @Override
+            public String roleName()
+            {
+                return "l4-housekeeping";
+            }
+        };
+        final XskPoller poller = keep(new XskPoller(front, back));
+        runner = new AgentRunner(idleStrategy(poller), ex -> LOG.log(System.Logger.Level.ERROR,
+            "L4 dataplane: " + ex, ex), null, new CompositeAgent(housekeeping, toBackends, toClients));
+        AgentRunner.startOnThread(runner, r ->
+        {
+            final Thread t = new Thread(r, "marchproxy-l4-" + settings.front());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** The monitor's loop, inside the proxy's namespace (its probes' sockets belong there). */
+    private void runIn(final BackendMonitor m)
+    {
+        if (namespace == null)
+        {
+            m.run();
+            return;
+        }
+        try
+        {
+            namespace.call(() ->
+            {
+                m.run();
+                return null;
+            });
+        }
+        catch (final Exception ex)
+        {
+            LOG.log(System.Logger.Level.ERROR, "backend monitor stopped: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Spins while frames are in flight on either socket (their completions are due), else sleeps in {@code poll} on
+     * both for at most the settings' timeout; after {@value #IN_FLIGHT_SPINS} idle spins it polls for 1 ms instead.
+     */
+    private IdleStrategy idleStrategy(final XskPoller poller)
+    {
+        final int timeout = settings.pollTimeoutMs();
+        return new IdleStrategy()
+        {
+            private int spins;
+
+            @Override
+            public void idle(final int workCount)
+            {
+                if (workCount > 0)
+                {
+                    spins = 0;
+                }
+                else
+                {
+                    idle();
+                }
+            }
+
+            @Override
+            public void idle()
+            {
+                if (front.txInFlight() <= 0 && back.txInFlight() <= 0)
+                {
+                    spins = 0;
+                    poller.poll(timeout);
+                }
+                else if (spins < IN_FLIGHT_SPINS)
+                {
+                    spins++;
+                    Thread.onSpinWait();
+                }
+                else
+                {
+                    poller.poll(Math.min(1, timeout));
+                }
+            }
+
+            @Override
+            public void reset()
+            {
+                spins = 0;
+            }
+        };
+    }
+
+    /**
+     * Makes {@code next} the configuration: compiled here, adopted by the dataplane thread between two batches (this
+     * call waits for that, a few milliseconds at most when idle), then written into the XDP program's other
+     * generation and flipped live, and handed to the backend monitor. Control thread.
+     */
+    public synchronized void apply(final ProxyConfig next) throws Exception
+    {
+        final CompiledConfig compiled = new CompiledConfig(next, current.statistics());
+        pipeline.offer(compiled);
+        monitor.offer(compiled);
+        final long deadline = System.nanoTime() + ADOPT_TIMEOUT_NANOS;
+        while (pipeline.liveConfig() != compiled && System.nanoTime() < deadline)
+        {
+            Thread.onSpinWait();
+        }
+        if (pipeline.liveConfig() != compiled)
+        {
+            LOG.log(System.Logger.Level.WARNING, "the dataplane thread did not adopt config version "
+                + next.version() + " within 2 s; the XDP program follows anyway");
+        }
+        writeProgram(compiled);
+        current = compiled;
+    }
+
+    /** Writes services and access entries into the program's idle generation, flips it live, updates the steering. */
+    private void writeProgram(final CompiledConfig c)
+    {
+        final L4Program.Generation g = program.stage().defaultAction(action(c.source().defaultAction()));
+        final Set<InetAddress> vips = new HashSet<>();
+        for (final ProxyService s : c.source().services())
+        {
+            final InetAddress vip = s.vip().toInetAddress();
+            vips.add(vip);
+            if (s.ports().isSinglePort())
+            {
+                g.service(vip, s.protocol().number(), s.ports().first(), s.index());
+            }
+            else
+            {
+                g.serviceRange(vip, s.protocol().number(), s.ports().first(), s.ports().last(), s.index());
+            }
+        }
+        for (final AccessEntry e : c.policy().entries())
+        {
+            final ProxyService s = c.service(e.serviceIndex());
+            if (s == null)
+            {
+                continue;
+            }
+            final List<L4Program.AclSegment> segments = new ArrayList<>();
+            for (final PortSegment seg : e.segments())
+            {
+                if (seg.protocol() == s.protocol())
+                {
+                    segments.add(new L4Program.AclSegment(Math.max(1, seg.ports().first()), seg.ports().last(),
+                        action(seg.action())));
+                }
+            }
+            if (segments.size() > io.marchproxy.dataplane.bpf.L4Layouts.ACL_SEGMENTS)
+            {
+                g.access(s.index(), e.source().address().toInetAddress(), e.source().length(), L4Program.ACTION_PUNT,
+                    List.of());
+            }
+            else
+            {
+                g.access(s.index(), e.source().address().toInetAddress(), e.source().length(),
+                    action(e.missAction()), segments);
+            }
+        }
+        g.commit();
+        final List<L4Program.SnatRange> snat = new ArrayList<>();
+        for (final var address : new io.marchproxy.dataplane.net.IpAddress[]{settings.snat4(), settings.snat6()})
+        {
+            if (address != null)
+            {
+                for (final int protocol : new int[]{L4Program.IPPROTO_TCP, L4Program.IPPROTO_UDP})
+                {
+                    snat.add(new L4Program.SnatRange(address.toInetAddress(), protocol,
+                        settings.snatPorts().first(), settings.snatPorts().last()));
+                }
+            }
+        }
+        program.setAddresses(vips, snat);
+    }
+
+    private static int action(final AccessAction a)
+    {
+        return a == AccessAction.ALLOW ? L4Program.ACTION_ALLOW : L4Program.ACTION_DENY;
+    }
+
+    /** The configuration the proxy serves now (the last one applied). */
+    public synchronized ProxyConfig config()
+    {
+        return current.source();
+    }
+
+    /** The configuration version the dataplane thread has adopted; any thread. */
+    public long adoptedVersion()
+    {
+        final CompiledConfig c = pipeline.liveConfig();
+        return c == null ? -1 : c.version();
+    }
+
+    /** Per-service and per-backend counters of the adopted configuration; any thread. */
+    public ProxyStatistics statistics()
+    {
+        return pipeline.liveConfig().statistics();
+    }
+
+    /** Frames the dataplane dropped, by {@link io.marchproxy.dataplane.packet.DropReason}; any thread. */
+    public SingleWriterCounters drops()
+    {
+        return pipeline.drops();
+    }
+
+    /** The XDP program (its counters); any thread. */
+    public L4Program program()
+    {
+        return program;
+    }
+
+    /** Flows tracked now (both families; read without synchronization, so approximate while traffic flows). */
+    public int flows()
+    {
+        return pipeline.flows();
+    }
+
+    /** Frames received on the front and back sockets. */
+    public long received()
+    {
+        return front.rxPackets() + back.rxPackets();
+    }
+
+    public ProxySettings settings()
+    {
+        return settings;
+    }
+
+    private <T extends AutoCloseable> T keep(final T resource)
+    {
+        resources.add(resource);
+        return resource;
+    }
+
+    @Override
+    public void close()
+    {
+        if (runner != null)
+        {
+            runner.close();
+        }
+        if (monitor != null)
+        {
+            monitor.stop();
+            try
+            {
+                monitorThread.join(5_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (int i = resources.size() - 1; i >= 0; i--)
+        {
+            final AutoCloseable r = resources.get(i);
+            try
+            {
+                if (r instanceof XdpAttachment a && namespace != null)
+                {
+                    namespace.run(a::close);
+                }
+                else
+                {
+                    r.close();
+                }
+            }
+            catch (final Exception ex)
+            {
+                LOG.log(System.Logger.Level.WARNING, "closing " + r + ": " + ex.getMessage(), ex);
+            }
+        }
+        resources.clear();
+    }
+}

@@ -1,0 +1,472 @@
+package io.marchproxy.dataplane.proxy;
+
+import io.marchproxy.dataplane.acl.AccessAction;
+import io.marchproxy.dataplane.balance.BackendSelector;
+import io.marchproxy.dataplane.conntrack.ExpiredFlowHandler;
+import io.marchproxy.dataplane.conntrack.FlowTable;
+import io.marchproxy.dataplane.conntrack.FlowTimeouts;
+import io.marchproxy.dataplane.counter.SingleWriterCounters;
+import io.marchproxy.dataplane.nat.NatRewriter;
+import io.marchproxy.dataplane.nat.SnatPortAllocator;
+import io.marchproxy.dataplane.net.FlowTuple;
+import io.marchproxy.dataplane.net.IpAddress;
+import io.marchproxy.dataplane.net.IpFamily;
+import io.marchproxy.dataplane.net.L4Protocol;
+import io.marchproxy.dataplane.net.PortRange;
+import io.marchproxy.dataplane.packet.DropReason;
+import io.marchproxy.dataplane.packet.EthernetFrame;
+import io.marchproxy.dataplane.packet.PacketParser;
+import io.marchproxy.dataplane.packet.PacketVerdict;
+import io.marchproxy.dataplane.packet.ParsedPacket;
+import io.marchproxy.dataplane.packet.TcpHeader;
+import io.marchproxy.dataplane.xsk.Packet;
+import io.marchproxy.dataplane.xsk.XskForwarder;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import static io.marchproxy.dataplane.packet.NetworkByteOrder.u48;
+
+/**
+ * The L4 proxy's per-packet work, both directions, on the one dataplane thread: parse, find the flow or open one
+ * (service, access rules, backend, SNAT port), rewrite in place (full NAT, TTL, MACs, incremental checksums), count.
+ * {@link #clientSide()} handles frames from clients (front interface) and {@link #backendSide()} frames from backends
+ * (back interface); both are {@link XskForwarder.Rewriter}s of forwarders run together on that thread, with
+ * {@link #housekeeping(long)} between turns.
+ *
+ * <p>What crosses threads: the configuration ({@link CompiledConfig}) and the backends' links and health
+ * ({@link BackendLinks}) arrive as immutable snapshots through volatile fields and are adopted between batches; the
+ * counters are {@link SingleWriterCounters} any thread may read. Everything else has this one writer. No allocation
+ * and no exception per packet: every failure is a {@link DropReason} counted.
+ */
+final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
+{
+    /** Records the expiry sweep visits per turn: a whole table is swept in capacity / this many turns. */
+    private static final int SWEEP_PER_TURN = 256;
+    private static final int TCP = L4Protocol.TCP.number();
+
+    private final SingleWriterCounters drops = SingleWriterCounters.forEnum(DropReason.class);
+    private final PacketParser parser = new PacketParser(drops);
+    private final ParsedPacket parsed = new ParsedPacket();
+    private final FlowTuple reply = new FlowTuple();
+    private final FlowTuple translated = new FlowTuple();
+    private final FlowTuple key = new FlowTuple();
+    private final FlowTuple quoted = new FlowTuple();
+    private final FlowTable flows4;
+    private final FlowTable flows6;
+    /** The client-side next hop (source MAC of the flow's first frame), per flow record, per family. */
+    private final MemorySegment clientMacs4;
+    private final MemorySegment clientMacs6;
+    private final Arena arena = Arena.ofShared();
+    /** SNAT ports per family (0: IPv4, 1: IPv6) and protocol (0: TCP, 1: UDP). */
+    private final SnatPortAllocator[][] snatPorts = new SnatPortAllocator[2][2];
+    private final IpAddress snat4;
+    private final IpAddress snat6;
+    private final long frontMac;
+    private final long backMac;
+    private final Rewriter clientSide = new Rewriter(true);
+    private final Rewriter backendSide = new Rewriter(false);
+
+    private volatile CompiledConfig pendingConfig;
+    private volatile CompiledConfig liveConfig;
+    private volatile BackendLinks pendingLinks;
+    private CompiledConfig config;
+    private BackendLinks links;
+    /** Open flows per service index and backend index: what least-connections and the statistics count. */
+    private int[][] active = new int[0][];
+    private long now;
+
+    /**
+     * @param snat4 the node's IPv4 source address toward backends, or null when there is none (IPv4 services then
+     *              get no flows)
+     * @param snat6 likewise for IPv6
+     */
+    ProxyPipeline(
+        final CompiledConfig initial, final IpAddress snat4, final IpAddress snat6, final PortRange snatPorts,
+        final long frontMac, final long backMac, final int flowsPerFamily, final FlowTimeouts timeouts)
+    {
+        this.config = initial;
+        this.pendingConfig = initial;
+        this.links = BackendLinks.NONE;
+        this.pendingLinks = BackendLinks.NONE;
+        this.snat4 = snat4;
+        this.snat6 = snat6;
+        this.frontMac = frontMac;
+        this.backMac = backMac;
+        this.flows4 = new FlowTable(IpFamily.IPV4, flowsPerFamily, timeouts);
+        this.flows6 = new FlowTable(IpFamily.IPV6, flowsPerFamily, timeouts);
+        this.clientMacs4 = arena.allocate((long)flows4.capacity() * Long.BYTES, Long.BYTES);
+        this.clientMacs6 = arena.allocate((long)flows6.capacity() * Long.BYTES, Long.BYTES);
+        for (int f = 0; f < 2; f++)
+        {
+            for (int p = 0; p < 2; p++)
+            {
+                this.snatPorts[f][p] = new SnatPortAllocator(snatPorts);
+            }
+        }
+        adopt(initial);
+    }
+
+    XskForwarder.Rewriter clientSide()
+    {
+        return clientSide;
+    }
+
+    XskForwarder.Rewriter backendSide()
+    {
+        return backendSide;
+    }
+
+    /** Drop counters by {@link DropReason}; any thread. */
+    SingleWriterCounters drops()
+    {
+        return drops;
+    }
+
+    /** The configuration the dataplane thread uses now; any thread (it is published by that thread). */
+    CompiledConfig liveConfig()
+    {
+        return liveConfig;
+    }
+
+    /** Offers a configuration; adopted by the dataplane thread at its next turn. Any thread. */
+    void offer(final CompiledConfig next)
+    {
+        pendingConfig = next;
+    }
+
+    /** Offers the backends' MACs and health; adopted at the next turn. Any thread. */
+    void offer(final BackendLinks next)
+    {
+        pendingLinks = next;
+    }
+
+    int flows()
+    {
+        return flows4.size() + flows6.size();
+    }
+
+    FlowTable flows(final int family)
+    {
+        return family == IpFamily.IPV4 ? flows4 : flows6;
+    }
+
+    /**
+     * Between turns on the dataplane thread: reads the clock once for the next batch, adopts a new configuration or
+     * backend state, and sweeps a slice of the flow tables for idle flows. Returns the work done.
+     */
+    int housekeeping(final long nanoTime)
+    {
+        now = nanoTime;
+        int work = 0;
+        final CompiledConfig c = pendingConfig;
+        if (c != config)
+        {
+            adopt(c);
+            work++;
+        }
+        final BackendLinks l = pendingLinks;
+        if (l != links)
+        {
+            links = l;
+            applyLinks();
+            work++;
+        }
+        work += flows4.expire(now, SWEEP_PER_TURN, this);
+        work += flows6.expire(now, SWEEP_PER_TURN, this);
+        return work;
+    }
+
+    /** Installs {@code next} on the dataplane thread: carries open-flow counts over into its selectors. */
+    private void adopt(final CompiledConfig next)
+    {
+        final int[][] grown = new int[Math.max(active.length, next.maxServiceIndex() + 1)][];
+        for (int s = 0; s < grown.length; s++)
+        {
+            final int backends = Math.max(s < active.length && active[s] != null ? active[s].length : 0,
+                next.backendCount(s));
+            grown[s] = new int[backends];
+            if (s < active.length && active[s] != null)
+            {
+                System.arraycopy(active[s], 0, grown[s], 0, active[s].length);
+            }
+            final BackendSelector selector = next.selector(s);
+            if (selector != null)
+            {
+                for (int b = 0; b < Math.min(backends, selector.size()); b++)
+                {
+                    for (int n = 0; n < grown[s][b]; n++)
+                    {
+                        selector.flowOpened(b);
+                    }
+                }
+            }
+        }
+        active = grown;
+        config = next;
+        liveConfig = next;
+        applyLinks();
+    }
+
+    /** Backends without a known MAC or failing their checks take no new flows. */
+    private void applyLinks()
+    {
+        final CompiledConfig c = config;
+        for (int s = 0; s <= c.maxServiceIndex(); s++)
+        {
+            final BackendSelector selector = c.selector(s);
+            if (selector == null)
+            {
+                continue;
+            }
+            for (int b = 0; b < selector.size(); b++)
+            {
+                selector.available(b, links.usable(s, b, c.backendAddress(s, b)));
+            }
+        }
+    }
+
+    /** A flow the sweep evicts: its SNAT port goes back, its backend loses an open flow. */
+    @Override
+    public void onExpired(final FlowTable table, final int handle)
+    {
+        table.key(handle, 1, key);
+        snatAllocator(key.family(), key.protocol()).free(key.destinationPort());
+        closed(table.serviceIndex(handle), table.backendIndex(handle));
+    }
+
+    private void closed(final int service, final int backend)
+    {
+        if (service < active.length && active[service] != null && backend < active[service].length
+            && active[service][backend] > 0)
+        {
+            active[service][backend]--;
+            final BackendSelector selector = config.selector(service);
+            if (selector != null && backend < selector.size())
+            {
+                selector.flowClosed(backend);
+            }
+            config.statistics().flowClosed(service, backend);
+        }
+    }
+
+    /** Open flows of a backend, as the dataplane thread last counted them; for tests and statistics. */
+    int activeFlows(final int service, final int backend)
+    {
+        final int[][] a = active;
+        return service < a.length && a[service] != null && backend < a[service].length ? a[service][backend] : 0;
+    }
+
+    private SnatPortAllocator snatAllocator(final int family, final int protocol)
+    {
+        return snatPorts[family == IpFamily.IPV4 ? 0 : 1][protocol == TCP ? 0 : 1];
+    }
+
+    private FlowTable table(final int family)
+    {
+        return family == IpFamily.IPV4 ? flows4 : flows6;
+    }
+
+    private MemorySegment clientMacs(final int family)
+    {
+        return family == IpFamily.IPV4 ? clientMacs4 : clientMacs6;
+    }
+
+    private boolean drop(final DropReason reason)
+    {
+        drops.increment(reason);
+        return false;
+    }
+
+    /** Frames from clients ({@code fromClient}) or from backends; the state is the pipeline's. */
+    private final class Rewriter implements XskForwarder.Rewriter
+    {
+        private final boolean fromClient;
+
+        Rewriter(final boolean fromClient)
+        {
+            this.fromClient = fromClient;
+        }
+
+        @Override
+        public boolean rewrite(final Packet packet)
+        {
+            final MemorySegment frame = packet.frame();
+            final PacketVerdict verdict = parser.parse(frame, packet.offset(), packet.length(), parsed);
+            switch (verdict)
+            {
+                case TCP:
+                case UDP:
+                    return fromClient ? fromClient(frame, packet.offset(), packet.length()) : fromBackend(packet.length());
+                case ICMP_ERROR:
+                    return icmpError(fromClient);
+                case DROP:
+                    return false; // the parser counted the reason
+                default:
+                    // ARP, echo, other protocols: the XDP program gives them to the kernel; one that gets here anyway
+                    // is not the proxy's.
+                    return drop(DropReason.NO_FLOW);
+            }
+        }
+    }
+
+    private boolean fromClient(final MemorySegment frame, final long offset, final int length)
+    {
+        final FlowTuple tuple = parsed.tuple();
+        final int family = tuple.family();
+        final FlowTable table = table(family);
+        int handle = table.lookup(tuple);
+        if (handle >= 0 && FlowTable.direction(handle) != 0)
+        {
+            return drop(DropReason.NO_FLOW); // a client sending what only a backend's reply may look like
+        }
+        final CompiledConfig c = config;
+        if (handle < 0)
+        {
+            handle = open(c, table, tuple, frame, offset, length);
+            if (handle < 0)
+            {
+                return false;
+            }
+        }
+        else
+        {
+            table.touch(handle, now, length, parsed.tcpFlags());
+        }
+        final int service = table.serviceIndex(handle);
+        final int backend = table.backendIndex(handle);
+        final long mac = links.mac(service, backend);
+        if (mac == 0)
+        {
+            return drop(DropReason.NO_NEIGHBOUR);
+        }
+        table.translation(handle, translated);
+        if (!NatRewriter.forward(parsed, translated, backMac, mac))
+        {
+            return drop(DropReason.TTL_EXPIRED);
+        }
+        c.statistics().toBackend(service, backend, length);
+        return true;
+    }
+
+    /** Opens the flow of a client's first packet; returns its handle, or a negative number after counting why not. */
+    private int open(
+        final CompiledConfig c, final FlowTable table, final FlowTuple tuple, final MemorySegment frame,
+        final long offset, final int length)
+    {
+        final int service = c.services().lookup(tuple);
+        if (service < 0)
+        {
+            drop(DropReason.NO_SERVICE);
+            return -1;
+        }
+        final int flags = parsed.tcpFlags();
+        if (tuple.protocol() == TCP && (flags & (TcpHeader.SYN | TcpHeader.ACK | TcpHeader.RST)) != TcpHeader.SYN)
+        {
+            drop(DropReason.NO_FLOW); // only a SYN opens a TCP flow: anything else belongs to one we do not know
+            return -1;
+        }
+        if (c.policy().decide(service, tuple) != AccessAction.ALLOW)
+        {
+            drop(DropReason.ACCESS_DENIED);
+            c.statistics().denied(service);
+            return -1;
+        }
+        final BackendSelector selector = c.selector(service);
+        final int backend = selector == null ? BackendSelector.NO_BACKEND : selector.select(tuple.hash());
+        final IpAddress snat = tuple.family() == IpFamily.IPV4 ? snat4 : snat6;
+        if (backend == BackendSelector.NO_BACKEND || snat == null)
+        {
+            drop(DropReason.NO_BACKEND);
+            return -1;
+        }
+        final SnatPortAllocator ports = snatAllocator(tuple.family(), tuple.protocol());
+        final int port = ports.allocate();
+        if (port == SnatPortAllocator.NO_PORT)
+        {
+            drop(DropReason.NAT_PORTS_EXHAUSTED);
+            return -1;
+        }
+        final IpAddress backendAddress = c.backendAddress(service, backend);
+        reply.set(tuple.family(), tuple.protocol(), backendAddress.hi(), backendAddress.lo(), c.backendPort(service,
+            backend, tuple.destinationPort()), snat.hi(), snat.lo(), port);
+        final int handle = table.insert(tuple, reply, service, backend, now, flags, length);
+        if (handle < 0)
+        {
+            ports.free(port);
+            drop(DropReason.FLOW_TABLE_FULL);
+            return -1;
+        }
+        clientMacs(tuple.family()).setAtIndex(ValueLayout.JAVA_LONG, handle >>> 1,
+            u48(frame, offset + EthernetFrame.SOURCE_OFFSET));
+        active[service][backend]++;
+        selector.flowOpened(backend);
+        c.statistics().flowOpened(service, backend);
+        return handle;
+    }
+
+    private boolean fromBackend(final int length)
+    {
+        final FlowTuple tuple = parsed.tuple();
+        final FlowTable table = table(tuple.family());
+        final int handle = table.lookup(tuple);
+        if (handle < 0 || FlowTable.direction(handle) != 1)
+        {
+            return drop(DropReason.NO_FLOW);
+        }
+        table.touch(handle, now, length, parsed.tcpFlags());
+        table.translation(handle, translated);
+        final long mac = clientMacs(tuple.family()).getAtIndex(ValueLayout.JAVA_LONG, handle >>> 1);
+        if (!NatRewriter.forward(parsed, translated, frontMac, mac))
+        {
+            return drop(DropReason.TTL_EXPIRED);
+        }
+        config.statistics().toClient(table.serviceIndex(handle), table.backendIndex(handle), length);
+        return true;
+    }
+
+    /**
+     * An ICMP error about a packet of a flow (so path MTU discovery and unreachables work through the node): the
+     * quoted packet is one we sent on the side the error came from. The error is rewritten as if it were about the
+     * packet the other side's peer sent (quoting that packet's tuple, from the address that peer talks to) and
+     * forwarded to that peer.
+     */
+    private boolean icmpError(final boolean fromClient)
+    {
+        key.reverseOf(parsed.embeddedTuple()); // the answer to the quoted packet: a key of its flow
+        final FlowTable table = table(key.family());
+        final int handle = table.lookup(key);
+        if (handle < 0 || FlowTable.direction(handle) != (fromClient ? 0 : 1))
+        {
+            return drop(DropReason.NO_FLOW);
+        }
+        // From a client: it is about our reply (VIP -> client); the backend gets it about its own reply
+        // (backend -> SNAT), from the SNAT address. From a backend: about our packet to it; the client gets it about
+        // its own packet (client -> VIP), from the VIP.
+        table.key(handle, fromClient ? 1 : 0, quoted);
+        translated.reverseOf(quoted);
+        NatRewriter.rewriteIcmpError(parsed, translated, quoted);
+        if (!NatRewriter.decrementTtl(parsed))
+        {
+            return drop(DropReason.TTL_EXPIRED);
+        }
+        final long mac = fromClient ? links.mac(table.serviceIndex(handle), table.backendIndex(handle))
+            : clientMacs(key.family()).getAtIndex(ValueLayout.JAVA_LONG, handle >>> 1);
+        if (mac == 0)
+        {
+            return drop(DropReason.NO_NEIGHBOUR);
+        }
+        NatRewriter.rewriteMacs(parsed, fromClient ? backMac : frontMac, mac);
+        config.statistics().icmpError(table.serviceIndex(handle));
+        return true;
+    }
+
+    @Override
+    public void close()
+    {
+        flows4.close();
+        flows6.close();
+        arena.close();
+    }
+}

@@ -1,0 +1,59 @@
+package io.marchproxy.dataplane.proxy;
+
+import io.marchproxy.dataplane.balance.Backend;
+import io.marchproxy.dataplane.balance.BalancingAlgorithm;
+import io.marchproxy.dataplane.net.IpAddress;
+import io.marchproxy.dataplane.net.L4Protocol;
+import io.marchproxy.dataplane.net.PortRange;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One L4 service as the proxy serves it: clients reach {@code vip} on {@code ports} over {@code protocol}; new flows go
+ * to one of {@code backends}, picked by {@code algorithm}.
+ *
+ * @param index     the service's number in access rules, flow records and the XDP maps: keep it stable for the
+ *                  life of the service, across configurations, and never give it to another service
+ * @param name      for statistics and logs
+ * @param backends  by stable position: a flow keeps the index of its backend, so a backend keeps its position for
+ *                  life; a removed one stays as a disabled entry ({@link Backend#enabled()} false) until its flows
+ *                  are gone, or for good
+ * @param probe     how backends are checked, or null for never (always healthy)
+ */
+public record ProxyService(
+    int index,
+    String name,
+    IpAddress vip,
+    L4Protocol protocol,
+    PortRange ports,
+    BalancingAlgorithm algorithm,
+    List<Backend> backends,
+    HealthProbe probe)
+{
+    public ProxyService
+    {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(vip, "vip");
+        Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(ports, "ports");
+        Objects.requireNonNull(algorithm, "algorithm");
+        backends = List.copyOf(backends);
+        if (index < 0)
+        {
+            throw new IllegalArgumentException("service index must be >= 0: " + index);
+        }
+        if (ports.first() < 1)
+        {
+            throw new IllegalArgumentException("service ports must be within 1..65535: " + ports);
+        }
+        for (final Backend b : backends)
+        {
+            if (b.address().family() != vip.family())
+            {
+                throw new IllegalArgumentException("service " + name + ": backend " + b.address()
+                    + " is not of the VIP's address family (the proxy does not translate between families)");
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.marchproxy.dataplane.proxy;
+
+import io.marchproxy.dataplane.bpf.XdpMode;
+import io.marchproxy.dataplane.conntrack.FlowTimeouts;
+import io.marchproxy.dataplane.net.IpAddress;
+import io.marchproxy.dataplane.net.PortRange;
+
+import java.util.Objects;
+
+/**
+ * How a proxy is wired: the interface toward clients ({@code front}) and toward backends ({@code back}, may be the same
+ * one), the RX queue served on each, the XDP mode, the node's source addresses toward backends and the SNAT port
+ * range taken from them, and sizes.
+ *
+ * @param snat4     the node's IPv4 address on the back side (SNAT source), or null for no IPv4 service
+ * @param snat6     the node's IPv6 address on the back side, or null
+ * @param snatPorts source ports the proxy allocates on those addresses: keep them out of the kernel's ephemeral
+ *                  range ({@code net.ipv4.ip_local_port_range}, 32768-60999 by default) or reserve them
+ *                  ({@code ip_local_reserved_ports}), since replies to them go to the proxy, not the kernel
+ * @param flowsPerFamily flow-table capacity of each address family
+ * @param frames    UMEM frames; both sockets' fill rings and the frames in flight come out of them
+ * @param pollTimeoutMs how long the dataplane thread sleeps in {@code poll} when idle (a configuration change waits at
+ *                  most this long to be adopted when no traffic flows)
+ */
+public record ProxySettings(
+    String front,
+    String back,
+    int queue,
+    XdpMode mode,
+    IpAddress snat4,
+    IpAddress snat6,
+    PortRange snatPorts,
+    int flowsPerFamily,
+    int frames,
+    int frameSize,
+    int ringSize,
+    int batch,
+    int pollTimeoutMs,
+    FlowTimeouts timeouts)
+{
+    /** The default SNAT ports: below Linux's default ephemeral range. */
+    public static final PortRange DEFAULT_SNAT_PORTS = new PortRange(20_000, 32_767);
+
+    public ProxySettings
+    {
+        Objects.requireNonNull(front, "front");
+        Objects.requireNonNull(back, "back");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(snatPorts, "snatPorts");
+        Objects.requireNonNull(timeouts, "timeouts");
+        if (snat4 == null && snat6 == null)
+        {
+            throw new IllegalArgumentException("the proxy needs a source address toward backends (snat4 or snat6)");
+        }
+        if (frames < 2 * ringSize + 2 * batch)
+        {
+            throw new IllegalArgumentException(frames + " UMEM frames cannot fill two rings of " + ringSize
+                + " and keep frames in flight: give at least " + (2 * ringSize + 2 * batch));
+        }
+    }
+
+    /** Sensible sizes for {@code front} and {@code back} in native mode on queue 0. */
+    public static ProxySettings of(final String front, final String back, final IpAddress snat4, final IpAddress snat6)
+    {
+        return new ProxySettings(front, back, 0, XdpMode.DRV, snat4, snat6, DEFAULT_SNAT_PORTS, 65_536, 8192, 2048,
+            2048, 64, 10, FlowTimeouts.DEFAULTS);
+    }
+
+    public ProxySettings withMode(final XdpMode m)
+    {
+        return new ProxySettings(front, back, queue, m, snat4, snat6, snatPorts, flowsPerFamily, frames, frameSize,
+            ringSize, batch, pollTimeoutMs, timeouts);
+    }
+
+    public ProxySettings withTimeouts(final FlowTimeouts t)
+    {
+        return new ProxySettings(front, back, queue, mode, snat4, snat6, snatPorts, flowsPerFamily, frames, frameSize,
+            ringSize, batch, pollTimeoutMs, t);
+    }
+}

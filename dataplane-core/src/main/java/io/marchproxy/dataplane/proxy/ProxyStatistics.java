@@ -1,0 +1,159 @@
+package io.marchproxy.dataplane.proxy;
+
+import io.marchproxy.dataplane.counter.SingleWriterCounters;
+
+import java.util.List;
+
+/**
+ * Per-service and per-backend counters of the proxy: written by the dataplane thread only, readable from any thread
+ * ({@link SingleWriterCounters}). A service's counters live as long as its index: a new configuration takes over the
+ * previous one's, so the figures run on across changes.
+ */
+public final class ProxyStatistics
+{
+    /** What is counted per service. */
+    public enum ServiceCounter
+    {
+        PACKETS_TO_BACKENDS, BYTES_TO_BACKENDS, PACKETS_TO_CLIENTS, BYTES_TO_CLIENTS, FLOWS_OPENED, FLOWS_ACTIVE,
+        ACCESS_DENIED, ICMP_ERRORS
+    }
+
+    /** What is counted per backend. */
+    public enum BackendCounter
+    {
+        FLOWS_OPENED, FLOWS_ACTIVE, PACKETS
+    }
+
+    private static final int MIN_BACKEND_SLOTS = 8;
+
+    private final SingleWriterCounters[] services;
+    private final SingleWriterCounters[] backends;
+
+    /**
+     * Counters for {@code config}'s services, reusing {@code previous}'s for the indexes both have (grown, with their
+     * values copied, when a service has more backends than before).
+     */
+    ProxyStatistics(final List<ProxyService> config, final int maxIndex, final ProxyStatistics previous)
+    {
+        services = new SingleWriterCounters[maxIndex + 1];
+        backends = new SingleWriterCounters[maxIndex + 1];
+        for (final ProxyService s : config)
+        {
+            final int i = s.index();
+            final SingleWriterCounters oldService = previous == null || i >= previous.services.length ? null
+                : previous.services[i];
+            services[i] = oldService != null ? oldService : SingleWriterCounters.forEnum(ServiceCounter.class);
+            final SingleWriterCounters oldBackends = previous == null || i >= previous.backends.length ? null
+                : previous.backends[i];
+            final int needed = s.backends().size() * BackendCounter.values().length;
+            if (oldBackends != null && oldBackends.length() >= needed)
+            {
+                backends[i] = oldBackends;
+            }
+            else
+            {
+                final int slots = Math.max(MIN_BACKEND_SLOTS, 2 * s.backends().size());
+                final SingleWriterCounters grown = new SingleWriterCounters(labels(slots));
+                if (oldBackends != null)
+                {
+                    for (int k = 0; k < oldBackends.length(); k++)
+                    {
+                        grown.add(k, oldBackends.get(k));
+                    }
+                }
+                backends[i] = grown;
+            }
+        }
+    }
+
+    private static String[] labels(final int slots)
+    {
+        final BackendCounter[] kinds = BackendCounter.values();
+        final String[] labels = new String[slots * kinds.length];
+        for (int b = 0; b < slots; b++)
+        {
+            for (final BackendCounter k : kinds)
+            {
+                labels[b * kinds.length + k.ordinal()] = "backend" + b + "_" + k.name().toLowerCase();
+            }
+        }
+        return labels;
+    }
+
+    /** A service's counter, 0 for an unknown index; any thread. */
+    public long service(final int index, final ServiceCounter counter)
+    {
+        final SingleWriterCounters c = index >= 0 && index < services.length ? services[index] : null;
+        return c == null ? 0 : c.get(counter);
+    }
+
+    /** A backend's counter, 0 for unknown indexes; any thread. */
+    public long backend(final int service, final int backend, final BackendCounter counter)
+    {
+        final SingleWriterCounters c = service >= 0 && service < backends.length ? backends[service] : null;
+        final int at = backend * BackendCounter.values().length + counter.ordinal();
+        return c == null || backend < 0 || at >= c.length() ? 0 : c.get(at);
+    }
+
+    void toBackend(final int service, final int backend, final int bytes)
+    {
+        final SingleWriterCounters c = services[service];
+        c.increment(ServiceCounter.PACKETS_TO_BACKENDS.ordinal());
+        c.add(ServiceCounter.BYTES_TO_BACKENDS.ordinal(), bytes);
+        backends[service].increment(backend * BackendCounter.values().length + BackendCounter.PACKETS.ordinal());
+    }
+
+    void toClient(final int service, final int backend, final int bytes)
+    {
+        final SingleWriterCounters c = service < services.length ? services[service] : null;
+        if (c == null)
+        {
+            return; // a flow of a service removed since: its figures went with it
+        }
+        c.increment(ServiceCounter.PACKETS_TO_CLIENTS.ordinal());
+        c.add(ServiceCounter.BYTES_TO_CLIENTS.ordinal(), bytes);
+        final int at = backend * BackendCounter.values().length + BackendCounter.PACKETS.ordinal();
+        if (at < backends[service].length())
+        {
+            backends[service].increment(at);
+        }
+    }
+
+    void flowOpened(final int service, final int backend)
+    {
+        services[service].increment(ServiceCounter.FLOWS_OPENED.ordinal());
+        services[service].increment(ServiceCounter.FLOWS_ACTIVE.ordinal());
+        final int base = backend * BackendCounter.values().length;
+        backends[service].increment(base + BackendCounter.FLOWS_OPENED.ordinal());
+        backends[service].increment(base + BackendCounter.FLOWS_ACTIVE.ordinal());
+    }
+
+    void flowClosed(final int service, final int backend)
+    {
+        final SingleWriterCounters c = service < services.length ? services[service] : null;
+        if (c == null)
+        {
+            return;
+        }
+        c.add(ServiceCounter.FLOWS_ACTIVE.ordinal(), -1);
+        final int at = backend * BackendCounter.values().length + BackendCounter.FLOWS_ACTIVE.ordinal();
+        if (at < backends[service].length())
+        {
+            backends[service].add(at, -1);
+        }
+    }
+
+    void denied(final int service)
+    {
+        services[service].increment(ServiceCounter.ACCESS_DENIED.ordinal());
+    }
+
+    void icmpError(final int service)
+    {
+        final SingleWriterCounters c = service < services.length ? services[service] : null;
+        if (c != null)
+        {
+            c.increment(ServiceCounter.ICMP_ERRORS.ordinal());
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.marchproxy.dataplane.proxy;
+
+import io.marchproxy.dataplane.acl.AccessAction;
+import io.marchproxy.dataplane.acl.AccessRule;
+import io.marchproxy.dataplane.balance.Backend;
+import io.marchproxy.dataplane.balance.BalancingAlgorithm;
+import io.marchproxy.dataplane.bpf.L4Program;
+import io.marchproxy.dataplane.net.IpAddress;
+import io.marchproxy.dataplane.net.IpPrefix;
+import io.marchproxy.dataplane.net.L4Protocol;
+import io.marchproxy.dataplane.net.PortRange;
+import io.marchproxy.dataplane.packet.DropReason;
+import io.marchproxy.lab.L4Lab;
+import io.marchproxy.lab.LabClient;
+import io.marchproxy.lab.LabHost;
+import io.marchproxy.lab.ServerReply;
+import io.marchproxy.lab.Transport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The L4 proxy end to end on the L4 lab: real clients connect to VIPs through the node's AF_XDP proxy and real servers
+ * in the backend namespaces answer with their names; TCP and UDP, IPv4 and IPv6; round robin is exact; access rules
+ * drop in XDP; a configuration change applies while traffic flows.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class L4ProxyLabTest
+{
+    private static final Duration TIMEOUT = Duration.ofSeconds(3);
+    private static final int TCP_PORT = 8080;
+    private static final int UDP_PORT = 5353;
+
+    private static L4Lab lab;
+    private static L4Proxy proxy;
+
+    @BeforeAll
+    static void setUp() throws Exception
+    {
+        lab = L4Lab.create(2, 2);
+        lab.startServers(Transport.TCP, TCP_PORT, ServerReply.NAME);
+        lab.startServers(Transport.UDP, UDP_PORT, ServerReply.NAME);
+        proxy = L4Proxy.start(lab.node(), ProxySettings.of(lab.front().name(), lab.back().name(),
+            IpAddress.of(lab.back().ipv4()), IpAddress.of(lab.back().ipv6())), config(1, AccessAction.ALLOW));
+    }
+
+    @AfterAll
+    static void tearDown()
+    {
+        try
+        {
+            if (proxy != null)
+            {
+                proxy.close();
+            }
+        }
+        finally
+        {
+            if (lab != null)
+            {
+                lab.close();
+            }
+        }
+    }
+
+    private static List<Backend> backends(final boolean ipv6, final int port)
+    {
+        final List<Backend> out = new ArrayList<>();
+        for (final LabHost b : lab.backends())
+        {
+            out.add(new Backend(IpAddress.of(ipv6 ? b.link().ipv6() : b.link().ipv4()), port, 1, true));
+        }
+        return out;
+    }
+
+    /** TCP and UDP services on VIP 1 (both families); everyone allowed, or nobody (the default) but client 0. */
+    static ProxyConfig config(final long version, final AccessAction everyone)
+    {
+        final List<ProxyService> services = List.of(
+            new ProxyService(0, "web4", IpAddress.of(L4Lab.vip4(1)), L4Protocol.TCP, PortRange.of(80),
+                BalancingAlgorithm.ROUND_ROBIN, backends(false, TCP_PORT), null),
+            new ProxyService(1, "dns4", IpAddress.of(L4Lab.vip4(1)), L4Protocol.UDP, PortRange.of(53),
+                BalancingAlgorithm.ROUND_ROBIN, backends(false, UDP_PORT), null),
+            new ProxyService(2, "web6", IpAddress.of(L4Lab.vip6(1)), L4Protocol.TCP, PortRange.of(80),
+                BalancingAlgorithm.ROUND_ROBIN, backends(true, TCP_PORT), null),
+            new ProxyService(3, "dns6", IpAddress.of(L4Lab.vip6(1)), L4Protocol.UDP, PortRange.of(53),
+                BalancingAlgorithm.ROUND_ROBIN, backends(true, UDP_PORT), null));
+        final List<AccessRule> rules = new ArrayList<>();
+        rules.add(new AccessRule(10, AccessAction.ALLOW,
+            List.of(IpPrefix.of(IpAddress.of(lab.clients().get(0).link().ipv4()), 32),
+                IpPrefix.of(IpAddress.of(lab.clients().get(0).link().ipv6()), 128)),
+            Set.of(0, 1, 2, 3), Set.of(L4Protocol.TCP, L4Protocol.UDP), List.of(PortRange.ALL)));
+        if (everyone == AccessAction.ALLOW)
+        {
+            rules.add(new AccessRule(20, AccessAction.ALLOW, List.of(IpPrefix.parse("0.0.0.0/0"),
+                IpPrefix.parse("::/0")), Set.of(0, 1, 2, 3), Set.of(L4Protocol.TCP, L4Protocol.UDP),
+                List.of(PortRange.ALL)));
+        }
+        return new ProxyConfig(version, services, rules, AccessAction.DENY);
+    }
+
+    private static Map<String, Integer> spread(final LabClient client, final InetAddress vip, final boolean udp,
+        final int requests) throws Exception
+    {
+        final Map<String, Integer> answers = new TreeMap<>();
+        for (int i = 0; i < requests; i++)
+        {
+            final InetSocketAddress to = new InetSocketAddress(vip, udp ? 53 : 80);
+            final String answer = udp ? client.udp(to, "q" + i, TIMEOUT) : client.tcp(to, "q" + i, TIMEOUT);
+            answers.merge(answer, 1, Integer::sum);
+        }
+        return answers;
+    }
+
+    @Test
+    void tcpAndUdpOfBothFamiliesReachEveryBackendInTurn() throws Exception
+    {
+        final LabClient client = new LabClient(lab.clients().get(1));
+        final Map<String, Integer> expected = new TreeMap<>();
+        for (final LabHost b : lab.backends())
+        {
+            expected.put(b.name(), 3);
+        }
+        assertEquals(expected, spread(client, L4Lab.vip4(1), false, 6), "TCP over IPv4, round robin");
+        assertEquals(expected, spread(client, L4Lab.vip4(1), true, 6), "UDP over IPv4");
+        assertEquals(expected, spread(client, L4Lab.vip6(1), false, 6), "TCP over IPv6");
+        assertEquals(expected, spread(client, L4Lab.vip6(1), true, 6), "UDP over IPv6");
+        assertTrue(proxy.statistics().service(0, ProxyStatistics.ServiceCounter.FLOWS_OPENED) >= 6);
+    }
+
+    @Test
+    void deniedSourcesAreDroppedInXdpAndAChangeOpensTheWayWhileTrafficFlows() throws Exception
+    {
+        final LabClient stranger = new LabClient(lab.clients().get(1));
+        final LabClient friend = new LabClient(lab.clients().get(0));
+        try
+        {
+            proxy.apply(config(2, AccessAction.DENY));
+            final long droppedBefore = proxy.program().counter(L4Program.Counter.ACL_DROPPED);
+            final long javaDeniedBefore = proxy.drops().get(DropReason.ACCESS_DENIED);
+            assertThrows(java.io.IOException.class, () -> stranger.udp(new InetSocketAddress(L4Lab.vip4(1), 53), "x",
+                Duration.ofMillis(500)));
+            assertThrows(java.io.IOException.class, () -> stranger.tcp(new InetSocketAddress(L4Lab.vip4(1), 80), "x",
+                Duration.ofMillis(500)));
+            assertTrue(proxy.program().counter(L4Program.Counter.ACL_DROPPED) > droppedBefore,
+                "the XDP program dropped the stranger's packets");
+            assertEquals(javaDeniedBefore, proxy.drops().get(DropReason.ACCESS_DENIED),
+                "none of them reached user space");
+            assertTrue(friend.tcp(new InetSocketAddress(L4Lab.vip4(1), 80), "x", TIMEOUT).startsWith("backend"),
+                "the allowed client still gets through");
+        }
+        finally
+        {
+            proxy.apply(config(3, AccessAction.ALLOW));
+        }
+        assertTrue(stranger.tcp(new InetSocketAddress(L4Lab.vip4(1), 80), "x", TIMEOUT).startsWith("backend"));
+        assertEquals(3, proxy.adoptedVersion());
+    }
+}
