@@ -12,12 +12,12 @@ import io.marchproxy.dataplane.netns.Interfaces;
 import io.marchproxy.dataplane.netns.NetNamespace;
 import io.marchproxy.dataplane.xsk.Umem;
 import io.marchproxy.dataplane.xsk.XskForwarder;
+import io.marchproxy.dataplane.xsk.XskPollIdleStrategy;
 import io.marchproxy.dataplane.xsk.XskPoller;
 import io.marchproxy.dataplane.xsk.XskSocket;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
-import org.agrona.concurrent.IdleStrategy;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -43,8 +43,6 @@ public final class L4Proxy implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(L4Proxy.class.getName());
     private static final long ADOPT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
-    /** Idle turns spent spinning while frames are in flight before the idle strategy polls. */
-    private static final int IN_FLIGHT_SPINS = 10_000;
 
     private final NetNamespace namespace;
     private final ProxySettings settings;
@@ -147,8 +145,9 @@ public final class L4Proxy implements AutoCloseable
                 return "l4-housekeeping";
             }
         };
-        final XskPoller poller = keep(new XskPoller(front, back));
-        runner = new AgentRunner(idleStrategy(poller), ex -> LOG.log(System.Logger.Level.ERROR,
+        final XskPollIdleStrategy idle = new XskPollIdleStrategy(new XskPoller(front, back),
+            settings.pollTimeoutMs(), front, back);
+        runner = new AgentRunner(idle, ex -> LOG.log(System.Logger.Level.ERROR,
             "L4 dataplane: " + ex, ex), null, new CompositeAgent(housekeeping, toBackends, toClients));
         AgentRunner.startOnThread(runner, r ->
         {
@@ -178,57 +177,6 @@ public final class L4Proxy implements AutoCloseable
         {
             LOG.log(System.Logger.Level.ERROR, "backend monitor stopped: " + ex.getMessage(), ex);
         }
-    }
-
-    /**
-     * Spins while frames are in flight on either socket (their completions are due), else sleeps in {@code poll} on
-     * both for at most the settings' timeout; after {@value #IN_FLIGHT_SPINS} idle spins it polls for 1 ms instead.
-     */
-    private IdleStrategy idleStrategy(final XskPoller poller)
-    {
-        final int timeout = settings.pollTimeoutMs();
-        return new IdleStrategy()
-        {
-            private int spins;
-
-            @Override
-            public void idle(final int workCount)
-            {
-                if (workCount > 0)
-                {
-                    spins = 0;
-                }
-                else
-                {
-                    idle();
-                }
-            }
-
-            @Override
-            public void idle()
-            {
-                if (front.txInFlight() <= 0 && back.txInFlight() <= 0)
-                {
-                    spins = 0;
-                    poller.poll(timeout);
-                }
-                else if (spins < IN_FLIGHT_SPINS)
-                {
-                    spins++;
-                    Thread.onSpinWait();
-                }
-                else
-                {
-                    poller.poll(Math.min(1, timeout));
-                }
-            }
-
-            @Override
-            public void reset()
-            {
-                spins = 0;
-            }
-        };
     }
 
     /**

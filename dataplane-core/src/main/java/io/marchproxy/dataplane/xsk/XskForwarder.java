@@ -1,6 +1,5 @@
 package io.marchproxy.dataplane.xsk;
 
-import io.marchproxy.ffm.libc.Poll;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -42,9 +41,6 @@ public final class XskForwarder implements Agent, PacketHandler
             throw new ExceptionInInitializerError(ex);
         }
     }
-
-    /** Idle turns spent spinning while frames are in flight before the idle strategy polls with a 1 ms timeout. */
-    static final int MAX_IN_FLIGHT_SPINS = 10_000;
 
     /** Rewrites a received frame in place before it leaves (MAC/IP addresses, TTL, checksums). */
     @FunctionalInterface
@@ -135,66 +131,11 @@ public final class XskForwarder implements Agent, PacketHandler
     }
 
     /**
-     * The idle strategy of this forwarder: after a turn without work it spins while frames are still in flight on
-     * {@code out} (their completions are due), else it sleeps in {@code poll(POLLIN)} on {@code in} for at most
-     * {@code pollTimeoutMs} (which also wakes the kernel's RX under need-wakeup). If frames stay in flight for
-     * {@value #MAX_IN_FLIGHT_SPINS} idle turns in a row (another socket on {@code out}'s interface and queue collects
-     * its completions, or the device stopped sending) it polls with a 1 ms timeout instead of spinning on.
-     * Allocation-free.
+     * The idle strategy of this forwarder ({@link XskPollIdleStrategy}): spins while frames are in flight on
+     * {@code out}, else sleeps in {@code poll(POLLIN)} on {@code in} for at most {@code pollTimeoutMs}.
      */
     public IdleStrategy idleStrategy(final int pollTimeoutMs)
     {
-        if (pollTimeoutMs < 0)
-        {
-            throw new IllegalArgumentException("pollTimeoutMs must be >= 0: " + pollTimeoutMs);
-        }
-        return new IdleStrategy()
-        {
-            private int spins;
-
-            @Override
-            public void idle(final int workCount)
-            {
-                if (workCount > 0)
-                {
-                    spins = 0;
-                }
-                else
-                {
-                    idle();
-                }
-            }
-
-            @Override
-            public void idle()
-            {
-                if (out.txInFlight() <= 0)
-                {
-                    spins = 0;
-                    in.poll(Poll.POLLIN, pollTimeoutMs);
-                }
-                else if (spins < MAX_IN_FLIGHT_SPINS)
-                {
-                    spins++;
-                    Thread.onSpinWait();
-                }
-                else
-                {
-                    in.poll(Poll.POLLIN, Math.min(1, pollTimeoutMs));
-                }
-            }
-
-            @Override
-            public void reset()
-            {
-                spins = 0;
-            }
-
-            @Override
-            public String alias()
-            {
-                return "xsk-poll";
-            }
-        };
+        return new XskPollIdleStrategy(new XskPoller(in), pollTimeoutMs, out);
     }
 }

@@ -13,16 +13,15 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * than one socket does; the {@code poll} is also what wakes the kernel's RX under need-wakeup. One pollfd array, made
  * once: {@link #poll} allocates nothing. For the one thread that owns the sockets.
  */
-public final class XskPoller implements AutoCloseable
+public final class XskPoller
 {
-    private final Arena arena = Arena.ofShared();
     private final MemorySegment fds;
     private final int count;
 
     public XskPoller(final XskSocket... sockets)
     {
         count = sockets.length;
-        fds = arena.allocate(Poll.pollfd, count);
+        fds = Arena.ofAuto().allocate(Poll.pollfd, count);
         for (int i = 0; i < count; i++)
         {
             final long at = i * Poll.pollfd.byteSize();
@@ -40,11 +39,5 @@ public final class XskPoller implements AutoCloseable
         }
         final int rc = WakeupCalls.poll(fds, count, timeoutMs);
         return Math.max(rc, 0);
-    }
-
-    @Override
-    public void close()
-    {
-        arena.close();
     }
 }
