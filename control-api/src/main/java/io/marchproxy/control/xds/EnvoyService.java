@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
 /**
  * {@code /api/v1/envoy}: {@code GET /bootstrap?cluster=NAME} returns a ready Envoy bootstrap (YAML) for a cluster,
  * pointing at this control plane's xDS listener; {@code GET /nodes} lists the connected Envoys with the versions
- * they ACKed and their last NACK. Both for viewers and above: neither carries secrets.
+ * they ACKed and their last NACK, and per cluster the active services its Envoys do not serve, with why. Both for
+ * viewers and above: neither carries secrets.
  */
 public final class EnvoyService extends ResourceService {
     private static final Pattern NODE_ID = Pattern.compile("^[A-Za-z0-9._:-]{1,128}$");
@@ -31,6 +32,9 @@ public final class EnvoyService extends ResourceService {
     static final ResponseSchema NODES = ResponseSchema.object("EnvoyNodes")
             .add("nodes", ResponseSchema.arrayOf(ResponseSchema.of(EnvoyNode.class)))
             .add("nacks", ResponseSchema.mapOf(ResponseSchema.of(long.class)), "NACKs since start by resource type.")
+            .add("leftOut", ResponseSchema.mapOf(ResponseSchema.arrayOf(ResponseSchema.of(LeftOut.class))),
+                    "By cluster id: the active services the cluster's Envoys do not serve, and why (a cluster "
+                            + "without any is absent).")
             .build();
 
     private final XdsServer xds;
@@ -56,7 +60,8 @@ public final class EnvoyService extends ResourceService {
                 new Endpoint(Method.GET, "/bootstrap", "Envoy bootstrap YAML for a cluster (id or name)",
                         Access.VIEWER, null, List.of("cluster", "node", "adminPort"), 200,
                         ResponseSchema.text("application/yaml"), this::bootstrap),
-                new Endpoint(Method.GET, "/nodes", "Connected Envoys: ACKed versions per type and last NACK",
+                new Endpoint(Method.GET, "/nodes",
+                        "Connected Envoys (ACKed versions per type, last NACK) and services left out per cluster",
                         Access.VIEWER, null, List.of(), 200, NODES, this::nodes));
     }
 
@@ -78,6 +83,6 @@ public final class EnvoyService extends ResourceService {
     }
 
     private void nodes(ServerRequest req, ServerResponse res, Principal caller) {
-        Responses.json(res, 200, Map.of("nodes", xds.nodes(), "nacks", xds.nacks()));
+        Responses.json(res, 200, Map.of("nodes", xds.nodes(), "nacks", xds.nacks(), "leftOut", xds.leftOut()));
     }
 }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,6 +50,8 @@ public final class XdsServer implements AutoCloseable {
     private final ExecutorService builder;
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
     private final XdsSettings settings;
+    private final Map<String, List<LeftOut>> leftOut = new ConcurrentHashMap<>();
+    private final CertificateValidityTimer validity;
     private AutoCloseable subscription;
     private Server server;
 
@@ -63,6 +66,7 @@ public final class XdsServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.validity = new CertificateValidityTimer(clock, this::requestRebuild);
     }
 
     /** Builds every cluster's snapshot, subscribes to config changes, then opens the gRPC listener. */
@@ -126,27 +130,34 @@ public final class XdsServer implements AutoCloseable {
     }
 
     private void onConfigChange(ConfigChange change) {
-        for (String clusterId : change.clusterIds()) {
-            // Coalesce: a cluster already queued will be built from the newest state anyway.
-            if (pending.add(clusterId)) {
-                builder.execute(() -> {
-                    pending.remove(clusterId);
-                    rebuild(clusterId);
-                });
-            }
+        change.clusterIds().forEach(this::requestRebuild);
+    }
+
+    private void requestRebuild(String clusterId) {
+        // Coalesce: a cluster already queued will be built from the newest state anyway.
+        if (pending.add(clusterId)) {
+            builder.execute(() -> {
+                pending.remove(clusterId);
+                rebuild(clusterId);
+            });
         }
     }
 
     private void rebuild(String clusterId) {
         try {
             Optional<ResolvedConfig> config = publisher.resolve(clusterId);
-            EnvoyResources resources = config.map(EnvoyTranslator::translate).orElse(EnvoyResources.EMPTY);
+            EnvoyResources resources = config.map(c -> EnvoyTranslator.translate(c, settings.dnsLookupFamily()))
+                    .orElse(EnvoyResources.EMPTY);
             Snapshot snapshot = ClusterSnapshots.snapshot(resources);
             snapshot.ensureConsistent();
-            if (!resources.skipped().isEmpty()) {
+            if (resources.leftOut().isEmpty()) {
+                leftOut.remove(clusterId);
+            } else {
+                leftOut.put(clusterId, resources.leftOut());
                 LOG.warning(() -> "cluster " + clusterId + ": services left out of Envoy config: "
-                        + resources.skipped());
+                        + resources.leftOut());
             }
+            validity.track(clusterId, config.orElse(null));
             cache.setSnapshot(clusterId, snapshot);
             // API listeners are not reached through filter chains, which is all java-control-plane's consistency
             // check follows; the proxyless snapshot is consistent by construction (one route config per listener).
@@ -171,11 +182,21 @@ public final class XdsServer implements AutoCloseable {
         return registry.nacks();
     }
 
+    /** Per cluster id, the active services its Envoys do not serve and why; clusters without any are absent. */
+    public Map<String, List<LeftOut>> leftOut() {
+        return new TreeMap<>(leftOut);
+    }
+
     /** Prometheus text: connected nodes, ACKs, and NACKs by resource type. */
     public void writeMetrics(StringBuilder out) {
         out.append("# HELP marchproxy_xds_nodes Envoys and gRPC clients connected to the xDS server.\n")
                 .append("# TYPE marchproxy_xds_nodes gauge\n")
                 .append("marchproxy_xds_nodes ").append(registry.nodes().size()).append('\n')
+                .append("# HELP marchproxy_xds_services_left_out Active services Envoys do not serve, all clusters"
+                        + " (GET /api/v1/envoy/nodes says which and why).\n")
+                .append("# TYPE marchproxy_xds_services_left_out gauge\n")
+                .append("marchproxy_xds_services_left_out ")
+                .append(leftOut.values().stream().mapToInt(List::size).sum()).append('\n')
                 .append("# HELP marchproxy_xds_acks_total xDS responses accepted by nodes.\n")
                 .append("# TYPE marchproxy_xds_acks_total counter\n")
                 .append("marchproxy_xds_acks_total ").append(registry.acks()).append('\n')
@@ -213,6 +234,7 @@ public final class XdsServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        validity.close();
         builder.shutdownNow();
         try {
             builder.awaitTermination(5, TimeUnit.SECONDS);

@@ -261,6 +261,18 @@ class EnvoyProxyTest {
                 + " reconnecting with the same config must not push anything to Envoy");
     }
 
+    @Test
+    @Order(8)
+    void reachesABackendNamedLocalhostThatListensOnIpv4Only() throws Exception {
+        int backend = backends.http("by-name");
+        int port = Backends.freePort();
+        lab.create("/api/v1/services", httpService("by-name", port, backend, "")
+                .replace("{\"address\":\"127.0.0.1\",\"port\":" + backend, "{\"address\":\"localhost\",\"port\":"
+                        + backend));
+        // STRICT_DNS with Envoy's default family resolves localhost to [::1] only, where nothing listens: 503.
+        awaitServed(port, null, "by-name");
+    }
+
     /**
      * Envoy's counters of accepted and rejected xDS updates per subscription, and of listeners and clusters
      * (re)built. Attempts are left out: a reconnecting Envoy re-sends its requests, which is not a reload.

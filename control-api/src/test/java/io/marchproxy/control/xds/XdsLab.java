@@ -73,8 +73,13 @@ final class XdsLab implements AutoCloseable {
         return r.json().get("id").asText();
     }
 
+    /** A cluster whose services admit every client unless a mapping says otherwise ({@code defaultPolicy: allow}). */
     String cluster(String name) {
-        return create("/api/v1/clusters", "{\"name\":\"" + name + "\"}");
+        return cluster(name, "allow");
+    }
+
+    String cluster(String name, String defaultPolicy) {
+        return create("/api/v1/clusters", "{\"name\":\"" + name + "\",\"defaultPolicy\":\"" + defaultPolicy + "\"}");
     }
 
     /** Starts an Envoy from this control plane's bootstrap endpoint for {@code cluster}. */
