@@ -42,6 +42,7 @@ import java.util.Set;
 
 import static io.marchproxy.control.xds.Configs.backend;
 import static io.marchproxy.control.xds.Configs.http;
+import static io.marchproxy.control.xds.Configs.ports;
 import static io.marchproxy.control.xds.Configs.presenting;
 import static io.marchproxy.control.xds.Configs.with;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -267,6 +268,90 @@ class EnvoyTranslatorTest {
         assertEquals("db.internal", c.getLoadAssignment().getEndpoints(0).getLbEndpoints(0).getEndpoint()
                 .getAddress().getSocketAddress().getAddress());
         assertTrue(r.endpoints().isEmpty());
+    }
+
+    @Test
+    void rotatingTheCertificateOfAServiceChangesOnlyItsSecrets() {
+        ResolvedConfig.ServiceEntry s = with(http("s", "api.example.com", 8443, backend("10.0.3.1", 443, 1)),
+                "https", "round_robin", ServiceAuth.NONE, new TlsSettings(true, true), null, null);
+        Snapshot before = ClusterSnapshots.snapshot(EnvoyTranslator.translate(new Configs()
+                .service(presenting(s, "k1")).certificate("k1", "api.example.com", CERT, KEY)
+                .certificate("k2", "api.example.com", CERT.replace("MIIB", "MIIC"), KEY).build()));
+        Snapshot after = ClusterSnapshots.snapshot(EnvoyTranslator.translate(new Configs()
+                .service(presenting(s, "k2")).certificate("k1", "api.example.com", CERT, KEY)
+                .certificate("k2", "api.example.com", CERT.replace("MIIB", "MIIC"), KEY).build()));
+        var types = io.envoyproxy.controlplane.cache.Resources.ResourceType.class;
+        for (String unchanged : List.of("LISTENER", "CLUSTER", "ROUTE", "ENDPOINT")) {
+            assertEquals(before.version(Enum.valueOf(types, unchanged)), after.version(Enum.valueOf(types, unchanged)),
+                    unchanged + " must not change when a service's certificate is rotated");
+        }
+        assertNotEquals(before.version(Enum.valueOf(types, "SECRET")), after.version(Enum.valueOf(types, "SECRET")));
+        assertEquals(before.secrets().resources().keySet(), after.secrets().resources().keySet(),
+                "same secret names, new content");
+    }
+
+    @Test
+    void aSmallPortRangeGetsAListenerPerPortAndAWideOneIsLeftOut() throws Exception {
+        ResolvedConfig.ServiceEntry small = ports(http("r", "127.0.0.1", 0, backend("10.0.2.1", 7000, 1)), "tcp",
+                7000, 7002);
+        ResolvedConfig.ServiceEntry wide = ports(http("w", "127.0.0.1", 0, backend("10.0.2.2", 9000, 1)), "udp",
+                9000, 9000 + EnvoyTranslator.MAX_PORTS_PER_SERVICE);
+        EnvoyResources r = consistent(new Configs().service(small).service(wide).build());
+        assertEquals(List.of("tcp_127.0.0.1_7000", "tcp_127.0.0.1_7001", "tcp_127.0.0.1_7002"),
+                r.listeners().stream().map(Listener::getName).toList());
+        assertEquals(List.of("svc_r"), r.clusters().stream().map(Cluster::getName).toList(), "one upstream cluster");
+        assertEquals("w", single(r.leftOut()).serviceId());
+        assertTrue(single(r.leftOut()).reason().contains("only the L4 dataplane serves it"), r.leftOut().toString());
+    }
+
+    @Test
+    void defaultDenyGivesAnUnmappedServiceRbacThatAdmitsNobody() throws Exception {
+        ResolvedConfig.ServiceEntry web = http("h", "127.0.0.1", 8080, backend("10.0.1.1", 80, 1));
+        ResolvedConfig.ServiceEntry db = with(http("t", "127.0.0.1", 5432, backend("10.0.2.1", 5432, 1)), "tcp",
+                "round_robin", ServiceAuth.NONE, TlsSettings.OFF, null, null);
+        ResolvedConfig.ServiceEntry dns = with(http("u", "127.0.0.1", 53, backend("10.0.2.2", 53, 1)), "udp",
+                "round_robin", ServiceAuth.NONE, TlsSettings.OFF, null, null);
+        EnvoyResources r = consistent(new Configs().defaultPolicy(AccessAction.DENY).service(web).service(db)
+                .service(dns).build());
+        RBACPerRoute perRoute = perRoute(single(single(single(r.routes()).getVirtualHostsList()).getRoutesList()),
+                HttpListeners.RBAC_FILTER, RBACPerRoute.class);
+        assertTrue(MappingPolicies.deniesEveryone(perRoute.getRbac().getRules()), perRoute.toString());
+        Listener tcp = r.listeners().stream().filter(l -> l.getName().startsWith("tcp")).findFirst().orElseThrow();
+        var network = tcp.getFilterChains(0).getFilters(0).getTypedConfig()
+                .unpack(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.class);
+        assertTrue(MappingPolicies.deniesEveryone(network.getRules()), network.toString());
+        assertEquals("u", single(r.leftOut()).serviceId(), "a UDP listener cannot refuse anyone: none at all");
+
+        EnvoyResources open = consistent(new Configs().service(web).service(db).service(dns).build());
+        assertEquals(List.of(), open.leftOut());
+        assertEquals(3, open.listeners().size());
+        assertFalse(open.listeners().stream().anyMatch(l -> l.getFilterChainsCount() > 0
+                && l.getFilterChains(0).getFiltersList().stream().anyMatch(f -> f.getName().contains("rbac"))));
+    }
+
+    @Test
+    void udpRestrictedByMappingsIsLeftOutForTheL4Dataplane() {
+        ResolvedConfig.ServiceEntry dns = with(http("u", "127.0.0.1", 53, backend("10.0.2.2", 53, 1)), "udp",
+                "round_robin", ServiceAuth.NONE, TlsSettings.OFF, null, null);
+        EnvoyResources r = EnvoyTranslator.translate(new Configs().service(dns)
+                .mapping("block", AccessAction.DENY, 1, List.of(), List.of("10.0.0.0/8"), List.of("u"), "udp", "53")
+                .build());
+        assertTrue(single(r.leftOut()).reason().startsWith("Envoy cannot filter UDP by client address"),
+                r.leftOut().toString());
+        assertTrue(r.listeners().isEmpty());
+    }
+
+    @Test
+    void backendsNamedByDnsResolveWithTheConfiguredFamily() {
+        ResolvedConfig cfg = new Configs().service(http("d", "127.0.0.1", 8080, backend("localhost", 80, 1))).build();
+        assertEquals(Cluster.DnsLookupFamily.V4_PREFERRED, single(EnvoyTranslator.translate(cfg).clusters())
+                .getDnsLookupFamily(), "not Envoy's AUTO, which prefers IPv6");
+        assertEquals(Cluster.DnsLookupFamily.ALL, single(EnvoyTranslator.translate(cfg, Cluster.DnsLookupFamily.ALL)
+                .clusters()).getDnsLookupFamily());
+        assertEquals(Cluster.DnsLookupFamily.V6_ONLY, XdsSettings.dnsLookupFamily(" V6_only "));
+        IllegalArgumentException bad = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> XdsSettings.dnsLookupFamily("ipv4"));
+        assertTrue(bad.getMessage().contains("marchproxy.xds.dnslookupfamily"), bad.getMessage());
     }
 
     @Test
