@@ -103,6 +103,40 @@ class CertificateRotationTest {
         }
     }
 
+    /**
+     * A certificate uploaded before it is valid is presented from its {@code notBefore} on, with no config change in
+     * between: the server rebuilds the cluster's resources at the validity boundary.
+     */
+    @Test
+    void aCertificateUploadedAheadOfItsValidityTakesOverWhenItBecomesValid() throws Exception {
+        try (XdsLab lab = new XdsLab(); Backends backends = new Backends()) {
+            String clusterId = lab.cluster("staged");
+            TestPki current = TestPki.issue(Files.createDirectories(lab.dir.resolve("pki")), "127.0.0.1");
+            lab.create("/api/v1/certificates", certificate("current", clusterId, current));
+            int port = Backends.freePort();
+            lab.create("/api/v1/services", "{\"name\":\"staged\",\"clusterId\":\"" + clusterId + "\","
+                    + "\"address\":\"127.0.0.1\",\"port\":" + port + ",\"protocol\":\"https\",\"backends\":"
+                    + "[{\"address\":\"127.0.0.1\",\"port\":" + backends.http("staged") + "}]}");
+            String currentPrint = current.fingerprint();
+            try (EnvoyProcess envoy = lab.envoy("staged", "envoy-staged")) {
+                envoy.await("TLS with the current certificate", Duration.ofSeconds(15),
+                        () -> currentPrint.equals(handshake(current, port).fingerprint()));
+                TestPki staged = current.reissue("127.0.0.1", "staged", "+8S");
+                String stagedPrint = staged.fingerprint();
+                lab.create("/api/v1/certificates", certificate("staged", clusterId, staged));
+                long uploaded = System.nanoTime();
+                long version = lab.plane().store().state().configVersion();
+                Thread.sleep(1000);
+                assertEquals(currentPrint, handshake(current, port).fingerprint(), "not valid yet: not presented");
+                envoy.await("the staged certificate once valid", Duration.ofSeconds(15),
+                        () -> stagedPrint.equals(handshake(current, port).fingerprint()));
+                System.out.println("staged certificate presented " + (System.nanoTime() - uploaded) / 1_000_000
+                        + " ms after its upload (valid 8 s after issue)");
+                assertEquals(version, lab.plane().store().state().configVersion(), "no config change meanwhile");
+            }
+        }
+    }
+
     static String certificate(String name, String clusterId, TestPki pki) {
         return "{\"name\":\"" + name + "\",\"clusterId\":\"" + clusterId + "\",\"certificatePem\":"
                 + EnvoyProxyTest.json(pki.leafPem()) + ",\"privateKeyPem\":" + EnvoyProxyTest.json(pki.leafKeyPem())

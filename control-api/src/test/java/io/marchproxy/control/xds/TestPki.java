@@ -41,7 +41,13 @@ record TestPki(Path dir, String caPem, String leafPem, String leafKeyPem) {
 
     /** Another leaf for {@code ipSan} from the same CA, valid from now: what a certificate rotation uploads. */
     TestPki reissue(String ipSan, String alias) throws IOException, InterruptedException, GeneralSecurityException {
-        return leaf(dir, ipSan, alias, "+0S");
+        return reissue(ipSan, alias, "+0S");
+    }
+
+    /** @param startDate keytool's {@code -startdate}, such as {@code +3S} for a leaf valid three seconds from now */
+    TestPki reissue(String ipSan, String alias, String startDate)
+            throws IOException, InterruptedException, GeneralSecurityException {
+        return leaf(dir, ipSan, alias, startDate);
     }
 
     private static TestPki leaf(Path dir, String ipSan, String alias, String startDate)
