@@ -129,7 +129,9 @@ public final class CertificatesService extends CrudService<Certificate, ParsedCe
             List<Certificate> after = new ArrayList<>(before);
             after.removeIf(c -> c.id().equals(cert.id()));
             after.add(cert);
-            ServiceRules.requireCertificatesFor(tx, clusterId, after, "clusterId", clock.instant());
+            // A new one ends the fallback by being in the cluster; a replaced one strands services by what it names.
+            ServiceRules.requireCertificatesFor(tx, clusterId, after, existing == null ? "clusterId" : "certificatePem",
+                    clock.instant());
         }
         return cert;
     }

@@ -44,7 +44,10 @@ public final class ClustersService extends CrudService<Cluster, Void> {
                     .optional("netflow", Schemas.bool(), false)
                     .optional("debug", Schemas.bool(), false)
                     .build(), null)
-            .optional("defaultPolicy", StringSchema.oneOf("deny", "allow"), "deny")
+            .optional("defaultPolicy", StringSchema.oneOf("deny", "allow"), "deny",
+                    "What happens to a connection no mapping decides. A service that an allow mapping names admits "
+                            + "only what mappings admit either way. Clusters stored before this field existed read as "
+                            + "allow")
             .build();
 
     /** Create and rotate-key answer with the cluster and, this once, its API key. */

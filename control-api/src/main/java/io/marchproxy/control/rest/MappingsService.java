@@ -48,7 +48,9 @@ public final class MappingsService extends CrudService<Mapping, Void> {
             .required("protocols", new ArraySchema(StringSchema.oneOf("tcp", "udp", "http", "https"), 1, 4))
             .required("ports", StringSchema.of(1, 1024, "80,443,8000-8100")
                     .rule(PortSpec::isValid, "must be a port, a range a-b or a comma list of them, each 1-65535"))
-            .optional("action", StringSchema.oneOf("allow", "deny"), "allow")
+            .optional("action", StringSchema.oneOf("allow", "deny"), "allow",
+                    "What happens to a connection whose client the sources contain, if no mapping of lower priority "
+                            + "(then smaller id) decided it first")
             .optional("authRequired", Schemas.bool(), false)
             .optional("priority", IntegerSchema.range(0, 10_000).withExample(100), 100)
             .optional("comments", Schemas.text(1024), "")

@@ -36,7 +36,9 @@ public final class ServicesService extends CrudService<Service, Void> {
             .required("clusterId", Schemas.id())
             .required("address", Schemas.address("10.0.0.10"))
             .required("port", Schemas.port())
-            .optional("portEnd", IntegerSchema.range(1, 65535).withExample(8010), null)
+            .optional("portEnd", IntegerSchema.range(1, 65535).withExample(8010), null,
+                    "tcp and udp only: the service listens on port..portEnd (at least port); absent for one port. "
+                            + "Envoy serves ranges of up to 16 ports, one listener each; the L4 dataplane any range")
             .required("protocol", StringSchema.oneOf("tcp", "udp", "http", "https"))
             .optional("collection", Schemas.name("default"), "default")
             .optional("backends", new ArraySchema(ObjectSchema.builder()
@@ -58,7 +60,10 @@ public final class ServicesService extends CrudService<Service, Void> {
                     .optional("enabled", Schemas.bool(), false)
                     .optional("verify", Schemas.bool(), true)
                     .build(), null)
-            .optional("certificateId", Schemas.id(), null)
+            .optional("certificateId", Schemas.id(), null,
+                    "The certificate (of the service's cluster) a TLS service presents. Absent: the newest valid "
+                            + "certificate whose SAN names the service's address or name, else the cluster's only "
+                            + "certificate. An active TLS service without one is refused (409)")
             .optional("healthCheck", ObjectSchema.builder()
                     .required("path", StringSchema.of(1, 1024, "/healthz").pattern("^/[\\x21-\\x7e]*$"))
                     .optional("intervalSeconds", IntegerSchema.range(5, 3600).withExample(10), 10)

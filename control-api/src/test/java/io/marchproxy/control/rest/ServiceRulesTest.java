@@ -114,8 +114,18 @@ class ServiceRulesTest {
         conflict(t.post("/api/v1/certificates", admin, certificate("second", c, wwwA)), "clusterId", "relying",
                 relying);
         conflict(t.delete("/api/v1/certificates/" + only, admin), "id", "relying", relying);
+        // Named explicitly, the service no longer depends on the certificate being the only one.
+        assertEquals(200, t.put("/api/v1/services/" + relying, admin, service("relying", c, "10.0.0.5", 443,
+                "https", ",\"certificateId\":\"" + only + "\"")).status());
+        String second = created(t.post("/api/v1/certificates", admin, certificate("second", c, wwwA)));
+        conflict(t.delete("/api/v1/certificates/" + only, admin), "id", "relying", relying);
+        // An inactive service presents nothing, but its certificateId still refers to the certificate.
+        assertEquals(200, t.put("/api/v1/services/" + relying, admin, service("relying", c, "10.0.0.5", 443,
+                "https", ",\"certificateId\":\"" + only + "\",\"active\":false")).status());
+        conflict(t.delete("/api/v1/certificates/" + only, admin), "id", "relying", relying);
         assertEquals(204, t.delete("/api/v1/services/" + relying, admin).status());
         assertEquals(204, t.delete("/api/v1/certificates/" + only, admin).status());
+        assertEquals(204, t.delete("/api/v1/certificates/" + second, admin).status());
     }
 
     @Test
@@ -125,8 +135,13 @@ class ServiceRulesTest {
         String www = created(t.post("/api/v1/services", admin, service("www", c, "www.rules.test", 443, "https",
                 "")));
         conflict(t.delete("/api/v1/certificates/" + a, admin), "id", "www", www);
-        created(t.post("/api/v1/certificates", admin, certificate("www-b", c, wwwB)));
+        String b = created(t.post("/api/v1/certificates", admin, certificate("www-b", c, wwwB)));
+        // Replaced by a certificate for another name: www keeps www-b, so that is fine once, not twice.
+        assertEquals(200, t.put("/api/v1/certificates/" + a, admin, certificate("www-a", c, unrelated)).status());
+        conflict(t.put("/api/v1/certificates/" + b, admin, certificate("www-b", c, unrelated)), "certificatePem",
+                "www", www);
         assertEquals(204, t.delete("/api/v1/certificates/" + a, admin).status(),
                 "the newer certificate with the same SAN took over");
+        conflict(t.delete("/api/v1/certificates/" + b, admin), "id", "www", www);
     }
 }
