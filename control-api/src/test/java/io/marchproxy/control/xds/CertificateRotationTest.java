@@ -1,5 +1,6 @@
 package io.marchproxy.control.xds;
 
+import io.marchproxy.control.rest.TestPlane;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -137,6 +138,50 @@ class CertificateRotationTest {
         }
     }
 
+    /**
+     * A service served with the cluster's only certificate (no SAN names it) stays served when someone uploads an
+     * unrelated certificate or deletes the one it uses: both are refused, naming it, and Envoy keeps presenting the
+     * same certificate. Naming the certificate in {@code certificateId} then makes the upload possible.
+     */
+    @Test
+    void anUnrelatedCertificateOrADeletionNeverTakesAWorkingTlsServiceOffline() throws Exception {
+        try (XdsLab lab = new XdsLab(); Backends backends = new Backends()) {
+            String clusterId = lab.cluster("only");
+            TestPki only = TestPki.issue(Files.createDirectories(lab.dir.resolve("pki")), "127.0.0.2");
+            String onlyId = lab.create("/api/v1/certificates", certificate("only", clusterId, only));
+            int port = Backends.freePort();
+            String service = "{\"name\":\"relying\",\"clusterId\":\"" + clusterId + "\",\"address\":\"127.0.0.1\","
+                    + "\"port\":" + port + ",\"protocol\":\"https\",\"backends\":[{\"address\":\"127.0.0.1\","
+                    + "\"port\":" + backends.http("relying") + "}]";
+            String serviceId = lab.create("/api/v1/services", service + "}");
+            String onlyPrint = only.fingerprint();
+            try (EnvoyProcess envoy = lab.envoy("only", "envoy-only")) {
+                envoy.await("TLS with the only certificate", Duration.ofSeconds(15),
+                        () -> onlyPrint.equals(handshake(only, port, false).fingerprint()));
+
+                TestPki unrelated = only.reissue("127.0.0.3", "unrelated");
+                TestPlane.Res upload = lab.send("POST", "/api/v1/certificates", certificate("unrelated", clusterId,
+                        unrelated));
+                TestPlane.Res delete = lab.send("DELETE", "/api/v1/certificates/" + onlyId, null);
+                long until = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+                while (System.nanoTime() < until) {
+                    Handshake h = handshake(only, port, false);
+                    assertEquals(onlyPrint, h.fingerprint(), "still served with its certificate: " + h.failure());
+                }
+                assertEquals(409, upload.status(), upload.text());
+                assertTrue(upload.text().contains("relying"), upload.text());
+                assertEquals(409, delete.status(), delete.text());
+                assertTrue(delete.text().contains(serviceId), delete.text());
+
+                assertEquals(200, lab.send("PUT", "/api/v1/services/" + serviceId, service + ",\"certificateId\":\""
+                        + onlyId + "\"}").status());
+                lab.create("/api/v1/certificates", certificate("unrelated", clusterId, unrelated));
+                Thread.sleep(500);
+                assertEquals(onlyPrint, handshake(only, port, false).fingerprint(), "the named certificate stays");
+            }
+        }
+    }
+
     static String certificate(String name, String clusterId, TestPki pki) {
         return "{\"name\":\"" + name + "\",\"clusterId\":\"" + clusterId + "\",\"certificatePem\":"
                 + EnvoyProxyTest.json(pki.leafPem()) + ",\"privateKeyPem\":" + EnvoyProxyTest.json(pki.leafKeyPem())
@@ -154,14 +199,21 @@ class CertificateRotationTest {
      * resumption cannot hide which certificate the server presents now.
      */
     static Handshake handshake(TestPki trusted, int port) {
+        return handshake(trusted, port, true);
+    }
+
+    /** @param verifyHost whether the certificate must name 127.0.0.1, or only chain to the trusted CA */
+    static Handshake handshake(TestPki trusted, int port, boolean verifyHost) {
         try (Socket plain = new Socket()) {
             plain.connect(new InetSocketAddress("127.0.0.1", port), 2000);
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(null, trust(trusted).getTrustManagers(), null);
             try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, "127.0.0.1", port, true)) {
-                SSLParameters p = s.getSSLParameters();
-                p.setEndpointIdentificationAlgorithm("HTTPS");
-                s.setSSLParameters(p);
+                if (verifyHost) {
+                    SSLParameters p = s.getSSLParameters();
+                    p.setEndpointIdentificationAlgorithm("HTTPS");
+                    s.setSSLParameters(p);
+                }
                 s.setSoTimeout(3000);
                 s.startHandshake();
                 X509Certificate leaf = (X509Certificate) s.getSession().getPeerCertificates()[0];
