@@ -47,10 +47,7 @@ class CertificateRotationTest {
             TestPki old = TestPki.issue(Files.createDirectories(lab.dir.resolve("pki")), "127.0.0.1");
             String oldId = lab.create("/api/v1/certificates", certificate("old", clusterId, old));
             int port = Backends.freePort();
-            int backend = backends.http("rotated");
-            lab.create("/api/v1/services", "{\"name\":\"rotated\",\"clusterId\":\"" + clusterId + "\","
-                    + "\"address\":\"127.0.0.1\",\"port\":" + port + ",\"protocol\":\"https\",\"backends\":"
-                    + "[{\"address\":\"127.0.0.1\",\"port\":" + backend + "}]}");
+            lab.create("/api/v1/services", https("rotated", clusterId, port, backends.http("rotated"), ""));
             String oldPrint = old.fingerprint();
             try (EnvoyProcess envoy = lab.envoy("rotation", "envoy-rotation")) {
                 envoy.await("TLS with the old certificate", Duration.ofSeconds(15),
@@ -115,9 +112,7 @@ class CertificateRotationTest {
             TestPki current = TestPki.issue(Files.createDirectories(lab.dir.resolve("pki")), "127.0.0.1");
             lab.create("/api/v1/certificates", certificate("current", clusterId, current));
             int port = Backends.freePort();
-            lab.create("/api/v1/services", "{\"name\":\"staged\",\"clusterId\":\"" + clusterId + "\","
-                    + "\"address\":\"127.0.0.1\",\"port\":" + port + ",\"protocol\":\"https\",\"backends\":"
-                    + "[{\"address\":\"127.0.0.1\",\"port\":" + backends.http("staged") + "}]}");
+            lab.create("/api/v1/services", https("staged", clusterId, port, backends.http("staged"), ""));
             String currentPrint = current.fingerprint();
             try (EnvoyProcess envoy = lab.envoy("staged", "envoy-staged")) {
                 envoy.await("TLS with the current certificate", Duration.ofSeconds(15),
@@ -150,10 +145,8 @@ class CertificateRotationTest {
             TestPki only = TestPki.issue(Files.createDirectories(lab.dir.resolve("pki")), "127.0.0.2");
             String onlyId = lab.create("/api/v1/certificates", certificate("only", clusterId, only));
             int port = Backends.freePort();
-            String service = "{\"name\":\"relying\",\"clusterId\":\"" + clusterId + "\",\"address\":\"127.0.0.1\","
-                    + "\"port\":" + port + ",\"protocol\":\"https\",\"backends\":[{\"address\":\"127.0.0.1\","
-                    + "\"port\":" + backends.http("relying") + "}]";
-            String serviceId = lab.create("/api/v1/services", service + "}");
+            int backend = backends.http("relying");
+            String serviceId = lab.create("/api/v1/services", https("relying", clusterId, port, backend, ""));
             String onlyPrint = only.fingerprint();
             try (EnvoyProcess envoy = lab.envoy("only", "envoy-only")) {
                 envoy.await("TLS with the only certificate", Duration.ofSeconds(15),
@@ -173,13 +166,19 @@ class CertificateRotationTest {
                 assertEquals(409, delete.status(), delete.text());
                 assertTrue(delete.text().contains(serviceId), delete.text());
 
-                assertEquals(200, lab.send("PUT", "/api/v1/services/" + serviceId, service + ",\"certificateId\":\""
-                        + onlyId + "\"}").status());
+                assertEquals(200, lab.send("PUT", "/api/v1/services/" + serviceId, https("relying", clusterId, port,
+                        backend, ",\"certificateId\":\"" + onlyId + "\"")).status());
                 lab.create("/api/v1/certificates", certificate("unrelated", clusterId, unrelated));
                 Thread.sleep(500);
                 assertEquals(onlyPrint, handshake(only, port, false).fingerprint(), "the named certificate stays");
             }
         }
+    }
+
+    /** An https service on 127.0.0.1:{@code port} with one loopback HTTP backend; {@code extra} adds fields. */
+    static String https(String name, String clusterId, int port, int backend, String extra) {
+        String service = EnvoyProxyTest.service(name, clusterId, port, "https", backend);
+        return service.substring(0, service.length() - 1) + extra + "}";
     }
 
     static String certificate(String name, String clusterId, TestPki pki) {
