@@ -30,9 +30,20 @@ class CidrTest {
     void invalidPrefixesAreRefusedWithoutResolvingNames() {
         for (String bad : List.of("10.0.0.256", "10.0.0.1/33", "010.0.0.1", "10.0.0/8", "10.0.0.1/", "10.0.0.1/08",
                 "2001:db8::/129", "::ffff:10.0.0.1", "fe80::1%lo", "[::1]", "localhost", "example.com/8", "/8", "",
-                "10.0.0.1/-1", "1::2::3")) {
+                "10.0.0.1/-1", "1::2::3", "1.2.3.4.5", "01.2.3.4", "1.2.3.", ".1.2.3", "1.2.3.4a", "1.2.3.1000")) {
             assertFalse(Cidr.isValid(bad), bad);
             assertThrows(IllegalArgumentException.class, () -> Cidr.parse(bad), bad);
+        }
+    }
+
+    @Test
+    void dottedQuads() {
+        for (String ok : List.of("0.0.0.0", "255.255.255.255", "10.0.0.1", "192.168.100.9")) {
+            assertTrue(Cidr.isIpv4(ok), ok);
+            assertEquals(ok + "/32", Cidr.parse(ok).toString());
+        }
+        for (String bad : List.of("256.0.0.1", "1.2.3", "1.2.3.4.5", "00.1.2.3", "1.2.3.04", "1.2.3.-4", "::1", "")) {
+            assertFalse(Cidr.isIpv4(bad), bad);
         }
     }
 
