@@ -63,18 +63,29 @@ public final class EnvoyTranslator {
         config.certificates().forEach(c -> certsById.put(c.id(), c));
         List<LeftOut> leftOut = new ArrayList<>();
         List<Placed> placed = new ArrayList<>();
+        Map<String, List<Placed>> placedByPort = new HashMap<>();
         Map<String, Group> groups = new LinkedHashMap<>();
         Map<String, Map<Integer, RBAC>> policies = new HashMap<>();
 
         for (ResolvedConfig.ServiceEntry s : config.services()) {
             PortClaim claim = PortClaim.of(s.address(), s.port(), s.portEnd(), s.protocol(), s.tls());
-            String why = unservable(config, s, claim, certsById, placed, policies);
+            String why = unservable(s, claim, certsById, placedByPort);
+            Map<Integer, RBAC> rules = why == null ? rbacByPort(config, s, claim) : Map.of();
+            if (why == null && claim.datagram() && !rules.isEmpty()) {
+                why = rules.values().stream().allMatch(MappingPolicies::deniesEveryone)
+                        ? "no mapping admits a client (a UDP service with no listener admits none)"
+                        : "Envoy cannot filter UDP by client address and mappings restrict it, so only the L4 "
+                        + "dataplane serves it";
+            }
             if (why != null) {
                 leftOut.add(new LeftOut(s.id(), s.name(), why));
                 continue;
             }
-            placed.add(new Placed(s, claim));
+            Placed here = new Placed(s, claim);
+            placed.add(here);
+            policies.put(s.id(), rules);
             for (int port = claim.from(); port <= claim.to(); port++) {
+                placedByPort.computeIfAbsent(portKey(claim, port), k -> new ArrayList<>()).add(here);
                 int p = port;
                 String name = XdsNames.listener(claim.kind().name().toLowerCase(Locale.ROOT), claim.bind(), p);
                 groups.computeIfAbsent(name, n -> new Group(n, claim.kind(), claim.bind(), p, claim.tls(),
@@ -133,12 +144,12 @@ public final class EnvoyTranslator {
     }
 
     /**
-     * Why Envoy cannot serve {@code s}, or null if it can; on null, {@code policies} holds the service's RBAC per
-     * port (a port absent when every client is allowed there).
+     * Why Envoy cannot serve {@code s} whatever the mappings say (too wide a range, no certificate, a port a service
+     * placed before holds), or null if it can.
      */
-    private static String unservable(ResolvedConfig config, ResolvedConfig.ServiceEntry s, PortClaim claim,
-                                     Map<String, ResolvedConfig.CertificateEntry> certsById, List<Placed> placed,
-                                     Map<String, Map<Integer, RBAC>> policies) {
+    private static String unservable(ResolvedConfig.ServiceEntry s, PortClaim claim,
+                                     Map<String, ResolvedConfig.CertificateEntry> certsById,
+                                     Map<String, List<Placed>> placedByPort) {
         int ports = claim.to() - claim.from() + 1;
         if (ports > MAX_PORTS_PER_SERVICE) {
             return "ports " + claim.from() + "-" + claim.to() + " are " + ports + " ports; Envoy gets one listener "
@@ -148,26 +159,32 @@ public final class EnvoyTranslator {
             return "TLS needs a certificate: name one in certificateId, or upload one whose SAN names "
                     + s.address() + " or " + s.name();
         }
-        for (Placed p : placed) {
-            if (p.claim().clashesWith(claim)) {
-                return claim.describe() + " is already used by " + p.service().name();
+        for (int port = claim.from(); port <= claim.to(); port++) {
+            for (Placed p : placedByPort.getOrDefault(portKey(claim, port), List.of())) {
+                if (p.claim().clashesWith(claim)) {
+                    return claim.describe() + " is already used by " + p.service().name();
+                }
             }
         }
+        return null;
+    }
+
+    /** Placed claims by socket type and port: only claims on one port can clash. */
+    private static String portKey(PortClaim claim, int port) {
+        return (claim.datagram() ? "dgram:" : "stream:") + port;
+    }
+
+    /** The service's RBAC on each of its ports; a port is absent when every client is allowed there. */
+    private static Map<Integer, RBAC> rbacByPort(ResolvedConfig config, ResolvedConfig.ServiceEntry s,
+                                                 PortClaim claim) {
         Map<Integer, RBAC> byPort = new HashMap<>();
         for (int port = claim.from(); port <= claim.to(); port++) {
             Optional<RBAC> rules = MappingPolicies.forService(config, s, port);
-            if (rules.isPresent() && claim.datagram()) {
-                return MappingPolicies.deniesEveryone(rules.get())
-                        ? "no mapping admits a client on port " + port + " (UDP without a listener admits none)"
-                        : "Envoy cannot filter UDP by client address and mappings restrict port " + port
-                        + ", so only the L4 dataplane serves it";
-            }
             if (rules.isPresent()) {
                 byPort.put(port, rules.get());
             }
         }
-        policies.put(s.id(), byPort);
-        return null;
+        return byPort;
     }
 
     /** The TLS context of a listener: the certificate secret of each TLS service on it, in service order. */
