@@ -29,7 +29,8 @@ public final class AdsFanout {
         int xdsPort = Integer.parseInt(args[2]);
         int streams = Integer.parseInt(args[3]);
         Rest rest = Rest.login(base, password);
-        String cluster = Rest.field(rest.call("POST", "/api/v1/clusters", "{\"name\":\"fanout\",\"defaultPolicy\":\"allow\"}", 201), "id");
+        String cluster = Rest.field(rest.call("POST", "/api/v1/clusters",
+                "{\"name\":\"fanout\",\"defaultPolicy\":\"allow\"}", 201), "id");
         rest.call("POST", "/api/v1/services", Rest.service("fan-0", cluster, 20000, 1), 201);
 
         int connections = Math.max(1, streams / 100);

@@ -16,8 +16,9 @@ import java.util.Optional;
  * <ol>
  * <li>the certificate the service names in {@code certificateId};</li>
  * <li>else the cluster's certificates with a SAN naming the service's address or name (exact, case-insensitive, an
- * IP address of equal value, or a one-label wildcard such as {@code *.example.com}): those valid now ({@code notBefore <= now < notAfter}) before
- * the others, then the newest {@code notBefore} first, then the smallest id;</li>
+ * IP address of equal value, or a one-label wildcard such as {@code *.example.com}): those valid now
+ * ({@code notBefore <= now < notAfter}) before the others, then the newest {@code notBefore} first, then the
+ * smallest id;</li>
  * <li>else, if the cluster has exactly one certificate, that one;</li>
  * <li>else none: the service cannot be served, which the REST API refuses to let happen.</li>
  * </ol>

@@ -50,7 +50,7 @@ final class EntityTable {
         return new EntityTable(kind, HashTrie.empty(), HashTrie.empty(), HashTrie.empty(), new String[0][], 0, 0);
     }
 
-    /** An entity indexed under {@code key} that {@code match} accepts, or null; which one, if several, is unspecified. */
+    /** An entity indexed under {@code key} that {@code match} accepts, or null; which one of several is unspecified. */
     Entity findIndexed(String key, Predicate<? super Entity> match) {
         HashTrie<String> ids = index.get(key);
         String id = ids == null ? null : ids.find(i -> match.test(get(i)));

@@ -187,7 +187,7 @@ public final class XdsServer implements AutoCloseable {
         return new TreeMap<>(leftOut);
     }
 
-    /** Prometheus text: connected nodes, ACKs, and NACKs by resource type. */
+    /** Prometheus text: connected nodes, services left out, ACKs, and NACKs by resource type. */
     public void writeMetrics(StringBuilder out) {
         out.append("# HELP marchproxy_xds_nodes Envoys and gRPC clients connected to the xDS server.\n")
                 .append("# TYPE marchproxy_xds_nodes gauge\n")

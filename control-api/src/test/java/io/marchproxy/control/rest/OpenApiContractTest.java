@@ -342,8 +342,8 @@ class OpenApiContractTest {
         get("/observe/metrics", null);
         post("/api/v1/auth/refresh", viewer, null);
 
-        TestPlane.Res cluster = post("/api/v1/clusters", admin, "{\"name\":\"tour\",\"syslogEndpoint\":\"10.0.0.9:514\","
-                + "\"logging\":{\"debug\":true},\"defaultPolicy\":\"allow\"}");
+        TestPlane.Res cluster = post("/api/v1/clusters", admin, "{\"name\":\"tour\","
+                + "\"syslogEndpoint\":\"10.0.0.9:514\",\"logging\":{\"debug\":true},\"defaultPolicy\":\"allow\"}");
         String clusterId = created(cluster);
         String cl = "/api/v1/clusters/" + clusterId;
         get("/api/v1/clusters?name=tour", viewer);
