@@ -64,8 +64,10 @@ public final class WriteClient {
                     int n = 0;
                     long sent = 0;
                     while (System.nanoTime() < end && n < mine.length) {
+                        // An address and port of its own: services of one cluster may not claim the same port.
                         String body = "{\"name\":\"" + prefix + id + "-" + sent + "\",\"clusterId\":\"" + cluster
-                                + "\",\"address\":\"10.0.0.1\",\"port\":8080,\"protocol\":\"tcp\","
+                                + "\",\"address\":\"10." + (id & 255) + "." + ((sent >> 8) & 255) + "."
+                                + (sent & 255) + "\",\"port\":" + (8080 + (sent >> 16)) + ",\"protocol\":\"tcp\","
                                 + "\"backends\":[{\"address\":\"10.0.1.1\",\"port\":80}]}";
                         byte[] b = body.getBytes(StandardCharsets.UTF_8);
                         byte[] head = ("POST /api/v1/services HTTP/1.1\r\nHost: 127.0.0.1:" + port

@@ -1,4 +1,5 @@
--- wrk script: each request creates a new service (a durable, journaled write) with a unique name per thread.
+-- wrk script: each request creates a new service (a durable, journaled write) with a unique name per thread, on an
+-- address and port of its own (services of one cluster may not claim the same port).
 -- The cluster id and token come from the environment (MP_CLUSTER, MP_TOKEN).
 local counter = 0
 local threads = {}
@@ -19,8 +20,9 @@ end
 function request()
   counter = counter + 1
   local body = string.format(
-    '{"name":"w%d-%d","clusterId":"%s","address":"10.0.0.1","port":8080,"protocol":"tcp",' ..
-    '"backends":[{"address":"10.0.1.1","port":80}]}', tid, counter, cluster)
+    '{"name":"w%d-%d","clusterId":"%s","address":"10.%d.%d.%d","port":%d,"protocol":"tcp",' ..
+    '"backends":[{"address":"10.0.1.1","port":80}]}', tid, counter, cluster, tid % 256,
+    math.floor(counter / 256) % 256, counter % 256, 8080 + math.floor(counter / 65536))
   return wrk.format("POST", "/api/v1/services", headers, body)
 end
 

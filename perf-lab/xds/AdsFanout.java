@@ -122,7 +122,7 @@ public final class AdsFanout {
         String cluster = null;
         if (mode.equals("rest")) {
             rest = Rest.login(url, password);
-            String created = rest.call("POST", "/api/v1/clusters", "{\"name\":\"fanout\"}", 201);
+            String created = rest.call("POST", "/api/v1/clusters", "{\"name\":\"fanout\",\"defaultPolicy\":\"allow\"}", 201);
             cluster = Rest.field(created, "id");
             credential = Rest.field(created, "apiKey");
             for (int i = 0; i < services; i++) {

@@ -40,7 +40,8 @@ public final class XdsPropagation {
         Path dir = Files.createDirectories(Path.of(args[5]).resolve("envoy"));
 
         Rest rest = Rest.login(base, password);
-        String cluster = Rest.field(rest.call("POST", "/api/v1/clusters", "{\"name\":\"xds-bench\"}", 201), "id");
+        String cluster = Rest.field(rest.call("POST", "/api/v1/clusters",
+                "{\"name\":\"xds-bench\",\"defaultPolicy\":\"allow\"}", 201), "id");
         int admin = freePort();
         String bootstrap = rest.call("GET", "/api/v1/envoy/bootstrap?cluster=xds-bench&node=xds-bench-envoy&adminPort="
                 + admin, null, 200);

@@ -115,7 +115,7 @@ public final class ControlPlane implements AutoCloseable {
             LicenceVerifier verifier = new LicenceVerifier(settings.licencePublicKey().isEmpty() ? null
                     : LicenceVerifier.parsePublicKey(settings.licencePublicKey()), clock);
             Licensing licensing = new Licensing(verifier, settings.licenceTokenOption());
-            ConfigResolver resolver = new ConfigResolver(sealer);
+            ConfigResolver resolver = new ConfigResolver(sealer, clock);
             ConfigPublisher publisher = new ConfigPublisher(store, resolver);
             ProxyLiveness liveness = new ProxyLiveness(settings.proxyStaleAfter(), clock);
             Gate gate = new Gate(store, tokens);

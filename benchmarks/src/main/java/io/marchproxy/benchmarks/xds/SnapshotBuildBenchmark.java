@@ -1,6 +1,7 @@
 package io.marchproxy.benchmarks.xds;
 
 import io.marchproxy.control.config.ResolvedConfig;
+import io.marchproxy.control.model.AccessAction;
 import io.marchproxy.control.model.Backend;
 import io.marchproxy.control.model.HealthCheck;
 import io.marchproxy.control.model.PortSpec;
@@ -60,22 +61,24 @@ public class SnapshotBuildBenchmark {
             ServiceAuth auth = i % 7 == 0 ? new ServiceAuth("jwt", null, "secret-of-service-" + id + "-0123456789",
                     "HS256", 3600) : ServiceAuth.NONE;
             ResolvedConfig.Qos qos = i % 9 == 0 ? new ResolvedConfig.Qos(100, 100, 64, "P1", 1, 0, 0) : null;
-            entries.add(new ResolvedConfig.ServiceEntry(id, "service-" + i, "127.0.0.1", port, protocol, "default",
-                    backends, i % 3 == 0 ? "least_connections" : "round_robin", auth,
+            entries.add(new ResolvedConfig.ServiceEntry(id, "service-" + i, "127.0.0.1", port, port, protocol,
+                    "default", backends, i % 3 == 0 ? "least_connections" : "round_robin", auth,
                     protocol.equals("https") ? new TlsSettings(true, false) : TlsSettings.OFF,
-                    new HealthCheck("/healthz", 10), qos));
+                    protocol.equals("https") ? "cert-1" : null, new HealthCheck("/healthz", 10), qos));
             if (i % 11 == 0) {
                 mapped.add(id);
             }
         }
         List<ResolvedConfig.MappingEntry> mappings = List.of(new ResolvedConfig.MappingEntry("m1", "to-mapped",
-                List.of(entries.get(1).id()), mapped, List.of("http", "tcp"), PortSpec.parse("1-65535"), false, 1));
+                AccessAction.ALLOW, List.of(entries.get(1).id()), List.of("127.0.0.1/32"), mapped,
+                List.of("http", "tcp"), PortSpec.parse("1-65535"), false, 1));
         List<ResolvedConfig.CertificateEntry> certs = List.of(new ResolvedConfig.CertificateEntry("cert-1", "loopback",
                 "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", "",
                 "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n", List.of("127.0.0.1"),
-                Instant.parse("2030-01-01T00:00:00Z")));
+                Instant.parse("2020-01-01T00:00:00Z"), Instant.parse("2030-01-01T00:00:00Z")));
         config = new ResolvedConfig("cluster-1", "bench", 1, "sha256:bench",
-                new ResolvedConfig.Settings(true, 3, "", false, false, false), entries, mappings, certs);
+                new ResolvedConfig.Settings(true, 3, "", false, false, false, AccessAction.ALLOW), entries, mappings,
+                certs);
     }
 
     @Benchmark

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.marchproxy.control.certs.KeySealer;
 import io.marchproxy.control.model.Certificate;
+import io.marchproxy.control.model.Cidr;
 import io.marchproxy.control.model.Cluster;
 import io.marchproxy.control.model.Mapping;
 import io.marchproxy.control.model.MappingTargets;
@@ -18,6 +19,8 @@ import io.marchproxy.control.store.StoreState;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -29,16 +32,21 @@ import java.util.Set;
 
 /**
  * Computes a cluster's {@link ResolvedConfig} from a store state. Only active services and mappings are included;
- * {@code all} and {@code collection:<name>} expand to the active services they name at that state. Entries are
- * sorted by id so the content hash does not depend on creation order. Thread-safe.
+ * {@code all} and {@code collection:<name>} expand to the active services they name at that state, and mapping
+ * sources to the address prefixes they match. Each TLS service gets the certificate {@link CertificateChoice} picks at
+ * the clock's current time, so the result changes when a certificate's validity starts or ends even if the state does
+ * not. Entries are sorted by id (mappings by priority, then id) so the content hash does not depend on creation
+ * order. Thread-safe.
  */
 public final class ConfigResolver {
     private final ObjectMapper canonical = ModelJson.newMapper()
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
     private final KeySealer sealer;
+    private final Clock clock;
 
-    public ConfigResolver(KeySealer sealer) {
+    public ConfigResolver(KeySealer sealer, Clock clock) {
         this.sealer = sealer;
+        this.clock = clock;
     }
 
     public ResolvedConfig resolve(StoreState state, Cluster cluster) {
@@ -50,31 +58,40 @@ public final class ConfigResolver {
         for (QosPolicy q : state.list(EntityKind.QOS)) {
             qosByService.put(q.serviceId(), q);
         }
+        List<Certificate> certificates = state.list(EntityKind.CERTIFICATE).stream()
+                .filter(c -> c.clusterId().equals(cid))
+                .sorted(Comparator.comparing(Certificate::id)).toList();
+        Instant now = clock.instant();
         List<ResolvedConfig.ServiceEntry> serviceEntries = new ArrayList<>();
         for (Service s : services) {
             QosPolicy q = qosByService.get(s.id());
-            serviceEntries.add(new ResolvedConfig.ServiceEntry(s.id(), s.name(), s.address(), s.port(), s.protocol(),
-                    s.collection(), s.backends(), s.loadBalancing(), opened(s.auth(), s.id()), s.tls(),
-                    s.healthCheck(),
+            String certificate = s.terminatesTls()
+                    ? CertificateChoice.chosen(s, certificates, now).map(Certificate::id).orElse(null) : null;
+            serviceEntries.add(new ResolvedConfig.ServiceEntry(s.id(), s.name(), s.address(), s.port(), s.lastPort(),
+                    s.protocol(), s.collection(), s.backends(), s.loadBalancing(), opened(s.auth(), s.id()), s.tls(),
+                    certificate, s.healthCheck(),
                     q == null ? null : new ResolvedConfig.Qos(q.ingressMbps(), q.egressMbps(), q.burstKb(),
                             q.priority(), q.weight(), q.maxLatencyMs(), q.dscp())));
         }
+        Map<String, Service> servicesById = new HashMap<>();
+        services.forEach(s -> servicesById.put(s.id(), s));
         List<ResolvedConfig.MappingEntry> mappingEntries = state.list(EntityKind.MAPPING).stream()
                 .filter(m -> m.clusterId().equals(cid) && m.active())
                 .sorted(Comparator.comparing(Mapping::priority).thenComparing(Mapping::id))
-                .map(m -> new ResolvedConfig.MappingEntry(m.id(), m.name(), expand(m.sources(), services),
-                        expand(m.destinations(), services), m.protocols(), PortSpec.parse(m.ports()),
-                        m.authRequired(), m.priority()))
+                .map(m -> {
+                    List<String> sources = expand(m.sources(), services);
+                    return new ResolvedConfig.MappingEntry(m.id(), m.name(), m.action(), sources,
+                            prefixes(m.sources(), sources, servicesById), expand(m.destinations(), services),
+                            m.protocols(), PortSpec.parse(m.ports()), m.authRequired(), m.priority());
+                })
                 .toList();
-        List<ResolvedConfig.CertificateEntry> certEntries = state.list(EntityKind.CERTIFICATE).stream()
-                .filter(c -> c.clusterId().equals(cid))
-                .sorted(Comparator.comparing(Certificate::id))
+        List<ResolvedConfig.CertificateEntry> certEntries = certificates.stream()
                 .map(c -> new ResolvedConfig.CertificateEntry(c.id(), c.name(), c.certificatePem(), c.chainPem(),
-                        sealer.open(c.encryptedKey(), c.id()), c.subjectAltNames(), c.notAfter()))
+                        sealer.open(c.encryptedKey(), c.id()), c.subjectAltNames(), c.notBefore(), c.notAfter()))
                 .toList();
         ResolvedConfig.Settings settings = new ResolvedConfig.Settings(cluster.active(), cluster.maxProxies(),
                 cluster.syslogEndpoint(), cluster.logging().auth(), cluster.logging().netflow(),
-                cluster.logging().debug());
+                cluster.logging().debug(), cluster.defaultPolicy());
         ResolvedConfig unhashed = new ResolvedConfig(cid, cluster.name(), 0, "", settings, serviceEntries,
                 mappingEntries, certEntries);
         return new ResolvedConfig(cid, cluster.name(), state.configVersion(), hash(unhashed), settings,
@@ -91,9 +108,29 @@ public final class ConfigResolver {
         return KeySealer.isSealed(value) ? sealer.open(value, ownerId) : value;
     }
 
+    /**
+     * The canonical prefixes a mapping's sources match: its address sources as written (stored canonical), then the
+     * address of each source service that has an IP literal for one, deduplicated.
+     */
+    private static List<String> prefixes(List<String> targets, List<String> sourceServiceIds,
+                                         Map<String, Service> byId) {
+        Set<String> out = new LinkedHashSet<>();
+        targets.stream().filter(MappingTargets::isPrefix).forEach(t -> out.add(Cidr.parse(t).toString()));
+        for (String id : sourceServiceIds) {
+            Service s = byId.get(id);
+            if (s != null && Cidr.isIpLiteral(s.address())) {
+                out.add(Cidr.parse(s.address()).toString());
+            }
+        }
+        return List.copyOf(out);
+    }
+
     private static List<String> expand(List<String> targets, List<Service> activeServices) {
         Set<String> ids = new LinkedHashSet<>();
         for (String t : targets) {
+            if (MappingTargets.isPrefix(t)) {
+                continue;
+            }
             if (t.equals(MappingTargets.ALL)) {
                 activeServices.forEach(s -> ids.add(s.id()));
             } else if (t.startsWith(MappingTargets.COLLECTION_PREFIX)) {

@@ -10,6 +10,7 @@ import io.marchproxy.control.certs.ParsedCertificate;
 import io.marchproxy.control.certs.PemCertificates;
 import io.marchproxy.control.certs.PemException;
 import io.marchproxy.control.model.Certificate;
+import io.marchproxy.control.model.Service;
 import io.marchproxy.control.store.ConfigStore;
 import io.marchproxy.control.store.EntityKind;
 import io.marchproxy.control.store.Transaction;
@@ -21,13 +22,17 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * {@code /api/v1/certificates}. The certificate, chain and key are parsed by the JDK on the request thread and the key
  * must sign what the certificate's public key verifies; the key is then sealed (AES-GCM, master key) inside the
  * transaction, bound to the certificate id, and never returned. {@code GET /expiring?days=N} lists what expires soon.
+ * A certificate stays in its cluster; no write may leave an active TLS service without a certificate, and one in use
+ * (named by a service, or presented by one now) cannot be deleted ({@link ServiceRules}).
  */
 public final class CertificatesService extends CrudService<Certificate, ParsedCertificate> {
     private static final String PEM_KEY = "privateKeyPem";
@@ -110,10 +115,36 @@ public final class CertificatesService extends CrudService<Certificate, ParsedCe
         String clusterId = b.get("clusterId").textValue();
         requireUnique(tx, "name", name, meta);
         requireCluster(tx, clusterId);
-        return new Certificate(meta.id(), name, clusterId, b.get("certificatePem").textValue(),
+        if (existing != null && !existing.clusterId().equals(clusterId)) {
+            throw ProblemException.unprocessable("clusterId", "a certificate cannot move to another cluster");
+        }
+        Certificate cert = new Certificate(meta.id(), name, clusterId, b.get("certificatePem").textValue(),
                 b.get("chainPem").textValue(), p.subject(), p.issuer(), p.subjectAltNames(), p.serialNumber(),
                 p.fingerprintSha256(), p.keyAlgorithm(), p.notBefore(), p.notAfter(),
                 sealer.seal(b.get(PEM_KEY).textValue(), meta.id()), meta.revision(), meta.createdAt(),
                 meta.updatedAt());
+        List<Certificate> before = ServiceRules.certificates(tx, clusterId);
+        // A new certificate can take a service's certificate away only by ending "the cluster's only certificate".
+        if (existing != null || before.size() == 1) {
+            List<Certificate> after = new ArrayList<>(before);
+            after.removeIf(c -> c.id().equals(cert.id()));
+            after.add(cert);
+            // A new one ends the fallback by being in the cluster; a replaced one strands services by what it names.
+            ServiceRules.requireCertificatesFor(tx, clusterId, after, existing == null ? "clusterId" : "certificatePem",
+                    clock.instant());
+        }
+        return cert;
+    }
+
+    /** A certificate in use (named by a service, or presented by an active TLS service now) stays. */
+    @Override
+    protected void checkDelete(Transaction tx, Certificate c) {
+        List<Service> users = ServiceRules.usersOf(tx, c, clock.instant());
+        if (!users.isEmpty()) {
+            throw ProblemException.conflict("id", "certificate is used by service(s) " + users.stream()
+                    .map(s -> s.name() + " (" + s.id() + ")").collect(Collectors.joining(", "))
+                    + "; name another certificate in their certificateId, or upload the certificate that replaces "
+                    + "it, first");
+        }
     }
 }

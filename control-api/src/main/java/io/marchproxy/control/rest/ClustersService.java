@@ -8,6 +8,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.marchproxy.control.auth.ClusterKeys;
 import io.marchproxy.control.auth.Principal;
+import io.marchproxy.control.model.AccessAction;
 import io.marchproxy.control.model.Cluster;
 import io.marchproxy.control.model.ClusterScoped;
 import io.marchproxy.control.model.LoggingSwitches;
@@ -26,7 +27,8 @@ import java.util.Map;
 /**
  * {@code /api/v1/clusters}. The cluster API key is generated on create and on {@code POST /{id}/rotate-key}, returned
  * in that one response as {@code apiKey}, and stored only as its hash. At most one cluster is the default: making one
- * the default clears the flag on the others in the same change.
+ * the default clears the flag on the others in the same change. {@code defaultPolicy} decides connections no mapping
+ * decides; a new cluster denies them unless told otherwise.
  */
 public final class ClustersService extends CrudService<Cluster, Void> {
     static final ObjectSchema SCHEMA = ObjectSchema.builder()
@@ -42,6 +44,10 @@ public final class ClustersService extends CrudService<Cluster, Void> {
                     .optional("netflow", Schemas.bool(), false)
                     .optional("debug", Schemas.bool(), false)
                     .build(), null)
+            .optional("defaultPolicy", StringSchema.oneOf("deny", "allow"), "deny",
+                    "What happens to a connection no mapping decides. A service that an allow mapping names admits "
+                            + "only what mappings admit either way. Clusters stored before this field existed read as "
+                            + "allow")
             .build();
 
     /** Create and rotate-key answer with the cluster and, this once, its API key. */
@@ -129,9 +135,7 @@ public final class ClustersService extends CrudService<Cluster, Void> {
         if (isDefault) {
             for (Cluster other : tx.list(kind)) {
                 if (other.defaultCluster() && !other.id().equals(meta.id())) {
-                    tx.put(kind, new Cluster(other.id(), other.name(), other.description(), other.active(), false,
-                            other.maxProxies(), other.syslogEndpoint(), other.logging(), other.apiKeyHash(),
-                            other.revision() + 1, other.createdAt(), meta.updatedAt()));
+                    tx.put(kind, other.withDefaultCluster(false, other.revision() + 1, meta.updatedAt()));
                 }
             }
         }
@@ -141,6 +145,7 @@ public final class ClustersService extends CrudService<Cluster, Void> {
                 b.hasNonNull("syslogEndpoint") ? b.get("syslogEndpoint").textValue() : null,
                 new LoggingSwitches(logging.path("auth").asBoolean(false), logging.path("netflow").asBoolean(false),
                         logging.path("debug").asBoolean(false)),
+                AccessAction.fromWire(b.get("defaultPolicy").textValue()),
                 existing == null ? null : existing.apiKeyHash(), meta.revision(), meta.createdAt(),
                 meta.updatedAt());
     }

@@ -2,7 +2,10 @@ package io.marchproxy.control.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.marchproxy.control.model.AccessAction;
+import io.marchproxy.control.model.Cidr;
 import io.marchproxy.control.model.Mapping;
+import io.marchproxy.control.model.MappingTargets;
 import static io.marchproxy.control.model.MappingTargets.ALL;
 import static io.marchproxy.control.model.MappingTargets.COLLECTION_PREFIX;
 import io.marchproxy.control.model.PortSpec;
@@ -19,24 +22,35 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
- * {@code /api/v1/mappings}. Sources and destinations are service ids of the mapping's cluster, {@code all}, or
- * {@code collection:<name>}; they are stored as written and expanded when a cluster's config is resolved, so a
- * service added to a collection later is covered without editing the mapping.
+ * {@code /api/v1/mappings}. Destinations are service ids of the mapping's cluster, {@code all}, or
+ * {@code collection:<name>}; sources may also be IPv4/IPv6 addresses or prefixes, stored in canonical form
+ * ({@code 10.1.2.3/16} becomes {@code 10.1.0.0/16}, a bare address a /32 or /128). Services are stored as written and
+ * expanded when a cluster's config is resolved, so a service added to a collection later is covered without editing
+ * the mapping. {@code action} says whether matching clients are allowed or denied.
  */
 public final class MappingsService extends CrudService<Mapping, Void> {
-    private static final StringSchema TARGET = StringSchema.of(1, 80, ALL)
-            .pattern("^(all|collection:[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?|[A-Za-z0-9-]+)$");
+    private static final Pattern SERVICE_TARGET =
+            Pattern.compile("^(all|collection:[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?|[A-Za-z0-9-]+)$");
+    private static final StringSchema TARGET = StringSchema.of(1, 80, ALL).pattern(SERVICE_TARGET.pattern());
+    private static final StringSchema SOURCE = StringSchema.of(1, 80, "10.1.0.0/16")
+            .rule(s -> MappingTargets.isPrefix(s) ? Cidr.isValid(s) : SERVICE_TARGET.matcher(s).matches(),
+                    "a service id, all, collection:<name>, or an IPv4/IPv6 address or prefix such as 10.1.0.0/16 or "
+                            + "2001:db8::/32 (a bare address is one host)");
 
     static final ObjectSchema SCHEMA = ObjectSchema.builder()
             .required("name", Schemas.name("web-to-db"))
             .required("clusterId", Schemas.id())
-            .required("sources", new ArraySchema(TARGET, 1, 256))
+            .required("sources", new ArraySchema(SOURCE, 1, 256))
             .required("destinations", new ArraySchema(TARGET, 1, 256))
             .required("protocols", new ArraySchema(StringSchema.oneOf("tcp", "udp", "http", "https"), 1, 4))
             .required("ports", StringSchema.of(1, 1024, "80,443,8000-8100")
                     .rule(PortSpec::isValid, "must be a port, a range a-b or a comma list of them, each 1-65535"))
+            .optional("action", StringSchema.oneOf("allow", "deny"), "allow",
+                    "What happens to a connection whose client the sources contain, if no mapping of lower priority "
+                            + "(then smaller id) decided it first")
             .optional("authRequired", Schemas.bool(), false)
             .optional("priority", IntegerSchema.range(0, 10_000).withExample(100), 100)
             .optional("comments", Schemas.text(1024), "")
@@ -85,7 +99,8 @@ public final class MappingsService extends CrudService<Mapping, Void> {
             }
         });
         return new Mapping(meta.id(), name, clusterId, sources, destinations, protocols,
-                b.get("ports").textValue().replace(" ", ""), b.get("authRequired").booleanValue(),
+                b.get("ports").textValue().replace(" ", ""), AccessAction.fromWire(b.get("action").textValue()),
+                b.get("authRequired").booleanValue(),
                 b.get("priority").intValue(), b.get("comments").textValue(), b.get("active").booleanValue(),
                 meta.revision(), meta.createdAt(), meta.updatedAt());
     }
@@ -94,7 +109,9 @@ public final class MappingsService extends CrudService<Mapping, Void> {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < arr.size(); i++) {
             String t = arr.get(i).textValue();
-            if (!t.equals(ALL) && !t.startsWith(COLLECTION_PREFIX)) {
+            if (MappingTargets.isPrefix(t)) {
+                t = Cidr.parse(t).toString();
+            } else if (!t.equals(ALL) && !t.startsWith(COLLECTION_PREFIX)) {
                 Optional<Service> s = tx.get(EntityKind.SERVICE, t);
                 if (s.isEmpty()) {
                     throw ProblemException.unprocessable(field + "[" + i + "]", "no service with id " + t);

@@ -1,5 +1,6 @@
 package io.marchproxy.control.rest;
 
+import io.marchproxy.control.model.Cidr;
 import io.marchproxy.control.validation.BooleanSchema;
 import io.marchproxy.control.validation.IntegerSchema;
 import io.marchproxy.control.validation.StringSchema;
@@ -10,9 +11,6 @@ import java.util.regex.Pattern;
 /** Field schemas shared by several resources. */
 public final class Schemas {
     public static final String NAME_PATTERN = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$";
-    private static final Pattern IPV4 = Pattern.compile(
-            "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$");
-    private static final Pattern IPV6 = Pattern.compile("^[0-9A-Fa-f:.]{2,45}$");
     private static final Pattern FQDN = Pattern.compile(
             "^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?$");
 
@@ -47,15 +45,15 @@ public final class Schemas {
 
     /** True for a dotted-quad IPv4 literal (no leading zeros); never resolves names. */
     public static boolean isIpv4(String s) {
-        return IPV4.matcher(s).matches();
+        return Cidr.isIpv4(s);
     }
 
     public static boolean isAddress(String s) {
-        if (isIpv4(s)) {
+        if (Cidr.isIpLiteral(s)) {
             return true;
         }
         if (s.contains(":")) {
-            return IPV6.matcher(s).matches() && isIpv6(s);
+            return false;
         }
         if (s.chars().allMatch(c -> Character.isDigit(c) || c == '.')) {
             return false;
@@ -63,15 +61,6 @@ public final class Schemas {
         try {
             return FQDN.matcher(IDN.toASCII(s)).matches();
         } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
-    private static boolean isIpv6(String s) {
-        try {
-            // A literal containing ':' is parsed without any name lookup.
-            return java.net.InetAddress.getByName("[" + s + "]") instanceof java.net.Inet6Address;
-        } catch (java.net.UnknownHostException | SecurityException e) {
             return false;
         }
     }

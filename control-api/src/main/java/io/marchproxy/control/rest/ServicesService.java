@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.marchproxy.control.certs.KeySealer;
 import io.marchproxy.control.model.Backend;
+import io.marchproxy.control.model.Certificate;
 import io.marchproxy.control.model.HealthCheck;
 import io.marchproxy.control.model.Mapping;
 import io.marchproxy.control.model.QosPolicy;
@@ -25,7 +26,9 @@ import java.util.List;
 /**
  * {@code /api/v1/services}. A service belongs to one cluster for life; it cannot be deleted while a mapping or QoS
  * policy refers to it. Auth secrets (token, JWT secret) are write-only here, sealed at rest like certificate keys, and
- * reach proxies only in the cluster config.
+ * reach proxies only in the cluster config. An active service may not claim ports another active service of its
+ * cluster holds, and an active TLS service must have a certificate ({@link ServiceRules}): both checked in the
+ * transaction that writes it.
  */
 public final class ServicesService extends CrudService<Service, Void> {
     static final ObjectSchema SCHEMA = ObjectSchema.builder()
@@ -33,6 +36,9 @@ public final class ServicesService extends CrudService<Service, Void> {
             .required("clusterId", Schemas.id())
             .required("address", Schemas.address("10.0.0.10"))
             .required("port", Schemas.port())
+            .optional("portEnd", IntegerSchema.range(1, 65535).withExample(8010), null,
+                    "tcp and udp only: the service listens on port..portEnd (at least port); absent for one port. "
+                            + "Envoy serves ranges of up to 16 ports, one listener each; the L4 dataplane any range")
             .required("protocol", StringSchema.oneOf("tcp", "udp", "http", "https"))
             .optional("collection", Schemas.name("default"), "default")
             .optional("backends", new ArraySchema(ObjectSchema.builder()
@@ -54,6 +60,10 @@ public final class ServicesService extends CrudService<Service, Void> {
                     .optional("enabled", Schemas.bool(), false)
                     .optional("verify", Schemas.bool(), true)
                     .build(), null)
+            .optional("certificateId", Schemas.id(), null,
+                    "The certificate (of the service's cluster) a TLS service presents. Absent: the newest valid "
+                            + "certificate whose SAN names the service's address or name, else the cluster's only "
+                            + "certificate. An active TLS service without one is refused (409)")
             .optional("healthCheck", ObjectSchema.builder()
                     .required("path", StringSchema.of(1, 1024, "/healthz").pattern("^/[\\x21-\\x7e]*$"))
                     .optional("intervalSeconds", IntegerSchema.range(5, 3600).withExample(10), 10)
@@ -107,15 +117,37 @@ public final class ServicesService extends CrudService<Service, Void> {
             backends.add(new Backend(n.get("address").textValue(), n.get("port").intValue(),
                     n.get("weight").intValue(), n.get("enabled").booleanValue()));
         }
+        String protocol = b.get("protocol").textValue();
+        int port = b.get("port").intValue();
+        Integer portEnd = b.hasNonNull("portEnd") ? b.get("portEnd").intValue() : null;
+        if (portEnd != null && protocol.startsWith("http")) {
+            throw ProblemException.unprocessable("portEnd", "only tcp and udp services take a port range");
+        }
+        if (portEnd != null && portEnd < port) {
+            throw ProblemException.unprocessable("portEnd", "must be at least port (" + port + ")");
+        }
+        String certificateId = b.hasNonNull("certificateId") ? b.get("certificateId").textValue() : null;
+        if (certificateId != null) {
+            Certificate cert = tx.get(EntityKind.CERTIFICATE, certificateId).orElseThrow(
+                    () -> ProblemException.unprocessable("certificateId", "no certificate with id " + certificateId));
+            if (!cert.clusterId().equals(clusterId)) {
+                throw ProblemException.unprocessable("certificateId",
+                        "certificate " + certificateId + " belongs to another cluster");
+            }
+        }
         JsonNode tls = b.path("tls");
         JsonNode hc = b.get("healthCheck");
-        return new Service(meta.id(), name, clusterId, b.get("address").textValue(), b.get("port").intValue(),
-                b.get("protocol").textValue(), b.get("collection").textValue(), backends,
-                b.get("loadBalancing").textValue(), auth(b.get("auth"), meta.id()),
+        Service s = new Service(meta.id(), name, clusterId, b.get("address").textValue(), port, portEnd, protocol,
+                b.get("collection").textValue(), backends, b.get("loadBalancing").textValue(),
+                auth(b.get("auth"), meta.id()),
                 tls.isMissingNode() ? TlsSettings.OFF
                         : new TlsSettings(tls.get("enabled").booleanValue(), tls.get("verify").booleanValue()),
+                certificateId,
                 hc == null ? null : new HealthCheck(hc.get("path").textValue(), hc.get("intervalSeconds").intValue()),
                 b.get("active").booleanValue(), meta.revision(), meta.createdAt(), meta.updatedAt());
+        ServiceRules.requireFreePorts(tx, s);
+        ServiceRules.requireCertificate(tx, s, clock.instant());
+        return s;
     }
 
     /** The auth settings with token and JWT secret sealed under the master key, bound to the service id. */

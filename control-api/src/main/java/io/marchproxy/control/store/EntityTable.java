@@ -8,13 +8,15 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.function.Predicate;
 
 /**
  * The entities of one kind in one {@link StoreState}: immutable, and cheap to derive a changed copy from. Entities
  * live in a {@link HashTrie} and creation order is an append-only list of ids in chunks of {@value #CHUNK}; a change
  * copies only the trie paths and the last order chunk it touches, and versions share everything else. A deleted id
  * leaves a tombstone in the order list, skipped when iterating and compacted away when tombstones outnumber entities.
- * An index from each entity's unique key ({@link EntityKind#uniqueKey}) to its id is kept the same way.
+ * An index from each entity's unique key ({@link EntityKind#uniqueKey}) to its id is kept the same way, and one from
+ * each of its non-unique {@link EntityKind#indexKeys} to the set of ids indexed under it (a trie of tries).
  */
 final class EntityTable {
     private static final int CHUNK = 256;
@@ -27,22 +29,32 @@ final class EntityTable {
     private final HashTrie<Slot> slots;
     /** Unique key to id. */
     private final HashTrie<String> keys;
+    /** Index key to the ids indexed under it, as a trie from id to id. */
+    private final HashTrie<HashTrie<String>> index;
     private final String[][] chunks;
     private final int orderLength;
     private final int size;
 
     private EntityTable(EntityKind<?> kind, HashTrie<Slot> slots, HashTrie<String> keys,
-                        String[][] chunks, int orderLength, int size) {
+                        HashTrie<HashTrie<String>> index, String[][] chunks, int orderLength, int size) {
         this.kind = kind;
         this.slots = slots;
         this.keys = keys;
+        this.index = index;
         this.chunks = chunks;
         this.orderLength = orderLength;
         this.size = size;
     }
 
     static EntityTable empty(EntityKind<?> kind) {
-        return new EntityTable(kind, HashTrie.empty(), HashTrie.empty(), new String[0][], 0, 0);
+        return new EntityTable(kind, HashTrie.empty(), HashTrie.empty(), HashTrie.empty(), new String[0][], 0, 0);
+    }
+
+    /** An entity indexed under {@code key} that {@code match} accepts, or null; which one of several is unspecified. */
+    Entity findIndexed(String key, Predicate<? super Entity> match) {
+        HashTrie<String> ids = index.get(key);
+        String id = ids == null ? null : ids.find(i -> match.test(get(i)));
+        return id == null ? null : get(id);
     }
 
     /** The entity whose unique key is {@code key}, or null. */
@@ -64,12 +76,19 @@ final class EntityTable {
     EntityTable with(List<Change> changes) {
         HashTrie.Editor<Slot> ns = slots.edit();
         HashTrie.Editor<String> nk = keys.edit();
+        HashTrie.Editor<HashTrie<String>> ni = index.edit();
         String[][] nc = chunks;
         boolean lastChunkCopied = false;
         int length = orderLength;
         int count = size;
         for (Change c : changes) {
             Slot old = ns.get(c.id());
+            List<String> oldIndexKeys = old == null ? List.of() : kind.indexKeys(old.entity());
+            List<String> newIndexKeys = c.isDelete() ? List.of() : kind.indexKeys(c.after());
+            if (!oldIndexKeys.equals(newIndexKeys)) {
+                oldIndexKeys.forEach(k -> unindex(ni, k, c.id()));
+                newIndexKeys.forEach(k -> index(ni, k, c.id()));
+            }
             if (old != null) {
                 String oldKey = kind.uniqueKey(old.entity());
                 if (c.id().equals(nk.get(oldKey))) {
@@ -106,8 +125,30 @@ final class EntityTable {
             length++;
             count++;
         }
-        EntityTable next = new EntityTable(kind, ns.build(), nk.build(), nc, length, count);
+        EntityTable next = new EntityTable(kind, ns.build(), nk.build(), ni.build(), nc, length, count);
         return length > 2 * count + 1024 ? next.compacted() : next;
+    }
+
+    private static void index(HashTrie.Editor<HashTrie<String>> index, String key, String id) {
+        HashTrie<String> ids = index.get(key);
+        HashTrie.Editor<String> e = (ids == null ? HashTrie.<String>empty() : ids).edit();
+        e.put(id, id);
+        index.put(key, e.build());
+    }
+
+    private static void unindex(HashTrie.Editor<HashTrie<String>> index, String key, String id) {
+        HashTrie<String> ids = index.get(key);
+        if (ids == null) {
+            return;
+        }
+        HashTrie.Editor<String> e = ids.edit();
+        e.remove(id);
+        HashTrie<String> left = e.build();
+        if (left.isEmpty()) {
+            index.remove(key);
+        } else {
+            index.put(key, left);
+        }
     }
 
     /** The same entities with tombstones removed from the order list. */

@@ -1,5 +1,7 @@
 package io.marchproxy.control.store;
 
+import java.util.function.Predicate;
+
 /**
  * An immutable string-keyed map with cheap derived copies: a hash array mapped trie (32-way, bitmap-compressed
  * nodes, as in Bagwell's HAMT). An {@link Editor} copies only the nodes on the path to each key it writes, about
@@ -95,6 +97,28 @@ final class HashTrie<V> {
             }
             n = (Node) a[i + 1];
         }
+    }
+
+    boolean isEmpty() {
+        return root.isEmpty();
+    }
+
+    /** The first value, in no particular order, that {@code match} accepts; null if none does. */
+    V find(Predicate<? super V> match) {
+        return find(root, match);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <V> V find(Node n, Predicate<? super V> match) {
+        Object[] a = n.array;
+        for (int i = 0; i < a.length; i += 2) {
+            V found = a[i] != null ? (match.test((V) a[i + 1]) ? (V) a[i + 1] : null)
+                    : find((Node) a[i + 1], match);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
     }
 
     Editor<V> edit() {

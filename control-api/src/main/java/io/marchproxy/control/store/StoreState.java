@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * An immutable view of every entity at one journal sequence number. Applying an event derives new tables only for the
@@ -72,6 +73,15 @@ public final class StoreState {
     /** The entity of {@code kind} whose {@link EntityKind#uniqueKey} is {@code key}. */
     public <T extends Entity> Optional<T> findByKey(EntityKind<T> kind, String key) {
         Entity e = byKind.get(kind).byKey(key);
+        return e == null ? Optional.empty() : Optional.of(kind.cast(e));
+    }
+
+    /**
+     * An entity of {@code kind} indexed under {@code key} (see {@link EntityKind#indexKeys}) that {@code match}
+     * accepts; which one, if several do, is unspecified.
+     */
+    public <T extends Entity> Optional<T> findIndexed(EntityKind<T> kind, String key, Predicate<? super T> match) {
+        Entity e = byKind.get(kind).findIndexed(key, x -> match.test(kind.cast(x)));
         return e == null ? Optional.empty() : Optional.of(kind.cast(e));
     }
 

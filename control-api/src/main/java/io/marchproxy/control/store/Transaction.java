@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -83,6 +84,20 @@ public final class Transaction {
             return Optional.empty(); // changed or deleted here: its current key, if still equal, was found above
         }
         return committed;
+    }
+
+    /**
+     * An entity of {@code kind} indexed under {@code key} that {@code match} accepts, as this transaction sees them:
+     * its own writes first, then committed entities it has not changed.
+     */
+    public <T extends Entity> Optional<T> findIndexed(EntityKind<T> kind, String key, Predicate<? super T> match) {
+        for (Change c : pending.values()) {
+            if (c.kind() == kind && !c.isDelete() && kind.indexKeys(c.after()).contains(key)
+                    && match.test(kind.cast(c.after()))) {
+                return Optional.of(kind.cast(c.after()));
+            }
+        }
+        return base.findIndexed(kind, key, e -> !pending.containsKey(key(kind, e.id())) && match.test(e));
     }
 
     public <T extends Entity> T put(EntityKind<T> kind, T entity) {

@@ -16,8 +16,12 @@ import java.util.Map;
  */
 public final class ObjectSchema implements JsonSchema {
 
-    /** One property: its schema, whether it must be present, and the value used when it is absent. */
-    public record Property(String name, JsonSchema schema, boolean required, JsonNode defaultValue) {
+    /**
+     * One property: its schema, whether it must be present, the value used when it is absent, and what it means
+     * (null when its name and schema say enough).
+     */
+    public record Property(String name, JsonSchema schema, boolean required, JsonNode defaultValue,
+                           String description) {
     }
 
     private final Map<String, Property> properties;
@@ -85,6 +89,9 @@ public final class ObjectSchema implements JsonSchema {
             if (p.defaultValue() != null && !p.defaultValue().isNull()) {
                 s.set("default", p.defaultValue());
             }
+            if (p.description() != null) {
+                s.put("description", p.description());
+            }
             props.set(p.name(), s);
             if (p.required()) {
                 required.add(p.name());
@@ -114,12 +121,17 @@ public final class ObjectSchema implements JsonSchema {
         private final Map<String, Property> properties = new LinkedHashMap<>();
 
         public Builder required(String name, JsonSchema schema) {
-            properties.put(name, new Property(name, schema, true, null));
+            properties.put(name, new Property(name, schema, true, null, null));
             return this;
         }
 
         /** An optional property; {@code defaultValue} may be null, meaning absent stays absent. */
         public Builder optional(String name, JsonSchema schema, Object defaultValue) {
+            return optional(name, schema, defaultValue, null);
+        }
+
+        /** As {@link #optional(String, JsonSchema, Object)}, documented with {@code description}. */
+        public Builder optional(String name, JsonSchema schema, Object defaultValue, String description) {
             JsonNode def = defaultValue == null ? null
                     : defaultValue instanceof JsonNode j ? j
                     : JsonNodeFactory.instance.pojoNode(defaultValue);
@@ -130,7 +142,7 @@ public final class ObjectSchema implements JsonSchema {
             } else if (defaultValue instanceof String s) {
                 def = JsonNodeFactory.instance.textNode(s);
             }
-            properties.put(name, new Property(name, schema, false, def));
+            properties.put(name, new Property(name, schema, false, def, description));
             return this;
         }
 

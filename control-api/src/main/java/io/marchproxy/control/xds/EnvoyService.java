@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * {@code /api/v1/envoy}: {@code GET /bootstrap?cluster=NAME} returns a ready Envoy bootstrap (YAML) for a cluster,
  * pointing at this control plane's xDS listener and carrying the cluster's xDS token, so it is for operators and
  * above; {@code GET /nodes} lists the connected nodes with the versions they hold, their last NACK and their health,
- * for viewers and above (no secrets).
+ * and per cluster the active services its Envoys do not serve, with why; for viewers and above (no secrets).
  */
 public final class EnvoyService extends ResourceService {
     private static final Pattern NODE_ID = Pattern.compile("^[A-Za-z0-9._:-]{1,128}$");
@@ -34,6 +34,9 @@ public final class EnvoyService extends ResourceService {
     static final ResponseSchema NODES = ResponseSchema.object("EnvoyNodes")
             .add("nodes", ResponseSchema.arrayOf(ResponseSchema.of(EnvoyNode.class)))
             .add("nacks", ResponseSchema.mapOf(ResponseSchema.of(long.class)), "NACKs since start by resource type.")
+            .add("leftOut", ResponseSchema.mapOf(ResponseSchema.arrayOf(ResponseSchema.of(LeftOut.class))),
+                    "By cluster id: the active services the cluster's Envoys do not serve, and why (a cluster "
+                            + "without any is absent).")
             .build();
 
     private final XdsServer xds;
@@ -60,7 +63,8 @@ public final class EnvoyService extends ResourceService {
                         + "cluster's xDS token: a secret", Access.OPERATOR, null,
                         List.of("cluster", "node", "adminPort", "clientCert", "clientKey"), 200,
                         ResponseSchema.text("application/yaml"), this::bootstrap),
-                new Endpoint(Method.GET, "/nodes", "Connected nodes: held versions per type, last NACK, health",
+                new Endpoint(Method.GET, "/nodes",
+                        "Connected nodes (held versions per type, last NACK, health) and services left out per cluster",
                         Access.VIEWER, null, List.of(), 200, NODES, this::nodes));
     }
 
@@ -104,6 +108,6 @@ public final class EnvoyService extends ResourceService {
     }
 
     private void nodes(ServerRequest req, ServerResponse res, Principal caller) {
-        Responses.json(res, 200, Map.of("nodes", xds.nodes(), "nacks", xds.nacks()));
+        Responses.json(res, 200, Map.of("nodes", xds.nodes(), "nacks", xds.nacks(), "leftOut", xds.leftOut()));
     }
 }

@@ -5,161 +5,194 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.rbac.v3.RBAC;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.marchproxy.control.config.ResolvedConfig;
+import io.marchproxy.control.model.PortClaim;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Translates a cluster's resolved configuration into Envoy v3 resources. A pure function of its input: the same
  * config gives equal resources in the same order, which is what lets versions be content hashes.
  *
- * <p>Listeners are keyed by bind address and port: http/https services on the same address, port and TLS setting
- * share a listener (one virtual host each); a tcp or udp service has its own. TLS is terminated for services with
- * TLS enabled or protocol https, with the certificate {@link TlsSecrets#certificateFor} picks. A service that cannot
- * be expressed (no certificate, or a port another service already holds) is left out and named in
- * {@link EnvoyResources#skipped()}, so one bad service never makes Envoy reject the whole update.
+ * <p>Listeners follow each service's {@link PortClaim}: http/https services on the same address, port and TLS setting
+ * share a listener (one virtual host each); a tcp or udp service has its own, one per port of its port range up to
+ * {@value #MAX_PORTS_PER_SERVICE} ports. TLS is terminated with the certificate the resolved config chose for the
+ * service, under an SDS secret named by the service. Mappings become RBAC ({@link MappingPolicies}). A service that
+ * cannot be expressed (no certificate, a clashing port, a wider range, UDP restricted by mappings) is left out and
+ * reported in {@link EnvoyResources#leftOut()}, so one bad service never makes Envoy reject the whole update.
  */
 public final class EnvoyTranslator {
+    /** Widest tcp/udp port range Envoy gets, as one listener per port; the L4 dataplane serves wider ones. */
+    static final int MAX_PORTS_PER_SERVICE = 16;
+
     private EnvoyTranslator() {
     }
 
     /** What one listener is made of while services are grouped. */
-    private record Group(String name, String kind, String bind, int port, boolean tls,
-                         List<ResolvedConfig.ServiceEntry> services, Set<String> certificateIds) {
+    private record Group(String name, PortClaim.Kind kind, String bind, int port, boolean tls,
+                         List<ResolvedConfig.ServiceEntry> services) {
     }
 
+    /** A service given its listeners, and its claim. */
+    private record Placed(ResolvedConfig.ServiceEntry service, PortClaim claim) {
+    }
+
+    /** With STRICT_DNS backends resolved to IPv4 first ({@code V4_PREFERRED}). */
     public static EnvoyResources translate(ResolvedConfig config) {
+        return translate(config, Cluster.DnsLookupFamily.V4_PREFERRED);
+    }
+
+    /** @param dnsFamily the address family backends named by DNS are resolved to */
+    public static EnvoyResources translate(ResolvedConfig config, Cluster.DnsLookupFamily dnsFamily) {
         if (!config.settings().active()) {
             return EnvoyResources.EMPTY;
         }
-        Map<String, ResolvedConfig.CertificateEntry> certsById = new LinkedHashMap<>();
+        Map<String, ResolvedConfig.CertificateEntry> certsById = new HashMap<>();
         config.certificates().forEach(c -> certsById.put(c.id(), c));
-        List<String> skipped = new ArrayList<>();
+        List<LeftOut> leftOut = new ArrayList<>();
+        List<Placed> placed = new ArrayList<>();
+        Map<String, List<Placed>> placedByPort = new HashMap<>();
         Map<String, Group> groups = new LinkedHashMap<>();
-        List<ResolvedConfig.ServiceEntry> included = new ArrayList<>();
-        Map<String, String> upstreamTrust = new LinkedHashMap<>();
-        Set<String> usedCertificates = new LinkedHashSet<>();
-        Map<String, List<Group>> byPort = new HashMap<>();
+        Map<String, Map<Integer, RBAC>> policies = new HashMap<>();
 
         for (ResolvedConfig.ServiceEntry s : config.services()) {
-            String kind = switch (s.protocol()) {
-                case "tcp" -> "tcp";
-                case "udp" -> "udp";
-                default -> "http";
-            };
-            boolean tls = !kind.equals("udp") && (s.tls().enabled() || "https".equals(s.protocol()));
-            Optional<ResolvedConfig.CertificateEntry> cert = tls
-                    ? TlsSecrets.certificateFor(s, config.certificates()) : Optional.empty();
-            if (tls && cert.isEmpty()) {
-                skipped.add(s.name() + ": TLS needs a certificate whose SAN names " + s.address()
-                        + " or " + s.name());
+            PortClaim claim = PortClaim.of(s.address(), s.port(), s.portEnd(), s.protocol(), s.tls());
+            String why = unservable(s, claim, certsById, placedByPort);
+            Map<Integer, RBAC> rules = why == null ? rbacByPort(config, s, claim) : Map.of();
+            if (why == null && claim.datagram() && !rules.isEmpty()) {
+                why = rules.values().stream().allMatch(MappingPolicies::deniesEveryone)
+                        ? "no mapping admits a client (a UDP service with no listener admits none)"
+                        : "Envoy cannot filter UDP by client address and mappings restrict it, so only the L4 "
+                        + "dataplane serves it";
+            }
+            if (why != null) {
+                leftOut.add(new LeftOut(s.id(), s.name(), why));
                 continue;
             }
-            String bind = XdsNames.bindAddress(s.address());
-            String conflict = conflict(byPort.getOrDefault(socketKey(kind, s.port()), List.of()), kind, bind,
-                    s.port(), tls);
-            if (conflict != null) {
-                skipped.add(s.name() + ": " + conflict);
-                continue;
+            Placed here = new Placed(s, claim);
+            placed.add(here);
+            policies.put(s.id(), rules);
+            for (int port = claim.from(); port <= claim.to(); port++) {
+                placedByPort.computeIfAbsent(portKey(claim, port), k -> new ArrayList<>()).add(here);
+                int p = port;
+                String name = XdsNames.listener(claim.kind().name().toLowerCase(Locale.ROOT), claim.bind(), p);
+                groups.computeIfAbsent(name, n -> new Group(n, claim.kind(), claim.bind(), p, claim.tls(),
+                        new ArrayList<>())).services().add(s);
             }
-            String name = XdsNames.listener(kind, bind, s.port());
-            Group g = groups.computeIfAbsent(name, n -> {
-                Group created = new Group(n, kind, bind, s.port(), tls, new ArrayList<>(), new LinkedHashSet<>());
-                byPort.computeIfAbsent(socketKey(kind, s.port()), k -> new ArrayList<>()).add(created);
-                return created;
-            });
-            g.services().add(s);
-            cert.ifPresent(c -> {
-                g.certificateIds().add(c.id());
-                usedCertificates.add(c.id());
-                if (s.tls().verify()) {
-                    upstreamTrust.put(s.id(), c.id());
-                }
-            });
-            included.add(s);
         }
 
         List<Cluster> clusters = new ArrayList<>();
         List<ClusterLoadAssignment> endpoints = new ArrayList<>();
-        for (ResolvedConfig.ServiceEntry s : included) {
-            String trust = upstreamTrust.get(s.id());
-            clusters.add(UpstreamClusters.cluster(s, trust == null ? null : XdsNames.trustSecret(trust)));
+        List<Secret> secrets = new ArrayList<>();
+        List<Secret> trust = new ArrayList<>();
+        for (Placed p : placed) {
+            ResolvedConfig.ServiceEntry s = p.service();
+            boolean verified = p.claim().tls() && s.tls().verify();
+            clusters.add(UpstreamClusters.cluster(s, verified ? XdsNames.trustSecret(s.id()) : null, dnsFamily));
             if (UpstreamClusters.usesEds(s)) {
                 endpoints.add(UpstreamClusters.loadAssignment(s));
             }
+            if (p.claim().tls()) {
+                ResolvedConfig.CertificateEntry cert = certsById.get(s.certificateId());
+                secrets.add(TlsSecrets.certificate(s.id(), cert));
+                if (verified) {
+                    trust.add(TlsSecrets.trust(s.id(), cert));
+                }
+            }
         }
+        secrets.addAll(trust);
+
         List<Listener> listeners = new ArrayList<>();
         List<RouteConfiguration> routes = new ArrayList<>();
-        Map<String, io.envoyproxy.envoy.config.rbac.v3.RBAC> policies = MappingPolicies.byService(config);
         for (Group g : groups.values()) {
-            TransportSocket tls = g.tls() ? downstreamTls(g.certificateIds()) : null;
+            TransportSocket tls = g.tls() ? downstreamTls(g.services()) : null;
+            Map<String, RBAC> byService = new HashMap<>();
+            for (ResolvedConfig.ServiceEntry s : g.services()) {
+                RBAC rules = policies.get(s.id()).get(g.port());
+                if (rules != null) {
+                    byService.put(s.id(), rules);
+                }
+            }
             switch (g.kind()) {
-                case "http" -> {
+                case HTTP -> {
                     HttpListeners.Built b = HttpListeners.build(g.name(), g.bind(), g.port(), g.services(),
-                            policies, tls);
+                            byService, tls);
                     listeners.add(b.listener());
                     routes.add(b.routes());
                 }
-                case "tcp" -> listeners.add(StreamListeners.tcp(g.name(), g.bind(), g.services().getFirst(),
-                        policies.get(g.services().getFirst().id()), tls));
-                default -> listeners.add(StreamListeners.udp(g.name(), g.bind(), g.services().getFirst()));
+                case TCP -> {
+                    ResolvedConfig.ServiceEntry s = g.services().getFirst();
+                    listeners.add(StreamListeners.tcp(g.name(), g.bind(), g.port(), s, byService.get(s.id()), tls));
+                }
+                case UDP -> listeners.add(StreamListeners.udp(g.name(), g.bind(), g.port(),
+                        g.services().getFirst()));
             }
         }
-        List<Secret> secrets = new ArrayList<>();
-        for (String id : usedCertificates) {
-            secrets.add(TlsSecrets.certificate(certsById.get(id)));
-        }
-        for (String id : new LinkedHashSet<>(upstreamTrust.values())) {
-            secrets.add(TlsSecrets.trust(certsById.get(id)));
-        }
-        return new EnvoyResources(clusters, endpoints, listeners, routes, secrets, skipped);
+        return new EnvoyResources(clusters, endpoints, listeners, routes, secrets, leftOut);
     }
 
     /**
-     * Why a service of {@code kind} cannot bind {@code bind:port} next to the listeners so far, or null if it can:
-     * UDP and stream sockets do not collide; a wildcard bind collides with every address on its port; only http
-     * services with the same TLS setting share a listener.
+     * Why Envoy cannot serve {@code s} whatever the mappings say (too wide a range, no certificate, a port a service
+     * placed before holds), or null if it can.
      */
-    private static String conflict(Iterable<Group> groups, String kind, String bind, int port, boolean tls) {
-        boolean udp = kind.equals("udp");
-        for (Group g : groups) {
-            if (g.port() != port || g.kind().equals("udp") != udp) {
-                continue;
+    private static String unservable(ResolvedConfig.ServiceEntry s, PortClaim claim,
+                                     Map<String, ResolvedConfig.CertificateEntry> certsById,
+                                     Map<String, List<Placed>> placedByPort) {
+        int ports = claim.to() - claim.from() + 1;
+        if (ports > MAX_PORTS_PER_SERVICE) {
+            return "ports " + claim.from() + "-" + claim.to() + " are " + ports + " ports; Envoy gets one listener "
+                    + "per port for at most " + MAX_PORTS_PER_SERVICE + ", so only the L4 dataplane serves it";
+        }
+        if (claim.tls() && (s.certificateId() == null || !certsById.containsKey(s.certificateId()))) {
+            return "TLS needs a certificate: name one in certificateId, or upload one whose SAN names "
+                    + s.address() + " or " + s.name();
+        }
+        for (int port = claim.from(); port <= claim.to(); port++) {
+            for (Placed p : placedByPort.getOrDefault(portKey(claim, port), List.of())) {
+                if (p.claim().clashesWith(claim)) {
+                    return claim.describe() + " is already used by " + p.service().name();
+                }
             }
-            boolean sameBind = g.bind().equals(bind);
-            if (!sameBind && !g.bind().equals("0.0.0.0") && !bind.equals("0.0.0.0")) {
-                continue;
-            }
-            if (sameBind && kind.equals("http") && g.kind().equals("http") && g.tls() == tls) {
-                return null;
-            }
-            return "port " + port + " on " + bind + " is already used by " + g.services().getFirst().name();
         }
         return null;
     }
 
-    /** UDP and stream sockets on one port never collide. */
-    private static String socketKey(String kind, int port) {
-        return (kind.equals("udp") ? "dgram:" : "stream:") + port;
+    /** Placed claims by socket type and port: only claims on one port can clash. */
+    private static String portKey(PortClaim claim, int port) {
+        return (claim.datagram() ? "dgram:" : "stream:") + port;
     }
 
-    private static TransportSocket downstreamTls(Set<String> certificateIds) {
+    /** The service's RBAC on each of its ports; a port is absent when every client is allowed there. */
+    private static Map<Integer, RBAC> rbacByPort(ResolvedConfig config, ResolvedConfig.ServiceEntry s,
+                                                 PortClaim claim) {
+        Map<Integer, RBAC> byPort = new HashMap<>();
+        for (int port = claim.from(); port <= claim.to(); port++) {
+            Optional<RBAC> rules = MappingPolicies.forService(config, s, port);
+            if (rules.isPresent()) {
+                byPort.put(port, rules.get());
+            }
+        }
+        return byPort;
+    }
+
+    /** The TLS context of a listener: the certificate secret of each TLS service on it, in service order. */
+    private static TransportSocket downstreamTls(List<ResolvedConfig.ServiceEntry> services) {
         CommonTlsContext.Builder common = CommonTlsContext.newBuilder();
-        for (String id : certificateIds) {
+        for (ResolvedConfig.ServiceEntry s : services) {
             common.addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder()
-                    .setName(XdsNames.certificateSecret(id)).setSdsConfig(XdsNames.ADS));
+                    .setName(XdsNames.certificateSecret(s.id())).setSdsConfig(XdsNames.ADS));
         }
         return TransportSocket.newBuilder().setName("envoy.transport_sockets.tls")
                 .setTypedConfig(Any.pack(DownstreamTlsContext.newBuilder().setCommonTlsContext(common).build()))

@@ -6,82 +6,70 @@ import io.envoyproxy.envoy.config.rbac.v3.Permission;
 import io.envoyproxy.envoy.config.rbac.v3.Policy;
 import io.envoyproxy.envoy.config.rbac.v3.Principal;
 import io.envoyproxy.envoy.config.rbac.v3.RBAC;
+import io.marchproxy.control.config.AccessDecision;
 import io.marchproxy.control.config.ResolvedConfig;
-import io.marchproxy.control.model.PortSpec;
+import io.marchproxy.control.model.AccessAction;
+import io.marchproxy.control.model.Cidr;
 
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * Mappings as Envoy RBAC: a service that is the destination of at least one mapping (for its protocol and port)
- * admits only the addresses of that mapping's source services; a service no mapping names is left open. Sources are
- * matched by their IP address; a source named only by DNS cannot be matched by address and admits nobody, so a
- * mapping never widens access by accident.
+ * {@link AccessDecision}'s first-match rule as Envoy RBAC, for one service on one port. Envoy's RBAC has no order, so
+ * the order is compiled in: when the fallback is deny, an ALLOW-action RBAC whose policy for each allow mapping is
+ * "its sources and none of the sources of the deny mappings before it"; when the fallback is allow, symmetrically a
+ * DENY-action RBAC of the deny mappings. With the fallback deny and no policy, the RBAC denies everyone. Clients are
+ * matched by the connection's peer address ({@code direct_remote_ip}), never by a header a client can set.
  */
 final class MappingPolicies {
     private MappingPolicies() {
     }
 
-    /** The policy of every service some mapping names as a destination, by service id. */
-    static Map<String, RBAC> byService(ResolvedConfig config) {
-        Map<String, RBAC> out = new HashMap<>();
-        if (config.mappings().isEmpty()) {
-            return out;
-        }
-        Map<String, ResolvedConfig.ServiceEntry> byId = new HashMap<>();
-        config.services().forEach(s -> byId.put(s.id(), s));
-        Set<String> destinations = new HashSet<>();
-        config.mappings().forEach(m -> destinations.addAll(m.destinationServiceIds()));
-        for (String id : destinations) {
-            ResolvedConfig.ServiceEntry s = byId.get(id);
-            if (s != null) {
-                forService(s, config.mappings(), byId).ifPresent(r -> out.put(id, r));
-            }
-        }
-        return out;
-    }
-
-    static Optional<RBAC> forService(ResolvedConfig.ServiceEntry destination,
-                                     List<ResolvedConfig.MappingEntry> mappings,
-                                     Map<String, ResolvedConfig.ServiceEntry> byId) {
-        RBAC.Builder rbac = RBAC.newBuilder().setAction(RBAC.Action.ALLOW);
-        boolean applies = false;
-        for (ResolvedConfig.MappingEntry m : mappings) {
-            if (!m.destinationServiceIds().contains(destination.id())
-                    || !m.protocols().contains(destination.protocol())
-                    || m.ports().stream().noneMatch(r -> covers(r, destination.port()))) {
+    /** The RBAC rules for connections to {@code service} on {@code port}; empty when every client is allowed. */
+    static Optional<RBAC> forService(ResolvedConfig config, ResolvedConfig.ServiceEntry service, int port) {
+        List<ResolvedConfig.MappingEntry> applicable = AccessDecision.applicable(config, service, port);
+        AccessAction fallback = AccessDecision.fallback(config, applicable);
+        RBAC.Builder rbac = RBAC.newBuilder()
+                .setAction(fallback == AccessAction.DENY ? RBAC.Action.ALLOW : RBAC.Action.DENY);
+        List<String> decidedEarlier = new ArrayList<>();
+        for (ResolvedConfig.MappingEntry m : applicable) {
+            if (m.action() == fallback) {
+                // Clients in these sources get the fallback here, whatever later mappings say.
+                decidedEarlier.addAll(m.sourcePrefixes());
                 continue;
             }
-            applies = true;
-            Set<String> sources = new LinkedHashSet<>();
-            for (String id : m.sourceServiceIds()) {
-                ResolvedConfig.ServiceEntry src = byId.get(id);
-                if (src != null && XdsNames.isIpLiteral(src.address())) {
-                    sources.add(XdsNames.bindAddress(src.address()));
-                }
-            }
-            if (sources.isEmpty()) {
+            if (m.sourcePrefixes().isEmpty()) {
                 continue;
             }
-            Policy.Builder policy = Policy.newBuilder()
-                    .addPermissions(Permission.newBuilder().setAny(true));
-            Principal.Set.Builder any = Principal.Set.newBuilder();
-            for (String ip : sources) {
-                any.addIds(Principal.newBuilder().setDirectRemoteIp(CidrRange.newBuilder()
-                        .setAddressPrefix(ip).setPrefixLen(UInt32Value.of(ip.indexOf(':') >= 0 ? 128 : 32))));
+            Principal matched = anyOf(m.sourcePrefixes());
+            if (!decidedEarlier.isEmpty()) {
+                matched = Principal.newBuilder().setAndIds(Principal.Set.newBuilder()
+                        .addIds(matched)
+                        .addIds(Principal.newBuilder().setNotId(anyOf(decidedEarlier)))).build();
             }
-            policy.addPrincipals(Principal.newBuilder().setOrIds(any));
-            rbac.putPolicies("mapping:" + m.name(), policy.build());
+            rbac.putPolicies("mapping:" + m.name(), Policy.newBuilder()
+                    .addPermissions(Permission.newBuilder().setAny(true))
+                    .addPrincipals(matched).build());
         }
-        return applies ? Optional.of(rbac.build()) : Optional.empty();
+        if (fallback == AccessAction.ALLOW && rbac.getPoliciesCount() == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(rbac.build());
     }
 
-    private static boolean covers(PortSpec.Range r, int port) {
-        return port >= r.from() && port <= r.to();
+    /** True if {@code rules} admit nobody: an ALLOW-action RBAC without a policy. */
+    static boolean deniesEveryone(RBAC rules) {
+        return rules.getAction() == RBAC.Action.ALLOW && rules.getPoliciesCount() == 0;
+    }
+
+    private static Principal anyOf(List<String> prefixes) {
+        Principal.Set.Builder any = Principal.Set.newBuilder();
+        for (String p : prefixes) {
+            Cidr c = Cidr.parse(p);
+            any.addIds(Principal.newBuilder().setDirectRemoteIp(CidrRange.newBuilder()
+                    .setAddressPrefix(c.address()).setPrefixLen(UInt32Value.of(c.prefixLength()))));
+        }
+        return Principal.newBuilder().setOrIds(any).build();
     }
 }

@@ -46,7 +46,8 @@ final class ProxylessResources {
                 continue;
             }
             String routeName = "grpc_" + s.name();
-            clusters.add(UpstreamClusters.cluster(s, null));
+            // EDS only (see above): no name to resolve, so the DNS family does not matter.
+            clusters.add(UpstreamClusters.cluster(s, null, Cluster.DnsLookupFamily.V4_PREFERRED));
             endpoints.add(UpstreamClusters.loadAssignment(s));
             HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
                     .setStatPrefix(routeName)

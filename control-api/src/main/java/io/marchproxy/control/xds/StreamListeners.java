@@ -18,18 +18,19 @@ import io.envoyproxy.envoy.type.v3.HashPolicy;
 import io.marchproxy.control.config.ResolvedConfig;
 
 /**
- * A tcp service as a listener with tcp_proxy (behind the mapping RBAC when a mapping names it, and TLS termination
- * when the service has TLS), and a udp service as a UDP listener with udp_proxy. One service per listener.
+ * A tcp service as a listener with tcp_proxy (behind the mapping RBAC when mappings restrict it, and TLS termination
+ * when the service has TLS), and a udp service as a UDP listener with udp_proxy. One service per listener, and one
+ * listener per port of a service's port range.
  */
 final class StreamListeners {
     private StreamListeners() {
     }
 
     /**
-     * @param mappingPolicy the mapping RBAC of the service, or null when no mapping names it
+     * @param mappingPolicy the mapping RBAC of the service on this port, or null when every client is allowed
      * @param tls           the downstream TLS transport socket, or null
      */
-    static Listener tcp(String name, String bind, ResolvedConfig.ServiceEntry s,
+    static Listener tcp(String name, String bind, int port, ResolvedConfig.ServiceEntry s,
                         io.envoyproxy.envoy.config.rbac.v3.RBAC mappingPolicy, TransportSocket tls) {
         FilterChain.Builder chain = FilterChain.newBuilder();
         java.util.Optional.ofNullable(mappingPolicy).ifPresent(rules -> chain.addFilters(Filter.newBuilder()
@@ -46,12 +47,12 @@ final class StreamListeners {
         }
         return Listener.newBuilder()
                 .setName(name)
-                .setAddress(UpstreamClusters.address(bind, s.port(), SocketAddress.Protocol.TCP))
+                .setAddress(UpstreamClusters.address(bind, port, SocketAddress.Protocol.TCP))
                 .addFilterChains(chain)
                 .build();
     }
 
-    static Listener udp(String name, String bind, ResolvedConfig.ServiceEntry s) {
+    static Listener udp(String name, String bind, int port, ResolvedConfig.ServiceEntry s) {
         Route route = Route.newBuilder().setCluster(XdsNames.cluster(s.id())).build();
         UdpProxyConfig proxy = UdpProxyConfig.newBuilder()
                 .setStatPrefix(name)
@@ -61,7 +62,7 @@ final class StreamListeners {
                 .build();
         return Listener.newBuilder()
                 .setName(name)
-                .setAddress(UpstreamClusters.address(bind, s.port(), SocketAddress.Protocol.UDP))
+                .setAddress(UpstreamClusters.address(bind, port, SocketAddress.Protocol.UDP))
                 .setUdpListenerConfig(UdpListenerConfig.getDefaultInstance())
                 .addListenerFilters(ListenerFilter.newBuilder().setName("envoy.filters.udp_listener.udp_proxy")
                         .setTypedConfig(Any.pack(proxy)))

@@ -23,7 +23,8 @@ import io.marchproxy.control.model.Backend;
  * A service's backends as an EDS cluster and its load assignment. Disabled backends are left out of the assignment
  * (an unhealthy host would still get traffic in Envoy's panic mode); weights become load-balancing weights, which
  * every Envoy policy honours. EDS carries IP addresses only, so a service with a backend named by DNS gets a
- * STRICT_DNS cluster with its assignment inline instead.
+ * STRICT_DNS cluster with its assignment inline instead, resolved with the configured address family (Envoy's own
+ * default, AUTO, prefers IPv6 and so turns {@code localhost} into {@code [::1]} alone).
  */
 final class UpstreamClusters {
     private static final Duration CONNECT_TIMEOUT = Duration.newBuilder().setSeconds(2).build();
@@ -43,8 +44,9 @@ final class UpstreamClusters {
 
     /**
      * @param upstreamTrust name of the SDS validation secret when backends are reached over verified TLS, else null
+     * @param dnsFamily     the address family a STRICT_DNS cluster resolves backend names to
      */
-    static Cluster cluster(ResolvedConfig.ServiceEntry s, String upstreamTrust) {
+    static Cluster cluster(ResolvedConfig.ServiceEntry s, String upstreamTrust, Cluster.DnsLookupFamily dnsFamily) {
         String name = XdsNames.cluster(s.id());
         Cluster.Builder c = Cluster.newBuilder()
                 .setName(name)
@@ -54,7 +56,8 @@ final class UpstreamClusters {
             c.setType(Cluster.DiscoveryType.EDS).setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder()
                     .setEdsConfig(XdsNames.ADS).setServiceName(name));
         } else {
-            c.setType(Cluster.DiscoveryType.STRICT_DNS).setLoadAssignment(loadAssignment(s));
+            c.setType(Cluster.DiscoveryType.STRICT_DNS).setDnsLookupFamily(dnsFamily)
+                    .setLoadAssignment(loadAssignment(s));
         }
         if (s.healthCheck() != null) {
             c.addHealthChecks(healthCheck(s));

@@ -3,7 +3,8 @@ package io.marchproxy.control.xds;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
-import io.marchproxy.control.rest.Schemas;
+import io.marchproxy.control.model.Cidr;
+import io.marchproxy.control.model.PortClaim;
 
 /**
  * How MarchProxy entities are named as Envoy resources, and the ADS config source every dynamic reference uses.
@@ -29,24 +30,30 @@ final class XdsNames {
         return kind + "_" + bindAddress + "_" + port;
     }
 
-    static String certificateSecret(String certificateId) {
-        return "cert_" + certificateId;
+    /**
+     * The SDS secret holding the certificate a TLS service presents. Named by the service, not the certificate, so a
+     * rotation (another certificate chosen for the service) changes the secret's content only, never the listener
+     * that refers to it.
+     */
+    static String certificateSecret(String serviceId) {
+        return "cert_svc_" + serviceId;
     }
 
-    static String trustSecret(String certificateId) {
-        return "ca_" + certificateId;
+    /** The SDS validation context the backends of a verified-TLS service are checked against, named likewise. */
+    static String trustSecret(String serviceId) {
+        return "ca_svc_" + serviceId;
     }
 
     /** True for an IPv4 or IPv6 literal; never resolves names. */
     static boolean isIpLiteral(String address) {
-        return Schemas.isIpv4(address) || address.indexOf(':') >= 0;
+        return Cidr.isIpLiteral(address);
     }
 
     /**
      * Where Envoy binds for a service address: the address itself if it is an IP literal, else every address.
-     * Service addresses pass {@link Schemas#address}, so an IPv6 literal never comes in brackets.
+     * Service addresses pass {@code Schemas.address}, so an IPv6 literal never comes in brackets.
      */
     static String bindAddress(String serviceAddress) {
-        return isIpLiteral(serviceAddress) ? serviceAddress : "0.0.0.0";
+        return PortClaim.bindAddress(serviceAddress);
     }
 }

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,6 +66,8 @@ public final class XdsServer implements AutoCloseable, XdsStream.Hub {
     private final ExecutorService builder;
     private final ExecutorService streams;
     private final AtomicLong streamIds = new AtomicLong();
+    private final Map<String, List<LeftOut>> leftOut = new ConcurrentHashMap<>();
+    private final CertificateValidityTimer validity;
     private AutoCloseable subscription;
     private Server server;
 
@@ -80,6 +83,7 @@ public final class XdsServer implements AutoCloseable, XdsStream.Hub {
         AtomicInteger n = new AtomicInteger();
         this.streams = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 r -> daemon("xds-stream-" + n.incrementAndGet()).newThread(r));
+        this.validity = new CertificateValidityTimer(clock, this::requestRebuild);
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -221,14 +225,16 @@ public final class XdsServer implements AutoCloseable, XdsStream.Hub {
     }
 
     private void onConfigChange(ConfigChange change) {
-        for (String clusterId : change.clusterIds()) {
-            // Coalesce: a cluster already queued will be built from the newest state anyway.
-            if (pending.add(clusterId)) {
-                builder.execute(() -> {
-                    pending.remove(clusterId);
-                    rebuild(clusterId);
-                });
-            }
+        change.clusterIds().forEach(this::requestRebuild);
+    }
+
+    private void requestRebuild(String clusterId) {
+        // Coalesce: a cluster already queued will be built from the newest state anyway.
+        if (pending.add(clusterId)) {
+            builder.execute(() -> {
+                pending.remove(clusterId);
+                rebuild(clusterId);
+            });
         }
     }
 
@@ -236,16 +242,21 @@ public final class XdsServer implements AutoCloseable, XdsStream.Hub {
         try {
             revokeStale(clusterId);
             Optional<ResolvedConfig> config = publisher.resolve(clusterId);
-            XdsSnapshot envoy = XdsSnapshot.of(config.map(EnvoyTranslator::translate).orElse(EnvoyResources.EMPTY));
+            XdsSnapshot envoy = XdsSnapshot.of(config.map(c -> EnvoyTranslator.translate(c,
+                    settings.dnsLookupFamily())).orElse(EnvoyResources.EMPTY));
             List<String> dangling = envoy.dangling();
             if (!dangling.isEmpty()) {
                 // A translator bug: Envoy would wait for these forever. Keep serving the last good snapshot.
                 LOG.severe("cluster " + clusterId + ": snapshot not served, dangling references " + dangling);
                 return;
             }
-            if (!envoy.leftOut().isEmpty()) {
+            if (envoy.leftOut().isEmpty()) {
+                leftOut.remove(clusterId);
+            } else {
+                leftOut.put(clusterId, envoy.leftOut());
                 LOG.warning(() -> "cluster " + clusterId + ": services left out of Envoy config: " + envoy.leftOut());
             }
+            validity.track(clusterId, config.orElse(null));
             publish(clusterId, envoy);
             publish(ProxylessResources.GROUP_PREFIX + clusterId, XdsSnapshot.of(
                     config.map(ProxylessResources::translate).orElse(EnvoyResources.EMPTY)));
@@ -292,7 +303,12 @@ public final class XdsServer implements AutoCloseable, XdsStream.Hub {
         return nodes.nacks();
     }
 
-    /** Prometheus text: connected and unhealthy nodes, responses, ACKs, NACKs by type, refused calls. */
+    /** Per cluster id, the active services its Envoys do not serve and why; clusters without any are absent. */
+    public Map<String, List<LeftOut>> leftOut() {
+        return new TreeMap<>(leftOut);
+    }
+
+    /** Prometheus text: connected and unhealthy nodes, services left out, responses, ACKs, NACKs, refused calls. */
     public void writeMetrics(StringBuilder out) {
         List<EnvoyNode> view = nodes();
         out.append("# HELP marchproxy_xds_nodes Authenticated nodes with an open xDS stream.\n")
@@ -306,6 +322,11 @@ public final class XdsServer implements AutoCloseable, XdsStream.Hub {
                 .append("# HELP marchproxy_xds_responses_total xDS responses sent.\n")
                 .append("# TYPE marchproxy_xds_responses_total counter\n")
                 .append("marchproxy_xds_responses_total ").append(nodes.responses()).append('\n')
+                .append("# HELP marchproxy_xds_services_left_out Active services Envoys do not serve, all clusters"
+                        + " (GET /api/v1/envoy/nodes says which and why).\n")
+                .append("# TYPE marchproxy_xds_services_left_out gauge\n")
+                .append("marchproxy_xds_services_left_out ")
+                .append(leftOut.values().stream().mapToInt(List::size).sum()).append('\n')
                 .append("# HELP marchproxy_xds_acks_total xDS responses accepted by nodes.\n")
                 .append("# TYPE marchproxy_xds_acks_total counter\n")
                 .append("marchproxy_xds_acks_total ").append(nodes.acks()).append('\n')
@@ -348,6 +369,7 @@ public final class XdsServer implements AutoCloseable, XdsStream.Hub {
                 Thread.currentThread().interrupt();
             }
         }
+        validity.close();
         for (ExecutorService e : List.of(builder, streams)) {
             e.shutdownNow();
             try {

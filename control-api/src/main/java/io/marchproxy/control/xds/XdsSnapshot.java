@@ -21,7 +21,7 @@ import java.util.Set;
  * @param leftOut services the translator could not express, each with the reason
  */
 public record XdsSnapshot(Map<XdsType, TypeSnapshot> types, Map<String, Set<References.Ref>> listenerRefs,
-                          Map<String, Set<References.Ref>> clusterRefs, List<String> leftOut) {
+                          Map<String, Set<References.Ref>> clusterRefs, List<LeftOut> leftOut) {
     public XdsSnapshot {
         types = java.util.Collections.unmodifiableMap(new EnumMap<>(types));
         listenerRefs = Map.copyOf(listenerRefs);
@@ -46,7 +46,7 @@ public record XdsSnapshot(Map<XdsType, TypeSnapshot> types, Map<String, Set<Refe
         for (Cluster c : r.clusters()) {
             clusterRefs.put(c.getName(), References.of(c));
         }
-        return new XdsSnapshot(types, listenerRefs, clusterRefs, r.skipped());
+        return new XdsSnapshot(types, listenerRefs, clusterRefs, r.leftOut());
     }
 
     public TypeSnapshot type(XdsType t) {

@@ -342,8 +342,8 @@ class OpenApiContractTest {
         get("/observe/metrics", null);
         post("/api/v1/auth/refresh", viewer, null);
 
-        TestPlane.Res cluster = post("/api/v1/clusters", admin, "{\"name\":\"tour\",\"syslogEndpoint\":\"10.0.0.9:514\","
-                + "\"logging\":{\"debug\":true}}");
+        TestPlane.Res cluster = post("/api/v1/clusters", admin, "{\"name\":\"tour\","
+                + "\"syslogEndpoint\":\"10.0.0.9:514\",\"logging\":{\"debug\":true},\"defaultPolicy\":\"allow\"}");
         String clusterId = created(cluster);
         String cl = "/api/v1/clusters/" + clusterId;
         get("/api/v1/clusters?name=tour", viewer);
@@ -352,38 +352,45 @@ class OpenApiContractTest {
                 "If-Match", get(cl, admin).header("ETag")).status());
         String key = ok(post(cl + "/rotate-key", admin, null)).json().get("apiKey").asText();
 
-        String svc = created(post("/api/v1/services", admin, "{\"name\":\"tour-web\",\"clusterId\":\"" + clusterId
-                + "\",\"address\":\"10.0.0.2\",\"port\":443,\"protocol\":\"https\",\"backends\":[{\"address\":"
-                + "\"10.0.1.2\",\"port\":8443,\"weight\":5}],\"auth\":{\"type\":\"jwt\",\"jwtSecret\":"
-                + "\"0123456789abcdef0123456789abcdef\"},\"tls\":{\"enabled\":true},"
-                + "\"healthCheck\":{\"path\":\"/healthz\"}}"));
-        String sv = "/api/v1/services/" + svc;
-        get("/api/v1/services?clusterId=" + clusterId, viewer);
-        get(sv, viewer);
-        ok(send("PUT", sv, admin, "{\"name\":\"tour-web\",\"clusterId\":\"" + clusterId + "\",\"address\":"
-                + "\"10.0.0.2\",\"port\":443,\"protocol\":\"https\",\"auth\":{\"type\":\"base64\",\"token\":"
-                + "\"0123456789abcdef\"}}"));
-
-        String mapping = "{\"name\":\"tour-map\",\"clusterId\":\"" + clusterId + "\",\"sources\":[\"all\"],"
-                + "\"destinations\":[\"" + svc + "\",\"collection:default\"],\"protocols\":[\"tcp\",\"http\"],"
-                + "\"ports\":\"80,8000-8100\"}";
-        String mp = "/api/v1/mappings/" + created(post("/api/v1/mappings", admin, mapping));
-        get("/api/v1/mappings", viewer);
-        get(mp, viewer);
-        ok(send("PUT", mp, admin, mapping));
-
-        String qos = "/api/v1/qos/" + created(post("/api/v1/qos", admin, "{\"serviceId\":\"" + svc
-                + "\",\"ingressMbps\":100}"));
-        get("/api/v1/qos?serviceId=" + svc, viewer);
-        get(qos, viewer);
-        ok(send("PUT", qos, admin, "{\"serviceId\":\"" + svc + "\",\"priority\":\"P0\"}"));
-
         Path pki = Files.createTempDirectory("marchproxy-contract-tour");
         try {
+            // The https service below needs a certificate: the cluster's only one serves it.
             TestCertificates.Pem pem = TestCertificates.generate(pki, "tour", "EC", 10, "tour.example.test");
             String cert = TestPlane.JSON.createObjectNode().put("name", "tour").put("clusterId", clusterId)
                     .put("certificatePem", pem.certificate()).put("privateKeyPem", pem.privateKey()).toString();
-            String ct = "/api/v1/certificates/" + created(post("/api/v1/certificates", admin, cert));
+            String certId = created(post("/api/v1/certificates", admin, cert));
+            String ct = "/api/v1/certificates/" + certId;
+
+            String svc = created(post("/api/v1/services", admin, "{\"name\":\"tour-web\",\"clusterId\":\"" + clusterId
+                    + "\",\"address\":\"10.0.0.2\",\"port\":443,\"protocol\":\"https\",\"backends\":[{\"address\":"
+                    + "\"10.0.1.2\",\"port\":8443,\"weight\":5}],\"auth\":{\"type\":\"jwt\",\"jwtSecret\":"
+                    + "\"0123456789abcdef0123456789abcdef\"},\"tls\":{\"enabled\":true},"
+                    + "\"healthCheck\":{\"path\":\"/healthz\"}}"));
+            String sv = "/api/v1/services/" + svc;
+            get("/api/v1/services?clusterId=" + clusterId, viewer);
+            get(sv, viewer);
+            ok(send("PUT", sv, admin, "{\"name\":\"tour-web\",\"clusterId\":\"" + clusterId + "\",\"address\":"
+                    + "\"10.0.0.2\",\"port\":443,\"protocol\":\"https\",\"auth\":{\"type\":\"base64\",\"token\":"
+                    + "\"0123456789abcdef\"},\"certificateId\":\"" + certId + "\"}"));
+            String range = "/api/v1/services/" + created(post("/api/v1/services", admin, "{\"name\":\"tour-range\","
+                    + "\"clusterId\":\"" + clusterId + "\",\"address\":\"10.0.0.3\",\"port\":5000,\"portEnd\":5010,"
+                    + "\"protocol\":\"udp\"}"));
+
+            String mapping = "{\"name\":\"tour-map\",\"clusterId\":\"" + clusterId + "\",\"sources\":[\"all\","
+                    + "\"10.1.2.3/16\",\"2001:db8::/32\"],\"action\":\"deny\","
+                    + "\"destinations\":[\"" + svc + "\",\"collection:default\"],\"protocols\":[\"tcp\",\"http\"],"
+                    + "\"ports\":\"80,8000-8100\"}";
+            String mp = "/api/v1/mappings/" + created(post("/api/v1/mappings", admin, mapping));
+            get("/api/v1/mappings", viewer);
+            get(mp, viewer);
+            ok(send("PUT", mp, admin, mapping));
+
+            String qos = "/api/v1/qos/" + created(post("/api/v1/qos", admin, "{\"serviceId\":\"" + svc
+                    + "\",\"ingressMbps\":100}"));
+            get("/api/v1/qos?serviceId=" + svc, viewer);
+            get(qos, viewer);
+            ok(send("PUT", qos, admin, "{\"serviceId\":\"" + svc + "\",\"priority\":\"P0\"}"));
+
             get("/api/v1/certificates?clusterId=" + clusterId, viewer);
             get("/api/v1/certificates/expiring?days=3650", viewer);
             get(ct, viewer);
@@ -425,7 +432,7 @@ class OpenApiContractTest {
             ok(get("/api/v1/envoy/bootstrap?cluster=tour", operator));
             ok(get("/api/v1/envoy/nodes", viewer));
 
-            for (String gone : List.of(px, qos, mp, ct, sv, user, cl)) {
+            for (String gone : List.of(px, qos, mp, sv, range, ct, user, cl)) {
                 assertEquals(204, send("DELETE", gone, admin, null).status(), gone);
             }
         } finally {

@@ -1,5 +1,6 @@
 package io.marchproxy.control.rest;
 
+import io.marchproxy.control.model.AccessAction;
 import io.marchproxy.control.model.Cluster;
 import io.marchproxy.control.model.LoggingSwitches;
 import io.marchproxy.control.store.ChangeEvent;
@@ -120,7 +121,7 @@ class PastStatesTest {
         for (int i = 1; i <= 4; i++) {
             Instant now = Instant.now();
             Cluster c = new Cluster("c-" + i, "cluster-" + i, "", true, false, 3, null,
-                    new LoggingSwitches(false, false, false), null, 1, now, now);
+                    new LoggingSwitches(false, false, false), AccessAction.ALLOW, null, 1, now, now);
             store.update("test", "cluster.create", tx -> tx.put(EntityKind.CLUSTER, c));
         }
     }

@@ -24,11 +24,17 @@ final class TestCertificates {
 
     static Pem generate(Path dir, String alias, String keyAlg, int validityDays, String san)
             throws IOException, InterruptedException, GeneralSecurityException {
+        return generate(dir, alias, keyAlg, validityDays, san, "+0S");
+    }
+
+    /** @param startDate keytool's {@code -startdate}, such as {@code -1d} for a certificate valid from yesterday */
+    static Pem generate(Path dir, String alias, String keyAlg, int validityDays, String san, String startDate)
+            throws IOException, InterruptedException, GeneralSecurityException {
         Path store = dir.resolve(alias + ".p12");
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair", "-alias", alias, "-keyalg", keyAlg, "-dname", "CN=" + san,
-                "-ext", "SAN=dns:" + san, "-validity", Integer.toString(validityDays),
+                "-ext", "SAN=dns:" + san, "-startdate", startDate, "-validity", Integer.toString(validityDays),
                 "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", "changeit",
                 "-keypass", "changeit"));
         if (keyAlg.equals("RSA")) {

@@ -6,7 +6,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.marchproxy.control.model.AccessAction;
+import io.marchproxy.control.model.Cluster;
 import io.marchproxy.control.model.Entity;
+import io.marchproxy.control.model.Mapping;
+import io.marchproxy.control.model.PortClaim;
+import io.marchproxy.control.model.Service;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -29,6 +34,55 @@ class JournalCodecTest {
     /** The mapper set-up the tree-building encoder used. */
     private final ObjectMapper tree = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    /** Entities exactly as the model before default policies, mapping actions and port ranges wrote them. */
+    private static final String LEGACY_CLUSTER = "{\"id\":\"c-legacy\",\"name\":\"legacy\",\"description\":\"\","
+            + "\"active\":true,\"defaultCluster\":false,\"maxProxies\":3,\"syslogEndpoint\":null,\"logging\":"
+            + "{\"auth\":false,\"netflow\":false,\"debug\":false},\"apiKeyHash\":\"hash\",\"revision\":1,"
+            + "\"createdAt\":\"2026-11-20T10:00:00Z\",\"updatedAt\":\"2026-11-20T10:00:00Z\"}";
+    private static final String LEGACY_SERVICE = "{\"id\":\"s-legacy\",\"name\":\"legacy-web\",\"clusterId\":"
+            + "\"c-legacy\",\"address\":\"10.0.0.7\",\"port\":443,\"protocol\":\"https\",\"collection\":"
+            + "\"default\",\"backends\":[{\"address\":\"10.0.1.7\",\"port\":8443,\"weight\":1,\"enabled\":true}],"
+            + "\"loadBalancing\":\"round_robin\",\"auth\":{\"type\":\"none\",\"token\":null,\"jwtSecret\":null,"
+            + "\"jwtAlgorithm\":null,\"jwtExpirySeconds\":null},\"tls\":{\"enabled\":true,\"verify\":false},"
+            + "\"healthCheck\":null,\"active\":true,\"revision\":1,\"createdAt\":\"2026-11-20T10:00:00Z\","
+            + "\"updatedAt\":\"2026-11-20T10:00:00Z\"}";
+    private static final String LEGACY_MAPPING = "{\"id\":\"m-legacy\",\"name\":\"legacy-map\",\"clusterId\":"
+            + "\"c-legacy\",\"sources\":[\"all\"],\"destinations\":[\"s-legacy\"],\"protocols\":[\"https\"],"
+            + "\"ports\":\"443\",\"authRequired\":false,\"priority\":100,\"comments\":\"\",\"active\":true,"
+            + "\"revision\":1,\"createdAt\":\"2026-11-20T10:00:00Z\",\"updatedAt\":\"2026-11-20T10:00:00Z\"}";
+
+    @Test
+    void journalsAndSnapshotsWrittenBeforeTheNewFieldsReadWithTheirDocumentedDefaults() throws Exception {
+        String event = "{\"seq\":3,\"versionBefore\":2,\"versionAfter\":3,\"at\":\"2026-11-20T10:00:00Z\","
+                + "\"actor\":\"admin\",\"action\":\"legacy\",\"changes\":["
+                + "{\"kind\":\"cluster\",\"id\":\"c-legacy\",\"after\":" + LEGACY_CLUSTER + "},"
+                + "{\"kind\":\"service\",\"id\":\"s-legacy\",\"after\":" + LEGACY_SERVICE + "},"
+                + "{\"kind\":\"mapping\",\"id\":\"m-legacy\",\"after\":" + LEGACY_MAPPING + "}]}";
+        List<Entity> fromJournal = codec.decode(event.getBytes(StandardCharsets.UTF_8)).changes().stream()
+                .map(Change::after).toList();
+        String snapshot = "{\"format\":1,\"seq\":3,\"configVersion\":3,\"journalIndex\":7,\"entities\":{"
+                + "\"cluster\":[" + LEGACY_CLUSTER + "],\"service\":[" + LEGACY_SERVICE + "],\"mapping\":["
+                + LEGACY_MAPPING + "]}}";
+        StoreState restored = codec.readSnapshot(new ByteArrayInputStream(snapshot.getBytes(StandardCharsets.UTF_8)))
+                .state();
+        List<Entity> fromSnapshot = List.of(restored.get(EntityKind.CLUSTER, "c-legacy").orElseThrow(),
+                restored.get(EntityKind.SERVICE, "s-legacy").orElseThrow(),
+                restored.get(EntityKind.MAPPING, "m-legacy").orElseThrow());
+        for (List<Entity> read : List.of(fromJournal, fromSnapshot)) {
+            Cluster c = (Cluster) read.get(0);
+            Service s = (Service) read.get(1);
+            Mapping m = (Mapping) read.get(2);
+            assertEquals(AccessAction.ALLOW, c.defaultPolicy(), "a stored cluster keeps admitting what it did");
+            assertEquals(null, s.portEnd());
+            assertEquals(443, s.lastPort());
+            assertEquals(null, s.certificateId(), "the rule chooses, as before");
+            assertEquals(AccessAction.ALLOW, m.action());
+            assertEquals(List.of("all"), m.sources());
+        }
+        assertTrue(restored.findIndexed(EntityKind.SERVICE, PortClaim.of((Service) fromSnapshot.get(1))
+                .lookupKeys("c-legacy").getFirst(), x -> true).isPresent(), "a restored service is indexed");
+    }
 
     @Test
     void eventJsonIsUnchangedAndRoundTrips() throws Exception {

@@ -87,6 +87,28 @@ final class Backends implements AutoCloseable {
         }
     }
 
+    /** The first of {@code n} consecutive ports that were all free on loopback a moment ago. */
+    static int freePorts(int n) throws IOException {
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int base = 20_000 + random.nextInt(30_000);
+            List<ServerSocket> held = new ArrayList<>();
+            try {
+                for (int p = base; p < base + n; p++) {
+                    held.add(new ServerSocket(p, 1, InetAddress.getLoopbackAddress()));
+                }
+                return base;
+            } catch (IOException taken) {
+                // try another base
+            } finally {
+                for (ServerSocket s : held) {
+                    s.close();
+                }
+            }
+        }
+        throw new IOException("no " + n + " consecutive free ports found");
+    }
+
     @Override
     public void close() throws IOException {
         http.forEach(s -> s.stop(0));

@@ -61,6 +61,13 @@ class EnvoyProxyTest {
         }
     }
 
+    /** A {@code protocol} service on 127.0.0.1:{@code port} with one loopback backend. */
+    static String service(String name, String cluster, int port, String protocol, int backendPort) {
+        return "{\"name\":\"" + name + "\",\"clusterId\":\"" + cluster + "\",\"address\":\"127.0.0.1\",\"port\":"
+                + port + ",\"protocol\":\"" + protocol + "\",\"backends\":[{\"address\":\"127.0.0.1\",\"port\":"
+                + backendPort + "}]}";
+    }
+
     static String httpService(String name, int port, int backendPort, String extra) {
         return "{\"name\":\"" + name + "\",\"clusterId\":\"" + clusterId + "\",\"address\":\"127.0.0.1\","
                 + "\"port\":" + port + ",\"protocol\":\"http\",\"backends\":[{\"address\":\"127.0.0.1\",\"port\":"
@@ -265,6 +272,54 @@ class EnvoyProxyTest {
         }
         assertEquals(expected, new TreeMap<>(updates()), "exactly the updates of the one change after the restart:"
                 + " reconnecting with the same config must not push anything to Envoy");
+    }
+
+    @Test
+    @Order(8)
+    void reachesABackendNamedLocalhostThatListensOnIpv4Only() throws Exception {
+        int backend = backends.http("by-name");
+        int port = Backends.freePort();
+        lab.create("/api/v1/services", httpService("by-name", port, backend, "")
+                .replace("{\"address\":\"127.0.0.1\",\"port\":" + backend, "{\"address\":\"localhost\",\"port\":"
+                        + backend));
+        // STRICT_DNS with Envoy's default family resolves localhost to [::1] only, where nothing listens: 503.
+        awaitServed(port, null, "by-name");
+    }
+
+    @Test
+    @Order(9)
+    void servesASmallTcpPortRangeOnEveryPortAndReportsAWideOneAsLeftOut() throws Exception {
+        int echo = backends.echo();
+        int base = Backends.freePorts(3);
+        lab.create("/api/v1/services", service("range", clusterId, base, "tcp", echo)
+                .replace("\"port\":" + base + ",", "\"port\":" + base + ",\"portEnd\":" + (base + 2) + ","));
+        byte[] payload = "through every port of the range".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (int port = base; port <= base + 2; port++) {
+            int p = port;
+            envoy.await("tcp echo through port " + p + " of the range", Duration.ofSeconds(15),
+                    () -> echoes(p, payload));
+        }
+
+        int wide = Backends.freePorts(EnvoyTranslator.MAX_PORTS_PER_SERVICE + 1);
+        String id = lab.create("/api/v1/services", service("wide", clusterId, wide, "tcp", echo)
+                .replace("\"port\":" + wide + ",", "\"port\":" + wide + ",\"portEnd\":"
+                        + (wide + EnvoyTranslator.MAX_PORTS_PER_SERVICE) + ","));
+        envoy.await("the wide range reported as left out", Duration.ofSeconds(10), () -> lab.send("GET",
+                "/api/v1/envoy/nodes", null).json().path("leftOut").path(clusterId).findValuesAsText("serviceId")
+                .contains(id));
+        JsonNode reported = lab.send("GET", "/api/v1/envoy/nodes", null).json().get("leftOut");
+        String reason = "";
+        int total = 0;
+        for (var cluster : reported.properties()) {
+            for (JsonNode l : cluster.getValue()) {
+                total++;
+                reason = l.get("serviceId").asText().equals(id) ? l.get("reason").asText() : reason;
+            }
+        }
+        assertTrue(reason.contains("L4 dataplane"), reason);
+        String metrics = lab.send("GET", "/observe/metrics", null).text();
+        assertTrue(metrics.contains("\nmarchproxy_xds_services_left_out " + total + "\n"), metrics);
+        assertNotEquals(200, Http1.get(wide, null).status(), "no listener on the wide range");
     }
 
     /**

@@ -25,6 +25,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.marchproxy.control.config.ResolvedConfig;
+import io.marchproxy.control.model.AccessAction;
 import io.marchproxy.control.model.Backend;
 import io.marchproxy.control.model.HealthCheck;
 import io.marchproxy.control.model.ServiceAuth;
@@ -40,6 +41,8 @@ import java.util.Set;
 
 import static io.marchproxy.control.xds.Configs.backend;
 import static io.marchproxy.control.xds.Configs.http;
+import static io.marchproxy.control.xds.Configs.ports;
+import static io.marchproxy.control.xds.Configs.presenting;
 import static io.marchproxy.control.xds.Configs.with;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -106,7 +109,7 @@ class EnvoyTranslatorTest {
         ResolvedConfig.ServiceEntry u = with(http("u", "127.0.0.1", 5432, backend("10.0.2.2", 53, 1)), "udp",
                 "round_robin", ServiceAuth.NONE, TlsSettings.OFF, null, null);
         EnvoyResources r = consistent(new Configs().service(t).service(u).build());
-        assertEquals(List.of(), r.skipped(), "tcp and udp on one port do not collide");
+        assertEquals(List.of(), r.leftOut(), "tcp and udp on one port do not collide");
         Listener tcp = r.listeners().get(0);
         Listener udp = r.listeners().get(1);
         assertEquals("tcp_127.0.0.1_5432", tcp.getName());
@@ -121,29 +124,33 @@ class EnvoyTranslatorTest {
 
     @Test
     void tlsServicesReferenceTheirCertificateSecretAndVerifiedUpstreamsATrustSecret() throws Exception {
-        ResolvedConfig.ServiceEntry s = with(http("s", "api.example.com", 8443, backend("10.0.3.1", 443, 1)),
-                "https", "round_robin", ServiceAuth.NONE, new TlsSettings(true, true), null, null);
-        ResolvedConfig.ServiceEntry plain = with(http("p", "plain.example.com", 9443, backend("10.0.3.2", 80, 1)),
-                "http", "round_robin", ServiceAuth.NONE, new TlsSettings(true, false), null, null);
+        ResolvedConfig.ServiceEntry s = presenting(with(http("s", "api.example.com", 8443,
+                backend("10.0.3.1", 443, 1)), "https", "round_robin", ServiceAuth.NONE, new TlsSettings(true, true),
+                null, null), "k1");
+        ResolvedConfig.ServiceEntry plain = presenting(with(http("p", "plain.example.com", 9443,
+                backend("10.0.3.2", 80, 1)), "http", "round_robin", ServiceAuth.NONE, new TlsSettings(true, false),
+                null, null), "k1");
         ResolvedConfig cfg = new Configs().service(s).service(plain)
                 .certificate("k1", "*.example.com", CERT, KEY)
                 .certificate("k2", "other.test", CERT, KEY).build();
         EnvoyResources r = consistent(cfg);
-        assertEquals(List.of(), r.skipped());
+        assertEquals(List.of(), r.leftOut());
         Listener l = r.listeners().get(1);
         assertEquals("http_0.0.0.0_8443", l.getName());
         assertEquals("0.0.0.0", l.getAddress().getSocketAddress().getAddress(), "a DNS-named service binds all");
         DownstreamTlsContext tls = l.getFilterChains(0).getTransportSocket().getTypedConfig()
                 .unpack(DownstreamTlsContext.class);
-        assertEquals("cert_k1", tls.getCommonTlsContext().getTlsCertificateSdsSecretConfigs(0).getName());
+        assertEquals("cert_svc_s", tls.getCommonTlsContext().getTlsCertificateSdsSecretConfigs(0).getName(),
+                "the secret is named by the service, not by the certificate");
         assertTrue(tls.getCommonTlsContext().getTlsCertificateSdsSecretConfigs(0).getSdsConfig().hasAds());
         assertEquals(List.of("svc_p", "svc_s"), r.clusters().stream().map(Cluster::getName).toList());
         UpstreamTlsContext up = r.clusters().get(1).getTransportSocket().getTypedConfig()
                 .unpack(UpstreamTlsContext.class);
-        assertEquals("ca_k1", up.getCommonTlsContext().getValidationContextSdsSecretConfig().getName());
+        assertEquals("ca_svc_s", up.getCommonTlsContext().getValidationContextSdsSecretConfig().getName());
         assertEquals("api.example.com", up.getSni());
         assertFalse(r.clusters().get(0).hasTransportSocket(), "verify off: plain upstream");
-        assertEquals(List.of("cert_k1", "ca_k1"), r.secrets().stream().map(Secret::getName).toList());
+        assertEquals(List.of("cert_svc_p", "cert_svc_s", "ca_svc_s"),
+                r.secrets().stream().map(Secret::getName).toList());
         assertEquals(KEY, r.secrets().get(0).getTlsCertificate().getPrivateKey().getInlineString());
     }
 
@@ -154,8 +161,9 @@ class EnvoyTranslatorTest {
         ResolvedConfig cfg = new Configs().service(s).service(http("b", "127.0.0.1", 8080))
                 .certificate("k1", "a.test", CERT, KEY).certificate("k2", "b.test", CERT, KEY).build();
         EnvoyResources r = consistent(cfg);
-        assertEquals(1, r.skipped().size());
-        assertTrue(r.skipped().getFirst().startsWith("svc-s: TLS needs a certificate"));
+        assertEquals(1, r.leftOut().size());
+        assertEquals("svc-s", r.leftOut().getFirst().serviceName());
+        assertTrue(r.leftOut().getFirst().reason().startsWith("TLS needs a certificate"), r.leftOut().toString());
         assertEquals(List.of("http_127.0.0.1_8080"), r.listeners().stream().map(Listener::getName).toList());
         assertEquals(List.of("svc_b"), r.clusters().stream().map(Cluster::getName).toList());
         assertTrue(r.secrets().isEmpty());
@@ -173,7 +181,7 @@ class EnvoyTranslatorTest {
         ResolvedConfig cfg = new Configs().service(j).service(t).service(o).build();
         EnvoyResources r = consistent(cfg);
         // t binds 0.0.0.0:8080, which collides with 127.0.0.1:8080.
-        assertEquals(1, r.skipped().size());
+        assertEquals(1, r.leftOut().size());
         HttpConnectionManager hcm = hcm(single(r.listeners()));
         assertEquals(List.of(HttpListeners.JWT_FILTER, HttpListeners.ROUTER_FILTER), filterNames(hcm));
         JwtAuthentication jwt = hcm.getHttpFilters(0).getTypedConfig().unpack(JwtAuthentication.class);
@@ -250,7 +258,8 @@ class EnvoyTranslatorTest {
         ResolvedConfig.ServiceEntry t2 = with(http("b", "0.0.0.0", 7000, backend("10.0.0.1", 5432, 1)), "http",
                 "round_robin", ServiceAuth.NONE, TlsSettings.OFF, null, null);
         EnvoyResources r = consistent(new Configs().service(t1).service(t2).build());
-        assertEquals(List.of("svc-b: port 7000 on 0.0.0.0 is already used by svc-a"), r.skipped());
+        assertEquals(List.of(new LeftOut("b", "svc-b", "port 7000 on 0.0.0.0 is already used by svc-a")),
+                r.leftOut());
         Cluster c = single(r.clusters());
         assertEquals(Cluster.DiscoveryType.STRICT_DNS, c.getType());
         assertEquals("db.internal", c.getLoadAssignment().getEndpoints(0).getLbEndpoints(0).getEndpoint()
@@ -259,10 +268,94 @@ class EnvoyTranslatorTest {
     }
 
     @Test
+    void rotatingTheCertificateOfAServiceChangesOnlyItsSecrets() {
+        ResolvedConfig.ServiceEntry s = with(http("s", "api.example.com", 8443, backend("10.0.3.1", 443, 1)),
+                "https", "round_robin", ServiceAuth.NONE, new TlsSettings(true, true), null, null);
+        XdsSnapshot before = XdsSnapshot.of(EnvoyTranslator.translate(new Configs()
+                .service(presenting(s, "k1")).certificate("k1", "api.example.com", CERT, KEY)
+                .certificate("k2", "api.example.com", CERT.replace("MIIB", "MIIC"), KEY).build()));
+        XdsSnapshot after = XdsSnapshot.of(EnvoyTranslator.translate(new Configs()
+                .service(presenting(s, "k2")).certificate("k1", "api.example.com", CERT, KEY)
+                .certificate("k2", "api.example.com", CERT.replace("MIIB", "MIIC"), KEY).build()));
+        for (XdsType unchanged : List.of(XdsType.LISTENER, XdsType.CLUSTER, XdsType.ROUTE, XdsType.ENDPOINT)) {
+            assertEquals(before.type(unchanged).version(), after.type(unchanged).version(),
+                    unchanged + " must not change when a service's certificate is rotated");
+        }
+        assertNotEquals(before.secrets().version(), after.secrets().version());
+        assertEquals(before.secrets().resources().keySet(), after.secrets().resources().keySet(),
+                "same secret names, new content");
+    }
+
+    @Test
+    void aSmallPortRangeGetsAListenerPerPortAndAWideOneIsLeftOut() throws Exception {
+        ResolvedConfig.ServiceEntry small = ports(http("r", "127.0.0.1", 0, backend("10.0.2.1", 7000, 1)), "tcp",
+                7000, 7002);
+        ResolvedConfig.ServiceEntry wide = ports(http("w", "127.0.0.1", 0, backend("10.0.2.2", 9000, 1)), "udp",
+                9000, 9000 + EnvoyTranslator.MAX_PORTS_PER_SERVICE);
+        EnvoyResources r = consistent(new Configs().service(small).service(wide).build());
+        assertEquals(List.of("tcp_127.0.0.1_7000", "tcp_127.0.0.1_7001", "tcp_127.0.0.1_7002"),
+                r.listeners().stream().map(Listener::getName).toList());
+        assertEquals(List.of("svc_r"), r.clusters().stream().map(Cluster::getName).toList(), "one upstream cluster");
+        assertEquals("w", single(r.leftOut()).serviceId());
+        assertTrue(single(r.leftOut()).reason().contains("only the L4 dataplane serves it"), r.leftOut().toString());
+    }
+
+    @Test
+    void defaultDenyGivesAnUnmappedServiceRbacThatAdmitsNobody() throws Exception {
+        ResolvedConfig.ServiceEntry web = http("h", "127.0.0.1", 8080, backend("10.0.1.1", 80, 1));
+        ResolvedConfig.ServiceEntry db = with(http("t", "127.0.0.1", 5432, backend("10.0.2.1", 5432, 1)), "tcp",
+                "round_robin", ServiceAuth.NONE, TlsSettings.OFF, null, null);
+        ResolvedConfig.ServiceEntry dns = with(http("u", "127.0.0.1", 53, backend("10.0.2.2", 53, 1)), "udp",
+                "round_robin", ServiceAuth.NONE, TlsSettings.OFF, null, null);
+        EnvoyResources r = consistent(new Configs().defaultPolicy(AccessAction.DENY).service(web).service(db)
+                .service(dns).build());
+        RBACPerRoute perRoute = perRoute(single(single(single(r.routes()).getVirtualHostsList()).getRoutesList()),
+                HttpListeners.RBAC_FILTER, RBACPerRoute.class);
+        assertTrue(MappingPolicies.deniesEveryone(perRoute.getRbac().getRules()), perRoute.toString());
+        Listener tcp = r.listeners().stream().filter(l -> l.getName().startsWith("tcp")).findFirst().orElseThrow();
+        var network = tcp.getFilterChains(0).getFilters(0).getTypedConfig()
+                .unpack(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.class);
+        assertTrue(MappingPolicies.deniesEveryone(network.getRules()), network.toString());
+        assertEquals("u", single(r.leftOut()).serviceId(), "a UDP listener cannot refuse anyone: none at all");
+
+        EnvoyResources open = consistent(new Configs().service(web).service(db).service(dns).build());
+        assertEquals(List.of(), open.leftOut());
+        assertEquals(3, open.listeners().size());
+        assertFalse(open.listeners().stream().anyMatch(l -> l.getFilterChainsCount() > 0
+                && l.getFilterChains(0).getFiltersList().stream().anyMatch(f -> f.getName().contains("rbac"))));
+    }
+
+    @Test
+    void udpRestrictedByMappingsIsLeftOutForTheL4Dataplane() {
+        ResolvedConfig.ServiceEntry dns = with(http("u", "127.0.0.1", 53, backend("10.0.2.2", 53, 1)), "udp",
+                "round_robin", ServiceAuth.NONE, TlsSettings.OFF, null, null);
+        EnvoyResources r = EnvoyTranslator.translate(new Configs().service(dns)
+                .mapping("block", AccessAction.DENY, 1, List.of(), List.of("10.0.0.0/8"), List.of("u"), "udp", "53")
+                .build());
+        assertTrue(single(r.leftOut()).reason().startsWith("Envoy cannot filter UDP by client address"),
+                r.leftOut().toString());
+        assertTrue(r.listeners().isEmpty());
+    }
+
+    @Test
+    void backendsNamedByDnsResolveWithTheConfiguredFamily() {
+        ResolvedConfig cfg = new Configs().service(http("d", "127.0.0.1", 8080, backend("localhost", 80, 1))).build();
+        assertEquals(Cluster.DnsLookupFamily.V4_PREFERRED, single(EnvoyTranslator.translate(cfg).clusters())
+                .getDnsLookupFamily(), "not Envoy's AUTO, which prefers IPv6");
+        assertEquals(Cluster.DnsLookupFamily.ALL, single(EnvoyTranslator.translate(cfg, Cluster.DnsLookupFamily.ALL)
+                .clusters()).getDnsLookupFamily());
+        assertEquals(Cluster.DnsLookupFamily.V6_ONLY, XdsSettings.dnsLookupFamily(" V6_only "));
+        IllegalArgumentException bad = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> XdsSettings.dnsLookupFamily("ipv4"));
+        assertTrue(bad.getMessage().contains("marchproxy.xds.dnslookupfamily"), bad.getMessage());
+    }
+
+    @Test
     void inactiveClusterGetsNothing() {
         ResolvedConfig on = new Configs().service(http("a", "127.0.0.1", 8080, backend("10.0.1.1", 80, 1))).build();
         ResolvedConfig off = new ResolvedConfig(on.clusterId(), on.clusterName(), on.version(), on.hash(),
-                new ResolvedConfig.Settings(false, 3, "", false, false, false), on.services(), on.mappings(),
+                new ResolvedConfig.Settings(false, 3, "", false, false, false, AccessAction.ALLOW), on.services(),
+                on.mappings(),
                 on.certificates());
         assertEquals(EnvoyResources.EMPTY, EnvoyTranslator.translate(off));
     }

@@ -26,28 +26,54 @@ import java.util.concurrent.TimeUnit;
  * certificates), a client {@link SSLContext} that trusts only that CA and a server one presenting the certificate.
  * RSA: Envoy's upstream TLS with its default parameters fails the handshake with a JDK server on a P-384 EC key.
  */
-record TestPki(String caPem, String leafPem, String leafKeyPem) {
+record TestPki(Path dir, String caPem, String leafPem, String leafKeyPem) {
 
+    /**
+     * A new CA in {@code dir} and a leaf for {@code ipSan} it signed, valid from an hour ago, so a leaf issued later
+     * by {@link #reissue} is newer by its {@code notBefore} even within the same second.
+     */
     static TestPki issue(Path dir, String ipSan) throws IOException, InterruptedException, GeneralSecurityException {
-        Path ca = dir.resolve("ca.p12");
-        Path leaf = dir.resolve("leaf.p12");
-        Path csr = dir.resolve("leaf.csr");
-        Path crt = dir.resolve("leaf.crt");
         keytool("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=MarchProxy Test CA",
-                "-ext", "bc:c", "-validity", "2", "-keystore", ca.toString(), "-storetype", "PKCS12",
-                "-storepass", "changeit");
-        keytool("-genkeypair", "-alias", "leaf", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=" + ipSan, "-validity", "2",
-                "-keystore", leaf.toString(), "-storetype", "PKCS12", "-storepass", "changeit");
+                "-ext", "bc:c", "-validity", "2", "-keystore", dir.resolve("ca.p12").toString(),
+                "-storetype", "PKCS12", "-storepass", "changeit");
+        return leaf(dir, ipSan, "leaf", "-1H");
+    }
+
+    /** Another leaf for {@code ipSan} from the same CA, valid from now: what a certificate rotation uploads. */
+    TestPki reissue(String ipSan, String alias) throws IOException, InterruptedException, GeneralSecurityException {
+        return reissue(ipSan, alias, "+0S");
+    }
+
+    /** @param startDate keytool's {@code -startdate}, such as {@code +3S} for a leaf valid three seconds from now */
+    TestPki reissue(String ipSan, String alias, String startDate)
+            throws IOException, InterruptedException, GeneralSecurityException {
+        return leaf(dir, ipSan, alias, startDate);
+    }
+
+    private static TestPki leaf(Path dir, String ipSan, String alias, String startDate)
+            throws IOException, InterruptedException, GeneralSecurityException {
+        Path ca = dir.resolve("ca.p12");
+        Path leaf = dir.resolve(alias + ".p12");
+        Path csr = dir.resolve(alias + ".csr");
+        Path crt = dir.resolve(alias + ".crt");
+        keytool("-genkeypair", "-alias", "leaf", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=" + ipSan,
+                "-validity", "2", "-keystore", leaf.toString(), "-storetype", "PKCS12", "-storepass", "changeit");
         keytool("-certreq", "-alias", "leaf", "-keystore", leaf.toString(), "-storepass", "changeit",
                 "-file", csr.toString());
         keytool("-gencert", "-alias", "ca", "-keystore", ca.toString(), "-storepass", "changeit",
                 "-infile", csr.toString(), "-outfile", crt.toString(), "-ext", "SAN=ip:" + ipSan, "-rfc",
-                "-validity", "2");
-        KeyStore caStore = load(ca);
-        KeyStore leafStore = load(leaf);
-        String caPem = pem("CERTIFICATE", caStore.getCertificate("ca").getEncoded());
-        PrivateKey key = (PrivateKey) leafStore.getKey("leaf", "changeit".toCharArray());
-        return new TestPki(caPem, Files.readString(crt), pem("PRIVATE KEY", key.getEncoded()));
+                "-startdate", startDate, "-validity", "2");
+        String caPem = pem("CERTIFICATE", load(ca).getCertificate("ca").getEncoded());
+        PrivateKey key = (PrivateKey) load(leaf).getKey("leaf", "changeit".toCharArray());
+        return new TestPki(dir, caPem, Files.readString(crt), pem("PRIVATE KEY", key.getEncoded()));
+    }
+
+    /** SHA-256 of the leaf certificate's DER, in lower-case hex. */
+    String fingerprint() throws GeneralSecurityException {
+        Certificate leaf = CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(leafPem.getBytes(StandardCharsets.US_ASCII)));
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(leaf.getEncoded()));
     }
 
     /** TLS client context trusting only the test CA. */

@@ -110,9 +110,17 @@ final class XdsLab implements AutoCloseable {
         return r.json().get("id").asText();
     }
 
-    /** Creates a cluster; its API key is kept for {@link #apiKey}. */
+    /**
+     * A cluster whose services admit every client unless a mapping says otherwise ({@code defaultPolicy: allow}); its
+     * API key is kept for {@link #apiKey}.
+     */
     String cluster(String name) {
-        TestPlane.Res r = send("POST", "/api/v1/clusters", "{\"name\":\"" + name + "\"}");
+        return cluster(name, "allow");
+    }
+
+    String cluster(String name, String defaultPolicy) {
+        TestPlane.Res r = send("POST", "/api/v1/clusters", "{\"name\":\"" + name + "\",\"defaultPolicy\":\""
+                + defaultPolicy + "\"}");
         if (r.status() != 201) {
             throw new AssertionError("POST cluster -> " + r.status() + " " + r.text());
         }
