@@ -156,6 +156,12 @@ public final class L4Lab implements AutoCloseable
         sysctl(ns, "net/ipv6/conf/default/disable_ipv6", "1");
         // No snooping: a bridge that has seen no MLD querier must still flood neighbour solicitations everywhere.
         HostCommand.run("ip", "-n", ns.name(), "link", "add", BRIDGE, "type", "bridge", "mcast_snooping", "0");
+        // A switch, not a firewall: bridged frames skip iptables (br_netfilter would also validate IPv4 headers and
+        // drop the malformed frames the proxy's tests send, and cost every lab frame a hook traversal).
+        for (final String family : new String[]{"iptables", "ip6tables", "arptables"})
+        {
+            sysctl(ns, "net/bridge/bridge-nf-call-" + family, "0");
+        }
         HostCommand.run("ip", "-n", ns.name(), "link", "set", BRIDGE, "up");
         return ns;
     }

@@ -1,7 +1,6 @@
 /**
  * Lab fixtures shared by the tests, perf-lab and the node's lab mode, kept out of the dataplane library: veth labs in
- * network namespaces the lab creates and deletes ({@link io.marchproxy.lab.VethLab}), paced UDP lab traffic
- * ({@link io.marchproxy.lab.LabTrafficSource}), and the L4 proxy's lab ({@link io.marchproxy.lab.L4Lab}: clients, a
+ * network namespaces the lab creates and deletes ({@link io.marchproxy.lab.VethLab}), and the L4 proxy's lab ({@link io.marchproxy.lab.L4Lab}: clients, a
  * node with a front and a back interface, backends) with the kernel's own NAT path as the reference
  * ({@link io.marchproxy.lab.KernelNat}) and real servers and clients in its namespaces
  * ({@link io.marchproxy.lab.LabServer}, {@link io.marchproxy.lab.LabClient}). Every lab is deleted on close, at JVM

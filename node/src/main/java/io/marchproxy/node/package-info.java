@@ -1,7 +1,8 @@
 /**
- * A whole MarchProxy node in one process: the control plane (REST, durable store, xDS) and the dataplane (the XDP
- * program on an interface, or on a veth lab it builds when given none), joined by a
- * {@link io.marchproxy.control.config.ConfigChangeListener} that keeps the XDP service map equal to the node's cluster's
- * L4 services. The top of the layering: it may use everything below.
+ * A whole MarchProxy node in one process: the control plane (REST, durable store, xDS) and the L4 proxy, joined by
+ * {@link io.marchproxy.node.L4Dataplane}, a {@link io.marchproxy.control.config.ConfigChangeListener} that compiles the
+ * node's cluster's configuration ({@link io.marchproxy.node.ProxyConfigCompiler}) and swaps it into the proxy on every
+ * change. Without interfaces the node builds its lab (clients, the node and backends in namespaces, real servers, lab
+ * traffic) and shows a live table. The top of the layering: it may use everything below.
  */
 package io.marchproxy.node;

@@ -48,7 +48,8 @@ public final class ServicesService extends CrudService<Service, Void> {
                     .optional("enabled", Schemas.bool(), true)
                     .build(), 0, 256), null)
             .optional("loadBalancing",
-                    StringSchema.oneOf("round_robin", "least_connections", "weighted", "ip_hash"), "round_robin")
+                    StringSchema.oneOf("round_robin", "least_connections", "weighted", "ip_hash", "maglev"),
+                    "round_robin")
             .optional("auth", ObjectSchema.builder()
                     .required("type", StringSchema.oneOf("none", "base64", "jwt"))
                     .optional("token", StringSchema.of(16, 4096, "0123456789abcdef"), null)

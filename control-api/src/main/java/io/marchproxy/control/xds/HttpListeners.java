@@ -137,7 +137,7 @@ final class HttpListeners {
 
     private static List<Route.Builder> routes(ResolvedConfig.ServiceEntry s) {
         RouteAction.Builder action = RouteAction.newBuilder().setCluster(XdsNames.cluster(s.id()));
-        if ("ip_hash".equals(s.loadBalancing())) {
+        if ("ip_hash".equals(s.loadBalancing()) || "maglev".equals(s.loadBalancing())) {
             action.addHashPolicy(RouteAction.HashPolicy.newBuilder().setConnectionProperties(
                     RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true)));
         }

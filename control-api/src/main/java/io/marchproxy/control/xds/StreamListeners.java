@@ -37,7 +37,7 @@ final class StreamListeners {
                 .setName("envoy.filters.network.rbac")
                 .setTypedConfig(Any.pack(RBAC.newBuilder().setStatPrefix(name).setRules(rules).build()))));
         TcpProxy.Builder proxy = TcpProxy.newBuilder().setStatPrefix(name).setCluster(XdsNames.cluster(s.id()));
-        if ("ip_hash".equals(s.loadBalancing())) {
+        if ("ip_hash".equals(s.loadBalancing()) || "maglev".equals(s.loadBalancing())) {
             proxy.addHashPolicy(HashPolicy.newBuilder().setSourceIp(HashPolicy.SourceIp.getDefaultInstance()));
         }
         chain.addFilters(Filter.newBuilder().setName("envoy.filters.network.tcp_proxy")

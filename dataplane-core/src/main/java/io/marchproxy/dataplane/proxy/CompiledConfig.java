@@ -21,6 +21,7 @@ final class CompiledConfig
     private final BackendSelector[] selectors;
     private final IpAddress[][] backendAddresses;
     private final int[][] backendPorts;
+    private final boolean[] clientAffinity;
     private final ProxyStatistics statistics;
     private final int maxIndex;
 
@@ -37,11 +38,13 @@ final class CompiledConfig
         this.selectors = new BackendSelector[max + 1];
         this.backendAddresses = new IpAddress[max + 1][];
         this.backendPorts = new int[max + 1][];
+        this.clientAffinity = new boolean[max + 1];
         final ServiceTable.Builder table = ServiceTable.builder();
         for (final ProxyService s : source.services())
         {
             final int i = s.index();
             byIndex[i] = s;
+            clientAffinity[i] = s.clientAffinity();
             table.add(s.vip(), s.protocol(), s.ports(), i);
             selectors[i] = s.algorithm().selector(s.backends());
             backendAddresses[i] = new IpAddress[s.backends().size()];
@@ -97,6 +100,17 @@ final class CompiledConfig
     BackendSelector selector(final int index)
     {
         return index >= 0 && index < selectors.length ? selectors[index] : null;
+    }
+
+    /** What the selector of a new flow hashes: the client's address alone, or the whole tuple. */
+    long flowHash(final int service, final io.marchproxy.dataplane.net.FlowTuple tuple)
+    {
+        if (!clientAffinity[service])
+        {
+            return tuple.hash();
+        }
+        final long h = (tuple.sourceHi() * 0x9E3779B97F4A7C15L) ^ tuple.sourceLo();
+        return (h ^ (h >>> 31)) * 0xBF58476D1CE4E5B9L;
     }
 
     int backendCount(final int index)

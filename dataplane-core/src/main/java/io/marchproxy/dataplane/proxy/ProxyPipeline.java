@@ -374,7 +374,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
             return -1;
         }
         final BackendSelector selector = c.selector(service);
-        final int backend = selector == null ? BackendSelector.NO_BACKEND : selector.select(tuple.hash());
+        final int backend = selector == null ? BackendSelector.NO_BACKEND : selector.select(c.flowHash(service, tuple));
         final IpAddress snat = tuple.family() == IpFamily.IPV4 ? snat4 : snat6;
         if (backend == BackendSelector.NO_BACKEND || snat == null)
         {

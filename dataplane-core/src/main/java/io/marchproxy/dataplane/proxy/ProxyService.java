@@ -20,6 +20,8 @@ import java.util.Objects;
  *                  life; a removed one stays as a disabled entry ({@link Backend#enabled()} false) until its flows
  *                  are gone, or for good
  * @param probe     how backends are checked, or null for never (always healthy)
+ * @param clientAffinity consistent hashing on the client's address alone (every flow of a client to one backend),
+ *                  rather than on the whole 5-tuple; only {@link BalancingAlgorithm#MAGLEV} looks at it
  */
 public record ProxyService(
     int index,
@@ -29,7 +31,8 @@ public record ProxyService(
     PortRange ports,
     BalancingAlgorithm algorithm,
     List<Backend> backends,
-    HealthProbe probe)
+    HealthProbe probe,
+    boolean clientAffinity)
 {
     public ProxyService
     {

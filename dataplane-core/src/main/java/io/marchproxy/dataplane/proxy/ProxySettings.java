@@ -63,12 +63,18 @@ public record ProxySettings(
     public static ProxySettings of(final String front, final String back, final IpAddress snat4, final IpAddress snat6)
     {
         return new ProxySettings(front, back, 0, XdpMode.DRV, snat4, snat6, DEFAULT_SNAT_PORTS, 65_536, 8192, 2048,
-            2048, 64, 10, FlowTimeouts.DEFAULTS);
+            2048, 64, 1, FlowTimeouts.DEFAULTS);
     }
 
     public ProxySettings withMode(final XdpMode m)
     {
         return new ProxySettings(front, back, queue, m, snat4, snat6, snatPorts, flowsPerFamily, frames, frameSize,
+            ringSize, batch, pollTimeoutMs, timeouts);
+    }
+
+    public ProxySettings withSnatPorts(final PortRange ports)
+    {
+        return new ProxySettings(front, back, queue, mode, snat4, snat6, ports, flowsPerFamily, frames, frameSize,
             ringSize, batch, pollTimeoutMs, timeouts);
     }
 

@@ -56,7 +56,7 @@ class L4ProxyLabTest
         lab.startServers(Transport.TCP, TCP_PORT, ServerReply.NAME);
         lab.startServers(Transport.UDP, UDP_PORT, ServerReply.NAME);
         proxy = L4Proxy.start(lab.node(), ProxySettings.of(lab.front().name(), lab.back().name(),
-            IpAddress.of(lab.back().ipv4()), IpAddress.of(lab.back().ipv6())), config(1, AccessAction.ALLOW));
+            IpAddress.of(lab.back().ipv4()), IpAddress.of(lab.back().ipv6())), config(lab, 1, AccessAction.ALLOW));
     }
 
     @AfterAll
@@ -78,7 +78,7 @@ class L4ProxyLabTest
         }
     }
 
-    private static List<Backend> backends(final boolean ipv6, final int port)
+    private static List<Backend> backends(final L4Lab lab, final boolean ipv6, final int port)
     {
         final List<Backend> out = new ArrayList<>();
         for (final LabHost b : lab.backends())
@@ -88,18 +88,21 @@ class L4ProxyLabTest
         return out;
     }
 
-    /** TCP and UDP services on VIP 1 (both families); everyone allowed, or nobody (the default) but client 0. */
-    static ProxyConfig config(final long version, final AccessAction everyone)
+    /**
+     * TCP services on VIP 1 port 80 and UDP on port 53 (both families) over {@code lab}'s backends (TCP 8080, UDP
+     * 5353); client 0 always allowed, everyone else as {@code everyone} says (the default denies).
+     */
+    static ProxyConfig config(final L4Lab lab, final long version, final AccessAction everyone)
     {
         final List<ProxyService> services = List.of(
             new ProxyService(0, "web4", IpAddress.of(L4Lab.vip4(1)), L4Protocol.TCP, PortRange.of(80),
-                BalancingAlgorithm.ROUND_ROBIN, backends(false, TCP_PORT), null),
+                BalancingAlgorithm.ROUND_ROBIN, backends(lab, false, TCP_PORT), null, false),
             new ProxyService(1, "dns4", IpAddress.of(L4Lab.vip4(1)), L4Protocol.UDP, PortRange.of(53),
-                BalancingAlgorithm.ROUND_ROBIN, backends(false, UDP_PORT), null),
+                BalancingAlgorithm.ROUND_ROBIN, backends(lab, false, UDP_PORT), null, false),
             new ProxyService(2, "web6", IpAddress.of(L4Lab.vip6(1)), L4Protocol.TCP, PortRange.of(80),
-                BalancingAlgorithm.ROUND_ROBIN, backends(true, TCP_PORT), null),
+                BalancingAlgorithm.ROUND_ROBIN, backends(lab, true, TCP_PORT), null, false),
             new ProxyService(3, "dns6", IpAddress.of(L4Lab.vip6(1)), L4Protocol.UDP, PortRange.of(53),
-                BalancingAlgorithm.ROUND_ROBIN, backends(true, UDP_PORT), null));
+                BalancingAlgorithm.ROUND_ROBIN, backends(lab, true, UDP_PORT), null, false));
         final List<AccessRule> rules = new ArrayList<>();
         rules.add(new AccessRule(10, AccessAction.ALLOW,
             List.of(IpPrefix.of(IpAddress.of(lab.clients().get(0).link().ipv4()), 32),
@@ -150,7 +153,7 @@ class L4ProxyLabTest
         final LabClient friend = new LabClient(lab.clients().get(0));
         try
         {
-            proxy.apply(config(2, AccessAction.DENY));
+            proxy.apply(config(lab, 2, AccessAction.DENY));
             final long droppedBefore = proxy.program().counter(L4Program.Counter.ACL_DROPPED);
             final long javaDeniedBefore = proxy.drops().get(DropReason.ACCESS_DENIED);
             assertThrows(java.io.IOException.class, () -> stranger.udp(new InetSocketAddress(L4Lab.vip4(1), 53), "x",
@@ -166,7 +169,7 @@ class L4ProxyLabTest
         }
         finally
         {
-            proxy.apply(config(3, AccessAction.ALLOW));
+            proxy.apply(config(lab, 3, AccessAction.ALLOW));
         }
         assertTrue(stranger.tcp(new InetSocketAddress(L4Lab.vip4(1), 80), "x", TIMEOUT).startsWith("backend"));
         assertEquals(3, proxy.adoptedVersion());
