@@ -56,9 +56,24 @@ public final class EnvoyTranslator {
 
     /** @param dnsFamily the address family backends named by DNS are resolved to */
     public static EnvoyResources translate(ResolvedConfig config, Cluster.DnsLookupFamily dnsFamily) {
+        return translate(config, dnsFamily, new TranslationMemo());
+    }
+
+    /**
+     * As {@link #translate(ResolvedConfig, Cluster.DnsLookupFamily)}, reusing what {@code memo} holds of the last
+     * translation of the same cluster for what did not change, and leaving this translation's outputs in it. The
+     * result is equal to a translation from scratch.
+     */
+    static EnvoyResources translate(ResolvedConfig config, Cluster.DnsLookupFamily dnsFamily, TranslationMemo memo) {
         if (!config.settings().active()) {
+            memo.services = new HashMap<>();
+            memo.listeners = new HashMap<>();
             return EnvoyResources.EMPTY;
         }
+        boolean sameMappings = memo.sameMappings(config);
+        boolean sameCertificates = memo.sameCertificates(config);
+        Map<String, TranslationMemo.ServiceMemo> previous = memo.services;
+        Map<String, TranslationMemo.ServiceMemo> next = new HashMap<>();
         Map<String, ResolvedConfig.CertificateEntry> certsById = new HashMap<>();
         config.certificates().forEach(c -> certsById.put(c.id(), c));
         List<LeftOut> leftOut = new ArrayList<>();
@@ -70,7 +85,10 @@ public final class EnvoyTranslator {
         for (ResolvedConfig.ServiceEntry s : config.services()) {
             PortClaim claim = PortClaim.of(s.address(), s.port(), s.portEnd(), s.protocol(), s.tls());
             String why = unservable(s, claim, certsById, placedByPort);
-            Map<Integer, RBAC> rules = why == null ? rbacByPort(config, s, claim) : Map.of();
+            TranslationMemo.ServiceMemo before = previous.get(s.id());
+            boolean unchanged = before != null && before.entry().equals(s);
+            Map<Integer, RBAC> rules = why != null ? Map.of()
+                    : unchanged && sameMappings ? before.rules() : rbacByPort(config, s, claim);
             if (why == null && claim.datagram() && !rules.isEmpty()) {
                 why = rules.values().stream().allMatch(MappingPolicies::deniesEveryone)
                         ? "no mapping admits a client (a UDP service with no listener admits none)"
@@ -100,24 +118,37 @@ public final class EnvoyTranslator {
         for (Placed p : placed) {
             ResolvedConfig.ServiceEntry s = p.service();
             boolean verified = p.claim().tls() && s.tls().verify();
-            clusters.add(UpstreamClusters.cluster(s, verified ? XdsNames.trustSecret(s.id()) : null, dnsFamily));
+            TranslationMemo.ServiceMemo before = previous.get(s.id());
+            boolean unchanged = before != null && before.entry().equals(s) && before.family() == dnsFamily;
+            Cluster cluster = unchanged ? before.cluster()
+                    : UpstreamClusters.cluster(s, verified ? XdsNames.trustSecret(s.id()) : null, dnsFamily);
+            clusters.add(cluster);
+            ClusterLoadAssignment cla = null;
             if (UpstreamClusters.usesEds(s)) {
-                endpoints.add(UpstreamClusters.loadAssignment(s));
+                cla = unchanged && before.endpoints() != null ? before.endpoints() : UpstreamClusters.loadAssignment(s);
+                endpoints.add(cla);
             }
+            Secret certificate = null;
+            Secret trusted = null;
             if (p.claim().tls()) {
+                boolean sameSecrets = unchanged && sameCertificates && before.certificate() != null;
                 ResolvedConfig.CertificateEntry cert = certsById.get(s.certificateId());
-                secrets.add(TlsSecrets.certificate(s.id(), cert));
+                certificate = sameSecrets ? before.certificate() : TlsSecrets.certificate(s.id(), cert);
+                secrets.add(certificate);
                 if (verified) {
-                    trust.add(TlsSecrets.trust(s.id(), cert));
+                    trusted = sameSecrets && before.trust() != null ? before.trust() : TlsSecrets.trust(s.id(), cert);
+                    trust.add(trusted);
                 }
             }
+            next.put(s.id(), new TranslationMemo.ServiceMemo(s, dnsFamily, policies.get(s.id()), cluster, cla,
+                    certificate, trusted));
         }
         secrets.addAll(trust);
 
         List<Listener> listeners = new ArrayList<>();
         List<RouteConfiguration> routes = new ArrayList<>();
+        Map<String, TranslationMemo.ListenerMemo> nextListeners = new HashMap<>();
         for (Group g : groups.values()) {
-            TransportSocket tls = g.tls() ? downstreamTls(g.services()) : null;
             Map<String, RBAC> byService = new HashMap<>();
             for (ResolvedConfig.ServiceEntry s : g.services()) {
                 RBAC rules = policies.get(s.id()).get(g.port());
@@ -125,6 +156,20 @@ public final class EnvoyTranslator {
                     byService.put(s.id(), rules);
                 }
             }
+            // Equal services and rules make an equal listener: reuse last time's objects.
+            List<Object> inputs = List.of(g, byService);
+            TranslationMemo.ListenerMemo before = memo.listeners.get(g.name());
+            if (before != null && before.inputs().equals(inputs)) {
+                listeners.add(before.listener());
+                if (before.routes() != null) {
+                    routes.add(before.routes());
+                }
+                nextListeners.put(g.name(), before);
+                continue;
+            }
+            int listenersBefore = listeners.size();
+            int routesBefore = routes.size();
+            TransportSocket tls = g.tls() ? downstreamTls(g.services()) : null;
             switch (g.kind()) {
                 case HTTP -> {
                     HttpListeners.Built b = HttpListeners.build(g.name(), g.bind(), g.port(), g.services(),
@@ -139,7 +184,14 @@ public final class EnvoyTranslator {
                 case UDP -> listeners.add(StreamListeners.udp(g.name(), g.bind(), g.port(),
                         g.services().getFirst()));
             }
+            nextListeners.put(g.name(), new TranslationMemo.ListenerMemo(inputs, listeners.get(listenersBefore),
+                    routes.size() > routesBefore ? routes.get(routesBefore) : null));
         }
+        memo.settings = config.settings();
+        memo.mappings = config.mappings();
+        memo.certificates = config.certificates();
+        memo.services = next;
+        memo.listeners = nextListeners;
         return new EnvoyResources(clusters, endpoints, listeners, routes, secrets, leftOut);
     }
 

@@ -56,11 +56,17 @@ public final class TypeSnapshot {
         this.version = version(byName.values());
     }
 
+    /**
+     * The resources of {@code type}, each encoded, or taken from {@code previous} when it holds the very same message
+     * object under the same name (what {@link TranslationMemo} makes of an unchanged resource).
+     */
     static TypeSnapshot of(XdsType type, List<? extends Message> messages, java.util.function.Function<Message,
-            String> name) {
+            String> name, TypeSnapshot previous) {
         List<EncodedResource> encoded = new ArrayList<>(messages.size());
         for (Message m : messages) {
-            encoded.add(EncodedResource.of(name.apply(m), type.typeUrl(), m));
+            String n = name.apply(m);
+            EncodedResource before = previous == null ? null : previous.resources.get(n);
+            encoded.add(before != null && before.message() == m ? before : EncodedResource.of(n, type.typeUrl(), m));
         }
         return new TypeSnapshot(type, encoded);
     }

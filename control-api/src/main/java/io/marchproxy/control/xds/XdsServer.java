@@ -61,6 +61,8 @@ public final class XdsServer implements AutoCloseable, XdsStream.Hub {
     private final XdsNodes nodes = new XdsNodes();
     private final XdsAuthInterceptor auth;
     private final Map<String, XdsSnapshot> snapshots = new ConcurrentHashMap<>();
+    /** Per cluster, its incremental snapshot builder (the builder thread's alone). */
+    private final Map<String, ClusterSnapshotBuilder> builders = new ConcurrentHashMap<>();
     private final Map<String, Set<XdsStream>> members = new ConcurrentHashMap<>();
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
     private final ExecutorService builder;
@@ -192,7 +194,11 @@ public final class XdsServer implements AutoCloseable, XdsStream.Hub {
     @Override
     public XdsSnapshot join(String group, XdsStream stream) {
         members.computeIfAbsent(group, g -> ConcurrentHashMap.newKeySet()).add(stream);
-        return snapshots.get(group);
+        XdsSnapshot s = snapshots.get(group);
+        if (s == null && group.startsWith(ProxylessResources.GROUP_PREFIX)) {
+            requestRebuild(group.substring(ProxylessResources.GROUP_PREFIX.length()));
+        }
+        return s;
     }
 
     @Override
@@ -242,8 +248,12 @@ public final class XdsServer implements AutoCloseable, XdsStream.Hub {
         try {
             revokeStale(clusterId);
             Optional<ResolvedConfig> config = publisher.resolve(clusterId);
-            XdsSnapshot envoy = XdsSnapshot.of(config.map(c -> EnvoyTranslator.translate(c,
-                    settings.dnsLookupFamily())).orElse(EnvoyResources.EMPTY));
+            ClusterSnapshotBuilder b = builders.computeIfAbsent(clusterId,
+                    id -> new ClusterSnapshotBuilder(settings.dnsLookupFamily()));
+            XdsSnapshot envoy = config.map(b::next).orElseGet(b::empty);
+            if (config.isEmpty()) {
+                builders.remove(clusterId);
+            }
             List<String> dangling = envoy.dangling();
             if (!dangling.isEmpty()) {
                 // A translator bug: Envoy would wait for these forever. Keep serving the last good snapshot.
@@ -258,8 +268,14 @@ public final class XdsServer implements AutoCloseable, XdsStream.Hub {
             }
             validity.track(clusterId, config.orElse(null));
             publish(clusterId, envoy);
-            publish(ProxylessResources.GROUP_PREFIX + clusterId, XdsSnapshot.of(
-                    config.map(ProxylessResources::translate).orElse(EnvoyResources.EMPTY)));
+            // Proxyless gRPC clients are rare: their snapshot is built only while one is connected.
+            String proxyless = ProxylessResources.GROUP_PREFIX + clusterId;
+            if (members.containsKey(proxyless)) {
+                publish(proxyless, XdsSnapshot.of(config.map(ProxylessResources::translate)
+                        .orElse(EnvoyResources.EMPTY), snapshots.get(proxyless)));
+            } else {
+                snapshots.remove(proxyless);
+            }
         } catch (RuntimeException e) {
             // Nodes keep the last good snapshot; the next change retries.
             LOG.log(Level.SEVERE, "cannot build the Envoy snapshot of cluster " + clusterId, e);

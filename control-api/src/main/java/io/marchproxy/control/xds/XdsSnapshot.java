@@ -30,23 +30,44 @@ public record XdsSnapshot(Map<XdsType, TypeSnapshot> types, Map<String, Set<Refe
     }
 
     public static XdsSnapshot of(EnvoyResources r) {
+        return of(r, null);
+    }
+
+    /**
+     * The snapshot of {@code r}, reusing {@code previous}'s encodings and references of every resource that is the
+     * very same message object (see {@link TranslationMemo}): only what changed is encoded and hashed again.
+     */
+    static XdsSnapshot of(EnvoyResources r, XdsSnapshot previous) {
         Map<XdsType, TypeSnapshot> types = new EnumMap<>(XdsType.class);
-        types.put(XdsType.CLUSTER, TypeSnapshot.of(XdsType.CLUSTER, r.clusters(), m -> ((Cluster) m).getName()));
+        types.put(XdsType.CLUSTER, TypeSnapshot.of(XdsType.CLUSTER, r.clusters(), m -> ((Cluster) m).getName(),
+                previous == null ? null : previous.clusters()));
         types.put(XdsType.ENDPOINT, TypeSnapshot.of(XdsType.ENDPOINT, r.endpoints(),
-                m -> ((ClusterLoadAssignment) m).getClusterName()));
-        types.put(XdsType.LISTENER, TypeSnapshot.of(XdsType.LISTENER, r.listeners(), m -> ((Listener) m).getName()));
-        types.put(XdsType.ROUTE, TypeSnapshot.of(XdsType.ROUTE, r.routes(),
-                m -> ((RouteConfiguration) m).getName()));
-        types.put(XdsType.SECRET, TypeSnapshot.of(XdsType.SECRET, r.secrets(), m -> ((Secret) m).getName()));
+                m -> ((ClusterLoadAssignment) m).getClusterName(), previous == null ? null : previous.endpoints()));
+        types.put(XdsType.LISTENER, TypeSnapshot.of(XdsType.LISTENER, r.listeners(), m -> ((Listener) m).getName(),
+                previous == null ? null : previous.listeners()));
+        types.put(XdsType.ROUTE, TypeSnapshot.of(XdsType.ROUTE, r.routes(), m -> ((RouteConfiguration) m).getName(),
+                previous == null ? null : previous.routes()));
+        types.put(XdsType.SECRET, TypeSnapshot.of(XdsType.SECRET, r.secrets(), m -> ((Secret) m).getName(),
+                previous == null ? null : previous.secrets()));
         Map<String, Set<References.Ref>> listenerRefs = new LinkedHashMap<>();
         for (Listener l : r.listeners()) {
-            listenerRefs.put(l.getName(), References.of(l));
+            listenerRefs.put(l.getName(), reused(previous, XdsType.LISTENER, l.getName(), l)
+                    ? previous.listenerRefs().get(l.getName()) : References.of(l));
         }
         Map<String, Set<References.Ref>> clusterRefs = new LinkedHashMap<>();
         for (Cluster c : r.clusters()) {
-            clusterRefs.put(c.getName(), References.of(c));
+            clusterRefs.put(c.getName(), reused(previous, XdsType.CLUSTER, c.getName(), c)
+                    ? previous.clusterRefs().get(c.getName()) : References.of(c));
         }
         return new XdsSnapshot(types, listenerRefs, clusterRefs, r.leftOut());
+    }
+
+    private static boolean reused(XdsSnapshot previous, XdsType type, String name, Message m) {
+        if (previous == null) {
+            return false;
+        }
+        EncodedResource before = previous.type(type).resources().get(name);
+        return before != null && before.message() == m;
     }
 
     public TypeSnapshot type(XdsType t) {
