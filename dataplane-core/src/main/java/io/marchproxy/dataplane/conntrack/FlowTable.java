@@ -224,18 +224,19 @@ public final class FlowTable implements AutoCloseable
         records.set(I64, base + LAST_SEEN_OFFSET, now);
         records.set(I64, packetsAt, records.get(I64, packetsAt) + 1);
         records.set(I64, packetsAt + 8, records.get(I64, packetsAt + 8) + bytes);
-        final FlowState state = FlowState.ofCode(records.get(U8, base + STATE_OFFSET));
+        // State, protocol and FIN bits are the record's first three bytes: one read (native order, state lowest).
+        final int header = records.get(I32, base + STATE_OFFSET);
+        final FlowState state = FlowState.ofCode(header & 0xFF);
         if (state == FlowState.UDP || state == null)
         {
             return state;
         }
-        final int fins = records.get(U8, base + FIN_OFFSET) & 0xFF;
+        final int fins = (header >>> 16) & 0xFF;
         final FlowState next = TcpTransitions.next(state, direction, tcpFlags, fins);
         final int nextFins = TcpTransitions.fins(next, direction, tcpFlags, fins);
         if (next != state || nextFins != fins)
         {
-            records.set(U8, base + STATE_OFFSET, (byte)next.code());
-            records.set(U8, base + FIN_OFFSET, (byte)nextFins);
+            records.set(I32, base + STATE_OFFSET, (header & 0xFF00) | next.code() | (nextFins << 16));
         }
         return next;
     }
