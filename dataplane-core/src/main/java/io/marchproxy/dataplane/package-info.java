@@ -1,6 +1,6 @@
 /**
- * The MarchProxy dataplane: everything that touches packets, built on {@code ffm-bindings} and used by
- * {@code control-api}. Sub-packages: {@code bpf} (XDP programs and eBPF maps), {@code xsk} (AF_XDP sockets, UMEM and
+ * The MarchProxy dataplane: everything that touches packets, built on {@code ffm-bindings} and composed with the
+ * control plane by the {@code node} module. Sub-packages: {@code bpf} (XDP programs and eBPF maps), {@code xsk} (AF_XDP sockets, UMEM and
  * rings), {@code netns} (network namespaces and veth labs), and the L4 proxy core, pure Java and garbage-free on the
  * per-packet path: {@code net} (addresses, prefixes, tuples, the shared hash), {@code counter} (single-writer
  * counters), {@code packet} (header flyweights, the parser, checksums), {@code nat} (in-place NAT rewriting, SNAT
