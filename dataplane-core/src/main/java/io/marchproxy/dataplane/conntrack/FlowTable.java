@@ -11,7 +11,6 @@ import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 
 import static io.marchproxy.dataplane.conntrack.FlowLayout.BACKEND_OFFSET;
-import static io.marchproxy.dataplane.conntrack.FlowLayout.FIN_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.LAST_SEEN_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.PORTS_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.PROTOCOL_OFFSET;
