@@ -66,6 +66,9 @@ public final class FlowTable implements AutoCloseable
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final int NO_RECORD = -1;
+    /** Where the FIN bits and the protocol sit in the record's first word read in native (little-endian) order. */
+    private static final int FIN_SHIFT = FlowLayout.FIN_OFFSET * Byte.SIZE;
+    private static final int PROTOCOL_MASK = 0xFF << (PROTOCOL_OFFSET * Byte.SIZE);
 
     private final Arena arena;
     private final FlowLayout layout;
@@ -230,12 +233,12 @@ public final class FlowTable implements AutoCloseable
         {
             return state;
         }
-        final int fins = (header >>> 16) & 0xFF;
+        final int fins = (header >>> FIN_SHIFT) & 0xFF;
         final FlowState next = TcpTransitions.next(state, direction, tcpFlags, fins);
         final int nextFins = TcpTransitions.fins(next, direction, tcpFlags, fins);
         if (next != state || nextFins != fins)
         {
-            records.set(I32, base + STATE_OFFSET, (header & 0xFF00) | next.code() | (nextFins << 16));
+            records.set(I32, base + STATE_OFFSET, (header & PROTOCOL_MASK) | next.code() | (nextFins << FIN_SHIFT));
         }
         return next;
     }
