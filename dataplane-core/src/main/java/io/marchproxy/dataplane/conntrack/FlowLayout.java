@@ -18,7 +18,8 @@ import io.marchproxy.dataplane.net.IpFamily;
  * </pre>
  *
  * Addresses are stored as the hot path carries them: an IPv4 address as its {@code int}, an IPv6 address as two
- * {@code long}s (hi, lo), all in native byte order (the table is private memory, never shared with the kernel). An
+ * {@code long}s (hi, lo), all little-endian (the table is private memory, never shared with the kernel; a fixed order
+ * lets the table read adjacent fields as one word on any host, and costs nothing on x86 and ARM). An
  * index slot is a {@code long}: 0 when empty, else the low 32 bits of the key's hash (which give its home slot)
  * above {@code (record << 1 | direction) + 1}.
  */

@@ -8,10 +8,10 @@ import io.marchproxy.dataplane.net.L4Protocol;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Objects;
 
 import static io.marchproxy.dataplane.conntrack.FlowLayout.BACKEND_OFFSET;
-import static io.marchproxy.dataplane.conntrack.FlowLayout.FIN_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.LAST_SEEN_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.PORTS_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.PROTOCOL_OFFSET;
@@ -63,10 +63,12 @@ public final class FlowTable implements AutoCloseable
     public static final int MAX_FLOWS = 1 << 29;
 
     private static final ValueLayout.OfByte U8 = ValueLayout.JAVA_BYTE;
-    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED;
-    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
-    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int NO_RECORD = -1;
+    /** Where the FIN bits and the protocol sit in the record's first word (records are little-endian). */
+    private static final int FIN_SHIFT = FlowLayout.FIN_OFFSET * Byte.SIZE;
+    private static final int PROTOCOL_MASK = 0xFF << (PROTOCOL_OFFSET * Byte.SIZE);
 
     private final Arena arena;
     private final FlowLayout layout;
@@ -224,18 +226,19 @@ public final class FlowTable implements AutoCloseable
         records.set(I64, base + LAST_SEEN_OFFSET, now);
         records.set(I64, packetsAt, records.get(I64, packetsAt) + 1);
         records.set(I64, packetsAt + 8, records.get(I64, packetsAt + 8) + bytes);
-        final FlowState state = FlowState.ofCode(records.get(U8, base + STATE_OFFSET));
+        // State, protocol and FIN bits are the record's first three bytes: one little-endian read, state lowest.
+        final int header = records.get(I32, base + STATE_OFFSET);
+        final FlowState state = FlowState.ofCode(header & 0xFF);
         if (state == FlowState.UDP || state == null)
         {
             return state;
         }
-        final int fins = records.get(U8, base + FIN_OFFSET) & 0xFF;
+        final int fins = (header >>> FIN_SHIFT) & 0xFF;
         final FlowState next = TcpTransitions.next(state, direction, tcpFlags, fins);
         final int nextFins = TcpTransitions.fins(next, direction, tcpFlags, fins);
         if (next != state || nextFins != fins)
         {
-            records.set(U8, base + STATE_OFFSET, (byte)next.code());
-            records.set(U8, base + FIN_OFFSET, (byte)nextFins);
+            records.set(I32, base + STATE_OFFSET, (header & PROTOCOL_MASK) | next.code() | (nextFins << FIN_SHIFT));
         }
         return next;
     }
@@ -409,7 +412,7 @@ public final class FlowTable implements AutoCloseable
         final long destinationAt = at + layout.destination();
         if (ipv4)
         {
-            // Source and destination are adjacent 32-bit words: one 64-bit read (native order: source in the low half).
+            // Source and destination are adjacent 32-bit words: one 64-bit little-endian read, source in the low half.
             return records.get(I64, sourceAt) == ((key.destinationLo() << 32) | (key.sourceLo() & 0xFFFF_FFFFL));
         }
         return records.get(I64, sourceAt) == key.sourceHi() && records.get(I64, sourceAt + 8) == key.sourceLo()

@@ -1,5 +1,6 @@
 package io.marchproxy.dataplane.nat;
 
+import io.marchproxy.dataplane.counter.SingleWriterCounters;
 import io.marchproxy.dataplane.net.PortRange;
 
 /**
@@ -8,9 +9,9 @@ import io.marchproxy.dataplane.net.PortRange;
  * connection in TIME_WAIT); a bit per port catches a double free, which is refused and counted rather than letting
  * one port serve two flows.
  *
- * <p>Threads: the dataplane thread that owns the flow table owns its allocators; {@link #available()} and
- * {@link #failures()} are plain reads for that thread (publish them through a counter to show them elsewhere).
- * {@link #allocate()} and {@link #free(int)} are allocation-free and never throw.
+ * <p>Threads: the dataplane thread that owns the flow table owns its allocators; {@link #available()} is a plain read
+ * for that thread, {@link #counters()} may be read from any thread. {@link #allocate()} and {@link #free(int)} are
+ * allocation-free and never throw.
  */
 public final class SnatPortAllocator
 {
@@ -22,8 +23,7 @@ public final class SnatPortAllocator
     private final long[] inUse;
     private int head;
     private int size;
-    private long exhausted;
-    private long badFrees;
+    private final SingleWriterCounters counters = SingleWriterCounters.forEnum(SnatPortCounter.class);
 
     /** An allocator over {@code ports}, every port free. */
     public SnatPortAllocator(final PortRange ports)
@@ -43,12 +43,12 @@ public final class SnatPortAllocator
         this.size = count;
     }
 
-    /** A free port, now taken, or {@link #NO_PORT} (counted in {@link #exhausted()}). */
+    /** A free port, now taken, or {@link #NO_PORT} (counted as {@link SnatPortCounter#EXHAUSTED}). */
     public int allocate()
     {
         if (size == 0)
         {
-            exhausted++;
+            counters.increment(SnatPortCounter.EXHAUSTED);
             return NO_PORT;
         }
         final int port = ring[head];
@@ -61,14 +61,14 @@ public final class SnatPortAllocator
 
     /**
      * Gives {@code port} back. Returns false, and changes nothing, for a port outside the range or not taken (a
-     * double free: a bug in the caller, counted in {@link #badFrees()}).
+     * double free: a bug in the caller, counted as {@link SnatPortCounter#BAD_FREE}).
      */
     public boolean free(final int port)
     {
         final int bit = port - first;
         if (bit < 0 || bit >= ring.length || (inUse[bit >>> 6] & (1L << bit)) == 0)
         {
-            badFrees++;
+            counters.increment(SnatPortCounter.BAD_FREE);
             return false;
         }
         inUse[bit >>> 6] &= ~(1L << bit);
@@ -101,15 +101,9 @@ public final class SnatPortAllocator
         return ring.length;
     }
 
-    /** Calls to {@link #allocate()} that found no port. */
-    public long exhausted()
+    /** Counters indexed by {@link SnatPortCounter}; any thread. */
+    public SingleWriterCounters counters()
     {
-        return exhausted;
-    }
-
-    /** Calls to {@link #free(int)} refused. */
-    public long badFrees()
-    {
-        return badFrees;
+        return counters;
     }
 }

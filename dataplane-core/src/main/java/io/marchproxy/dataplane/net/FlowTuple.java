@@ -145,8 +145,13 @@ public final class FlowTuple
     /** A 64-bit hash of the tuple ({@link TupleHash}); the two directions of a flow hash differently. */
     public long hash()
     {
-        return TupleHash.hash(sourceHi, sourceLo, destinationHi, destinationLo,
-            ((long)family << 56) | ((long)protocol << 32) | ((long)sourcePort << 16) | destinationPort);
+        final long rest = ((long)family << 56) | ((long)protocol << 32) | ((long)sourcePort << 16) | destinationPort;
+        if (family == IpFamily.IPV4)
+        {
+            // Both IPv4 addresses fit one word: three words to mix instead of five.
+            return TupleHash.hash(sourceLo << 32 | destinationLo, rest, 0);
+        }
+        return TupleHash.hash(sourceHi, sourceLo, destinationHi, destinationLo, rest);
     }
 
     /** True when every field equals {@code other}'s. */

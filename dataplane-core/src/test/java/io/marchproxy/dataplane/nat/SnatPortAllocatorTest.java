@@ -28,7 +28,7 @@ class SnatPortAllocatorTest
         }
         assertEquals(0, ports.available());
         assertEquals(SnatPortAllocator.NO_PORT, ports.allocate());
-        assertEquals(1, ports.exhausted());
+        assertEquals(1, ports.counters().get(SnatPortCounter.EXHAUSTED));
     }
 
     @Test
@@ -55,7 +55,7 @@ class SnatPortAllocatorTest
         assertFalse(ports.free(999));
         assertFalse(ports.free(1100));
         assertFalse(ports.free(1050), "never allocated");
-        assertEquals(3 + 1, ports.badFrees());
+        assertEquals(3 + 1, ports.counters().get(SnatPortCounter.BAD_FREE));
         assertEquals(100, ports.available());
         assertThrows(IllegalArgumentException.class, () -> new SnatPortAllocator(new PortRange(0, 10)));
     }
