@@ -10,7 +10,7 @@ import java.util.Objects;
 
 /**
  * Access rules compiled for the dataplane. {@link #entries()} is the form an XDP program uses with an eBPF LPM trie
- * keyed by (service, source prefix) (see {@link AccessTrieLayout}; the proof that this is exact is in
+ * keyed by (service, source prefix) (written by {@code io.marchproxy.dataplane.bpf.L4AccessEncoding}; the proof that this is exact is in
  * {@code AccessRuleCompiler}); {@link #decide} answers over the same entries in Java, for the new flows the user-space
  * path sees and for entries that overflow the BPF value.
  *

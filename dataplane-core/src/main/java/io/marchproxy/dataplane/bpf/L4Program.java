@@ -3,9 +3,13 @@ package io.marchproxy.dataplane.bpf;
 import io.marchproxy.ffm.libbpf.Libbpf;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import io.marchproxy.dataplane.acl.AccessEntry;
+import io.marchproxy.dataplane.net.IpAddress;
+import io.marchproxy.dataplane.net.IpPrefix;
+import io.marchproxy.dataplane.net.L4Protocol;
+
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteOrder;
@@ -51,7 +55,6 @@ public final class L4Program implements AutoCloseable
     /** XSKMAP slots per interface: one per RX queue. */
     private static final int SLOTS_PER_INTERFACE = 32;
     private static final ValueLayout.OfShort BE_SHORT = JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt BE_INT = JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final EmbeddedProgram program;
     private final BpfMap sockets;
@@ -351,31 +354,25 @@ public final class L4Program implements AutoCloseable
             {
                 throw new IllegalArgumentException("prefix length " + prefixLength + " outside 0.." + maxBits);
             }
-            if (segments.size() > L4Layouts.ACL_SEGMENTS)
-            {
-                throw new IllegalArgumentException(segments.size() + " segments, at most " + L4Layouts.ACL_SEGMENTS
-                    + ": punt the prefix to user space instead");
-            }
+            final IpPrefix source = IpPrefix.of(IpAddress.of(prefix), prefixLength);
+            return write(service, source, new L4AccessEncoding.Decision(fallback, segments));
+        }
+
+        /** The compiled access entry {@code entry} of a service of {@code protocol}: what the XDP program checks. */
+        public Generation access(final AccessEntry entry, final L4Protocol protocol)
+        {
+            checkOpen();
+            return write(entry.serviceIndex(), entry.source(), L4AccessEncoding.decision(entry, protocol));
+        }
+
+        private Generation write(final int service, final IpPrefix source, final L4AccessEncoding.Decision decision)
+        {
             try (Arena a = Arena.ofConfined())
             {
                 final MemorySegment key = a.allocate(L4Layouts.ACL_KEY);
-                key.set(JAVA_INT, 0, L4Layouts.ACL_PREFIX_BASE + prefixLength);
-                key.set(BE_INT, 4, service);
-                key.set(JAVA_BYTE, 8, family(prefix));
-                MemorySegment.copy(masked(address(prefix), prefixLength), 0, key, JAVA_BYTE, 9,
-                    L4Layouts.ADDRESS_BYTES);
                 final MemorySegment value = a.allocate(L4Layouts.ACL_VALUE);
-                value.set(JAVA_BYTE, 0, (byte)fallback);
-                value.set(JAVA_BYTE, 1, (byte)segments.size());
-                final long base = L4Layouts.ACL_VALUE.byteOffset(MemoryLayout.PathElement.groupElement("segment"));
-                for (int i = 0; i < segments.size(); i++)
-                {
-                    final AclSegment s = segments.get(i);
-                    final long off = base + i * L4Layouts.ACL_SEGMENT.byteSize();
-                    value.set(JAVA_SHORT, off, (short)s.portLo());
-                    value.set(JAVA_SHORT, off + 2, (short)s.portHi());
-                    value.set(JAVA_BYTE, off + 4, (byte)s.action());
-                }
+                L4AccessEncoding.writeKey(key, service, source);
+                L4AccessEncoding.writeValue(value, decision);
                 acl[gen].update(key, value, Libbpf.BPF_ANY);
             }
             return this;
@@ -448,17 +445,6 @@ public final class L4Program implements AutoCloseable
     private static byte[] address(final InetAddress a)
     {
         return java.util.Arrays.copyOf(a.getAddress(), L4Layouts.ADDRESS_BYTES);
-    }
-
-    private static byte[] masked(final byte[] addr, final int bits)
-    {
-        final byte[] out = addr.clone();
-        for (int i = 0; i < out.length; i++)
-        {
-            final int keep = Math.max(0, Math.min(8, bits - 8 * i));
-            out[i] &= (byte)(0xff << (8 - keep));
-        }
-        return out;
     }
 
     private static void checkProtocol(final int protocol)

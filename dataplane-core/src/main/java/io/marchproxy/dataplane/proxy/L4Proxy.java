@@ -1,8 +1,7 @@
 package io.marchproxy.dataplane.proxy;
 
-import io.marchproxy.dataplane.acl.AccessAction;
 import io.marchproxy.dataplane.acl.AccessEntry;
-import io.marchproxy.dataplane.acl.PortSegment;
+import io.marchproxy.dataplane.bpf.L4AccessEncoding;
 import io.marchproxy.dataplane.bpf.L4Program;
 import io.marchproxy.dataplane.bpf.XdpAttachment;
 import io.marchproxy.dataplane.counter.SingleWriterCounters;
@@ -206,7 +205,8 @@ public final class L4Proxy implements AutoCloseable
     /** Writes services and access entries into the program's idle generation, flips it live, updates the steering. */
     private void writeProgram(final CompiledConfig c)
     {
-        final L4Program.Generation g = program.stage().defaultAction(action(c.source().defaultAction()));
+        final L4Program.Generation g = program.stage()
+            .defaultAction(L4AccessEncoding.action(c.source().defaultAction()));
         final Set<InetAddress> vips = new HashSet<>();
         for (final ProxyService s : c.source().services())
         {
@@ -224,28 +224,9 @@ public final class L4Proxy implements AutoCloseable
         for (final AccessEntry e : c.policy().entries())
         {
             final ProxyService s = c.service(e.serviceIndex());
-            if (s == null)
+            if (s != null)
             {
-                continue;
-            }
-            final List<L4Program.AclSegment> segments = new ArrayList<>();
-            for (final PortSegment seg : e.segments())
-            {
-                if (seg.protocol() == s.protocol())
-                {
-                    segments.add(new L4Program.AclSegment(Math.max(1, seg.ports().first()), seg.ports().last(),
-                        action(seg.action())));
-                }
-            }
-            if (segments.size() > io.marchproxy.dataplane.bpf.L4Layouts.ACL_SEGMENTS)
-            {
-                g.access(s.index(), e.source().address().toInetAddress(), e.source().length(), L4Program.ACTION_PUNT,
-                    List.of());
-            }
-            else
-            {
-                g.access(s.index(), e.source().address().toInetAddress(), e.source().length(),
-                    action(e.missAction()), segments);
+                g.access(e, s.protocol());
             }
         }
         g.commit();
@@ -264,10 +245,6 @@ public final class L4Proxy implements AutoCloseable
         program.setAddresses(vips, snat);
     }
 
-    private static int action(final AccessAction a)
-    {
-        return a == AccessAction.ALLOW ? L4Program.ACTION_ALLOW : L4Program.ACTION_DENY;
-    }
 
     /** The configuration the proxy serves now (the last one applied). */
     public synchronized ProxyConfig config()
