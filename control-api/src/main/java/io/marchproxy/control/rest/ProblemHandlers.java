@@ -36,8 +36,8 @@ public final class ProblemHandlers {
                     }
                     send(req, res, e.status(), e.title(), e.getMessage(), e.errors());
                 })
-                .error(ValidationException.class, (req, res, e) ->
-                        send(req, res, 400, "Bad Request", e.getMessage(), e.errors()))
+                .error(ValidationException.class, (req, res, e) -> send(req, res, e.status(),
+                        e.status() == 422 ? "Unprocessable Content" : "Bad Request", e.getMessage(), e.errors()))
                 .error(StoreUnavailableException.class, (req, res, e) -> {
                     LOG.log(Level.SEVERE, "store unavailable", e);
                     send(req, res, 503, "Service Unavailable", "the configuration store cannot accept writes",

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Tokens verify in exactly one string form, and the cache of verified tokens is bounded without being cleared. */
-class TokenIssuerTest {
+public class TokenIssuerTest {
     private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes();
     private static final String B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -22,7 +22,7 @@ class TokenIssuerTest {
      * Other strings that a lenient base64url decoder maps to the same signature bytes: padded, and with the unused
      * low bits of the last character set (a 32-byte MAC is 43 characters, the last carrying 2 bits of data).
      */
-    static List<String> variantsOf(String token) {
+    public static List<String> variantsOf(String token) {
         int dot = token.lastIndexOf('.');
         String head = token.substring(0, dot + 1);
         String sig = token.substring(dot + 1);

@@ -138,7 +138,7 @@ class ClustersServicesMappingsTest {
         TestPlane.Res backend = t.post("/api/v1/services", admin, "{\"name\":\"s\",\"clusterId\":\"" + cid
                 + "\",\"address\":\"10.0.0.1\",\"port\":80,\"protocol\":\"tcp\",\"backends\":[{\"address\":\"x..y\","
                 + "\"port\":80}]}");
-        assertEquals(400, backend.status());
+        assertEquals(422, backend.status(), "an address rule, beyond the published schema");
         assertEquals("backends[0].address", backend.json().get("field").asText());
         TestPlane.Res hc = t.post("/api/v1/services", admin, "{\"name\":\"s\",\"clusterId\":\"" + cid
                 + "\",\"address\":\"db.internal\",\"port\":80,\"protocol\":\"http\",\"healthCheck\":{\"path\":\"/h\","
@@ -195,7 +195,7 @@ class ClustersServicesMappingsTest {
         assertEquals(201, mapping.status(), mapping.text());
         TestPlane.Res badPorts = t.post("/api/v1/mappings", admin, "{\"name\":\"m2\",\"clusterId\":\"" + cid
                 + "\",\"sources\":[\"all\"],\"destinations\":[\"all\"],\"protocols\":[\"tcp\"],\"ports\":\"90-80\"}");
-        assertEquals(400, badPorts.status());
+        assertEquals(422, badPorts.status(), "a port-list rule, beyond the published schema");
         assertEquals("ports", badPorts.json().get("field").asText());
         TestPlane.Res badRef = t.post("/api/v1/mappings", admin, "{\"name\":\"m3\",\"clusterId\":\"" + cid
                 + "\",\"sources\":[\"all\"],\"destinations\":[\"all\",\"missing-id\"],\"protocols\":[\"tcp\"],"
