@@ -31,7 +31,9 @@ public final class ProblemHandlers {
 
     public static void register(HttpRouting.Builder routing) {
         routing.error(ProblemException.class, (req, res, e) -> {
-                    if (e.status() == 503) {
+                    if (e.retryAfterSeconds() > 0) {
+                        res.header(HeaderNames.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+                    } else if (e.status() == 503) {
                         res.header(HeaderNames.RETRY_AFTER, "1");
                     }
                     send(req, res, e.status(), e.title(), e.getMessage(), e.errors());

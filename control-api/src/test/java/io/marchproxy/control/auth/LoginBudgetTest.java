@@ -1,0 +1,116 @@
+package io.marchproxy.control.auth;
+
+import io.marchproxy.control.HandClock;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Per-client buckets and the server-wide hashing bound, driven by a hand clock. */
+class LoginBudgetTest {
+    private final HandClock clock = new HandClock();
+
+    private static InetAddress ip(String s) throws Exception {
+        return InetAddress.getByName(s);
+    }
+
+    @Test
+    void aClientThatSpentItsBurstWaitsForTheRefillWhileOthersGoOn() throws Exception {
+        try (LoginBudget budget = new LoginBudget(new LoginBudget.Limits(3, Duration.ofSeconds(4), 1, 4, 100),
+                clock)) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals("hashed", budget.run(ip("192.0.2.1"), () -> "hashed"));
+            }
+            LoginBudget.Refused refused = assertThrows(LoginBudget.Refused.class,
+                    () -> budget.run(ip("192.0.2.1"), () -> "hashed"));
+            assertTrue(refused.perClient());
+            assertEquals(Duration.ofSeconds(4), refused.retryAfter());
+            assertEquals("hashed", budget.run(ip("192.0.2.2"), () -> "hashed"), "another client is not affected");
+
+            clock.advance(Duration.ofSeconds(3));
+            assertEquals(Duration.ofSeconds(1), assertThrows(LoginBudget.Refused.class,
+                    () -> budget.run(ip("192.0.2.1"), () -> "hashed")).retryAfter(), "a refusal costs nothing");
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals("hashed", budget.run(ip("192.0.2.1"), () -> "hashed"), "one refilled");
+            assertThrows(LoginBudget.Refused.class, () -> budget.run(ip("192.0.2.1"), () -> "hashed"));
+            clock.advance(Duration.ofMinutes(10));
+            for (int i = 0; i < 3; i++) {
+                budget.run(ip("192.0.2.1"), () -> "hashed");
+            }
+            assertThrows(LoginBudget.Refused.class, () -> budget.run(ip("192.0.2.1"), () -> "hashed"),
+                    "refilled up to the burst, not beyond");
+        }
+    }
+
+    @Test
+    void anIpv6ClientIsItsSlash64() throws Exception {
+        try (LoginBudget budget = new LoginBudget(new LoginBudget.Limits(1, Duration.ofSeconds(1), 1, 1, 100),
+                clock)) {
+            budget.run(ip("2001:db8:1:2::1"), () -> 0);
+            assertThrows(LoginBudget.Refused.class, () -> budget.run(ip("2001:db8:1:2:ffff::9"), () -> 0));
+            budget.run(ip("2001:db8:1:3::1"), () -> 0);
+        }
+    }
+
+    /**
+     * One hashing thread and one waiting place: a third attempt at once is refused server-wide without waiting, its
+     * client's token is given back, and hashing never runs on the caller's thread.
+     */
+    @Test
+    void beyondTheHashingThreadsAndWaitingPlacesAnAttemptIsRefusedAtOnce() throws Exception {
+        try (LoginBudget budget = new LoginBudget(new LoginBudget.Limits(1, Duration.ofHours(1), 1, 1, 100),
+                clock); ExecutorService callers = Executors.newFixedThreadPool(2)) {
+            CountDownLatch running = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> budget.run(ipUnchecked("10.0.0.1"),
+                    () -> {
+                        running.countDown();
+                        await(release);
+                        return Thread.currentThread().getName();
+                    }), callers);
+            assertTrue(running.await(10, TimeUnit.SECONDS));
+            CompletableFuture<String> second = CompletableFuture.supplyAsync(
+                    () -> budget.run(ipUnchecked("10.0.0.2"), () -> "second"), callers);
+            for (long until = System.nanoTime() + 10_000_000_000L; budget.waiting() < 1; ) {
+                assertTrue(System.nanoTime() < until, "the second attempt never queued");
+                Thread.onSpinWait();
+            }
+            LoginBudget.Refused busy = assertThrows(LoginBudget.Refused.class,
+                    () -> budget.run(ip("10.0.0.3"), () -> "third"));
+            assertFalse(busy.perClient(), "refused server-wide");
+            assertEquals(Duration.ofSeconds(1), busy.retryAfter());
+            release.countDown();
+            assertTrue(first.get(10, TimeUnit.SECONDS).startsWith("login-hashing-"), "hashed on a hashing thread");
+            assertEquals("second", second.get(10, TimeUnit.SECONDS));
+            assertEquals("third", budget.run(ip("10.0.0.3"), () -> "third"), "the refused attempt's token was back");
+            assertTrue(assertThrows(LoginBudget.Refused.class, () -> budget.run(ip("10.0.0.3"), () -> "")).perClient());
+            assertFalse(Thread.currentThread().getName().startsWith("login-hashing-"));
+        }
+    }
+
+    private static InetAddress ipUnchecked(String s) {
+        try {
+            return ip(s);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
