@@ -156,6 +156,12 @@ public final class AuthService extends ResourceService {
         }
     }
 
+    /** Every route that checks a password can be refused by the login budget or a lock-out. */
+    @Override
+    public List<Integer> problems(Endpoint endpoint) {
+        return endpoint.path().equals("/refresh") ? List.of() : List.of(429);
+    }
+
     @Override
     public void afterStop() {
         budget.close();

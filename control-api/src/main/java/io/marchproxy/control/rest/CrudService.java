@@ -95,7 +95,7 @@ public abstract class CrudService<T extends Entity, P> extends ResourceService {
 
     @Override
     public List<Endpoint> endpoints() {
-        List<String> listQuery = ListFilter.query(filters());
+        List<QueryParam> listQuery = ListFilter.query(filters());
         List<Endpoint> all = new ArrayList<>(extraEndpoints());
         all.add(new Endpoint(Method.GET, "/", "List " + tag() + " (paged, filtered)", readAccess(), null,
                 listQuery, 200, ResponseSchema.page(viewSchema()), this::list));

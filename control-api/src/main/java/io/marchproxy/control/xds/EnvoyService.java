@@ -9,11 +9,13 @@ import io.marchproxy.control.model.Cluster;
 import io.marchproxy.control.rest.Access;
 import io.marchproxy.control.rest.Endpoint;
 import io.marchproxy.control.rest.ProblemException;
+import io.marchproxy.control.rest.QueryParam;
 import io.marchproxy.control.rest.Requests;
 import io.marchproxy.control.rest.ResourceService;
 import io.marchproxy.control.rest.ResponseSchema;
 import io.marchproxy.control.rest.Responses;
 import io.marchproxy.control.rest.Gate;
+import io.marchproxy.control.validation.StringSchema;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -54,7 +56,9 @@ public final class EnvoyService extends ResourceService {
     public List<Endpoint> endpoints() {
         return List.of(
                 new Endpoint(Method.GET, "/bootstrap", "Envoy bootstrap YAML for a cluster (id or name)",
-                        Access.VIEWER, null, List.of("cluster", "node", "adminPort"), 200,
+                        Access.VIEWER, null, List.of(QueryParam.text("cluster", StringSchema.of(1, 253, "edge"))
+                                .mandatory(), QueryParam.text("node", StringSchema.of(1, 128, "envoy-edge")
+                                .pattern(NODE_ID.pattern())), QueryParam.integer("adminPort", 1, 65535)), 200,
                         ResponseSchema.text("application/yaml"), this::bootstrap),
                 new Endpoint(Method.GET, "/nodes", "Connected Envoys: ACKed versions per type and last NACK",
                         Access.VIEWER, null, List.of(), 200, NODES, this::nodes));

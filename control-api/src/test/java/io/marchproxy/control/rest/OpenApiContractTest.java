@@ -36,7 +36,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * enforces the access rule the document states, requires exactly the documented required fields, rejects undocumented
  * fields, and type-checks every documented property under its documented name. Every 2xx response any of these tests
  * receives must have a documented status and media type and, when JSON, match the documented response schema; one
- * test drives each operation to a success so that every documented response is checked at least once.
+ * test drives each operation to a success so that every documented response is checked at least once. Every other
+ * answer of a documented operation must have a documented status too, as problem+json; query parameters are typed
+ * as documented and enforced at their bounds; an undeclared method on a documented path is a 405 naming the
+ * declared ones in {@code Allow}; a body over the payload limit is a documented 413 with a problem body.
  */
 class OpenApiContractTest {
     static TestPlane t;
@@ -101,11 +104,16 @@ class OpenApiContractTest {
         return r.json().get("id").asText();
     }
 
-    /** A request whose 2xx answer must be what the document promises for its operation and status. */
+    /**
+     * A request whose answer must be what the document promises for its operation and status: any status of a
+     * documented operation (a 2xx with the documented schema), while an undocumented method must be a 405.
+     */
     static TestPlane.Res send(String method, String url, String token, String body, String... headers) {
         TestPlane.Res r = t.send(method, url, token, body, headers);
-        if (r.status() >= 200 && r.status() < 300) {
+        if (r.status() >= 200 && r.status() < 300 || operationFor(method, url) != null) {
             conforms(method, url, r);
+        } else {
+            assertEquals(405, r.status(), method + " " + url + " is not documented: " + r.text());
         }
         return r;
     }
@@ -437,6 +445,121 @@ class OpenApiContractTest {
         assertTrue(unchecked.isEmpty(), "operations never seen succeeding: " + unchecked);
         assertTrue(doc.at("/paths/~1api~1v1~1envoy~1bootstrap/get/responses/200/content").has("application/yaml"),
                 json + " is not what the bootstrap is");
+    }
+
+    /**
+     * Every integer query parameter is documented as an integer with bounds, and the server refuses text, and values
+     * one past each bound, naming the parameter; every boolean one refuses anything but true/false; a required one
+     * is refused when missing. Nothing that looks numeric is documented as a string.
+     */
+    @Test
+    void queryParametersAreTypedAndEnforcedAsDocumented() {
+        int integers = 0;
+        for (Op op : operations()) {
+            String token = op.access().equals(Access.CLUSTER_KEY) ? null : admin;
+            for (JsonNode p : op.spec().path("parameters")) {
+                if (!p.get("in").asText().equals("query")) {
+                    continue;
+                }
+                String name = p.get("name").asText();
+                JsonNode schema = p.get("schema");
+                String type = schema.get("type").asText();
+                assertTrue(!List.of("offset", "limit", "before", "days", "version", "from", "to", "adminPort")
+                        .contains(name) || type.equals("integer"), op + " " + name + " documented as " + type);
+                List<String> bad = new ArrayList<>();
+                if (type.equals("integer")) {
+                    integers++;
+                    assertTrue(schema.has("minimum") && schema.has("maximum"), op + " " + name + " " + schema);
+                    bad.add("x");
+                    bad.add("1.5");
+                    bad.add("");
+                    if (schema.get("minimum").asLong() > Long.MIN_VALUE) {
+                        bad.add(Long.toString(schema.get("minimum").asLong() - 1));
+                    }
+                    if (schema.get("maximum").asLong() < Long.MAX_VALUE) {
+                        bad.add(Long.toString(schema.get("maximum").asLong() + 1));
+                    }
+                } else if (type.equals("boolean")) {
+                    bad.add("yes");
+                }
+                for (String value : bad) {
+                    TestPlane.Res r = send(op.method(), op.realUrl() + "?" + name + "=" + value, token,
+                            op.body().isMissingNode() ? null : "{}", "X-Cluster-Key", clusterKey);
+                    assertEquals(400, r.status(), op + " ?" + name + "=" + value + " -> " + r.text());
+                    assertTrue(r.json().get("errors").toString().contains("\"field\":\"" + name + "\""), r.text());
+                }
+                if (p.get("required").asBoolean()) {
+                    TestPlane.Res r = send(op.method(), op.realUrl(), token, null, "X-Cluster-Key", clusterKey);
+                    assertEquals(400, r.status(), op + " without " + name);
+                    assertEquals(name, r.json().get("field").asText(), r.text());
+                }
+            }
+        }
+        assertTrue(integers >= 10, "integer query parameters checked: " + integers);
+        TestPlane.Res twice = send("GET", "/api/v1/clusters?limit=1&limit=2", admin, null);
+        assertEquals(400, twice.status(), "a parameter given twice");
+    }
+
+    /**
+     * On every documented path, every method the document does not declare there is a 405 whose {@code Allow}
+     * lists exactly the methods served on that path (those of a templated path that also matches it included).
+     */
+    @Test
+    void anUndeclaredMethodIs405NamingTheDeclaredOnes() {
+        int tried = 0;
+        for (String path : new TreeSet<>(operations().stream().map(Op::path).toList())) {
+            Op any = operations().stream().filter(o -> o.path().equals(path)).findFirst().orElseThrow();
+            String url = any.realUrl();
+            Set<String> declared = new TreeSet<>();
+            for (Op op : operations()) {
+                if (url.matches(op.path().replaceAll("\\{[A-Za-z]+}", "[^/]+"))) {
+                    declared.add(op.method());
+                }
+            }
+            for (String method : List.of("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "HEAD")) {
+                if (declared.contains(method)) {
+                    continue;
+                }
+                TestPlane.Res r = t.send(method, url, admin, null);
+                assertEquals(405, r.status(), method + " " + url + " -> " + r.text());
+                assertEquals(declared, new TreeSet<>(List.of(r.header("Allow").split(",\\s*"))),
+                        method + " " + url);
+                if (!method.equals("HEAD")) {
+                    assertEquals("application/problem+json", r.header("Content-Type"), method + " " + url);
+                    assertEquals(405, r.json().get("status").asInt());
+                }
+                tried++;
+            }
+        }
+        assertTrue(tried > 100, "undeclared methods tried: " + tried);
+    }
+
+    /**
+     * A body over the payload limit is refused before routing, by Helidon: a 413 with a problem body, documented on
+     * every operation that takes a body, whether the size is announced (Content-Length) or found out (chunked).
+     */
+    @Test
+    void aBodyOverTheLimitIsADocumented413ProblemEitherWay() throws Exception {
+        String big = "{\"name\":\"" + "x".repeat((int) io.marchproxy.control.ControlPlane.MAX_PAYLOAD_BYTES)
+                + "\"}";
+        for (Op op : operations()) {
+            assertTrue(op.body().isMissingNode() || op.spec().at("/responses/413/content").has(
+                    "application/problem+json"), op + " takes a body but does not document 413");
+        }
+        TestPlane.Res sized = send("POST", "/api/v1/clusters", admin, big);
+        assertEquals(413, sized.status());
+        assertEquals(413, sized.json().get("status").asInt(), sized.text());
+        java.net.http.HttpResponse<String> chunked = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(t.uri("/api/v1/auth/login"))
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                                () -> new java.io.ByteArrayInputStream(big.getBytes())))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, chunked.statusCode());
+        assertEquals("application/problem+json", chunked.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(chunked.body().contains("\"status\":413"), chunked.body());
+        JsonNode login = operationFor("POST", "/api/v1/auth/login").spec();
+        assertTrue(login.at("/responses/429/headers").has("Retry-After"), "429 documents Retry-After");
     }
 
     /** The checker itself rejects a missing required field, an undocumented field, a wrong type and a wrong enum. */

@@ -1,0 +1,67 @@
+package io.marchproxy.control.rest;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * The last route: a request that no route took, on a path some route serves with other methods, is answered 405 with
+ * {@code Allow} naming those methods (problem+json); any other request goes on to the 404. The routes come from
+ * {@link ServedRoutes}, read once at the first request (all services are registered by then).
+ */
+public final class MethodNotAllowed implements Handler {
+    private final Supplier<List<String>> routes;
+    private volatile Map<Pattern, Set<String>> methodsByPath;
+
+    /** @param routes the served routes as {@code "GET /api/v1/services/{id}"} */
+    public MethodNotAllowed(Supplier<List<String>> routes) {
+        this.routes = routes;
+    }
+
+    @Override
+    public void handle(ServerRequest req, ServerResponse res) {
+        String path = req.path().path();
+        Set<String> allowed = new TreeSet<>();
+        methodsByPath().forEach((pattern, methods) -> {
+            if (pattern.matcher(path).matches()) {
+                allowed.addAll(methods);
+            }
+        });
+        if (allowed.isEmpty()) {
+            res.next();
+            return;
+        }
+        String allow = String.join(", ", allowed);
+        res.header(HeaderNames.ALLOW, allow);
+        ProblemHandlers.send(req, res, 405, "Method Not Allowed", req.prologue().method().text() + " is not served "
+                + "here; allowed: " + allow, List.of());
+    }
+
+    private Map<Pattern, Set<String>> methodsByPath() {
+        Map<Pattern, Set<String>> m = methodsByPath;
+        if (m == null) {
+            Map<String, Set<String>> byTemplate = new LinkedHashMap<>();
+            for (String route : routes.get()) {
+                int space = route.indexOf(' ');
+                byTemplate.computeIfAbsent(route.substring(space + 1), p -> new TreeSet<>())
+                        .add(route.substring(0, space));
+            }
+            m = new LinkedHashMap<>();
+            for (Map.Entry<String, Set<String>> e : byTemplate.entrySet()) {
+                String regex = Pattern.quote(e.getKey()).replaceAll("\\{[A-Za-z]+}", "\\\\E[^/]+\\\\Q");
+                m.put(Pattern.compile(regex), Set.copyOf(e.getValue()));
+            }
+            methodsByPath = m;
+        }
+        return m;
+    }
+}
