@@ -268,4 +268,36 @@ class ClustersServicesMappingsTest {
         assertEquals(200, refreshed.status());
         assertEquals(200, t.get("/api/v1/clusters", refreshed.json().get("token").asText()).status());
     }
+
+    /**
+     * Even with another admin present, an admin cannot delete, disable or demote their own account, nor set their own
+     * password without the current one; the other admin can do all of it. (A fuzzer holding an admin token found it
+     * could lock itself out.)
+     */
+    @Test
+    void anAdminCannotLockThemselvesOut() {
+        String selfId = t.post("/api/v1/users", admin, "{\"username\":\"self\",\"role\":\"admin\","
+                + "\"password\":\"self-password-1\"}").json().get("id").asText();
+        t.post("/api/v1/users", admin, "{\"username\":\"other\",\"role\":\"admin\",\"password\":\"other-password-1\"}");
+        String self = t.login("self", "self-password-1");
+        String me = "/api/v1/users/" + selfId;
+        TestPlane.Res delete = t.delete(me, self);
+        assertEquals(409, delete.status(), delete.text());
+        assertEquals("id", delete.json().get("field").asText());
+        assertEquals("active", t.put(me, self, "{\"username\":\"self\",\"role\":\"admin\",\"active\":false}")
+                .json().get("field").asText());
+        assertEquals("role", t.put(me, self, "{\"username\":\"self\",\"role\":\"viewer\"}").json().get("field")
+                .asText());
+        TestPlane.Res password = t.put(me, self, "{\"username\":\"self\",\"role\":\"admin\","
+                + "\"password\":\"self-password-2\"}");
+        assertEquals(422, password.status(), password.text());
+        assertEquals(200, t.get("/api/v1/clusters", self).status(), "still in, token still valid");
+        assertEquals(200, t.put(me, self, "{\"username\":\"self\",\"role\":\"admin\"}").status(),
+                "other changes to one's own account are fine");
+
+        String other = t.login("other", "other-password-1");
+        assertEquals(200, t.put(me, other, "{\"username\":\"self\",\"role\":\"viewer\",\"active\":false}")
+                .status(), "another admin can");
+        assertEquals(204, t.delete(me, other).status());
+    }
 }
