@@ -2,6 +2,7 @@ package io.marchproxy.control;
 
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
 import io.marchproxy.control.auth.PasswordHasher;
 import io.marchproxy.control.auth.TokenIssuer;
 import io.marchproxy.control.certs.KeySealer;
@@ -168,6 +169,7 @@ public final class ControlPlane implements AutoCloseable {
                     .port(settings.port())
                     .maxPayloadSize(MAX_PAYLOAD_BYTES)
                     .directHandlers(ProblemHandlers.direct(MAX_PAYLOAD_BYTES))
+                    .addProtocol(Http1Config.builder().maxPrologueLength(OpenApiService.MAX_REQUEST_LINE).build())
                     // Without TCP_NODELAY a response larger than one segment waits for the client's delayed ACK.
                     .connectionOptions(o -> o.tcpNoDelay(true))
                     .routing(routing)

@@ -15,12 +15,18 @@ import java.util.regex.Pattern;
 
 /**
  * The last route: a request that no route took, on a path some route serves with other methods, is answered 405 with
- * {@code Allow} naming those methods (problem+json); any other request goes on to the 404. The routes come from
- * {@link ServedRoutes}, read once at the first request (all services are registered by then).
+ * {@code Allow} naming those methods (problem+json); any other request goes on to the 404. When several routes match
+ * (a fixed segment such as {@code /certificates/expiring} and {@code /certificates/{id}}), the most specific one's
+ * methods are named, as the document lists them. The routes come from {@link ServedRoutes}, read once at the first
+ * request (all services are registered by then).
  */
 public final class MethodNotAllowed implements Handler {
     private final Supplier<List<String>> routes;
-    private volatile Map<Pattern, Set<String>> methodsByPath;
+    private volatile Map<Template, Set<String>> methodsByPath;
+
+    /** A served path as a pattern, and how many parameters it has (fewer: more specific). */
+    private record Template(Pattern pattern, int parameters) {
+    }
 
     /** @param routes the served routes as {@code "GET /api/v1/services/{id}"} */
     public MethodNotAllowed(Supplier<List<String>> routes) {
@@ -30,12 +36,14 @@ public final class MethodNotAllowed implements Handler {
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
         String path = req.path().path();
-        Set<String> allowed = new TreeSet<>();
-        methodsByPath().forEach((pattern, methods) -> {
-            if (pattern.matcher(path).matches()) {
-                allowed.addAll(methods);
+        Set<String> allowed = Set.of();
+        int fewestParameters = Integer.MAX_VALUE;
+        for (Map.Entry<Template, Set<String>> e : methodsByPath().entrySet()) {
+            if (e.getKey().parameters() < fewestParameters && e.getKey().pattern().matcher(path).matches()) {
+                allowed = e.getValue();
+                fewestParameters = e.getKey().parameters();
             }
-        });
+        }
         if (allowed.isEmpty()) {
             res.next();
             return;
@@ -46,8 +54,8 @@ public final class MethodNotAllowed implements Handler {
                 + "here; allowed: " + allow, List.of());
     }
 
-    private Map<Pattern, Set<String>> methodsByPath() {
-        Map<Pattern, Set<String>> m = methodsByPath;
+    private Map<Template, Set<String>> methodsByPath() {
+        Map<Template, Set<String>> m = methodsByPath;
         if (m == null) {
             Map<String, Set<String>> byTemplate = new LinkedHashMap<>();
             for (String route : routes.get()) {
@@ -58,7 +66,8 @@ public final class MethodNotAllowed implements Handler {
             m = new LinkedHashMap<>();
             for (Map.Entry<String, Set<String>> e : byTemplate.entrySet()) {
                 String regex = Pattern.quote(e.getKey()).replaceAll("\\{[A-Za-z]+}", "\\\\E[^/]+\\\\Q");
-                m.put(Pattern.compile(regex), Set.copyOf(e.getValue()));
+                int parameters = e.getKey().split("\\{", -1).length - 1;
+                m.put(new Template(Pattern.compile(regex), parameters), new TreeSet<>(e.getValue()));
             }
             methodsByPath = m;
         }

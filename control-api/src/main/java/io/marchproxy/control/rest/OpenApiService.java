@@ -24,6 +24,12 @@ import java.util.regex.Pattern;
  * {@link PublicRoute}s.
  */
 public final class OpenApiService implements HttpService {
+    /**
+     * The longest request line read (method, path, query, version): room for every query a route declares at its
+     * longest, percent-encoded, so only a request outside the document gets a 414.
+     */
+    public static final int MAX_REQUEST_LINE = 16 * 1024;
+
     /** Where this document is served. */
     public static final String PATH = "/openapi";
 
@@ -45,7 +51,7 @@ public final class OpenApiService implements HttpService {
     }
 
     private static final Pattern PATH_PARAM = Pattern.compile("\\{([A-Za-z]+)}");
-    private static final List<Integer> PROBLEMS = List.of(400, 401, 403, 404, 409, 412, 415, 422);
+    private static final List<Integer> PROBLEMS = List.of(400, 401, 403, 404, 409, 412, 414, 415, 422);
 
     private final byte[] document;
 
@@ -157,7 +163,11 @@ public final class OpenApiService implements HttpService {
     private static void problems(ObjectNode responses, List<Integer> statuses) {
         for (int status : statuses.stream().sorted().distinct().toList()) {
             ObjectNode r = responses.putObject(Integer.toString(status));
-            r.put("description", status == 413 ? "Request body larger than the server accepts" : "Problem");
+            r.put("description", switch (status) {
+                case 413 -> "Request body larger than the server accepts";
+                case 414 -> "Request line longer than the server reads (" + MAX_REQUEST_LINE + " bytes)";
+                default -> "Problem";
+            });
             if (status == 429 || status == 503) {
                 r.putObject("headers").putObject("Retry-After").put("description", "Seconds to wait before "
                         + "retrying").put("required", true).putObject("schema").put("type", "integer")
@@ -181,7 +191,9 @@ public final class OpenApiService implements HttpService {
         op.putArray("security");
         ObjectNode responses = op.putObject("responses");
         content(responses.putObject("200").put("description", "Success"), r.response(), schemas);
-        problems(responses, r.problems());
+        List<Integer> problems = new ArrayList<>(r.problems());
+        problems.add(414);
+        problems(responses, problems);
         return op;
     }
 

@@ -27,7 +27,7 @@ public abstract class ResourceService implements HttpService {
 
     /**
      * Problem statuses {@code endpoint} can answer beyond those every operation documents (400, 401, 403, 404, 409,
-     * 412, 415, 422, and 413 with a body): for the OpenAPI document. None by default.
+     * 412, 414, 415, 422, and 413 with a body): for the OpenAPI document. None by default.
      */
     public List<Integer> problems(Endpoint endpoint) {
         return List.of();

@@ -45,7 +45,9 @@ public record StringSchema(int minLength, int maxLength, Pattern pattern, List<S
             return node;
         }
         String s = node.textValue();
-        if (s.length() < minLength || s.length() > maxLength) {
+        // Lengths count characters (code points), as JSON Schema does: a character outside the BMP is one, not two.
+        int length = s.codePointCount(0, s.length());
+        if (length < minLength || length > maxLength) {
             errors.add(new FieldError(path, "length must be between " + minLength + " and " + maxLength));
         } else if (!allowed.isEmpty() && !allowed.contains(s)) {
             errors.add(new FieldError(path, "must be one of " + String.join(", ", allowed)));

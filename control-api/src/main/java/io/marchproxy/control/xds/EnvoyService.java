@@ -59,7 +59,7 @@ public final class EnvoyService extends ResourceService {
                         Access.VIEWER, null, List.of(QueryParam.text("cluster", StringSchema.of(1, 253, "edge"))
                                 .mandatory(), QueryParam.text("node", StringSchema.of(1, 128, "envoy-edge")
                                 .pattern(NODE_ID.pattern())), QueryParam.integer("adminPort", 1, 65535)), 200,
-                        ResponseSchema.text("application/yaml"), this::bootstrap),
+                        ResponseSchema.document("application/yaml"), this::bootstrap),
                 new Endpoint(Method.GET, "/nodes", "Connected Envoys: ACKed versions per type and last NACK",
                         Access.VIEWER, null, List.of(), 200, NODES, this::nodes));
     }

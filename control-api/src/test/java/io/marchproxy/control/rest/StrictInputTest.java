@@ -80,6 +80,16 @@ class StrictInputTest {
                 + "\"address\":\"x..y\",\"port\":80,\"protocol\":\"tcp\"}"), 422, "address", "FQDN");
     }
 
+    /** Lengths count characters as JSON Schema does: a character outside the BMP is one, though Java sees two. */
+    @Test
+    void lengthsCountCharactersNotUtf16Units() {
+        String six = "\uD83D\uDE00".repeat(6);
+        refused(t.post("/api/v1/users", admin, "{\"username\":\"astral\",\"role\":\"viewer\",\"password\":\""
+                + six + "\"}"), 400, "password", "length must be between 12 and 128");
+        assertEquals(201, t.post("/api/v1/users", admin, "{\"username\":\"astral\",\"role\":\"viewer\","
+                + "\"password\":\"" + six + six + "\"}").status());
+    }
+
     @Test
     void anotherStringOfAValidTokenIs401() {
         String token = t.login("admin", TestPlane.ADMIN_PASSWORD);
