@@ -37,7 +37,7 @@ if ! [ -x "$st" ] || [ "$("$st" --version 2>/dev/null)" != "schemathesis, versio
   "$st" --version
 fi
 
-jar="$root/control-api/target/control-api-0.1.0-SNAPSHOT.jar"
+jar="${MARCHPROXY_SCHEMATHESIS_JAR:-$root/control-api/target/control-api-0.1.0-SNAPSHOT.jar}"
 [ -f "$jar" ] || { log "no $jar: build control-api first (mvn -pl control-api -am package)"; exit 1; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 port="$(free_port)" xds_port="$(free_port)"
@@ -61,17 +61,12 @@ MARCHPROXY_XDS_PORT="$xds_port" \
   io.marchproxy.control.ControlPlaneMain >"$work/server.log" 2>&1 &
 pid=$!
 base="http://127.0.0.1:$port"
-for _ in $(seq 1 150); do
-  curl -sf "$base/observe/health" >/dev/null 2>&1 && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.2
-done
-curl -sf "$base/observe/health" >/dev/null || { cat "$work/server.log" >&2; log "the control plane did not start"; exit 1; }
-
-token="$(curl -sf -H 'Content-Type: application/json' -d "{\"username\":\"admin\",\"password\":\"$password\"}" \
-  "$base/api/v1/auth/login" | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
-cluster_key="$(curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"name":"fuzz"}' \
-  "$base/api/v1/clusters" | python3 -c 'import json, sys; print(json.load(sys.stdin)["apiKey"])')"
+if ! read -r token cluster_key < <(MARCHPROXY_ADMIN_PASSWORD="$password" python3 "$here/prepare.py" "$base" - "$pid"); then
+  cat "$work/server.log" >&2
+  log "the control plane did not start"
+  exit 1
+fi
+[ -n "${cluster_key:-}" ] || { cat "$work/server.log" >&2; log "could not log in"; exit 1; }
 
 log "$base: all checks, at most ${max_time}s, $max_examples examples per operation, seed $seed"
 status=0
