@@ -63,14 +63,15 @@ public final class ProblemHandlers {
     public static DirectHandlers direct(long maxPayloadBytes) {
         DirectHandlers.Builder handlers = DirectHandlers.builder();
         for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
-            handlers.addHandler(type, (req, event, status, headers, message) -> {
+            handlers.addHandler(type, (req, _, status, headers, _) -> {
                 String path = req.path() == null ? "" : req.path().replaceFirst("[?#].*", "");
                 ObjectNode body = problem(status.code(), status.reasonPhrase(), status.code() == 413
                         ? "the request body is larger than " + maxPayloadBytes + " bytes"
                         : "the request could not be read: " + status.reasonPhrase(), path, List.of());
                 headers.contentType(PROBLEM_JSON);
+                // After a refusal before routing the rest of the request may be unread: never reuse the connection.
                 return DirectHandler.TransportResponse.builder().status(status).headers(headers)
-                        .keepAlive(event.keepAlive()).entity(RestJson.write(body)).build();
+                        .keepAlive(false).entity(RestJson.write(body)).build();
             });
         }
         return handlers.build();
