@@ -21,13 +21,15 @@ import java.util.function.Supplier;
  * at the default iterations), known username or not, so without a budget a few clients flooding logins take every
  * core and everything else waits. Two limits, both checked before any hashing:
  * <ul>
- * <li>per client (remote address; an IPv6 client by its /64): a token bucket of {@link Limits#perClientBurst()}
- * attempts, refilled one per {@link Limits#perClientRefill()}, so one flooding address cannot crowd out the
- * others;</li>
+ * <li>per client (remote address; an IPv6 client by its /64): one attempt at a time, and a token bucket of
+ * {@link Limits#perClientBurst()} attempts, refilled one per {@link Limits#perClientRefill()};</li>
  * <li>overall: hashing runs on {@link Limits#hashingThreads()} platform threads of its own (a fraction of the cores,
  * so the request threads keep the rest) with at most {@link Limits#waiting()} attempts waiting; beyond that an
  * attempt is refused at once and the client's token is given back.</li>
  * </ul>
+ * Since a client holds at most one place, a client is refused server-wide only while more than
+ * {@code hashingThreads + waiting} other addresses have attempts pending, however fast each of them retries: a user
+ * logging in during a flood from fewer addresses waits behind one attempt per flooding address at most.
  * A refusal names how long to wait ({@link Refused#retryAfter()}). Thread-safe; {@link #close()} stops the hashing
  * threads.
  */
@@ -49,12 +51,12 @@ public final class LoginBudget implements AutoCloseable {
         }
 
         /**
-         * 20 attempts per client at once, then one every 3 s; half the cores hashing (at least one) with four
-         * attempts waiting per hashing thread, i.e. about 0.6 s of queue at 600,000 PBKDF2 iterations.
+         * 20 attempts per client, then one every 3 s; half the cores hashing (at least one) with 16 attempts waiting
+         * per hashing thread, i.e. at most about 2.6 s of queue at 600,000 PBKDF2 iterations.
          */
         public static Limits defaults() {
             int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-            return new Limits(20, Duration.ofSeconds(3), threads, 4 * threads, 10_000);
+            return new Limits(20, Duration.ofSeconds(3), threads, 16 * threads, 10_000);
         }
     }
 
@@ -81,15 +83,25 @@ public final class LoginBudget implements AutoCloseable {
 
     private final Limits limits;
     private final Clock clock;
-    private final Map<String, TokenBucket> buckets;
+    private final Map<String, Client> clients;
     private final ThreadPoolExecutor hashing;
+
+    /** One client's bucket and whether it has an attempt pending; guarded by {@link #clients}. */
+    private static final class Client {
+        final TokenBucket bucket;
+        boolean pending;
+
+        Client(TokenBucket bucket) {
+            this.bucket = bucket;
+        }
+    }
 
     public LoginBudget(Limits limits, Clock clock) {
         this.limits = limits;
         this.clock = clock;
-        this.buckets = new LinkedHashMap<>(16, 0.75f, true) {
+        this.clients = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, TokenBucket> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<String, Client> eldest) {
                 return size() > limits.trackedClients();
             }
         };
@@ -104,24 +116,26 @@ public final class LoginBudget implements AutoCloseable {
      * result, or throws {@link Refused} without running it.
      */
     public <T> T run(InetAddress client, Supplier<T> work) {
-        String key = clientKey(client);
-        long waitMillis;
-        synchronized (buckets) {
-            waitMillis = buckets.computeIfAbsent(key, k -> new TokenBucket(limits.perClientBurst(),
-                    limits.perClientRefill().toMillis(), clock.millis())).take(clock.millis());
-        }
-        if (waitMillis > 0) {
-            throw new Refused("too many login attempts from this address", Duration.ofMillis(waitMillis), true);
+        Client c;
+        synchronized (clients) {
+            c = clients.computeIfAbsent(clientKey(client), k -> new Client(new TokenBucket(limits.perClientBurst(),
+                    limits.perClientRefill().toMillis(), clock.millis())));
+            if (c.pending) {
+                throw new Refused("another login from this address is in progress", Duration.ofSeconds(1), true);
+            }
+            long waitMillis = c.bucket.take(clock.millis());
+            if (waitMillis > 0) {
+                throw new Refused("too many login attempts from this address", Duration.ofMillis(waitMillis), true);
+            }
+            c.pending = true;
         }
         Future<T> result;
         try {
             result = hashing.submit(work::get);
         } catch (RejectedExecutionException e) {
-            synchronized (buckets) {
-                TokenBucket b = buckets.get(key);
-                if (b != null) {
-                    b.refund();
-                }
+            synchronized (clients) {
+                c.bucket.refund();
+                c.pending = false;
             }
             throw new Refused("the server is busy with other logins", Duration.ofSeconds(1), false);
         }
@@ -136,6 +150,10 @@ public final class LoginBudget implements AutoCloseable {
             result.cancel(true);
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted waiting for login hashing", e);
+        } finally {
+            synchronized (clients) {
+                c.pending = false;
+            }
         }
     }
 

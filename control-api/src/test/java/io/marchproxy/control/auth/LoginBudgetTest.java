@@ -98,6 +98,39 @@ class LoginBudgetTest {
         }
     }
 
+    /**
+     * A client has one attempt pending at most: a second one at the same time is refused at once (the client keeps
+     * its token), so flooding from one address over many connections holds one place in the queue, not many.
+     */
+    @Test
+    void aClientHasOneAttemptPendingAtATime() throws Exception {
+        try (LoginBudget budget = new LoginBudget(new LoginBudget.Limits(5, Duration.ofHours(1), 1, 4, 100),
+                clock); ExecutorService callers = Executors.newFixedThreadPool(2)) {
+            CountDownLatch running = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> budget.run(ipUnchecked("10.0.0.1"),
+                    () -> {
+                        running.countDown();
+                        await(release);
+                        return "first";
+                    }), callers);
+            assertTrue(running.await(10, TimeUnit.SECONDS));
+            LoginBudget.Refused second = assertThrows(LoginBudget.Refused.class,
+                    () -> budget.run(ip("10.0.0.1"), () -> "second"));
+            assertTrue(second.perClient(), "refused for this client");
+            assertEquals(Duration.ofSeconds(1), second.retryAfter());
+            CompletableFuture<String> other = CompletableFuture.supplyAsync(
+                    () -> budget.run(ipUnchecked("10.0.0.2"), () -> "other"), callers);
+            release.countDown();
+            assertEquals("first", first.get(10, TimeUnit.SECONDS));
+            assertEquals("other", other.get(10, TimeUnit.SECONDS), "another client was queued, not refused");
+            for (int i = 0; i < 4; i++) {
+                assertEquals("again", budget.run(ip("10.0.0.1"), () -> "again"), "the refusal cost no token");
+            }
+            assertThrows(LoginBudget.Refused.class, () -> budget.run(ip("10.0.0.1"), () -> ""));
+        }
+    }
+
     private static InetAddress ipUnchecked(String s) {
         try {
             return ip(s);

@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,8 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A login flood against a control plane hashing at the production PBKDF2 cost: four clients, each from its own
  * loopback address with four connections at once, spray logins with unknown usernames at 25 a second per connection
- * (about 60 times what two cores can hash) while a reader times GETs. The flood is answered 429 with {@code Retry-After} as problem+json, GETs stay
- * fast, and a legitimate user logs in afterwards. Without the login budget the GETs wait for seconds.
+ * (about 60 times what two cores can hash) while a reader times GETs. The flood is answered 429 with
+ * {@code Retry-After} as problem+json, GETs stay fast (median under 100 ms, none over 2 s), and a legitimate user
+ * logs in afterwards. Without the login budget the GETs wait for seconds.
  */
 class LoginFloodTest {
     private static final int ATTACKERS = 4;
@@ -48,9 +50,18 @@ class LoginFloodTest {
         admin = t.adminToken();
     }
 
+    /** Stopping the server stops its hashing threads too. */
     @AfterAll
-    static void stop() throws IOException {
+    static void stop() throws Exception {
         t.close();
+        for (long until = System.nanoTime() + 10_000_000_000L; hashingThreads() > 0; Thread.sleep(20)) {
+            assertTrue(System.nanoTime() < until, hashingThreads() + " login-hashing threads outlive the server");
+        }
+    }
+
+    private static long hashingThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(th -> th.isAlive() && th.getName().startsWith("login-hashing-")).count();
     }
 
     /** A response read whole from a connection made from a chosen loopback address. */
@@ -104,8 +115,8 @@ class LoginFloodTest {
             attackers.add(Thread.ofPlatform().start(() -> {
                 for (int n = 0; System.nanoTime() - start < FLOOD_NANOS; n++) {
                     long due = start + n * 40_000_000L;
-                    while (System.nanoTime() < due) {
-                        Thread.onSpinWait();
+                    for (long now = System.nanoTime(); now < due; now = System.nanoTime()) {
+                        LockSupport.parkNanos(due - now);
                     }
                     Raw r = login(from, "spray-" + connection + "-" + n, "guess");
                     statuses.computeIfAbsent(r.status(), s -> new AtomicInteger()).incrementAndGet();
@@ -117,13 +128,11 @@ class LoginFloodTest {
                 }
             }));
         }
-        long slowest = 0;
-        int gets = 0;
+        List<Long> gets = new ArrayList<>();
         while (System.nanoTime() - start < FLOOD_NANOS) {
             long before = System.nanoTime();
             assertEquals(200, t.get("/api/v1/clusters", admin).status());
-            slowest = Math.max(slowest, System.nanoTime() - before);
-            gets++;
+            gets.add((System.nanoTime() - before) / 1_000_000);
             Thread.sleep(50);
         }
         for (Thread a : attackers) {
@@ -137,8 +146,10 @@ class LoginFloodTest {
         long retryAfter = Long.parseLong(one.headers().get("retry-after"));
         assertTrue(retryAfter >= 1 && retryAfter <= 3, one.toString());
         assertTrue(one.body().contains("\"status\":429"), one.body());
-        assertTrue(slowest < 1_000_000_000L, "a GET took " + slowest / 1_000_000 + " ms during the flood ("
-                + gets + " GETs, flood " + statuses + ")");
+        // Bounds with room for a loaded machine; without the budget the median GET waits for seconds.
+        List<Long> sorted = gets.stream().sorted().toList();
+        assertTrue(sorted.get(sorted.size() / 2) < 100 && sorted.get(sorted.size() - 1) < 2_000,
+                "GET latencies during the flood, ms: " + sorted + " (flood " + statuses + ")");
 
         assertEquals(200, login("127.0.0.3", "admin", TestPlane.ADMIN_PASSWORD).status(), "a user logs in");
     }
