@@ -70,12 +70,16 @@ fi
 
 log "$base: all checks, at most ${max_time}s, $max_examples examples per operation, seed $seed"
 status=0
+# From the temporary directory: Schemathesis keeps a cache of past failures (.schemathesis/) in the working directory,
+# and a run must neither replay another run's history nor leave files in the repository.
+cd "$work"
 "$st" --config-file "$here/schemathesis.toml" --no-color run "$base/openapi" --url "$base" \
   -H "Authorization: Bearer $token" -H "X-Cluster-Key: $cluster_key" \
   --checks all --max-time "$max_time" --max-examples "$max_examples" --seed "$seed" --workers 1 \
   --generation-with-security-parameters false --request-timeout 20 --report junit --report-dir "$work/report" || status=$?
 mkdir -p "$root/control-api/target/schemathesis"
 cp -r "$work/report/." "$work/server.log" "$root/control-api/target/schemathesis/" 2>/dev/null || true
+cp -r "$work/.schemathesis" "$root/control-api/target/schemathesis/" 2>/dev/null || true
 
 # A 5xx is caught above; an unhandled exception the server answered otherwise (or logged) is a failure as well.
 if grep -q "SEVERE" "$work/server.log"; then

@@ -1,6 +1,7 @@
 package io.marchproxy.control.auth;
 
 import io.marchproxy.control.HandClock;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -19,6 +20,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Per-client buckets and the server-wide hashing bound, driven by a hand clock. */
 class LoginBudgetTest {
     private final HandClock clock = new HandClock();
+    /** Threads that make attempts while the test thread looks on. */
+    private final ExecutorService callers = Executors.newFixedThreadPool(2);
+
+    @AfterEach
+    void stopCallers() {
+        callers.shutdownNow();
+    }
 
     private static InetAddress ip(String s) throws Exception {
         return InetAddress.getByName(s);
@@ -69,16 +77,8 @@ class LoginBudgetTest {
     @Test
     void beyondTheHashingThreadsAndWaitingPlacesAnAttemptIsRefusedAtOnce() throws Exception {
         try (LoginBudget budget = new LoginBudget(new LoginBudget.Limits(1, Duration.ofHours(1), 1, 1, 100),
-                clock); ExecutorService callers = Executors.newFixedThreadPool(2)) {
-            CountDownLatch running = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> budget.run(ipUnchecked("10.0.0.1"),
-                    () -> {
-                        running.countDown();
-                        await(release);
-                        return Thread.currentThread().getName();
-                    }), callers);
-            assertTrue(running.await(10, TimeUnit.SECONDS));
+                clock)) {
+            Held first = holdingAHashingThread(budget, "10.0.0.1");
             CompletableFuture<String> second = CompletableFuture.supplyAsync(
                     () -> budget.run(ipUnchecked("10.0.0.2"), () -> "second"), callers);
             for (long until = System.nanoTime() + 10_000_000_000L; budget.waiting() < 1; ) {
@@ -89,8 +89,9 @@ class LoginBudgetTest {
                     () -> budget.run(ip("10.0.0.3"), () -> "third"));
             assertFalse(busy.perClient(), "refused server-wide");
             assertEquals(Duration.ofSeconds(1), busy.retryAfter());
-            release.countDown();
-            assertTrue(first.get(10, TimeUnit.SECONDS).startsWith("login-hashing-"), "hashed on a hashing thread");
+            first.release().countDown();
+            assertTrue(first.attempt().get(10, TimeUnit.SECONDS).startsWith("login-hashing-"),
+                    "hashed on a hashing thread");
             assertEquals("second", second.get(10, TimeUnit.SECONDS));
             assertEquals("third", budget.run(ip("10.0.0.3"), () -> "third"), "the refused attempt's token was back");
             assertTrue(assertThrows(LoginBudget.Refused.class, () -> budget.run(ip("10.0.0.3"), () -> "")).perClient());
@@ -105,30 +106,39 @@ class LoginBudgetTest {
     @Test
     void aClientHasOneAttemptPendingAtATime() throws Exception {
         try (LoginBudget budget = new LoginBudget(new LoginBudget.Limits(5, Duration.ofHours(1), 1, 4, 100),
-                clock); ExecutorService callers = Executors.newFixedThreadPool(2)) {
-            CountDownLatch running = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> budget.run(ipUnchecked("10.0.0.1"),
-                    () -> {
-                        running.countDown();
-                        await(release);
-                        return "first";
-                    }), callers);
-            assertTrue(running.await(10, TimeUnit.SECONDS));
+                clock)) {
+            Held first = holdingAHashingThread(budget, "10.0.0.1");
             LoginBudget.Refused second = assertThrows(LoginBudget.Refused.class,
                     () -> budget.run(ip("10.0.0.1"), () -> "second"));
             assertTrue(second.perClient(), "refused for this client");
             assertEquals(Duration.ofSeconds(1), second.retryAfter());
             CompletableFuture<String> other = CompletableFuture.supplyAsync(
                     () -> budget.run(ipUnchecked("10.0.0.2"), () -> "other"), callers);
-            release.countDown();
-            assertEquals("first", first.get(10, TimeUnit.SECONDS));
+            first.release().countDown();
+            assertTrue(first.attempt().get(10, TimeUnit.SECONDS).startsWith("login-hashing-"));
             assertEquals("other", other.get(10, TimeUnit.SECONDS), "another client was queued, not refused");
             for (int i = 0; i < 4; i++) {
                 assertEquals("again", budget.run(ip("10.0.0.1"), () -> "again"), "the refusal cost no token");
             }
             assertThrows(LoginBudget.Refused.class, () -> budget.run(ip("10.0.0.1"), () -> ""));
         }
+    }
+
+    /** An attempt holding a hashing thread until {@code release} opens; it answers the thread's name. */
+    private record Held(CompletableFuture<String> attempt, CountDownLatch release) {
+    }
+
+    /** Starts a {@link Held} attempt by {@code client} from {@link #callers}; it is running when this returns. */
+    private Held holdingAHashingThread(LoginBudget budget, String client) throws InterruptedException {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<String> attempt = CompletableFuture.supplyAsync(() -> budget.run(ipUnchecked(client), () -> {
+            running.countDown();
+            await(release);
+            return Thread.currentThread().getName();
+        }), callers);
+        assertTrue(running.await(10, TimeUnit.SECONDS), "the attempt never ran");
+        return new Held(attempt, release);
     }
 
     private static InetAddress ipUnchecked(String s) {
