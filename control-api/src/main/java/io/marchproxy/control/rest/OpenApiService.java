@@ -142,10 +142,14 @@ public final class OpenApiService implements HttpService {
                     .putObject("application/json").set("schema", e.requestBody().toOpenApi());
         }
         ObjectNode responses = op.putObject("responses");
-        ObjectNode ok = responses.putObject(Integer.toString(e.successStatus()));
-        ok.put("description", e.successStatus() == 204 ? "No Content" : "Success");
-        if (e.response() != null) {
-            content(ok, e.response(), schemas);
+        List<Integer> successes = new ArrayList<>(List.of(e.successStatus()));
+        successes.addAll(s.otherSuccesses(e));
+        for (int status : successes.stream().sorted().toList()) {
+            ObjectNode ok = responses.putObject(Integer.toString(status));
+            ok.put("description", status == 204 ? "No Content" : "Success");
+            if (e.response() != null) {
+                content(ok, e.response(), schemas);
+            }
         }
         List<Integer> problems = new ArrayList<>(PROBLEMS);
         if (e.requestBody() != null) {

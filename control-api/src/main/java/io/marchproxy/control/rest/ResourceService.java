@@ -33,6 +33,14 @@ public abstract class ResourceService implements HttpService {
         return List.of();
     }
 
+    /**
+     * Success statuses {@code endpoint} answers besides {@link Endpoint#successStatus()}, with the same body: for the
+     * OpenAPI document. None by default.
+     */
+    public List<Integer> otherSuccesses(Endpoint endpoint) {
+        return List.of();
+    }
+
     @Override
     public final void routing(HttpRules rules) {
         for (Endpoint e : endpoints()) {

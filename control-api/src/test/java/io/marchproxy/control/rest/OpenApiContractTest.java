@@ -407,9 +407,11 @@ class OpenApiContractTest {
             assertEquals(204, post("/api/v1/auth/password", tourist,
                     "{\"currentPassword\":\"tourist-password\",\"newPassword\":\"tourist-password-2\"}").status());
 
-            String px = "/api/v1/proxies/" + created(post("/api/v1/proxies/register", null, "{\"name\":\"tour-edge\","
-                    + "\"hostname\":\"tour.example.test\",\"address\":\"192.0.2.2\",\"capabilities\":[\"af_xdp\"]}",
-                    "X-Cluster-Key", key));
+            String edge = "{\"name\":\"tour-edge\",\"hostname\":\"tour.example.test\",\"address\":\"192.0.2.2\","
+                    + "\"capabilities\":[\"af_xdp\"]}";
+            String px = "/api/v1/proxies/" + created(post("/api/v1/proxies/register", null, edge, "X-Cluster-Key", key));
+            assertEquals(200, post("/api/v1/proxies/register", null, edge, "X-Cluster-Key", key).status(),
+                    "registering again updates the proxy (a documented 200)");
             ok(post(px + "/heartbeat", null, "{\"configVersion\":1,\"metrics\":{\"rxPackets\":10,\"drops\":0}}",
                     "X-Cluster-Key", key));
             get("/api/v1/proxies?clusterId=" + clusterId, viewer);
