@@ -46,7 +46,9 @@ public final class LoginBudget implements AutoCloseable {
         public Limits {
             if (perClientBurst < 1 || hashingThreads < 1 || waiting < 1 || trackedClients < 1
                     || perClientRefill.toMillis() < 1) {
-                throw new IllegalArgumentException("invalid login limits " + this);
+                throw new IllegalArgumentException("invalid login limits: burst " + perClientBurst + ", refill "
+                        + perClientRefill + ", threads " + hashingThreads + ", waiting " + waiting + ", clients "
+                        + trackedClients);
             }
         }
 

@@ -21,7 +21,8 @@ public class ProblemException extends RuntimeException {
 
     private ProblemException(int status, String title, String detail, List<FieldError> errors,
                              long retryAfterSeconds) {
-        super(detail);
+        // An answer, not a fault: no stack trace to fill (a flood of refused requests would pay for one each).
+        super(detail, null, false, false);
         this.status = status;
         this.title = title;
         this.errors = List.copyOf(errors);
