@@ -1,10 +1,8 @@
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -69,12 +67,7 @@ public final class WriteClient {
                                 + "\",\"address\":\"10." + (id & 255) + "." + ((sent >> 8) & 255) + "."
                                 + (sent & 255) + "\",\"port\":" + (8080 + (sent >> 16)) + ",\"protocol\":\"tcp\","
                                 + "\"backends\":[{\"address\":\"10.0.1.1\",\"port\":80}]}";
-                        byte[] b = body.getBytes(StandardCharsets.UTF_8);
-                        byte[] head = ("POST /api/v1/services HTTP/1.1\r\nHost: 127.0.0.1:" + port
-                                + "\r\nAuthorization: Bearer " + token + "\r\nContent-Type: application/json\r\n"
-                                + "Content-Length: " + b.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-                        byte[] request = Arrays.copyOf(head, head.length + b.length);
-                        System.arraycopy(b, 0, request, head.length, b.length);
+                        byte[] request = HttpWire.request("POST", "/api/v1/services", port, token, body);
                         long start;
                         if (interval > 0) {
                             // Open loop: the n-th request of this connection is due at a fixed time; wait for it
@@ -93,7 +86,7 @@ public final class WriteClient {
                         }
                         out.write(request);
                         out.flush();
-                        int status = readResponse(in);
+                        int status = HttpWire.read(in).status();
                         long done = System.nanoTime();
                         sent++;
                         if (start >= measureFrom) {
@@ -138,59 +131,5 @@ public final class WriteClient {
             return 0;
         }
         return sorted[Math.min(sorted.length - 1, (int) (sorted.length * percentile / 100))] / 1e6;
-    }
-
-    /** Reads one HTTP/1.1 response (Content-Length or chunked body) and returns its status. */
-    private static int readResponse(InputStream in) throws IOException {
-        String statusLine = line(in);
-        int status = Integer.parseInt(statusLine.split(" ")[1]);
-        long length = -1;
-        boolean chunked = false;
-        for (String h = line(in); !h.isEmpty(); h = line(in)) {
-            String lower = h.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("content-length:")) {
-                length = Long.parseLong(lower.substring(15).trim());
-            } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
-                chunked = true;
-            }
-        }
-        if (chunked) {
-            for (long size = Long.parseLong(line(in).trim(), 16); size > 0;
-                 size = Long.parseLong(line(in).trim(), 16)) {
-                skip(in, size);
-                line(in);
-            }
-            line(in);
-        } else if (length > 0) {
-            skip(in, length);
-        }
-        return status;
-    }
-
-    private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream(64);
-        for (int c = in.read(); c != '\n'; c = in.read()) {
-            if (c < 0) {
-                throw new IOException("connection closed mid-response");
-            }
-            if (c != '\r') {
-                b.write(c);
-            }
-        }
-        return b.toString(StandardCharsets.US_ASCII);
-    }
-
-    private static void skip(InputStream in, long n) throws IOException {
-        long left = n;
-        while (left > 0) {
-            long skipped = in.skip(left);
-            if (skipped <= 0) {
-                if (in.read() < 0) {
-                    throw new IOException("connection closed mid-body");
-                }
-                skipped = 1;
-            }
-            left -= skipped;
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.marchproxy.control;
 
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
 import io.marchproxy.control.auth.PasswordHasher;
 import io.marchproxy.control.auth.TokenIssuer;
 import io.marchproxy.control.certs.KeySealer;
@@ -21,6 +22,7 @@ import io.marchproxy.control.rest.Gate;
 import io.marchproxy.control.rest.LicenceService;
 import io.marchproxy.control.rest.Licensing;
 import io.marchproxy.control.rest.MappingsService;
+import io.marchproxy.control.rest.MethodNotAllowed;
 import io.marchproxy.control.rest.Meta;
 import io.marchproxy.control.rest.OpenApiService;
 import io.marchproxy.control.rest.PastStates;
@@ -154,18 +156,22 @@ public final class ControlPlane implements AutoCloseable {
                     });
             List<OpenApiService.PublicRoute> observeRoutes = List.of(
                     new OpenApiService.PublicRoute("/observe/health", "observe",
-                            "UP or DOWN (503); the store check's details with a viewer token", HEALTH),
+                            "UP or DOWN (503); the store check's details with a viewer token", HEALTH,
+                            List.of(401)),
                     new OpenApiService.PublicRoute("/observe/metrics", "observe", "Prometheus metrics",
                             ResponseSchema.text("text/plain")));
             routing.register("/observe", served.recording("/observe", observe));
             routing.register(OpenApiService.PATH, served.recording(OpenApiService.PATH,
                     new OpenApiService(services, observeRoutes, version())));
+            routing.any(new MethodNotAllowed(served::list));
             ProblemHandlers.register(routing);
 
             WebServer server = WebServer.builder()
                     .host(settings.host())
                     .port(settings.port())
                     .maxPayloadSize(MAX_PAYLOAD_BYTES)
+                    .directHandlers(ProblemHandlers.direct(MAX_PAYLOAD_BYTES))
+                    .addProtocol(Http1Config.builder().maxPrologueLength(OpenApiService.MAX_REQUEST_LINE).build())
                     // Without TCP_NODELAY a response larger than one segment waits for the client's delayed ACK.
                     .connectionOptions(o -> o.tcpNoDelay(true))
                     .routing(routing)

@@ -6,6 +6,7 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -46,6 +47,9 @@ public final class RequestMetrics implements Filter {
         }
     }
 
+    private static final Set<String> STANDARD_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
+            "OPTIONS", "TRACE", "PATCH");
+
     private final Map<Key, LongAdder> requests = new ConcurrentHashMap<>();
     private final Map<String, Histogram> latency = new ConcurrentHashMap<>();
 
@@ -57,10 +61,15 @@ public final class RequestMetrics implements Filter {
         } finally {
             long took = System.nanoTime() - start;
             String route = route(req.matchingPattern().orElse("unmatched"));
-            String method = req.prologue().method().text();
+            String method = label(req.prologue().method().text());
             requests.computeIfAbsent(new Key(method, route, res.status().code()), k -> new LongAdder()).increment();
             latency.computeIfAbsent(method + ' ' + route, k -> new Histogram()).record(took);
         }
+    }
+
+    /** Request methods are client-chosen tokens: any but the standard ones is labelled OTHER, so labels stay few. */
+    private static String label(String method) {
+        return STANDARD_METHODS.contains(method) ? method : "OTHER";
     }
 
     /** A service's root route is registered as {@code /}; label it without the trailing slash. */

@@ -36,6 +36,7 @@ import java.util.stream.Collectors;
  */
 public final class CertificatesService extends CrudService<Certificate, ParsedCertificate> {
     private static final String PEM_KEY = "privateKeyPem";
+    private static final QueryParam DAYS = QueryParam.integer("days", 0, 3650);
 
     static final ObjectSchema SCHEMA = ObjectSchema.builder()
             .required("name", Schemas.name("www-example-com"))
@@ -77,11 +78,11 @@ public final class CertificatesService extends CrudService<Certificate, ParsedCe
     @Override
     protected List<Endpoint> extraEndpoints() {
         return List.of(new Endpoint(Method.GET, "/expiring", "Certificates expiring within ?days= (default 30)",
-                Access.VIEWER, null, List.of("days"), 200, ResponseSchema.page(viewSchema()), this::expiring));
+                Access.VIEWER, null, List.of(DAYS), 200, ResponseSchema.page(viewSchema()), this::expiring));
     }
 
     private void expiring(ServerRequest req, ServerResponse res, Principal caller) {
-        long days = Requests.queryLong(req, "days", 0, 3650).orElse(30L);
+        long days = Requests.queryLong(req, DAYS).orElse(30L);
         Instant horizon = clock.instant().plus(Duration.ofDays(days));
         List<Certificate> soon = store.state().list(kind).stream()
                 .filter(c -> c.notAfter().isBefore(horizon))

@@ -26,6 +26,7 @@ import java.util.List;
  * {@code X-Proxy-Id} has the fetched version recorded.
  */
 public final class ConfigService extends ResourceService {
+    private static final QueryParam VERSION = QueryParam.integer("version", 1, Long.MAX_VALUE);
     public static final HeaderName PROXY_ID = HeaderNames.create("X-Proxy-Id");
 
     private final ConfigStore store;
@@ -55,8 +56,14 @@ public final class ConfigService extends ResourceService {
     @Override
     public List<Endpoint> endpoints() {
         return List.of(new Endpoint(Method.GET, "/{cluster}", "Resolved config of a cluster (cluster API key)",
-                Access.CLUSTER_KEY, null, List.of("version"), 200, ResponseSchema.withSecrets(ResolvedConfig.class),
+                Access.CLUSTER_KEY, null, List.of(VERSION), 200, ResponseSchema.withSecrets(ResolvedConfig.class),
                 this::config));
+    }
+
+    /** A past version ({@code ?version=}) may wait for a journal replay and answer 503 (Retry-After). */
+    @Override
+    public List<Integer> problems(Endpoint endpoint) {
+        return List.of(503);
     }
 
     private void config(ServerRequest req, ServerResponse res, Principal none) {
@@ -66,7 +73,7 @@ public final class ConfigService extends ResourceService {
             throw ProblemException.forbidden("the cluster API key is for cluster " + keyCluster.name());
         }
         StoreState current = store.state();
-        long version = Requests.queryLong(req, "version", 1, Long.MAX_VALUE).orElse(current.configVersion());
+        long version = Requests.queryLong(req, VERSION).orElse(current.configVersion());
         if (version > current.configVersion()) {
             throw ProblemException.notFound("config version", Long.toString(version));
         }

@@ -61,6 +61,13 @@ public abstract class CrudService<T extends Entity, P> extends ResourceService {
         return null;
     }
 
+    /**
+     * Throws if {@code caller} may not replace ({@code body} given) or delete ({@code body} null) entity {@code id}
+     * whatever its state: a rule about who asks rather than about the data. Nothing by default.
+     */
+    protected void checkCaller(Principal caller, String id, ObjectNode body) {
+    }
+
     /** Throws a 409 if something still refers to {@code entity}. */
     protected void checkDelete(Transaction tx, T entity) {
     }
@@ -95,7 +102,7 @@ public abstract class CrudService<T extends Entity, P> extends ResourceService {
 
     @Override
     public List<Endpoint> endpoints() {
-        List<String> listQuery = ListFilter.query(filters());
+        List<QueryParam> listQuery = ListFilter.query(filters());
         List<Endpoint> all = new ArrayList<>(extraEndpoints());
         all.add(new Endpoint(Method.GET, "/", "List " + tag() + " (paged, filtered)", readAccess(), null,
                 listQuery, 200, ResponseSchema.page(viewSchema()), this::list));
@@ -147,6 +154,7 @@ public abstract class CrudService<T extends Entity, P> extends ResourceService {
     protected void replace(ServerRequest req, ServerResponse res, Principal caller) {
         String id = Requests.pathParam(req, "id");
         ObjectNode body = Requests.body(req, schema());
+        checkCaller(caller, id, body);
         P prepared = prepare(body);
         T updated = store.update(caller.name(), singular() + ".update", tx -> {
             T existing = tx.get(kind, id).orElseThrow(() -> ProblemException.notFound(singular(), id));
@@ -159,6 +167,7 @@ public abstract class CrudService<T extends Entity, P> extends ResourceService {
 
     protected void delete(ServerRequest req, ServerResponse res, Principal caller) {
         String id = Requests.pathParam(req, "id");
+        checkCaller(caller, id, null);
         store.update(caller.name(), singular() + ".delete", tx -> {
             T existing = tx.get(kind, id).orElseThrow(() -> ProblemException.notFound(singular(), id));
             Requests.checkIfMatch(req, existing.revision());

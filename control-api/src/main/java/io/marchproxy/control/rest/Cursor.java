@@ -8,6 +8,7 @@ import java.util.List;
  * {@value Paging#MAX_LIMIT}.
  */
 public record Cursor(long before, int limit) {
+    static final QueryParam BEFORE = QueryParam.integer("before", 1, Long.MAX_VALUE);
     /** The query parameters a cursor-paged route accepts. */
-    public static final List<String> QUERY = List.of("before", "limit");
+    public static final List<QueryParam> QUERY = List.of(BEFORE, Paging.LIMIT);
 }

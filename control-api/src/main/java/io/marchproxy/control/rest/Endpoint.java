@@ -12,11 +12,11 @@ import java.util.List;
  * @param access      who may call it: {@code public}, {@code viewer}, {@code operator}, {@code admin} or
  *                    {@code cluster-key}
  * @param requestBody the body schema, or null for no body
- * @param query       accepted query parameters
+ * @param query       accepted query parameters, checked before the action runs
  * @param response    what a success carries, or null exactly when {@code successStatus} is 204
  */
 public record Endpoint(Method method, String path, String summary, String access, ObjectSchema requestBody,
-                       List<String> query, int successStatus, ResponseSchema response, Action action) {
+                       List<QueryParam> query, int successStatus, ResponseSchema response, Action action) {
     public Endpoint {
         query = List.copyOf(query);
         if ((response == null) != (successStatus == 204)) {

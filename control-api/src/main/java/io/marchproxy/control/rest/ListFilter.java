@@ -28,14 +28,14 @@ public record ListFilter<T>(String name, boolean flag, Function<? super T, ?> va
         return new ListFilter<>(name, true, value);
     }
 
-    /** The query parameter names of {@code filters}, then the paging parameters: a list route's query. */
-    static List<String> query(List<? extends ListFilter<?>> filters) {
-        List<String> names = new ArrayList<>();
+    /** The query parameters of {@code filters}, then the paging parameters: a list route's query. */
+    static List<QueryParam> query(List<? extends ListFilter<?>> filters) {
+        List<QueryParam> params = new ArrayList<>();
         for (ListFilter<?> f : filters) {
-            names.add(f.name());
+            params.add(f.flag() ? QueryParam.flag(f.name()) : QueryParam.text(f.name()));
         }
-        names.addAll(Paging.QUERY);
-        return names;
+        params.addAll(Paging.QUERY);
+        return params;
     }
 
     /**

@@ -24,15 +24,34 @@ import java.util.regex.Pattern;
  * {@link PublicRoute}s.
  */
 public final class OpenApiService implements HttpService {
+    /**
+     * The longest request line read (method, path, query, version): room for every query a route declares at its
+     * longest, percent-encoded, so only a request outside the document gets a 414.
+     */
+    public static final int MAX_REQUEST_LINE = 16 * 1024;
+
     /** Where this document is served. */
     public static final String PATH = "/openapi";
 
-    /** A public {@code GET} route served by a plain {@link HttpService} rather than a {@link ResourceService}. */
-    public record PublicRoute(String path, String tag, String summary, ResponseSchema response) {
+    /**
+     * A public {@code GET} route served by a plain {@link HttpService} rather than a {@link ResourceService}.
+     *
+     * @param problems the problem statuses it can answer besides its success
+     */
+    public record PublicRoute(String path, String tag, String summary, ResponseSchema response,
+                              List<Integer> problems) {
+        public PublicRoute {
+            problems = List.copyOf(problems);
+        }
+
+        /** A route that answers nothing but its success. */
+        public PublicRoute(String path, String tag, String summary, ResponseSchema response) {
+            this(path, tag, summary, response, List.of());
+        }
     }
 
     private static final Pattern PATH_PARAM = Pattern.compile("\\{([A-Za-z]+)}");
-    private static final List<Integer> PROBLEMS = List.of(400, 401, 403, 404, 409, 412, 415, 422);
+    private static final List<Integer> PROBLEMS = List.of(400, 401, 403, 404, 409, 412, 414, 415, 422);
 
     private final byte[] document;
 
@@ -112,9 +131,8 @@ public final class OpenApiService implements HttpService {
             params.addObject().put("name", m.group(1)).put("in", "path").put("required", true)
                     .putObject("schema").put("type", "string");
         }
-        for (String q : e.query()) {
-            params.addObject().put("name", q).put("in", "query").put("required", false)
-                    .putObject("schema").put("type", "string");
+        for (QueryParam q : e.query()) {
+            params.add(q.toOpenApi());
         }
         if (!params.isEmpty()) {
             op.set("parameters", params);
@@ -124,17 +142,44 @@ public final class OpenApiService implements HttpService {
                     .putObject("application/json").set("schema", e.requestBody().toOpenApi());
         }
         ObjectNode responses = op.putObject("responses");
-        ObjectNode ok = responses.putObject(Integer.toString(e.successStatus()));
-        ok.put("description", e.successStatus() == 204 ? "No Content" : "Success");
-        if (e.response() != null) {
-            content(ok, e.response(), schemas);
+        List<Integer> successes = new ArrayList<>(List.of(e.successStatus()));
+        successes.addAll(s.otherSuccesses(e));
+        for (int status : successes.stream().sorted().toList()) {
+            ObjectNode ok = responses.putObject(Integer.toString(status));
+            ok.put("description", status == 204 ? "No Content" : "Success");
+            if (e.response() != null) {
+                content(ok, e.response(), schemas);
+            }
         }
-        for (int status : PROBLEMS) {
-            responses.putObject(Integer.toString(status)).put("description", "Problem")
-                    .putObject("content").putObject("application/problem+json").putObject("schema")
+        List<Integer> problems = new ArrayList<>(PROBLEMS);
+        if (e.requestBody() != null) {
+            problems.add(413);
+        }
+        problems.addAll(s.problems(e));
+        problems(responses, problems);
+        return op;
+    }
+
+    /**
+     * A problem+json response for each status; 429 and 503 also document {@code Retry-After} (seconds), which they
+     * always carry.
+     */
+    private static void problems(ObjectNode responses, List<Integer> statuses) {
+        for (int status : statuses.stream().sorted().distinct().toList()) {
+            ObjectNode r = responses.putObject(Integer.toString(status));
+            r.put("description", switch (status) {
+                case 413 -> "Request body larger than the server accepts";
+                case 414 -> "Request line longer than the server reads (" + MAX_REQUEST_LINE + " bytes)";
+                default -> "Problem";
+            });
+            if (status == 429 || status == 503) {
+                r.putObject("headers").putObject("Retry-After").put("description", "Seconds to wait before "
+                        + "retrying").put("required", true).putObject("schema").put("type", "integer")
+                        .put("minimum", 1);
+            }
+            r.putObject("content").putObject("application/problem+json").putObject("schema")
                     .put("$ref", "#/components/schemas/Problem");
         }
-        return op;
     }
 
     private static void content(ObjectNode response, ResponseSchema schema, ObjectNode schemas) {
@@ -148,7 +193,11 @@ public final class OpenApiService implements HttpService {
         op.put("operationId", "get" + opName(r.path()));
         op.put("x-access", Access.PUBLIC);
         op.putArray("security");
-        content(op.putObject("responses").putObject("200").put("description", "Success"), r.response(), schemas);
+        ObjectNode responses = op.putObject("responses");
+        content(responses.putObject("200").put("description", "Success"), r.response(), schemas);
+        List<Integer> problems = new ArrayList<>(r.problems());
+        problems.add(414);
+        problems(responses, problems);
         return op;
     }
 

@@ -2,6 +2,7 @@ package io.marchproxy.control.rest;
 
 import io.marchproxy.control.validation.FieldError;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -12,12 +13,27 @@ public class ProblemException extends RuntimeException {
     private final int status;
     private final String title;
     private final transient List<FieldError> errors;
+    private final long retryAfterSeconds;
 
     public ProblemException(int status, String title, String detail, List<FieldError> errors) {
-        super(detail);
+        this(status, title, detail, errors, 0);
+    }
+
+    private ProblemException(int status, String title, String detail, List<FieldError> errors,
+                             long retryAfterSeconds) {
+        // An answer, not a fault: no stack trace to fill (a flood of refused requests would pay for one each).
+        super(detail, null, false, false);
         this.status = status;
         this.title = title;
         this.errors = List.copyOf(errors);
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** 429 with {@code Retry-After}: {@code wait} rounded up to whole seconds, at least one. */
+    public static ProblemException tooManyRequests(String detail, List<FieldError> errors, Duration wait) {
+        long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+        return new ProblemException(429, "Too Many Requests", detail + "; retry in " + seconds + " s", errors,
+                seconds);
     }
 
     public static ProblemException badRequest(String field, String message) {
@@ -61,6 +77,11 @@ public class ProblemException extends RuntimeException {
 
     public int status() {
         return status;
+    }
+
+    /** Seconds a client should wait before retrying, for {@code Retry-After}; 0 when the response has none. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public String title() {

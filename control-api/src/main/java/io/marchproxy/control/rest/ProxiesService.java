@@ -114,6 +114,12 @@ public final class ProxiesService extends ResourceService {
                         null, List.of(), 204, null, this::delete));
     }
 
+    /** Registering again under a name the cluster already has updates that proxy: 200 instead of 201. */
+    @Override
+    public List<Integer> otherSuccesses(Endpoint endpoint) {
+        return endpoint.path().equals("/register") ? List.of(200) : List.of();
+    }
+
     private void register(ServerRequest req, ServerResponse res, Principal none) {
         Cluster cluster = gate().cluster(req);
         ObjectNode b = Requests.body(req, REGISTER);

@@ -5,9 +5,12 @@ import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpMediaType;
 import io.helidon.webserver.http.ServerRequest;
+import io.marchproxy.control.validation.FieldError;
 import io.marchproxy.control.validation.ObjectSchema;
+import io.marchproxy.control.validation.ValidationException;
 
-import java.util.Collection;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** Reading requests: JSON bodies checked against a schema, query parameters, paging and If-Match. */
@@ -20,9 +23,8 @@ public final class Requests {
         Optional<HttpMediaType> type = req.headers().contentType();
         if (type.isPresent() && !type.get().test(MediaTypes.APPLICATION_JSON)) {
             throw new ProblemException(415, "Unsupported Media Type",
-                    "Content-Type must be application/json", java.util.List.of(
-                            new io.marchproxy.control.validation.FieldError("Content-Type",
-                                    "must be application/json")));
+                    "Content-Type must be application/json", List.of(
+                            new FieldError("Content-Type", "must be application/json")));
         }
         byte[] bytes = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
         return schema.validateBody(RestJson.parse(bytes));
@@ -32,17 +34,41 @@ public final class Requests {
         return req.path().pathParameters().get(name);
     }
 
-    /** Rejects query parameters the route does not accept, so a typo in a filter is not silently ignored. */
-    public static void checkQuery(ServerRequest req, Collection<String> accepted) {
+    /**
+     * Checks the query against what the route declares: an unknown parameter (so a typo in a filter is not silently
+     * ignored), a parameter given twice, a missing required one, or a value its schema refuses is a 400 naming it.
+     */
+    public static void checkQuery(ServerRequest req, List<QueryParam> declared) {
+        List<FieldError> errors = new ArrayList<>();
         for (String name : req.query().names()) {
-            if (!accepted.contains(name)) {
-                throw ProblemException.badRequest(name, "unknown query parameter; accepted: " + accepted);
+            if (declared.stream().noneMatch(p -> p.name().equals(name))) {
+                errors.add(new FieldError(name, "unknown query parameter; accepted: "
+                        + declared.stream().map(QueryParam::name).toList()));
+            } else if (req.query().all(name).size() > 1) {
+                errors.add(new FieldError(name, "must be given once"));
             }
+        }
+        for (QueryParam p : declared) {
+            if (!req.query().contains(p.name())) {
+                if (p.required()) {
+                    errors.add(new FieldError(p.name(), "is required"));
+                }
+            } else if (req.query().all(p.name()).size() == 1) {
+                p.check(req.query().get(p.name()), errors);
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
         }
     }
 
     public static Optional<String> query(ServerRequest req, String name) {
         return req.query().first(name).asOptional().filter(s -> !s.isEmpty());
+    }
+
+    /** The value of {@code param}, already checked against its declaration by {@link #checkQuery}. */
+    public static Optional<Long> queryLong(ServerRequest req, QueryParam param) {
+        return query(req, param.name()).map(Long::parseLong);
     }
 
     public static Optional<Long> queryLong(ServerRequest req, String name, long min, long max) {
@@ -71,15 +97,15 @@ public final class Requests {
     }
 
     public static Paging paging(ServerRequest req) {
-        return new Paging(queryLong(req, "offset", 0, Integer.MAX_VALUE).orElse(0L).intValue(), limit(req));
+        return new Paging(queryLong(req, Paging.OFFSET).orElse(0L).intValue(), limit(req));
     }
 
     public static Cursor cursor(ServerRequest req) {
-        return new Cursor(queryLong(req, "before", 1, Long.MAX_VALUE).orElse(Long.MAX_VALUE), limit(req));
+        return new Cursor(queryLong(req, Cursor.BEFORE).orElse(Long.MAX_VALUE), limit(req));
     }
 
     private static int limit(ServerRequest req) {
-        return queryLong(req, "limit", 1, Paging.MAX_LIMIT).orElse((long) Paging.DEFAULT_LIMIT).intValue();
+        return queryLong(req, Paging.LIMIT).orElse((long) Paging.DEFAULT_LIMIT).intValue();
     }
 
     /** Throws 412 unless the request has no If-Match, {@code *}, or the ETag of {@code currentRevision}. */

@@ -25,6 +25,22 @@ public abstract class ResourceService implements HttpService {
 
     public abstract List<Endpoint> endpoints();
 
+    /**
+     * Problem statuses {@code endpoint} can answer beyond those every operation documents (400, 401, 403, 404, 409,
+     * 412, 414, 415, 422, and 413 with a body): for the OpenAPI document. None by default.
+     */
+    public List<Integer> problems(Endpoint endpoint) {
+        return List.of();
+    }
+
+    /**
+     * Success statuses {@code endpoint} answers besides {@link Endpoint#successStatus()}, with the same body: for the
+     * OpenAPI document. None by default.
+     */
+    public List<Integer> otherSuccesses(Endpoint endpoint) {
+        return List.of();
+    }
+
     @Override
     public final void routing(HttpRules rules) {
         for (Endpoint e : endpoints()) {

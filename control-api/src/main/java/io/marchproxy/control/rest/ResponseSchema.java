@@ -79,9 +79,17 @@ public final class ResponseSchema {
         return inline(F.objectNode().put("type", "object"));
     }
 
-    /** A body that is not JSON, such as YAML or Prometheus text. */
+    /** A body that is plain text, such as Prometheus metrics. */
     public static ResponseSchema text(String mediaType) {
         return new ResponseSchema(mediaType, null, c -> F.objectNode().put("type", "string"));
+    }
+
+    /**
+     * A structured document in a media type other than JSON (YAML): the schema describes the value it parses to, an
+     * object, as OpenAPI schemas describe deserialised content.
+     */
+    public static ResponseSchema document(String mediaType) {
+        return new ResponseSchema(mediaType, null, c -> F.objectNode().put("type", "object"));
     }
 
     public static ResponseSchema arrayOf(ResponseSchema items) {

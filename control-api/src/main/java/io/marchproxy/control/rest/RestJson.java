@@ -1,7 +1,10 @@
 package io.marchproxy.control.rest;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,6 +24,7 @@ import java.io.IOException;
 public final class RestJson {
     private static final ObjectMapper MAPPER = ModelJson.newMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .addMixIn(Cluster.class, HideClusterSecrets.class)
             .addMixIn(User.class, HideUserSecrets.class)
             .addMixIn(Certificate.class, HideCertificateSecrets.class)
@@ -56,7 +60,10 @@ public final class RestJson {
         return MAPPER.valueToTree(value);
     }
 
-    /** Parses a request body; malformed JSON is a 400 saying where it broke. */
+    /**
+     * Parses a request body; malformed JSON is a 400 saying where it broke, and a key given twice in one object is a
+     * 400 naming it (rather than the last one silently winning).
+     */
     public static JsonNode parse(byte[] body) {
         if (body.length == 0) {
             throw ProblemException.badRequest("(body)", "a JSON body is required");
@@ -67,14 +74,38 @@ public final class RestJson {
                 throw ProblemException.badRequest("(body)", "a JSON body is required");
             }
             return node;
+        } catch (JsonParseException e) {
+            if (e.getProcessor() instanceof JsonParser p && e.getOriginalMessage().startsWith("Duplicate field")) {
+                throw ProblemException.badRequest(path(p.getParsingContext()), "duplicate key: a key may appear "
+                        + "once in an object");
+            }
+            throw malformed(e);
         } catch (JsonProcessingException e) {
-            // Jackson's own message quotes the offending token, which may be part of a password: say only where.
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr();
-            throw ProblemException.badRequest("(body)", "malformed JSON" + where);
+            throw malformed(e);
         } catch (IOException e) {
             throw ProblemException.badRequest("(body)", "unreadable body");
         }
+    }
+
+    private static ProblemException malformed(JsonProcessingException e) {
+        // Jackson's own message quotes the offending token, which may be part of a password: say only where.
+        String where = e.getLocation() == null ? ""
+                : " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr();
+        return ProblemException.badRequest("(body)", "malformed JSON" + where);
+    }
+
+    /** Where the parser is, written as fields are named in problems: {@code backends[0].port}. */
+    private static String path(JsonStreamContext at) {
+        StringBuilder out = new StringBuilder();
+        for (JsonStreamContext c = at; c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inArray()) {
+                out.insert(0, "[" + c.getCurrentIndex() + "]");
+            } else if (c.getCurrentName() != null) {
+                out.insert(0, "." + c.getCurrentName());
+            }
+        }
+        String p = out.toString();
+        return p.isEmpty() ? "(body)" : p.startsWith(".") ? p.substring(1) : p;
     }
 
     @JsonIgnoreProperties({"apiKeyHash"})

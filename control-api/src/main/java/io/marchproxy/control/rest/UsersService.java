@@ -2,6 +2,7 @@ package io.marchproxy.control.rest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.marchproxy.control.auth.PasswordHasher;
+import io.marchproxy.control.auth.Principal;
 import io.marchproxy.control.model.Role;
 import io.marchproxy.control.model.User;
 import io.marchproxy.control.store.ConfigStore;
@@ -16,7 +17,9 @@ import java.util.Optional;
 
 /**
  * {@code /api/v1/users}, admins only. Passwords are hashed on the request thread before the transaction and never
- * returned. The last active admin cannot be deleted, disabled or demoted, so the API cannot lock itself out.
+ * returned. The last active admin cannot be deleted, disabled or demoted, so the API cannot lock itself out; nor can
+ * an admin delete, disable or demote their own account (another admin must), and they change their own password with
+ * {@code POST /api/v1/auth/password}, which needs the current one, not here.
  */
 public final class UsersService extends CrudService<User, Optional<String>> {
     static final ObjectSchema SCHEMA = ObjectSchema.builder()
@@ -64,6 +67,26 @@ public final class UsersService extends CrudService<User, Optional<String>> {
                 ListFilter.text("username", User::username),
                 ListFilter.text("role", u -> u.role().wireName()),
                 ListFilter.flag("active", User::active));
+    }
+
+    @Override
+    protected void checkCaller(Principal caller, String id, ObjectNode body) {
+        if (!id.equals(caller.userId())) {
+            return;
+        }
+        if (body == null) {
+            throw ProblemException.conflict("id", "you cannot delete your own account; another admin can");
+        }
+        if (!body.get("active").booleanValue()) {
+            throw ProblemException.conflict("active", "you cannot disable your own account; another admin can");
+        }
+        if (!body.get("role").textValue().equals(caller.role().wireName())) {
+            throw ProblemException.conflict("role", "you cannot change your own role; another admin can");
+        }
+        if (body.has("password")) {
+            throw ProblemException.unprocessable("password", "change your own password with POST "
+                    + "/api/v1/auth/password, which needs the current one");
+        }
     }
 
     /** The new password's hash, or empty when the body keeps the current password. */

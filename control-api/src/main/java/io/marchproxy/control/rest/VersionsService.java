@@ -33,6 +33,9 @@ public final class VersionsService extends ResourceService {
             .required("version", IntegerSchema.range(1, Long.MAX_VALUE).withExample(1))
             .build();
 
+    static final QueryParam FROM = QueryParam.integer("from", 0, Long.MAX_VALUE).mandatory();
+    static final QueryParam TO = QueryParam.integer("to", 0, Long.MAX_VALUE);
+
     static final ResponseSchema VERSIONS = ResponseSchema.object("Versions")
             .add("currentVersion", long.class)
             .add("items", ResponseSchema.arrayOf(event("Version")
@@ -79,9 +82,15 @@ public final class VersionsService extends ResourceService {
                 new Endpoint(Method.GET, "/", "Config versions, newest first (?before=version&limit=)",
                         Access.VIEWER, null, Cursor.QUERY, 200, VERSIONS, this::list),
                 new Endpoint(Method.GET, "/diff", "Differences between two versions (?from=&to=)", Access.VIEWER,
-                        null, List.of("from", "to"), 200, DIFF, this::diff),
+                        null, List.of(FROM, TO), 200, DIFF, this::diff),
                 new Endpoint(Method.POST, "/rollback", "Make a new version equal to an earlier one",
                         Access.OPERATOR, ROLLBACK, List.of(), 201, ROLLED_BACK, this::rollback));
+    }
+
+    /** A diff or rollback may wait for a journal replay and answer 503 (Retry-After) when another one runs. */
+    @Override
+    public List<Integer> problems(Endpoint endpoint) {
+        return endpoint.path().equals("/") ? List.of() : List.of(503);
     }
 
     private void list(ServerRequest req, ServerResponse res, Principal caller) {
@@ -124,11 +133,19 @@ public final class VersionsService extends ResourceService {
         return m;
     }
 
+    /** {@code version} if the store has reached it, else a 422 on {@code param}. */
+    private static long existing(long version, StoreState current, QueryParam param) {
+        if (version > current.configVersion()) {
+            throw ProblemException.unprocessable(param.name(), "no config version " + version + " yet (current is "
+                    + current.configVersion() + ")");
+        }
+        return version;
+    }
+
     private void diff(ServerRequest req, ServerResponse res, Principal caller) {
         StoreState current = store.state();
-        long from = Requests.queryLong(req, "from", 0, current.configVersion())
-                .orElseThrow(() -> ProblemException.badRequest("from", "is required"));
-        long to = Requests.queryLong(req, "to", 0, current.configVersion()).orElse(current.configVersion());
+        long from = existing(Requests.queryLong(req, FROM).orElseThrow(), current, FROM);
+        long to = existing(Requests.queryLong(req, TO).orElse(current.configVersion()), current, TO);
         List<ConfigDiff.Entry> changes = ConfigDiff.between(past.at(from, current), past.at(to, current),
                 RestJson.mapper());
         Map<String, Object> body = new LinkedHashMap<>();

@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * An object with named properties, each required or optional with a default. Unknown properties are rejected so a
- * misspelt field is reported instead of silently ignored. An optional property given as JSON null takes its default.
+ * misspelt field is reported instead of silently ignored. JSON null is not a value of any property (the published
+ * schemas are not {@code nullable}): it is reported as the wrong type, naming the field, not taken as absent.
  */
 public final class ObjectSchema implements JsonSchema {
 
@@ -64,7 +65,7 @@ public final class ObjectSchema implements JsonSchema {
         for (Property p : properties.values()) {
             JsonNode value = node.get(p.name());
             String fieldPath = child(path, p.name());
-            if (value == null || value.isNull()) {
+            if (value == null) {
                 if (p.required()) {
                     errors.add(new FieldError(fieldPath, "is required"));
                 } else if (p.defaultValue() != null) {

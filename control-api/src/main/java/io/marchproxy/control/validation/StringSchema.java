@@ -30,7 +30,10 @@ public record StringSchema(int minLength, int maxLength, Pattern pattern, List<S
         return new StringSchema(minLength, maxLength, Pattern.compile(regex), allowed, rule, ruleDescription, sample);
     }
 
-    /** Adds a check the pattern cannot express; {@code description} is both the error and the documentation. */
+    /**
+     * Adds a check the pattern cannot express; {@code description} is both the error and the documentation. A value
+     * that passes everything else but not this check is refused as 422 (the schema published for it accepts it).
+     */
     public StringSchema rule(Predicate<String> check, String description) {
         return new StringSchema(minLength, maxLength, pattern, allowed, check, description, sample);
     }
@@ -42,14 +45,16 @@ public record StringSchema(int minLength, int maxLength, Pattern pattern, List<S
             return node;
         }
         String s = node.textValue();
-        if (s.length() < minLength || s.length() > maxLength) {
+        // Lengths count characters (code points), as JSON Schema does: a character outside the BMP is one, not two.
+        int length = s.codePointCount(0, s.length());
+        if (length < minLength || length > maxLength) {
             errors.add(new FieldError(path, "length must be between " + minLength + " and " + maxLength));
         } else if (!allowed.isEmpty() && !allowed.contains(s)) {
             errors.add(new FieldError(path, "must be one of " + String.join(", ", allowed)));
         } else if (pattern != null && !pattern.matcher(s).matches()) {
             errors.add(new FieldError(path, "must match " + pattern.pattern()));
         } else if (rule != null && !rule.test(s)) {
-            errors.add(new FieldError(path, ruleDescription));
+            errors.add(new FieldError(path, ruleDescription, true));
         }
         return node;
     }

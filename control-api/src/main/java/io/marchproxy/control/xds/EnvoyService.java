@@ -9,11 +9,13 @@ import io.marchproxy.control.model.Cluster;
 import io.marchproxy.control.rest.Access;
 import io.marchproxy.control.rest.Endpoint;
 import io.marchproxy.control.rest.ProblemException;
+import io.marchproxy.control.rest.QueryParam;
 import io.marchproxy.control.rest.Requests;
 import io.marchproxy.control.rest.ResourceService;
 import io.marchproxy.control.rest.ResponseSchema;
 import io.marchproxy.control.rest.Responses;
 import io.marchproxy.control.rest.Gate;
+import io.marchproxy.control.validation.StringSchema;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -61,8 +63,15 @@ public final class EnvoyService extends ResourceService {
         return List.of(
                 new Endpoint(Method.GET, "/bootstrap", "Envoy bootstrap YAML for a cluster (id or name), with the "
                         + "cluster's xDS token: a secret", Access.OPERATOR, null,
-                        List.of("cluster", "node", "adminPort", "clientCert", "clientKey"), 200,
-                        ResponseSchema.text("application/yaml"), this::bootstrap),
+                        List.of(QueryParam.text("cluster", StringSchema.of(1, 253, "edge")).mandatory(),
+                                QueryParam.text("node", StringSchema.of(1, 128, "envoy-edge")
+                                        .pattern(NODE_ID.pattern())),
+                                QueryParam.integer("adminPort", 1, 65535),
+                                QueryParam.text("clientCert", StringSchema.of(1, 1024, "/etc/envoy/client.pem")
+                                        .pattern(FILE.pattern())),
+                                QueryParam.text("clientKey", StringSchema.of(1, 1024, "/etc/envoy/client.key")
+                                        .pattern(FILE.pattern()))), 200,
+                        ResponseSchema.document("application/yaml"), this::bootstrap),
                 new Endpoint(Method.GET, "/nodes",
                         "Connected nodes (held versions per type, last NACK, health) and services left out per cluster",
                         Access.VIEWER, null, List.of(), 200, NODES, this::nodes));
@@ -81,12 +90,12 @@ public final class EnvoyService extends ResourceService {
         Optional<String> clientCert = file(req, "clientCert");
         Optional<String> clientKey = file(req, "clientKey");
         if (clientCert.isPresent() != clientKey.isPresent()) {
-            throw ProblemException.badRequest(clientCert.isPresent() ? "clientKey" : "clientCert",
+            throw ProblemException.unprocessable(clientCert.isPresent() ? "clientKey" : "clientCert",
                     "clientCert and clientKey go together");
         }
         XdsSettings s = xds.settings();
         if (clientCert.isPresent() && (s.tls() == null || s.tls().clientCa() == null)) {
-            throw ProblemException.badRequest("clientCert", "the xDS server does not use mutual TLS");
+            throw ProblemException.unprocessable("clientCert", "the xDS server does not use mutual TLS");
         }
         String token = xds.tokenFor(cluster).orElseThrow(() -> ProblemException.conflict("cluster",
                 "cluster " + cluster.name() + " has no API key: rotate its key first"));

@@ -80,7 +80,7 @@ class AccessAndPortFieldsTest {
         String base = "{\"name\":\"bad\",\"clusterId\":\"" + c + "\",\"destinations\":[\"all\"],\"protocols\":"
                 + "[\"tcp\"],\"ports\":\"1\",";
         for (String bad : List.of("10.0.0.256", "10.0.0.1/33", "2001:db8::/129", "::ffff:10.0.0.1", "10.0/8")) {
-            problem(t.post("/api/v1/mappings", admin, base + "\"sources\":[\"all\",\"" + bad + "\"]}"), 400,
+            problem(t.post("/api/v1/mappings", admin, base + "\"sources\":[\"all\",\"" + bad + "\"]}"), 422,
                     "sources[1]");
         }
         problem(t.post("/api/v1/mappings", admin, base.replace("\"destinations\":[\"all\"]",

@@ -138,7 +138,7 @@ class ClustersServicesMappingsTest {
         TestPlane.Res backend = t.post("/api/v1/services", admin, "{\"name\":\"s\",\"clusterId\":\"" + cid
                 + "\",\"address\":\"10.0.0.1\",\"port\":80,\"protocol\":\"tcp\",\"backends\":[{\"address\":\"x..y\","
                 + "\"port\":80}]}");
-        assertEquals(400, backend.status());
+        assertEquals(422, backend.status(), "an address rule, beyond the published schema");
         assertEquals("backends[0].address", backend.json().get("field").asText());
         TestPlane.Res hc = t.post("/api/v1/services", admin, "{\"name\":\"s\",\"clusterId\":\"" + cid
                 + "\",\"address\":\"db.internal\",\"port\":80,\"protocol\":\"http\",\"healthCheck\":{\"path\":\"/h\","
@@ -195,7 +195,7 @@ class ClustersServicesMappingsTest {
         assertEquals(201, mapping.status(), mapping.text());
         TestPlane.Res badPorts = t.post("/api/v1/mappings", admin, "{\"name\":\"m2\",\"clusterId\":\"" + cid
                 + "\",\"sources\":[\"all\"],\"destinations\":[\"all\"],\"protocols\":[\"tcp\"],\"ports\":\"90-80\"}");
-        assertEquals(400, badPorts.status());
+        assertEquals(422, badPorts.status(), "a port-list rule, beyond the published schema");
         assertEquals("ports", badPorts.json().get("field").asText());
         TestPlane.Res badRef = t.post("/api/v1/mappings", admin, "{\"name\":\"m3\",\"clusterId\":\"" + cid
                 + "\",\"sources\":[\"all\"],\"destinations\":[\"all\",\"missing-id\"],\"protocols\":[\"tcp\"],"
@@ -267,5 +267,37 @@ class ClustersServicesMappingsTest {
         TestPlane.Res refreshed = t.post("/api/v1/auth/refresh", admin, null);
         assertEquals(200, refreshed.status());
         assertEquals(200, t.get("/api/v1/clusters", refreshed.json().get("token").asText()).status());
+    }
+
+    /**
+     * Even with another admin present, an admin cannot delete, disable or demote their own account, nor set their own
+     * password without the current one; the other admin can do all of it. (A fuzzer holding an admin token found it
+     * could lock itself out.)
+     */
+    @Test
+    void anAdminCannotLockThemselvesOut() {
+        String selfId = t.post("/api/v1/users", admin, "{\"username\":\"self\",\"role\":\"admin\","
+                + "\"password\":\"self-password-1\"}").json().get("id").asText();
+        t.post("/api/v1/users", admin, "{\"username\":\"other\",\"role\":\"admin\",\"password\":\"other-password-1\"}");
+        String self = t.login("self", "self-password-1");
+        String me = "/api/v1/users/" + selfId;
+        TestPlane.Res delete = t.delete(me, self);
+        assertEquals(409, delete.status(), delete.text());
+        assertEquals("id", delete.json().get("field").asText());
+        assertEquals("active", t.put(me, self, "{\"username\":\"self\",\"role\":\"admin\",\"active\":false}")
+                .json().get("field").asText());
+        assertEquals("role", t.put(me, self, "{\"username\":\"self\",\"role\":\"viewer\"}").json().get("field")
+                .asText());
+        TestPlane.Res password = t.put(me, self, "{\"username\":\"self\",\"role\":\"admin\","
+                + "\"password\":\"self-password-2\"}");
+        assertEquals(422, password.status(), password.text());
+        assertEquals(200, t.get("/api/v1/clusters", self).status(), "still in, token still valid");
+        assertEquals(200, t.put(me, self, "{\"username\":\"self\",\"role\":\"admin\"}").status(),
+                "other changes to one's own account are fine");
+
+        String other = t.login("other", "other-password-1");
+        assertEquals(200, t.put(me, other, "{\"username\":\"self\",\"role\":\"viewer\",\"active\":false}")
+                .status(), "another admin can");
+        assertEquals(204, t.delete(me, other).status());
     }
 }

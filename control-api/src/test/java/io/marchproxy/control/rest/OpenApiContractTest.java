@@ -36,7 +36,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * enforces the access rule the document states, requires exactly the documented required fields, rejects undocumented
  * fields, and type-checks every documented property under its documented name. Every 2xx response any of these tests
  * receives must have a documented status and media type and, when JSON, match the documented response schema; one
- * test drives each operation to a success so that every documented response is checked at least once.
+ * test drives each operation to a success so that every documented response is checked at least once. Every other
+ * answer of a documented operation must have a documented status too, as problem+json; query parameters are typed
+ * as documented and enforced at their bounds; an undeclared method on a documented path is a 405 naming the
+ * declared ones in {@code Allow}; a body over the payload limit is a documented 413 with a problem body.
  */
 class OpenApiContractTest {
     static TestPlane t;
@@ -101,11 +104,16 @@ class OpenApiContractTest {
         return r.json().get("id").asText();
     }
 
-    /** A request whose 2xx answer must be what the document promises for its operation and status. */
+    /**
+     * A request whose answer must be what the document promises for its operation and status: any status of a
+     * documented operation (a 2xx with the documented schema), while an undocumented method must be a 405.
+     */
     static TestPlane.Res send(String method, String url, String token, String body, String... headers) {
         TestPlane.Res r = t.send(method, url, token, body, headers);
-        if (r.status() >= 200 && r.status() < 300) {
+        if (r.status() >= 200 && r.status() < 300 || operationFor(method, url) != null) {
             conforms(method, url, r);
+        } else {
+            assertEquals(405, r.status(), method + " " + url + " is not documented: " + r.text());
         }
         return r;
     }
@@ -406,9 +414,11 @@ class OpenApiContractTest {
             assertEquals(204, post("/api/v1/auth/password", tourist,
                     "{\"currentPassword\":\"tourist-password\",\"newPassword\":\"tourist-password-2\"}").status());
 
-            String px = "/api/v1/proxies/" + created(post("/api/v1/proxies/register", null, "{\"name\":\"tour-edge\","
-                    + "\"hostname\":\"tour.example.test\",\"address\":\"192.0.2.2\",\"capabilities\":[\"af_xdp\"]}",
-                    "X-Cluster-Key", key));
+            String edge = "{\"name\":\"tour-edge\",\"hostname\":\"tour.example.test\",\"address\":\"192.0.2.2\","
+                    + "\"capabilities\":[\"af_xdp\"]}";
+            String px = "/api/v1/proxies/" + created(post("/api/v1/proxies/register", null, edge, "X-Cluster-Key", key));
+            assertEquals(200, post("/api/v1/proxies/register", null, edge, "X-Cluster-Key", key).status(),
+                    "registering again updates the proxy (a documented 200)");
             ok(post(px + "/heartbeat", null, "{\"configVersion\":1,\"metrics\":{\"rxPackets\":10,\"drops\":0}}",
                     "X-Cluster-Key", key));
             get("/api/v1/proxies?clusterId=" + clusterId, viewer);
@@ -445,6 +455,168 @@ class OpenApiContractTest {
         assertTrue(unchecked.isEmpty(), "operations never seen succeeding: " + unchecked);
         assertTrue(doc.at("/paths/~1api~1v1~1envoy~1bootstrap/get/responses/200/content").has("application/yaml"),
                 json + " is not what the bootstrap is");
+    }
+
+    /**
+     * Every integer query parameter is documented as an integer with bounds, and the server refuses text, and values
+     * one past each bound, naming the parameter; every boolean one refuses anything but true/false; a required one
+     * is refused when missing. Nothing that looks numeric is documented as a string.
+     */
+    @Test
+    void queryParametersAreTypedAndEnforcedAsDocumented() {
+        int integers = 0;
+        for (Op op : operations()) {
+            String token = op.access().equals(Access.CLUSTER_KEY) ? null : admin;
+            for (JsonNode p : op.spec().path("parameters")) {
+                if (!p.get("in").asText().equals("query")) {
+                    continue;
+                }
+                String name = p.get("name").asText();
+                JsonNode schema = p.get("schema");
+                String type = schema.get("type").asText();
+                assertTrue(!List.of("offset", "limit", "before", "days", "version", "from", "to", "adminPort")
+                        .contains(name) || type.equals("integer"), op + " " + name + " documented as " + type);
+                List<String> bad = new ArrayList<>();
+                if (type.equals("integer")) {
+                    integers++;
+                    assertTrue(schema.has("minimum") && schema.has("maximum"), op + " " + name + " " + schema);
+                    bad.add("x");
+                    bad.add("1.5");
+                    bad.add("");
+                    if (schema.get("minimum").asLong() > Long.MIN_VALUE) {
+                        bad.add(Long.toString(schema.get("minimum").asLong() - 1));
+                    }
+                    if (schema.get("maximum").asLong() < Long.MAX_VALUE) {
+                        bad.add(Long.toString(schema.get("maximum").asLong() + 1));
+                    }
+                } else if (type.equals("boolean")) {
+                    bad.add("yes");
+                }
+                for (String value : bad) {
+                    TestPlane.Res r = send(op.method(), op.realUrl() + "?" + name + "=" + value, token,
+                            op.body().isMissingNode() ? null : "{}", "X-Cluster-Key", clusterKey);
+                    assertEquals(400, r.status(), op + " ?" + name + "=" + value + " -> " + r.text());
+                    assertTrue(r.json().get("errors").toString().contains("\"field\":\"" + name + "\""), r.text());
+                }
+                if (p.get("required").asBoolean()) {
+                    TestPlane.Res r = send(op.method(), op.realUrl(), token, null, "X-Cluster-Key", clusterKey);
+                    assertEquals(400, r.status(), op + " without " + name);
+                    assertEquals(name, r.json().get("field").asText(), r.text());
+                }
+            }
+        }
+        assertTrue(integers >= 10, "integer query parameters checked: " + integers);
+        TestPlane.Res twice = send("GET", "/api/v1/clusters?limit=1&limit=2", admin, null);
+        assertEquals(400, twice.status(), "a parameter given twice");
+    }
+
+    /**
+     * Every declared text parameter at its longest, in characters that take four bytes of UTF-8 (twelve characters
+     * percent-encoded), together in one request: the request line still fits, so no schema-valid query is a 414.
+     */
+    @Test
+    void theLongestSchemaValidQueryFitsTheRequestLine() {
+        String longest = java.net.URLEncoder.encode("\uD83D\uDE00".repeat(QueryParam.MAX_TEXT),
+                java.nio.charset.StandardCharsets.UTF_8);
+        for (Op op : operations()) {
+            List<String> query = new ArrayList<>();
+            for (JsonNode p : op.spec().path("parameters")) {
+                if (p.get("in").asText().equals("query") && p.at("/schema/type").asText().equals("string")
+                        && !p.at("/schema").has("pattern")) {
+                    assertEquals(QueryParam.MAX_TEXT, p.at("/schema/maxLength").asInt(), op + " " + p);
+                    query.add(p.get("name").asText() + "=" + longest);
+                }
+            }
+            if (!query.isEmpty()) {
+                TestPlane.Res r = send(op.method(), op.realUrl() + "?" + String.join("&", query), admin, null);
+                assertTrue(r.status() != 414 && r.status() < 500, op + " -> " + r.status());
+            }
+        }
+    }
+
+    /**
+     * On every documented path, every method the document does not declare there is a 405 whose {@code Allow}
+     * lists exactly the methods the document declares for it (for a path that a templated one also matches, such as
+     * {@code /certificates/expiring}, those of the most specific).
+     */
+    @Test
+    void anUndeclaredMethodIs405NamingTheDeclaredOnes() {
+        int tried = 0;
+        for (String path : new TreeSet<>(operations().stream().map(Op::path).toList())) {
+            Op any = operations().stream().filter(o -> o.path().equals(path)).findFirst().orElseThrow();
+            String url = any.realUrl();
+            Set<String> declared = new TreeSet<>();
+            Set<String> routed = new TreeSet<>();
+            int fewest = Integer.MAX_VALUE;
+            for (Op op : operations()) {
+                int parameters = op.path().split("\\{", -1).length - 1;
+                boolean matches = url.matches(op.path().replaceAll("\\{[A-Za-z]+}", "[^/]+"));
+                if (matches) {
+                    routed.add(op.method());
+                }
+                if (matches && parameters <= fewest) {
+                    if (parameters < fewest) {
+                        declared.clear();
+                        fewest = parameters;
+                    }
+                    declared.add(op.method());
+                }
+            }
+            for (String method : List.of("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "HEAD")) {
+                if (routed.contains(method)) {
+                    continue;
+                }
+                TestPlane.Res r = t.send(method, url, admin, null);
+                assertEquals(405, r.status(), method + " " + url + " -> " + r.text());
+                assertEquals(declared, new TreeSet<>(List.of(r.header("Allow").split(",\\s*"))),
+                        method + " " + url);
+                if (!method.equals("HEAD")) {
+                    assertEquals("application/problem+json", r.header("Content-Type"), method + " " + url);
+                    assertEquals(405, r.json().get("status").asInt());
+                }
+                tried++;
+            }
+        }
+        assertTrue(tried > 100, "undeclared methods tried: " + tried);
+    }
+
+    /**
+     * A body over the payload limit is refused before routing, by Helidon: a 413 with a problem body, documented on
+     * every operation that takes a body, whether the size is announced (Content-Length) or found out (chunked).
+     */
+    @Test
+    void aBodyOverTheLimitIsADocumented413ProblemEitherWay() throws Exception {
+        String big = "{\"name\":\"" + "x".repeat((int) io.marchproxy.control.ControlPlane.MAX_PAYLOAD_BYTES)
+                + "\"}";
+        for (Op op : operations()) {
+            assertTrue(op.body().isMissingNode() || op.spec().at("/responses/413/content").has(
+                    "application/problem+json"), op + " takes a body but does not document 413");
+        }
+        // announced: the headers alone are refused (the server closes without reading the body, so a client still
+        // sending could see a reset instead of the answer; sending no body keeps the check about the server)
+        java.net.URI uri = t.uri("/api/v1/clusters");
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST /api/v1/clusters HTTP/1.1\r\nHost: " + uri.getHost() + "\r\n"
+                    + "Authorization: Bearer " + admin + "\r\nContent-Type: application/json\r\nContent-Length: "
+                    + big.length() + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String answer = new String(socket.getInputStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+            assertTrue(answer.contains("application/problem+json") && answer.contains("\"status\":413"), answer);
+        }
+        java.net.http.HttpResponse<String> chunked = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(t.uri("/api/v1/auth/login"))
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                                () -> new java.io.ByteArrayInputStream(big.getBytes())))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, chunked.statusCode());
+        assertEquals("application/problem+json", chunked.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(chunked.body().contains("\"status\":413"), chunked.body());
+        JsonNode login = operationFor("POST", "/api/v1/auth/login").spec();
+        assertTrue(login.at("/responses/429/headers").has("Retry-After"), "429 documents Retry-After");
     }
 
     /** The checker itself rejects a missing required field, an undocumented field, a wrong type and a wrong enum. */

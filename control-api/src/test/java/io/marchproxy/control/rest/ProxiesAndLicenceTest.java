@@ -99,7 +99,7 @@ class ProxiesAndLicenceTest {
                 + "\"address\":\"192.0.2.1\"}").status(), "users cannot register proxies");
         TestPlane.Res badBody = t.post("/api/v1/proxies/register", null, "{\"name\":\"x\",\"hostname\":\"h\","
                 + "\"address\":\"300.1.1.1\"}", "X-Cluster-Key", c[1]);
-        assertEquals(400, badBody.status());
+        assertEquals(422, badBody.status(), "an address rule, beyond the published schema");
         assertEquals("address", badBody.json().get("field").asText());
 
         TestPlane.Res reg = register(c[1], "edge-1");

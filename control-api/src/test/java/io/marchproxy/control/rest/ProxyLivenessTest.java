@@ -1,13 +1,12 @@
 package io.marchproxy.control.rest;
 
+import io.marchproxy.control.HandClock;
 import io.marchproxy.control.model.ProxyNode;
 import io.marchproxy.control.model.ProxyStatus;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -17,30 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 /** A proxy's status is derived whenever it is read, from its last sign of life and the stale interval. */
 class ProxyLivenessTest {
     private static final Duration STALE_AFTER = Duration.ofSeconds(60);
-
-    /** A clock the test moves by hand. */
-    private static final class HandClock extends Clock {
-        private Instant now = Instant.parse("2026-11-26T12:00:00Z");
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-    }
 
     private static ProxyNode registered(Instant at) {
         return new ProxyNode("p-1", "edge-1", "edge-1.example.net", "192.0.2.10", "c-1", "0.1.0", List.of(), at, 0,
