@@ -1,6 +1,8 @@
 package io.marchproxy.control;
 
+import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
 import io.marchproxy.control.auth.PasswordHasher;
@@ -8,6 +10,7 @@ import io.marchproxy.control.auth.TokenIssuer;
 import io.marchproxy.control.certs.KeySealer;
 import io.marchproxy.control.config.ConfigPublisher;
 import io.marchproxy.control.config.ConfigResolver;
+import io.marchproxy.control.config.ConfigWatch;
 import io.marchproxy.control.licence.LicenceVerifier;
 import io.marchproxy.control.model.Role;
 import io.marchproxy.control.model.User;
@@ -77,14 +80,16 @@ public final class ControlPlane implements AutoCloseable {
 
     private final ConfigStore store;
     private final ConfigPublisher publisher;
+    private final ConfigWatch watch;
     private final WebServer server;
     private final XdsServer xds;
     private final ServedRoutes served;
 
-    private ControlPlane(ConfigStore store, ConfigPublisher publisher, WebServer server, XdsServer xds,
-                         ServedRoutes served) {
+    private ControlPlane(ConfigStore store, ConfigPublisher publisher, ConfigWatch watch, WebServer server,
+                         XdsServer xds, ServedRoutes served) {
         this.store = store;
         this.publisher = publisher;
+        this.watch = watch;
         this.server = server;
         this.xds = xds;
         this.served = served;
@@ -119,6 +124,8 @@ public final class ControlPlane implements AutoCloseable {
             Licensing licensing = new Licensing(verifier, settings.licenceTokenOption());
             ConfigResolver resolver = new ConfigResolver(sealer, clock);
             ConfigPublisher publisher = new ConfigPublisher(store, resolver);
+            ConfigWatch watch = new ConfigWatch(store, settings.maxConfigWaiters());
+            publisher.subscribe(watch);
             ProxyLiveness liveness = new ProxyLiveness(settings.proxyStaleAfter(), clock);
             Gate gate = new Gate(store, tokens);
             PastStates pastStates = new PastStates(store);
@@ -130,8 +137,8 @@ public final class ControlPlane implements AutoCloseable {
                     new MappingsService(gate, store, clock),
                     new QosService(gate, store, clock),
                     new CertificatesService(gate, store, clock, sealer),
-                    new ProxiesService(gate, store, licensing, liveness, clock),
-                    new ConfigService(gate, store, resolver, liveness, pastStates),
+                    new ProxiesService(gate, store, licensing, liveness, watch, clock),
+                    new ConfigService(gate, store, resolver, liveness, pastStates, watch),
                     new VersionsService(gate, store, pastStates, clock),
                     new UsersService(gate, store, clock, hasher),
                     new LicenceService(gate, store, licensing, clock),
@@ -166,7 +173,12 @@ public final class ControlPlane implements AutoCloseable {
             routing.any(new MethodNotAllowed(served::list));
             ProblemHandlers.register(routing);
 
-            WebServer server = WebServer.builder()
+            WebServerConfig.Builder web = WebServer.builder();
+            if (settings.tls() != null) {
+                RestTls.Material tls = settings.tls().load();
+                web.tls(Tls.builder().privateKey(tls.key()).privateKeyCertChain(tls.chain()).build());
+            }
+            WebServer server = web
                     .host(settings.host())
                     .port(settings.port())
                     .maxPayloadSize(MAX_PAYLOAD_BYTES)
@@ -181,7 +193,7 @@ public final class ControlPlane implements AutoCloseable {
                 java.util.logging.Logger.getLogger(ControlPlane.class.getName()).warning("REST listening on "
                         + settings.host() + ":" + server.port() + ", reachable from other hosts");
             }
-            return new ControlPlane(store, publisher, server, xds, served);
+            return new ControlPlane(store, publisher, watch, server, xds, served);
         } catch (RuntimeException | IOException e) {
             if (xds != null) {
                 xds.close();
@@ -240,13 +252,24 @@ public final class ControlPlane implements AutoCloseable {
         return publisher;
     }
 
+    /** Which version last changed each cluster, and the long polls waiting for the next change. */
+    public ConfigWatch configWatch() {
+        return watch;
+    }
+
     /** The xDS server for Envoy, or null when it is disabled. */
     public XdsServer xds() {
         return xds;
     }
 
+    /** Whether REST is served over TLS ({@code https}). */
+    public boolean tls() {
+        return server.hasTls();
+    }
+
     @Override
     public void close() {
+        watch.close(); // held long polls answer at once, so the server stops without waiting for them
         server.stop();
         if (xds != null) {
             xds.close();

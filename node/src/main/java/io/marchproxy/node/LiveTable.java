@@ -5,6 +5,7 @@ import io.marchproxy.dataplane.counter.SingleWriterCounters;
 import io.marchproxy.dataplane.proxy.L4Proxy;
 import io.marchproxy.dataplane.proxy.ProxyService;
 import io.marchproxy.dataplane.proxy.ProxyStatistics;
+import io.marchproxy.lab.L4Lab;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
@@ -13,18 +14,39 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The node's live view, once a second until stopped: the config version served and how fast changes applied, flows,
+ * A node's or an agent's live view, once a second until stopped: the config version served and how fast changes applied, flows,
  * the XDP program's counters (what it steered, what the access rules dropped in the kernel), then per service its
  * packets both ways and connections, per backend its connections, and the dataplane's drops by reason.
  */
-final class LiveTable
+public final class LiveTable
 {
     private LiveTable()
     {
     }
 
-    static void print(final L4Proxy proxy, final L4Dataplane dataplane, final long seconds, final CountDownLatch stop,
-        final PrintStream out, final Supplier<String> extra) throws InterruptedException
+    /**
+     * Prints the table once a second for {@code seconds} (0: until {@code stop} opens); with a {@code lab} (or null),
+     * sends lab traffic through the proxy meanwhile ({@code rate} requests a second) and shows what answered it.
+     */
+    public static void show(final L4Proxy proxy, final ClusterProxy served, final ApplyLatency latency,
+        final long seconds, final CountDownLatch stop, final PrintStream out, final L4Lab lab, final int rate)
+        throws InterruptedException
+    {
+        if (lab == null)
+        {
+            print(proxy, served, latency, seconds, stop, out, () -> "");
+            return;
+        }
+        try (LabTraffic traffic = new LabTraffic(lab, rate))
+        {
+            print(proxy, served, latency, seconds, stop, out, () -> " | lab answers " + traffic.answers() + " failed "
+                + traffic.failures());
+        }
+    }
+
+    private static void print(final L4Proxy proxy, final ClusterProxy served, final ApplyLatency latency,
+        final long seconds, final CountDownLatch stop, final PrintStream out, final Supplier<String> extra)
+        throws InterruptedException
     {
         final long start = System.nanoTime();
         long lastRx = 0;
@@ -36,10 +58,10 @@ final class LiveTable
             }
             final L4Program p = proxy.program();
             final long rx = p.counter(L4Program.Counter.RX_PACKETS);
-            final Histogram h = dataplane.latency().snapshot();
+            final Histogram h = latency.snapshot();
             out.printf("[%5ds] config v%d (%d L4 services; change applied p50 %.1f ms, max %.1f ms) flows %d | xdp rx %d"
                     + " (%d/s) steered %d acl_dropped %d passed %d malformed %d%s%n",
-                tick, dataplane.appliedVersion(), dataplane.serviceCount(), h.getValueAtPercentile(50) / 1000.0,
+                tick, served.appliedVersion(), served.serviceCount(), h.getValueAtPercentile(50) / 1000.0,
                 h.getMaxValue() / 1000.0, proxy.flows(), rx, rx - lastRx, p.counter(L4Program.Counter.REDIRECTED),
                 p.counter(L4Program.Counter.ACL_DROPPED), p.counter(L4Program.Counter.PASSED),
                 p.counter(L4Program.Counter.MALFORMED), extra.get());

@@ -114,15 +114,7 @@ class NodeProxyLabTest
 
     private static void await(final String what, final BooleanSupplier condition) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() > deadline)
-            {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+        Await.until(what, Duration.ofSeconds(20), condition);
     }
 
     private static String tcp(final int client, final int vip, final int port) throws IOException

@@ -424,6 +424,10 @@ class OpenApiContractTest {
             get("/api/v1/proxies?clusterId=" + clusterId, viewer);
             get(px, viewer);
             ok(get("/api/v1/config/" + clusterId, null, "X-Cluster-Key", key));
+            long current = t.plane.store().state().configVersion();
+            assertEquals(304, get("/api/v1/config/" + clusterId + "?after=" + current + "&wait=0", null,
+                    "X-Cluster-Key", key).status(), "a long poll that sees no change: a documented 304");
+            ok(get("/api/v1/config/" + clusterId + "?after=0&wait=5", null, "X-Cluster-Key", key));
 
             long before = ok(get("/api/v1/versions", viewer)).json().get("currentVersion").asLong();
             ok(get("/api/v1/versions/diff?from=1", viewer));
@@ -474,7 +478,7 @@ class OpenApiContractTest {
                 String name = p.get("name").asText();
                 JsonNode schema = p.get("schema");
                 String type = schema.get("type").asText();
-                assertTrue(!List.of("offset", "limit", "before", "days", "version", "from", "to", "adminPort")
+                assertTrue(!List.of("offset", "limit", "before", "days", "version", "from", "to", "adminPort", "after", "wait")
                         .contains(name) || type.equals("integer"), op + " " + name + " documented as " + type);
                 List<String> bad = new ArrayList<>();
                 if (type.equals("integer")) {
