@@ -79,6 +79,8 @@ class ConfigLongPollTest {
         Thread.sleep(50); // a wrongly woken poll would have answered by now
         assertFalse(held.isDone(), "a change of another cluster leaves the poll waiting");
         assertEquals(1, t.plane.configWatch().waiting());
+        assertEquals(304, t.get("/api/v1/config/edge?after=" + start + "&wait=0", null, "X-Cluster-Key", edge[1])
+                .status(), "nor does it count as a change of edge for a new poll");
         t.service(admin, edge[0], "web", "default");
         long changed = version();
         TestPlane.Res r = held.get(20, TimeUnit.SECONDS);
