@@ -39,6 +39,7 @@ public final class ClusterProxy
      */
     public synchronized void serve(final ResolvedConfig resolved, final long versionWithout) throws Exception
     {
+        final long start = System.nanoTime();
         final ProxyConfigCompiler.Result result = resolved == null ? null : compiler.compile(resolved);
         final ProxyConfig config = result == null
             ? new ProxyConfig(versionWithout, List.of(), List.of(), ProxyConfig.EMPTY.defaultAction())
@@ -49,7 +50,7 @@ public final class ClusterProxy
         {
             LOG.log(System.Logger.Level.INFO, "dataplane: config version " + config.version() + " applied to cluster '"
                 + (resolved == null ? clusterName : resolved.clusterName()) + "': " + config.services().size()
-                + " L4 service(s)"
+                + " L4 service(s) in " + String.format("%.1f ms", (System.nanoTime() - start) / 1e6)
                 + (resolved == null ? " (no cluster of that name yet)" : "")
                 + (out.isEmpty() ? "" : "; left out: " + out));
         }

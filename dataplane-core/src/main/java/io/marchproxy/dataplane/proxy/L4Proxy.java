@@ -42,6 +42,8 @@ public final class L4Proxy implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(L4Proxy.class.getName());
     private static final long ADOPT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** How long {@link #apply} lets the backend monitor look at a new configuration's backends first. */
+    private static final long LINKS_TIMEOUT_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final NetNamespace namespace;
     private final ProxySettings settings;
@@ -179,15 +181,21 @@ public final class L4Proxy implements AutoCloseable
     }
 
     /**
-     * Makes {@code next} the configuration: compiled here, adopted by the dataplane thread between two batches (this
+     * Makes {@code next} the configuration: compiled here, looked at by the backend monitor (the MACs of its
+     * backends, up to 250 ms), adopted by the dataplane thread between two batches together with those links (this
      * call waits for that, a few milliseconds at most when idle), then written into the XDP program's other
-     * generation and flipped live, and handed to the backend monitor. Control thread.
+     * generation and flipped live. Control thread.
      */
     public synchronized void apply(final ProxyConfig next) throws Exception
     {
         final CompiledConfig compiled = new CompiledConfig(next, current.statistics());
-        pipeline.offer(compiled);
+        // The monitor looks at the new backends first, so the dataplane thread adopts the configuration and their
+        // links (MACs) in one turn: a backend the change adds or enables takes new flows from the first packet
+        // instead of their being dropped (no backend) until the monitor catches up. Bounded: a slow health probe
+        // or a MAC still to resolve does not hold the change back.
         monitor.offer(compiled);
+        monitor.awaitPass(compiled, LINKS_TIMEOUT_NANOS);
+        pipeline.offer(compiled);
         final long deadline = System.nanoTime() + ADOPT_TIMEOUT_NANOS;
         while (pipeline.liveConfig() != compiled && System.nanoTime() < deadline)
         {
