@@ -38,8 +38,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Against a running control plane: two L4 labs (a client, the node namespace, two backends answering UDP with
  * their names), a cluster with one UDP service on VIP 10.215.0.30:53 and two agent processes, one per lab, following
  * the cluster. After WARMUP changes that are not measured (JITs warm, both backends' MACs learned), CHANGES times: PUT the service onto the other backend and, from the moment the request is sent,
- * probe the VIP through each agent's proxy (a fresh socket, so a new flow, every millisecond, answers awaited
- * together) until it answers from the new backend. A change's figure is the time until both agents' dataplanes serve it.
+ * probe the VIP through each agent's proxy (a fresh socket from a source port not used before, so a new flow, every
+ * millisecond, answers awaited together) until it answers from the new backend. A change's figure is the time until both agents' dataplanes serve it.
  */
 public final class AgentPropagation {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,6 +49,9 @@ public final class AgentPropagation {
     private static final long PROBE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final Duration PROBE_TIMEOUT = Duration.ofMillis(200);
     private static final long GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final int FIRST_SOURCE_PORT = 10_000;
+    private static final int SOURCE_PORT_COUNT = 50_000;
+    private static final java.util.concurrent.atomic.AtomicLong SOURCE_PORTS = new java.util.concurrent.atomic.AtomicLong();
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final String base;
@@ -117,6 +120,8 @@ public final class AgentPropagation {
                 }
             }
 
+            Thread.sleep(2_500); // two heartbeats: the agents' counters before the measured changes
+            java.util.Map<String, Long> dropsBefore = drops(clusterId);
             long[] both = new long[changes];
             long[] fromResponse = new long[changes];
             long[][] each = new long[2][changes];
@@ -156,10 +161,13 @@ public final class AgentPropagation {
             Thread.sleep(2_500); // two heartbeats: the agents' counters as of now
             StringBuilder counters = new StringBuilder();
             for (JsonNode p : call("GET", "/api/v1/proxies?clusterId=" + clusterId, null, 200).get("items")) {
-                counters.append(String.format(Locale.ROOT, "%s: config v%d, %s, forwarded %d packets, dropped %d, "
-                                + "connections opened %d%n", p.get("name").asText(), p.get("lastConfigVersion").asLong(),
-                        p.get("health").asText(), p.at("/metrics/txPackets").asLong(), p.at("/metrics/drops").asLong(),
-                        p.at("/metrics/connectionsOpened").asLong()));
+                String name = p.get("name").asText();
+                counters.append(String.format(Locale.ROOT, "%s: config v%d, %s, forwarded %d packets in all, dropped "
+                                + "%d during the measured changes (%d in all, start-up included: backends' MACs not "
+                                + "yet learned)%n", name, p.get("lastConfigVersion").asLong(), p.get("health").asText(),
+                        p.at("/metrics/txPackets").asLong(),
+                        p.at("/metrics/drops").asLong() - dropsBefore.getOrDefault(name, 0L),
+                        p.at("/metrics/drops").asLong()));
             }
             StringBuilder out = new StringBuilder();
             out.append(String.format(Locale.ROOT, "agent-propagation, %s: %d changes after %d unmeasured (each PUT "
@@ -212,6 +220,7 @@ public final class AgentPropagation {
                     if (now >= next) {
                         DatagramChannel ch = DatagramChannel.open(); // inside the client's namespace
                         ch.configureBlocking(false);
+                        ch.bind(new InetSocketAddress(nextSourcePort()));
                         ch.connect(vip);
                         ch.write(ByteBuffer.wrap(new byte[]{'q'}));
                         ch.register(selector, SelectionKey.OP_READ);
@@ -246,6 +255,23 @@ public final class AgentPropagation {
                 }
             }
         });
+    }
+
+    /** Each agent's dropped frames as its last heartbeat reported them, by proxy name. */
+    private java.util.Map<String, Long> drops(String clusterId) throws Exception {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        for (JsonNode p : call("GET", "/api/v1/proxies?clusterId=" + clusterId, null, 200).get("items")) {
+            out.put(p.get("name").asText(), p.at("/metrics/drops").asLong());
+        }
+        return out;
+    }
+
+    /**
+     * Source ports in turn through a wide range: a port the kernel picked at random could repeat an earlier probe's
+     * within the proxy's 30 s UDP flow timeout and land on that probe's flow (and its backend), not on a new one.
+     */
+    private static int nextSourcePort() {
+        return FIRST_SOURCE_PORT + (int) (SOURCE_PORTS.getAndIncrement() % SOURCE_PORT_COUNT);
     }
 
     private static String service(String clusterId, int backend) {

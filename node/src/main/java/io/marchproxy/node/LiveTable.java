@@ -96,7 +96,8 @@ public final class LiveTable
         }
     }
 
-    private static String nonZero(final SingleWriterCounters c)
+    /** The counters that are not zero, as {@code " LABEL=n"} each; empty when all are. */
+    public static String nonZero(final SingleWriterCounters c)
     {
         final StringBuilder b = new StringBuilder();
         for (int i = 0; i < c.length(); i++)

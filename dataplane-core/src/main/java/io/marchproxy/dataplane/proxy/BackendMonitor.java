@@ -209,8 +209,9 @@ final class BackendMonitor implements Runnable
                 up[s][b] = backend.enabled() && h != null && h.up;
             }
         }
-        final BackendLinks next = new BackendLinks(macs, up, addresses);
-        if (changed(published, next, c))
+        final BackendLinks next = new BackendLinks(c, macs, up, addresses);
+        // Always after a new configuration: the dataplane takes links only with the configuration they were made for.
+        if (published.config() != c || changed(published, next, c))
         {
             published = next;
             publish.accept(next);

@@ -36,7 +36,8 @@ import static io.marchproxy.dataplane.packet.NetworkByteOrder.u48;
  * {@link #housekeeping(long)} between turns.
  *
  * <p>What crosses threads: the configuration ({@link CompiledConfig}) and the backends' links and health
- * ({@link BackendLinks}) arrive as immutable snapshots through volatile fields and are adopted between batches; the
+ * ({@link BackendLinks}) arrive as immutable snapshots through volatile fields and are adopted between batches, links
+ * only together with (or after) the configuration they were made for; the
  * counters are {@link SingleWriterCounters} any thread may read. Everything else has this one writer. No allocation
  * and no exception per packet: every failure is a {@link DropReason} counted.
  */
@@ -167,7 +168,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
             work++;
         }
         final BackendLinks l = pendingLinks;
-        if (l != links)
+        if (l != links && l.config() == config)
         {
             links = l;
             applyLinks();

@@ -128,6 +128,9 @@ public final class AgentMain
             {
                 stop.await();
             }
+            final String drops = LiveTable.nonZero(proxy.drops());
+            out.printf("agent: served config version %d; %d frames received, dropped by reason:%s%n",
+                agent.appliedVersion(), proxy.received(), drops.isEmpty() ? " none" : drops);
         }
     }
 
