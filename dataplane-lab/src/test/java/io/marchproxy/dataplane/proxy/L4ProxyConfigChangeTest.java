@@ -31,8 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * A configuration change that moves a service to a backend it had disabled: the first new flows after
  * {@link L4Proxy#apply} returns go to that backend, none dropped for want of its MAC (the dataplane adopts the
- * configuration and the backend's links together). Twenty changes back and forth, each followed at once by a burst of
- * requests on new flows.
+ * configuration and the backend's links together), nor while the change is on its way. Twenty changes back and forth,
+ * each followed at once by a burst of requests on new flows, with requests on new flows all along.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class L4ProxyConfigChangeTest
@@ -76,7 +76,7 @@ class L4ProxyConfigChangeTest
     @Test
     void aBackendTheChangeEnablesTakesTheFirstNewFlows() throws Exception
     {
-        final ExecutorService burst = Executors.newFixedThreadPool(4);
+        final ExecutorService burst = Executors.newFixedThreadPool(5);
         try (L4Lab lab = L4Lab.create(1, 2);
              L4Proxy proxy = L4Proxy.start(lab.node(), ProxySettings.of(lab.front().name(), lab.back().name(),
                  IpAddress.of(lab.back().ipv4()), null), config(lab, 1, 0)))
@@ -105,6 +105,24 @@ class L4ProxyConfigChangeTest
             }
 
             final long noBackendBefore = proxy.drops().get(DropReason.NO_BACKEND);
+            // Traffic meanwhile, on new flows one after another: none may find the service without a backend while a
+            // change is on its way either (links made for the next configuration are not the current one's).
+            final java.util.concurrent.atomic.AtomicBoolean changing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            final Future<?> background = burst.submit(() ->
+            {
+                while (changing.get())
+                {
+                    try
+                    {
+                        client.udp(vip, "b", Duration.ofMillis(200));
+                    }
+                    catch (final java.io.IOException ex)
+                    {
+                        // counted by the proxy if it dropped it: checked below
+                    }
+                }
+                return null;
+            });
             for (int change = 0; change < 20; change++)
             {
                 final int enabled = change % 2 == 0 ? 1 : 0;
@@ -129,8 +147,10 @@ class L4ProxyConfigChangeTest
                     assertEquals(lab.backends().get(enabled).name(), answer, "change " + change);
                 }
             }
+            changing.set(false);
+            background.get();
             assertEquals(noBackendBefore, proxy.drops().get(DropReason.NO_BACKEND),
-                "new flows dropped for want of a backend right after a change");
+                "new flows dropped for want of a backend around a change");
         }
         finally
         {
