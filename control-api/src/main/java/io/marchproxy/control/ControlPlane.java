@@ -191,7 +191,8 @@ public final class ControlPlane implements AutoCloseable {
                     .start();
             if (!XdsServer.isLoopback(settings.host())) {
                 java.util.logging.Logger.getLogger(ControlPlane.class.getName()).warning("REST listening on "
-                        + settings.host() + ":" + server.port() + ", reachable from other hosts");
+                        + settings.host() + ":" + server.port() + ", reachable from other hosts"
+                        + (settings.tls() == null ? ", in plain HTTP (server.tls.cert and key give it TLS)" : ""));
             }
             return new ControlPlane(store, publisher, watch, server, xds, served);
         } catch (RuntimeException | IOException e) {

@@ -32,6 +32,8 @@ import java.util.function.Predicate;
  * {@code /api/v1/proxies}. Proxies register and heartbeat with their cluster API key; registering again under the
  * same name updates the node rather than taking another slot. A new node is refused once the cluster holds
  * {@code min(cluster maxProxies, licence maxProxies)} nodes or all clusters together hold the licence's maximum.
+ * A heartbeat carries the config version the proxy serves, its metrics and its problems; the view derives its status,
+ * its health (ok, degraded, unknown) and whether it serves its cluster's latest config ({@link ConfigWatch}).
  * Operators list, inspect and delete nodes (deleting frees a slot).
  */
 public final class ProxiesService extends ResourceService {
