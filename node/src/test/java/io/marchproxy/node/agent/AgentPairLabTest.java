@@ -8,7 +8,6 @@ import io.marchproxy.dataplane.proxy.L4Proxy;
 import io.marchproxy.dataplane.proxy.ProxyConfig;
 import io.marchproxy.dataplane.proxy.ProxySettings;
 import io.marchproxy.lab.L4Lab;
-import io.marchproxy.lab.LabClient;
 import io.marchproxy.lab.ServerReply;
 import io.marchproxy.lab.Transport;
 import io.marchproxy.node.Await;
@@ -21,8 +20,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -57,6 +60,7 @@ class AgentPairLabTest
     private static final int VIP = 20;
     private static final int PORT = 53;
     private static final int BACKEND_PORT = 5353;
+    private static final AtomicInteger SOURCE_PORTS = new AtomicInteger(20_000);
 
     private static final List<String> LOG = new ArrayList<>();
     private static final Handler CAPTURE = new Handler()
@@ -155,13 +159,27 @@ class AgentPairLabTest
         return r.json();
     }
 
-    /** A lab client's request to the service through agent {@code i}'s proxy: the backend's name, or null. */
+    /**
+     * A lab client's request to the service through agent {@code i}'s proxy: the backend's name, or null. Each from a
+     * source port not used before in the test, so each is a new flow: a port the kernel picked could repeat one of an
+     * earlier request still tracked (30 s for UDP) and land on that flow's backend.
+     */
     private static String ask(final int i)
     {
         try
         {
-            return new LabClient(LABS[i].clients().get(0)).udp(new InetSocketAddress(L4Lab.vip4(VIP), PORT), "q",
-                Duration.ofMillis(1500));
+            return LABS[i].clients().get(0).namespace().call(() ->
+            {
+                try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(SOURCE_PORTS.getAndIncrement())))
+                {
+                    socket.connect(new InetSocketAddress(L4Lab.vip4(VIP), PORT));
+                    socket.setSoTimeout(1500);
+                    socket.send(new DatagramPacket(new byte[]{'q'}, 1));
+                    final DatagramPacket answer = new DatagramPacket(new byte[256], 256);
+                    socket.receive(answer);
+                    return new String(answer.getData(), 0, answer.getLength(), StandardCharsets.UTF_8);
+                }
+            });
         }
         catch (final Exception ex)
         {
@@ -193,9 +211,11 @@ class AgentPairLabTest
         final long version = plane.plane.store().state().configVersion();
         awaitAnswer(0, "backend2");
         awaitAnswer(1, "backend2");
+        // The dataplane serves a version a moment before the agent records it as applied.
+        Await.until("both agents to record version " + version, WAIT,
+            () -> AGENTS[0].appliedVersion() == version && AGENTS[1].appliedVersion() == version);
         for (final Agent a : AGENTS)
         {
-            assertEquals(version, a.appliedVersion());
             assertEquals(Agent.State.FOLLOWING, a.state());
         }
 
@@ -289,7 +309,8 @@ class AgentPairLabTest
         write("PUT", "/api/v1/services/" + serviceId, service(1));
         awaitAnswer(0, "backend1");
         awaitAnswer(1, "backend1");
-        assertEquals(plane.plane.store().state().configVersion(), AGENTS[0].appliedVersion());
+        final long caughtUp = plane.plane.store().state().configVersion();
+        Await.until("agent-0 to record version " + caughtUp, WAIT, () -> AGENTS[0].appliedVersion() == caughtUp);
     }
 
     @Test
@@ -309,8 +330,8 @@ class AgentPairLabTest
         final long changed = plane.plane.store().state().configVersion();
         Files.writeString(keyFile, newKey + "\n"); // agent 1's operator hands it the new key; agent 0 has none
         awaitAnswer(1, "backend2");
-        Await.until("agent-1 following with the new key", WAIT, () -> AGENTS[1].state() == Agent.State.FOLLOWING);
-        assertEquals(changed, AGENTS[1].appliedVersion());
+        Await.until("agent-1 following with the new key at version " + changed, WAIT,
+            () -> AGENTS[1].state() == Agent.State.FOLLOWING && AGENTS[1].appliedVersion() == changed);
         assertEquals("backend1", ask(0), "agent-0 forwards on its last configuration");
         assertEquals(refusedAt, AGENTS[0].appliedVersion());
         assertEquals(Agent.State.KEY_REFUSED, AGENTS[0].state());
