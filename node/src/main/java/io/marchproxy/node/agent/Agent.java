@@ -189,10 +189,15 @@ public final class Agent implements AutoCloseable
             }
             catch (final ControlRefusedException ex)
             {
-                refused(ex);
+                refused(ex.keyRefused(), ex.getMessage());
                 pause(backoff.next(), true);
             }
-            catch (final IOException | IllegalArgumentException ex)
+            catch (final IllegalArgumentException ex)
+            {
+                refused(true, ex.getMessage()); // the key file holds no key now
+                pause(backoff.next(), true);
+            }
+            catch (final IOException ex)
             {
                 unreachable(ex, backoff.failures());
                 pause(backoff.next(), false);
@@ -259,10 +264,10 @@ public final class Agent implements AutoCloseable
         return v < 0 ? "nothing to forward until it answers" : "forwarding on config version " + v;
     }
 
-    private void refused(final ControlRefusedException ex)
+    private void refused(final boolean key, final String why)
     {
         final long now = System.nanoTime();
-        if (ex.keyRefused())
+        if (key)
         {
             if (state != State.KEY_REFUSED)
             {
@@ -270,16 +275,17 @@ public final class Agent implements AutoCloseable
             }
             state = State.KEY_REFUSED;
         }
-        if (!ex.getMessage().equals(lastRefusal) || now - remindedAt >= REMIND_EVERY.toNanos())
+        if (!why.equals(lastRefusal) || now - remindedAt >= REMIND_EVERY.toNanos())
         {
-            lastRefusal = ex.getMessage();
+            lastRefusal = why;
             remindedAt = now;
-            LOG.log(System.Logger.Level.ERROR, ex.keyRefused()
-                ? "agent: the control plane refuses the cluster key (" + ex.getMessage() + "): it was rotated, or "
-                + "the cluster deleted or deactivated. No more configuration updates; " + forwarding() + ". " + (settings.key().rereads()
+            LOG.log(System.Logger.Level.ERROR, key
+                ? "agent: the control plane refuses the cluster key (" + why + "): it was rotated, or the cluster "
+                + "deleted or deactivated. No more configuration updates; " + forwarding() + ". "
+                + (settings.key().rereads()
                 ? "Write the new key to the key file (" + settings.key() + "): it is read again on every attempt."
                 : "Restart the agent with the new key.")
-                : "agent: the control plane refused (" + ex.getMessage() + "); " + forwarding() + ", retrying");
+                : "agent: the control plane refused (" + why + "); " + forwarding() + ", retrying");
         }
     }
 
