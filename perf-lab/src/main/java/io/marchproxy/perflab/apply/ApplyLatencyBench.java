@@ -136,14 +136,19 @@ public final class ApplyLatencyBench
         awaitApplied(dataplane, plane.store().state().configVersion());
         final LabClient client = new LabClient(lab.clients().get(0));
         final InetSocketAddress target = new InetSocketAddress(L4Lab.vip4(1), UDP_PORT);
-        final long settleDeadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!answered(client, target)) // backends' MACs resolve in the first seconds
+        final long settleStart = System.nanoTime();
+        final long settleDeadline = settleStart + Duration.ofSeconds(10).toNanos();
+        int tries = 0;
+        while (!answered(client, target))
         {
+            tries++;
             if (System.nanoTime() > settleDeadline)
             {
                 throw new IllegalStateException("the lab service never answered");
             }
         }
+        System.out.printf(Locale.ROOT, "first answer %.1f ms after the config was applied (%d unanswered tries)%n",
+            (System.nanoTime() - settleStart) / 1e6, tries);
 
         final Histogram ackToEnforced = new Histogram(60_000_000_000L, 3);
         final long baselineCount = dataplane.latency().snapshot().getTotalCount();
