@@ -75,13 +75,43 @@ lb_steer_dut() {
   esac
 }
 
+# Moves the kernel's receive work of the DUT interfaces to CPU $2 (for the round trips "offcore"): java's NAPI threads,
+# the kernel path's RPS.
+lb_steer_rx() {
+  local impl="$1" cpu="$2" pid dev
+  [ "$STEER" = 1 ] || return 0
+  case "$impl" in
+    java)
+      for pid in $(pgrep '^napi/mpd[01]-' || true); do taskset -pc "$cpu" "$pid" >/dev/null || true; done
+      ;;
+    kernel)
+      for dev in mpd0 mpd1; do
+        ns_sysfs_write "$LAB_DUT" "$dev/queues/rx-0/rps_cpus" "$(printf '%x' $((1 << cpu)))" || true
+      done
+      ;;
+  esac
+}
+
+# UDP round trips through the VIP from the peer (UdpRtt: client and echo server there, on the source CPU); prints
+# its JSON line, or nothing.
+lb_rtt() {
+  local impl="$1" phase="$2"
+  # shellcheck disable=SC2086 # PERF_LAB_RTT_OPTS: extra UdpRtt options (e.g. --warmup-requests 5000), split on spaces
+  lab_exec "$LAB_PEER" "${PRIO[@]}" taskset -c "$CPU_GEN" timeout -k 5 60 "$JAVA" -cp "$JAR" io.marchproxy.perflab.UdpRtt \
+    --server "$LB_BACKEND:$LB_ECHO_PORT" --client "$LB_CLIENT" --target "$LB_VIP:$LB_ECHO_PORT" \
+    --requests "$RTT_REQUESTS" ${PERF_LAB_RTT_OPTS:-} >"$RUN_DIR/rtt.out" 2>"$RUN_DIR/rtt.err" || true
+  [ -s "$RUN_DIR/rtt.err" ] && sed "s/^/perf-lab: $impl udprtt ($phase): /" "$RUN_DIR/rtt.err" >&2
+  grep '^{' "$RUN_DIR/rtt.out" | tail -n 1 || true
+}
+
 # ---- one implementation in a fresh lab ------------------------------------------------------------------------------
-# Fills L_DUT (the implementation's JSON; none for kernel), L_SINK, L_SAMPLE, L_GEN, L_RTT, L_PEER_DROPS, L_NAT.
+# Fills L_DUT (the implementation's JSON; none for kernel), L_SINK, L_SAMPLE, L_GEN, L_RTT, L_RTT_OFF, L_PEER_DROPS,
+# L_NAT.
 # Returns 1 if the run failed.
 lb_run_impl() {
   local impl="$1" limit=$((WARMUP + SECONDS_ + START_TIMEOUT + 10)) dut_pid="" gen_pid sink_pid sample_pid rc=0 i dev
   local -a cmd
-  L_DUT="" L_SINK="" L_SAMPLE="" L_GEN="" L_RTT="" L_PEER_DROPS="" L_NAT=""
+  L_DUT="" L_SINK="" L_SAMPLE="" L_GEN="" L_RTT="" L_RTT_OFF="" L_PEER_DROPS="" L_NAT=""
   lab_create 2
   lb_lab_setup
   steer_peer
@@ -126,7 +156,7 @@ lb_run_impl() {
   sleep 0.2
   lab_spawn "$LAB_PEER" "$RUN_DIR/gen.out" "$RUN_DIR/gen.err" "${PRIO[@]}" taskset -c "$CPU_GEN" \
     timeout -k 5 "$limit" "$OUT/bin/udpgen" --ifname mpp0 --dst-mac "$(lab_mac "$LAB_DUT" mpd0)" --src-ip "$LB_CLIENT" \
-    --dst-ip "$LB_VIP" --frame-len "$FRAME_LEN" --seconds "$limit"
+    --dst-ip "$LB_VIP" --frame-len "$FRAME_LEN" --seconds "$limit" --pps "$RATE"
   gen_pid="$LAB_PID"
   # Samples over most of the sink's window (it opens WARMUP s after the first packet), at the lab's priority.
   "${PRIO[@]}" taskset -c "$CPU_GEN" "$ROOT/perf-lab/lib/lb-sample" "$CPU_DUT" "$CPU_GEN" \
@@ -154,14 +184,13 @@ lb_run_impl() {
   L_PEER_DROPS="$(lb_nft_counter "$LAB_PEER")"
   [ "$impl" = kernel ] && L_NAT="$(lb_nft_counter "$LAB_DUT")"
 
-  # Round trips at low rate through the same path (the l2fwd reference does no NAT: nothing would come back).
+  # Round trips at low rate through the same path (the l2fwd reference does no NAT: nothing would come back): first
+  # as the throughput ran (the DUT interfaces' receive work on the DUT CPU), then with that work moved to the source
+  # CPU, so that the implementation has its CPU to itself ("offcore").
   if [ "$impl" != l2fwd ] && [ "$RTT_REQUESTS" -gt 0 ] && { [ "$impl" = kernel ] || kill -0 "$dut_pid" 2>/dev/null; }; then
-    # shellcheck disable=SC2086 # PERF_LAB_RTT_OPTS: extra UdpRtt options (e.g. --warmup-requests 5000), split on spaces
-    lab_exec "$LAB_PEER" "${PRIO[@]}" taskset -c "$CPU_GEN" timeout -k 5 60 "$JAVA" -cp "$JAR" io.marchproxy.perflab.UdpRtt \
-      --server "$LB_BACKEND:$LB_ECHO_PORT" --client "$LB_CLIENT" --target "$LB_VIP:$LB_ECHO_PORT" \
-      --requests "$RTT_REQUESTS" ${PERF_LAB_RTT_OPTS:-} >"$RUN_DIR/rtt.out" 2>"$RUN_DIR/rtt.err" || true
-    L_RTT="$(grep '^{' "$RUN_DIR/rtt.out" | tail -n 1 || true)"
-    [ -s "$RUN_DIR/rtt.err" ] && sed "s/^/perf-lab: $impl udprtt: /" "$RUN_DIR/rtt.err" >&2
+    L_RTT="$(lb_rtt "$impl" oncore)"
+    lb_steer_rx "$impl" "$CPU_GEN"
+    L_RTT_OFF="$(lb_rtt "$impl" offcore)"
   fi
   if [ -n "$dut_pid" ]; then
     kill -TERM "$dut_pid" 2>/dev/null || true
@@ -206,7 +235,8 @@ run_lb() {
       local r
       if lb_run_impl "$impl"; then
         r="$(jq -cn --argjson dut "${L_DUT:-null}" --argjson sink "$L_SINK" --argjson sample "$L_SAMPLE" \
-          --argjson gen "${L_GEN:-null}" --argjson rtt "${L_RTT:-null}" --argjson peer_drops "${L_PEER_DROPS:-null}" \
+          --argjson gen "${L_GEN:-null}" --argjson rtt "${L_RTT:-null}" --argjson rtt_off "${L_RTT_OFF:-null}" \
+          --argjson peer_drops "${L_PEER_DROPS:-null}" \
           --argjson nat "${L_NAT:-null}" --argjson round "$round" '
           {round: $round, ok: true, sink_pps: $sink.pps, ns_per_pkt: $sample.ns_per_pkt,
            busy_dut_pct: $sample.busy_dut_pct, busy_source_pct: $sample.busy_source_pct,
@@ -220,6 +250,8 @@ run_lb() {
            loop_thread_cpu_seconds: ($dut.loop_thread_cpu_seconds // null),
            rtt_p50_us: ($rtt.p50_us // null), rtt_p90_us: ($rtt.p90_us // null), rtt_p99_us: ($rtt.p99_us // null),
            rtt_max_us: ($rtt.max_us // null), rtt_lost: ($rtt.lost // null),
+           rtt_offcore_p50_us: ($rtt_off.p50_us // null), rtt_offcore_p99_us: ($rtt_off.p99_us // null),
+           rtt_offcore_max_us: ($rtt_off.max_us // null), rtt_offcore_lost: ($rtt_off.lost // null),
            peer_dropped: $peer_drops, kernel_dnat_packets: $nat,
            drops: ($dut.drops // null), xdp_redirected: ($dut.xdp.redirected // null)}')"
       else
@@ -229,13 +261,14 @@ run_lb() {
       rounds[$impl]="$(jq -c --argjson r "$r" '. + [$r]' <<<"${rounds[$impl]}")"
       jq -r --arg impl "$impl" '"perf-lab: lb round \(.round) \($impl): sink \(.sink_pps // "-") pps, "
         + "\(.ns_per_pkt // "-") ns/pkt on the DUT CPU (busy \(.busy_dut_pct // "-") %, own \(.own_ns_per_pkt // "-") ns/pkt), "
-        + "rtt p50/p99 \(.rtt_p50_us // "-")/\(.rtt_p99_us // "-") us"' <<<"$r" >&2
+        + "rtt p50/p99 \(.rtt_p50_us // "-")/\(.rtt_p99_us // "-") us (offcore \(.rtt_offcore_p50_us // "-")/"
+        + "\(.rtt_offcore_p99_us // "-") us)"' <<<"$r" >&2
     done
   done
   load_after="$(cut -d' ' -f1 /proc/loadavg)"
 
-  printf '\nscenario lb  mode %s  seconds %s  cpus %s  nice %s  rounds %s  load average %s -> %s\n' "$MODE" "$SECONDS_" \
-    "$CPUS" "$NICE" "$REPEAT" "$load_before" "$load_after"
+  printf '\nscenario lb  mode %s  seconds %s  rate %s  cpus %s  nice %s  rounds %s  load average %s -> %s\n' "$MODE" \
+    "$SECONDS_" "$([ "$RATE" = 0 ] && echo max || echo "$RATE")" "$CPUS" "$NICE" "$REPEAT" "$load_before" "$load_after"
   echo "medians over the rounds; ns/pkt: busy share of the DUT CPU x 1e9 / sink pps (same window); own_ns/pkt: the same"
   echo "with the share perf attributes to the forwarding path (the process, NAPI, softirq), other tasks (foreign) left out"
   jq -rn --argjson java "${rounds[java]}" --argjson l2fwd "${rounds[l2fwd]}" --argjson kernel "${rounds[kernel]}" '
@@ -245,15 +278,18 @@ run_lb() {
     def cell: if . == null then "-" elif type == "number" then (if . == (. | floor) then tostring
               else ((. * 10 | round) / 10 | tostring) end) else tostring end;
     (["impl", "sink_pps", "ns/pkt", "own_ns/pkt", "busy_D%", "own_D%", "foreign_D%", "softirq_D%", "napi_D%",
-      "busy_G%", "source_pps", "proc_ns/pkt", "rtt_p50_us", "rtt_p99_us"] | map(tostring) | @tsv),
+      "busy_G%", "source_pps", "proc_ns/pkt", "rtt_p50_us", "rtt_p99_us", "offcore_p50", "offcore_p99"]
+      | map(tostring) | @tsv),
     ({java: $java, l2fwd: $l2fwd, kernel: $kernel} | to_entries[] | select(.value | length > 0) | . as $e |
       [$e.key] + ([ "sink_pps", "ns_per_pkt", "own_ns_per_pkt", "busy_dut_pct", "own_dut_pct", "foreign_dut_pct",
         "softirq_dut_pct", "napi_dut_pct", "busy_source_pct", "source_pps", "proc_ns_per_pkt", "rtt_p50_us",
-        "rtt_p99_us"] | map(. as $f | col($e.value; $f) | cell)) | @tsv)' | column -t -s $'\t'
+        "rtt_p99_us", "rtt_offcore_p50_us", "rtt_offcore_p99_us"] | map(. as $f | col($e.value; $f) | cell)) | @tsv)' |
+    column -t -s $'\t'
 
   jq -cn --argjson java "${rounds[java]}" --argjson l2fwd "${rounds[l2fwd]}" --argjson kernel "${rounds[kernel]}" \
     --arg mode "$MODE" --arg cpus "$CPUS" --arg vip "$LB_VIP" --argjson seconds "$SECONDS_" --argjson warmup "$WARMUP" \
     --argjson repeat "$REPEAT" --argjson rtt_requests "$RTT_REQUESTS" --argjson nice "$NICE" --argjson steer "$STEER" \
+    --argjson rate "$RATE" \
     --argjson frame_len "$FRAME_LEN" --argjson lb "$load_before" --argjson la "$load_after" --argjson ok "$ok" '
     def med: map(select(. != null)) | if length == 0 then null else sort | if length % 2 == 1
              then .[length / 2 | floor] else ((.[length / 2 - 1] + .[length / 2]) / 2) end end;
@@ -270,6 +306,9 @@ run_lb() {
      kernel_ns_per_pkt: m($kernel; "ns_per_pkt"),
      java_rtt_p50_us: m($java; "rtt_p50_us"), java_rtt_p99_us: m($java; "rtt_p99_us"),
      kernel_rtt_p50_us: m($kernel; "rtt_p50_us"), kernel_rtt_p99_us: m($kernel; "rtt_p99_us"),
+     java_rtt_offcore_p50_us: m($java; "rtt_offcore_p50_us"), java_rtt_offcore_p99_us: m($java; "rtt_offcore_p99_us"),
+     kernel_rtt_offcore_p50_us: m($kernel; "rtt_offcore_p50_us"),
+     kernel_rtt_offcore_p99_us: m($kernel; "rtt_offcore_p99_us"),
      java_l2fwd_ns_ratio: ratio(m($java; "ns_per_pkt"); m($l2fwd; "ns_per_pkt")),
      java_kernel_ns_ratio: ratio(m($java; "ns_per_pkt"); m($kernel; "ns_per_pkt")),
      java_l2fwd_ns_ratio_pairs: pairs($jn; $ln), java_kernel_ns_ratio_pairs: pairs($jn; $kn),
@@ -292,7 +331,7 @@ run_lb() {
      java_impl_pps: m($java; "impl_pps"), l2fwd_impl_pps: m($l2fwd; "impl_pps"),
      source_pps: ([$java[], $l2fwd[], $kernel[] | select(.ok) | .source_pps] | med),
      rounds: {java: $java, l2fwd: $l2fwd, kernel: $kernel},
-     vip: $vip, mode: $mode, seconds: $seconds, warmup: $warmup, repeat: $repeat, rtt_requests: $rtt_requests,
+     vip: $vip, rate: (if $rate == 0 then null else $rate end), mode: $mode, seconds: $seconds, warmup: $warmup, repeat: $repeat, rtt_requests: $rtt_requests,
      frame_len: $frame_len, cpus: $cpus, nice: $nice, steer: ($steer == 1),
      loadavg_before: $lb, loadavg_after: $la, ok: ($ok == 1)}'
   [ "$ok" = 1 ]

@@ -31,7 +31,8 @@ public final class UdpRtt
     private static final long HIGHEST_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final String USAGE = """
         usage: UdpRtt --server IP:PORT --client IP --target IP:PORT [--requests 2000] [--warmup-requests 200]
-                      [--timeout-ms 200] [--payload 32]""";
+                      [--timeout-ms 200] [--payload 32] [--distribution 0|1]
+        --distribution 1 also prints the percentile distribution (microseconds) to stderr.""";
 
     private UdpRtt()
     {
@@ -62,6 +63,7 @@ public final class UdpRtt
         int warmup = 200;
         int timeoutMs = 200;
         int payload = 32;
+        boolean distribution = false;
         for (int i = 0; i < args.length; i++)
         {
             final String a = args[i];
@@ -84,6 +86,7 @@ public final class UdpRtt
                 case "--warmup-requests" -> warmup = (int)ScenarioOptions.parseLong(a, v, 0, 10_000_000);
                 case "--timeout-ms" -> timeoutMs = (int)ScenarioOptions.parseLong(a, v, 1, 60_000);
                 case "--payload" -> payload = (int)ScenarioOptions.parseLong(a, v, Long.BYTES, 1400);
+                case "--distribution" -> distribution = ScenarioOptions.parseLong(a, v, 0, 1) == 1;
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
             }
         }
@@ -126,6 +129,10 @@ public final class UdpRtt
                 }
             }
             final long answered = histogram.getTotalCount();
+            if (distribution)
+            {
+                histogram.outputPercentileDistribution(System.err, 5, 1000.0);
+            }
             System.out.printf(Locale.ROOT,
                 "{\"tool\":\"udprtt\",\"requests\":%d,\"answered\":%d,\"lost\":%d,\"p50_us\":%s,\"p90_us\":%s,"
                     + "\"p99_us\":%s,\"p999_us\":%s,\"max_us\":%s,\"mean_us\":%s}%n",
