@@ -122,10 +122,11 @@ lb_run_impl() {
   sink_pid="$LAB_PID"
   case "$impl" in
     java)
-      # shellcheck disable=SC2206 # PERF_LAB_JAVA_OPTS: extra JVM options, split on spaces
+      # shellcheck disable=SC2206 # PERF_LAB_JAVA_OPTS: extra JVM options; PERF_LAB_LB_OPTS: LbScenario's (--ring ...)
       cmd=("$JAVA" --enable-native-access=ALL-UNNAMED ${PERF_LAB_JAVA_OPTS:-} -cp "$JAR" io.marchproxy.perflab.LbScenario
         --front mpd0 --back mpd1 --vip "$LB_VIP" --backend "$LB_BACKEND" --ports "$LB_PORT,$LB_ECHO_PORT"
-        --seconds "$SECONDS_" --warmup "$WARMUP" --start-timeout "$START_TIMEOUT" --mode "$MODE" --hold 120)
+        --seconds "$SECONDS_" --warmup "$WARMUP" --start-timeout "$START_TIMEOUT" --mode "$MODE" --hold 120
+        ${PERF_LAB_LB_OPTS:-})
       ;;
     l2fwd)
       cmd=("$OUT/bin/xsk_ref" --scenario l2fwd --ifname mpd0 --ifname2 mpd1 --queue 0 --seconds "$SECONDS_"

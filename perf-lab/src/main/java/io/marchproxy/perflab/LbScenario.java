@@ -25,8 +25,10 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +58,9 @@ public final class LbScenario
     private static final String USAGE = """
         usage: LbScenario --vip IP --backend IP [--ports 9[,7...]] [--front mpd0] [--back mpd1] [--snat IP]
                           [--seconds 5] [--warmup 2] [--start-timeout 10] [--hold 120] [--mode drv|skb]
+                          [--ring N] [--frames N] [--frame-size N] [--batch N] [--flows N] [--poll-ms N]
+        The last six replace ProxySettings.of's defaults (ring 2048, frames 8192 of 2048 bytes, batch 64,
+        65536 flows per family, poll timeout 1 ms).
         Runs the L4 proxy (UDP services VIP:port -> backend:port, everyone allowed) in this network namespace,
         measures the packets it forwards to the backend over a window (as xsk_ref does), keeps serving until
         SIGTERM/SIGINT or --hold seconds after the window. One JSON line when the window closes, one at the end:
@@ -77,7 +82,8 @@ public final class LbScenario
         double warmup,
         double startTimeout,
         double hold,
-        XdpMode mode)
+        XdpMode mode,
+        Map<String, Integer> sizes)
     {
         static Options parse(final String[] args)
         {
@@ -92,6 +98,7 @@ public final class LbScenario
             double startTimeout = 10;
             double hold = 120;
             XdpMode mode = XdpMode.DRV;
+            final Map<String, Integer> sizes = new HashMap<>();
             for (int i = 0; i < args.length; i++)
             {
                 final String a = args[i];
@@ -131,6 +138,8 @@ public final class LbScenario
                         }
                         mode = v.equals("drv") ? XdpMode.DRV : XdpMode.SKB;
                     }
+                    case "--ring", "--frames", "--frame-size", "--batch", "--flows", "--poll-ms" ->
+                        sizes.put(a, (int)ScenarioOptions.parseLong(a, v, 0, 1 << 24));
                     default -> throw new IllegalArgumentException("unknown option " + a + " (see --help)");
                 }
             }
@@ -147,7 +156,18 @@ public final class LbScenario
                 throw new IllegalArgumentException("--ports lists a port twice: " + ports);
             }
             return new Options(front, back, vip, backend, snat, List.copyOf(ports), seconds, warmup, startTimeout,
-                hold, mode);
+                hold, mode, Map.copyOf(sizes));
+        }
+
+        /** ProxySettings.of's defaults with the sizes given on the command line. */
+        ProxySettings settings(final IpAddress snat4)
+        {
+            final ProxySettings d = ProxySettings.of(front, back, snat4, null).withMode(mode);
+            return new ProxySettings(front, back, d.queue(), mode, snat4, null, d.snatPorts(),
+                sizes.getOrDefault("--flows", d.flowsPerFamily()), sizes.getOrDefault("--frames", d.frames()),
+                sizes.getOrDefault("--frame-size", d.frameSize()), sizes.getOrDefault("--ring", d.ringSize()),
+                sizes.getOrDefault("--batch", d.batch()), sizes.getOrDefault("--poll-ms", d.pollTimeoutMs()),
+                d.timeouts());
         }
 
         private static IpAddress ipv4(final String option, final String v)
@@ -189,7 +209,7 @@ public final class LbScenario
             return 0;
         }
         final IpAddress snat = o.snat() != null ? o.snat() : interfaceIpv4(o.back());
-        final ProxySettings settings = ProxySettings.of(o.front(), o.back(), snat, null).withMode(o.mode());
+        final ProxySettings settings = o.settings(snat);
         SignalStop.install("lb-scenario-stop");
         try (L4Proxy proxy = L4Proxy.start(null, settings, config(o)))
         {
