@@ -111,7 +111,7 @@ lb_rtt() {
 lb_run_impl() {
   local impl="$1" limit=$((WARMUP + SECONDS_ + START_TIMEOUT + 10)) dut_pid="" gen_pid sink_pid sample_pid rc=0 i dev
   local -a cmd
-  L_DUT="" L_SINK="" L_SAMPLE="" L_GEN="" L_RTT="" L_RTT_OFF="" L_PEER_DROPS="" L_NAT=""
+  L_DUT="" L_DUT_WINDOW="" L_SINK="" L_SAMPLE="" L_GEN="" L_RTT="" L_RTT_OFF="" L_PEER_DROPS="" L_NAT=""
   lab_create 2
   lb_lab_setup
   steer_peer
@@ -202,6 +202,8 @@ lb_run_impl() {
   L_SAMPLE="$(cat "$RUN_DIR/sample" 2>/dev/null || true)"
   [ -n "${LB_SAMPLE_DEBUG:-}" ] && sed "s/^/perf-lab: lb-sample: /" "$RUN_DIR/sample.err" >&2
   [ "$impl" != kernel ] && L_DUT="$(grep '^{' "$RUN_DIR/dut.out" | tail -n 1 || true)"
+  # java: its line at the window's end (the counters before the round trips)
+  [ "$impl" = java ] && L_DUT_WINDOW="$(grep '^{' "$RUN_DIR/dut.out" | head -n 1 || true)"
   lab_destroy
   [ "$impl" != kernel ] && [ -s "$RUN_DIR/dut.err" ] && sed "s/^/perf-lab: $impl stderr: /" "$RUN_DIR/dut.err" >&2
   # TERM ends LbScenario's serving: exit 0 after a full window (timeout's 124 would mean it hung)
@@ -237,7 +239,7 @@ run_lb() {
       if lb_run_impl "$impl"; then
         r="$(jq -cn --argjson dut "${L_DUT:-null}" --argjson sink "$L_SINK" --argjson sample "$L_SAMPLE" \
           --argjson gen "${L_GEN:-null}" --argjson rtt "${L_RTT:-null}" --argjson rtt_off "${L_RTT_OFF:-null}" \
-          --argjson peer_drops "${L_PEER_DROPS:-null}" \
+          --argjson peer_drops "${L_PEER_DROPS:-null}" --argjson win "${L_DUT_WINDOW:-null}" \
           --argjson nat "${L_NAT:-null}" --argjson round "$round" '
           {round: $round, ok: true, sink_pps: $sink.pps, ns_per_pkt: $sample.ns_per_pkt,
            busy_dut_pct: $sample.busy_dut_pct, busy_source_pct: $sample.busy_source_pct,
@@ -254,7 +256,8 @@ run_lb() {
            rtt_offcore_p50_us: ($rtt_off.p50_us // null), rtt_offcore_p99_us: ($rtt_off.p99_us // null),
            rtt_offcore_max_us: ($rtt_off.max_us // null), rtt_offcore_lost: ($rtt_off.lost // null),
            peer_dropped: $peer_drops, kernel_dnat_packets: $nat,
-           drops: ($dut.drops // null), xdp_redirected: ($dut.xdp.redirected // null)}')"
+           drops: ($dut.drops // null), xdp_redirected: ($dut.xdp.redirected // null),
+           received: ($dut.received // null), window_to_clients: ($win.to_clients // null)}')"
       else
         ok=0
         r="{\"round\":$round,\"ok\":false}"
