@@ -109,12 +109,17 @@ lb_rtt() {
 # L_NAT.
 # Returns 1 if the run failed.
 lb_run_impl() {
-  local impl="$1" limit=$((WARMUP + SECONDS_ + START_TIMEOUT + 10)) dut_pid="" gen_pid sink_pid sample_pid rc=0 i dev
+  local impl="$1" limit=$((WARMUP + SECONDS_ + START_TIMEOUT + 10)) dut_pid="" gen_pid sink_pid sample_pid anchor_pid
+  local rc=0 i dev
   local -a cmd
   L_DUT="" L_DUT_WINDOW="" L_SINK="" L_SAMPLE="" L_GEN="" L_RTT="" L_RTT_OFF="" L_PEER_DROPS="" L_NAT=""
   lab_create 2
   lb_lab_setup
   steer_peer
+  # A process that stays in the peer's namespace as long as the lab: the sampler reads the sink's counter from its
+  # /proc/PID/net/dev (pktsink may have ended by the last sample).
+  lab_spawn "$LAB_PEER" /dev/null /dev/null sleep "$((limit + 300))"
+  anchor_pid="$LAB_PID"
   [ "$impl" = kernel ] && lb_kernel_setup
   lab_spawn "$LAB_PEER" "$RUN_DIR/sink.out" "$RUN_DIR/sink.err" "${PRIO[@]}" taskset -c "$CPU_GEN" \
     timeout -k 5 "$limit" "$OUT/bin/pktsink" --ifname mpp1 --seconds "$SECONDS_" --warmup "$WARMUP" \
@@ -162,7 +167,7 @@ lb_run_impl() {
   # Samples over most of the sink's window (it opens WARMUP s after the first packet), at the lab's priority.
   "${PRIO[@]}" taskset -c "$CPU_GEN" "$ROOT/perf-lab/lib/lb-sample" "$CPU_DUT" "$CPU_GEN" \
     "$(awk -v w="$WARMUP" 'BEGIN { print w + 0.5 }')" "$(awk -v s="$SECONDS_" 'BEGIN { print (s > 1.5 ? s - 1 : s / 2) }')" \
-    "/proc/$sink_pid/net/dev" mpp1 $dut_pid >"$RUN_DIR/sample" 2>"$RUN_DIR/sample.err" &
+    "/proc/$anchor_pid/net/dev" mpp1 $dut_pid >"$RUN_DIR/sample" 2>"$RUN_DIR/sample.err" &
   sample_pid=$!
   lab_track "$sample_pid"
 
@@ -200,7 +205,9 @@ lb_run_impl() {
   L_SINK="$(grep '^{' "$RUN_DIR/sink.out" | tail -n 1 || true)"
   L_GEN="$(grep '^{' "$RUN_DIR/gen.out" | tail -n 1 || true)"
   L_SAMPLE="$(cat "$RUN_DIR/sample" 2>/dev/null || true)"
-  [ -n "${LB_SAMPLE_DEBUG:-}" ] && sed "s/^/perf-lab: lb-sample: /" "$RUN_DIR/sample.err" >&2
+  # a sampler that could not take its two samples says why
+  { [ -n "${LB_SAMPLE_DEBUG:-}" ] || ! grep -q '"ns_per_pkt":[0-9]' "$RUN_DIR/sample" 2>/dev/null; } &&
+    sed "s/^/perf-lab: lb-sample: /" "$RUN_DIR/sample.err" >&2
   [ "$impl" != kernel ] && L_DUT="$(grep '^{' "$RUN_DIR/dut.out" | tail -n 1 || true)"
   # java: its line at the window's end (the counters before the round trips)
   [ "$impl" = java ] && L_DUT_WINDOW="$(grep '^{' "$RUN_DIR/dut.out" | head -n 1 || true)"
