@@ -20,8 +20,10 @@ import java.util.concurrent.TimeUnit;
  * {@link Histogram}. Both run in this one process, so both addresses must be local to the namespace it runs in.
  *
  * <p>Each request carries a sequence number; a reply with another one (late, after its request timed out) is skipped.
- * {@code --warmup-requests} go first and are not recorded (the first opens the flow through the proxy or conntrack, and
- * the JIT compiles the loop). One JSON line at the end:
+ * Nothing is recorded before the path is warm: {@code --warmup-requests} go first in bursts of {@value #WARMUP_BURST}
+ * (the first opens the flow through the proxy or conntrack; a JIT-compiled proxy compiles its reply direction, which
+ * the throughput phase before hardly used: sequential requests alone left its compilation inside the measurement, as
+ * a tail of milliseconds), then {@value #WARMUP_SEQUENTIAL} sequential ones (this loop). One JSON line at the end:
  * {@code {"tool":"udprtt","requests":N,"answered":A,"lost":L,"p50_us":..,"p90_us":..,"p99_us":..,"max_us":..}}.
  * Exit 0 when at least one request was answered, 2 when none was, 1 on a setup error.
  */
@@ -29,8 +31,10 @@ public final class UdpRtt
 {
     private static final String PROG = "UdpRtt";
     private static final long HIGHEST_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final int WARMUP_BURST = 32;
+    private static final int WARMUP_SEQUENTIAL = 200;
     private static final String USAGE = """
-        usage: UdpRtt --server IP:PORT --client IP --target IP:PORT [--requests 2000] [--warmup-requests 200]
+        usage: UdpRtt --server IP:PORT --client IP --target IP:PORT [--requests 2000] [--warmup-requests 20000]
                       [--timeout-ms 200] [--payload 32] [--distribution 0|1]
         --distribution 1 also prints the percentile distribution (microseconds) to stderr.""";
 
@@ -60,7 +64,7 @@ public final class UdpRtt
         InetAddress client = null;
         InetSocketAddress target = null;
         int requests = 2000;
-        int warmup = 200;
+        int warmup = 20_000;
         int timeoutMs = 200;
         int payload = 32;
         boolean distribution = false;
@@ -109,14 +113,15 @@ public final class UdpRtt
             final DatagramPacket reply = new DatagramPacket(in, in.length);
             final ByteBuffer outView = ByteBuffer.wrap(out);
             final ByteBuffer inView = ByteBuffer.wrap(in);
+            warmUp(socket, request, outView, reply, warmup);
             long lost = 0;
-            for (long seq = 0; seq < warmup + requests; seq++)
+            for (long seq = 0; seq < WARMUP_SEQUENTIAL + requests; seq++)
             {
                 outView.putLong(0, seq);
                 final long sent = System.nanoTime();
                 socket.send(request);
                 final long rtt = await(socket, reply, inView, seq, sent, timeoutMs);
-                if (seq >= warmup)
+                if (seq >= WARMUP_SEQUENTIAL)
                 {
                     if (rtt < 0)
                     {
@@ -141,6 +146,39 @@ public final class UdpRtt
                 answered == 0 ? "null" : fmt(histogram.getMaxValue() / 1e3),
                 answered == 0 ? "null" : fmt(histogram.getMean() / 1e3));
             return answered > 0 ? 0 : 2;
+        }
+    }
+
+    /**
+     * {@code count} requests in bursts of {@value #WARMUP_BURST}, each burst's replies awaited until the socket's timeout
+     * (lost ones are not waited for twice). Their sequence numbers are negative: a late reply never matches a measured
+     * request.
+     */
+    private static void warmUp(final DatagramSocket socket, final DatagramPacket request, final ByteBuffer outView,
+        final DatagramPacket reply, final int count) throws IOException
+    {
+        long seq = -1;
+        for (int sent = 0; sent < count; )
+        {
+            final int burst = Math.min(WARMUP_BURST, count - sent);
+            for (int i = 0; i < burst; i++)
+            {
+                outView.putLong(0, seq--);
+                socket.send(request);
+            }
+            sent += burst;
+            try
+            {
+                for (int i = 0; i < burst; i++)
+                {
+                    reply.setLength(reply.getData().length);
+                    socket.receive(reply);
+                }
+            }
+            catch (final SocketTimeoutException ex)
+            {
+                // some were lost: go on with the next burst
+            }
         }
     }
 
