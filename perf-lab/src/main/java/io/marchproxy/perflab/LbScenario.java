@@ -71,7 +71,7 @@ public final class LbScenario
     }
 
     /** The options; every one is {@code --name value}. */
-    private record Options(
+    record Options(
         String front,
         String back,
         IpAddress vip,
