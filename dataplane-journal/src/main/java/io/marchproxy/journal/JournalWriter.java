@@ -60,6 +60,15 @@ public final class JournalWriter implements FlowEvents
     private final FlowTuple original = new FlowTuple();
     private final FlowTuple reply = new FlowTuple();
 
+    /**
+     * A writer into {@code ring} for a consumer other than {@link FlowJournal}'s agent (a benchmark, another sink):
+     * records are laid out as {@code RingRecordLayout} says, with the {@link FlowRecordType} ids as message types.
+     */
+    public static JournalWriter onRing(final RingBuffer ring, final long dropSampleIntervalNanos)
+    {
+        return new JournalWriter(ring, dropSampleIntervalNanos);
+    }
+
     JournalWriter(final RingBuffer ring, final long dropSampleIntervalNanos)
     {
         this.ring = ring;
