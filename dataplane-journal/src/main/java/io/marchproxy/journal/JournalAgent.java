@@ -86,7 +86,7 @@ final class JournalAgent implements Agent, MessageHandler
         {
             return;
         }
-        final int service = buffer.getInt(index + RingRecordLayout.SERVICE);
+        final int service = (int)buffer.getLong(index + RingRecordLayout.SERVICE); // the low word: see the layout
         final String name = service < 0 ? null : serviceNames.apply(service);
         try (DocumentContext dc = appender.writingDocument())
         {

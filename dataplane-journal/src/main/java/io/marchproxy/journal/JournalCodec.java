@@ -1,6 +1,7 @@
 package io.marchproxy.journal;
 
 import io.marchproxy.dataplane.net.IpAddress;
+import io.marchproxy.dataplane.net.IpFamily;
 import io.marchproxy.dataplane.packet.DropReason;
 import net.openhft.chronicle.bytes.Bytes;
 import org.agrona.DirectBuffer;
@@ -8,28 +9,21 @@ import org.agrona.DirectBuffer;
 import java.time.Duration;
 import java.time.Instant;
 
-import static io.marchproxy.journal.RingRecordLayout.BACKEND;
 import static io.marchproxy.journal.RingRecordLayout.BACKEND_ADDRESS;
-import static io.marchproxy.journal.RingRecordLayout.BACKEND_PORT;
 import static io.marchproxy.journal.RingRecordLayout.BYTES_TO_BACKEND;
 import static io.marchproxy.journal.RingRecordLayout.BYTES_TO_CLIENT;
 import static io.marchproxy.journal.RingRecordLayout.CLIENT;
-import static io.marchproxy.journal.RingRecordLayout.CLIENT_PORT;
-import static io.marchproxy.journal.RingRecordLayout.FAMILY;
-import static io.marchproxy.journal.RingRecordLayout.FLAGS;
 import static io.marchproxy.journal.RingRecordLayout.FLAG_TUPLE;
 import static io.marchproxy.journal.RingRecordLayout.LAST_SEEN;
+import static io.marchproxy.journal.RingRecordLayout.META;
 import static io.marchproxy.journal.RingRecordLayout.OPENED_OR_COUNT;
 import static io.marchproxy.journal.RingRecordLayout.PACKETS_TO_BACKEND;
 import static io.marchproxy.journal.RingRecordLayout.PACKETS_TO_CLIENT;
-import static io.marchproxy.journal.RingRecordLayout.PROTOCOL;
-import static io.marchproxy.journal.RingRecordLayout.REASON;
+import static io.marchproxy.journal.RingRecordLayout.PORTS;
 import static io.marchproxy.journal.RingRecordLayout.SERVICE;
 import static io.marchproxy.journal.RingRecordLayout.SNAT;
-import static io.marchproxy.journal.RingRecordLayout.SNAT_PORT;
 import static io.marchproxy.journal.RingRecordLayout.TIME;
 import static io.marchproxy.journal.RingRecordLayout.VIP;
-import static io.marchproxy.journal.RingRecordLayout.VIP_PORT;
 
 /**
  * A journal record on disk (one Chronicle Queue document, format version {@value #VERSION}): version, type, time in
@@ -42,7 +36,6 @@ final class JournalCodec
 {
     static final int VERSION = 1;
     private static final DropReason[] REASONS = DropReason.values();
-    private static final int[] PORTS = {CLIENT_PORT, VIP_PORT, BACKEND_PORT, SNAT_PORT};
     private static final int[] ADDRESSES = {CLIENT, VIP, BACKEND_ADDRESS, SNAT};
 
     private JournalCodec()
@@ -53,23 +46,27 @@ final class JournalCodec
     static void encode(final FlowRecordType type, final DirectBuffer ring, final int at, final long epochNanos,
         final String service, final Bytes<?> out)
     {
+        final int meta = ring.getInt(at + META);
+        final long indexes = ring.getLong(at + SERVICE);
+        final long ports = ring.getLong(at + PORTS);
+        final boolean ipv4 = RingRecordLayout.family(meta) == IpFamily.IPV4;
         out.writeByte((byte)VERSION);
         out.writeByte((byte)type.id());
         out.writeLong(epochNanos);
         out.writeUtf8(service);
-        out.writeInt(ring.getInt(at + SERVICE));
-        out.writeInt(ring.getInt(at + BACKEND));
-        out.writeByte(ring.getByte(at + FAMILY));
-        out.writeByte(ring.getByte(at + PROTOCOL));
-        out.writeByte(ring.getByte(at + REASON));
-        out.writeByte(ring.getByte(at + FLAGS));
-        for (final int port : PORTS)
+        out.writeInt((int)indexes);
+        out.writeInt((int)(indexes >>> 32));
+        out.writeByte((byte)RingRecordLayout.family(meta));
+        out.writeByte((byte)RingRecordLayout.protocol(meta));
+        out.writeByte((byte)RingRecordLayout.reasonPlusOne(meta));
+        out.writeByte((byte)RingRecordLayout.flags(meta));
+        for (int i = 0; i < 4; i++)
         {
-            out.writeShort(ring.getShort(at + port));
+            out.writeShort((short)RingRecordLayout.port(ports, i));
         }
         for (final int address : ADDRESSES)
         {
-            out.writeLong(ring.getLong(at + address));
+            out.writeLong(ipv4 ? 0 : ring.getLong(at + address));
             out.writeLong(ring.getLong(at + address + 8));
         }
         out.writeLong(ring.getLong(at + PACKETS_TO_BACKEND));

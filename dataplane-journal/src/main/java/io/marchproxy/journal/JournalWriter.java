@@ -3,35 +3,29 @@ package io.marchproxy.journal;
 import io.marchproxy.dataplane.conntrack.FlowTable;
 import io.marchproxy.dataplane.counter.SingleWriterCounters;
 import io.marchproxy.dataplane.net.FlowTuple;
+import io.marchproxy.dataplane.net.IpFamily;
 import io.marchproxy.dataplane.packet.DropReason;
 import io.marchproxy.dataplane.proxy.FlowEvents;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
-import static io.marchproxy.journal.RingRecordLayout.BACKEND;
 import static io.marchproxy.journal.RingRecordLayout.BACKEND_ADDRESS;
-import static io.marchproxy.journal.RingRecordLayout.BACKEND_PORT;
 import static io.marchproxy.journal.RingRecordLayout.BYTES_TO_BACKEND;
 import static io.marchproxy.journal.RingRecordLayout.BYTES_TO_CLIENT;
 import static io.marchproxy.journal.RingRecordLayout.CLIENT;
-import static io.marchproxy.journal.RingRecordLayout.CLIENT_PORT;
-import static io.marchproxy.journal.RingRecordLayout.FAMILY;
-import static io.marchproxy.journal.RingRecordLayout.FLAGS;
 import static io.marchproxy.journal.RingRecordLayout.FLAG_TUPLE;
 import static io.marchproxy.journal.RingRecordLayout.LAST_SEEN;
 import static io.marchproxy.journal.RingRecordLayout.LENGTH;
+import static io.marchproxy.journal.RingRecordLayout.META;
 import static io.marchproxy.journal.RingRecordLayout.OPENED_OR_COUNT;
 import static io.marchproxy.journal.RingRecordLayout.PACKETS_TO_BACKEND;
 import static io.marchproxy.journal.RingRecordLayout.PACKETS_TO_CLIENT;
-import static io.marchproxy.journal.RingRecordLayout.PROTOCOL;
-import static io.marchproxy.journal.RingRecordLayout.REASON;
+import static io.marchproxy.journal.RingRecordLayout.PORTS;
 import static io.marchproxy.journal.RingRecordLayout.SERVICE;
 import static io.marchproxy.journal.RingRecordLayout.SNAT;
-import static io.marchproxy.journal.RingRecordLayout.SNAT_PORT;
 import static io.marchproxy.journal.RingRecordLayout.TIME;
 import static io.marchproxy.journal.RingRecordLayout.VIP;
-import static io.marchproxy.journal.RingRecordLayout.VIP_PORT;
 
 /**
  * The dataplane thread's side of the flow journal: a {@link FlowEvents} that writes each event as one fixed-size
@@ -120,23 +114,20 @@ public final class JournalWriter implements FlowEvents
         {
             return;
         }
-        buffer.putLong(at + TIME, nanoTime);
-        buffer.putInt(at + SERVICE, service);
-        buffer.putInt(at + BACKEND, -1);
-        buffer.putByte(at + REASON, (byte)(reason.ordinal() + 1));
-        buffer.putLong(at + OPENED_OR_COUNT, count);
+        final AtomicBuffer b = buffer;
+        b.putLong(at + TIME, nanoTime);
+        b.putLong(at + SERVICE, (service & 0xFFFF_FFFFL) | (-1L << 32)); // service, then backend -1
+        b.putLong(at + OPENED_OR_COUNT, count);
         if (tuple == null)
         {
-            buffer.putByte(at + FLAGS, (byte)0);
-            buffer.putByte(at + FAMILY, (byte)0);
-            buffer.putByte(at + PROTOCOL, (byte)0);
+            b.putInt(at + META, RingRecordLayout.meta(0, 0, reason.ordinal() + 1, 0));
         }
         else
         {
-            buffer.putByte(at + FLAGS, (byte)FLAG_TUPLE);
-            buffer.putByte(at + FAMILY, (byte)tuple.family());
-            buffer.putByte(at + PROTOCOL, (byte)tuple.protocol());
-            endpoints(at, tuple, CLIENT, CLIENT_PORT, VIP, VIP_PORT);
+            b.putInt(at + META, RingRecordLayout.meta(tuple.family(), tuple.protocol(), reason.ordinal() + 1,
+                FLAG_TUPLE));
+            b.putLong(at + PORTS, (long)tuple.sourcePort() << 48 | (long)tuple.destinationPort() << 32);
+            addresses(at, tuple, CLIENT, VIP);
         }
         ring.commit(at);
     }
@@ -162,34 +153,32 @@ public final class JournalWriter implements FlowEvents
 
     private void flow(final int at, final FlowTable table, final int handle, final long nanoTime)
     {
-        table.key(handle, 0, original);
-        table.key(handle, 1, reply);
-        buffer.putLong(at + TIME, nanoTime);
-        buffer.putInt(at + SERVICE, table.serviceIndex(handle));
-        buffer.putInt(at + BACKEND, table.backendIndex(handle));
-        buffer.putByte(at + FAMILY, (byte)original.family());
-        buffer.putByte(at + PROTOCOL, (byte)original.protocol());
-        buffer.putByte(at + REASON, (byte)0);
-        buffer.putByte(at + FLAGS, (byte)FLAG_TUPLE);
-        endpoints(at, original, CLIENT, CLIENT_PORT, VIP, VIP_PORT);
-        endpoints(at, reply, BACKEND_ADDRESS, BACKEND_PORT, SNAT, SNAT_PORT);
-        buffer.putLong(at + PACKETS_TO_BACKEND, table.packets(handle, 0));
-        buffer.putLong(at + BYTES_TO_BACKEND, table.bytes(handle, 0));
-        buffer.putLong(at + PACKETS_TO_CLIENT, table.packets(handle, 1));
-        buffer.putLong(at + BYTES_TO_CLIENT, table.bytes(handle, 1));
-        buffer.putLong(at + OPENED_OR_COUNT, 0);
-        buffer.putLong(at + LAST_SEEN, 0);
+        final FlowTuple o = table.key(handle, 0, original);
+        final FlowTuple r = table.key(handle, 1, reply);
+        final AtomicBuffer b = buffer;
+        b.putLong(at + TIME, nanoTime);
+        b.putLong(at + SERVICE, (table.serviceIndex(handle) & 0xFFFF_FFFFL) | (long)table.backendIndex(handle) << 32);
+        b.putInt(at + META, RingRecordLayout.meta(o.family(), o.protocol(), 0, FLAG_TUPLE));
+        b.putLong(at + PORTS, (long)o.sourcePort() << 48 | (long)o.destinationPort() << 32
+            | (long)r.sourcePort() << 16 | r.destinationPort());
+        addresses(at, o, CLIENT, VIP);
+        addresses(at, r, BACKEND_ADDRESS, SNAT);
+        b.putLong(at + PACKETS_TO_BACKEND, table.packets(handle, 0));
+        b.putLong(at + BYTES_TO_BACKEND, table.bytes(handle, 0));
+        b.putLong(at + PACKETS_TO_CLIENT, table.packets(handle, 1));
+        b.putLong(at + BYTES_TO_CLIENT, table.bytes(handle, 1));
     }
 
-    /** Writes the tuple's source and destination (address and port) at the given field offsets of a record. */
-    private void endpoints(final int at, final FlowTuple tuple, final int source, final int sourcePort,
-        final int destination, final int destinationPort)
+    /** Writes the tuple's source and destination addresses at the given field offsets (an IPv4 one: lo only). */
+    private void addresses(final int at, final FlowTuple tuple, final int source, final int destination)
     {
-        buffer.putShort(at + sourcePort, (short)tuple.sourcePort());
-        buffer.putShort(at + destinationPort, (short)tuple.destinationPort());
-        buffer.putLong(at + source, tuple.sourceHi());
-        buffer.putLong(at + source + 8, tuple.sourceLo());
-        buffer.putLong(at + destination, tuple.destinationHi());
-        buffer.putLong(at + destination + 8, tuple.destinationLo());
+        final AtomicBuffer b = buffer;
+        b.putLong(at + source + 8, tuple.sourceLo());
+        b.putLong(at + destination + 8, tuple.destinationLo());
+        if (tuple.family() != IpFamily.IPV4)
+        {
+            b.putLong(at + source, tuple.sourceHi());
+            b.putLong(at + destination, tuple.destinationHi());
+        }
     }
 }

@@ -7,28 +7,24 @@ package io.marchproxy.journal;
  * process, so the buffer's native byte order is used throughout.
  *
  * <pre>
- *   0  i64 time (dataplane nanoTime)     8  i32 service index      12 i32 backend index
- *  16  u8  family   17 u8 protocol       18 u8  drop reason + 1 (0: none)      19 u8 flags (bit 0: tuple known)
- *  20  u16 client port  22 u16 VIP port  24 u16 backend port  26 u16 SNAT port
- *  32  i64 client hi, lo (32, 40)   VIP (48, 56)   backend (64, 72)   SNAT (80, 88)
+ *   0  i64 time (dataplane nanoTime)     8  i64 service index (low 32 bits) | backend index << 32
+ *  16  i32 meta: family | protocol << 8 | (drop reason + 1, 0: none) << 16 | flags << 24 (bit 0: tuple known)
+ *  24  i64 ports: client << 48 | VIP << 32 | backend << 16 | SNAT
+ *  32  i64 client hi, lo (32, 40)   VIP (48, 56)   backend (64, 72)   SNAT (80, 88); the hi words of an IPv4
+ *          record are not written (readers take them as 0)
  *  96  i64 packets client->backend  104 bytes   112 packets backend->client   120 bytes
  * 128  i64 opened (nanoTime) for CLOSE, drop count for DROP
  * 136  i64 last seen (nanoTime) for CLOSE
  * </pre>
+ *
+ * Packed so that a record is few stores: the hand-off is on the per-packet path.
  */
 final class RingRecordLayout
 {
     static final int TIME = 0;
     static final int SERVICE = 8;
-    static final int BACKEND = 12;
-    static final int FAMILY = 16;
-    static final int PROTOCOL = 17;
-    static final int REASON = 18;
-    static final int FLAGS = 19;
-    static final int CLIENT_PORT = 20;
-    static final int VIP_PORT = 22;
-    static final int BACKEND_PORT = 24;
-    static final int SNAT_PORT = 26;
+    static final int META = 16;
+    static final int PORTS = 24;
     static final int CLIENT = 32;
     static final int VIP = 48;
     static final int BACKEND_ADDRESS = 64;
@@ -42,6 +38,37 @@ final class RingRecordLayout
     static final int LENGTH = 144;
 
     static final int FLAG_TUPLE = 1;
+
+    static int meta(final int family, final int protocol, final int reasonPlusOne, final int flags)
+    {
+        return family | protocol << 8 | reasonPlusOne << 16 | flags << 24;
+    }
+
+    static int family(final int meta)
+    {
+        return meta & 0xFF;
+    }
+
+    static int protocol(final int meta)
+    {
+        return (meta >>> 8) & 0xFF;
+    }
+
+    static int reasonPlusOne(final int meta)
+    {
+        return (meta >>> 16) & 0xFF;
+    }
+
+    static int flags(final int meta)
+    {
+        return meta >>> 24;
+    }
+
+    /** The port of endpoint {@code i} (0 client, 1 VIP, 2 backend, 3 SNAT) in a packed ports word. */
+    static int port(final long ports, final int i)
+    {
+        return (int)(ports >>> (48 - 16 * i)) & 0xFFFF;
+    }
 
     private RingRecordLayout()
     {

@@ -60,13 +60,15 @@ public final class L4Proxy implements AutoCloseable
     private AgentRunner runner;
     private CompiledConfig current;
     private final FlowEvents events;
-    private final LatencyHistogram latency = new LatencyHistogram();
+    private final LatencyHistogram latency;
 
-    private L4Proxy(final NetNamespace namespace, final ProxySettings settings, final FlowEvents events)
+    private L4Proxy(final NetNamespace namespace, final ProxySettings settings, final FlowEvents events,
+        final LatencyHistogram latency)
     {
         this.namespace = namespace;
         this.settings = settings;
         this.events = Objects.requireNonNull(events, "events");
+        this.latency = latency;
     }
 
     /**
@@ -88,11 +90,21 @@ public final class L4Proxy implements AutoCloseable
         final NetNamespace namespace, final ProxySettings settings, final ProxyConfig initial, final FlowEvents events)
         throws Exception
     {
+        return start(namespace, settings, initial, events, new LatencyHistogram());
+    }
+
+    /**
+     * Starts a proxy as {@link #start(NetNamespace, ProxySettings, ProxyConfig, FlowEvents)} does, recording the
+     * per-packet latency into {@code latency}, or not at all when it is null (to measure what recording costs).
+     */
+    public static L4Proxy start(final NetNamespace namespace, final ProxySettings settings,
+        final ProxyConfig initial, final FlowEvents events, final LatencyHistogram latency) throws Exception
+    {
         if (settings.front().equals(settings.back()))
         {
             throw new IllegalArgumentException("front and back must be two interfaces (one-armed is not supported)");
         }
-        final L4Proxy proxy = new L4Proxy(namespace, settings, events);
+        final L4Proxy proxy = new L4Proxy(namespace, settings, events, latency);
         try
         {
             if (namespace == null)
@@ -137,7 +149,7 @@ public final class L4Proxy implements AutoCloseable
         writeProgram(current);
         pipeline = keep(new ProxyPipeline(current, settings.snat4(), settings.snat6(), settings.snatPorts(),
             frontLink.mac().bits(), backLink.mac().bits(), settings.flowsPerFamily(), settings.timeouts(), events,
-            latency.newWriter()));
+            latency == null ? null : latency.newWriter()));
         keep(program.attach(frontIndex, settings.mode()));
         keep(program.attach(backIndex, settings.mode()));
 
@@ -295,7 +307,7 @@ public final class L4Proxy implements AutoCloseable
         return program;
     }
 
-    /** Per-packet processing latency (nanoseconds), recorded by the dataplane thread; any thread. */
+    /** Per-packet processing latency (nanoseconds), recorded by the dataplane thread, or null if not recorded. */
     public LatencyHistogram latency()
     {
         return latency;
@@ -341,7 +353,7 @@ public final class L4Proxy implements AutoCloseable
         final List<ProxySnapshot.SocketFigures> sockets = List.of(
             socketFigures(settings.front(), front), socketFigures(settings.back(), back));
         return new ProxySnapshot(live.version(), flows(), List.copyOf(services), pipeline.drops().snapshot(), xdp,
-            sockets, latency.snapshot());
+            sockets, latency == null ? new LatencyHistogram().snapshot() : latency.snapshot());
     }
 
     private ProxySnapshot.SocketFigures socketFigures(final String name, final XskSocket socket)

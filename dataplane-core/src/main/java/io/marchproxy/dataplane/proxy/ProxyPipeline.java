@@ -85,6 +85,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     private long now;
 
     private final FlowEvents events;
+    /** Null: latency not recorded. */
     private final LatencyHistogram.Writer latency;
     /** When each flow opened (per record, per family); only while {@code events} is a real sink. */
     private final MemorySegment openedAt4;
@@ -191,7 +192,10 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     {
         if (turnFrames != 0)
         {
-            latency.record(nanoTime - turnStart, turnFrames);
+            if (latency != null)
+            {
+                latency.record(nanoTime - turnStart, turnFrames);
+            }
             turnFrames = 0;
         }
         turnStart = nanoTime;
