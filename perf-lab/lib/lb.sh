@@ -129,7 +129,8 @@ lb_run_impl() {
     java)
       # shellcheck disable=SC2206 # PERF_LAB_JAVA_OPTS: extra JVM options; PERF_LAB_LB_OPTS: LbScenario's (--ring ...)
       # The flags Chronicle Queue needs for --journal (bin/setup.sh's MP_JVM_FLAGS), analytics off.
-      cmd=("$JAVA" --enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED
+      cmd=("$JAVA" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow
+        --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED
         --add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED
         --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED
         --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
