@@ -1,7 +1,9 @@
 package io.marchproxy.node;
 
 import io.marchproxy.control.observe.MetricFamilies;
+import io.marchproxy.dataplane.balance.Backend;
 import io.marchproxy.dataplane.bpf.L4Program;
+import io.marchproxy.dataplane.net.IpFamily;
 import io.marchproxy.dataplane.packet.DropClass;
 import io.marchproxy.dataplane.packet.DropReason;
 import io.marchproxy.dataplane.proxy.L4Proxy;
@@ -120,7 +122,7 @@ final class NodeMetrics implements MultiCollector
             icmp.add(sf.get(ServiceCounter.ICMP_ERRORS), name);
             for (final ProxySnapshot.BackendFigures b : sf.backends())
             {
-                final String backend = b.backend().address() + ":" + b.backend().port();
+                final String backend = endpoint(b.backend());
                 backendPackets.add(b.get(BackendCounter.PACKETS), name, backend);
                 backendBytes.add(b.get(BackendCounter.BYTES), name, backend);
                 backendOpened.add(b.get(BackendCounter.FLOWS_OPENED), name, backend);
@@ -215,6 +217,13 @@ final class NodeMetrics implements MultiCollector
                 : h.getCountBetweenValues(0, (long)Math.floor(bounds[i] / unit));
         }
         family.addHistogram(bounds, cumulative, h.getMean() * h.getTotalCount() * unit);
+    }
+
+    /** {@code address:port}, an IPv6 address in brackets. */
+    static String endpoint(final Backend b)
+    {
+        return (b.address().family() == IpFamily.IPV6 ? "[" + b.address() + "]" : b.address().toString()) + ":"
+            + b.port();
     }
 
     private static String label(final DropClass c)
