@@ -24,7 +24,8 @@ import java.util.function.IntFunction;
 /**
  * The L4 proxy's flow journal: flow open and close records and drop samples, appended to a Chronicle Queue in
  * {@code dir}, one file per UTC day, days past the retention deleted. Each dataplane thread gets a
- * {@link JournalWriter} ({@link #newWriter()}) to give the proxy as its {@link io.marchproxy.dataplane.proxy.FlowEvents}:
+ * {@link JournalWriter} ({@link #newWriter()}) to give the proxy as its
+ * {@link io.marchproxy.dataplane.proxy.FlowEvents}:
  * the writer hands records through a ring of its own to the journal's agent thread ({@code marchproxy-journal}), which
  * appends them; a full ring drops the record (counted), the dataplane never waits. {@link FlowJournalReader} reads
  * the journal, also while it is written and after a restart.

@@ -106,7 +106,8 @@ class FlowJournalTest
     {
         final String[] names = {"web", "dns"};
         final Instant before = Instant.now();
-        try (FlowJournal journal = FlowJournal.open(FlowJournal.Settings.in(dir), i -> i < names.length ? names[i] : null))
+        try (FlowJournal journal = FlowJournal.open(FlowJournal.Settings.in(dir),
+            i -> i < names.length ? names[i] : null))
         {
             final JournalWriter w = journal.newWriter();
             final long t0 = System.nanoTime();
@@ -115,8 +116,8 @@ class FlowJournalTest
             table.touch(h | 1, t0 + 3 * MS, 60, TcpHeader.SYN | TcpHeader.ACK);
             table.touch(h, t0 + 5 * MS, 1500, TcpHeader.ACK);
             w.closed(table, h, t0, t0 + 9 * MS);
-            w.dropped(DropReason.ACCESS_DENIED, 3, new FlowTuple().set(17, IpAddress.parse("10.213.0.9"), 5000, VIP, 53),
-                1, t0 + 10 * MS);
+            final FlowTuple denied = new FlowTuple().set(17, IpAddress.parse("10.213.0.9"), 5000, VIP, 53);
+            w.dropped(DropReason.ACCESS_DENIED, 3, denied, 1, t0 + 10 * MS);
             w.dropped(DropReason.IPV4_BAD_IHL, 1, null, -1, t0 + 11 * MS);
             await("4 records appended", () -> journal.appended() == 4);
         }

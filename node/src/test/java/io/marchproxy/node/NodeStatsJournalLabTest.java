@@ -122,7 +122,8 @@ class NodeStatsJournalLabTest
             assertEquals(201, r.status(), r.text());
         }
         final long version = plane.plane.store().state().configVersion();
-        Await.until("config version " + version + " in the dataplane", () -> node.dataplane().appliedVersion() >= version);
+        Await.until("config version " + version + " in the dataplane",
+            () -> node.dataplane().appliedVersion() >= version);
     }
 
     @AfterAll
@@ -307,8 +308,21 @@ class NodeStatsJournalLabTest
         final FlowJournal journal = node.journal();
         Await.until("the journal appended what was written", () -> journal.appended() == journal.written());
         assertEquals(0, journal.droppedRingFull());
-        node.close(); // the proxy, then the journal: the queue is closed
-        node = null;
+        // A connection still open when the node stops: the proxy closes its flow on the way out, so it is journaled.
+        final LabHost holder = lab.clients().get(1);
+        final Socket held = holder.namespace().call(() ->
+        {
+            final Socket s = new Socket();
+            s.connect(new InetSocketAddress(L4Lab.vip4(3), 80), (int)TIMEOUT.toMillis());
+            return s;
+        });
+        final String heldClient = "tcp " + holder.link().ipv4().getHostAddress() + ":" + held.getLocalPort();
+        try (held)
+        {
+            Await.until("the held connection's flow", () -> node.proxy().flows() == 1);
+            node.close(); // the proxy (closing its flows), then the journal: the queue is closed
+            node = null;
+        }
 
         final Map<String, List<FlowRecord>> byClient = new HashMap<>();
         try (FlowJournalReader reader = FlowJournalReader.open(journalDir))
@@ -350,6 +364,9 @@ class NodeStatsJournalLabTest
                 close.toLine());
             assertTrue(!close.time().isBefore(records.get(0).time()), "closed after it opened");
         }
+        final List<FlowRecord> heldRecords = byClient.remove(heldClient);
+        assertEquals(List.of(FlowRecordType.OPEN, FlowRecordType.CLOSE), heldRecords == null ? List.of()
+            : heldRecords.stream().map(FlowRecord::type).toList(), heldClient + " in " + byClient.keySet());
         assertEquals(run.size(), byClient.size(), "no records of other flows");
 
         // journal tail prints them, filtered by service.

@@ -169,6 +169,12 @@ public final class L4Proxy implements AutoCloseable
             }
 
             @Override
+            public void onClose()
+            {
+                pipeline.closeFlows(System.nanoTime());
+            }
+
+            @Override
             public String roleName()
             {
                 return "l4-housekeeping";

@@ -97,6 +97,8 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     private final long[] sampledAt = new long[DropReason.values().length];
     private final long[] unsampled = new long[DropReason.values().length];
     private final long sampleInterval;
+    /** Longer than any idle timeout: a clock this far past a flow's last packet evicts it whatever its state. */
+    private final long pastEveryTimeout;
     /** Of the frame in hand: whether {@code parsed.tuple()} holds its 5-tuple, and its service index (-1: none). */
     private boolean frameTuple;
     private int frameService;
@@ -114,6 +116,8 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         this.events = events;
         this.latency = latency;
         this.sampleInterval = events.dropSampleIntervalNanos();
+        this.pastEveryTimeout = 1 + Math.max(Math.max(timeouts.handshakeNanos(), timeouts.establishedNanos()),
+            Math.max(timeouts.closingNanos(), timeouts.udpNanos()));
         Arrays.fill(sampledAt, Long.MIN_VALUE);
         this.config = initial;
         this.pendingConfig = initial;
@@ -217,6 +221,22 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         work += flows4.expire(now, SWEEP_PER_TURN, this);
         work += flows6.expire(now, SWEEP_PER_TURN, this);
         return work;
+    }
+
+    /**
+     * When the dataplane thread stops, with a flow journal attached: evicts every flow, so that each one the journal
+     * saw open is seen closing too (its counters final, its close time now). On the dataplane thread, after its
+     * last turn.
+     */
+    void closeFlows(final long nanoTime)
+    {
+        if (events == FlowEvents.NONE)
+        {
+            return;
+        }
+        now = nanoTime;
+        flows4.expire(nanoTime + pastEveryTimeout, flows4.capacity(), this);
+        flows6.expire(nanoTime + pastEveryTimeout, flows6.capacity(), this);
     }
 
     /** Installs {@code next} on the dataplane thread: carries open-flow counts over into its selectors. */
