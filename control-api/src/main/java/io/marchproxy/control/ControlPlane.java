@@ -11,8 +11,10 @@ import io.marchproxy.control.config.ConfigResolver;
 import io.marchproxy.control.licence.LicenceVerifier;
 import io.marchproxy.control.model.Role;
 import io.marchproxy.control.model.User;
+import io.marchproxy.control.observe.BuildInfo;
 import io.marchproxy.control.observe.ObserveService;
 import io.marchproxy.control.observe.RequestMetrics;
+import io.marchproxy.control.observe.StoreMetrics;
 import io.marchproxy.control.rest.AuditService;
 import io.marchproxy.control.rest.AuthService;
 import io.marchproxy.control.rest.CertificatesService;
@@ -43,6 +45,8 @@ import io.marchproxy.control.xds.EnvoyService;
 import io.marchproxy.control.xds.XdsCredentials;
 import io.marchproxy.control.xds.XdsServer;
 import io.marchproxy.control.xds.XdsSettings;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -80,9 +84,11 @@ public final class ControlPlane implements AutoCloseable {
     private final WebServer server;
     private final XdsServer xds;
     private final ServedRoutes served;
+    private final PrometheusRegistry metrics;
 
     private ControlPlane(ConfigStore store, ConfigPublisher publisher, WebServer server, XdsServer xds,
-                         ServedRoutes served) {
+                         ServedRoutes served, PrometheusRegistry metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.publisher = publisher;
         this.server = server;
@@ -140,20 +146,20 @@ public final class ControlPlane implements AutoCloseable {
                 xds = XdsServer.start(store, publisher, xdsSettings, new XdsCredentials(store, masterKey), clock);
                 services.add(new EnvoyService(gate, xds));
             }
-            RequestMetrics metrics = new RequestMetrics();
-            HttpRouting.Builder routing = HttpRouting.builder().addFilter(metrics);
+            PrometheusRegistry registry = new PrometheusRegistry();
+            JvmMetrics.builder().register(registry);
+            BuildInfo.register(registry, version());
+            registry.register(new StoreMetrics(store, liveness::status));
+            if (xds != null) {
+                registry.register(xds.metrics());
+            }
+            HttpRouting.Builder routing = HttpRouting.builder().addFilter(new RequestMetrics(registry));
             ServedRoutes served = new ServedRoutes();
             for (ResourceService s : services) {
                 routing.register(s.basePath(), served.recording(s.basePath(), s));
             }
-            XdsServer xdsMetrics = xds;
-            ObserveService observe = new ObserveService(store, metrics, liveness::status,
-                    req -> gate.userIfPresent(req, Role.VIEWER).isPresent(),
-                    out -> {
-                        if (xdsMetrics != null) {
-                            xdsMetrics.writeMetrics(out);
-                        }
-                    });
+            ObserveService observe = new ObserveService(store, registry,
+                    req -> gate.userIfPresent(req, Role.VIEWER).isPresent());
             List<OpenApiService.PublicRoute> observeRoutes = List.of(
                     new OpenApiService.PublicRoute("/observe/health", "observe",
                             "UP or DOWN (503); the store check's details with a viewer token", HEALTH,
@@ -181,7 +187,7 @@ public final class ControlPlane implements AutoCloseable {
                 java.util.logging.Logger.getLogger(ControlPlane.class.getName()).warning("REST listening on "
                         + settings.host() + ":" + server.port() + ", reachable from other hosts");
             }
-            return new ControlPlane(store, publisher, server, xds, served);
+            return new ControlPlane(store, publisher, server, xds, served, registry);
         } catch (RuntimeException | IOException e) {
             if (xds != null) {
                 xds.close();
@@ -238,6 +244,14 @@ public final class ControlPlane implements AutoCloseable {
     /** Where the dataplane and the xDS server subscribe to config changes. */
     public ConfigPublisher publisher() {
         return publisher;
+    }
+
+    /**
+     * The registry {@code /observe/metrics} scrapes: the control plane's own metrics, JVM and process metrics; the
+     * node registers the dataplane's collectors here.
+     */
+    public PrometheusRegistry metrics() {
+        return metrics;
     }
 
     /** The xDS server for Envoy, or null when it is disabled. */

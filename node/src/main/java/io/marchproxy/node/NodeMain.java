@@ -7,9 +7,8 @@ import io.marchproxy.control.ControlPlaneSettings;
 import io.marchproxy.control.xds.XdsSettings;
 import io.marchproxy.dataplane.net.IpAddress;
 import io.marchproxy.dataplane.netns.NetNamespace;
-import io.marchproxy.dataplane.proxy.L4Proxy;
-import io.marchproxy.dataplane.proxy.ProxyConfig;
 import io.marchproxy.dataplane.proxy.ProxySettings;
+import io.marchproxy.journal.FlowJournal;
 import io.marchproxy.lab.L4Lab;
 import io.marchproxy.lab.ServerReply;
 import io.marchproxy.lab.Transport;
@@ -77,6 +76,7 @@ public final class NodeMain
         final io.helidon.config.Config config = ControlPlaneMain.config();
         final ControlPlaneSettings settings = ControlPlaneSettings.fromConfig(config);
         final XdsSettings xds = XdsSettings.fromConfig(config);
+        final FlowJournal.Settings journal = JournalSettings.fromConfig(config, settings.dataDir());
         final Clock clock = Clock.systemUTC();
         try (ControlPlane plane = ControlPlane.start(settings, xds, out))
         {
@@ -89,18 +89,19 @@ public final class NodeMain
             }
             if (options.lab())
             {
-                runLab(options, plane, stop, out, clock);
+                runLab(options, plane, journal, stop, out, clock);
             }
             else
             {
-                runOn(options, plane, stop, out, clock);
+                runOn(options, plane, journal, stop, out, clock);
             }
         }
         out.println("node: stopped; XDP detached, store closed");
     }
 
-    private static void runLab(final NodeOptions options, final ControlPlane plane, final CountDownLatch stop,
-        final PrintStream out, final Clock clock) throws Exception
+    private static void runLab(final NodeOptions options, final ControlPlane plane,
+        final FlowJournal.Settings journal, final CountDownLatch stop, final PrintStream out, final Clock clock)
+        throws Exception
     {
         out.println("lab: building namespaces (2 clients, the node, 3 backends) and starting servers...");
         try (L4Lab lab = L4Lab.create(2, 3))
@@ -115,12 +116,13 @@ public final class NodeMain
             final ProxySettings proxy = ProxySettings.of(lab.front().name(), lab.back().name(),
                 IpAddress.of(lab.back().ipv4()), IpAddress.of(lab.back().ipv6())).withMode(options.mode())
                 .withSnatPorts(options.snatPorts());
-            serve(options, plane, lab.node(), proxy, stop, out, clock, lab);
+            serve(options, plane, lab.node(), proxy, journal, stop, out, clock, lab);
         }
     }
 
-    private static void runOn(final NodeOptions options, final ControlPlane plane, final CountDownLatch stop,
-        final PrintStream out, final Clock clock) throws Exception
+    private static void runOn(final NodeOptions options, final ControlPlane plane,
+        final FlowJournal.Settings journal, final CountDownLatch stop, final PrintStream out, final Clock clock)
+        throws Exception
     {
         final NetNamespace ns = options.netns() == null ? null : NetNamespace.existing(options.netns());
         final InetAddress[] snat = ns == null ? addresses(options.back()) : ns.call(() -> addresses(options.back()));
@@ -129,7 +131,7 @@ public final class NodeMain
             .withMode(options.mode()).withSnatPorts(options.snatPorts());
         out.printf("dataplane: front %s, back %s (SNAT %s %s ports %s)%s%n", options.front(), options.back(),
             snat[0], snat[1], options.snatPorts(), ns == null ? "" : " in namespace " + ns.name());
-        serve(options, plane, ns, proxy, stop, out, clock, null);
+        serve(options, plane, ns, proxy, journal, stop, out, clock, null);
     }
 
     /** The back interface's first IPv4 and first global IPv6 address (either may be null). */
@@ -161,29 +163,25 @@ public final class NodeMain
     }
 
     private static void serve(final NodeOptions options, final ControlPlane plane, final NetNamespace ns,
-        final ProxySettings settings, final CountDownLatch stop, final PrintStream out, final Clock clock,
-        final L4Lab lab) throws Exception
+        final ProxySettings settings, final FlowJournal.Settings journal, final CountDownLatch stop,
+        final PrintStream out, final Clock clock, final L4Lab lab) throws Exception
     {
-        try (L4Proxy proxy = L4Proxy.start(ns, settings, ProxyConfig.EMPTY))
+        try (NodeDataplane node = NodeDataplane.start(plane, ns, settings, options.cluster(), journal, clock))
         {
-            final L4Dataplane dataplane = new L4Dataplane(plane.store(), plane.publisher(), options.cluster(), proxy,
-                clock);
-            try (AutoCloseable ignored = plane.publisher().subscribe(dataplane))
+            out.printf("dataplane: L4 proxy on %s -> %s (%s XDP), %d service(s) of cluster '%s'; flow journal %s%n",
+                settings.front(), settings.back(), settings.mode(), node.dataplane().serviceCount(), options.cluster(),
+                journal == null ? "off" : "in " + journal.dir().toAbsolutePath() + " (" + journal.retentionDays()
+                    + " days)");
+            if (lab == null)
             {
-                dataplane.apply(null);
-                out.printf("dataplane: L4 proxy on %s -> %s (%s XDP), %d service(s) of cluster '%s'%n",
-                    settings.front(), settings.back(), settings.mode(), dataplane.serviceCount(), options.cluster());
-                if (lab == null)
-                {
-                    LiveTable.print(proxy, dataplane, options.seconds(), stop, out, () -> "");
-                    return;
-                }
-                try (LabTraffic traffic = new LabTraffic(lab, options.rate()))
-                {
-                    final Supplier<String> extra = () -> " | lab answers " + traffic.answers() + " failed "
-                        + traffic.failures();
-                    LiveTable.print(proxy, dataplane, options.seconds(), stop, out, extra);
-                }
+                LiveTable.print(node, options.seconds(), stop, out, () -> "");
+                return;
+            }
+            try (LabTraffic traffic = new LabTraffic(lab, options.rate()))
+            {
+                final Supplier<String> extra = () -> " | lab answers " + traffic.answers() + " failed "
+                    + traffic.failures();
+                LiveTable.print(node, options.seconds(), stop, out, extra);
             }
         }
     }
