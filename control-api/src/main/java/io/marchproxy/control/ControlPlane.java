@@ -14,8 +14,10 @@ import io.marchproxy.control.config.ConfigWatch;
 import io.marchproxy.control.licence.LicenceVerifier;
 import io.marchproxy.control.model.Role;
 import io.marchproxy.control.model.User;
+import io.marchproxy.control.observe.BuildInfo;
 import io.marchproxy.control.observe.ObserveService;
 import io.marchproxy.control.observe.RequestMetrics;
+import io.marchproxy.control.observe.StoreMetrics;
 import io.marchproxy.control.rest.AuditService;
 import io.marchproxy.control.rest.AuthService;
 import io.marchproxy.control.rest.CertificatesService;
@@ -46,6 +48,8 @@ import io.marchproxy.control.xds.EnvoyService;
 import io.marchproxy.control.xds.XdsCredentials;
 import io.marchproxy.control.xds.XdsServer;
 import io.marchproxy.control.xds.XdsSettings;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -84,9 +88,11 @@ public final class ControlPlane implements AutoCloseable {
     private final WebServer server;
     private final XdsServer xds;
     private final ServedRoutes served;
+    private final PrometheusRegistry metrics;
 
     private ControlPlane(ConfigStore store, ConfigPublisher publisher, ConfigWatch watch, WebServer server,
-                         XdsServer xds, ServedRoutes served) {
+                         XdsServer xds, ServedRoutes served, PrometheusRegistry metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.publisher = publisher;
         this.watch = watch;
@@ -147,20 +153,20 @@ public final class ControlPlane implements AutoCloseable {
                 xds = XdsServer.start(store, publisher, xdsSettings, new XdsCredentials(store, masterKey), clock);
                 services.add(new EnvoyService(gate, xds));
             }
-            RequestMetrics metrics = new RequestMetrics();
-            HttpRouting.Builder routing = HttpRouting.builder().addFilter(metrics);
+            PrometheusRegistry registry = new PrometheusRegistry();
+            JvmMetrics.builder().register(registry);
+            BuildInfo.register(registry, version());
+            registry.register(new StoreMetrics(store, liveness::status));
+            if (xds != null) {
+                registry.register(xds.metrics());
+            }
+            HttpRouting.Builder routing = HttpRouting.builder().addFilter(new RequestMetrics(registry));
             ServedRoutes served = new ServedRoutes();
             for (ResourceService s : services) {
                 routing.register(s.basePath(), served.recording(s.basePath(), s));
             }
-            XdsServer xdsMetrics = xds;
-            ObserveService observe = new ObserveService(store, metrics, liveness::status,
-                    req -> gate.userIfPresent(req, Role.VIEWER).isPresent(),
-                    out -> {
-                        if (xdsMetrics != null) {
-                            xdsMetrics.writeMetrics(out);
-                        }
-                    });
+            ObserveService observe = new ObserveService(store, registry,
+                    req -> gate.userIfPresent(req, Role.VIEWER).isPresent());
             List<OpenApiService.PublicRoute> observeRoutes = List.of(
                     new OpenApiService.PublicRoute("/observe/health", "observe",
                             "UP or DOWN (503); the store check's details with a viewer token", HEALTH,
@@ -194,7 +200,7 @@ public final class ControlPlane implements AutoCloseable {
                         + settings.host() + ":" + server.port() + ", reachable from other hosts"
                         + (settings.tls() == null ? ", in plain HTTP (server.tls.cert and key give it TLS)" : ""));
             }
-            return new ControlPlane(store, publisher, watch, server, xds, served);
+            return new ControlPlane(store, publisher, watch, server, xds, served, registry);
         } catch (RuntimeException | IOException e) {
             if (xds != null) {
                 xds.close();
@@ -256,6 +262,14 @@ public final class ControlPlane implements AutoCloseable {
     /** Which version last changed each cluster, and the long polls waiting for the next change. */
     public ConfigWatch configWatch() {
         return watch;
+    }
+
+    /**
+     * The registry {@code /observe/metrics} scrapes: the control plane's own metrics, JVM and process metrics; the
+     * node registers the dataplane's collectors here.
+     */
+    public PrometheusRegistry metrics() {
+        return metrics;
     }
 
     /** The xDS server for Envoy, or null when it is disabled. */

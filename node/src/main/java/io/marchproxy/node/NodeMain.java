@@ -6,9 +6,8 @@ import io.marchproxy.control.ControlPlaneMain;
 import io.marchproxy.control.ControlPlaneSettings;
 import io.marchproxy.control.xds.XdsSettings;
 import io.marchproxy.dataplane.netns.NetNamespace;
-import io.marchproxy.dataplane.proxy.L4Proxy;
-import io.marchproxy.dataplane.proxy.ProxyConfig;
 import io.marchproxy.dataplane.proxy.ProxySettings;
+import io.marchproxy.journal.FlowJournal;
 import io.marchproxy.lab.L4Lab;
 
 import java.io.PrintStream;
@@ -68,6 +67,7 @@ public final class NodeMain
         final io.helidon.config.Config config = ControlPlaneMain.config();
         final ControlPlaneSettings settings = ControlPlaneSettings.fromConfig(config);
         final XdsSettings xds = XdsSettings.fromConfig(config);
+        final FlowJournal.Settings journal = JournalSettings.fromConfig(config, settings.dataDir());
         final Clock clock = Clock.systemUTC();
         try (ControlPlane plane = ControlPlane.start(settings, xds, out))
         {
@@ -80,29 +80,31 @@ public final class NodeMain
             }
             if (options.lab())
             {
-                runLab(options, plane, stop, out, clock);
+                runLab(options, plane, journal, stop, out, clock);
             }
             else
             {
-                runOn(options, plane, stop, out, clock);
+                runOn(options, plane, journal, stop, out, clock);
             }
         }
         out.println("node: stopped; XDP detached, store closed");
     }
 
-    private static void runLab(final NodeOptions options, final ControlPlane plane, final CountDownLatch stop,
-        final PrintStream out, final Clock clock) throws Exception
+    private static void runLab(final NodeOptions options, final ControlPlane plane,
+        final FlowJournal.Settings journal, final CountDownLatch stop, final PrintStream out, final Clock clock)
+        throws Exception
     {
         try (L4Lab lab = NodeLab.create(out))
         {
             LabSeed.seed(plane.store(), options.cluster(), lab, clock, out);
             final ProxySettings proxy = ProxyInterfaces.lab(lab, options.mode(), options.snatPorts());
-            serve(options, plane, lab.node(), proxy, stop, out, clock, lab);
+            serve(options, plane, lab.node(), proxy, journal, stop, out, clock, lab);
         }
     }
 
-    private static void runOn(final NodeOptions options, final ControlPlane plane, final CountDownLatch stop,
-        final PrintStream out, final Clock clock) throws Exception
+    private static void runOn(final NodeOptions options, final ControlPlane plane,
+        final FlowJournal.Settings journal, final CountDownLatch stop, final PrintStream out, final Clock clock)
+        throws Exception
     {
         final ProxyInterfaces interfaces = new ProxyInterfaces(options.front(), options.back(), options.netns(),
             options.mode(), options.snatPorts());
@@ -110,25 +112,21 @@ public final class NodeMain
         final ProxySettings proxy = interfaces.settings(ns);
         out.printf("dataplane: front %s, back %s (SNAT %s %s ports %s)%s%n", options.front(), options.back(),
             proxy.snat4(), proxy.snat6(), options.snatPorts(), ns == null ? "" : " in namespace " + ns.name());
-        serve(options, plane, ns, proxy, stop, out, clock, null);
+        serve(options, plane, ns, proxy, journal, stop, out, clock, null);
     }
 
     private static void serve(final NodeOptions options, final ControlPlane plane, final NetNamespace ns,
-        final ProxySettings settings, final CountDownLatch stop, final PrintStream out, final Clock clock,
-        final L4Lab lab) throws Exception
+        final ProxySettings settings, final FlowJournal.Settings journal, final CountDownLatch stop,
+        final PrintStream out, final Clock clock, final L4Lab lab) throws Exception
     {
-        try (L4Proxy proxy = L4Proxy.start(ns, settings, ProxyConfig.EMPTY))
+        try (NodeDataplane node = NodeDataplane.start(plane, ns, settings, options.cluster(), journal, clock))
         {
-            final L4Dataplane dataplane = new L4Dataplane(plane.store(), plane.publisher(), options.cluster(), proxy,
-                clock);
-            try (AutoCloseable ignored = plane.publisher().subscribe(dataplane))
-            {
-                dataplane.apply(null);
-                out.printf("dataplane: L4 proxy on %s -> %s (%s XDP), %d service(s) of cluster '%s'%n",
-                    settings.front(), settings.back(), settings.mode(), dataplane.serviceCount(), options.cluster());
-                LiveTable.show(proxy, dataplane.served(), dataplane.latency(), options.seconds(), stop, out, lab,
-                    options.rate());
-            }
+            out.printf("dataplane: L4 proxy on %s -> %s (%s XDP), %d service(s) of cluster '%s'; flow journal %s%n",
+                settings.front(), settings.back(), settings.mode(), node.dataplane().serviceCount(), options.cluster(),
+                journal == null ? "off" : "in " + journal.dir().toAbsolutePath() + " (" + journal.retentionDays()
+                    + " days)");
+            LiveTable.show(node.proxy(), node.dataplane().latency(), node.journal(), options.seconds(), stop, out,
+                lab, options.rate());
         }
     }
 }

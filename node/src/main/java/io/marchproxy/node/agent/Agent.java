@@ -2,10 +2,10 @@ package io.marchproxy.node.agent;
 
 import io.marchproxy.control.config.ResolvedConfig;
 import io.marchproxy.dataplane.bpf.L4Program;
-import io.marchproxy.dataplane.counter.SingleWriterCounters;
+import io.marchproxy.dataplane.packet.DropReason;
 import io.marchproxy.dataplane.proxy.L4Proxy;
-import io.marchproxy.dataplane.proxy.ProxyService;
-import io.marchproxy.dataplane.proxy.ProxyStatistics;
+import io.marchproxy.dataplane.proxy.ProxySnapshot;
+import io.marchproxy.dataplane.proxy.ProxyStatistics.ServiceCounter;
 import io.marchproxy.node.ApplyLatency;
 import io.marchproxy.node.ClusterProxy;
 
@@ -329,34 +329,30 @@ public final class Agent implements AutoCloseable
         }
     }
 
-    /** What the agent reports in heartbeats: its proxy's counters, CPU and resident memory. */
+    /** What the agent reports in heartbeats: its proxy's counters (one {@link L4Proxy#snapshot()}), CPU, memory. */
     public Map<String, Long> metrics()
     {
-        final Map<String, Long> m = new LinkedHashMap<>();
-        final L4Program program = proxy.program();
-        final ProxyStatistics stats = proxy.statistics();
+        final ProxySnapshot s = proxy.snapshot();
         long packets = 0;
         long bytes = 0;
         long active = 0;
         long opened = 0;
-        long denied = program.counter(L4Program.Counter.ACL_DROPPED);
-        for (final ProxyService s : proxy.config().services())
+        long denied = s.xdp(L4Program.Counter.ACL_DROPPED);
+        for (final ProxySnapshot.ServiceFigures f : s.services())
         {
-            packets += stats.service(s.index(), ProxyStatistics.ServiceCounter.PACKETS_TO_BACKENDS)
-                + stats.service(s.index(), ProxyStatistics.ServiceCounter.PACKETS_TO_CLIENTS);
-            bytes += stats.service(s.index(), ProxyStatistics.ServiceCounter.BYTES_TO_BACKENDS)
-                + stats.service(s.index(), ProxyStatistics.ServiceCounter.BYTES_TO_CLIENTS);
-            active += stats.service(s.index(), ProxyStatistics.ServiceCounter.FLOWS_ACTIVE);
-            opened += stats.service(s.index(), ProxyStatistics.ServiceCounter.FLOWS_OPENED);
-            denied += stats.service(s.index(), ProxyStatistics.ServiceCounter.ACCESS_DENIED);
+            packets += f.get(ServiceCounter.PACKETS_TO_BACKENDS) + f.get(ServiceCounter.PACKETS_TO_CLIENTS);
+            bytes += f.get(ServiceCounter.BYTES_TO_BACKENDS) + f.get(ServiceCounter.BYTES_TO_CLIENTS);
+            active += f.get(ServiceCounter.FLOWS_ACTIVE);
+            opened += f.get(ServiceCounter.FLOWS_OPENED);
+            denied += f.get(ServiceCounter.ACCESS_DENIED);
         }
-        final SingleWriterCounters drops = proxy.drops();
-        long dropped = program.counter(L4Program.Counter.MALFORMED);
-        for (int i = 0; i < drops.length(); i++)
+        long dropped = s.xdp(L4Program.Counter.MALFORMED);
+        for (final DropReason r : DropReason.values())
         {
-            dropped += drops.get(i);
+            dropped += s.drops(r);
         }
-        m.put("rxPackets", program.counter(L4Program.Counter.RX_PACKETS));
+        final Map<String, Long> m = new LinkedHashMap<>();
+        m.put("rxPackets", s.xdp(L4Program.Counter.RX_PACKETS));
         m.put("txPackets", packets);
         m.put("txBytes", bytes);
         m.put("drops", dropped);

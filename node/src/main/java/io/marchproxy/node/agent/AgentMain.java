@@ -117,8 +117,7 @@ public final class AgentMain
             final long seconds = options.dataplane().seconds();
             if (lab != null)
             {
-                LiveTable.show(proxy, agent.served(), agent.latency(), seconds, stop, out, lab,
-                    options.dataplane().rate());
+                LiveTable.show(proxy, agent.latency(), null, seconds, stop, out, lab, options.dataplane().rate());
             }
             else if (seconds > 0)
             {
@@ -128,7 +127,7 @@ public final class AgentMain
             {
                 stop.await();
             }
-            final String drops = LiveTable.nonZero(proxy.drops());
+            final String drops = LiveTable.drops(proxy.snapshot());
             out.printf("agent: served config version %d; %d frames received, dropped by reason:%s%n",
                 agent.appliedVersion(), proxy.received(), drops.isEmpty() ? " none" : drops);
         }
