@@ -51,7 +51,7 @@ class FuzzTest {
     }
 
     @Test
-    void noGeneratedInvalidInputCausesA5xx() {
+    void noGeneratedInvalidInputCausesA5xx() throws Exception {
         JsonNode doc = t.get("/openapi", null).json();
         Random random = new Random(SEED);
         int sent = 0;
