@@ -266,9 +266,10 @@ run_lb() {
                                  then ($dut.cpu_seconds * 1e9 / $dut.packets | round) else null end),
            loop_thread_cpu_seconds: ($dut.loop_thread_cpu_seconds // null),
            rtt_p50_us: ($rtt.p50_us // null), rtt_p90_us: ($rtt.p90_us // null), rtt_p99_us: ($rtt.p99_us // null),
-           rtt_max_us: ($rtt.max_us // null), rtt_lost: ($rtt.lost // null),
+           rtt_max_us: ($rtt.max_us // null), rtt_lost: ($rtt.lost // null), rtt_cdf_us: ($rtt.cdf_us // null),
            rtt_offcore_p50_us: ($rtt_off.p50_us // null), rtt_offcore_p99_us: ($rtt_off.p99_us // null),
            rtt_offcore_max_us: ($rtt_off.max_us // null), rtt_offcore_lost: ($rtt_off.lost // null),
+           rtt_offcore_cdf_us: ($rtt_off.cdf_us // null),
            peer_dropped: $peer_drops, kernel_dnat_packets: $nat,
            drops: ($dut.drops // null), xdp_redirected: ($dut.xdp.redirected // null),
            received: ($dut.received // null), window_to_clients: ($win.to_clients // null)}')"
@@ -304,7 +305,8 @@ run_lb() {
         "rtt_p99_us", "rtt_offcore_p50_us", "rtt_offcore_p99_us"] | map(. as $f | col($e.value; $f) | cell)) | @tsv)' |
     column -t -s $'\t'
 
-  jq -cn --argjson java "${rounds[java]}" --argjson l2fwd "${rounds[l2fwd]}" --argjson kernel "${rounds[kernel]}" \
+  local result
+  result="$(jq -cn --argjson java "${rounds[java]}" --argjson l2fwd "${rounds[l2fwd]}" --argjson kernel "${rounds[kernel]}" \
     --arg mode "$MODE" --arg cpus "$CPUS" --arg vip "$LB_VIP" --argjson seconds "$SECONDS_" --argjson warmup "$WARMUP" \
     --argjson repeat "$REPEAT" --argjson rtt_requests "$RTT_REQUESTS" --argjson nice "$NICE" --argjson steer "$STEER" \
     --argjson rate "$RATE" \
@@ -351,6 +353,8 @@ run_lb() {
      rounds: {java: $java, l2fwd: $l2fwd, kernel: $kernel},
      vip: $vip, rate: (if $rate == 0 then null else $rate end), mode: $mode, seconds: $seconds, warmup: $warmup, repeat: $repeat, rtt_requests: $rtt_requests,
      frame_len: $frame_len, cpus: $cpus, nice: $nice, steer: ($steer == 1),
-     loadavg_before: $lb, loadavg_after: $la, ok: ($ok == 1)}'
+     loadavg_before: $lb, loadavg_after: $la, ok: ($ok == 1)}')"
+  echo "$result"
+  results_append "$result"
   [ "$ok" = 1 ]
 }
