@@ -50,8 +50,8 @@ results_env() {
   cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
   mem_kib="$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
   load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
-  opts="$(env | grep '^PERF_LAB_' | grep -v '^PERF_LAB_RESULTS=' | jq -Rn '[inputs | capture("^(?<key>[^=]*)=(?<value>.*)$")]
-    | from_entries' 2>/dev/null || echo '{}')"
+  opts="$(env | jq -Rn '[inputs | select(startswith("PERF_LAB_") and (startswith("PERF_LAB_RESULTS=") | not))
+    | capture("^(?<key>[^=]*)=(?<value>.*)$")] | from_entries')"
   jq -cn --arg commit "$commit" --argjson dirty "$dirty" --arg kernel "$(uname -r)" --arg cpu "$cpu_model" \
     --argjson cpus "$(nproc)" --argjson mem "${mem_kib:-0}" --argjson jdk "$jdk" --arg started "$RESULTS_STARTED" \
     --arg finished "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg lb "$RESULTS_LOAD_BEFORE" --arg la "$load_after" \
@@ -70,8 +70,12 @@ results_append() {
     echo "perf-lab: no JSON result to record in $file" >&2
     return 0
   fi
-  line="$(jq -cn --arg h "$RESULTS_HARNESS" --argjson a "$RESULTS_ARGS" --argjson e "$(results_env)" \
-    --argjson r "$json" '{harness: $h, args: $a, env: $e, result: $r}')"
+  # Checked here, not by set -e: harnesses call this from conditions (if run_lb; ...), where set -e does not apply.
+  if ! line="$(jq -cn --arg h "$RESULTS_HARNESS" --argjson a "$RESULTS_ARGS" --argjson e "$(results_env)" \
+    --argjson r "$json" '{harness: $h, args: $a, env: $e, result: $r}')" || [ -z "$line" ]; then
+    echo "perf-lab: could not record the result in $file (fingerprint failed)" >&2
+    return 0
+  fi
   mkdir -p "$(dirname "$file")"
   # One writer at a time (harnesses may run side by side); the line is written whole under the lock.
   {
