@@ -5,7 +5,7 @@
 #   {"harness":"perf-lab/run","args":["lb","--seconds","3"],"env":{...},"result":{...}}
 #
 # env is the fingerprint of the run: git commit (and whether the tree had uncommitted changes to tracked files other
-# than the results, the plots and markdown), kernel, CPU model and count, memory, the JDK (JAVA_HOME when it is set
+# than results files, plots and markdown), kernel, CPU model and count, memory, the JDK (JAVA_HOME when it is set
 # at append time), start and end time (UTC), the load average at the start and at the end, and the PERF_LAB_* options
 # in the environment. perf-lab/report turns the file into docs/PERFORMANCE.md.
 #
@@ -38,7 +38,7 @@ results_file() {
 results_env() {
   local commit dirty=false jdk=null cpu_model mem_kib load_after opts
   commit="$(git -C "$RESULTS_ROOT" rev-parse HEAD 2>/dev/null || echo unknown)"
-  if ! git -C "$RESULTS_ROOT" diff --quiet HEAD -- . ':!perf-lab/results' ':!docs/performance' ':!*.md' \
+  if ! git -C "$RESULTS_ROOT" diff --quiet HEAD -- . ':!perf-lab/results' ':!perf-lab/*/results' ':!docs/performance' ':!*.md' \
     2>/dev/null; then
     dirty=true
   fi
