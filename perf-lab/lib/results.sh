@@ -38,7 +38,7 @@ results_file() {
 results_env() {
   local commit dirty=false jdk=null cpu_model mem_kib load_after opts
   commit="$(git -C "$RESULTS_ROOT" rev-parse HEAD 2>/dev/null || echo unknown)"
-  if ! git -C "$RESULTS_ROOT" diff --quiet HEAD -- . ':!perf-lab/results' ':!perf-lab/*/results' ':!docs/performance' ':!*.md' \
+  if ! git -C "$RESULTS_ROOT" diff --quiet HEAD -- . ':!perf-lab/results' ':!perf-lab/*/results/*' ':!docs/performance' ':!*.md' \
     2>/dev/null; then
     dirty=true
   fi
