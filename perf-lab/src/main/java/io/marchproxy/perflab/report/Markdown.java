@@ -1,10 +1,14 @@
 package io.marchproxy.perflab.report;
 
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** The markdown the report writes: headings, paragraphs, tables, figures with the fingerprint of what they show. */
 final class Markdown
 {
+    /** A cell that holds only figures: numbers, "-", ranges and pairs ("1,234 - 2,345", "103 / 2,777", "87.2 ± 3.1"). */
+    private static final Pattern FIGURE = Pattern.compile("[-0-9.,/ ±]+");
+
     private final StringBuilder text = new StringBuilder();
 
     Markdown heading(final int level, final String title)
@@ -19,14 +23,17 @@ final class Markdown
         return this;
     }
 
-    /** A table; a cell's '|' is escaped. */
+    /** A table; a column of figures is right-aligned, any other left-aligned; a cell's '|' is escaped. */
     Markdown table(final List<String> header, final List<List<String>> rows)
     {
         row(header);
         text.append('|');
         for (int i = 0; i < header.size(); i++)
         {
-            text.append(i == 0 ? " --- |" : " ---: |");
+            final int column = i;
+            final boolean figures = !rows.isEmpty()
+                && rows.stream().allMatch(r -> column < r.size() && FIGURE.matcher(r.get(column)).matches());
+            text.append(figures ? " ---: |" : " --- |");
         }
         text.append('\n');
         rows.forEach(this::row);
