@@ -613,26 +613,38 @@ public final class PerformanceReport
             return;
         }
         md.heading(2, "JMH (`benchmarks/run`)");
-        md.paragraph("Microbenchmarks of the dataplane and control-plane code (benchmarks/), JMH's `-rf json` result "
-            + "of the latest run of each selection; score ± the 99.9 % confidence interval JMH reports.");
-        for (final Map.Entry<String, ResultLine> e : latestByVariant(runs).entrySet())
+        md.paragraph("Microbenchmarks of the dataplane and control-plane code (benchmarks/), from JMH's `-rf json` "
+            + "results: for each benchmark and parameters the latest run's score, ± the 99.9 % confidence interval "
+            + "JMH reports (an interval as large as the score means the machine's other load dominated).");
+        // the latest score of each benchmark with its parameters, and the runs they come from
+        final Map<String, List<String>> rows = new TreeMap<>();
+        final Map<String, ResultLine> from = new TreeMap<>();
+        for (final ResultLine run : runs)
         {
-            final List<List<String>> rows = new ArrayList<>();
-            for (final JsonNode b : e.getValue().result().path("benchmarks"))
+            for (final JsonNode b : run.result().path("benchmarks"))
             {
                 final JsonNode metric = b.path("primaryMetric");
                 final StringBuilder params = new StringBuilder();
                 b.path("params").properties().forEach(p ->
                     params.append(params.isEmpty() ? "" : ", ").append(p.getKey()).append('=').append(p.getValue().asText()));
                 final String name = b.path("benchmark").asText();
-                rows.add(List.of(name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1),
+                final String key = name + " " + params + " " + b.path("mode").asText();
+                rows.put(key, List.of(name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1),
                     params.isEmpty() ? "-" : params.toString(), b.path("mode").asText(),
                     Numbers.fmt(Numbers.at(metric, "score")) + " ± " + Numbers.fmt(Numbers.at(metric, "scoreError")),
-                    metric.path("scoreUnit").asText(), b.path("threads").asText(), b.path("forks").asText()));
+                    metric.path("scoreUnit").asText(), b.path("threads").asText(), b.path("forks").asText(),
+                    "line " + run.lineNumber()));
+                from.put(key, run);
             }
-            md.table(List.of("benchmark", "params", "mode", "score", "unit", "threads", "forks"), rows);
-            md.source(e.getValue());
-            shown.add(e.getValue().lineNumber());
+        }
+        md.table(List.of("benchmark", "params", "mode", "score", "unit", "threads", "forks", "run"),
+            new ArrayList<>(rows.values()));
+        final Map<Integer, ResultLine> sources = new TreeMap<>();
+        from.values().forEach(r -> sources.put(r.lineNumber(), r));
+        for (final ResultLine r : sources.values())
+        {
+            md.source(r);
+            shown.add(r.lineNumber());
         }
     }
 
