@@ -285,15 +285,16 @@ public final class PerformanceReport
         final Map<String, Map<String, List<Double>>> pps = Charts.ordered();
         for (final String impl : impls)
         {
+            final JsonNode rounds = r.path("rounds").path(impl);
             final Map<String, List<Double>> byFigure = new LinkedHashMap<>();
-            byFigure.put("ns/pkt (busy)", Numbers.of(r.path(impl + "_ns_per_pkt_runs")));
-            final List<Double> own = Numbers.of(r.path(impl + "_own_ns_per_pkt_runs"));
+            byFigure.put("ns/pkt (busy)", perRound(rounds, "ns_per_pkt"));
+            final List<Double> own = perRound(rounds, "own_ns_per_pkt");
             if (!own.isEmpty())
             {
                 byFigure.put("own ns/pkt", own);
             }
             cpu.put(impl, byFigure);
-            pps.put(impl, Map.of("forwarded pps (sink)", Numbers.of(r.path(impl + "_pps_runs"))));
+            pps.put(impl, Map.of("forwarded pps (sink)", perRound(rounds, "sink_pps")));
         }
         final String slug = slug(variant);
         final String cpuPng = plot(slug + "-cpu.png");
@@ -310,12 +311,11 @@ public final class PerformanceReport
         final List<List<String>> rows = new ArrayList<>();
         for (final String impl : impls)
         {
-            rows.add(List.of(impl, Numbers.fmt(Numbers.at(r, impl + "_pps")),
-                Numbers.fmt(Numbers.at(r, impl + "_ns_per_pkt")), Numbers.fmt(Numbers.at(r, impl + "_own_ns_per_pkt")),
-                Numbers.fmt(Numbers.at(r, impl + "_proc_ns_per_pkt")),
-                Numbers.fmt(Numbers.at(r, impl + "_rtt_p50_us")) + " / " + Numbers.fmt(Numbers.at(r, impl + "_rtt_p99_us")),
-                Numbers.fmt(Numbers.at(r, impl + "_rtt_offcore_p50_us")) + " / "
-                    + Numbers.fmt(Numbers.at(r, impl + "_rtt_offcore_p99_us"))));
+            final JsonNode rounds = r.path("rounds").path(impl);
+            rows.add(List.of(impl, median(rounds, "sink_pps"), median(rounds, "ns_per_pkt"),
+                median(rounds, "own_ns_per_pkt"), median(rounds, "proc_ns_per_pkt"),
+                median(rounds, "rtt_p50_us") + " / " + median(rounds, "rtt_p99_us"),
+                median(rounds, "rtt_offcore_p50_us") + " / " + median(rounds, "rtt_offcore_p99_us")));
         }
         md.table(List.of("impl", "sink pps", "ns/pkt", "own ns/pkt", "proc ns/pkt", "RTT p50 / p99 us",
             "offcore RTT p50 / p99 us"), rows);
@@ -362,22 +362,44 @@ public final class PerformanceReport
         }
     }
 
-    /** The implementations of an lb result, in the order java, l2fwd, kernel, then any other (e.g. offload). */
+    /**
+     * The implementations of an lb result with at least one successful round, in the order java, offload, l2fwd, kernel,
+     * then any other.
+     */
     private static List<String> impls(final JsonNode r)
     {
         final List<String> impls = new ArrayList<>();
-        r.fieldNames().forEachRemaining(f ->
+        r.path("rounds").properties().forEach(e ->
         {
-            if (f.endsWith("_ns_per_pkt_runs") && !f.endsWith("_own_ns_per_pkt_runs")
-                && !Numbers.of(r.path(f)).isEmpty())
+            if (!perRound(e.getValue(), "ns_per_pkt").isEmpty() || !perRound(e.getValue(), "sink_pps").isEmpty())
             {
-                impls.add(f.substring(0, f.length() - "_ns_per_pkt_runs".length()));
+                impls.add(e.getKey());
             }
         });
-        final List<String> order = List.of("java", "l2fwd", "kernel");
+        final List<String> order = List.of("java", "offload", "l2fwd", "kernel");
         impls.sort(Comparator.comparingInt((String i) -> order.contains(i) ? order.indexOf(i) : order.size())
             .thenComparing(Comparator.naturalOrder()));
         return impls;
+    }
+
+    /** {@code field} of each successful round (lb's rounds carry "ok"), nulls left out. */
+    private static List<Double> perRound(final JsonNode rounds, final String field)
+    {
+        final List<Double> values = new ArrayList<>();
+        for (final JsonNode round : rounds)
+        {
+            if (round.path("ok").asBoolean(true) && round.path(field).isNumber())
+            {
+                values.add(round.path(field).asDouble());
+            }
+        }
+        return values;
+    }
+
+    /** The median of {@code field} over the successful rounds, formatted; as lb's own table computes it. */
+    private static String median(final JsonNode rounds, final String field)
+    {
+        return Numbers.fmt(Numbers.median(perRound(rounds, field)));
     }
 
     /** The CDF of the round whose {@code prefix}p50_us is the median of the rounds that have a CDF. */
