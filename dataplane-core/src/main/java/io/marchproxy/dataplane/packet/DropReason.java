@@ -71,5 +71,9 @@ public enum DropReason
     /** A packet that must belong to a known flow (a reply, an ICMP error, a TCP segment without SYN) and does not. */
     NO_FLOW,
     /** The next hop's MAC address is not known (yet): the kernel's neighbour table has no usable entry for it. */
-    NO_NEIGHBOUR
+    NO_NEIGHBOUR,
+    /** QoS: the frame's priority-class queue (or the shaper of services over their rate) was full. */
+    QOS_QUEUE_FULL,
+    /** QoS: the frame would have waited in the node longer than its delay bound. */
+    QOS_DELAY_EXCEEDED
 }
