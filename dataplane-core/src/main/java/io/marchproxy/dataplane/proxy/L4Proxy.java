@@ -5,14 +5,17 @@ import io.marchproxy.dataplane.bpf.L4AccessEncoding;
 import io.marchproxy.dataplane.bpf.L4Program;
 import io.marchproxy.dataplane.bpf.XdpAttachment;
 import io.marchproxy.dataplane.counter.SingleWriterCounters;
+import io.marchproxy.dataplane.cpu.CpuPlacement;
+import io.marchproxy.dataplane.cpu.NumaTopology;
+import io.marchproxy.dataplane.cpu.ThreadAffinity;
+import io.marchproxy.dataplane.net.IpAddress;
 import io.marchproxy.dataplane.netlink.InterfaceLink;
 import io.marchproxy.dataplane.netlink.NeighbourTable;
 import io.marchproxy.dataplane.netns.Interfaces;
 import io.marchproxy.dataplane.netns.NetNamespace;
+import io.marchproxy.dataplane.qos.EgressScheduler;
 import io.marchproxy.dataplane.xsk.Umem;
 import io.marchproxy.dataplane.xsk.XskForwarder;
-import io.marchproxy.dataplane.xsk.XskPollIdleStrategy;
-import io.marchproxy.dataplane.xsk.XskPoller;
 import io.marchproxy.dataplane.xsk.XskSocket;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -23,6 +26,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,8 +35,9 @@ import java.util.concurrent.TimeUnit;
  * proxy picks a backend, translates (full NAT: to the backend, from the node's back address and a SNAT port) and sends
  * out of {@code back}; replies come back the same way reversed. The XDP program ({@link L4Program}) on both
  * interfaces drops what the access rules deny and steers the rest to one AF_XDP socket per interface (one UMEM, so
- * forwarding is zero-copy between them); one dataplane thread runs both directions ({@link ProxyPipeline}) and the
- * flow sweep; a monitor thread keeps backends' MACs and health current.
+ * forwarding is zero-copy between them); one dataplane worker thread runs both directions ({@link ProxyPipeline}),
+ * QoS on both egresses and the flow sweep, pinned to the CPUs {@link ProxySettings#cores()} picks
+ * ({@link #worker()} says which and why); a monitor thread keeps backends' MACs and health current.
  *
  * <p>{@link #apply} replaces the whole configuration while traffic flows: the dataplane thread adopts it between two
  * batches, then the XDP program's maps flip to the same version in one update. Setup and {@link #apply} are for a
@@ -56,6 +62,9 @@ public final class L4Proxy implements AutoCloseable
     private Thread monitorThread;
     private AgentRunner runner;
     private CompiledConfig current;
+    private long sequence;
+    private Set<InetAddress> steeredVips = Set.of();
+    private WorkerPlacement worker;
 
     private L4Proxy(final NetNamespace namespace, final ProxySettings settings)
     {
@@ -116,10 +125,11 @@ public final class L4Proxy implements AutoCloseable
         program.registerSocket(frontIndex, settings.queue(), front.fd());
         program.registerSocket(backIndex, settings.queue(), back.fd());
 
-        current = new CompiledConfig(initial, null);
+        current = new CompiledConfig(initial, null, settings.qos(), ++sequence);
         writeProgram(current);
         pipeline = keep(new ProxyPipeline(current, settings.snat4(), settings.snat6(), settings.snatPorts(),
-            frontLink.mac().bits(), backLink.mac().bits(), settings.flowsPerFamily(), settings.timeouts()));
+            frontLink.mac().bits(), backLink.mac().bits(), settings.flowsPerFamily(), settings.timeouts(),
+            settings.qos(), new SocketPort(back), new SocketPort(front)));
         keep(program.attach(frontIndex, settings.mode()));
         keep(program.attach(backIndex, settings.mode()));
 
@@ -128,8 +138,10 @@ public final class L4Proxy implements AutoCloseable
         monitorThread.setDaemon(true);
         monitorThread.start();
 
-        final XskForwarder toBackends = new XskForwarder(front, back, settings.batch(), pipeline.clientSide());
-        final XskForwarder toClients = new XskForwarder(back, front, settings.batch(), pipeline.backendSide());
+        final XskForwarder toBackends = new XskForwarder(front, back, settings.batch(), pipeline.clientSide(),
+            pipeline.egress(true));
+        final XskForwarder toClients = new XskForwarder(back, front, settings.batch(), pipeline.backendSide(),
+            pipeline.egress(false));
         final Agent housekeeping = new Agent()
         {
             @Override
@@ -144,16 +156,61 @@ public final class L4Proxy implements AutoCloseable
                 return "l4-housekeeping";
             }
         };
-        final XskPollIdleStrategy idle = new XskPollIdleStrategy(new XskPoller(front, back),
-            settings.pollTimeoutMs(), front, back);
-        runner = new AgentRunner(idle, ex -> LOG.log(System.Logger.Level.ERROR,
-            "L4 dataplane: " + ex, ex), null, new CompositeAgent(housekeeping, toBackends, toClients));
+        runner = new AgentRunner(settings.idle().create(front, back, settings.pollTimeoutMs()),
+            ex -> LOG.log(System.Logger.Level.ERROR, "L4 dataplane: " + ex, ex), null,
+            new CompositeAgent(housekeeping, toBackends, toClients));
+        worker = startWorker(placement());
+        LOG.log(System.Logger.Level.INFO, "L4 dataplane worker " + worker);
+    }
+
+    /** Where the worker goes: {@link ProxySettings#cores()} on this machine, for the front interface. */
+    private CpuPlacement placement() throws java.io.IOException
+    {
+        // /sys/class/net lists the devices of the namespace that mounted /sys: the process's, not the proxy's.
+        return CpuPlacement.choose(settings.cores(), settings.front(), namespace == null, NumaTopology.system(),
+            ThreadAffinity.currentThread());
+    }
+
+    /**
+     * Starts the worker thread, which pins itself before its first turn, and waits until it has: a placement the
+     * kernel refuses fails the start.
+     */
+    private WorkerPlacement startWorker(final CpuPlacement placement) throws Exception
+    {
+        final String name = "marchproxy-l4-" + settings.front();
+        final CompletableFuture<WorkerPlacement> started = new CompletableFuture<>();
         AgentRunner.startOnThread(runner, r ->
         {
-            final Thread t = new Thread(r, "marchproxy-l4-" + settings.front());
+            final Thread t = new Thread(() ->
+            {
+                try
+                {
+                    if (placement.pinned())
+                    {
+                        ThreadAffinity.pinCurrentThread(placement.cpus());
+                    }
+                    started.complete(new WorkerPlacement(name, ThreadAffinity.currentThreadId(), settings.queue(),
+                        placement, ThreadAffinity.currentThread(), settings.idle()));
+                }
+                catch (final RuntimeException ex)
+                {
+                    started.completeExceptionally(ex);
+                    return;
+                }
+                r.run();
+            }, name);
             t.setDaemon(true);
             return t;
         });
+        try
+        {
+            return started.get(10, TimeUnit.SECONDS);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new IllegalStateException("the dataplane worker could not be placed (" + placement.reason() + "): "
+                + ex.getCause().getMessage(), ex.getCause());
+        }
     }
 
     /** The monitor's loop, inside the proxy's namespace (its probes' sockets belong there). */
@@ -181,11 +238,13 @@ public final class L4Proxy implements AutoCloseable
     /**
      * Makes {@code next} the configuration: compiled here, adopted by the dataplane thread between two batches (this
      * call waits for that, a few milliseconds at most when idle), then written into the XDP program's other
-     * generation and flipped live, and handed to the backend monitor. Control thread.
+     * generation and flipped live, and handed to the backend monitor. The kernel never runs ahead of the worker: a
+     * worker that does not adopt within 2 s fails the call and the XDP program keeps the previous configuration.
+     * Control thread.
      */
     public synchronized void apply(final ProxyConfig next) throws Exception
     {
-        final CompiledConfig compiled = new CompiledConfig(next, current.statistics());
+        final CompiledConfig compiled = new CompiledConfig(next, current.statistics(), settings.qos(), ++sequence);
         pipeline.offer(compiled);
         monitor.offer(compiled);
         final long deadline = System.nanoTime() + ADOPT_TIMEOUT_NANOS;
@@ -195,14 +254,19 @@ public final class L4Proxy implements AutoCloseable
         }
         if (pipeline.liveConfig() != compiled)
         {
-            LOG.log(System.Logger.Level.WARNING, "the dataplane thread did not adopt config version "
-                + next.version() + " within 2 s; the XDP program follows anyway");
+            throw new IllegalStateException("the dataplane worker did not adopt config version " + next.version()
+                + " within 2 s (is it running? " + worker + "); the XDP program keeps version "
+                + current.version());
         }
         writeProgram(compiled);
         current = compiled;
     }
 
-    /** Writes services and access entries into the program's idle generation, flips it live, updates the steering. */
+    /**
+     * Writes services and access entries into the program's idle generation and flips it live as the configuration's
+     * sequence. The steered addresses are widened to both configurations' VIPs before the flip and narrowed to the new
+     * one's after it, so that neither generation's frames to a VIP go to the kernel in between.
+     */
     private void writeProgram(final CompiledConfig c)
     {
         final L4Program.Generation g = program.stage()
@@ -229,9 +293,19 @@ public final class L4Proxy implements AutoCloseable
                 g.access(e, s.protocol());
             }
         }
-        g.commit();
+        final List<L4Program.SnatRange> snat = snatRanges();
+        final Set<InetAddress> both = new HashSet<>(vips);
+        both.addAll(steeredVips);
+        program.setAddresses(both, snat);
+        g.commit(c.sequence());
+        program.setAddresses(vips, snat);
+        steeredVips = vips;
+    }
+
+    private List<L4Program.SnatRange> snatRanges()
+    {
         final List<L4Program.SnatRange> snat = new ArrayList<>();
-        for (final var address : new io.marchproxy.dataplane.net.IpAddress[]{settings.snat4(), settings.snat6()})
+        for (final IpAddress address : new IpAddress[]{settings.snat4(), settings.snat6()})
         {
             if (address != null)
             {
@@ -242,9 +316,8 @@ public final class L4Proxy implements AutoCloseable
                 }
             }
         }
-        program.setAddresses(vips, snat);
+        return snat;
     }
-
 
     /** The configuration the proxy serves now (the last one applied). */
     public synchronized ProxyConfig config()
@@ -271,6 +344,22 @@ public final class L4Proxy implements AutoCloseable
         return pipeline.drops();
     }
 
+    /**
+     * Frames the XDP program decided under a configuration, by how that configuration compares with the worker's
+     * ({@link ConfigConsistency}: {@code KERNEL_AHEAD} would be a torn swap); any thread.
+     */
+    public SingleWriterCounters configConsistency()
+    {
+        return pipeline.consistency();
+    }
+
+    /** The sequence of the configuration the worker has adopted (1 for the initial one, +1 per apply); any thread. */
+    public long adoptedSequence()
+    {
+        final CompiledConfig c = pipeline.liveConfig();
+        return c == null ? 0 : c.sequence();
+    }
+
     /** The XDP program (its counters); any thread. */
     public L4Program program()
     {
@@ -292,6 +381,21 @@ public final class L4Proxy implements AutoCloseable
     public ProxySettings settings()
     {
         return settings;
+    }
+
+    /** Where the dataplane worker runs and why; any thread. */
+    public WorkerPlacement worker()
+    {
+        return worker;
+    }
+
+    /**
+     * The QoS scheduler of the frames toward backends ({@code toBackends}, sent on the back interface) or toward
+     * clients, for its per-class counters; null when QoS is off. Counters may be read from any thread.
+     */
+    public EgressScheduler qos(final boolean toBackends)
+    {
+        return pipeline.scheduler(toBackends);
     }
 
     private <T extends AutoCloseable> T keep(final T resource)

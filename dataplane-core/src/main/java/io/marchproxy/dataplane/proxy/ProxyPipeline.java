@@ -2,6 +2,7 @@ package io.marchproxy.dataplane.proxy;
 
 import io.marchproxy.dataplane.acl.AccessAction;
 import io.marchproxy.dataplane.balance.BackendSelector;
+import io.marchproxy.dataplane.bpf.L4Layouts;
 import io.marchproxy.dataplane.conntrack.ExpiredFlowHandler;
 import io.marchproxy.dataplane.conntrack.FlowTable;
 import io.marchproxy.dataplane.conntrack.FlowTimeouts;
@@ -19,6 +20,11 @@ import io.marchproxy.dataplane.packet.PacketParser;
 import io.marchproxy.dataplane.packet.PacketVerdict;
 import io.marchproxy.dataplane.packet.ParsedPacket;
 import io.marchproxy.dataplane.packet.TcpHeader;
+import io.marchproxy.dataplane.qos.DscpMarker;
+import io.marchproxy.dataplane.qos.EgressScheduler;
+import io.marchproxy.dataplane.qos.QosSettings;
+import io.marchproxy.dataplane.qos.TokenBucket;
+import io.marchproxy.dataplane.qos.TxPort;
 import io.marchproxy.dataplane.xsk.Packet;
 import io.marchproxy.dataplane.xsk.XskForwarder;
 
@@ -33,7 +39,9 @@ import static io.marchproxy.dataplane.packet.NetworkByteOrder.u48;
  * (service, access rules, backend, SNAT port), rewrite in place (full NAT, TTL, MACs, incremental checksums), count.
  * {@link #clientSide()} handles frames from clients (front interface) and {@link #backendSide()} frames from backends
  * (back interface); both are {@link XskForwarder.Rewriter}s of forwarders run together on that thread, with
- * {@link #housekeeping(long)} between turns.
+ * {@link #housekeeping(long)} between turns. With QoS on, each side is also its forwarder's {@link XskForwarder.Egress}:
+ * the rewritten frame is marked with its service's DSCP and offered to the out interface's {@link EgressScheduler}
+ * with the instant its service's token bucket for that direction lets it leave and its delay bound.
  *
  * <p>What crosses threads: the configuration ({@link CompiledConfig}) and the backends' links and health
  * ({@link BackendLinks}) arrive as immutable snapshots through volatile fields and are adopted between batches; the
@@ -46,7 +54,11 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     private static final int SWEEP_PER_TURN = 256;
     private static final int TCP = L4Protocol.TCP.number();
 
+    private static final ValueLayout.OfInt META_INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final int META_BYTES = (int)L4Layouts.META.byteSize();
+
     private final SingleWriterCounters drops = SingleWriterCounters.forEnum(DropReason.class);
+    private final SingleWriterCounters consistency = SingleWriterCounters.forEnum(ConfigConsistency.class);
     private final PacketParser parser = new PacketParser(drops);
     private final ParsedPacket parsed = new ParsedPacket();
     private final FlowTuple reply = new FlowTuple();
@@ -65,8 +77,9 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     private final IpAddress snat6;
     private final long frontMac;
     private final long backMac;
-    private final Rewriter clientSide = new Rewriter(true);
-    private final Rewriter backendSide = new Rewriter(false);
+    private final boolean qosOn;
+    private final Side clientSide;
+    private final Side backendSide;
 
     private volatile CompiledConfig pendingConfig;
     private volatile CompiledConfig liveConfig;
@@ -76,16 +89,24 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     /** Open flows per service index and backend index: what least-connections and the statistics count. */
     private int[][] active = new int[0][];
     private long now;
+    /** The service of the frame just rewritten, for its side's egress. */
+    private int servedService;
 
     /**
      * @param snat4 the node's IPv4 source address toward backends, or null when there is none (IPv4 services then
      *              get no flows)
      * @param snat6 likewise for IPv6
+     * @param qos   the node's QoS; when enabled, frames toward backends go to {@code toBackends} through an
+     *              {@link EgressScheduler} and frames toward clients to {@code toClients}
      */
     ProxyPipeline(
         final CompiledConfig initial, final IpAddress snat4, final IpAddress snat6, final PortRange snatPorts,
-        final long frontMac, final long backMac, final int flowsPerFamily, final FlowTimeouts timeouts)
+        final long frontMac, final long backMac, final int flowsPerFamily, final FlowTimeouts timeouts,
+        final QosSettings qos, final TxPort toBackends, final TxPort toClients)
     {
+        this.qosOn = qos.enabled();
+        this.clientSide = new Side(true, qosOn ? new EgressScheduler(qos, toBackends, drops) : null);
+        this.backendSide = new Side(false, qosOn ? new EgressScheduler(qos, toClients, drops) : null);
         this.config = initial;
         this.pendingConfig = initial;
         this.links = BackendLinks.NONE;
@@ -118,10 +139,28 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         return backendSide;
     }
 
+    /** The egress of frames toward backends ({@code toBackends}) or clients; null when QoS is off. */
+    XskForwarder.Egress egress(final boolean toBackends)
+    {
+        return !qosOn ? null : toBackends ? clientSide : backendSide;
+    }
+
+    /** The scheduler of frames toward backends or clients (its per-class counters); null when QoS is off. */
+    EgressScheduler scheduler(final boolean toBackends)
+    {
+        return (toBackends ? clientSide : backendSide).scheduler;
+    }
+
     /** Drop counters by {@link DropReason}; any thread. */
     SingleWriterCounters drops()
     {
         return drops;
+    }
+
+    /** Stamped frames by {@link ConfigConsistency}; any thread. */
+    SingleWriterCounters consistency()
+    {
+        return consistency;
     }
 
     /** The configuration the dataplane thread uses now; any thread (it is published by that thread). */
@@ -204,6 +243,11 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
             }
         }
         active = grown;
+        if (qosOn)
+        {
+            clientSide.shapeFor(next);
+            backendSide.shapeFor(next);
+        }
         config = next;
         liveConfig = next;
         applyLinks();
@@ -279,26 +323,39 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         return false;
     }
 
-    /** Frames from clients ({@code fromClient}) or from backends; the state is the pipeline's. */
-    private final class Rewriter implements XskForwarder.Rewriter
+    /**
+     * Frames from clients ({@code fromClient}) or from backends: the rewriter of that direction's forwarder and, with
+     * QoS, its egress (the scheduler of the interface it sends on and the services' token buckets for the direction).
+     * The rest of the state is the pipeline's.
+     */
+    private final class Side implements XskForwarder.Rewriter, XskForwarder.Egress
     {
         private final boolean fromClient;
+        private final EgressScheduler scheduler;
+        /** Token buckets by service index for this direction; null where the service has no limit. */
+        private TokenBucket[] buckets = new TokenBucket[0];
 
-        Rewriter(final boolean fromClient)
+        Side(final boolean fromClient, final EgressScheduler scheduler)
         {
             this.fromClient = fromClient;
+            this.scheduler = scheduler;
         }
 
         @Override
         public boolean rewrite(final Packet packet)
         {
             final MemorySegment frame = packet.frame();
+            if (checkStamp(frame, packet.offset(), packet.length()))
+            {
+                packet.skip(META_BYTES);
+            }
             final PacketVerdict verdict = parser.parse(frame, packet.offset(), packet.length(), parsed);
             switch (verdict)
             {
                 case TCP:
                 case UDP:
-                    return fromClient ? fromClient(frame, packet.offset(), packet.length()) : fromBackend(packet.length());
+                    return fromClient ? fromClient(frame, packet.offset(), packet.length())
+                        : fromBackend(packet.length());
                 case ICMP_ERROR:
                     return icmpError(fromClient);
                 case DROP:
@@ -309,6 +366,95 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
                     return drop(DropReason.NO_FLOW);
             }
         }
+
+        /** The rewritten frame of {@link #servedService}: now, or when its tokens come, within its delay bound. */
+        @Override
+        public boolean accept(final Packet packet)
+        {
+            final CompiledConfig c = config;
+            final int service = servedService;
+            final TokenBucket bucket = service < buckets.length ? buckets[service] : null;
+            final long eligible = bucket == null ? now : bucket.conformsAt(now);
+            final int length = packet.length();
+            if (!scheduler.offer(packet.address(), length, c.qosClass(service), now, eligible,
+                now + c.maxDelayNanos(service)))
+            {
+                return false;
+            }
+            if (bucket != null)
+            {
+                bucket.consume(eligible, length);
+            }
+            return true;
+        }
+
+        @Override
+        public int release()
+        {
+            return scheduler.release(now);
+        }
+
+        /** Buckets for {@code next}'s rates: kept (with what they hold) for services that had one, made for new ones. */
+        void shapeFor(final CompiledConfig next)
+        {
+            final TokenBucket[] shaped = new TokenBucket[next.maxServiceIndex() + 1];
+            for (int s = 0; s < shaped.length; s++)
+            {
+                final long rate = next.rate(s, fromClient);
+                if (rate == 0)
+                {
+                    continue;
+                }
+                final TokenBucket old = s < buckets.length ? buckets[s] : null;
+                if (old != null)
+                {
+                    old.configure(rate, next.burst(s, fromClient));
+                    shaped[s] = old;
+                }
+                else
+                {
+                    shaped[s] = new TokenBucket(rate, next.burst(s, fromClient));
+                }
+            }
+            buckets = shaped;
+        }
+    }
+
+    /**
+     * Reads the header the XDP program put in front of the frame: compares the configuration it decided the frame
+     * under with the worker's, and returns true when the header is there (to be skipped). A frame without it (another
+     * program on the interface) is counted {@link ConfigConsistency#UNSTAMPED} and parsed as it is.
+     */
+    private boolean checkStamp(final MemorySegment frame, final int offset, final int length)
+    {
+        if (length < META_BYTES || frame.get(META_INT, offset + L4Layouts.META_MAGIC_OFFSET) != L4Layouts.META_MAGIC)
+        {
+            consistency.increment(ConfigConsistency.UNSTAMPED.ordinal());
+            return false;
+        }
+        final int stamp = frame.get(META_INT, offset + L4Layouts.META_SEQUENCE_OFFSET);
+        if (stamp != 0)
+        {
+            final int ahead = stamp - (int)config.sequence(); // sequences wrap at 2^32: compare by difference
+            consistency.increment(ahead == 0 ? ConfigConsistency.MATCHED.ordinal()
+                : ahead < 0 ? ConfigConsistency.KERNEL_BEHIND.ordinal() : ConfigConsistency.KERNEL_AHEAD.ordinal());
+        }
+        return true;
+    }
+
+    /** A rewritten frame of {@code service} leaves: marked with the service's DSCP, if QoS gives it one. */
+    private boolean served(final CompiledConfig c, final int service)
+    {
+        servedService = service;
+        if (qosOn)
+        {
+            final int dscp = c.dscp(service);
+            if (dscp >= 0)
+            {
+                DscpMarker.mark(parsed, dscp);
+            }
+        }
+        return true;
     }
 
     private boolean fromClient(final MemorySegment frame, final long offset, final int length)
@@ -347,7 +493,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
             return drop(DropReason.TTL_EXPIRED);
         }
         c.statistics().toBackend(service, backend, length);
-        return true;
+        return served(c, service);
     }
 
     /** Opens the flow of a client's first packet; returns its handle, or a negative number after counting why not. */
@@ -422,8 +568,10 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         {
             return drop(DropReason.TTL_EXPIRED);
         }
-        config.statistics().toClient(table.serviceIndex(handle), table.backendIndex(handle), length);
-        return true;
+        final CompiledConfig c = config;
+        final int service = table.serviceIndex(handle);
+        c.statistics().toClient(service, table.backendIndex(handle), length);
+        return served(c, service);
     }
 
     /**
@@ -458,8 +606,10 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
             return drop(DropReason.NO_NEIGHBOUR);
         }
         NatRewriter.rewriteMacs(parsed, fromClient ? backMac : frontMac, mac);
-        config.statistics().icmpError(table.serviceIndex(handle));
-        return true;
+        final CompiledConfig c = config;
+        final int service = table.serviceIndex(handle);
+        c.statistics().icmpError(service);
+        return served(c, service);
     }
 
     @Override

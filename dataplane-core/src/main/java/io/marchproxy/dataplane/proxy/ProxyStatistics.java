@@ -97,10 +97,18 @@ public final class ProxyStatistics
 
     void toBackend(final int service, final int backend, final int bytes)
     {
-        final SingleWriterCounters c = services[service];
+        final SingleWriterCounters c = service < services.length ? services[service] : null;
+        if (c == null)
+        {
+            return; // a flow of a service removed since (its backend's MAC still known for a moment)
+        }
         c.increment(ServiceCounter.PACKETS_TO_BACKENDS.ordinal());
         c.add(ServiceCounter.BYTES_TO_BACKENDS.ordinal(), bytes);
-        backends[service].increment(backend * BackendCounter.values().length + BackendCounter.PACKETS.ordinal());
+        final int at = backend * BackendCounter.values().length + BackendCounter.PACKETS.ordinal();
+        if (at < backends[service].length())
+        {
+            backends[service].increment(at);
+        }
     }
 
     void toClient(final int service, final int backend, final int bytes)
