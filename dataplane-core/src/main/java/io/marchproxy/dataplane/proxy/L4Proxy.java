@@ -156,10 +156,19 @@ public final class L4Proxy implements AutoCloseable
                 return "l4-housekeeping";
             }
         };
+        final String name = "marchproxy-l4-" + settings.front();
+        // AgentRunner names its thread after the agent's role: the worker's name, as ps and /proc show it.
+        final Agent duty = new CompositeAgent(housekeeping, toBackends, toClients)
+        {
+            @Override
+            public String roleName()
+            {
+                return name;
+            }
+        };
         runner = new AgentRunner(settings.idle().create(front, back, settings.pollTimeoutMs()),
-            ex -> LOG.log(System.Logger.Level.ERROR, "L4 dataplane: " + ex, ex), null,
-            new CompositeAgent(housekeeping, toBackends, toClients));
-        worker = startWorker(placement());
+            ex -> LOG.log(System.Logger.Level.ERROR, "L4 dataplane: " + ex, ex), null, duty);
+        worker = startWorker(name, placement());
         LOG.log(System.Logger.Level.INFO, "L4 dataplane worker " + worker);
     }
 
@@ -175,9 +184,8 @@ public final class L4Proxy implements AutoCloseable
      * Starts the worker thread, which pins itself before its first turn, and waits until it has: a placement the
      * kernel refuses fails the start.
      */
-    private WorkerPlacement startWorker(final CpuPlacement placement) throws Exception
+    private WorkerPlacement startWorker(final String name, final CpuPlacement placement) throws Exception
     {
-        final String name = "marchproxy-l4-" + settings.front();
         final CompletableFuture<WorkerPlacement> started = new CompletableFuture<>();
         AgentRunner.startOnThread(runner, r ->
         {

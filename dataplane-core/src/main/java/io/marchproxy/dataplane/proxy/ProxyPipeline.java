@@ -377,7 +377,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
             final long eligible = bucket == null ? now : bucket.conformsAt(now);
             final int length = packet.length();
             if (!scheduler.offer(packet.address(), length, c.qosClass(service), now, eligible,
-                now + c.maxDelayNanos(service)))
+                c.maxDelayNanos(service)))
             {
                 return false;
             }

@@ -14,15 +14,18 @@ import java.util.Objects;
  * egress rate and the ring's room.
  *
  * <p>{@link #offer} takes a rewritten frame with its class, the instant its service's {@link TokenBucket} lets it
- * leave, and its deadline. A frame that may leave now goes straight to the TX ring when nothing is queued and the
+ * leave, and its delay bound. A frame whose tokens would come later than the bound is dropped at once (the service's
+ * backlog is full); one that may leave now goes straight to the TX ring when nothing is queued and the
  * link and ring have room (the common, uncongested case: no queue touched); otherwise it joins its class's queue. A
  * frame that must wait for tokens waits in a timing wheel of {@value #SLOTS} slots of 2^{@value #SLOT_SHIFT} ns
  * (about 65 us; {@link #HORIZON} in all) and joins its class's queue when its slot comes. {@link #release} moves due
  * frames out of the wheel and sends queued frames: each class in turn gets a quantum of bytes proportional to its
  * weight, so under congestion the classes share the link 40/30/20/10 by default and a lightly loaded P0 waits at most
- * about one quantum of each other class. A frame that would leave after its deadline is dropped
- * ({@link DropReason#QOS_DELAY_EXCEEDED}), as is one finding its queue or the shaper full
- * ({@link DropReason#QOS_QUEUE_FULL}); both are counted per class.
+ * about one quantum of each other class. A frame still queued for the link a bound after it became eligible is
+ * dropped ({@link DropReason#QOS_DELAY_EXCEEDED}), as is one finding its queue or the shaper full
+ * ({@link DropReason#QOS_QUEUE_FULL}); both are counted per class. (So the shaper's wait, which the service's own
+ * rate causes, and the queue's wait, which the other traffic causes, are bounded each by the bound: a shaped frame
+ * that came due while the worker was busy is not punished for it.)
  *
  * <p>No thread sleeps here and nothing reads the clock: the caller passes the time it read once for the batch.
  * Garbage-free (every queue and wheel entry is preallocated) and exception-free per frame; for the one thread that
@@ -136,15 +139,15 @@ public final class EgressScheduler
      * {@code eligibleAt}. Returns false, after counting why, when it is dropped: the caller gives the frame back.
      *
      * @param eligibleAt when its service's tokens let it leave ({@code now} for a service without a limit)
-     * @param deadline   the latest it may leave
+     * @param boundNanos the longest it may wait for its tokens, and then for the link
      */
     public boolean offer(
         final long address, final int length, final int cls, final long now, final long eligibleAt,
-        final long deadline)
+        final long boundNanos)
     {
         if ((eligibleAt >> SLOT_SHIFT) > (now >> SLOT_SHIFT))
         {
-            return shape(address, length, cls, now, eligibleAt, deadline);
+            return shape(address, length, cls, now, eligibleAt, boundNanos);
         }
         if (backlogged == 0 && (link == null || link.conformsAt(now) <= now) && port.txRoom(1) > 0
             && port.transmit(address, length))
@@ -156,14 +159,14 @@ public final class EgressScheduler
             sent(cls, length, 0);
             return true;
         }
-        return enqueue(address, length, cls, now, deadline);
+        return enqueue(address, length, cls, now, now + boundNanos);
     }
 
     private boolean shape(
         final long address, final int length, final int cls, final long now, final long eligibleAt,
-        final long deadline)
+        final long boundNanos)
     {
-        if (eligibleAt > deadline || (eligibleAt >> SLOT_SHIFT) - (now >> SLOT_SHIFT) >= SLOTS)
+        if (eligibleAt - now > boundNanos || (eligibleAt >> SLOT_SHIFT) - (now >> SLOT_SHIFT) >= SLOTS)
         {
             return drop(cls, QosCounter.DROPPED_DELAY, DropReason.QOS_DELAY_EXCEEDED);
         }
@@ -179,7 +182,7 @@ public final class EgressScheduler
         freeEntry = entryNext[e];
         entryAddress[e] = address;
         entryArrival[e] = now;
-        entryDeadline[e] = deadline;
+        entryDeadline[e] = eligibleAt + boundNanos; // the bound again, for the wait for the link
         entryLength[e] = length;
         entryClass[e] = cls;
         entryNext[e] = NONE;
@@ -296,12 +299,7 @@ public final class EgressScheduler
             {
                 final int next = entryNext[e];
                 final int cls = entryClass[e];
-                if (entryDeadline[e] < now)
-                {
-                    port.discard(entryAddress[e]);
-                    drop(cls, QosCounter.DROPPED_DELAY, DropReason.QOS_DELAY_EXCEEDED);
-                }
-                else if (!enqueue(entryAddress[e], entryLength[e], cls, entryArrival[e], entryDeadline[e]))
+                if (!enqueue(entryAddress[e], entryLength[e], cls, entryArrival[e], entryDeadline[e]))
                 {
                     port.discard(entryAddress[e]);
                 }

@@ -33,7 +33,7 @@ class EgressSchedulerTest
     private boolean offer(final EgressScheduler s, final int length, final PriorityClass c, final long now,
         final long eligible, final Duration bound)
     {
-        final boolean kept = s.offer(nextAddress++, length, c.ordinal(), now, eligible, now + bound.toNanos());
+        final boolean kept = s.offer(nextAddress++, length, c.ordinal(), now, eligible, bound.toNanos());
         if (!kept)
         {
             refused++;
@@ -199,6 +199,35 @@ class EgressSchedulerTest
             last = frame[0];
         }
         assertEquals(0, s.held());
+        assertConserved(s);
+    }
+
+    @Test
+    void aWorkerThatComesLateDoesNotCostAShapedServiceItsRate()
+    {
+        final EgressScheduler s = scheduler(QosSettings.DEFAULTS);
+        final TokenBucket bucket = new TokenBucket(16_000_000, 8_000); // 2 MB/s
+        final Duration bound = Duration.ofMillis(50);
+        // offered at 4 MB/s, but the worker turns only every 4 ms (1 ms polls, a busy machine): 16 frames a turn
+        for (long now = T0; now < T0 + 2000 * MS; now += 4 * MS)
+        {
+            s.release(now);
+            for (int i = 0; i < 16; i++)
+            {
+                final long eligible = bucket.conformsAt(now);
+                if (offer(s, 1000, PriorityClass.P2, now, eligible, bound))
+                {
+                    bucket.consume(eligible, 1000);
+                }
+            }
+        }
+        for (long now = T0 + 2000 * MS; now < T0 + 2100 * MS; now += 4 * MS)
+        {
+            s.release(now);
+        }
+        final double expected = 2_000_000 * 2.05 + 8_000;
+        assertEquals(expected, port.sentBytes(), 0.005 * expected, "frames that came due between turns still leave");
+        assertTrue(s.counter(PriorityClass.P2, QosCounter.DELAY_MAX_NANOS) <= 54 * MS);
         assertConserved(s);
     }
 
