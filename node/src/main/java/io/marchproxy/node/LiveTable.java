@@ -5,6 +5,9 @@ import io.marchproxy.dataplane.counter.SingleWriterCounters;
 import io.marchproxy.dataplane.proxy.L4Proxy;
 import io.marchproxy.dataplane.proxy.ProxyService;
 import io.marchproxy.dataplane.proxy.ProxyStatistics;
+import io.marchproxy.dataplane.qos.EgressScheduler;
+import io.marchproxy.dataplane.qos.PriorityClass;
+import io.marchproxy.dataplane.qos.QosCounter;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
@@ -15,7 +18,8 @@ import java.util.function.Supplier;
 /**
  * The node's live view, once a second until stopped: the config version served and how fast changes applied, flows,
  * the XDP program's counters (what it steered, what the access rules dropped in the kernel), then per service its
- * packets both ways and connections, per backend its connections, and the dataplane's drops by reason.
+ * packets both ways and connections, per backend its connections, per priority class what was sent, dropped and the
+ * longest wait (both directions, when QoS is on), and the dataplane's drops by reason.
  */
 final class LiveTable
 {
@@ -66,12 +70,35 @@ final class LiveTable
                     stats.service(s.index(), ProxyStatistics.ServiceCounter.FLOWS_ACTIVE),
                     stats.service(s.index(), ProxyStatistics.ServiceCounter.ACCESS_DENIED), backends);
             }
+            if (proxy.qos(true) != null)
+            {
+                out.println("    qos sent/dropped, longest wait: to_backends" + classes(proxy.qos(true))
+                    + " | to_clients" + classes(proxy.qos(false)));
+            }
             final String drops = nonZero(proxy.drops());
             if (!drops.isEmpty())
             {
                 out.println("    drops:" + drops);
             }
         }
+    }
+
+    /** Per class with traffic: sent/dropped and the longest wait in ms. */
+    private static String classes(final EgressScheduler scheduler)
+    {
+        final StringBuilder b = new StringBuilder();
+        for (final PriorityClass c : PriorityClass.values())
+        {
+            final long sent = scheduler.counter(c, QosCounter.SENT);
+            final long dropped = scheduler.counter(c, QosCounter.DROPPED_DELAY)
+                + scheduler.counter(c, QosCounter.DROPPED_QUEUE_FULL);
+            if (sent + dropped > 0)
+            {
+                b.append(String.format(" %s %d/%d %.1fms", c, sent, dropped,
+                    scheduler.counter(c, QosCounter.DELAY_MAX_NANOS) / 1e6));
+            }
+        }
+        return b.isEmpty() ? " -" : b.toString();
     }
 
     private static String nonZero(final SingleWriterCounters c)

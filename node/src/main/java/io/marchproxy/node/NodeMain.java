@@ -77,6 +77,7 @@ public final class NodeMain
         final io.helidon.config.Config config = ControlPlaneMain.config();
         final ControlPlaneSettings settings = ControlPlaneSettings.fromConfig(config);
         final XdsSettings xds = XdsSettings.fromConfig(config);
+        final DataplaneSettings dataplane = DataplaneSettings.fromConfig(config);
         final Clock clock = Clock.systemUTC();
         try (ControlPlane plane = ControlPlane.start(settings, xds, out))
         {
@@ -87,20 +88,21 @@ public final class NodeMain
                 out.printf("xds: ADS on %s:%d (bootstrap: GET /api/v1/envoy/bootstrap?cluster=%s)%n", xds.host(),
                     plane.xds().port(), options.cluster());
             }
+            out.println("dataplane settings: " + dataplane);
             if (options.lab())
             {
-                runLab(options, plane, stop, out, clock);
+                runLab(options, dataplane, plane, stop, out, clock);
             }
             else
             {
-                runOn(options, plane, stop, out, clock);
+                runOn(options, dataplane, plane, stop, out, clock);
             }
         }
         out.println("node: stopped; XDP detached, store closed");
     }
 
-    private static void runLab(final NodeOptions options, final ControlPlane plane, final CountDownLatch stop,
-        final PrintStream out, final Clock clock) throws Exception
+    private static void runLab(final NodeOptions options, final DataplaneSettings dataplane, final ControlPlane plane,
+        final CountDownLatch stop, final PrintStream out, final Clock clock) throws Exception
     {
         out.println("lab: building namespaces (2 clients, the node, 3 backends) and starting servers...");
         try (L4Lab lab = L4Lab.create(2, 3))
@@ -112,21 +114,21 @@ public final class NodeMain
                 lab.front().ipv4().getHostAddress(), lab.back().name(), lab.back().ipv4().getHostAddress(),
                 lab.backends().stream().map(b -> b.link().ipv4().getHostAddress()).toList(), L4Lab.VIP_IPV4);
             LabSeed.seed(plane.store(), options.cluster(), lab, clock, out);
-            final ProxySettings proxy = ProxySettings.of(lab.front().name(), lab.back().name(),
+            final ProxySettings proxy = dataplane.applyTo(ProxySettings.of(lab.front().name(), lab.back().name(),
                 IpAddress.of(lab.back().ipv4()), IpAddress.of(lab.back().ipv6())).withMode(options.mode())
-                .withSnatPorts(options.snatPorts());
+                .withSnatPorts(options.snatPorts()));
             serve(options, plane, lab.node(), proxy, stop, out, clock, lab);
         }
     }
 
-    private static void runOn(final NodeOptions options, final ControlPlane plane, final CountDownLatch stop,
-        final PrintStream out, final Clock clock) throws Exception
+    private static void runOn(final NodeOptions options, final DataplaneSettings dataplane, final ControlPlane plane,
+        final CountDownLatch stop, final PrintStream out, final Clock clock) throws Exception
     {
         final NetNamespace ns = options.netns() == null ? null : NetNamespace.existing(options.netns());
         final InetAddress[] snat = ns == null ? addresses(options.back()) : ns.call(() -> addresses(options.back()));
-        final ProxySettings proxy = ProxySettings.of(options.front(), options.back(),
+        final ProxySettings proxy = dataplane.applyTo(ProxySettings.of(options.front(), options.back(),
             snat[0] == null ? null : IpAddress.of(snat[0]), snat[1] == null ? null : IpAddress.of(snat[1]))
-            .withMode(options.mode()).withSnatPorts(options.snatPorts());
+            .withMode(options.mode()).withSnatPorts(options.snatPorts()));
         out.printf("dataplane: front %s, back %s (SNAT %s %s ports %s)%s%n", options.front(), options.back(),
             snat[0], snat[1], options.snatPorts(), ns == null ? "" : " in namespace " + ns.name());
         serve(options, plane, ns, proxy, stop, out, clock, null);
@@ -173,6 +175,7 @@ public final class NodeMain
                 dataplane.apply(null);
                 out.printf("dataplane: L4 proxy on %s -> %s (%s XDP), %d service(s) of cluster '%s'%n",
                     settings.front(), settings.back(), settings.mode(), dataplane.serviceCount(), options.cluster());
+                out.println("dataplane: worker " + proxy.worker());
                 if (lab == null)
                 {
                     LiveTable.print(proxy, dataplane, options.seconds(), stop, out, () -> "");
