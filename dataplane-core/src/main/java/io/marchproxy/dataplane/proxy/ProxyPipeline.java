@@ -4,6 +4,7 @@ import io.marchproxy.dataplane.acl.AccessAction;
 import io.marchproxy.dataplane.balance.BackendSelector;
 import io.marchproxy.dataplane.bpf.L4Layouts;
 import io.marchproxy.dataplane.conntrack.ExpiredFlowHandler;
+import io.marchproxy.dataplane.conntrack.FlowState;
 import io.marchproxy.dataplane.conntrack.FlowTable;
 import io.marchproxy.dataplane.conntrack.FlowTimeouts;
 import io.marchproxy.dataplane.counter.SingleWriterCounters;
@@ -470,6 +471,19 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         final CompiledConfig c = config;
         if (handle < 0)
         {
+            handle = open(c, table, tuple, frame, offset, length);
+            if (handle < 0)
+            {
+                return false;
+            }
+        }
+        else if (tuple.protocol() == TCP && (parsed.tcpFlags() & (TcpHeader.SYN | TcpHeader.ACK)) == TcpHeader.SYN
+            && table.state(handle) == FlowState.CLOSED)
+        {
+            // A new connection on the tuple of one that ended (the client reused its port before the closed flow
+            // expired): balanced afresh, as a new connection, not sent after the old one's backend (which may be gone).
+            onExpired(table, handle);
+            table.remove(handle);
             handle = open(c, table, tuple, frame, offset, length);
             if (handle < 0)
             {
