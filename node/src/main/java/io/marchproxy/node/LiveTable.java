@@ -17,7 +17,7 @@ import java.util.function.Supplier;
 
 /**
  * The node's live view, once a second until stopped: the config version served and how fast changes applied, flows,
- * the XDP program's counters (what it steered, what the access rules dropped in the kernel), then per service its
+ * the CPUs the dataplane worker runs on, the XDP program's counters (what it steered, what the access rules dropped in the kernel), then per service its
  * packets both ways and connections, per backend its connections, per priority class what was sent, dropped and the
  * longest wait (both directions, when QoS is on), and the dataplane's drops by reason.
  */
@@ -41,10 +41,11 @@ final class LiveTable
             final L4Program p = proxy.program();
             final long rx = p.counter(L4Program.Counter.RX_PACKETS);
             final Histogram h = dataplane.latency().snapshot();
-            out.printf("[%5ds] config v%d (%d L4 services; change applied p50 %.1f ms, max %.1f ms) flows %d | xdp rx %d"
-                    + " (%d/s) steered %d acl_dropped %d passed %d malformed %d%s%n",
+            out.printf("[%5ds] config v%d (%d L4 services; change applied p50 %.1f ms, max %.1f ms) flows %d | worker "
+                    + "CPUs %s | xdp rx %d (%d/s) steered %d acl_dropped %d passed %d malformed %d%s%n",
                 tick, dataplane.appliedVersion(), dataplane.serviceCount(), h.getValueAtPercentile(50) / 1000.0,
-                h.getMaxValue() / 1000.0, proxy.flows(), rx, rx - lastRx, p.counter(L4Program.Counter.REDIRECTED),
+                h.getMaxValue() / 1000.0, proxy.flows(), proxy.worker().allowed(), rx, rx - lastRx,
+                p.counter(L4Program.Counter.REDIRECTED),
                 p.counter(L4Program.Counter.ACL_DROPPED), p.counter(L4Program.Counter.PASSED),
                 p.counter(L4Program.Counter.MALFORMED), extra.get());
             lastRx = rx;
