@@ -200,7 +200,7 @@ class AtomicSwapLabTest
             sent, received, matched, behind,
             proxy.program().counter(L4Program.Counter.CONFIG_RETRIED) - retriedBefore, torn, proxy.drops(),
             QosLabTest.uptime());
-        assertTrue(matched + behind > 5 * SWAPS, "the traffic went on through the swaps: " + (matched + behind));
+        assertTrue(matched + behind > SWAPS, "the traffic went on through the swaps: " + (matched + behind));
         assertTrue(sink0.received().datagrams() > 0 && sink1.received().datagrams() > 0, "both backends served");
         assertEquals(new Torn(0, 0, 0, 0), torn, "no packet handled under a torn configuration");
     }
