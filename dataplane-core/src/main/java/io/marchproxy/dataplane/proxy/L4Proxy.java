@@ -111,6 +111,7 @@ public final class L4Proxy implements AutoCloseable
     /** Everything made inside the namespace. */
     private void open(final ProxyConfig initial) throws Exception
     {
+        final CpuPlacement placement = placement(); // first: bad cores fail before anything is made
         frontIndex = Interfaces.index(settings.front());
         backIndex = Interfaces.index(settings.back());
         final NeighbourTable neighbours = keep(NeighbourTable.open());
@@ -168,7 +169,7 @@ public final class L4Proxy implements AutoCloseable
         };
         runner = new AgentRunner(settings.idle().create(front, back, settings.pollTimeoutMs()),
             ex -> LOG.log(System.Logger.Level.ERROR, "L4 dataplane: " + ex, ex), null, duty);
-        worker = startWorker(name, placement());
+        worker = startWorker(name, placement);
         LOG.log(System.Logger.Level.INFO, "L4 dataplane worker " + worker);
     }
 
