@@ -9,6 +9,7 @@ import io.marchproxy.dataplane.proxy.L4Proxy;
 import io.marchproxy.dataplane.proxy.ProxyConfig;
 import io.marchproxy.dataplane.proxy.ProxySettings;
 import io.marchproxy.dataplane.proxy.ProxyStatistics;
+import io.marchproxy.lab.Await;
 import io.marchproxy.lab.DscpCounters;
 import io.marchproxy.lab.L4Lab;
 import io.marchproxy.lab.LabClient;
@@ -115,15 +116,7 @@ class NodeProxyLabTest
 
     private static void await(final String what, final BooleanSupplier condition) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() > deadline)
-            {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+        Await.until(what, condition);
     }
 
     private static String tcp(final int client, final int vip, final int port) throws IOException

@@ -14,8 +14,8 @@ import java.util.Objects;
  * egress rate and the ring's room.
  *
  * <p>{@link #offer} takes a rewritten frame with its class, the instant its service's {@link TokenBucket} lets it
- * leave, and its delay bound. A frame whose tokens would come later than the bound is dropped at once (the service's
- * backlog is full); one that may leave now goes straight to the TX ring when nothing is queued and the
+ * leave, and its delay bound. A frame whose tokens would come later than the bound is dropped at once
+ * ({@link DropReason#QOS_RATE_EXCEEDED}, counted per class as a delay drop: the service's backlog is full); one that may leave now goes straight to the TX ring when nothing is queued and the
  * link and ring have room (the common, uncongested case: no queue touched); otherwise it joins its class's queue. A
  * frame that must wait for tokens waits in a timing wheel of {@value #SLOTS} slots of 2^{@value #SLOT_SHIFT} ns
  * (about 65 us; {@link #HORIZON} in all) and joins its class's queue when its slot comes. {@link #release} moves due
@@ -168,7 +168,7 @@ public final class EgressScheduler
     {
         if (eligibleAt - now > boundNanos || (eligibleAt >> SLOT_SHIFT) - (now >> SLOT_SHIFT) >= SLOTS)
         {
-            return drop(cls, QosCounter.DROPPED_DELAY, DropReason.QOS_DELAY_EXCEEDED);
+            return drop(cls, QosCounter.DROPPED_DELAY, DropReason.QOS_RATE_EXCEEDED);
         }
         final int e = freeEntry;
         if (e == NONE)

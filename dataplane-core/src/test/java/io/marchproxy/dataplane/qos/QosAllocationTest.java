@@ -89,7 +89,8 @@ class QosAllocationTest
         run.run();
         final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
         assertEquals(0, allocated, "bytes allocated over 100,000 frames");
-        assertTrue(port.sent > 0 && drops.get(DropReason.QOS_DELAY_EXCEEDED) + drops.get(DropReason.QOS_QUEUE_FULL) > 0,
+        assertTrue(port.sent > 0 && drops.get(DropReason.QOS_DELAY_EXCEEDED) + drops.get(DropReason.QOS_QUEUE_FULL)
+            + drops.get(DropReason.QOS_RATE_EXCEEDED) > 0,
             "frames were sent and dropped: " + drops);
         assertTrue(scheduler.counter(PriorityClass.P2, QosCounter.SHAPED) > 0, "and shaped");
     }

@@ -231,7 +231,8 @@ class QosLabTest
             + toBackends.counter(PriorityClass.P3, QosCounter.DROPPED_QUEUE_FULL) > p3Drops, "P3 did flood");
         assertTrue(p3Max > boundNanos, "P3 waited longer than P0 may: " + p3Max);
         assertTrue(p0Max * 4 < p3Max, "P0's longest wait is a small part of P3's: " + p0Max + " vs " + p3Max);
-        assertTrue(proxy.drops().get(DropReason.QOS_QUEUE_FULL) + proxy.drops().get(DropReason.QOS_DELAY_EXCEEDED) > 0);
+        assertTrue(proxy.drops().get(DropReason.QOS_QUEUE_FULL) + proxy.drops().get(DropReason.QOS_DELAY_EXCEEDED)
+            + proxy.drops().get(DropReason.QOS_RATE_EXCEEDED) > 0);
     }
 
     @Test
