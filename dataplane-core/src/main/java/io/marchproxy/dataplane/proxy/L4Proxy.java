@@ -24,6 +24,7 @@ import io.marchproxy.dataplane.xsk.XskStatistics;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.IdleStrategy;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -45,7 +46,8 @@ import java.util.concurrent.TimeUnit;
  * ({@link #worker()} says which and why); a monitor thread keeps backends' MACs and health current.
  *
  * <p>{@link #apply} replaces the whole configuration while traffic flows: the dataplane thread adopts it between two
- * batches, then the XDP program's maps flip to the same version in one update. Setup and {@link #apply} are for a
+ * batches (or, when it idles, apply adopts it on its behalf, the worker held off meanwhile), then the XDP program's
+ * maps flip to the same version in one update. Setup and {@link #apply} are for a
  * control thread (one at a time); statistics may be read from any thread. {@link #close()} stops everything and
  * releases every native resource, in reverse order of creation.
  */
@@ -207,7 +209,8 @@ public final class L4Proxy implements AutoCloseable
                 return name;
             }
         };
-        runner = new AgentRunner(settings.idle().create(front, back, settings.pollTimeoutMs()),
+        final IdleStrategy idle = settings.idle().create(front, back, settings.pollTimeoutMs());
+        runner = new AgentRunner(new PausingIdle(idle, pipeline),
             ex -> LOG.log(System.Logger.Level.ERROR, "L4 dataplane: " + ex, ex), null, duty);
         worker = startWorker(name, placement);
         LOG.log(System.Logger.Level.INFO, "L4 dataplane worker " + worker);
@@ -287,8 +290,8 @@ public final class L4Proxy implements AutoCloseable
     /**
      * Makes {@code next} the configuration: compiled here, looked at by the backend monitor (the MACs of its
      * backends, up to 250 ms), adopted by the dataplane thread between two batches together with those links (this
-     * call waits for that, a few milliseconds at most when idle), then written into the XDP program's other
-     * generation and flipped live. The kernel never runs ahead of the worker: a worker that does not adopt within 2 s
+     * call waits for that; for an idle worker it adopts them here, on the worker's behalf, the worker held off
+     * meanwhile), then written into the XDP program's other generation and flipped live. The kernel never runs ahead of the worker: a worker that does not adopt within 2 s
      * fails the call and the XDP program keeps the previous configuration. Control thread.
      */
     public synchronized void apply(final ProxyConfig next) throws Exception
@@ -301,6 +304,8 @@ public final class L4Proxy implements AutoCloseable
         monitor.offer(compiled);
         monitor.awaitPass(compiled, LINKS_TIMEOUT_NANOS);
         pipeline.offer(compiled);
+        // An idle worker may sleep in poll() or wait to be scheduled for milliseconds: adopt on its behalf then.
+        pipeline.adoptIfIdle();
         final long deadline = System.nanoTime() + ADOPT_TIMEOUT_NANOS;
         while (pipeline.liveConfig() != compiled && System.nanoTime() < deadline)
         {
@@ -528,6 +533,67 @@ public final class L4Proxy implements AutoCloseable
     public EgressScheduler qos(final boolean toBackends)
     {
         return pipeline.scheduler(toBackends);
+    }
+
+    /**
+     * The worker's idle strategy with the pipeline given up while it idles (no work in the turn), so that
+     * {@link #apply} can adopt a configuration without waiting for an idle worker to wake.
+     */
+    private static final class PausingIdle implements IdleStrategy
+    {
+        private final IdleStrategy idle;
+        private final ProxyPipeline pipeline;
+
+        PausingIdle(final IdleStrategy idle, final ProxyPipeline pipeline)
+        {
+            this.idle = idle;
+            this.pipeline = pipeline;
+        }
+
+        @Override
+        public void idle(final int workCount)
+        {
+            if (workCount > 0)
+            {
+                idle.idle(workCount);
+                return;
+            }
+            pipeline.pause();
+            try
+            {
+                idle.idle(0);
+            }
+            finally
+            {
+                pipeline.resume();
+            }
+        }
+
+        @Override
+        public void idle()
+        {
+            pipeline.pause();
+            try
+            {
+                idle.idle();
+            }
+            finally
+            {
+                pipeline.resume();
+            }
+        }
+
+        @Override
+        public void reset()
+        {
+            idle.reset();
+        }
+
+        @Override
+        public String alias()
+        {
+            return idle.alias();
+        }
     }
 
     private <T extends AutoCloseable> T keep(final T resource)

@@ -34,6 +34,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.marchproxy.dataplane.packet.NetworkByteOrder.u48;
 
@@ -119,6 +120,15 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     /** Of the frame in hand: whether {@code parsed.tuple()} holds its 5-tuple, and its service index (-1: none). */
     private boolean frameTuple;
     private int frameService;
+    /**
+     * Who may write the state above: the dataplane thread in its turns ({@link #WORKING}, as it starts), nobody while
+     * it idles ({@link #IDLE}), or a thread adopting a configuration on its behalf ({@link #ADOPTING}). Taken by
+     * compare-and-set, given back by a volatile store: one writer at a time, each seeing what the previous one wrote.
+     */
+    private final AtomicInteger owner = new AtomicInteger(WORKING);
+    private static final int WORKING = 0;
+    private static final int IDLE = 1;
+    private static final int ADOPTING = 2;
 
     /**
      * @param snat4 the node's IPv4 source address toward backends, or null when there is none (IPv4 services then
@@ -213,6 +223,44 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         pendingConfig = next;
     }
 
+    /**
+     * Adopts the pending configuration (and the links made for it) on the dataplane thread's behalf when that thread
+     * is idle, so a caller need not wait for an idle thread to be scheduled; returns false, doing nothing, when the
+     * thread is in a turn (it adopts at its next one). While this runs the dataplane thread cannot start a turn: the
+     * pipeline's state keeps one writer at a time. Any thread.
+     */
+    boolean adoptIfIdle()
+    {
+        if (!owner.compareAndSet(IDLE, ADOPTING))
+        {
+            return false;
+        }
+        try
+        {
+            adoptPending();
+        }
+        finally
+        {
+            owner.set(IDLE);
+        }
+        return true;
+    }
+
+    /** The dataplane thread, about to idle: until {@link #resume()}, another thread may adopt on its behalf. */
+    void pause()
+    {
+        owner.set(IDLE);
+    }
+
+    /** The dataplane thread, back from idling: waits out an adoption in progress, then owns the state again. */
+    void resume()
+    {
+        while (!owner.compareAndSet(IDLE, WORKING))
+        {
+            Thread.onSpinWait();
+        }
+    }
+
     /** Offers the backends' MACs and health; adopted at the next turn. Any thread. */
     void offer(final BackendLinks next)
     {
@@ -245,20 +293,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         }
         turnStart = nanoTime;
         now = nanoTime;
-        int work = 0;
-        final CompiledConfig c = pendingConfig;
-        if (c != config)
-        {
-            adopt(c);
-            work++;
-        }
-        final BackendLinks l = pendingLinks;
-        if (l != links && l.config() == config)
-        {
-            links = l;
-            applyLinks();
-            work++;
-        }
+        int work = adoptPending();
         work += flows4.expire(now, SWEEP_PER_TURN, this);
         work += flows6.expire(now, SWEEP_PER_TURN, this);
         return work;
@@ -280,7 +315,27 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         flows6.expire(nanoTime + pastEveryTimeout, flows6.capacity(), this);
     }
 
-    /** Installs {@code next} on the dataplane thread: carries open-flow counts over into its selectors. */
+    /** A configuration offered since, and the links made for the configuration then in use. Returns the work done. */
+    private int adoptPending()
+    {
+        int work = 0;
+        final CompiledConfig c = pendingConfig;
+        if (c != config)
+        {
+            adopt(c);
+            work++;
+        }
+        final BackendLinks l = pendingLinks;
+        if (l != links && l.config() == config)
+        {
+            links = l;
+            applyLinks();
+            work++;
+        }
+        return work;
+    }
+
+    /** Installs {@code next} as the owner of the state: carries open-flow counts over into its selectors. */
     private void adopt(final CompiledConfig next)
     {
         final int[][] grown = new int[Math.max(active.length, next.maxServiceIndex() + 1)][];
