@@ -270,10 +270,52 @@ public final class PerformanceReport
             + "CPU time of the DUT core per forwarded packet (`ns/pkt`: its busy share over the window; `own ns/pkt`: "
             + "the share perf attributes to the forwarding path, other tasks left out); lower is better. Boxes show the "
             + "spread over the rounds of one run.");
+        final Map<String, ResultLine> single = new TreeMap<>();
         for (final Map.Entry<String, ResultLine> e : latestByVariant(runs).entrySet())
         {
-            lbVariant(e.getKey(), e.getValue());
+            if (impls(e.getValue().result()).size() > 1)
+            {
+                lbVariant(e.getKey(), e.getValue());
+            }
+            else if (impls(e.getValue().result()).size() == 1)
+            {
+                single.put(e.getKey(), e.getValue());
+            }
         }
+        if (!single.isEmpty())
+        {
+            lbSingle(single);
+        }
+    }
+
+    /**
+     * Runs of one implementation (e.g. {@code --impl java} with different {@code PERF_LAB_LB_OPTS}) side by side in one
+     * plot: each variant's rounds as a box. They are separate runs, one after the other, not alternating rounds.
+     */
+    private void lbSingle(final Map<String, ResultLine> variants) throws IOException
+    {
+        md.heading(3, "One implementation, several settings");
+        final Map<String, Map<String, List<Double>>> boxes = Charts.ordered();
+        final List<List<String>> rows = new ArrayList<>();
+        for (final Map.Entry<String, ResultLine> e : variants.entrySet())
+        {
+            final String impl = impls(e.getValue().result()).get(0);
+            final JsonNode rounds = e.getValue().result().path("rounds").path(impl);
+            String label = e.getKey().replace("lb --impl " + impl, "").strip();
+            label = label.isEmpty() ? "defaults" : label;
+            boxes.computeIfAbsent(impl, k -> new LinkedHashMap<>()).put(label, perRound(rounds, "ns_per_pkt"));
+            rows.add(List.of("`" + e.getKey() + "`", impl, median(rounds, "sink_pps"), median(rounds, "ns_per_pkt"),
+                median(rounds, "own_ns_per_pkt"), median(rounds, "proc_ns_per_pkt"),
+                Integer.toString(perRound(rounds, "ns_per_pkt").size()), ref(e.getValue())));
+        }
+        final String png = plot("lb-single-cpu.png");
+        Charts.boxes(figures.resolve(png), "lb, one implementation: CPU per forwarded packet", "DUT core, each "
+            + "setting's rounds from its own run (lower is better)", "ns per packet (busy)", boxes);
+        md.figure(link(png), "lb runs of one implementation, by setting", "Each box is the rounds of one run; the "
+            + "runs were made one after the other, so other load may differ between them (see their load).",
+            new ArrayList<>(variants.values()));
+        md.table(List.of("run", "impl", "sink pps", "ns/pkt", "own ns/pkt", "proc ns/pkt", "rounds", "results line"),
+            rows);
     }
 
     private void lbVariant(final String variant, final ResultLine run) throws IOException
@@ -319,16 +361,16 @@ public final class PerformanceReport
         }
         md.table(List.of("impl", "sink pps", "ns/pkt", "own ns/pkt", "proc ns/pkt", "RTT p50 / p99 us",
             "offcore RTT p50 / p99 us"), rows);
-        final StringBuilder ratios = new StringBuilder("Medians over the rounds. Ratios of the medians:");
+        final List<String> ratios = new ArrayList<>();
         r.properties().forEach(f ->
         {
             if (f.getKey().endsWith("_ratio") && f.getValue().isNumber())
             {
-                ratios.append(' ').append('`').append(f.getKey()).append("` ").append(Numbers.fmt(f.getValue().asDouble()))
-                    .append(',');
+                ratios.add("`" + f.getKey() + "` " + Numbers.fmt(f.getValue().asDouble()));
             }
         });
-        md.paragraph(ratios.toString().replaceAll(",$", ".") + " Source rate " + Numbers.fmt(Numbers.at(r, "source_pps"))
+        md.paragraph("Medians over the rounds." + (ratios.isEmpty() ? "" : " Ratios of the medians: "
+            + String.join(", ", ratios) + ".") + " Source rate " + Numbers.fmt(Numbers.at(r, "source_pps"))
             + " pps" + (r.path("rate").isNumber() ? " (paced at " + Numbers.fmt(Numbers.at(r, "rate")) + ")" : " (as fast "
             + "as the sender goes)") + ".");
         // round-trip CDFs: per implementation the round with the median p50, on the DUT core and off it

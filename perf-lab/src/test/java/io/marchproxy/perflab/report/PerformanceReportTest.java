@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The report on a small results file (src/test/resources/report/results.jsonl: an lb run, rxdrop at two frame lengths,
- * an apply run, a JMH run, one line that is not JSON and one without a fingerprint): the markdown names every plot and
+ * an apply run, a JMH run, an lb run of the Java side alone with an option from the environment, one line that is not
+ * JSON and one without a fingerprint): the markdown names every plot and
  * the fingerprint of what it shows, every plot is a PNG that ImageIO reads back, and the bad lines are reported by
  * number and skipped.
  */
@@ -53,7 +54,7 @@ final class PerformanceReportTest
     void malformedLinesAreReportedByNumberAndSkipped() throws IOException
     {
         final ResultsFile file = ResultsFile.read(results);
-        assertEquals(List.of(1, 2, 3, 5, 8), file.lines().stream().map(ResultLine::lineNumber).toList());
+        assertEquals(List.of(1, 2, 3, 5, 8, 9), file.lines().stream().map(ResultLine::lineNumber).toList());
         assertEquals(2, file.problems().size(), file.problems().toString());
         assertTrue(file.problems().get(0).startsWith("line 4: not JSON"), file.problems().get(0));
         assertTrue(file.problems().get(1).startsWith("line 6: no \"env\""), file.problems().get(1));
@@ -74,7 +75,7 @@ final class PerformanceReportTest
         assertEquals(plotted, linked, "every plot is in the markdown, nothing else is");
         assertTrue(plotted.containsAll(Set.of("performance/afxdp-pps.png", "performance/afxdp-rxdrop-frame-size.png",
             "performance/lb-cpu.png", "performance/lb-pps.png", "performance/lb-rtt-cdf.png",
-            "performance/config-propagation-cdf.png")), plotted.toString());
+            "performance/config-propagation-cdf.png", "performance/lb-single-cpu.png")), plotted.toString());
         for (final Path png : pngs)
         {
             final BufferedImage image = ImageIO.read(png.toFile());
@@ -98,5 +99,6 @@ final class PerformanceReportTest
         assertTrue(md.contains("PacketPathBenchmark.establishedFlow") && md.contains("87.2 ± 3.10"), "JMH table");
         assertTrue(md.contains("- line 4: not JSON"), "the skipped lines are listed");
         assertTrue(md.contains("| 905,000 |"), "the Java median of the rxdrop rounds");
+        assertTrue(md.contains("`PERF_LAB_LB_OPTS='--qos off' perf-lab/run lb --impl java"), "options of the run named");
     }
 }
