@@ -265,8 +265,9 @@ public final class PerformanceReport
             return;
         }
         md.heading(2, "lb: the L4 proxy against C l2fwd and the kernel (`perf-lab/run lb`)");
-        md.paragraph("`perf-lab/run lb` forwards the same UDP traffic three ways in each round: the Java L4 proxy, the C "
-            + "AF_XDP l2fwd reference and the kernel's nftables NAT path (perf-lab/README.md). The primary figure is the "
+        md.paragraph("`perf-lab/run lb` forwards the same UDP traffic several ways in each round, by default the Java L4 "
+            + "proxy, the C AF_XDP l2fwd reference and the kernel's nftables NAT path (perf-lab/README.md; each table "
+            + "names the implementations of its run). The primary figure is the "
             + "CPU time of the DUT core per forwarded packet (`ns/pkt`: its busy share over the window; `own ns/pkt`: "
             + "the share perf attributes to the forwarding path, other tasks left out); lower is better. Boxes show the "
             + "spread over the rounds of one run.");
@@ -351,16 +352,28 @@ public final class PerformanceReport
             + "interface in the sink's window; with the source at full rate this is each path's capacity on one core.",
             List.of(run));
         final List<List<String>> rows = new ArrayList<>();
+        // the XDP program's own run time, where the run measured it (bpf_stats after the CPU window)
+        final boolean xdp = impls.stream().anyMatch(i -> !perRound(r.path("rounds").path(i), "xdp_ns_per_run").isEmpty());
         for (final String impl : impls)
         {
             final JsonNode rounds = r.path("rounds").path(impl);
-            rows.add(List.of(impl, median(rounds, "sink_pps"), median(rounds, "ns_per_pkt"),
-                median(rounds, "own_ns_per_pkt"), median(rounds, "proc_ns_per_pkt"),
+            final List<String> row = new ArrayList<>(List.of(impl, median(rounds, "sink_pps"),
+                median(rounds, "ns_per_pkt"), median(rounds, "own_ns_per_pkt"), median(rounds, "proc_ns_per_pkt"),
                 median(rounds, "rtt_p50_us") + " / " + median(rounds, "rtt_p99_us"),
                 median(rounds, "rtt_offcore_p50_us") + " / " + median(rounds, "rtt_offcore_p99_us")));
+            if (xdp)
+            {
+                row.add(median(rounds, "xdp_ns_per_run"));
+            }
+            rows.add(row);
         }
-        md.table(List.of("impl", "sink pps", "ns/pkt", "own ns/pkt", "proc ns/pkt", "RTT p50 / p99 us",
-            "offcore RTT p50 / p99 us"), rows);
+        final List<String> header = new ArrayList<>(List.of("impl", "sink pps", "ns/pkt", "own ns/pkt", "proc ns/pkt",
+            "RTT p50 / p99 us", "offcore RTT p50 / p99 us"));
+        if (xdp)
+        {
+            header.add("XDP ns/run");
+        }
+        md.table(header, rows);
         final List<String> ratios = new ArrayList<>();
         r.properties().forEach(f ->
         {
