@@ -38,4 +38,27 @@ public final class CallState
     {
         return (int)ERRNO.get(STATE.get(), 0L);
     }
+
+    /**
+     * A capture segment of its own, for a caller that keeps one per object instead of using the thread's (a socket
+     * whose packet-path calls must not even look up a thread-local).
+     *
+     * @param arena the arena that owns the segment
+     * @return a zeroed segment of {@link Linker.Option#captureStateLayout()}
+     */
+    public static MemorySegment allocate(final Arena arena)
+    {
+        return arena.allocate(LAYOUT);
+    }
+
+    /**
+     * The errno an errno-capturing downcall wrote into {@code state}.
+     *
+     * @param state a segment from {@link #allocate} or {@link #segment()}, passed to the downcall
+     * @return the captured errno
+     */
+    public static int errno(final MemorySegment state)
+    {
+        return (int)ERRNO.get(state, 0L);
+    }
 }

@@ -14,10 +14,17 @@ import java.util.function.Supplier;
 
 /**
  * Builds downcall handles the way jextract does, from a symbol lookup, a name and a descriptor. A missing symbol
- * yields a handle of the same type that throws {@link MissingSymbolException} when called.
+ * yields a handle of the same type that throws {@link MissingSymbolException} when called. Initialising this class
+ * checks native access first ({@link NativeAccess#require}), so a JVM started without it fails with the fix in the
+ * message rather than a bare {@code IllegalCallerException}.
  */
 public final class Downcalls
 {
+    static
+    {
+        NativeAccess.require();
+    }
+
     public static final Linker LINKER = Linker.nativeLinker();
     /** libc and the other libraries the JVM itself is linked with. */
     public static final SymbolLookup LIBC = LINKER.defaultLookup();

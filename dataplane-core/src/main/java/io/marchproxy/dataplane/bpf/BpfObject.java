@@ -2,6 +2,7 @@ package io.marchproxy.dataplane.bpf;
 
 import io.marchproxy.ffm.CallState;
 import io.marchproxy.ffm.ErrnoException;
+import io.marchproxy.ffm.NativeAccess;
 import io.marchproxy.ffm.libbpf.Libbpf;
 import io.marchproxy.ffm.libbpf.LibbpfLog;
 import io.marchproxy.ffm.libc.Errno;
@@ -45,6 +46,7 @@ public final class BpfObject implements AutoCloseable
     /** Opens (does not load) an object from its ELF bytes; {@code name} is for messages. */
     public static BpfObject open(final String name, final byte[] elf)
     {
+        NativeAccess.require(BpfObject.class.getModule());
         return new BpfObject(name, elf);
     }
 

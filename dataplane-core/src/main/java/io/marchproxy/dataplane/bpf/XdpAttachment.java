@@ -1,5 +1,6 @@
 package io.marchproxy.dataplane.bpf;
 
+import io.marchproxy.dataplane.netns.NetNamespace;
 import io.marchproxy.ffm.ErrnoException;
 import io.marchproxy.ffm.libbpf.Libbpf;
 import io.marchproxy.ffm.libc.Errno;
@@ -20,12 +21,14 @@ public final class XdpAttachment implements AutoCloseable
 {
     private final int ifindex;
     private final XdpMode mode;
-    private boolean attached;
+    private final long namespaceId;
+    private volatile boolean attached;
 
-    private XdpAttachment(final int ifindex, final XdpMode mode)
+    private XdpAttachment(final int ifindex, final XdpMode mode, final long namespaceId)
     {
         this.ifindex = ifindex;
         this.mode = mode;
+        this.namespaceId = namespaceId;
         this.attached = true;
     }
 
@@ -49,7 +52,7 @@ public final class XdpAttachment implements AutoCloseable
             };
             throw new ErrnoException("bpf_xdp_attach(ifindex " + ifindex + ", " + mode + ")", -rc, hint);
         }
-        return new XdpAttachment(ifindex, mode);
+        return new XdpAttachment(ifindex, mode, NetNamespace.currentId());
     }
 
     /** What {@code bpf_xdp_query} reports for {@code ifindex}. */
@@ -76,6 +79,21 @@ public final class XdpAttachment implements AutoCloseable
     public XdpMode mode()
     {
         return mode;
+    }
+
+    /**
+     * {@return the identity of the network namespace the program was attached in} ({@link NetNamespace#currentId()}
+     * of the attaching thread): with {@link #ifindex()} it names the interface.
+     */
+    public long namespaceId()
+    {
+        return namespaceId;
+    }
+
+    /** {@return whether the program is still attached: false once {@link #close()} ran} */
+    public boolean isAttached()
+    {
+        return attached;
     }
 
     /** Detaches the program; must run in the interface's namespace. Idempotent. */

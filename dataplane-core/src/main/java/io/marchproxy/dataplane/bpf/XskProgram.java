@@ -7,6 +7,8 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.VarHandle;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -68,6 +70,8 @@ public final class XskProgram implements AutoCloseable
     private final BpfMap sockets;
     private final BpfMap policy;
     private final BpfMap services;
+    /** Attachments made through {@link #attach}: what {@link #isAttachedTo} answers from. */
+    private final List<XdpAttachment> attachments = new CopyOnWriteArrayList<>();
 
     private XskProgram(final EmbeddedProgram program)
     {
@@ -91,7 +95,32 @@ public final class XskProgram implements AutoCloseable
     /** Attaches the program to {@code ifindex}; run inside the interface's namespace. */
     public XdpAttachment attach(final int ifindex, final XdpMode mode)
     {
-        return program.attach(ifindex, mode);
+        final XdpAttachment attachment = program.attach(ifindex, mode);
+        attachments.removeIf(a -> !a.isAttached());
+        attachments.add(attachment);
+        return attachment;
+    }
+
+    /**
+     * Whether this program is attached (through {@link #attach}, not closed yet) to interface {@code ifindex} of the
+     * network namespace {@code namespaceId} ({@link io.marchproxy.dataplane.netns.NetNamespace#currentId()}). A socket
+     * registered in a program that is not attached to its interface receives nothing, silently: {@code
+     * XskSocket.registerIn} checks this first.
+     *
+     * @param ifindex     the interface's index in that namespace
+     * @param namespaceId the namespace's identity
+     * @return true when an open attachment matches both
+     */
+    public boolean isAttachedTo(final int ifindex, final long namespaceId)
+    {
+        for (final XdpAttachment a : attachments)
+        {
+            if (a.isAttached() && a.ifindex() == ifindex && a.namespaceId() == namespaceId)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Sends frames arriving on {@code queue} to the AF_XDP socket {@code xskFd}. */

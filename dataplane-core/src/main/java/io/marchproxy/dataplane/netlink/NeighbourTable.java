@@ -2,11 +2,12 @@ package io.marchproxy.dataplane.netlink;
 
 import io.marchproxy.dataplane.netns.NetNamespace;
 import io.marchproxy.ffm.ErrnoException;
+import io.marchproxy.ffm.NativeAccess;
 import io.marchproxy.ffm.libc.Errno;
 import io.marchproxy.ffm.libc.SysSocket;
 import io.marchproxy.ffm.linux.IfLink;
-import io.marchproxy.ffm.linux.Netlink;
 import io.marchproxy.ffm.linux.Neighbour;
+import io.marchproxy.ffm.linux.Netlink;
 import io.marchproxy.ffm.linux.Rtnetlink;
 
 import java.lang.foreign.MemorySegment;
@@ -52,6 +53,7 @@ public final class NeighbourTable implements AutoCloseable
     /** Opens the table of the calling thread's network namespace. */
     public static NeighbourTable open()
     {
+        NativeAccess.require(NeighbourTable.class.getModule());
         final RouteNetlinkSocket requests = RouteNetlinkSocket.open();
         try
         {

@@ -1,12 +1,16 @@
 package io.marchproxy.dataplane.netns;
 
 import io.marchproxy.ffm.ErrnoException;
+import io.marchproxy.ffm.NativeAccess;
 import io.marchproxy.ffm.libc.Errno;
 import io.marchproxy.ffm.libc.Fcntl;
 import io.marchproxy.ffm.libc.Sched;
 import io.marchproxy.ffm.libc.Unistd;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +27,8 @@ import java.util.concurrent.Callable;
 public final class NetNamespace implements AutoCloseable
 {
     private static final Path NETNS_DIR = Path.of("/var/run/netns");
+    private static final Path THREAD_NETNS = Path.of("/proc/thread-self/ns/net");
+    private static final Path INITIAL_NETNS = Path.of("/proc/1/ns/net");
 
     private final String name;
     private final boolean owned;
@@ -78,6 +84,7 @@ public final class NetNamespace implements AutoCloseable
      */
     public <T> T call(final Callable<T> task) throws Exception
     {
+        NativeAccess.require(NetNamespace.class.getModule());
         final int target = openNamespace(path().toString());
         final int original;
         try
@@ -159,6 +166,93 @@ public final class NetNamespace implements AutoCloseable
             {
                 HostCommand.run("ip", "netns", "delete", name);
             }
+        }
+    }
+
+    /**
+     * The identity of the calling thread's network namespace: the inode number of its {@code nsfs} file (what
+     * {@code ls -iL /proc/self/ns/net} and {@code ls -i /var/run/netns} show). Two threads, sockets or attachments
+     * are in the same namespace exactly when their ids are equal. Setup-rate: it reads {@code /proc}.
+     *
+     * @return the namespace's inode number
+     */
+    public static long currentId()
+    {
+        return inode(THREAD_NETNS);
+    }
+
+    /**
+     * Names the calling thread's network namespace for a message: {@code network namespace 'NAME'} when it is one of
+     * {@code /var/run/netns} (as {@code ip netns} names them), {@code the initial network namespace} for the host's
+     * own, otherwise {@code network namespace net:[INODE]}. Setup-rate; never throws.
+     *
+     * @return a phrase naming the namespace
+     */
+    public static String describeCurrent()
+    {
+        try
+        {
+            return describe(currentId());
+        }
+        catch (final RuntimeException ex)
+        {
+            return "this network namespace";
+        }
+    }
+
+    /**
+     * Names the network namespace with identity {@code id} ({@link #currentId()}) as {@link #describeCurrent()} does.
+     *
+     * @param id a namespace identity from {@link #currentId()}
+     * @return a phrase naming the namespace
+     */
+    public static String describe(final long id)
+    {
+        if (Files.isDirectory(NETNS_DIR))
+        {
+            try (DirectoryStream<Path> names = Files.newDirectoryStream(NETNS_DIR))
+            {
+                for (final Path file : names)
+                {
+                    if (inodeOrZero(file) == id)
+                    {
+                        return "network namespace '" + file.getFileName() + "'";
+                    }
+                }
+            }
+            catch (final IOException | RuntimeException ignored)
+            {
+                // fall through to the unnamed forms
+            }
+        }
+        if (inodeOrZero(INITIAL_NETNS) == id)
+        {
+            return "the initial network namespace";
+        }
+        return "network namespace net:[" + id + "]";
+    }
+
+    private static long inodeOrZero(final Path file)
+    {
+        try
+        {
+            return inode(file);
+        }
+        catch (final RuntimeException ex)
+        {
+            return 0;
+        }
+    }
+
+    private static long inode(final Path file)
+    {
+        try
+        {
+            return ((Number)Files.getAttribute(file, "unix:ino")).longValue();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot stat " + file, ex);
         }
     }
 

@@ -2,6 +2,7 @@ package io.marchproxy.dataplane.xsk;
 
 import io.marchproxy.ffm.CallState;
 import io.marchproxy.ffm.ErrnoException;
+import io.marchproxy.ffm.NativeAccess;
 import io.marchproxy.ffm.libc.Errno;
 import io.marchproxy.ffm.libc.SysMman;
 import io.marchproxy.ffm.libc.SysResource;
@@ -63,6 +64,7 @@ public final class Umem implements AutoCloseable
     @SuppressWarnings("restricted") // gives the mapping its size and ties munmap to the arena: the point of this class
     public static Umem allocate(final int frameCount, final int frameSize, final int headroom)
     {
+        NativeAccess.require(Umem.class.getModule());
         final int page = Unistd.getpagesize();
         if (frameSize < 2048 || frameSize > page || Integer.bitCount(frameSize) != 1)
         {

@@ -2,6 +2,7 @@ package io.marchproxy.dataplane.xsk;
 
 import io.marchproxy.dataplane.bpf.XskProgram;
 import io.marchproxy.dataplane.netns.Interfaces;
+import io.marchproxy.dataplane.netns.NetNamespace;
 import io.marchproxy.ffm.CallState;
 import io.marchproxy.ffm.ErrnoException;
 import io.marchproxy.ffm.libc.Errno;
@@ -68,6 +69,9 @@ public final class XskSocket implements AutoCloseable
 
     private final int fd;
     private final int ifindex;
+    /** The interface's name (for messages) and the network namespace the socket was bound in. */
+    private final String ifname;
+    private final long namespaceId;
     private final int queue;
     private final Umem umem;
     private final FramePool pool;
@@ -93,14 +97,21 @@ public final class XskSocket implements AutoCloseable
     private long txCompleted;
     private long txKicks;
     private long rxWakeups;
-    private long kickFailures;
+    private long kickRetries;
+    private long kickErrors;
+    private int lastKickErrno;
+    /** Where the kick and wake-up syscalls write errno: this socket's own, allocated once. */
+    private final MemorySegment kickState;
 
-    private XskSocket(final Builder b, final int fd, final Arena arena, final FillRing fill,
+    private XskSocket(final Builder b, final String ifname, final long namespaceId, final int fd, final Arena arena,
+        final FillRing fill,
         final CompletionRing completion, final RxRing rx, final TxRing tx, final boolean zeroCopy,
         final boolean busyPoll, final XskSocket ringOwner)
     {
         this.fd = fd;
         this.ifindex = b.ifindex;
+        this.ifname = ifname;
+        this.namespaceId = namespaceId;
         this.queue = b.queue;
         this.umem = b.umem;
         this.pool = b.umem.pool();
@@ -116,6 +127,7 @@ public final class XskSocket implements AutoCloseable
         this.pollFd.set(JAVA_INT, Poll.pollfd_fd, fd);
         this.packet = new Packet(b.umem);
         this.ringOwner = ringOwner;
+        this.kickState = CallState.allocate(arena);
     }
 
     /** A builder for a socket over {@code umem}. */
@@ -188,13 +200,25 @@ public final class XskSocket implements AutoCloseable
 
     /**
      * Puts this socket in {@code program}'s XSKMAP for its queue, so the program redirects the queue's frames here;
-     * {@link #close()} takes it out again.
+     * {@link #close()} takes it out again. The program must be attached to this socket's interface first
+     * ({@link XskProgram#attach}, in the socket's namespace): registered in a program that is not, the socket would
+     * receive nothing and no call would fail, so this one does, with the fix in its message. Any thread.
+     *
+     * @param program the loaded program, attached to this socket's interface
+     * @throws IllegalStateException when the socket is registered already or the program is not attached to its
+     *                               interface
      */
     public void registerIn(final XskProgram program)
     {
         if (this.program != null)
         {
             throw new IllegalStateException("already registered in an XDP program");
+        }
+        if (!program.isAttachedTo(ifindex, namespaceId))
+        {
+            throw new IllegalStateException("the XDP program is not attached to " + ifname + " (ifindex " + ifindex +
+                ") in " + NetNamespace.describe(namespaceId) + ", the interface of this socket: it would receive " +
+                "nothing. Attach it first, in that namespace: program.attach(ifindex, XdpMode.DRV), then registerIn");
         }
         program.registerSocket(queue, fd);
         this.program = program;
@@ -359,25 +383,44 @@ public final class XskSocket implements AutoCloseable
     }
 
     /**
-     * Tells the kernel to process the TX ring: {@code sendto(fd, NULL, 0, MSG_DONTWAIT)}. A failed kick is counted
-     * ({@link #kickFailures()}); under load EAGAIN/EBUSY/ENOBUFS are normal and the next kick retries. Owner thread.
+     * Tells the kernel to process the TX ring: {@code sendto(fd, NULL, 0, MSG_DONTWAIT)}. A kick the kernel answers
+     * with EAGAIN, EBUSY or ENOBUFS is counted in {@link #kickRetries()}: in copy mode it sends a budget of frames per
+     * kick and asks for another one, and under load the device may be busy; the next {@link #flush()} kicks again.
+     * Any other failure is counted in {@link #kickErrors()} with its errno in {@link #lastKickErrno()}. Owner thread.
      */
     public void kickTx()
     {
         txKicks++;
-        if (WakeupCalls.sendtoEmpty(fd, SysSocket.MSG_DONTWAIT) < 0)
+        if (WakeupCalls.sendtoEmpty(kickState, fd, SysSocket.MSG_DONTWAIT) < 0)
         {
-            kickFailures++;
+            kickFailed();
         }
     }
 
-    /** Wakes the kernel to process the fill ring ({@code recvfrom(fd, NULL, 0, MSG_DONTWAIT)}). Owner thread. */
+    /**
+     * Wakes the kernel to process the fill ring ({@code recvfrom(fd, NULL, 0, MSG_DONTWAIT)}); failures are counted as
+     * for {@link #kickTx()}. Owner thread.
+     */
     public void wakeRx()
     {
         rxWakeups++;
-        if (WakeupCalls.recvfromEmpty(fd, SysSocket.MSG_DONTWAIT) < 0)
+        if (WakeupCalls.recvfromEmpty(kickState, fd, SysSocket.MSG_DONTWAIT) < 0)
         {
-            kickFailures++;
+            kickFailed();
+        }
+    }
+
+    private void kickFailed()
+    {
+        final int errno = CallState.errno(kickState);
+        if (errno == Errno.EAGAIN || errno == Errno.EBUSY || errno == Errno.ENOBUFS)
+        {
+            kickRetries++;
+        }
+        else
+        {
+            kickErrors++;
+            lastKickErrno = errno;
         }
     }
 
@@ -430,12 +473,27 @@ public final class XskSocket implements AutoCloseable
     }
 
     /**
-     * Kicks and wake-ups whose syscall returned -1. These calls do not capture errno (see {@link #kickTx()}); a
-     * count that grows with every kick while nothing is sent points at the interface (down) or the socket.
+     * {@return kicks and wake-ups the kernel answered with EAGAIN, EBUSY or ENOBUFS} It asked to be kicked again
+     * (copy mode sends a budget of frames per kick) or the device was busy: normal under load, not an error.
      */
-    public long kickFailures()
+    public long kickRetries()
     {
-        return kickFailures;
+        return kickRetries;
+    }
+
+    /**
+     * {@return kicks and wake-ups that failed with any other errno} (e.g. ENETDOWN once the interface is down, ENXIO
+     * when it is gone); {@link #lastKickErrno()} says which. Not 0 means the socket or its interface is broken.
+     */
+    public long kickErrors()
+    {
+        return kickErrors;
+    }
+
+    /** {@return the errno of the latest failure counted in {@link #kickErrors()}, 0 if none} */
+    public int lastKickErrno()
+    {
+        return lastKickErrno;
     }
 
     /** The kernel's counters for this socket ({@code XDP_STATISTICS}); setup-rate, allocates. */
@@ -790,8 +848,8 @@ public final class XskSocket implements AutoCloseable
                 bind(fd, scratch);
                 final boolean zeroCopy = isZeroCopy(fd, scratch);
                 final XskSocket ringOwner = ownRings ? null : shared.ringOwner != null ? shared.ringOwner : shared;
-                final XskSocket socket = new XskSocket(this, fd, arena, fill, completion, rx, tx, zeroCopy,
-                    busyPollAccepted, ringOwner);
+                final XskSocket socket = new XskSocket(this, interfaceName(), NetNamespace.currentId(), fd, arena,
+                    fill, completion, rx, tx, zeroCopy, busyPollAccepted, ringOwner);
                 if (ringOwner != null)
                 {
                     ringOwner.ringSharers++;
@@ -804,6 +862,24 @@ public final class XskSocket implements AutoCloseable
                 Unistd.close(fd);
                 umem.detach();
                 throw ex;
+            }
+        }
+
+        /** The interface's name in the calling thread's namespace, for messages. */
+        private String interfaceName()
+        {
+            if (ifname != null)
+            {
+                return "'" + ifname + "'";
+            }
+            try
+            {
+                final java.net.NetworkInterface nif = java.net.NetworkInterface.getByIndex(ifindex);
+                return nif == null ? "an unnamed interface" : "'" + nif.getName() + "'";
+            }
+            catch (final java.net.SocketException ex)
+            {
+                return "an unnamed interface";
             }
         }
 
