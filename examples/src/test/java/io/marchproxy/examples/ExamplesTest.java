@@ -1,0 +1,58 @@
+package io.marchproxy.examples;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Each example runs as an embedder runs it: its own JVM, the library jar's class path, the JVM options of
+ * {@code conf/jvm.args}, as root. It builds its lab, does its work (answers through the proxy, datagrams forwarded
+ * over AF_XDP), exits 0, and leaves no namespace behind.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ExamplesTest
+{
+    @Test
+    void theL4ProxyAnswersEveryRequest() throws Exception
+    {
+        final String out = runExample(L4ProxyExample.class, "20");
+        assertTrue(out.contains("L4 proxy: 20 of 20 requests answered through 10.215.0.1:53, 1 flow(s)"), out);
+    }
+
+    @Test
+    void theForwarderDeliversEveryDatagram() throws Exception
+    {
+        final String out = runExample(XskForwardExample.class, "2000");
+        assertTrue(out.contains("AF_XDP forward: 2000 of 2000 datagrams arrived; forwarded 2000, dropped 0"), out);
+    }
+
+    private static String runExample(final Class<?> example, final String... args)
+        throws IOException, InterruptedException
+    {
+        final Path argFile = Path.of("..", "dist", "src", "main", "dist", "conf", "jvm.args").toAbsolutePath();
+        final List<String> cmd = new java.util.ArrayList<>(List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "@" + argFile,
+            "-cp", System.getProperty("java.class.path"), example.getName()));
+        cmd.addAll(List.of(args));
+        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        final String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(150, TimeUnit.SECONDS), example.getSimpleName() + " finished");
+        assertEquals(0, p.exitValue(), out);
+        final String ours = "mpex-" + p.pid() + "-";
+        try (Stream<Path> names = Files.list(Path.of("/var/run/netns")))
+        {
+            assertEquals(List.of(), names.map(n -> n.getFileName().toString()).filter(n -> n.startsWith(ours))
+                .toList(), "the example's namespaces are gone");
+        }
+        return out;
+    }
+}

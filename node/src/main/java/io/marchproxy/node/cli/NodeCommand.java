@@ -1,0 +1,72 @@
+package io.marchproxy.node.cli;
+
+import io.marchproxy.dataplane.net.PortRange;
+import io.marchproxy.node.NodeOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+/**
+ * {@code marchproxy node}: the control plane and the L4 proxy in one process ({@link io.marchproxy.node.Node}); with
+ * no {@code --front}/{@code --back} the lab. What {@code bin/node} runs.
+ */
+@Command(name = "node", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    sortOptions = false,
+    description = {"Runs a MarchProxy node: the control plane (REST on 127.0.0.1:8080, its durable store in ./data, xDS "
+        + "for Envoy) and the L4 proxy for the tcp/udp services of the node's cluster, following every REST change "
+        + "live; prints a live table once a second until Ctrl-C (or --seconds).",
+        "Without --front/--back it builds a lab instead of using interfaces: 2 clients, the node and 3 backends with "
+            + "real TCP and UDP servers in network namespaces it creates, a lab cluster if there is none, and lab "
+            + "traffic through the proxy; everything it made is removed on exit.",
+        "Needs root (XDP, AF_XDP, network namespaces).", ""})
+final class NodeCommand implements Callable<Integer>
+{
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    LogOptions log;
+
+    @Mixin
+    RunOptions run;
+
+    @Option(names = "--cluster", paramLabel = "NAME", defaultValue = NodeOptions.DEFAULT_CLUSTER,
+        description = "the cluster whose tcp/udp services the node proxies (default: ${DEFAULT-VALUE})")
+    String cluster;
+
+    @Option(names = "--front", paramLabel = "IF", description = "the interface clients reach the service VIPs on")
+    String front;
+
+    @Option(names = "--back", paramLabel = "IF",
+        description = "the interface toward the backends; its addresses are the SNAT sources")
+    String back;
+
+    @Option(names = "--netns", paramLabel = "NS",
+        description = "the network namespace both interfaces are in (default: this process's)")
+    String netns;
+
+    @Option(names = "--snat-ports", paramLabel = "A-B", defaultValue = SnatPorts.DEFAULT,
+        converter = Converters.Ports.class, description = "source ports taken on the back addresses (default: "
+            + "${DEFAULT-VALUE}; keep them out of the kernel's ip_local_port_range)")
+    PortRange snatPorts;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final NodeOptions options;
+        try
+        {
+            options = new NodeOptions(cluster, front, back, netns, run.mode, snatPorts, run.seconds, run.rate);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ParameterException(spec.commandLine(), ex.getMessage());
+        }
+        return Servers.runNode("node", options, log, null);
+    }
+}
