@@ -151,22 +151,27 @@ class DistributionIT
                 "MARCHPROXY_STORE_DIR", data.resolve("store").toString(), "MARCHPROXY_ADMIN_PASSWORD",
                 "dist-test-password", "MARCHPROXY_SECURITY_PBKDF2ITERATIONS", "1000"));
             final Process p = pb.start();
-            final List<String> lines = new ArrayList<>();
+            // Its output, read to the end on a thread of its own; the test waits for the "listening" line.
+            final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+            final Thread reader = Thread.ofPlatform().daemon().start(() ->
+                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).lines()
+                    .forEach(lines::add));
             try
             {
-                final BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8));
                 final Pattern listening = Pattern.compile("control plane listening on 127\\.0\\.0\\.1:(\\d+)");
                 int port = -1;
-                String line;
-                while (port < 0 && (line = out.readLine()) != null)
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (port < 0 && p.isAlive() && System.nanoTime() < deadline)
                 {
-                    lines.add(line);
-                    final Matcher m = listening.matcher(line);
-                    if (m.find())
+                    for (final String line : lines)
                     {
-                        port = Integer.parseInt(m.group(1));
+                        final Matcher m = listening.matcher(line);
+                        if (m.find())
+                        {
+                            port = Integer.parseInt(m.group(1));
+                        }
                     }
+                    Thread.sleep(50);
                 }
                 assertTrue(port > 0, "never listened:\n" + String.join("\n", lines));
                 final HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -175,7 +180,13 @@ class DistributionIT
                 assertEquals(200, health.statusCode(), health.body());
                 p.destroy();
                 assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM");
-                out.lines().forEach(lines::add);
+                reader.join(TimeUnit.SECONDS.toMillis(10));
+                assertEquals(143, p.exitValue(), "the JVM's status after SIGTERM (128 + 15)");
+                try (Stream<Path> snapshots = Files.list(data.resolve("store/snapshots")))
+                {
+                    assertTrue(snapshots.anyMatch(f -> f.toString().endsWith(".json")),
+                        "a clean stop writes a final snapshot");
+                }
             }
             finally
             {
