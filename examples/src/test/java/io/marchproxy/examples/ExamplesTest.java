@@ -35,13 +35,51 @@ class ExamplesTest
         assertTrue(out.contains("AF_XDP forward: 2000 of 2000 datagrams arrived; forwarded 2000, dropped 0"), out);
     }
 
+    /**
+     * The library on the module path, as named modules ({@code io.marchproxy.ffm}, {@code io.marchproxy.dataplane},
+     * agrona automatic): native access enabled for those two modules only, so the example works only if both are
+     * named modules with the right descriptors, and the XDP objects load from inside the module.
+     */
+    @Test
+    void theLibraryRunsOnTheModulePath() throws Exception
+    {
+        final List<String> modules = new java.util.ArrayList<>();
+        final List<String> classes = new java.util.ArrayList<>();
+        for (final String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        {
+            final String name = Path.of(entry).toString();
+            if (name.contains("ffm-bindings") || name.contains("dataplane-core") || name.contains("agrona"))
+            {
+                modules.add(entry);
+            }
+            else if (name.contains("examples"))
+            {
+                classes.add(entry);
+            }
+        }
+        assertEquals(3, modules.size(), "ffm-bindings, dataplane-core and agrona on the test class path: " + modules);
+        final String out = run(XskForwardExample.class, List.of("--module-path", String.join(":", modules),
+            "--add-modules", "io.marchproxy.dataplane",
+            "--enable-native-access=io.marchproxy.ffm,io.marchproxy.dataplane",
+            "--add-exports=java.base/jdk.internal.misc=org.agrona", "--sun-misc-unsafe-memory-access=allow",
+            "-cp", String.join(":", classes)), "500");
+        assertTrue(out.contains("AF_XDP forward: 500 of 500 datagrams arrived"), out);
+    }
+
     private static String runExample(final Class<?> example, final String... args)
         throws IOException, InterruptedException
     {
         final Path argFile = Path.of("..", "dist", "src", "main", "dist", "conf", "jvm.args").toAbsolutePath();
-        final List<String> cmd = new java.util.ArrayList<>(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "@" + argFile,
-            "-cp", System.getProperty("java.class.path"), example.getName()));
+        return run(example, List.of("@" + argFile, "-cp", System.getProperty("java.class.path")), args);
+    }
+
+    private static String run(final Class<?> example, final List<String> jvm, final String... args)
+        throws IOException, InterruptedException
+    {
+        final List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvm);
+        cmd.add(example.getName());
         cmd.addAll(List.of(args));
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         final String out = new String(p.getInputStream().readAllBytes());

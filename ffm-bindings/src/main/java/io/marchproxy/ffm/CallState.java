@@ -27,13 +27,13 @@ public final class CallState
     {
     }
 
-    /** The calling thread's capture segment, passed as the first argument of errno-capturing handles. */
+    /** {@return the calling thread's capture segment, passed as the first argument of errno-capturing handles} */
     public static MemorySegment segment()
     {
         return STATE.get();
     }
 
-    /** The errno captured by the calling thread's most recent errno-capturing downcall. */
+    /** {@return the errno captured by the calling thread's most recent errno-capturing downcall} */
     public static int errno()
     {
         return (int)ERRNO.get(STATE.get(), 0L);

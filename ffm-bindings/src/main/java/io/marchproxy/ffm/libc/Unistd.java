@@ -20,17 +20,24 @@ public final class Unistd
     {
     }
 
+    /** {@return the downcall handle of {@code close}} */
     public static MethodHandle close$handle()
     {
         return CLOSE;
     }
 
+    /** {@return the downcall handle of {@code getpagesize}} */
     public static MethodHandle getpagesize$handle()
     {
         return GETPAGESIZE;
     }
 
-    /** {@code int close(int fd)}; errno captured. */
+    /**
+     * {@code int close(int fd)}; errno captured.
+     *
+     * @param fd the descriptor
+     * @return 0, or -1 with errno set
+     */
     public static int close(final int fd)
     {
         try
@@ -43,7 +50,7 @@ public final class Unistd
         }
     }
 
-    /** {@code int getpagesize(void)}. */
+    /** {@return the page size in bytes} {@code int getpagesize(void)}. */
     public static int getpagesize()
     {
         try
