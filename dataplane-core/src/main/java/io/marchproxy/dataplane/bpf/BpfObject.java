@@ -43,14 +43,26 @@ public final class BpfObject implements AutoCloseable
         object = obj;
     }
 
-    /** Opens (does not load) an object from its ELF bytes; {@code name} is for messages. */
+    /**
+     * Opens (does not load) an object from its ELF bytes; {@code name} is for messages.
+     *
+     * @param name the object's name, for messages
+     * @param elf the ELF object's bytes
+     * @return the opened object
+     */
     public static BpfObject open(final String name, final byte[] elf)
     {
         NativeAccess.require(BpfObject.class.getModule());
         return new BpfObject(name, elf);
     }
 
-    /** Opens an object shipped as a class-path resource, e.g. {@code /io/marchproxy/dataplane/bpf/xdp_xsk.bpf.o}. */
+    /**
+     * Opens an object shipped as a class-path resource, e.g. {@code
+     * /io/marchproxy/dataplane/bpf/xdp_xsk.bpf.o}.
+     *
+     * @param resource the resource's absolute path
+     * @return the opened object
+     */
     public static BpfObject openResource(final String resource)
     {
         try (InputStream in = BpfObject.class.getResourceAsStream(resource))
@@ -68,7 +80,11 @@ public final class BpfObject implements AutoCloseable
         }
     }
 
-    /** Loads every program and creates every map in the kernel; verifier failures are logged through libbpf. */
+    /**
+     * Loads every program and creates every map in the kernel; verifier failures are logged through libbpf.
+     *
+     * @return this object
+     */
     public BpfObject load()
     {
         final int rc = Libbpf.bpf_object__load(handle());
@@ -82,7 +98,11 @@ public final class BpfObject implements AutoCloseable
         return this;
     }
 
-    /** The map called {@code mapName}, once loaded. */
+    /**
+     * {@return the map called {@code mapName}, once loaded}
+     *
+     * @param mapName the map's name in the object
+     */
     public BpfMap map(final String mapName)
     {
         requireLoaded();
@@ -97,7 +117,11 @@ public final class BpfObject implements AutoCloseable
         }
     }
 
-    /** The descriptor of the loaded program called {@code programName}. */
+    /**
+     * {@return the descriptor of the loaded program called {@code programName}}
+     *
+     * @param programName the program's name in the object
+     */
     public int programFd(final String programName)
     {
         requireLoaded();

@@ -24,12 +24,17 @@ public final class L4Layouts
     /** Bits of an access key before the source address: service, family. */
     public static final int ACL_PREFIX_BASE = 32 + 8;
 
+    /** {@code struct l4_service_key}: an exact service (family, protocol, destination port, VIP). */
     public static final StructLayout SERVICE_KEY = MemoryLayout.structLayout(
         JAVA_BYTE.withName("family"),
         JAVA_BYTE.withName("proto"),
         JAVA_SHORT.withName("port"),
         MemoryLayout.sequenceLayout(ADDRESS_BYTES, JAVA_BYTE).withName("addr")).withName("l4_service_key");
 
+    /**
+     * {@code struct l4_range_key}: an LPM key over services on port ranges (family, protocol, VIP, then the port
+     * prefix).
+     */
     public static final StructLayout RANGE_KEY = MemoryLayout.structLayout(
         JAVA_INT.withName("prefixlen"),
         JAVA_BYTE.withName("family"),
@@ -37,10 +42,12 @@ public final class L4Layouts
         MemoryLayout.sequenceLayout(ADDRESS_BYTES, JAVA_BYTE).withName("addr"),
         JAVA_SHORT.withName("port")).withName("l4_range_key");
 
+    /** {@code struct l4_service_value}: the service's index and flags. */
     public static final StructLayout SERVICE_VALUE = MemoryLayout.structLayout(
         JAVA_INT.withName("service"),
         JAVA_INT.withName("flags")).withName("l4_service_value");
 
+    /** {@code struct l4_acl_key}: an LPM key of access decisions (service, family, then the source prefix). */
     public static final StructLayout ACL_KEY = MemoryLayout.structLayout(
         JAVA_INT.withName("prefixlen"),
         JAVA_INT.withName("service"),
@@ -48,28 +55,33 @@ public final class L4Layouts
         MemoryLayout.sequenceLayout(ADDRESS_BYTES, JAVA_BYTE).withName("addr"),
         MemoryLayout.paddingLayout(3)).withName("l4_acl_key");
 
+    /** {@code struct l4_acl_segment}: a destination-port range and its action. */
     public static final StructLayout ACL_SEGMENT = MemoryLayout.structLayout(
         JAVA_SHORT.withName("port_lo"),
         JAVA_SHORT.withName("port_hi"),
         JAVA_BYTE.withName("action"),
         MemoryLayout.sequenceLayout(3, JAVA_BYTE).withName("pad")).withName("l4_acl_segment");
 
+    /** {@code struct l4_acl_value}: the segments of one source prefix and the action when none holds the port. */
     public static final StructLayout ACL_VALUE = MemoryLayout.structLayout(
         JAVA_BYTE.withName("default_action"),
         JAVA_BYTE.withName("segments"),
         MemoryLayout.sequenceLayout(2, JAVA_BYTE).withName("pad"),
         MemoryLayout.sequenceLayout(ACL_SEGMENTS, ACL_SEGMENT).withName("segment")).withName("l4_acl_value");
 
+    /** {@code struct l4_addr_key}: a VIP or SNAT address with its family and protocol. */
     public static final StructLayout ADDR_KEY = MemoryLayout.structLayout(
         JAVA_BYTE.withName("family"),
         JAVA_BYTE.withName("proto"),
         JAVA_SHORT.withName("pad"),
         MemoryLayout.sequenceLayout(ADDRESS_BYTES, JAVA_BYTE).withName("addr")).withName("l4_addr_key");
 
+    /** {@code struct l4_snat_value}: the port range replies to a SNAT address use. */
     public static final StructLayout SNAT_VALUE = MemoryLayout.structLayout(
         JAVA_SHORT.withName("port_lo"),
         JAVA_SHORT.withName("port_hi")).withName("l4_snat_value");
 
+    /** {@code struct l4_config}: the live generation and each generation's default action and range flag. */
     public static final StructLayout CONFIG = MemoryLayout.structLayout(
         JAVA_INT.withName("generation"),
         MemoryLayout.sequenceLayout(2, JAVA_BYTE).withName("default_action"),

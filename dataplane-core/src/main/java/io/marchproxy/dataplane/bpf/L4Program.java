@@ -34,22 +34,48 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 public final class L4Program implements AutoCloseable
 {
+    /** Class-path location of the compiled object inside the dataplane-core jar. */
     public static final String RESOURCE = "/io/marchproxy/dataplane/bpf/xdp_l4.bpf.o";
+    /** The program's name in the object. */
     public static final String PROGRAM = "xdp_l4";
 
+    /** Access action: drop the frame in XDP. */
     public static final int ACTION_DENY = 0;
+    /** Access action: steer the frame to the proxy. */
     public static final int ACTION_ALLOW = 1;
     /** The rules cannot decide in the kernel (too many segments): the frame goes to user space, which decides. */
     public static final int ACTION_PUNT = 2;
 
+    /** IP protocol number of TCP, as service keys hold it. */
     public static final int IPPROTO_TCP = 6;
+    /** IP protocol number of UDP, as service keys hold it. */
     public static final int IPPROTO_UDP = 17;
 
     /** The per-CPU counters, in the order of {@code enum l4_counter} in the C source. */
     public enum Counter
     {
-        RX_PACKETS, RX_BYTES, REDIRECTED, PASSED, SERVICE_MATCHED, ACL_DROPPED, ACL_PUNTED, SNAT_RETURN, PUNTED,
-        MALFORMED, NO_SOCKET
+        /** Frames the program saw. */
+        RX_PACKETS,
+        /** Bytes of the frames the program saw. */
+        RX_BYTES,
+        /** Frames redirected to an AF_XDP socket. */
+        REDIRECTED,
+        /** Frames passed to the kernel: not for the proxy. */
+        PASSED,
+        /** Frames to a service's VIP and port. */
+        SERVICE_MATCHED,
+        /** Service frames dropped here: the access rules deny their source. */
+        ACL_DROPPED,
+        /** Service frames the rules could not decide in the kernel, sent to user space to decide. */
+        ACL_PUNTED,
+        /** Replies from backends to a SNAT address and port. */
+        SNAT_RETURN,
+        /** Frames to a VIP or SNAT address the program does not parse (fragments, ICMP errors), for user space. */
+        PUNTED,
+        /** Frames too short or malformed to parse (passed to the kernel). */
+        MALFORMED,
+        /** Frames for the proxy with no socket registered for their interface and queue (passed to the kernel). */
+        NO_SOCKET
     }
 
     /** XSKMAP slots per interface: one per RX queue. */
@@ -82,24 +108,41 @@ public final class L4Program implements AutoCloseable
         this.snat = program.map("l4_snat");
     }
 
-    /** Loads the program shipped in this jar; nothing is steered until services and sockets are registered. */
+    /**
+     * Loads the program shipped in this jar; nothing is steered until services and sockets are registered.
+     *
+     * @return the loaded program, not attached anywhere yet
+     */
     public static L4Program load()
     {
         return EmbeddedProgram.load(RESOURCE, PROGRAM, "l4_counters", L4Program::new);
     }
 
+    /** {@return the loaded program's file descriptor} */
     public int programFd()
     {
         return program.programFd();
     }
 
-    /** Attaches the program to {@code ifindex}; run inside the interface's namespace. */
+    /**
+     * Attaches the program to {@code ifindex}; run inside the interface's namespace.
+     *
+     * @param ifindex the interface's index there
+     * @param mode driver or generic mode
+     * @return the attachment; closing it detaches the program
+     */
     public XdpAttachment attach(final int ifindex, final XdpMode mode)
     {
         return program.attach(ifindex, mode);
     }
 
-    /** Steers frames of {@code ifindex}'s RX {@code queue} to the AF_XDP socket {@code xskFd}. */
+    /**
+     * Steers frames of {@code ifindex}'s RX {@code queue} to the AF_XDP socket {@code xskFd}.
+     *
+     * @param ifindex the interface's index
+     * @param queue its RX queue, 0..31
+     * @param xskFd the AF_XDP socket bound to that interface and queue
+     */
     public synchronized void registerSocket(final int ifindex, final int queue, final int xskFd)
     {
         if (queue < 0 || queue >= SLOTS_PER_INTERFACE)
@@ -120,7 +163,12 @@ public final class L4Program implements AutoCloseable
         sockets.putInt(base + queue, xskFd);
     }
 
-    /** Stops steering {@code ifindex}'s {@code queue}: its frames go to the kernel. */
+    /**
+     * Stops steering {@code ifindex}'s {@code queue}: its frames go to the kernel.
+     *
+     * @param ifindex the interface's index
+     * @param queue its RX queue
+     */
     public synchronized void unregisterSocket(final int ifindex, final int queue)
     {
         final int base = baseOf(ifindex);
@@ -155,7 +203,11 @@ public final class L4Program implements AutoCloseable
         }
     }
 
-    /** Clears the inactive generation and returns its writer; commit it to make it live. */
+    /**
+     * Clears the inactive generation and returns its writer; commit it to make it live.
+     *
+     * @return the writer of the inactive generation
+     */
     public synchronized Generation stage()
     {
         if (staged)
@@ -170,7 +222,7 @@ public final class L4Program implements AutoCloseable
         return new Generation(next);
     }
 
-    /** The generation frames are matched against now (0 or 1). */
+    /** {@return the generation frames are matched against now (0 or 1)} */
     public synchronized int liveGeneration()
     {
         return live;
@@ -193,6 +245,9 @@ public final class L4Program implements AutoCloseable
     /**
      * Sets the VIPs and SNAT addresses frames are steered for (fragments, ICMP errors and unparsed frames to them go
      * to user space; replies to a SNAT address on a port in its range too). Replaces the previous sets.
+     *
+     * @param vipSet every VIP of both generations
+     * @param snatRanges the SNAT addresses with their port ranges
      */
     public synchronized void setAddresses(final Set<InetAddress> vipSet, final List<SnatRange> snatRanges)
     {
@@ -250,9 +305,21 @@ public final class L4Program implements AutoCloseable
         return java.util.HexFormat.of().formatHex(s.toArray(JAVA_BYTE));
     }
 
-    /** A SNAT address with the port range replies to it use, for one protocol. */
+    /**
+     * A SNAT address with the port range replies to it use, for one protocol.
+     *
+     * @param address the SNAT address
+     * @param protocol {@link #IPPROTO_TCP} or {@link #IPPROTO_UDP}
+     * @param portLo the lowest port replies come back to
+     * @param portHi the highest
+     */
     public record SnatRange(InetAddress address, int protocol, int portLo, int portHi)
     {
+        /**
+         * Checks the protocol and the port range.
+         *
+         * @throws IllegalArgumentException naming the bad value
+         */
         public SnatRange
         {
             checkProtocol(protocol);
@@ -276,7 +343,12 @@ public final class L4Program implements AutoCloseable
             this.gen = gen;
         }
 
-        /** What frames to a service get when no access entry covers their source. */
+        /**
+         * What frames to a service get when no access entry covers their source.
+         *
+         * @param action {@link #ACTION_ALLOW} or {@link #ACTION_DENY}
+         * @return this writer
+         */
         public Generation defaultAction(final int action)
         {
             checkAction(action);
@@ -284,7 +356,15 @@ public final class L4Program implements AutoCloseable
             return this;
         }
 
-        /** A service on one port. */
+        /**
+         * A service on one port.
+         *
+         * @param vip the service's VIP
+         * @param protocol {@link #IPPROTO_TCP} or {@link #IPPROTO_UDP}
+         * @param port the port
+         * @param service the service's index
+         * @return this writer
+         */
         public Generation service(final InetAddress vip, final int protocol, final int port, final int service)
         {
             checkOpen();
@@ -302,7 +382,16 @@ public final class L4Program implements AutoCloseable
             return this;
         }
 
-        /** A service on every port of {@code [portLo, portHi]}, written as the fewest aligned port prefixes. */
+        /**
+         * A service on every port of {@code [portLo, portHi]}, written as the fewest aligned port prefixes.
+         *
+         * @param vip the service's VIP
+         * @param protocol {@link #IPPROTO_TCP} or {@link #IPPROTO_UDP}
+         * @param portLo the first port
+         * @param portHi the last port
+         * @param service the service's index
+         * @return this writer
+         */
         public Generation serviceRange(
             final InetAddress vip, final int protocol, final int portLo, final int portHi, final int service)
         {
@@ -342,6 +431,13 @@ public final class L4Program implements AutoCloseable
          * The access decision for sources in {@code prefix/prefixLength} to {@code service}: the first of
          * {@code segments} (at most {@value L4Layouts#ACL_SEGMENTS}) holding the destination port decides, else
          * {@code fallback}.
+         *
+         * @param service the service's index
+         * @param prefix the source prefix's address
+         * @param prefixLength its length
+         * @param fallback the action when no segment holds the port
+         * @param segments the port segments, in order
+         * @return this writer
          */
         public Generation access(
             final int service, final InetAddress prefix, final int prefixLength, final int fallback,
@@ -358,7 +454,13 @@ public final class L4Program implements AutoCloseable
             return write(service, source, new L4AccessEncoding.Decision(fallback, segments));
         }
 
-        /** The compiled access entry {@code entry} of a service of {@code protocol}: what the XDP program checks. */
+        /**
+         * The compiled access entry {@code entry} of a service of {@code protocol}: what the XDP program checks.
+         *
+         * @param entry a compiled access entry
+         * @param protocol the service's protocol
+         * @return this writer
+         */
         public Generation access(final AccessEntry entry, final L4Protocol protocol)
         {
             checkOpen();
@@ -409,9 +511,20 @@ public final class L4Program implements AutoCloseable
         }
     }
 
-    /** A destination-port segment of an access decision. */
+    /**
+     * A destination-port segment of an access decision.
+     *
+     * @param portLo the segment's first destination port
+     * @param portHi its last
+     * @param action {@link #ACTION_ALLOW}, {@link #ACTION_DENY} or {@link #ACTION_PUNT}
+     */
     public record AclSegment(int portLo, int portHi, int action)
     {
+        /**
+         * Checks the ports and the action.
+         *
+         * @throws IllegalArgumentException naming the bad value
+         */
         public AclSegment
         {
             checkPort(portLo);
@@ -471,7 +584,11 @@ public final class L4Program implements AutoCloseable
         }
     }
 
-    /** A counter summed over all CPUs. */
+    /**
+     * {@return a counter summed over all CPUs}
+     *
+     * @param counter the counter
+     */
     public long counter(final Counter counter)
     {
         return program.counter(counter.ordinal());

@@ -35,6 +35,12 @@ public final class XdpAttachment implements AutoCloseable
     /**
      * Attaches {@code progFd} to {@code ifindex}, failing if a program is already attached in that mode
      * ({@code XDP_FLAGS_UPDATE_IF_NOEXIST}), so another tool's program is never silently replaced.
+     *
+     * @param ifindex the interface, in the calling thread's namespace
+     * @param progFd the program's descriptor
+     * @param mode driver or generic mode
+     * @return the attachment
+     * @throws io.marchproxy.ffm.ErrnoException naming the cause (another program attached, no such mode, privileges)
      */
     public static XdpAttachment attach(final int ifindex, final int progFd, final XdpMode mode)
     {
@@ -55,7 +61,11 @@ public final class XdpAttachment implements AutoCloseable
         return new XdpAttachment(ifindex, mode, NetNamespace.currentId());
     }
 
-    /** What {@code bpf_xdp_query} reports for {@code ifindex}. */
+    /**
+     * {@return what {@code bpf_xdp_query} reports for {@code ifindex}}
+     *
+     * @param ifindex the interface, in the calling thread's namespace
+     */
     public static XdpQuery query(final int ifindex)
     {
         try (Arena a = Arena.ofConfined())
@@ -71,11 +81,13 @@ public final class XdpAttachment implements AutoCloseable
         }
     }
 
+    /** {@return the interface's index (in the namespace of {@link #namespaceId()})} */
     public int ifindex()
     {
         return ifindex;
     }
 
+    /** {@return the attach mode} */
     public XdpMode mode()
     {
         return mode;
@@ -112,10 +124,21 @@ public final class XdpAttachment implements AutoCloseable
         }
     }
 
-    /** Result of {@code bpf_xdp_query}: program ids (0 = none) and the {@code XDP_ATTACHED_*} mode. */
+    /**
+     * Result of {@code bpf_xdp_query}: program ids (0 = none) and the {@code XDP_ATTACHED_*} mode.
+     *
+     * @param progId the program attached in the one reported mode, 0 if none
+     * @param drvProgId the program attached in driver mode, 0 if none
+     * @param skbProgId the program attached in generic mode, 0 if none
+     * @param attachMode an {@code XDP_ATTACHED_*} value
+     */
     public record XdpQuery(int progId, int drvProgId, int skbProgId, int attachMode)
     {
-        /** Whether a program is attached in {@code mode}. */
+        /**
+         * {@return whether a program is attached in {@code mode}}
+         *
+         * @param mode a mode
+         */
         public boolean attachedIn(final XdpMode mode)
         {
             return attachMode == mode.attachedMode() || (mode == XdpMode.DRV ? drvProgId : skbProgId) != 0;

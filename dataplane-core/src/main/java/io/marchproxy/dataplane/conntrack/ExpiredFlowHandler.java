@@ -8,6 +8,11 @@ package io.marchproxy.dataplane.conntrack;
 @FunctionalInterface
 public interface ExpiredFlowHandler
 {
-    /** The flow of {@code handle} (original direction) is being evicted; its fields are still readable. */
+    /**
+     * The flow of {@code handle} (original direction) is being evicted; its fields are still readable.
+     *
+     * @param table the table the flow is in
+     * @param handle the flow's original-direction handle
+     */
     void onExpired(FlowTable table, int handle);
 }

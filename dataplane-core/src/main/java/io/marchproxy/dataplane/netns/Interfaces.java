@@ -10,7 +10,12 @@ public final class Interfaces
     {
     }
 
-    /** The index of {@code name}; a clear error if there is no such interface in this namespace. */
+    /**
+     * {@return the index of {@code name}; a clear error if there is no such interface in this namespace}
+     *
+     * @param name the interface's name
+     * @throws IllegalArgumentException naming the calling thread's namespace when there is none
+     */
     public static int index(final String name)
     {
         NativeAccess.require(Interfaces.class.getModule());

@@ -40,7 +40,12 @@ public final class NetNamespace implements AutoCloseable
         this.owned = owned;
     }
 
-    /** Creates a namespace (with its loopback up); it is deleted on {@link #close()}. */
+    /**
+     * Creates a namespace (with its loopback up); it is deleted on {@link #close()}.
+     *
+     * @param name the namespace's name under {@code /var/run/netns}
+     * @return the namespace
+     */
     public static NetNamespace create(final String name)
     {
         HostCommand.run("ip", "netns", "add", name);
@@ -57,7 +62,12 @@ public final class NetNamespace implements AutoCloseable
         return ns;
     }
 
-    /** A namespace that already exists, e.g. made by an operator; {@link #close()} leaves it alone. */
+    /**
+     * {@return a namespace that already exists, e.g. made by an operator; {@link #close()} leaves it alone}
+     *
+     * @param name the namespace's name under {@code /var/run/netns}
+     * @throws IllegalArgumentException when there is none
+     */
     public static NetNamespace existing(final String name)
     {
         if (!Files.exists(NETNS_DIR.resolve(name)))
@@ -67,12 +77,13 @@ public final class NetNamespace implements AutoCloseable
         return new NetNamespace(name, false);
     }
 
+    /** {@return the namespace's name under {@code /var/run/netns}} */
     public String name()
     {
         return name;
     }
 
-    /** The namespace's file, for {@code nsenter --net=} and {@code setns}. */
+    /** {@return the namespace's file, for {@code nsenter --net=} and {@code setns}} */
     public Path path()
     {
         return NETNS_DIR.resolve(name);
@@ -81,6 +92,11 @@ public final class NetNamespace implements AutoCloseable
     /**
      * Runs {@code task} on the calling thread inside this namespace and moves the thread back afterwards, also when the
      * task throws.
+     *
+     * @param <T> what the task returns
+     * @param task the work
+     * @return what the task returned
+     * @throws Exception what the task threw, or when entering or leaving the namespace failed
      */
     public <T> T call(final Callable<T> task) throws Exception
     {
@@ -120,7 +136,11 @@ public final class NetNamespace implements AutoCloseable
         }
     }
 
-    /** As {@link #call(Callable)} for a task without a result or checked exceptions. */
+    /**
+     * As {@link #call(Callable)} for a task without a result or checked exceptions.
+     *
+     * @param task the work
+     */
     public void run(final Runnable task)
     {
         try
@@ -141,7 +161,12 @@ public final class NetNamespace implements AutoCloseable
         }
     }
 
-    /** A process builder for {@code argv} run inside this namespace (through {@code nsenter}, which keeps bpffs visible). */
+    /**
+     * {@return a process builder for {@code argv} run inside this namespace (through {@code nsenter}, which keeps bpffs
+     * visible)}
+     *
+     * @param argv the command and its arguments
+     */
     public ProcessBuilder command(final String... argv)
     {
         final List<String> full = new ArrayList<>(List.of("nsenter", "--net=" + path()));
@@ -149,7 +174,12 @@ public final class NetNamespace implements AutoCloseable
         return new ProcessBuilder(full);
     }
 
-    /** Runs {@code argv} in this namespace to completion and returns its output; throws if it fails. */
+    /**
+     * Runs {@code argv} in this namespace to completion and returns its output; throws if it fails.
+     *
+     * @param argv the command and its arguments
+     * @return its output
+     */
     public String exec(final String... argv)
     {
         return HostCommand.run(command(argv).command());

@@ -67,6 +67,12 @@ public final class L4Proxy implements AutoCloseable
      * Starts a proxy in {@code namespace} (null: the caller's) with {@code initial} configuration. Fails with a clear
      * message, and releases what it made, when an interface is missing, the program cannot load or a socket cannot
      * bind.
+     *
+     * @param namespace where the interfaces are, or null for the caller's
+     * @param settings interfaces, addresses and sizes
+     * @param initial the first configuration ({@link ProxyConfig#EMPTY} for none yet)
+     * @return the running proxy; close it to stop it and release everything
+     * @throws Exception when it cannot start (what it made is released first)
      */
     public static L4Proxy start(final NetNamespace namespace, final ProxySettings settings, final ProxyConfig initial)
         throws Exception
@@ -182,6 +188,9 @@ public final class L4Proxy implements AutoCloseable
      * Makes {@code next} the configuration: compiled here, adopted by the dataplane thread between two batches (this
      * call waits for that, a few milliseconds at most when idle), then written into the XDP program's other
      * generation and flipped live, and handed to the backend monitor. Control thread.
+     *
+     * @param next the new configuration
+     * @throws Exception when it cannot be compiled or written (the old one stays)
      */
     public synchronized void apply(final ProxyConfig next) throws Exception
     {
@@ -246,49 +255,50 @@ public final class L4Proxy implements AutoCloseable
     }
 
 
-    /** The configuration the proxy serves now (the last one applied). */
+    /** {@return the configuration the proxy serves now (the last one applied)} */
     public synchronized ProxyConfig config()
     {
         return current.source();
     }
 
-    /** The configuration version the dataplane thread has adopted; any thread. */
+    /** {@return the configuration version the dataplane thread has adopted; any thread} */
     public long adoptedVersion()
     {
         final CompiledConfig c = pipeline.liveConfig();
         return c == null ? -1 : c.version();
     }
 
-    /** Per-service and per-backend counters of the adopted configuration; any thread. */
+    /** {@return per-service and per-backend counters of the adopted configuration; any thread} */
     public ProxyStatistics statistics()
     {
         return pipeline.liveConfig().statistics();
     }
 
-    /** Frames the dataplane dropped, by {@link io.marchproxy.dataplane.packet.DropReason}; any thread. */
+    /** {@return frames the dataplane dropped, by {@link io.marchproxy.dataplane.packet.DropReason}; any thread} */
     public SingleWriterCounters drops()
     {
         return pipeline.drops();
     }
 
-    /** The XDP program (its counters); any thread. */
+    /** {@return the XDP program (its counters); any thread} */
     public L4Program program()
     {
         return program;
     }
 
-    /** Flows tracked now (both families; read without synchronization, so approximate while traffic flows). */
+    /** {@return flows tracked now (both families; read without synchronization, so approximate while traffic flows)} */
     public int flows()
     {
         return pipeline.flows();
     }
 
-    /** Frames received on the front and back sockets. */
+    /** {@return frames received on the front and back sockets} */
     public long received()
     {
         return front.rxPackets() + back.rxPackets();
     }
 
+    /** {@return the settings the proxy started with} */
     public ProxySettings settings()
     {
         return settings;

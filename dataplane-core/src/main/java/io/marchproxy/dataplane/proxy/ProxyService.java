@@ -22,6 +22,11 @@ import java.util.Objects;
  * @param probe     how backends are checked, or null for never (always healthy)
  * @param clientAffinity consistent hashing on the client's address alone (every flow of a client to one backend),
  *                  rather than on the whole 5-tuple; only {@link BalancingAlgorithm#MAGLEV} looks at it
+ *
+ * @param vip the address clients reach the service on
+ * @param protocol TCP or UDP
+ * @param ports the ports of the service
+ * @param algorithm how a new flow's backend is picked
  */
 public record ProxyService(
     int index,
@@ -34,6 +39,11 @@ public record ProxyService(
     HealthProbe probe,
     boolean clientAffinity)
 {
+    /**
+     * Checks the components and copies the backends.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
     public ProxyService
     {
         Objects.requireNonNull(name, "name");

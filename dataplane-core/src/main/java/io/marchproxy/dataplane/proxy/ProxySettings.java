@@ -21,6 +21,15 @@ import java.util.Objects;
  * @param frames    UMEM frames; both sockets' fill rings and the frames in flight come out of them
  * @param pollTimeoutMs how long the dataplane thread sleeps in {@code poll} when idle (a configuration change waits at
  *                  most this long to be adopted when no traffic flows)
+ *
+ * @param front the interface toward clients
+ * @param back the interface toward backends
+ * @param queue the RX queue served on each
+ * @param mode the XDP mode
+ * @param frameSize bytes of a UMEM frame
+ * @param ringSize entries of each ring
+ * @param batch frames a turn of the dataplane takes at most
+ * @param timeouts idle timeouts of flows
  */
 public record ProxySettings(
     String front,
@@ -41,6 +50,11 @@ public record ProxySettings(
     /** The default SNAT ports: below Linux's default ephemeral range. */
     public static final PortRange DEFAULT_SNAT_PORTS = new PortRange(20_000, 32_767);
 
+    /**
+     * Checks the components.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
     public ProxySettings
     {
         Objects.requireNonNull(front, "front");
@@ -59,25 +73,47 @@ public record ProxySettings(
         }
     }
 
-    /** Sensible sizes for {@code front} and {@code back} in native mode on queue 0. */
+    /**
+     * {@return sensible sizes for {@code front} and {@code back} in native mode on queue 0}
+     *
+     * @param front the interface toward clients
+     * @param back the interface toward backends
+     * @param snat4 the node's IPv4 address on the back side, or null
+     * @param snat6 the node's IPv6 address on the back side, or null
+     */
     public static ProxySettings of(final String front, final String back, final IpAddress snat4, final IpAddress snat6)
     {
         return new ProxySettings(front, back, 0, XdpMode.DRV, snat4, snat6, DEFAULT_SNAT_PORTS, 65_536, 8192, 2048,
             2048, 64, 1, FlowTimeouts.DEFAULTS);
     }
 
+    /**
+     * {@return these settings in XDP mode {@code m}}
+     *
+     * @param m the mode
+     */
     public ProxySettings withMode(final XdpMode m)
     {
         return new ProxySettings(front, back, queue, m, snat4, snat6, snatPorts, flowsPerFamily, frames, frameSize,
             ringSize, batch, pollTimeoutMs, timeouts);
     }
 
+    /**
+     * {@return these settings with SNAT ports {@code ports}}
+     *
+     * @param ports the port range
+     */
     public ProxySettings withSnatPorts(final PortRange ports)
     {
         return new ProxySettings(front, back, queue, mode, snat4, snat6, ports, flowsPerFamily, frames, frameSize,
             ringSize, batch, pollTimeoutMs, timeouts);
     }
 
+    /**
+     * {@return these settings with flow timeouts {@code t}}
+     *
+     * @param t the timeouts
+     */
     public ProxySettings withTimeouts(final FlowTimeouts t)
     {
         return new ProxySettings(front, back, queue, mode, snat4, snat6, snatPorts, flowsPerFamily, frames, frameSize,

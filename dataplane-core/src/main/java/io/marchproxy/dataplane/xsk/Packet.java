@@ -25,25 +25,28 @@ public final class Packet
         return this;
     }
 
-    /** UMEM address of the packet's first byte. */
+    /** {@return UMEM address of the packet's first byte} */
     public long address()
     {
         return address;
     }
 
-    /** Length of the packet in bytes. */
+    /** {@return length of the packet in bytes} */
     public int length()
     {
         return length;
     }
 
-    /** The whole UMEM frame holding the packet: a segment made once per frame, so reading through it allocates nothing. */
+    /**
+     * {@return the whole UMEM frame holding the packet: a segment made once per frame, so reading through it allocates
+     * nothing}
+     */
     public MemorySegment frame()
     {
         return umem.frame(address);
     }
 
-    /** Offset of the packet's first byte within {@link #frame()}. */
+    /** {@return offset of the packet's first byte within {@link #frame()}} */
     public int offset()
     {
         return umem.offsetInFrame(address);
@@ -52,6 +55,8 @@ public final class Packet
     /**
      * The packet's bytes as an exact slice (address, length) of the UMEM, zero-copy. The slice object itself is new
      * unless the JIT scalar-replaces it; loops that must not allocate use {@link #frame()} and {@link #offset()}.
+     *
+     * @return the packet's bytes
      */
     public MemorySegment data()
     {

@@ -46,7 +46,12 @@ public final class XskForwarder implements Agent, PacketHandler
     @FunctionalInterface
     public interface Rewriter
     {
-        /** Rewrites {@code packet} in place; {@code false} drops it (the frame goes back to the pool). */
+        /**
+         * Rewrites {@code packet} in place; {@code false} drops it (the frame goes back to the pool).
+         *
+         * @param packet the received packet, in place
+         * @return true to transmit it, false to drop it
+         */
         boolean rewrite(Packet packet);
     }
 
@@ -58,6 +63,8 @@ public final class XskForwarder implements Agent, PacketHandler
     private long dropped;
 
     /**
+     * A forwarder from {@code in} to {@code out}, neither of which it owns.
+     *
      * @param in the socket to receive on (with an RX ring)
      * @param out the socket to transmit on (with a TX ring, same UMEM; may be {@code in} to bounce frames back)
      * @param batch frames per turn, 1..the RX ring size
@@ -118,13 +125,15 @@ public final class XskForwarder implements Agent, PacketHandler
         return "xsk-forwarder-" + in.ifindex() + ":" + in.queue() + "->" + out.ifindex() + ":" + out.queue();
     }
 
-    /** Frames queued for transmission on {@code out}; any thread. */
+    /** {@return frames queued for transmission on {@code out}; any thread} */
     public long forwarded()
     {
         return (long)FORWARDED.getAcquire(this);
     }
 
-    /** Frames the rewriter refused (or, never with the room check, that found the TX ring full); any thread. */
+    /**
+     * {@return frames the rewriter refused (or, never with the room check, that found the TX ring full); any thread}
+     */
     public long dropped()
     {
         return (long)DROPPED.getAcquire(this);
@@ -133,6 +142,9 @@ public final class XskForwarder implements Agent, PacketHandler
     /**
      * The idle strategy of this forwarder ({@link XskPollIdleStrategy}): spins while frames are in flight on
      * {@code out}, else sleeps in {@code poll(POLLIN)} on {@code in} for at most {@code pollTimeoutMs}.
+     *
+     * @param pollTimeoutMs how long one poll may sleep
+     * @return the idle strategy
      */
     public IdleStrategy idleStrategy(final int pollTimeoutMs)
     {
