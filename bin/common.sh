@@ -57,3 +57,23 @@ mp_build_dist() {
     -Dmaven.javadoc.skip=true -Dmaven.source.skip=true >&2)
   mp_log "built: $MP_DIST"
 }
+
+# For bin/node and bin/agent: when the arguments ask for help or the version, answers them (as `marchproxy $1 ...`)
+# without root, installs or builds, and exits; returns otherwise. Before the first build there is nothing to ask, so it
+# says how to build.
+mp_answer_help() {
+  local command="$1" arg
+  shift
+  for arg in "$@"; do
+    case "$arg" in
+      -h|--help|-V|--version)
+        if [ -x "$MP_DIST/bin/marchproxy" ]; then
+          exec "$MP_DIST/bin/marchproxy" "$command" "$@"
+        fi
+        echo "bin/$command: MarchProxy is not built yet. The first \`bin/$command\` (as root) installs the packages it" \
+          "needs and builds it; after that \`bin/$command --help\` lists the options. They are also in README.md."
+        exit 0
+        ;;
+    esac
+  done
+}

@@ -1,14 +1,16 @@
 /**
  * The MarchProxy dataplane: XDP programs (shipped compiled in this module), eBPF maps, network namespaces, AF_XDP
  * sockets and rings, packet flyweights and checksums, and the L4 proxy. Its API uses types of {@code io.marchproxy.ffm}
- * (errors) and agrona ({@code Agent}, {@code IdleStrategy}), so both are read transitively. Its code calls restricted
- * methods: run with {@code --enable-native-access=io.marchproxy.ffm,io.marchproxy.dataplane} on the module path, and
- * give agrona {@code --add-exports=java.base/jdk.internal.misc=org.agrona}.
+ * (errors), agrona ({@code Agent}, {@code IdleStrategy}) and HdrHistogram (latency snapshots), so all three are read
+ * transitively. Its code calls restricted methods: run with
+ * {@code --enable-native-access=io.marchproxy.ffm,io.marchproxy.dataplane} on the module path, and give agrona {@code --add-exports=java.base/jdk.internal.misc=org.agrona}.
  */
 module io.marchproxy.dataplane
 {
     requires transitive io.marchproxy.ffm;
     requires transitive org.agrona;
+    // HdrHistogram's jar names no module: its name comes from the file name (HdrHistogram-2.2.2.jar)
+    requires transitive HdrHistogram;
 
     exports io.marchproxy.dataplane.acl;
     exports io.marchproxy.dataplane.balance;

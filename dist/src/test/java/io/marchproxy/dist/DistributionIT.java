@@ -92,7 +92,8 @@ class DistributionIT
 
         for (final String[] args : List.of(new String[] {"--help"}, new String[] {"node", "--help"},
             new String[] {"control-plane", "--help"}, new String[] {"lab", "--help"}, new String[] {"licence", "--help"},
-            new String[] {"envoy-bootstrap", "--help"}, new String[] {"help", "node"}))
+            new String[] {"envoy-bootstrap", "--help"}, new String[] {"agent", "--help"}, new String[] {"stats", "--help"},
+            new String[] {"journal", "tail", "--help"}, new String[] {"help", "node"}))
         {
             final Result r = run(cwd, AS_NOBODY, Map.of(), args);
             assertEquals(0, r.exit(), String.join(" ", args) + ": " + r.output());

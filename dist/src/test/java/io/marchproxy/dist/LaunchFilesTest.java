@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every launcher takes its JVM options from the one argument file, {@code conf/jvm.args}: the distribution's
- * {@code bin/marchproxy}, which {@code bin/node}, {@code bin/marchproxy} and the container image run; the build's test
+ * {@code bin/marchproxy}, which {@code bin/node}, {@code bin/agent}, {@code bin/journal}, {@code bin/marchproxy} and the container image run; the build's test
  * JVMs; and the jar manifests' {@code Add-Exports}/{@code Add-Opens} (for {@code java -jar}) list the same packages.
  * The image cannot be built here (no Docker engine), so its Dockerfile is read instead.
  */
@@ -40,6 +40,10 @@ class LaunchFilesTest
         assertTrue(common.contains("MP_JVM_ARGS=\"$MP_ROOT/dist/src/main/dist/conf/jvm.args\""), common);
         final String node = Files.readString(ROOT.resolve("bin/node"));
         assertTrue(node.strip().endsWith("exec \"$MP_DIST/bin/marchproxy\" node \"$@\""), node);
+        final String agent = Files.readString(ROOT.resolve("bin/agent"));
+        assertTrue(agent.strip().endsWith("exec \"$MP_DIST/bin/marchproxy\" agent \"$@\""), agent);
+        final String journal = Files.readString(ROOT.resolve("bin/journal"));
+        assertTrue(journal.strip().endsWith("exec \"$MP_ROOT/bin/marchproxy\" journal \"$@\""), journal);
         final String marchproxy = Files.readString(ROOT.resolve("bin/marchproxy"));
         assertTrue(marchproxy.strip().endsWith("exec \"$MP_DIST/bin/marchproxy\" \"$@\""), marchproxy);
         final String setup = Files.readString(ROOT.resolve("bin/setup.sh"));

@@ -37,7 +37,7 @@ class ExamplesTest
 
     /**
      * The library on the module path, as named modules ({@code io.marchproxy.ffm}, {@code io.marchproxy.dataplane},
-     * agrona automatic): native access enabled for those two modules only, so the example works only if both are
+     * agrona and HdrHistogram automatic): native access enabled for those two modules only, so the example works only if both are
      * named modules with the right descriptors, and the XDP objects load from inside the module.
      */
     @Test
@@ -48,7 +48,8 @@ class ExamplesTest
         for (final String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator))
         {
             final String name = Path.of(entry).toString();
-            if (name.contains("ffm-bindings") || name.contains("dataplane-core") || name.contains("agrona"))
+            if (name.contains("ffm-bindings") || name.contains("dataplane-core") || name.contains("agrona")
+                || name.contains("HdrHistogram"))
             {
                 modules.add(entry);
             }
@@ -57,7 +58,8 @@ class ExamplesTest
                 classes.add(entry);
             }
         }
-        assertEquals(3, modules.size(), "ffm-bindings, dataplane-core and agrona on the test class path: " + modules);
+        assertEquals(4, modules.size(), "ffm-bindings, dataplane-core, agrona and HdrHistogram on the test class path: "
+            + modules);
         final String out = run(XskForwardExample.class, List.of("--module-path", String.join(":", modules),
             "--add-modules", "io.marchproxy.dataplane",
             "--enable-native-access=io.marchproxy.ffm,io.marchproxy.dataplane",

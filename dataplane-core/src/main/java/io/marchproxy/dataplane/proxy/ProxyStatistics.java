@@ -32,18 +32,21 @@ public final class ProxyStatistics
         ICMP_ERRORS
     }
 
-    /** What is counted per backend. */
+    /** What is counted per backend ({@link #PACKETS} and {@link #BYTES}: both directions). */
     public enum BackendCounter
     {
         /** Flows opened to the backend. */
         FLOWS_OPENED,
         /** The backend's flows tracked now. */
         FLOWS_ACTIVE,
-        /** Packets forwarded to the backend. */
-        PACKETS
+        /** Packets forwarded to and from the backend. */
+        PACKETS,
+        /** Bytes forwarded to and from the backend. */
+        BYTES
     }
 
     private static final int MIN_BACKEND_SLOTS = 8;
+    private static final int BACKEND_COUNTERS = BackendCounter.values().length;
 
     private final SingleWriterCounters[] services;
     private final SingleWriterCounters[] backends;
@@ -121,7 +124,7 @@ public final class ProxyStatistics
     public long backend(final int service, final int backend, final BackendCounter counter)
     {
         final SingleWriterCounters c = service >= 0 && service < backends.length ? backends[service] : null;
-        final int at = backend * BackendCounter.values().length + counter.ordinal();
+        final int at = backend * BACKEND_COUNTERS + counter.ordinal();
         return c == null || backend < 0 || at >= c.length() ? 0 : c.get(at);
     }
 
@@ -130,7 +133,9 @@ public final class ProxyStatistics
         final SingleWriterCounters c = services[service];
         c.increment(ServiceCounter.PACKETS_TO_BACKENDS.ordinal());
         c.add(ServiceCounter.BYTES_TO_BACKENDS.ordinal(), bytes);
-        backends[service].increment(backend * BackendCounter.values().length + BackendCounter.PACKETS.ordinal());
+        final int base = backend * BACKEND_COUNTERS;
+        backends[service].increment(base + BackendCounter.PACKETS.ordinal());
+        backends[service].add(base + BackendCounter.BYTES.ordinal(), bytes);
     }
 
     void toClient(final int service, final int backend, final int bytes)
@@ -142,10 +147,11 @@ public final class ProxyStatistics
         }
         c.increment(ServiceCounter.PACKETS_TO_CLIENTS.ordinal());
         c.add(ServiceCounter.BYTES_TO_CLIENTS.ordinal(), bytes);
-        final int at = backend * BackendCounter.values().length + BackendCounter.PACKETS.ordinal();
-        if (at < backends[service].length())
+        final int base = backend * BACKEND_COUNTERS;
+        if (base + BACKEND_COUNTERS <= backends[service].length())
         {
-            backends[service].increment(at);
+            backends[service].increment(base + BackendCounter.PACKETS.ordinal());
+            backends[service].add(base + BackendCounter.BYTES.ordinal(), bytes);
         }
     }
 
@@ -153,7 +159,7 @@ public final class ProxyStatistics
     {
         services[service].increment(ServiceCounter.FLOWS_OPENED.ordinal());
         services[service].increment(ServiceCounter.FLOWS_ACTIVE.ordinal());
-        final int base = backend * BackendCounter.values().length;
+        final int base = backend * BACKEND_COUNTERS;
         backends[service].increment(base + BackendCounter.FLOWS_OPENED.ordinal());
         backends[service].increment(base + BackendCounter.FLOWS_ACTIVE.ordinal());
     }
@@ -166,7 +172,7 @@ public final class ProxyStatistics
             return;
         }
         c.add(ServiceCounter.FLOWS_ACTIVE.ordinal(), -1);
-        final int at = backend * BackendCounter.values().length + BackendCounter.FLOWS_ACTIVE.ordinal();
+        final int at = backend * BACKEND_COUNTERS + BackendCounter.FLOWS_ACTIVE.ordinal();
         if (at < backends[service].length())
         {
             backends[service].add(at, -1);

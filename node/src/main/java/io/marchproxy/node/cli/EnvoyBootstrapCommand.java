@@ -120,7 +120,7 @@ final class EnvoyBootstrapCommand implements Callable<Integer>
         }
         final String yaml = EnvoyBootstrap.yaml(cluster, clusterId, nodeId, adminPort, new EnvoyBootstrap.Upstream(
             xdsHost != null ? xdsHost : xds.advertiseHost(), xdsPort != null ? xdsPort : xds.port(), key, caPem,
-            clientCert, clientKey));
+            clientCert, clientKey, xds.dnsLookupFamily().name()));
         if (output == null)
         {
             spec.commandLine().getOut().print(yaml);

@@ -14,8 +14,8 @@ import java.util.concurrent.Callable;
 @Command(name = "marchproxy", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = {"MarchProxy: an L3/L4 proxy dataplane (AF_XDP and XDP from Java) with a control plane (REST, a "
         + "durable store, xDS for Envoy).", ""},
-    subcommands = {NodeCommand.class, ControlPlaneCommand.class, LabCommand.class, LicenceCommand.class,
-        EnvoyBootstrapCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {NodeCommand.class, ControlPlaneCommand.class, LabCommand.class, AgentCommand.class,
+        StatsCommand.class, JournalCommand.class, LicenceCommand.class, EnvoyBootstrapCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Every application.yaml key can be set from the environment (SERVER_PORT, MARCHPROXY_STORE_DIR, "
         + "...; docs/CONTROL-API.md). MARCHPROXY_JVM_OPTS adds JVM options."})
 public final class MarchproxyCommand implements Callable<Integer>

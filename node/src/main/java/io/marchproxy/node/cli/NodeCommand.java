@@ -1,6 +1,5 @@
 package io.marchproxy.node.cli;
 
-import io.marchproxy.dataplane.net.PortRange;
 import io.marchproxy.node.NodeOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,21 +38,8 @@ final class NodeCommand implements Callable<Integer>
         description = "the cluster whose tcp/udp services the node proxies (default: ${DEFAULT-VALUE})")
     String cluster;
 
-    @Option(names = "--front", paramLabel = "IF", description = "the interface clients reach the service VIPs on")
-    String front;
-
-    @Option(names = "--back", paramLabel = "IF",
-        description = "the interface toward the backends; its addresses are the SNAT sources")
-    String back;
-
-    @Option(names = "--netns", paramLabel = "NS",
-        description = "the network namespace both interfaces are in (default: this process's)")
-    String netns;
-
-    @Option(names = "--snat-ports", paramLabel = "A-B", defaultValue = SnatPorts.DEFAULT,
-        converter = Converters.Ports.class, description = "source ports taken on the back addresses (default: "
-            + "${DEFAULT-VALUE}; keep them out of the kernel's ip_local_port_range)")
-    PortRange snatPorts;
+    @Mixin
+    InterfaceOptions interfaces;
 
     @Override
     public Integer call() throws Exception
@@ -61,7 +47,7 @@ final class NodeCommand implements Callable<Integer>
         final NodeOptions options;
         try
         {
-            options = new NodeOptions(cluster, front, back, netns, run.mode, snatPorts, run.seconds, run.rate);
+            options = interfaces.nodeOptions(cluster, run);
         }
         catch (final IllegalArgumentException ex)
         {

@@ -4,9 +4,12 @@ import io.helidon.config.Config;
 import io.marchproxy.control.ControlPlaneMain;
 import io.marchproxy.control.ControlPlaneSettings;
 import io.marchproxy.control.xds.XdsSettings;
+import io.marchproxy.node.JournalSettings;
 import io.marchproxy.node.Node;
 import io.marchproxy.node.NodeOptions;
 import io.marchproxy.node.ShutdownSignal;
+import io.marchproxy.node.agent.AgentMain;
+import io.marchproxy.node.agent.AgentOptions;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,7 +54,8 @@ final class Servers
         final ShutdownSignal signal = ShutdownSignal.install("marchproxy-stop", 15);
         try
         {
-            Node.run(options, settings, XdsSettings.fromConfig(config), signal.stop(), System.out);
+            Node.run(options, settings, XdsSettings.fromConfig(config),
+                JournalSettings.fromConfig(config, settings.dataDir()), signal.stop(), System.out);
         }
         finally
         {
@@ -66,6 +70,30 @@ final class Servers
             {
                 signal.finished();
             }
+        }
+        return 0;
+    }
+
+    /**
+     * Runs an agent until stopped.
+     *
+     * @param options the agent's options
+     * @param log     the logging options
+     * @return the exit status
+     * @throws Exception when the agent cannot start
+     */
+    static int runAgent(final AgentOptions options, final LogOptions log) throws Exception
+    {
+        log.configure();
+        Privileges.requireDataplane("agent", options.lab());
+        final ShutdownSignal signal = ShutdownSignal.install("marchproxy-stop", 15);
+        try
+        {
+            AgentMain.run(options, signal.stop(), System.out);
+        }
+        finally
+        {
+            signal.finished();
         }
         return 0;
     }

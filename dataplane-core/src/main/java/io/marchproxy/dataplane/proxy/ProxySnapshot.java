@@ -1,0 +1,106 @@
+package io.marchproxy.dataplane.proxy;
+
+import io.marchproxy.dataplane.balance.Backend;
+import io.marchproxy.dataplane.bpf.L4Program;
+import io.marchproxy.dataplane.packet.DropReason;
+import io.marchproxy.dataplane.xsk.XskStatistics;
+import org.HdrHistogram.Histogram;
+
+import java.util.List;
+
+/**
+ * The proxy's figures at one moment, as plain values for whoever reports them (a metrics exporter, a live table):
+ * taken by {@link L4Proxy#snapshot()} from any thread. Each counter is read with an acquire load; the snapshot as a
+ * whole is not atomic (counters move on while it is taken).
+ *
+ * @param configVersion the configuration version the dataplane thread serves
+ * @param flows         flows tracked now, both families
+ * @param services      every service of that configuration with its counters and its backends'
+ * @param drops         frames the dataplane thread dropped, indexed by {@link DropReason#ordinal()}
+ * @param xdp           the XDP program's counters summed over CPUs, indexed by {@link L4Program.Counter#ordinal()}
+ * @param sockets       each AF_XDP socket's figures
+ * @param latency       per-packet processing latency in nanoseconds since the start (see {@link ProxyPipeline})
+ */
+public record ProxySnapshot(
+    long configVersion,
+    int flows,
+    List<ServiceFigures> services,
+    long[] drops,
+    long[] xdp,
+    List<SocketFigures> sockets,
+    Histogram latency)
+{
+    /**
+     * {@return frames dropped for {@code reason}}
+     *
+     * @param reason the drop reason
+     */
+    public long drops(final DropReason reason)
+    {
+        return drops[reason.ordinal()];
+    }
+
+    /**
+     * {@return the XDP program's {@code counter}, summed over CPUs}
+     *
+     * @param counter the counter
+     */
+    public long xdp(final L4Program.Counter counter)
+    {
+        return xdp[counter.ordinal()];
+    }
+
+    /**
+     * A service's counters and its backends'.
+     *
+     * @param service  the service, as configured
+     * @param counters its counters, indexed by {@link ProxyStatistics.ServiceCounter#ordinal()}
+     * @param backends its backends' figures, in the service's order
+     */
+    public record ServiceFigures(ProxyService service, long[] counters, List<BackendFigures> backends)
+    {
+        /**
+         * {@return the service's {@code counter}}
+         *
+         * @param counter the counter
+         */
+        public long get(final ProxyStatistics.ServiceCounter counter)
+        {
+            return counters[counter.ordinal()];
+        }
+    }
+
+    /**
+     * A backend's counters.
+     *
+     * @param position the backend's stable position in its service
+     * @param backend  the backend, as configured
+     * @param counters its counters, indexed by {@link ProxyStatistics.BackendCounter#ordinal()}
+     */
+    public record BackendFigures(int position, Backend backend, long[] counters)
+    {
+        /**
+         * {@return the backend's {@code counter}}
+         *
+         * @param counter the counter
+         */
+        public long get(final ProxyStatistics.BackendCounter counter)
+        {
+            return counters[counter.ordinal()];
+        }
+    }
+
+    /**
+     * An AF_XDP socket: what the dataplane took off its RX ring and put on its TX ring, and the kernel's counters
+     * ({@code XDP_STATISTICS}).
+     *
+     * @param interfaceName the interface the socket is bound to
+     * @param queue         its queue
+     * @param rxPackets     packets the dataplane took off its RX ring
+     * @param txPackets     packets the dataplane put on its TX ring
+     * @param kernel        the kernel's counters, null if the kernel would not say (the socket closed meanwhile)
+     */
+    public record SocketFigures(String interfaceName, int queue, long rxPackets, long txPackets, XskStatistics kernel)
+    {
+    }
+}
