@@ -10,7 +10,9 @@ public class ErrnoException extends RuntimeException
 {
     private static final long serialVersionUID = 1L;
 
+    /** The call that failed, with the detail that tells it apart. */
     private final String call;
+    /** The errno value. */
     private final int errno;
 
     /**

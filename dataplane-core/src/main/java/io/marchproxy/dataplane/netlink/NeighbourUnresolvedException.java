@@ -10,7 +10,9 @@ public class NeighbourUnresolvedException extends RuntimeException
 {
     private static final long serialVersionUID = 1L;
 
+    /** The neighbour's address. */
     private final InetAddress address;
+    /** The interface's index. */
     private final int ifindex;
     private final transient NeighbourState lastState;
 
