@@ -70,6 +70,11 @@ class MarchproxyCommandTest
         assertUsageError(run("node", "--snat-ports", "9"), "needs A-B with 0 <= A <= B <= 65535, not '9'");
         assertUsageError(run("lab", "--rate", "0"), "--rate must be 1..10000: 0");
         assertUsageError(run("node", "--log-format", "xml"), "--log-format");
+        assertUsageError(run("agent", "--cluster-key", "x"), "--control URL is required");
+        assertUsageError(run("stats", "--interval", "0"), "--interval must be 0.1..3600 seconds");
+        assertUsageError(run("stats", "--url", "ftp://x"), "--url needs http://HOST:PORT");
+        assertUsageError(run("journal", "tail", "--since", "yesterday"), "not a time: 'yesterday'");
+        assertUsageError(run("journal"), "Missing required subcommand");
     }
 
     private static void assertUsageError(final Run r, final String message)
