@@ -3,7 +3,8 @@
  * sockets and rings, packet flyweights and checksums, and the L4 proxy. Its API uses types of {@code io.marchproxy.ffm}
  * (errors), agrona ({@code Agent}, {@code IdleStrategy}) and HdrHistogram (latency snapshots), so all three are read
  * transitively. Its code calls restricted methods: run with
- * {@code --enable-native-access=io.marchproxy.ffm,io.marchproxy.dataplane} on the module path, and give agrona {@code --add-exports=java.base/jdk.internal.misc=org.agrona}.
+ * {@code --enable-native-access=io.marchproxy.ffm,io.marchproxy.dataplane} on the module path, and give agrona
+ * {@code --add-exports=java.base/jdk.internal.misc=org.agrona}.
  */
 module io.marchproxy.dataplane
 {
@@ -17,12 +18,14 @@ module io.marchproxy.dataplane
     exports io.marchproxy.dataplane.bpf;
     exports io.marchproxy.dataplane.conntrack;
     exports io.marchproxy.dataplane.counter;
+    exports io.marchproxy.dataplane.cpu;
     exports io.marchproxy.dataplane.nat;
     exports io.marchproxy.dataplane.net;
     exports io.marchproxy.dataplane.netlink;
     exports io.marchproxy.dataplane.netns;
     exports io.marchproxy.dataplane.packet;
     exports io.marchproxy.dataplane.proxy;
+    exports io.marchproxy.dataplane.qos;
     exports io.marchproxy.dataplane.service;
     exports io.marchproxy.dataplane.xsk;
 }

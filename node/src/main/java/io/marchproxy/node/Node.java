@@ -30,16 +30,18 @@ public final class Node
      * Runs the node with the control plane configured by {@code settings} and {@code xds} until {@code stop} opens or
      * {@link NodeOptions#seconds()} pass.
      *
-     * @param options  the node's options
-     * @param settings the control plane's settings
-     * @param xds      the xDS server's settings
-     * @param journal  the flow journal's settings, null for none
-     * @param stop     opens when the process is asked to stop
-     * @param out      where the node's lines and live table go
+     * @param options   the node's options
+     * @param settings  the control plane's settings
+     * @param xds       the xDS server's settings
+     * @param dataplane the dataplane's settings ({@code dataplane:} in the configuration)
+     * @param journal   the flow journal's settings, null for none
+     * @param stop      opens when the process is asked to stop
+     * @param out       where the node's lines and live table go
      * @throws Exception when the control plane, the lab or the proxy cannot start
      */
     public static void run(final NodeOptions options, final ControlPlaneSettings settings, final XdsSettings xds,
-        final FlowJournal.Settings journal, final CountDownLatch stop, final PrintStream out) throws Exception
+        final DataplaneSettings dataplane, final FlowJournal.Settings journal, final CountDownLatch stop,
+        final PrintStream out) throws Exception
     {
         final Clock clock = Clock.systemUTC();
         try (ControlPlane plane = ControlPlane.start(settings, xds, out))
@@ -51,38 +53,40 @@ public final class Node
                 out.printf("xds: ADS on %s:%d (bootstrap: GET /api/v1/envoy/bootstrap?cluster=%s)%n", xds.host(),
                     plane.xds().port(), options.cluster());
             }
+            out.println("dataplane settings: " + dataplane);
             if (options.lab())
             {
-                runLab(options, plane, journal, stop, out, clock);
+                runLab(options, dataplane, plane, journal, stop, out, clock);
             }
             else
             {
-                runOn(options, plane, journal, stop, out, clock);
+                runOn(options, dataplane, plane, journal, stop, out, clock);
             }
         }
         out.println("node: stopped; XDP detached, store closed");
     }
 
-    private static void runLab(final NodeOptions options, final ControlPlane plane,
+    private static void runLab(final NodeOptions options, final DataplaneSettings dataplane, final ControlPlane plane,
         final FlowJournal.Settings journal, final CountDownLatch stop, final PrintStream out, final Clock clock)
         throws Exception
     {
         try (L4Lab lab = NodeLab.create(out))
         {
             LabSeed.seed(plane.store(), options.cluster(), lab, clock, out);
-            final ProxySettings proxy = ProxyInterfaces.lab(lab, options.mode(), options.snatPorts());
+            final ProxySettings proxy = dataplane.applyTo(
+                ProxyInterfaces.lab(lab, options.mode(), options.snatPorts()));
             serve(options, plane, lab.node(), proxy, journal, stop, out, clock, lab);
         }
     }
 
-    private static void runOn(final NodeOptions options, final ControlPlane plane,
+    private static void runOn(final NodeOptions options, final DataplaneSettings dataplane, final ControlPlane plane,
         final FlowJournal.Settings journal, final CountDownLatch stop, final PrintStream out, final Clock clock)
         throws Exception
     {
         final ProxyInterfaces interfaces = new ProxyInterfaces(options.front(), options.back(), options.netns(),
             options.mode(), options.snatPorts());
         final NetNamespace ns = interfaces.namespace();
-        final ProxySettings proxy = interfaces.settings(ns);
+        final ProxySettings proxy = dataplane.applyTo(interfaces.settings(ns));
         out.printf("dataplane: front %s, back %s (SNAT %s %s ports %s)%s%n", options.front(), options.back(),
             proxy.snat4(), proxy.snat6(), options.snatPorts(), ns == null ? "" : " in namespace " + ns.name());
         serve(options, plane, ns, proxy, journal, stop, out, clock, null);
@@ -98,6 +102,7 @@ public final class Node
                 settings.front(), settings.back(), settings.mode(), node.dataplane().serviceCount(), options.cluster(),
                 journal == null ? "off" : "in " + journal.dir().toAbsolutePath() + " (" + journal.retentionDays()
                     + " days)");
+            out.println("dataplane: worker " + node.proxy().worker());
             LiveTable.show(node.proxy(), node.dataplane().latency(), node.journal(), options.seconds(), stop, out,
                 lab, options.rate());
         }

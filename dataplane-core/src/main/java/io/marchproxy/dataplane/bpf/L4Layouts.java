@@ -85,11 +85,41 @@ public final class L4Layouts
     public static final StructLayout CONFIG = MemoryLayout.structLayout(
         JAVA_INT.withName("generation"),
         MemoryLayout.sequenceLayout(2, JAVA_BYTE).withName("default_action"),
-        MemoryLayout.sequenceLayout(2, JAVA_BYTE).withName("has_ranges")).withName("l4_config");
+        MemoryLayout.sequenceLayout(2, JAVA_BYTE).withName("has_ranges"),
+        MemoryLayout.sequenceLayout(2, JAVA_INT).withName("sequence")).withName("l4_config");
+
+    /** Offset of {@code l4_config.generation}: the live generation, 0 or 1. */
+    public static final long CONFIG_GENERATION = offset(CONFIG, "generation");
+    /** Offset of {@code l4_config.default_action}, one byte per generation. */
+    public static final long CONFIG_DEFAULT_ACTION = offset(CONFIG, "default_action");
+    /** Offset of {@code l4_config.has_ranges}, one byte per generation. */
+    public static final long CONFIG_HAS_RANGES = offset(CONFIG, "has_ranges");
+    /** Offset of {@code l4_config.sequence}, one 32-bit sequence per generation. */
+    public static final long CONFIG_SEQUENCE = offset(CONFIG, "sequence");
+
+    /**
+     * The header the program puts in front of each frame it steers to a socket (host order): {@code magic} is
+     * {@link #META_MAGIC}, {@code sequence} the configuration the frame was decided under (0: none decided it).
+     */
+    public static final StructLayout META = MemoryLayout.structLayout(
+        JAVA_INT.withName("magic"),
+        JAVA_INT.withName("sequence")).withName("l4_meta");
+
+    /** {@code L4_META_MAGIC}: "MPM1". */
+    public static final int META_MAGIC = 0x4d504d31;
+    /** Offset of {@code l4_meta.magic}. */
+    public static final long META_MAGIC_OFFSET = offset(META, "magic");
+    /** Offset of {@code l4_meta.sequence}. */
+    public static final long META_SEQUENCE_OFFSET = offset(META, "sequence");
 
     /** Every layout above, for the BTF check. */
     public static final StructLayout[] ALL = {
-        SERVICE_KEY, RANGE_KEY, SERVICE_VALUE, ACL_KEY, ACL_SEGMENT, ACL_VALUE, ADDR_KEY, SNAT_VALUE, CONFIG};
+        SERVICE_KEY, RANGE_KEY, SERVICE_VALUE, ACL_KEY, ACL_SEGMENT, ACL_VALUE, ADDR_KEY, SNAT_VALUE, CONFIG, META};
+
+    private static long offset(final StructLayout layout, final String member)
+    {
+        return layout.byteOffset(MemoryLayout.PathElement.groupElement(member));
+    }
 
     private L4Layouts()
     {

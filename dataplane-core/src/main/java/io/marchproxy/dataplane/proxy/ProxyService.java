@@ -5,6 +5,7 @@ import io.marchproxy.dataplane.balance.BalancingAlgorithm;
 import io.marchproxy.dataplane.net.IpAddress;
 import io.marchproxy.dataplane.net.L4Protocol;
 import io.marchproxy.dataplane.net.PortRange;
+import io.marchproxy.dataplane.qos.ServiceQos;
 
 import java.util.List;
 import java.util.Objects;
@@ -22,6 +23,7 @@ import java.util.Objects;
  * @param probe     how backends are checked, or null for never (always healthy)
  * @param clientAffinity consistent hashing on the client's address alone (every flow of a client to one backend),
  *                  rather than on the whole 5-tuple; only {@link BalancingAlgorithm#MAGLEV} looks at it
+ * @param qos       its rates, priority class and DSCP, or null for none (the default class, no limit, unmarked)
  *
  * @param vip the address clients reach the service on
  * @param protocol TCP or UDP
@@ -37,7 +39,8 @@ public record ProxyService(
     BalancingAlgorithm algorithm,
     List<Backend> backends,
     HealthProbe probe,
-    boolean clientAffinity)
+    boolean clientAffinity,
+    ServiceQos qos)
 {
     /**
      * Checks the components and copies the backends.
@@ -68,5 +71,36 @@ public record ProxyService(
                     + " is not of the VIP's address family (the proxy does not translate between families)");
             }
         }
+    }
+
+    /**
+     * A service without a QoS policy.
+     *
+     * @param index          the service's index in its configuration
+     * @param name           its name
+     * @param vip            the address clients reach it on
+     * @param protocol       TCP or UDP
+     * @param ports          its ports
+     * @param algorithm      how a new flow's backend is picked
+     * @param backends       its backends
+     * @param probe          how backends are checked, or null for never
+     * @param clientAffinity consistent hashing on the client's address alone
+     */
+    public ProxyService(
+        final int index, final String name, final IpAddress vip, final L4Protocol protocol, final PortRange ports,
+        final BalancingAlgorithm algorithm, final List<Backend> backends, final HealthProbe probe,
+        final boolean clientAffinity)
+    {
+        this(index, name, vip, protocol, ports, algorithm, backends, probe, clientAffinity, null);
+    }
+
+    /**
+     * {@return this service with {@code policy} as its QoS policy}
+     *
+     * @param policy the policy, or null for none
+     */
+    public ProxyService withQos(final ServiceQos policy)
+    {
+        return new ProxyService(index, name, vip, protocol, ports, algorithm, backends, probe, clientAffinity, policy);
     }
 }

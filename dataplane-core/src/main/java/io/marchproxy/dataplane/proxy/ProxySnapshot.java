@@ -3,6 +3,8 @@ package io.marchproxy.dataplane.proxy;
 import io.marchproxy.dataplane.balance.Backend;
 import io.marchproxy.dataplane.bpf.L4Program;
 import io.marchproxy.dataplane.packet.DropReason;
+import io.marchproxy.dataplane.qos.PriorityClass;
+import io.marchproxy.dataplane.qos.QosCounter;
 import io.marchproxy.dataplane.xsk.XskStatistics;
 import org.HdrHistogram.Histogram;
 
@@ -20,6 +22,8 @@ import java.util.List;
  * @param xdp           the XDP program's counters summed over CPUs, indexed by {@link L4Program.Counter#ordinal()}
  * @param sockets       each AF_XDP socket's figures
  * @param latency       per-packet processing latency in nanoseconds since the start (see {@link ProxyPipeline})
+ * @param qos           per direction and priority class, what QoS sent, held and dropped; empty when QoS is off
+ * @param worker        where the dataplane worker runs and why
  */
 public record ProxySnapshot(
     long configVersion,
@@ -28,7 +32,9 @@ public record ProxySnapshot(
     long[] drops,
     long[] xdp,
     List<SocketFigures> sockets,
-    Histogram latency)
+    Histogram latency,
+    List<ClassFigures> qos,
+    WorkerPlacement worker)
 {
     /**
      * {@return frames dropped for {@code reason}}
@@ -102,5 +108,25 @@ public record ProxySnapshot(
      */
     public record SocketFigures(String interfaceName, int queue, long rxPackets, long txPackets, XskStatistics kernel)
     {
+    }
+
+    /**
+     * A priority class's QoS counters on one egress.
+     *
+     * @param toBackends frames toward backends (sent on the back interface), else toward clients
+     * @param priority   the class
+     * @param counters   its counters, indexed by {@link QosCounter#ordinal()}
+     */
+    public record ClassFigures(boolean toBackends, PriorityClass priority, long[] counters)
+    {
+        /**
+         * {@return the class's {@code counter}}
+         *
+         * @param counter the counter
+         */
+        public long get(final QosCounter counter)
+        {
+            return counters[counter.ordinal()];
+        }
     }
 }

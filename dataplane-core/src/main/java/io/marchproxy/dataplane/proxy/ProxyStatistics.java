@@ -130,12 +130,14 @@ public final class ProxyStatistics
 
     void toBackend(final int service, final int backend, final int bytes)
     {
-        final SingleWriterCounters c = services[service];
+        final SingleWriterCounters c = service < services.length ? services[service] : null;
+        if (c == null)
+        {
+            return; // a flow of a service removed since (its backend's MAC still known for a moment)
+        }
         c.increment(ServiceCounter.PACKETS_TO_BACKENDS.ordinal());
         c.add(ServiceCounter.BYTES_TO_BACKENDS.ordinal(), bytes);
-        final int base = backend * BACKEND_COUNTERS;
-        backends[service].increment(base + BackendCounter.PACKETS.ordinal());
-        backends[service].add(base + BackendCounter.BYTES.ordinal(), bytes);
+        backendPacket(service, backend, bytes);
     }
 
     void toClient(final int service, final int backend, final int bytes)
@@ -147,6 +149,11 @@ public final class ProxyStatistics
         }
         c.increment(ServiceCounter.PACKETS_TO_CLIENTS.ordinal());
         c.add(ServiceCounter.BYTES_TO_CLIENTS.ordinal(), bytes);
+        backendPacket(service, backend, bytes);
+    }
+
+    private void backendPacket(final int service, final int backend, final int bytes)
+    {
         final int base = backend * BACKEND_COUNTERS;
         if (base + BACKEND_COUNTERS <= backends[service].length())
         {

@@ -14,7 +14,10 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-/** {@code <sched.h>} (with {@code _GNU_SOURCE}): CPU affinity and entering namespaces. */
+/**
+ * {@code <sched.h>} (with {@code _GNU_SOURCE}): CPU affinity of the calling thread, the CPU it runs on, and entering
+ * namespaces.
+ */
 @CHeader("sched.h")
 public final class Sched
 {
@@ -29,6 +32,10 @@ public final class Sched
 
     private static final MethodHandle SCHED_SETAFFINITY = Downcalls.libcErrno(
         "sched_setaffinity", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+    private static final MethodHandle SCHED_GETAFFINITY = Downcalls.libcErrno(
+        "sched_getaffinity", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+    private static final MethodHandle SCHED_GETCPU = Downcalls.libcErrno(
+        "sched_getcpu", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle SETNS = Downcalls.libcErrno(
         "setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
 
@@ -40,6 +47,18 @@ public final class Sched
     public static MethodHandle sched_setaffinity$handle()
     {
         return SCHED_SETAFFINITY;
+    }
+
+    /** {@return the downcall handle of {@code sched_getaffinity}} */
+    public static MethodHandle sched_getaffinity$handle()
+    {
+        return SCHED_GETAFFINITY;
+    }
+
+    /** {@return the downcall handle of {@code sched_getcpu}} */
+    public static MethodHandle sched_getcpu$handle()
+    {
+        return SCHED_GETCPU;
     }
 
     /** {@return the downcall handle of {@code setns}} */
@@ -61,6 +80,40 @@ public final class Sched
         try
         {
             return (int)SCHED_SETAFFINITY.invokeExact(CallState.segment(), pid, size, mask);
+        }
+        catch (final Throwable ex)
+        {
+            throw Downcalls.rethrow(ex);
+        }
+    }
+
+    /**
+     * {@code int sched_getaffinity(pid_t pid, size_t size, cpu_set_t *mask)}; pid 0 is the calling thread, else a
+     * thread id ({@link Unistd#gettid()}).
+     *
+     * @param pid 0 for the calling thread, or a thread id
+     * @param size the mask's size in bytes
+     * @param mask where the kernel writes the CPU set
+     * @return 0, or -1 with errno set
+     */
+    public static int sched_getaffinity(final int pid, final long size, final MemorySegment mask)
+    {
+        try
+        {
+            return (int)SCHED_GETAFFINITY.invokeExact(CallState.segment(), pid, size, mask);
+        }
+        catch (final Throwable ex)
+        {
+            throw Downcalls.rethrow(ex);
+        }
+    }
+
+    /** {@return {@code int sched_getcpu(void)}: the CPU the calling thread runs on now, or -1 with errno set} */
+    public static int sched_getcpu()
+    {
+        try
+        {
+            return (int)SCHED_GETCPU.invokeExact(CallState.segment());
         }
         catch (final Throwable ex)
         {
@@ -97,5 +150,16 @@ public final class Sched
     {
         final long offset = (cpu / 64) * Long.BYTES;
         set.set(JAVA_LONG, offset, set.get(JAVA_LONG, offset) | (1L << (cpu % 64)));
+    }
+
+    /**
+     * {@return whether bit {@code cpu} is set in a {@link #cpu_set_t} segment} ({@code CPU_ISSET})
+     *
+     * @param set a {@link #cpu_set_t} segment
+     * @param cpu the CPU's number, below {@link #CPU_SETSIZE}
+     */
+    public static boolean cpuIsSet(final MemorySegment set, final int cpu)
+    {
+        return (set.get(JAVA_LONG, (cpu / 64) * Long.BYTES) & (1L << (cpu % 64))) != 0;
     }
 }

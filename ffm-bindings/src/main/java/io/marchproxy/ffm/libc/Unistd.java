@@ -9,12 +9,13 @@ import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-/** {@code <unistd.h>}: closing descriptors and the page size. */
+/** {@code <unistd.h>} (with {@code _GNU_SOURCE}): closing descriptors, the page size, the calling thread's id. */
 @CHeader("unistd.h")
 public final class Unistd
 {
     private static final MethodHandle CLOSE = Downcalls.libcErrno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle GETPAGESIZE = Downcalls.libc("getpagesize", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETTID = Downcalls.libc("gettid", FunctionDescriptor.of(JAVA_INT));
 
     private Unistd()
     {
@@ -30,6 +31,12 @@ public final class Unistd
     public static MethodHandle getpagesize$handle()
     {
         return GETPAGESIZE;
+    }
+
+    /** {@return the downcall handle of {@code gettid}} */
+    public static MethodHandle gettid$handle()
+    {
+        return GETTID;
     }
 
     /**
@@ -56,6 +63,24 @@ public final class Unistd
         try
         {
             return (int)GETPAGESIZE.invokeExact();
+        }
+        catch (final Throwable ex)
+        {
+            throw Downcalls.rethrow(ex);
+        }
+    }
+
+    /**
+     * {@code pid_t gettid(void)} (glibc 2.30+): the kernel's id of the calling thread, as in {@code /proc/<pid>/task/}.
+     * Never fails.
+     *
+     * @return the calling thread's id
+     */
+    public static int gettid()
+    {
+        try
+        {
+            return (int)GETTID.invokeExact();
         }
         catch (final Throwable ex)
         {

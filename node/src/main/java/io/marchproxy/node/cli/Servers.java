@@ -4,6 +4,7 @@ import io.helidon.config.Config;
 import io.marchproxy.control.ControlPlaneMain;
 import io.marchproxy.control.ControlPlaneSettings;
 import io.marchproxy.control.xds.XdsSettings;
+import io.marchproxy.node.DataplaneSettings;
 import io.marchproxy.node.JournalSettings;
 import io.marchproxy.node.Node;
 import io.marchproxy.node.NodeOptions;
@@ -54,7 +55,7 @@ final class Servers
         final ShutdownSignal signal = ShutdownSignal.install("marchproxy-stop", 15);
         try
         {
-            Node.run(options, settings, XdsSettings.fromConfig(config),
+            Node.run(options, settings, XdsSettings.fromConfig(config), DataplaneSettings.fromConfig(config),
                 JournalSettings.fromConfig(config, settings.dataDir()), signal.stop(), System.out);
         }
         finally
