@@ -73,6 +73,10 @@ class MarchproxyCommandTest
         assertUsageError(run("agent", "--cluster-key", "x"), "--control URL is required");
         assertUsageError(run("stats", "--interval", "0"), "--interval must be 0.1..3600 seconds");
         assertUsageError(run("stats", "--url", "ftp://x"), "--url needs http://HOST:PORT");
+        if (System.getenv("MARCHPROXY_TOKEN") == null)
+        {
+            assertUsageError(run("stats", "--proxies"), "--proxies needs a token");
+        }
         assertUsageError(run("journal", "tail", "--since", "yesterday"), "not a time: 'yesterday'");
         assertUsageError(run("journal"), "Missing required subcommand");
     }
