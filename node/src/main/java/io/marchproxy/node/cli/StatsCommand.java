@@ -49,8 +49,9 @@ final class StatsCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
-        description = "the node's REST address (default: ${DEFAULT-VALUE})")
+    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:${env:SERVER_PORT:-8080}",
+        description = "the node's (or with --proxies the control plane's) REST address (default: ${DEFAULT-VALUE}, "
+            + "the port from SERVER_PORT as the node takes it)")
     URI url;
 
     @Option(names = "--interval", paramLabel = "S", defaultValue = "1",
