@@ -5,6 +5,7 @@ import io.marchproxy.dataplane.proxy.L4Proxy;
 import io.marchproxy.dataplane.proxy.ProxyConfig;
 import io.marchproxy.dataplane.proxy.ProxySettings;
 import io.marchproxy.lab.L4Lab;
+import io.marchproxy.node.DataplaneSettings;
 import io.marchproxy.node.LiveTable;
 import io.marchproxy.node.NodeLab;
 import io.marchproxy.node.ProxyInterfaces;
@@ -34,19 +35,21 @@ public final class AgentMain
     /**
      * Runs the agent until {@code stop} opens or {@code --seconds} pass, then detaches XDP and removes what it made.
      *
-     * @param options the agent's options
+     * @param options   the agent's options
+     * @param dataplane the dataplane's settings ({@code dataplane:} in the configuration, as for a node)
      * @param stop    opens when the process is asked to stop
      * @param out     where the agent's lines (and in a lab the live table) go
      * @throws Exception when the lab, the proxy or the agent cannot start
      */
-    public static void run(final AgentOptions options, final CountDownLatch stop, final PrintStream out) throws Exception
+    public static void run(final AgentOptions options, final DataplaneSettings dataplane, final CountDownLatch stop,
+        final PrintStream out) throws Exception
     {
         if (options.lab())
         {
             try (L4Lab lab = NodeLab.create(out))
             {
-                serve(options, lab.node(), ProxyInterfaces.lab(lab, options.dataplane().mode(),
-                    options.dataplane().snatPorts()), lab.front().ipv4().getHostAddress(), stop, out, lab);
+                serve(options, lab.node(), dataplane.applyTo(ProxyInterfaces.lab(lab, options.dataplane().mode(),
+                    options.dataplane().snatPorts())), lab.front().ipv4().getHostAddress(), stop, out, lab);
             }
         }
         else
@@ -55,8 +58,8 @@ public final class AgentMain
                 options.dataplane().back(), options.dataplane().netns(), options.dataplane().mode(),
                 options.dataplane().snatPorts());
             final NetNamespace ns = interfaces.namespace();
-            serve(options, ns, interfaces.settings(ns), options.address() != null ? options.address()
-                : interfaces.frontAddress(ns), stop, out, null);
+            serve(options, ns, dataplane.applyTo(interfaces.settings(ns)),
+                options.address() != null ? options.address() : interfaces.frontAddress(ns), stop, out, null);
         }
         out.println("agent: stopped; XDP detached");
     }
@@ -74,6 +77,7 @@ public final class AgentMain
                 proxySettings.front(), proxySettings.back(), proxySettings.mode(),
                 ns == null ? "" : ", namespace " + ns.name(), proxySettings.snat4(), proxySettings.snat6(),
                 agent.clusterId(), options.control(), settings.name());
+            out.println("agent: worker " + proxy.worker());
             final long seconds = options.dataplane().seconds();
             if (lab != null)
             {

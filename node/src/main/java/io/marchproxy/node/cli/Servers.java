@@ -87,10 +87,11 @@ final class Servers
     {
         log.configure();
         Privileges.requireDataplane("agent", options.lab());
+        final DataplaneSettings dataplane = DataplaneSettings.fromConfig(ControlPlaneMain.config());
         final ShutdownSignal signal = ShutdownSignal.install("marchproxy-stop", 15);
         try
         {
-            AgentMain.run(options, signal.stop(), System.out);
+            AgentMain.run(options, dataplane, signal.stop(), System.out);
         }
         finally
         {
