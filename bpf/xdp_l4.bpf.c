@@ -4,6 +4,12 @@
  *
  * Runs on the node's interfaces (front, toward clients, and back, toward backends) and decides, per frame, before any
  * copy into user space:
+ *   - a TCP/UDP frame of an offloaded flow (its 5-tuple in l4_flows, written by the Java proxy once it decided the
+ *     flow): rewritten here (addresses, ports, MACs, TTL or hop limit, checksums by the flow's precomputed deltas),
+ *     counted on the flow (packets, bytes, last seen) and redirected out of the flow's egress interface (l4_egress, a
+ *     DEVMAP); a SYN, FIN or RST hands the flow back (the entry stops forwarding and the frame goes the way below, to
+ *     the Java proxy, whose TCP state and sweeper own the flow's end), and a frame whose TTL would expire goes there
+ *     too;
  *   - a TCP/UDP frame to a service (VIP, protocol, port or port range): the access rules are checked here, by an LPM
  *     lookup of (service, source address); denied frames are dropped and counted in the kernel, allowed ones (and
  *     ones the rules cannot decide here: "punt") go to the AF_XDP socket of the interface's RX queue;
@@ -32,6 +38,9 @@
 #include <bpf/bpf_endian.h>
 
 #define MAX_SOCKETS 256
+/* Both directions of 65,536 flows; L4Program sizes the map from the proxy's settings before loading. */
+#define MAX_FLOW_ENTRIES 131072
+#define MAX_EGRESS 64
 #define MAX_SERVICES 65536
 #define MAX_ACL_ENTRIES 262144
 #define ACL_SEGMENTS 8
@@ -52,6 +61,15 @@
 #define ACTION_ALLOW 1
 #define ACTION_PUNT 2
 
+/* l4_flow_value.state */
+#define FLOW_FORWARDING 0
+#define FLOW_HANDED_BACK 1
+
+/* TCP flags byte (offset 13 of the header): the ones that change a flow's state in the Java proxy. */
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+
 enum l4_counter {
 	L4_RX_PACKETS = 0,
 	L4_RX_BYTES = 1,
@@ -64,7 +82,10 @@ enum l4_counter {
 	L4_PUNTED = 8,
 	L4_MALFORMED = 9,
 	L4_NO_SOCKET = 10,
-	L4_COUNTERS = 12,
+	L4_FLOW_FORWARDED = 11,  /* frames of offloaded flows rewritten and redirected here */
+	L4_FLOW_HANDED_BACK = 12, /* offloaded flows handed back to user space by a SYN, FIN or RST */
+	L4_FLOW_TO_USER = 13,    /* frames of offloaded flows left to user space (handed back, TTL expiring) */
+	L4_COUNTERS = 16,
 };
 
 /* An exact service: (family, protocol, destination port in network order, VIP; IPv4 in the first 4 bytes). */
@@ -125,6 +146,42 @@ struct l4_addr_key {
 struct l4_snat_value {
 	__u16 port_lo;
 	__u16 port_hi;
+};
+
+/* The key of one direction of an offloaded flow: the frame's own 5-tuple (IPv4 in the first 4 address bytes). */
+struct l4_flow_key {
+	__u8 family;
+	__u8 proto;
+	__be16 sport;
+	__be16 dport;
+	__u16 pad;
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+/*
+ * What a frame of one direction of an offloaded flow becomes, and what happened to it. The writer (Java) owns every
+ * field above the counters; the program writes state, packets, bytes and last_seen. The checksum deltas are the
+ * folded ones' complement sums of ~old + new over every 16-bit word the rewrite changes (RFC 1624 eqn. 3), in
+ * network order: the addresses and, for IPv4, the TTL word (ip_csum_delta); the pseudo-header's addresses and the
+ * ports (l4_csum_delta). They depend on the key and the rewrite alone, so a frame costs two 16-bit additions.
+ */
+struct l4_flow_value {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__be16 sport;
+	__be16 dport;
+	__u8 dmac[6];
+	__u8 smac[6];
+	__be16 ip_csum_delta;
+	__be16 l4_csum_delta;
+	__u32 egress;   /* slot of l4_egress */
+	__u32 handle;   /* the writer's own reference to the flow, returned with the counters */
+	__u8 state;     /* FLOW_FORWARDING, or FLOW_HANDED_BACK once a SYN, FIN or RST went to user space */
+	__u8 pad[3];
+	__u64 packets;
+	__u64 bytes;
+	__u64 last_seen; /* CLOCK_MONOTONIC ns, coarse (bpf_ktime_get_coarse_ns) */
 };
 
 struct l4_config {
@@ -208,18 +265,39 @@ struct {
 	__type(value, struct l4_snat_value);
 } l4_snat SEC(".maps");
 
+/*
+ * Offloaded flows, both directions as separate entries. A plain hash map, not an LRU: every entry is a decision of
+ * the Java proxy, which creates it, reads its counters and deletes it; an LRU would evict a live flow's entry (and
+ * its counts) behind the writer's back. A full map refuses the write, and the flow stays on the Java path. Not
+ * preallocated: memory follows the flows offloaded, and a deleted entry is freed only after an RCU grace period, so a
+ * program still holding it never counts into an entry reused for another flow.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_FLOW_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct l4_flow_key);
+	__type(value, struct l4_flow_value);
+} l4_flows SEC(".maps");
+
+/* Egress slot -> interface index, written from inside the interfaces' network namespace. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, MAX_EGRESS);
+	__type(key, __u32);
+	__type(value, __u32);
+} l4_egress SEC(".maps");
+
 /* What the parser found out about a frame. */
 struct l4_frame {
-	__u8 family;
-	__u8 proto;
+	struct l4_flow_key key; /* family, protocol, ports and addresses: the frame's flow key as l4_flows holds it */
+	__u16 l3_off;
+	__u16 l4_off;
+	__u8 tcp_flags;
 	__u8 unparsed; /* fragment, IPv6 extension header, ICMP error or truncated L4: the Java parser decides */
 	__u8 icmp_error;
 	__u8 quoted_proto; /* of an ICMP error: the protocol and source port of the packet it quotes, if readable */
 	__be16 quoted_sport;
-	__be16 sport;
-	__be16 dport;
-	__u8 saddr[16];
-	__u8 daddr[16];
 };
 
 static __always_inline void count(__u32 idx, __u64 n)
@@ -262,7 +340,7 @@ static __always_inline void quoted(void *q, void *end, struct l4_frame *f)
 {
 	void *ports;
 
-	if (f->family == FAMILY_IPV4) {
+	if (f->key.family == FAMILY_IPV4) {
 		struct iphdr *ip = q;
 		if ((void *)(ip + 1) > end)
 			return;
@@ -304,14 +382,15 @@ static __always_inline int parse(struct xdp_md *ctx, struct l4_frame *f)
 		proto = *(__be16 *)(l3 + 2);
 		l3 += 4;
 	}
+	f->l3_off = l3 - data;
 	if (proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = l3;
 		if ((void *)(ip + 1) > end)
 			return -1;
-		f->family = FAMILY_IPV4;
-		f->proto = ip->protocol;
-		__builtin_memcpy(f->saddr, &ip->saddr, 4);
-		__builtin_memcpy(f->daddr, &ip->daddr, 4);
+		f->key.family = FAMILY_IPV4;
+		f->key.proto = ip->protocol;
+		__builtin_memcpy(f->key.saddr, &ip->saddr, 4);
+		__builtin_memcpy(f->key.daddr, &ip->daddr, 4);
 		if (ip->ihl < 5 || (ip->frag_off & bpf_htons(0x3fff))) {
 			f->unparsed = 1;
 			return 0;
@@ -321,11 +400,11 @@ static __always_inline int parse(struct xdp_md *ctx, struct l4_frame *f)
 		struct ipv6hdr *ip6 = l3;
 		if ((void *)(ip6 + 1) > end)
 			return -1;
-		f->family = FAMILY_IPV6;
-		f->proto = ip6->nexthdr;
-		__builtin_memcpy(f->saddr, &ip6->saddr, 16);
-		__builtin_memcpy(f->daddr, &ip6->daddr, 16);
-		if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP && f->proto != IPPROTO_ICMPV6) {
+		f->key.family = FAMILY_IPV6;
+		f->key.proto = ip6->nexthdr;
+		__builtin_memcpy(f->key.saddr, &ip6->saddr, 16);
+		__builtin_memcpy(f->key.daddr, &ip6->daddr, 16);
+		if (f->key.proto != IPPROTO_TCP && f->key.proto != IPPROTO_UDP && f->key.proto != IPPROTO_ICMPV6) {
 			f->unparsed = 1; /* an extension header: the Java parser walks the chain */
 			return 0;
 		}
@@ -333,29 +412,31 @@ static __always_inline int parse(struct xdp_md *ctx, struct l4_frame *f)
 	} else {
 		return 1; /* not IP */
 	}
-	if (f->proto == IPPROTO_TCP) {
+	f->l4_off = l4 - data;
+	if (f->key.proto == IPPROTO_TCP) {
 		struct tcphdr *tcp = l4;
 		if ((void *)(tcp + 1) > end) {
 			f->unparsed = 1;
 			return 0;
 		}
-		f->sport = tcp->source;
-		f->dport = tcp->dest;
-	} else if (f->proto == IPPROTO_UDP) {
+		f->key.sport = tcp->source;
+		f->key.dport = tcp->dest;
+		f->tcp_flags = ((__u8 *)tcp)[13];
+	} else if (f->key.proto == IPPROTO_UDP) {
 		struct udphdr *udp = l4;
 		if ((void *)(udp + 1) > end) {
 			f->unparsed = 1;
 			return 0;
 		}
-		f->sport = udp->source;
-		f->dport = udp->dest;
-	} else if (f->proto == IPPROTO_ICMP || f->proto == IPPROTO_ICMPV6) {
+		f->key.sport = udp->source;
+		f->key.dport = udp->dest;
+	} else if (f->key.proto == IPPROTO_ICMP || f->key.proto == IPPROTO_ICMPV6) {
 		__u8 *type = l4;
 		if ((void *)(type + 1) > end) {
 			f->unparsed = 1;
 			return 0;
 		}
-		if (is_icmp_error(f->proto, *type)) {
+		if (is_icmp_error(f->key.proto, *type)) {
 			f->unparsed = 1;
 			f->icmp_error = 1;
 			quoted(l4 + 8, end, f);
@@ -364,28 +445,109 @@ static __always_inline int parse(struct xdp_md *ctx, struct l4_frame *f)
 	return 0;
 }
 
+/* RFC 1624 eqn. 3 with a precomputed, folded sum of ~m + m' over the changed words: ~(~HC + delta). */
+static __always_inline __u16 csum_apply(__u16 csum, __u16 delta)
+{
+	__u32 s = (__u16)~csum + (__u32)delta;
+
+	s = (s & 0xffff) + (s >> 16);
+	return ~s;
+}
+
+/*
+ * Forwards a frame of an offloaded flow: returns the XDP action, or -1 (nothing written) when the frame must take the
+ * ordinary way to user space: the flow was handed back, the frame is a SYN, FIN or RST (which hands it back now), or
+ * its TTL or hop limit would expire (the Java proxy drops and counts it).
+ */
+static __always_inline int forward_flow(struct xdp_md *ctx, struct l4_frame *f, struct l4_flow_value *v)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	/* Bounded so that the verifier can carry a bounds check over to the headers (two VLAN tags, IPv4 options). */
+	__u32 l3_off = f->l3_off & 0x3f;
+	__u32 l4_off = f->l4_off & 0x7f;
+	void *l3 = data + l3_off;
+	void *l4 = data + l4_off;
+
+	if (v->state != FLOW_FORWARDING)
+		goto to_user;
+	if (f->key.proto == IPPROTO_TCP && (f->tcp_flags & (TCP_FIN | TCP_SYN | TCP_RST))) {
+		v->state = FLOW_HANDED_BACK;
+		count(L4_FLOW_HANDED_BACK, 1);
+		goto to_user;
+	}
+	if (l3_off != f->l3_off || l4_off != f->l4_off || data + ETH_HLEN > end || l4 + sizeof(struct udphdr) > end)
+		return -1;
+	if (f->key.proto == IPPROTO_TCP && l4 + sizeof(struct tcphdr) > end)
+		return -1;
+	if (f->key.family == FAMILY_IPV4) {
+		struct iphdr *ip = l3;
+		if ((void *)(ip + 1) > end || ip->ttl <= 1)
+			goto to_user;
+		ip->ttl--;
+		__builtin_memcpy(&ip->saddr, v->saddr, 4);
+		__builtin_memcpy(&ip->daddr, v->daddr, 4);
+		ip->check = csum_apply(ip->check, v->ip_csum_delta);
+	} else {
+		struct ipv6hdr *ip6 = l3;
+		if ((void *)(ip6 + 1) > end || ip6->hop_limit <= 1)
+			goto to_user;
+		ip6->hop_limit--;
+		__builtin_memcpy(&ip6->saddr, v->saddr, 16);
+		__builtin_memcpy(&ip6->daddr, v->daddr, 16);
+	}
+	if (f->key.proto == IPPROTO_TCP) {
+		struct tcphdr *tcp = l4;
+		if ((void *)(tcp + 1) > end)
+			return -1;
+		tcp->source = v->sport;
+		tcp->dest = v->dport;
+		tcp->check = csum_apply(tcp->check, v->l4_csum_delta);
+	} else {
+		struct udphdr *udp = l4;
+		if ((void *)(udp + 1) > end)
+			return -1;
+		udp->source = v->sport;
+		udp->dest = v->dport;
+		/* A UDP-over-IPv4 checksum of 0 means none and stays so; a computed 0 goes on the wire as 0xffff. */
+		if (udp->check || f->key.family == FAMILY_IPV6) {
+			__u16 c = csum_apply(udp->check, v->l4_csum_delta);
+			udp->check = c ? c : 0xffff;
+		}
+	}
+	__builtin_memcpy(data, v->dmac, 12); /* dmac and smac, as the Ethernet header has them */
+	__sync_fetch_and_add(&v->packets, 1);
+	__sync_fetch_and_add(&v->bytes, (__u64)(end - data));
+	v->last_seen = bpf_ktime_get_coarse_ns();
+	count(L4_FLOW_FORWARDED, 1);
+	return bpf_redirect_map(&l4_egress, v->egress, 0);
+to_user:
+	count(L4_FLOW_TO_USER, 1);
+	return -1;
+}
+
 static __always_inline struct l4_service_value *service(struct l4_frame *f, __u32 gen, int ranges)
 {
-	struct l4_service_key k = { .family = f->family, .proto = f->proto, .port = f->dport };
+	struct l4_service_key k = { .family = f->key.family, .proto = f->key.proto, .port = f->key.dport };
 	struct l4_service_value *v;
 
-	__builtin_memcpy(k.addr, f->daddr, 16);
+	__builtin_memcpy(k.addr, f->key.daddr, 16);
 	v = gen ? bpf_map_lookup_elem(&l4_services_1, &k) : bpf_map_lookup_elem(&l4_services_0, &k);
 	if (v || !ranges)
 		return v;
-	struct l4_range_key r = { .prefixlen = 160, .family = f->family, .proto = f->proto, .port = f->dport };
-	__builtin_memcpy(r.addr, f->daddr, 16);
+	struct l4_range_key r = { .prefixlen = 160, .family = f->key.family, .proto = f->key.proto, .port = f->key.dport };
+	__builtin_memcpy(r.addr, f->key.daddr, 16);
 	return gen ? bpf_map_lookup_elem(&l4_ranges_1, &r) : bpf_map_lookup_elem(&l4_ranges_0, &r);
 }
 
 static __always_inline int access(struct l4_frame *f, __u32 gen, __u32 svc, __u8 fallback)
 {
-	struct l4_acl_key k = { .prefixlen = 168, .service = bpf_htonl(svc), .family = f->family };
+	struct l4_acl_key k = { .prefixlen = 168, .service = bpf_htonl(svc), .family = f->key.family };
 	struct l4_acl_value *v;
-	__u16 port = bpf_ntohs(f->dport);
+	__u16 port = bpf_ntohs(f->key.dport);
 	int i;
 
-	__builtin_memcpy(k.addr, f->saddr, 16);
+	__builtin_memcpy(k.addr, f->key.saddr, 16);
 	v = gen ? bpf_map_lookup_elem(&l4_acl_1, &k) : bpf_map_lookup_elem(&l4_acl_0, &k);
 	if (!v)
 		return fallback;
@@ -406,11 +568,11 @@ static __always_inline int access(struct l4_frame *f, __u32 gen, __u32 svc, __u8
  */
 static __always_inline int for_the_proxy(struct l4_frame *f)
 {
-	struct l4_addr_key k = { .family = f->family };
+	struct l4_addr_key k = { .family = f->key.family };
 	struct l4_snat_value *snat;
 	__u16 port;
 
-	__builtin_memcpy(k.addr, f->daddr, 16);
+	__builtin_memcpy(k.addr, f->key.daddr, 16);
 	if (bpf_map_lookup_elem(&l4_vips, &k))
 		return 1;
 	if (!f->icmp_error || (f->quoted_proto != IPPROTO_TCP && f->quoted_proto != IPPROTO_UDP))
@@ -441,6 +603,14 @@ int xdp_l4(struct xdp_md *ctx)
 		count(L4_PASSED, 1);
 		return XDP_PASS;
 	}
+	if (!f.unparsed && (f.key.proto == IPPROTO_TCP || f.key.proto == IPPROTO_UDP)) {
+		struct l4_flow_value *flow = bpf_map_lookup_elem(&l4_flows, &f.key);
+		if (flow) {
+			rc = forward_flow(ctx, &f, flow);
+			if (rc >= 0)
+				return rc;
+		}
+	}
 	cfg = bpf_map_lookup_elem(&l4_config, &zero);
 	if (!cfg) {
 		count(L4_PASSED, 1);
@@ -455,7 +625,7 @@ int xdp_l4(struct xdp_md *ctx)
 		count(L4_PASSED, 1);
 		return XDP_PASS;
 	}
-	if (f.proto == IPPROTO_TCP || f.proto == IPPROTO_UDP) {
+	if (f.key.proto == IPPROTO_TCP || f.key.proto == IPPROTO_UDP) {
 		struct l4_service_value *svc = service(&f, gen, gen ? cfg->has_ranges[1] : cfg->has_ranges[0]);
 		if (svc) {
 			int action;
@@ -469,11 +639,11 @@ int xdp_l4(struct xdp_md *ctx)
 				count(L4_ACL_PUNTED, 1);
 			return to_socket(ctx);
 		}
-		struct l4_addr_key sk = { .family = f.family, .proto = f.proto };
-		__builtin_memcpy(sk.addr, f.daddr, 16);
+		struct l4_addr_key sk = { .family = f.key.family, .proto = f.key.proto };
+		__builtin_memcpy(sk.addr, f.key.daddr, 16);
 		struct l4_snat_value *snat = bpf_map_lookup_elem(&l4_snat, &sk);
 		if (snat) {
-			__u16 port = bpf_ntohs(f.dport);
+			__u16 port = bpf_ntohs(f.key.dport);
 			if (port >= snat->port_lo && port <= snat->port_hi) {
 				count(L4_SNAT_RETURN, 1);
 				return to_socket(ctx);

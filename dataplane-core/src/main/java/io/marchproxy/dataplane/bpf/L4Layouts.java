@@ -5,6 +5,7 @@ import java.lang.foreign.StructLayout;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
@@ -75,9 +76,38 @@ public final class L4Layouts
         MemoryLayout.sequenceLayout(2, JAVA_BYTE).withName("default_action"),
         MemoryLayout.sequenceLayout(2, JAVA_BYTE).withName("has_ranges")).withName("l4_config");
 
+    /** One direction of an offloaded flow: the frame's 5-tuple. */
+    public static final StructLayout FLOW_KEY = MemoryLayout.structLayout(
+        JAVA_BYTE.withName("family"),
+        JAVA_BYTE.withName("proto"),
+        JAVA_SHORT.withName("sport"),
+        JAVA_SHORT.withName("dport"),
+        JAVA_SHORT.withName("pad"),
+        MemoryLayout.sequenceLayout(ADDRESS_BYTES, JAVA_BYTE).withName("saddr"),
+        MemoryLayout.sequenceLayout(ADDRESS_BYTES, JAVA_BYTE).withName("daddr")).withName("l4_flow_key");
+
+    /** What a frame of an offloaded flow is rewritten to, and the program's counts of it. */
+    public static final StructLayout FLOW_VALUE = MemoryLayout.structLayout(
+        MemoryLayout.sequenceLayout(ADDRESS_BYTES, JAVA_BYTE).withName("saddr"),
+        MemoryLayout.sequenceLayout(ADDRESS_BYTES, JAVA_BYTE).withName("daddr"),
+        JAVA_SHORT.withName("sport"),
+        JAVA_SHORT.withName("dport"),
+        MemoryLayout.sequenceLayout(6, JAVA_BYTE).withName("dmac"),
+        MemoryLayout.sequenceLayout(6, JAVA_BYTE).withName("smac"),
+        JAVA_SHORT.withName("ip_csum_delta"),
+        JAVA_SHORT.withName("l4_csum_delta"),
+        JAVA_INT.withName("egress"),
+        JAVA_INT.withName("handle"),
+        JAVA_BYTE.withName("state"),
+        MemoryLayout.sequenceLayout(3, JAVA_BYTE).withName("pad"),
+        JAVA_LONG.withName("packets"),
+        JAVA_LONG.withName("bytes"),
+        JAVA_LONG.withName("last_seen")).withName("l4_flow_value");
+
     /** Every layout above, for the BTF check. */
     public static final StructLayout[] ALL = {
-        SERVICE_KEY, RANGE_KEY, SERVICE_VALUE, ACL_KEY, ACL_SEGMENT, ACL_VALUE, ADDR_KEY, SNAT_VALUE, CONFIG};
+        SERVICE_KEY, RANGE_KEY, SERVICE_VALUE, ACL_KEY, ACL_SEGMENT, ACL_VALUE, ADDR_KEY, SNAT_VALUE, CONFIG, FLOW_KEY,
+        FLOW_VALUE};
 
     private L4Layouts()
     {

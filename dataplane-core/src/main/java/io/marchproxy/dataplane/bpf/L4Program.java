@@ -49,8 +49,19 @@ public final class L4Program implements AutoCloseable
     public enum Counter
     {
         RX_PACKETS, RX_BYTES, REDIRECTED, PASSED, SERVICE_MATCHED, ACL_DROPPED, ACL_PUNTED, SNAT_RETURN, PUNTED,
-        MALFORMED, NO_SOCKET
+        MALFORMED, NO_SOCKET,
+        /** Frames of offloaded flows rewritten and redirected by the program itself. */
+        FLOW_FORWARDED,
+        /** Offloaded flow directions handed back to user space by a SYN, FIN or RST. */
+        FLOW_HANDED_BACK,
+        /** Frames of offloaded flows left to user space (handed back, or a TTL about to expire). */
+        FLOW_TO_USER
     }
+
+    /** Slots of the egress DEVMAP ({@code MAX_EGRESS} in the C source). */
+    public static final int EGRESS_SLOTS = 64;
+    /** Entries of the flow map when none is asked for: both directions of 65,536 flows. */
+    public static final int DEFAULT_FLOW_ENTRIES = 131_072;
 
     /** XSKMAP slots per interface: one per RX queue. */
     private static final int SLOTS_PER_INTERFACE = 32;
@@ -65,12 +76,18 @@ public final class L4Program implements AutoCloseable
     private final BpfMap[] acl;
     private final BpfMap vips;
     private final BpfMap snat;
+    private final BpfMap flows;
+    private final BpfMap egress;
+    private final int flowEntries;
     private final Set<Integer> interfaces = new HashSet<>();
     private int live;
     private boolean staged;
 
-    private L4Program(final EmbeddedProgram program)
+    private L4Program(final EmbeddedProgram program, final int flowEntries)
     {
+        this.flowEntries = flowEntries;
+        this.flows = program.map("l4_flows");
+        this.egress = program.map("l4_egress");
         this.program = program;
         this.sockets = program.map("l4_xsks");
         this.ifslots = program.map("l4_ifslots");
@@ -85,7 +102,39 @@ public final class L4Program implements AutoCloseable
     /** Loads the program shipped in this jar; nothing is steered until services and sockets are registered. */
     public static L4Program load()
     {
-        return EmbeddedProgram.load(RESOURCE, PROGRAM, "l4_counters", L4Program::new);
+        return load(DEFAULT_FLOW_ENTRIES);
+    }
+
+    /**
+     * Loads the program with room for {@code flowEntries} offloaded flow directions (two per flow; at least 1: a map
+     * cannot be empty, and a proxy that offloads nothing writes none).
+     */
+    public static L4Program load(final int flowEntries)
+    {
+        return EmbeddedProgram.load(RESOURCE, PROGRAM, "l4_counters",
+            object -> object.maxEntries("l4_flows", flowEntries), p -> new L4Program(p, flowEntries));
+    }
+
+    /**
+     * A writer and reader of the offloaded flows, with native buffers for {@code batch} entries; close it before the
+     * program. For one thread.
+     */
+    public L4FlowMap flowMap(final int batch)
+    {
+        return new L4FlowMap(flows, flowEntries, batch);
+    }
+
+    /**
+     * Makes egress slot {@code slot} send offloaded flows' frames out of interface {@code ifindex}; run inside the
+     * interface's namespace (the kernel resolves the index in the caller's).
+     */
+    public synchronized void egress(final int slot, final int ifindex)
+    {
+        if (slot < 0 || slot >= EGRESS_SLOTS)
+        {
+            throw new IllegalArgumentException("egress slot " + slot + " outside 0.." + (EGRESS_SLOTS - 1));
+        }
+        egress.putInt(slot, ifindex);
     }
 
     public int programFd()

@@ -2,6 +2,7 @@ package io.marchproxy.dataplane.proxy;
 
 import io.marchproxy.dataplane.acl.AccessEntry;
 import io.marchproxy.dataplane.bpf.L4AccessEncoding;
+import io.marchproxy.dataplane.bpf.L4FlowMap;
 import io.marchproxy.dataplane.bpf.L4Program;
 import io.marchproxy.dataplane.bpf.XdpAttachment;
 import io.marchproxy.dataplane.counter.SingleWriterCounters;
@@ -31,7 +32,9 @@ import java.util.concurrent.TimeUnit;
  * out of {@code back}; replies come back the same way reversed. The XDP program ({@link L4Program}) on both
  * interfaces drops what the access rules deny and steers the rest to one AF_XDP socket per interface (one UMEM, so
  * forwarding is zero-copy between them); one dataplane thread runs both directions ({@link ProxyPipeline}) and the
- * flow sweep; a monitor thread keeps backends' MACs and health current.
+ * flow sweep; a monitor thread keeps backends' MACs and health current. Flows of services that offload
+ * ({@link ProxyService#offload()}), once decided, are forwarded by the XDP program itself from entries the dataplane
+ * thread writes ({@link FlowOffload}), up to {@link ProxySettings#offloadFlows()} at once.
  *
  * <p>{@link #apply} replaces the whole configuration while traffic flows: the dataplane thread adopts it between two
  * batches, then the XDP program's maps flip to the same version in one update. Setup and {@link #apply} are for a
@@ -42,6 +45,8 @@ public final class L4Proxy implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(L4Proxy.class.getName());
     private static final long ADOPT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** Flow-map entries written or read per syscall. */
+    private static final int FLOW_MAP_BATCH = 256;
 
     private final NetNamespace namespace;
     private final ProxySettings settings;
@@ -107,7 +112,10 @@ public final class L4Proxy implements AutoCloseable
         final NeighbourTable neighbours = keep(NeighbourTable.open());
         final InterfaceLink frontLink = neighbours.link(frontIndex);
         final InterfaceLink backLink = neighbours.link(backIndex);
-        program = keep(L4Program.load());
+        program = keep(L4Program.load(Math.max(1, 2 * settings.offloadFlows())));
+        // The DEVMAP resolves interface indexes in the writer's namespace: this one.
+        program.egress(FlowOffload.FRONT_EGRESS, frontIndex);
+        program.egress(FlowOffload.BACK_EGRESS, backIndex);
         final Umem umem = keep(Umem.allocate(settings.frames(), settings.frameSize(), 0));
         front = keep(XskSocket.builder(umem).ifindex(frontIndex).queue(settings.queue())
             .ringSize(settings.ringSize()).open());
@@ -118,8 +126,21 @@ public final class L4Proxy implements AutoCloseable
 
         current = new CompiledConfig(initial, null);
         writeProgram(current);
-        pipeline = keep(new ProxyPipeline(current, settings.snat4(), settings.snat6(), settings.snatPorts(),
-            frontLink.mac().bits(), backLink.mac().bits(), settings.flowsPerFamily(), settings.timeouts()));
+        final L4FlowMap flowMap = settings.offloadFlows() > 0 ? program.flowMap(FLOW_MAP_BATCH) : null;
+        try
+        {
+            pipeline = keep(new ProxyPipeline(current, settings.snat4(), settings.snat6(), settings.snatPorts(),
+                frontLink.mac().bits(), backLink.mac().bits(), settings.flowsPerFamily(), settings.timeouts(),
+                flowMap));
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            if (flowMap != null)
+            {
+                flowMap.close();
+            }
+            throw ex;
+        }
         keep(program.attach(frontIndex, settings.mode()));
         keep(program.attach(backIndex, settings.mode()));
 
@@ -275,6 +296,12 @@ public final class L4Proxy implements AutoCloseable
     public L4Program program()
     {
         return program;
+    }
+
+    /** What flow offload did ({@link OffloadCounter}); any thread. */
+    public SingleWriterCounters offloadCounters()
+    {
+        return pipeline.offloadCounters();
     }
 
     /** Flows tracked now (both families; read without synchronization, so approximate while traffic flows). */

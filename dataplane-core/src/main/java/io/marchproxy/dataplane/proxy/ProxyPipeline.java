@@ -2,6 +2,7 @@ package io.marchproxy.dataplane.proxy;
 
 import io.marchproxy.dataplane.acl.AccessAction;
 import io.marchproxy.dataplane.balance.BackendSelector;
+import io.marchproxy.dataplane.bpf.L4FlowMap;
 import io.marchproxy.dataplane.conntrack.ExpiredFlowHandler;
 import io.marchproxy.dataplane.conntrack.FlowTable;
 import io.marchproxy.dataplane.conntrack.FlowTimeouts;
@@ -35,6 +36,12 @@ import static io.marchproxy.dataplane.packet.NetworkByteOrder.u48;
  * (back interface); both are {@link XskForwarder.Rewriter}s of forwarders run together on that thread, with
  * {@link #housekeeping(long)} between turns.
  *
+ * <p>Flows decided here are offloaded to the XDP program when their service says so ({@link FlowOffload}): an
+ * established TCP flow, a UDP flow after a few frames both ways; their frames then skip this path until a SYN, FIN or
+ * RST, a configuration or backend change, or idleness brings them back. After a configuration or backend change, a
+ * walk over the flows (a slice per turn) closes those the access rules no longer admit and takes back offloaded ones
+ * whose decision changed.
+ *
  * <p>What crosses threads: the configuration ({@link CompiledConfig}) and the backends' links and health
  * ({@link BackendLinks}) arrive as immutable snapshots through volatile fields and are adopted between batches; the
  * counters are {@link SingleWriterCounters} any thread may read. Everything else has this one writer. No allocation
@@ -44,6 +51,8 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
 {
     /** Records the expiry sweep visits per turn: a whole table is swept in capacity / this many turns. */
     private static final int SWEEP_PER_TURN = 256;
+    /** Records the walk after a change visits per turn (an access decision each, and a recall for some). */
+    private static final int REVALIDATE_PER_TURN = 4096;
     private static final int TCP = L4Protocol.TCP.number();
 
     private final SingleWriterCounters drops = SingleWriterCounters.forEnum(DropReason.class);
@@ -67,6 +76,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     private final long backMac;
     private final Rewriter clientSide = new Rewriter(true);
     private final Rewriter backendSide = new Rewriter(false);
+    private final FlowOffload offload;
 
     private volatile CompiledConfig pendingConfig;
     private volatile CompiledConfig liveConfig;
@@ -76,15 +86,20 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     /** Open flows per service index and backend index: what least-connections and the statistics count. */
     private int[][] active = new int[0][];
     private long now;
+    /** The walk over the flows after a change: the next record of each family, {@code -1} when none is under way. */
+    private int revalidate4 = -1;
+    private int revalidate6 = -1;
 
     /**
      * @param snat4 the node's IPv4 source address toward backends, or null when there is none (IPv4 services then
      *              get no flows)
      * @param snat6 likewise for IPv6
+     * @param offloadMap the XDP program's flow map to offload flows into, or null to keep every flow here
      */
     ProxyPipeline(
         final CompiledConfig initial, final IpAddress snat4, final IpAddress snat6, final PortRange snatPorts,
-        final long frontMac, final long backMac, final int flowsPerFamily, final FlowTimeouts timeouts)
+        final long frontMac, final long backMac, final int flowsPerFamily, final FlowTimeouts timeouts,
+        final L4FlowMap offloadMap)
     {
         this.config = initial;
         this.pendingConfig = initial;
@@ -98,6 +113,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         this.flows6 = new FlowTable(IpFamily.IPV6, flowsPerFamily, timeouts);
         this.clientMacs4 = arena.allocate((long)flows4.capacity() * Long.BYTES, Long.BYTES);
         this.clientMacs6 = arena.allocate((long)flows6.capacity() * Long.BYTES, Long.BYTES);
+        this.offload = new FlowOffload(offloadMap, flows4, flows6, clientMacs4, clientMacs6, frontMac, backMac);
         for (int f = 0; f < 2; f++)
         {
             for (int p = 0; p < 2; p++)
@@ -147,6 +163,12 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         return flows4.size() + flows6.size();
     }
 
+    /** Offload counters by {@link OffloadCounter}; any thread. */
+    SingleWriterCounters offloadCounters()
+    {
+        return offload.counters();
+    }
+
     FlowTable flows(final int family)
     {
         return family == IpFamily.IPV4 ? flows4 : flows6;
@@ -154,7 +176,9 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
 
     /**
      * Between turns on the dataplane thread: reads the clock once for the next batch, adopts a new configuration or
-     * backend state, and sweeps a slice of the flow tables for idle flows. Returns the work done.
+     * backend state (and starts the walk that checks open flows against it), writes the flows requested for offload,
+     * takes a step of the walk and of the offloaded flows' scan, and sweeps a slice of the flow tables for idle
+     * flows. Returns the work done.
      */
     int housekeeping(final long nanoTime)
     {
@@ -164,6 +188,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         if (c != config)
         {
             adopt(c);
+            startRevalidation();
             work++;
         }
         final BackendLinks l = pendingLinks;
@@ -171,11 +196,93 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         {
             links = l;
             applyLinks();
+            startRevalidation();
             work++;
         }
+        work += offload.commit(config, links);
+        if (revalidate4 >= 0 || revalidate6 >= 0)
+        {
+            work += revalidate(REVALIDATE_PER_TURN);
+        }
+        work += offload.scan(now, config.statistics());
         work += flows4.expire(now, SWEEP_PER_TURN, this);
         work += flows6.expire(now, SWEEP_PER_TURN, this);
         return work;
+    }
+
+    private void startRevalidation()
+    {
+        revalidate4 = 0;
+        revalidate6 = 0;
+    }
+
+    /**
+     * Checks up to {@code budget} flow records against the configuration and backends adopted: a flow the access rules
+     * no longer admit is closed (its offload recalled, its SNAT port freed), an offloaded flow whose decision changed
+     * is recalled to this path. Returns the records visited.
+     */
+    private int revalidate(final int budget)
+    {
+        int visited = 0;
+        while (visited < budget && revalidate4 >= 0)
+        {
+            if (revalidate4 >= flows4.recordLimit())
+            {
+                revalidate4 = -1;
+                break;
+            }
+            revalidate(flows4, revalidate4++ << 1);
+            visited++;
+        }
+        while (visited < budget && revalidate6 >= 0)
+        {
+            if (revalidate6 >= flows6.recordLimit())
+            {
+                revalidate6 = -1;
+                break;
+            }
+            revalidate(flows6, revalidate6++ << 1);
+            visited++;
+        }
+        return visited;
+    }
+
+    private void revalidate(final FlowTable table, final int handle)
+    {
+        if (!table.isLive(handle))
+        {
+            return;
+        }
+        final CompiledConfig c = config;
+        final int service = table.serviceIndex(handle);
+        if (c.policy().decide(service, table.key(handle, 0, key)) != AccessAction.ALLOW)
+        {
+            c.statistics().revoked(service);
+            onExpired(table, handle);
+            table.remove(handle);
+            return;
+        }
+        if ((table.marks(handle) & FlowOffload.OFFLOADED) != 0 && !stillDecided(c, table, handle))
+        {
+            offload.recall(table, handle, c.statistics(), OffloadCounter.INVALIDATED);
+        }
+    }
+
+    /** Whether what was decided for an offloaded flow still holds: service offloaded, same backend, same next hop. */
+    private boolean stillDecided(final CompiledConfig c, final FlowTable table, final int handle)
+    {
+        final int service = table.serviceIndex(handle);
+        final int backend = table.backendIndex(handle);
+        if (!c.offload(service) || !c.backendEnabled(service, backend)
+            || !offload.wroteBackendMac(table, handle, links.mac(service, backend)))
+        {
+            return false;
+        }
+        final IpAddress address = c.backendAddress(service, backend);
+        table.key(handle, 1, quoted); // the reply's key: backend:port -> SNAT address:port
+        table.key(handle, 0, key);
+        return address.hi() == quoted.sourceHi() && address.lo() == quoted.sourceLo()
+            && c.backendPort(service, backend, key.destinationPort()) == quoted.sourcePort();
     }
 
     /** Installs {@code next} on the dataplane thread: carries open-flow counts over into its selectors. */
@@ -227,10 +334,18 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         }
     }
 
-    /** A flow the sweep evicts: its SNAT port goes back, its backend loses an open flow. */
+    /** An idle offloaded flow gets the XDP program's counts and last-seen times before the sweep judges it. */
+    @Override
+    public void beforeExpiry(final FlowTable table, final int handle)
+    {
+        offload.beforeExpiry(table, handle, config.statistics());
+    }
+
+    /** A flow the sweep evicts: its offload is recalled, its SNAT port goes back, its backend loses an open flow. */
     @Override
     public void onExpired(final FlowTable table, final int handle)
     {
+        offload.recall(table, handle, config.statistics(), OffloadCounter.CLOSED);
         table.key(handle, 1, key);
         snatAllocator(key.family(), key.protocol()).free(key.destinationPort());
         closed(table.serviceIndex(handle), table.backendIndex(handle));
@@ -332,6 +447,10 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         }
         else
         {
+            if (table.marks(handle) != 0)
+            {
+                offload.javaFrame(table, handle, parsed.tcpFlags(), c.statistics());
+            }
             table.touch(handle, now, length, parsed.tcpFlags());
         }
         final int service = table.serviceIndex(handle);
@@ -347,6 +466,10 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
             return drop(DropReason.TTL_EXPIRED);
         }
         c.statistics().toBackend(service, backend, length);
+        if (offload.enabled() && c.offload(service) && FlowOffload.ready(table, handle))
+        {
+            offload.request(table, handle);
+        }
         return true;
     }
 
@@ -415,6 +538,11 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         {
             return drop(DropReason.NO_FLOW);
         }
+        final CompiledConfig c = config;
+        if (table.marks(handle) != 0)
+        {
+            offload.javaFrame(table, handle, parsed.tcpFlags(), c.statistics());
+        }
         table.touch(handle, now, length, parsed.tcpFlags());
         table.translation(handle, translated);
         final long mac = clientMacs(tuple.family()).getAtIndex(ValueLayout.JAVA_LONG, handle >>> 1);
@@ -422,7 +550,12 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         {
             return drop(DropReason.TTL_EXPIRED);
         }
-        config.statistics().toClient(table.serviceIndex(handle), table.backendIndex(handle), length);
+        final int service = table.serviceIndex(handle);
+        c.statistics().toClient(service, table.backendIndex(handle), length);
+        if (offload.enabled() && c.offload(service) && FlowOffload.ready(table, handle))
+        {
+            offload.request(table, handle);
+        }
         return true;
     }
 
@@ -465,6 +598,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     @Override
     public void close()
     {
+        offload.close();
         flows4.close();
         flows6.close();
         arena.close();

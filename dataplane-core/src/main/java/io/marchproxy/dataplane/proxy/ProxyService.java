@@ -22,6 +22,13 @@ import java.util.Objects;
  * @param probe     how backends are checked, or null for never (always healthy)
  * @param clientAffinity consistent hashing on the client's address alone (every flow of a client to one backend),
  *                  rather than on the whole 5-tuple; only {@link BalancingAlgorithm#MAGLEV} looks at it
+ * @param offload   whether the service's flows are offloaded to the XDP program once the proxy has decided them (a
+ *                  TCP flow when established, a UDP flow after a few packets both ways): their frames are then
+ *                  rewritten and forwarded in the kernel without a copy into user space, counted per flow there and
+ *                  read back for the statistics. On by default: the XDP program does exactly what the Java path does
+ *                  to an established flow's frames (same rewrite, checksums, TTL, MACs; SYN, FIN and RST still go
+ *                  through Java, which ends flows), at a fraction of the cost per packet. Turn it off for a service
+ *                  whose every frame user space must see (a flow under inspection, queueing the kernel cannot do).
  */
 public record ProxyService(
     int index,
@@ -32,7 +39,8 @@ public record ProxyService(
     BalancingAlgorithm algorithm,
     List<Backend> backends,
     HealthProbe probe,
-    boolean clientAffinity)
+    boolean clientAffinity,
+    boolean offload)
 {
     public ProxyService
     {
@@ -58,5 +66,20 @@ public record ProxyService(
                     + " is not of the VIP's address family (the proxy does not translate between families)");
             }
         }
+    }
+
+    /** A service whose flows are offloaded (the default). */
+    public ProxyService(
+        final int index, final String name, final IpAddress vip, final L4Protocol protocol, final PortRange ports,
+        final BalancingAlgorithm algorithm, final List<Backend> backends, final HealthProbe probe,
+        final boolean clientAffinity)
+    {
+        this(index, name, vip, protocol, ports, algorithm, backends, probe, clientAffinity, true);
+    }
+
+    /** This service with offload on or off. */
+    public ProxyService withOffload(final boolean on)
+    {
+        return new ProxyService(index, name, vip, protocol, ports, algorithm, backends, probe, clientAffinity, on);
     }
 }

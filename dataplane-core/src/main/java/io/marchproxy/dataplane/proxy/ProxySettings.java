@@ -21,6 +21,9 @@ import java.util.Objects;
  * @param frames    UMEM frames; both sockets' fill rings and the frames in flight come out of them
  * @param pollTimeoutMs how long the dataplane thread sleeps in {@code poll} when idle (a configuration change waits at
  *                  most this long to be adopted when no traffic flows)
+ * @param offloadFlows flows the XDP program may forward itself at once (its flow map holds two entries per flow);
+ *                  a flow decided while the map is full stays on the Java path, counted. 0 turns offload off for the
+ *                  whole proxy, whatever the services say
  */
 public record ProxySettings(
     String front,
@@ -36,7 +39,8 @@ public record ProxySettings(
     int ringSize,
     int batch,
     int pollTimeoutMs,
-    FlowTimeouts timeouts)
+    FlowTimeouts timeouts,
+    int offloadFlows)
 {
     /** The default SNAT ports: below Linux's default ephemeral range. */
     public static final PortRange DEFAULT_SNAT_PORTS = new PortRange(20_000, 32_767);
@@ -52,6 +56,10 @@ public record ProxySettings(
         {
             throw new IllegalArgumentException("the proxy needs a source address toward backends (snat4 or snat6)");
         }
+        if (offloadFlows < 0)
+        {
+            throw new IllegalArgumentException("offloadFlows must be >= 0 (0: no offload), not " + offloadFlows);
+        }
         if (frames < 2 * ringSize + 2 * batch)
         {
             throw new IllegalArgumentException(frames + " UMEM frames cannot fill two rings of " + ringSize
@@ -59,28 +67,38 @@ public record ProxySettings(
         }
     }
 
-    /** Sensible sizes for {@code front} and {@code back} in native mode on queue 0. */
+    /**
+     * Sensible sizes for {@code front} and {@code back} in native mode on queue 0: 65,536 flows per family, as many
+     * offloadable.
+     */
     public static ProxySettings of(final String front, final String back, final IpAddress snat4, final IpAddress snat6)
     {
         return new ProxySettings(front, back, 0, XdpMode.DRV, snat4, snat6, DEFAULT_SNAT_PORTS, 65_536, 8192, 2048,
-            2048, 64, 1, FlowTimeouts.DEFAULTS);
+            2048, 64, 1, FlowTimeouts.DEFAULTS, 65_536);
     }
 
     public ProxySettings withMode(final XdpMode m)
     {
         return new ProxySettings(front, back, queue, m, snat4, snat6, snatPorts, flowsPerFamily, frames, frameSize,
-            ringSize, batch, pollTimeoutMs, timeouts);
+            ringSize, batch, pollTimeoutMs, timeouts, offloadFlows);
     }
 
     public ProxySettings withSnatPorts(final PortRange ports)
     {
         return new ProxySettings(front, back, queue, mode, snat4, snat6, ports, flowsPerFamily, frames, frameSize,
-            ringSize, batch, pollTimeoutMs, timeouts);
+            ringSize, batch, pollTimeoutMs, timeouts, offloadFlows);
     }
 
     public ProxySettings withTimeouts(final FlowTimeouts t)
     {
         return new ProxySettings(front, back, queue, mode, snat4, snat6, snatPorts, flowsPerFamily, frames, frameSize,
-            ringSize, batch, pollTimeoutMs, t);
+            ringSize, batch, pollTimeoutMs, t, offloadFlows);
+    }
+
+    /** These settings with room for {@code flows} offloaded flows (0: no offload). */
+    public ProxySettings withOffloadFlows(final int flows)
+    {
+        return new ProxySettings(front, back, queue, mode, snat4, snat6, snatPorts, flowsPerFamily, frames, frameSize,
+            ringSize, batch, pollTimeoutMs, timeouts, flows);
     }
 }

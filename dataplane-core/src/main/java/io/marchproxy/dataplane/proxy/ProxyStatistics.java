@@ -15,7 +15,9 @@ public final class ProxyStatistics
     public enum ServiceCounter
     {
         PACKETS_TO_BACKENDS, BYTES_TO_BACKENDS, PACKETS_TO_CLIENTS, BYTES_TO_CLIENTS, FLOWS_OPENED, FLOWS_ACTIVE,
-        ACCESS_DENIED, ICMP_ERRORS
+        ACCESS_DENIED, ICMP_ERRORS,
+        /** Open flows closed because the access rules stopped admitting them. */
+        FLOWS_REVOKED
     }
 
     /** What is counted per backend. */
@@ -105,17 +107,41 @@ public final class ProxyStatistics
 
     void toClient(final int service, final int backend, final int bytes)
     {
-        final SingleWriterCounters c = service < services.length ? services[service] : null;
+        add(service, backend, ServiceCounter.PACKETS_TO_CLIENTS, ServiceCounter.BYTES_TO_CLIENTS, 1, bytes);
+    }
+
+    /**
+     * Adds traffic of a flow that did not pass through {@link #toBackend}/{@link #toClient} one frame at a time (frames
+     * the XDP program forwarded): {@code direction} 0 toward the backend, 1 toward the client. A service removed since
+     * has no figures left to add to.
+     */
+    void addTraffic(final int service, final int backend, final int direction, final long packets, final long bytes)
+    {
+        if (direction == 0)
+        {
+            add(service, backend, ServiceCounter.PACKETS_TO_BACKENDS, ServiceCounter.BYTES_TO_BACKENDS, packets, bytes);
+        }
+        else
+        {
+            add(service, backend, ServiceCounter.PACKETS_TO_CLIENTS, ServiceCounter.BYTES_TO_CLIENTS, packets, bytes);
+        }
+    }
+
+    private void add(
+        final int service, final int backend, final ServiceCounter packetCounter, final ServiceCounter byteCounter,
+        final long packets, final long bytes)
+    {
+        final SingleWriterCounters c = service >= 0 && service < services.length ? services[service] : null;
         if (c == null)
         {
-            return; // a flow of a service removed since: its figures went with it
+            return;
         }
-        c.increment(ServiceCounter.PACKETS_TO_CLIENTS.ordinal());
-        c.add(ServiceCounter.BYTES_TO_CLIENTS.ordinal(), bytes);
+        c.add(packetCounter.ordinal(), packets);
+        c.add(byteCounter.ordinal(), bytes);
         final int at = backend * BackendCounter.values().length + BackendCounter.PACKETS.ordinal();
         if (at < backends[service].length())
         {
-            backends[service].increment(at);
+            backends[service].add(at, packets);
         }
     }
 
@@ -140,6 +166,15 @@ public final class ProxyStatistics
         if (at < backends[service].length())
         {
             backends[service].add(at, -1);
+        }
+    }
+
+    void revoked(final int service)
+    {
+        final SingleWriterCounters c = service >= 0 && service < services.length ? services[service] : null;
+        if (c != null)
+        {
+            c.increment(ServiceCounter.FLOWS_REVOKED.ordinal());
         }
     }
 

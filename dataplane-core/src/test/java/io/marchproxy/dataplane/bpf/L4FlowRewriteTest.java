@@ -1,0 +1,231 @@
+package io.marchproxy.dataplane.bpf;
+
+import io.marchproxy.dataplane.nat.NatRewriter;
+import io.marchproxy.dataplane.net.FlowTuple;
+import io.marchproxy.dataplane.packet.FrameBuilder;
+import io.marchproxy.dataplane.packet.PacketParser;
+import io.marchproxy.dataplane.packet.ParsedPacket;
+import io.marchproxy.dataplane.packet.TcpHeader;
+import io.marchproxy.ffm.libbpf.Libbpf;
+import io.marchproxy.ffm.libc.Errno;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+
+import static io.marchproxy.dataplane.packet.FrameBuilder.randomAddress;
+import static io.marchproxy.dataplane.packet.FrameBuilder.tuple;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The XDP program's forwarding of offloaded flows, run by the kernel on frames given to it ({@code BPF_PROG_TEST_RUN},
+ * no interface needed; root or CAP_BPF), against the Java path's own rewrite ({@link NatRewriter#forward}) of the
+ * same frame: for thousands of random flows (IPv4 and IPv6, TCP and UDP, VLAN tags, IPv4 options, UDP without
+ * checksum, TTLs down to 0) the frames the two produce are equal byte for byte, each forwarded frame is counted on its
+ * entry, and what the program must not forward (a TTL about to expire, a SYN, FIN or RST) it leaves untouched, a
+ * SYN, FIN or RST handing the entry back.
+ */
+class L4FlowRewriteTest
+{
+    private static final int XDP_PASS = 2;
+    private static final int XDP_REDIRECT = 4;
+    private static final int LOOPBACK = 1;
+
+    private static L4Program program;
+    private static L4FlowMap flows;
+    private static Arena arena;
+    private static MemorySegment opts;
+    private static MemorySegment in;
+    private static MemorySegment out;
+
+    private final PacketParser parser = new PacketParser();
+    private final ParsedPacket parsed = new ParsedPacket();
+
+    @BeforeAll
+    static void load()
+    {
+        program = L4Program.load(1024);
+        // Test runs happen in this namespace: its loopback stands for both egress interfaces.
+        program.egress(0, LOOPBACK);
+        program.egress(1, LOOPBACK);
+        flows = program.flowMap(16);
+        arena = Arena.ofShared();
+        opts = arena.allocate(Libbpf.bpf_test_run_opts);
+        in = arena.allocate(2048);
+        out = arena.allocate(2048);
+    }
+
+    @AfterAll
+    static void unload()
+    {
+        if (flows != null)
+        {
+            flows.close();
+        }
+        if (program != null)
+        {
+            program.close();
+        }
+        if (arena != null)
+        {
+            arena.close();
+        }
+    }
+
+    @Test
+    void forwardsOffloadedFramesExactlyAsTheJavaPathRewritesThem()
+    {
+        final SplittableRandom random = new SplittableRandom(1212);
+        int forwarded = 0;
+        for (int round = 0; round < 3_000; round++)
+        {
+            final boolean v6 = random.nextBoolean();
+            final boolean tcp = random.nextBoolean();
+            final String[] from = {randomAddress(random, v6), randomAddress(random, v6)};
+            final int[] fromPorts = {random.nextInt(1, 65536), random.nextInt(1, 65536)};
+            final FlowTuple key = tuple(tcp, from, fromPorts);
+            final FlowTuple to = tuple(tcp, new String[] {randomAddress(random, v6), randomAddress(random, v6)},
+                new int[] {random.nextInt(1, 65536), random.nextInt(1, 65536)});
+            final FrameBuilder builder = new FrameBuilder().addresses(from[0], from[1]).payload(random.nextInt(200))
+                .ttl(random.nextInt(8) == 0 ? random.nextInt(3) : random.nextInt(2, 256));
+            final int vlans = random.nextInt(3);
+            for (int i = 0; i < vlans; i++)
+            {
+                builder.vlan(i == 0 && vlans == 2 ? 0x88A8 : 0x8100, 10 + i);
+            }
+            if (!v6 && random.nextInt(4) == 0)
+            {
+                builder.ipv4Options(new byte[4 * random.nextInt(1, 10)]);
+            }
+            final int flags = random.nextInt(6) == 0 ? ending(random) : TcpHeader.ACK | TcpHeader.PSH;
+            if (tcp)
+            {
+                builder.tcp(fromPorts[0], fromPorts[1], flags);
+            }
+            else
+            {
+                builder.udp(fromPorts[0], fromPorts[1]);
+                if (!v6 && random.nextInt(4) == 0)
+                {
+                    builder.udpWithoutChecksum();
+                }
+            }
+            final byte[] frame = builder.frame();
+            final long sourceMac = random.nextLong() & 0xFFFF_FFFF_FFFFL;
+            final long destinationMac = random.nextLong() & 0xFFFF_FFFF_FFFFL;
+            final int egress = random.nextInt(2);
+            flows.clearStaged();
+            assertTrue(flows.stage(key, to, sourceMac, destinationMac, egress, round));
+            assertEquals(1, flows.commit(0), () -> "errno " + flows.lastErrno());
+            flows.clearStaged();
+
+            final byte[] java = frame.clone();
+            parser.parse(MemorySegment.ofArray(java), 0, java.length, parsed);
+            final boolean ending = tcp && (flags & (TcpHeader.SYN | TcpHeader.FIN | TcpHeader.RST)) != 0;
+            final boolean javaForwards = !ending && NatRewriter.forward(parsed, to, sourceMac, destinationMac);
+
+            final int action = run(frame);
+            final byte[] xdp = out.asSlice(0, frame.length).toArray(JAVA_BYTE);
+            final int round_ = round;
+            if (javaForwards)
+            {
+                assertEquals(XDP_REDIRECT, action, () -> "round " + round_);
+                assertArrayEquals(java, xdp, () -> "round " + round_ + "\njava " + FrameBuilder.hex(java)
+                    + "\nxdp  " + FrameBuilder.hex(xdp));
+                forwarded++;
+            }
+            else
+            {
+                assertEquals(XDP_PASS, action, () -> "round " + round_ + ": left to the ordinary path");
+                assertArrayEquals(frame, xdp, () -> "round " + round_ + ": untouched");
+            }
+            assertTrue(flows.remove(key));
+            assertEquals(javaForwards ? 1 : 0, flows.packets(), () -> "round " + round_);
+            assertEquals(javaForwards ? frame.length : 0, flows.bytes());
+            assertEquals(javaForwards, flows.lastSeen() > 0);
+            assertEquals(ending ? L4FlowMap.STATE_HANDED_BACK : L4FlowMap.STATE_FORWARDING, flows.state());
+        }
+        assertTrue(forwarded > 2_000, "most rounds forward: " + forwarded);
+        assertTrue(program.counter(L4Program.Counter.FLOW_FORWARDED) >= forwarded);
+        assertTrue(program.counter(L4Program.Counter.FLOW_HANDED_BACK) > 0);
+    }
+
+    @Test
+    void aHandedBackEntryForwardsNothingMore()
+    {
+        final FlowTuple key = tuple(true, new String[] {"10.1.0.1", "10.2.0.1"}, new int[] {4000, 80});
+        final FlowTuple to = tuple(true, new String[] {"10.3.0.1", "10.4.0.1"}, new int[] {20000, 8080});
+        flows.clearStaged();
+        flows.stage(key, to, 1, 2, 0, 7);
+        assertEquals(1, flows.commit(0));
+        flows.clearStaged();
+        final byte[] fin = new FrameBuilder().addresses("10.1.0.1", "10.2.0.1")
+            .tcp(4000, 80, TcpHeader.FIN | TcpHeader.ACK).frame();
+        final byte[] data = new FrameBuilder().addresses("10.1.0.1", "10.2.0.1")
+            .tcp(4000, 80, TcpHeader.ACK).payload(10).frame();
+        assertEquals(XDP_REDIRECT, run(data));
+        assertEquals(XDP_PASS, run(fin));
+        assertEquals(XDP_PASS, run(data), "after the FIN, frames of the direction go to user space");
+        assertTrue(flows.read(key));
+        assertEquals(1, flows.packets());
+        assertEquals(L4FlowMap.STATE_HANDED_BACK, flows.state());
+        assertTrue(flows.remove(key));
+    }
+
+    @Test
+    void aFullMapRefusesTheWriteAndSaysSo()
+    {
+        try (L4Program small = L4Program.load(3); L4FlowMap map = small.flowMap(8))
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                map.stage(tuple(false, new String[] {"10.9.0." + (i + 1), "10.8.0.1"}, new int[] {1000, 53}),
+                    tuple(false, new String[] {"10.7.0.1", "10.6.0.1"}, new int[] {2000, 5353}), 1, 2, 0, i);
+            }
+            assertEquals(3, map.commit(0), "three entries fit");
+            assertEquals(Errno.E2BIG, map.lastErrno());
+            assertEquals(4, map.staged());
+            int scanned = 0;
+            for (int n = map.scan(); n > 0; n = map.scan())
+            {
+                scanned += n;
+            }
+            assertEquals(3, scanned, "a scan reads every entry once");
+        }
+    }
+
+    /** Runs the program once on {@code frame}; the result lands in {@code out}. Returns the XDP action. */
+    private static int run(final byte[] frame)
+    {
+        MemorySegment.copy(frame, 0, in, JAVA_BYTE, 0, frame.length);
+        opts.fill((byte)0);
+        opts.set(JAVA_LONG, Libbpf.bpf_test_run_opts_sz, Libbpf.bpf_test_run_opts.byteSize());
+        opts.set(ADDRESS, Libbpf.bpf_test_run_opts_data_in, in);
+        opts.set(ADDRESS, Libbpf.bpf_test_run_opts_data_out, out);
+        opts.set(JAVA_INT, Libbpf.bpf_test_run_opts_data_size_in, frame.length);
+        opts.set(JAVA_INT, Libbpf.bpf_test_run_opts_data_size_out, (int)out.byteSize());
+        opts.set(JAVA_INT, Libbpf.bpf_test_run_opts_repeat, 1);
+        Errno.checkNegated(Libbpf.bpf_prog_test_run_opts(program.programFd(), opts), "bpf_prog_test_run_opts");
+        assertEquals(frame.length, opts.get(JAVA_INT, Libbpf.bpf_test_run_opts_data_size_out));
+        return opts.get(JAVA_INT, Libbpf.bpf_test_run_opts_retval);
+    }
+
+    private static int ending(final SplittableRandom random)
+    {
+        return switch (random.nextInt(3))
+        {
+            case 0 -> TcpHeader.SYN | TcpHeader.ACK;
+            case 1 -> TcpHeader.FIN | TcpHeader.ACK;
+            default -> TcpHeader.RST;
+        };
+    }
+}
