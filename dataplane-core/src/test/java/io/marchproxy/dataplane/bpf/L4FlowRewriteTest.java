@@ -6,22 +6,16 @@ import io.marchproxy.dataplane.packet.FrameBuilder;
 import io.marchproxy.dataplane.packet.PacketParser;
 import io.marchproxy.dataplane.packet.ParsedPacket;
 import io.marchproxy.dataplane.packet.TcpHeader;
-import io.marchproxy.ffm.libbpf.Libbpf;
 import io.marchproxy.ffm.libc.Errno;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
 import static io.marchproxy.dataplane.packet.FrameBuilder.randomAddress;
 import static io.marchproxy.dataplane.packet.FrameBuilder.tuple;
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,16 +30,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class L4FlowRewriteTest
 {
-    private static final int XDP_PASS = 2;
-    private static final int XDP_REDIRECT = 4;
     private static final int LOOPBACK = 1;
 
     private static L4Program program;
     private static L4FlowMap flows;
-    private static Arena arena;
-    private static MemorySegment opts;
-    private static MemorySegment in;
-    private static MemorySegment out;
+    private static XdpTestRun xdp;
 
     private final PacketParser parser = new PacketParser();
     private final ParsedPacket parsed = new ParsedPacket();
@@ -58,10 +47,7 @@ class L4FlowRewriteTest
         program.egress(0, LOOPBACK);
         program.egress(1, LOOPBACK);
         flows = program.flowMap(16);
-        arena = Arena.ofShared();
-        opts = arena.allocate(Libbpf.bpf_test_run_opts);
-        in = arena.allocate(2048);
-        out = arena.allocate(2048);
+        xdp = new XdpTestRun(program.programFd());
     }
 
     @AfterAll
@@ -75,9 +61,9 @@ class L4FlowRewriteTest
         {
             program.close();
         }
-        if (arena != null)
+        if (xdp != null)
         {
-            arena.close();
+            xdp.close();
         }
     }
 
@@ -133,20 +119,20 @@ class L4FlowRewriteTest
             final boolean ending = tcp && (flags & (TcpHeader.SYN | TcpHeader.FIN | TcpHeader.RST)) != 0;
             final boolean javaForwards = !ending && NatRewriter.forward(parsed, to, sourceMac, destinationMac);
 
-            final int action = run(frame);
-            final byte[] xdp = out.asSlice(0, frame.length).toArray(JAVA_BYTE);
+            final int action = xdp.run(frame);
+            final byte[] rewritten = xdp.output();
             final int round_ = round;
             if (javaForwards)
             {
-                assertEquals(XDP_REDIRECT, action, () -> "round " + round_);
-                assertArrayEquals(java, xdp, () -> "round " + round_ + "\njava " + FrameBuilder.hex(java)
-                    + "\nxdp  " + FrameBuilder.hex(xdp));
+                assertEquals(XdpTestRun.XDP_REDIRECT, action, () -> "round " + round_);
+                assertArrayEquals(java, rewritten, () -> "round " + round_ + "\njava " + FrameBuilder.hex(java)
+                    + "\nxdp  " + FrameBuilder.hex(rewritten));
                 forwarded++;
             }
             else
             {
-                assertEquals(XDP_PASS, action, () -> "round " + round_ + ": left to the ordinary path");
-                assertArrayEquals(frame, xdp, () -> "round " + round_ + ": untouched");
+                assertEquals(XdpTestRun.XDP_PASS, action, () -> "round " + round_ + ": left to the ordinary path");
+                assertArrayEquals(frame, rewritten, () -> "round " + round_ + ": untouched");
             }
             assertTrue(flows.remove(key));
             assertEquals(javaForwards ? 1 : 0, flows.packets(), () -> "round " + round_);
@@ -172,9 +158,9 @@ class L4FlowRewriteTest
             .tcp(4000, 80, TcpHeader.FIN | TcpHeader.ACK).frame();
         final byte[] data = new FrameBuilder().addresses("10.1.0.1", "10.2.0.1")
             .tcp(4000, 80, TcpHeader.ACK).payload(10).frame();
-        assertEquals(XDP_REDIRECT, run(data));
-        assertEquals(XDP_PASS, run(fin));
-        assertEquals(XDP_PASS, run(data), "after the FIN, frames of the direction go to user space");
+        assertEquals(XdpTestRun.XDP_REDIRECT, xdp.run(data));
+        assertEquals(XdpTestRun.XDP_PASS, xdp.run(fin));
+        assertEquals(XdpTestRun.XDP_PASS, xdp.run(data), "after the FIN, frames of the direction go to user space");
         assertTrue(flows.read(key));
         assertEquals(1, flows.packets());
         assertEquals(L4FlowMap.STATE_HANDED_BACK, flows.state());
@@ -201,22 +187,6 @@ class L4FlowRewriteTest
             }
             assertEquals(3, scanned, "a scan reads every entry once");
         }
-    }
-
-    /** Runs the program once on {@code frame}; the result lands in {@code out}. Returns the XDP action. */
-    private static int run(final byte[] frame)
-    {
-        MemorySegment.copy(frame, 0, in, JAVA_BYTE, 0, frame.length);
-        opts.fill((byte)0);
-        opts.set(JAVA_LONG, Libbpf.bpf_test_run_opts_sz, Libbpf.bpf_test_run_opts.byteSize());
-        opts.set(ADDRESS, Libbpf.bpf_test_run_opts_data_in, in);
-        opts.set(ADDRESS, Libbpf.bpf_test_run_opts_data_out, out);
-        opts.set(JAVA_INT, Libbpf.bpf_test_run_opts_data_size_in, frame.length);
-        opts.set(JAVA_INT, Libbpf.bpf_test_run_opts_data_size_out, (int)out.byteSize());
-        opts.set(JAVA_INT, Libbpf.bpf_test_run_opts_repeat, 1);
-        Errno.checkNegated(Libbpf.bpf_prog_test_run_opts(program.programFd(), opts), "bpf_prog_test_run_opts");
-        assertEquals(frame.length, opts.get(JAVA_INT, Libbpf.bpf_test_run_opts_data_size_out));
-        return opts.get(JAVA_INT, Libbpf.bpf_test_run_opts_retval);
     }
 
     private static int ending(final SplittableRandom random)
