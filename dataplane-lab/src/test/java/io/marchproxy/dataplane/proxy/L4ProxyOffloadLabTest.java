@@ -1,6 +1,7 @@
 package io.marchproxy.dataplane.proxy;
 
 import io.marchproxy.dataplane.acl.AccessAction;
+import io.marchproxy.dataplane.balance.Backend;
 import io.marchproxy.dataplane.bpf.L4Program;
 import io.marchproxy.dataplane.counter.SingleWriterCounters;
 import io.marchproxy.dataplane.proxy.ProxyStatistics.ServiceCounter;
@@ -20,7 +21,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -137,6 +140,44 @@ class L4ProxyOffloadLabTest extends L4ProxyLabTest
             finally
             {
                 proxy.apply(config(11, AccessAction.ALLOW));
+            }
+        }
+    }
+
+    @Test
+    void disablingTheBackendOfAnOffloadedFlowTakesItBackAtOnce() throws Exception
+    {
+        final LabClient client = new LabClient(lab.clients().get(0));
+        final long offloaded = offload(OffloadCounter.OFFLOADED);
+        try (Socket socket = client.tcpConnection(new InetSocketAddress(L4Lab.vip4(1), ECHO_PORT),
+            Duration.ofMillis(800)))
+        {
+            echo(socket, 1_000, 2);
+            await(() -> offload(OffloadCounter.OFFLOADED) > offloaded, "the connection offloaded");
+            final long invalidated = offload(OffloadCounter.INVALIDATED);
+            final long noNeighbour = proxy.drops().get(io.marchproxy.dataplane.packet.DropReason.NO_NEIGHBOUR);
+            final ProxyConfig base = config(12, AccessAction.ALLOW);
+            final List<ProxyService> services = new ArrayList<>();
+            for (final ProxyService s : base.services())
+            {
+                services.add(s.index() != ECHO_TCP4 ? s : new ProxyService(s.index(), s.name(), s.vip(), s.protocol(),
+                    s.ports(), s.algorithm(), s.backends().stream()
+                    .map(b -> new Backend(b.address(), b.port(), b.weight(), false)).toList(), s.probe(),
+                    s.clientAffinity(), s.offload()));
+            }
+            try
+            {
+                proxy.apply(new ProxyConfig(12, services, base.rules(), base.defaultAction()));
+                await(() -> offload(OffloadCounter.INVALIDATED) > invalidated, "the flow taken back");
+                socket.getOutputStream().write(new byte[100]);
+                assertThrows(SocketTimeoutException.class, () -> socket.getInputStream().read(new byte[100]),
+                    "the disabled backend gets nothing more");
+                assertTrue(proxy.drops().get(io.marchproxy.dataplane.packet.DropReason.NO_NEIGHBOUR) > noNeighbour,
+                    "the client's frames reach the Java path, which has no next hop for a disabled backend");
+            }
+            finally
+            {
+                proxy.apply(config(13, AccessAction.ALLOW));
             }
         }
     }
