@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * udpgen: the perf lab's traffic source. Sends the fixed test frame (lab_common.h, perf-lab/README.md) out of IF as
- * fast as the kernel takes it, through an AF_PACKET socket with PACKET_QDISC_BYPASS and sendmmsg() batches, for
- * --seconds or until --count frames are sent or SIGINT/SIGTERM, whichever comes first. At the end it prints one JSON
- * line: {"tool":"udpgen","packets":N,"seconds":S,"pps":P} (packets the kernel accepted from sendmmsg).
+ * fast as the kernel takes it (or paced at --pps frames a second), through an AF_PACKET socket with PACKET_QDISC_BYPASS
+ * and sendmmsg() batches, for --seconds or until --count frames are sent or SIGINT/SIGTERM, whichever comes first. At
+ * the end it prints one JSON line: {"tool":"udpgen","packets":N,"seconds":S,"pps":P} (packets the kernel accepted from
+ * sendmmsg).
  *
  *   udpgen --ifname IF --dst-mac MAC --src-ip IP --dst-ip IP [--frame-len 60] [--seconds 5] [--count N] [--batch 64]
+ *          [--pps 0 (as fast as possible)]
  */
 #include "lab_common.h"
 
@@ -21,7 +23,7 @@ int main(int argc, char **argv)
 	uint8_t dst_mac[6], src_mac[6], frame[1514];
 	uint32_t src_ip = 0, dst_ip = 0;
 	unsigned int frame_len = 60, batch = 64, have = 0;
-	double seconds = 5, t0, t1;
+	double seconds = 5, pps = 0, t0, t1;
 	unsigned long long count = ~0ULL, sent = 0;
 	static struct mmsghdr msgs[MAX_BATCH];
 	struct iovec iov;
@@ -32,7 +34,7 @@ int main(int argc, char **argv)
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			printf("usage: udpgen --ifname IF --dst-mac MAC --src-ip IP --dst-ip IP [--frame-len 60] [--seconds 5]"
-			       " [--count N] [--batch 64]\n");
+			       " [--count N] [--batch 64] [--pps 0]\n");
 			return 0;
 		}
 		if (!v)
@@ -54,6 +56,8 @@ int main(int argc, char **argv)
 			count = (unsigned long long)lab_parse_long(PROG, a, v, 1, 1L << 62);
 		else if (!strcmp(a, "--batch"))
 			batch = (unsigned int)lab_parse_long(PROG, a, v, 1, MAX_BATCH);
+		else if (!strcmp(a, "--pps"))
+			pps = lab_parse_double(PROG, a, v, 0, 1e9);
 		else
 			lab_die(PROG, "unknown option %s", a);
 	}
@@ -83,7 +87,16 @@ int main(int argc, char **argv)
 	t0 = t1 = lab_now();
 	while (!lab_stop && sent < count && t1 - t0 < seconds) {
 		unsigned int n = count - sent < batch ? (unsigned int)(count - sent) : batch;
-		int r = sendmmsg(fd, msgs, n, 0);
+		int r;
+		if (pps > 0) {
+			/* paced: this batch leaves when the frames sent so far are due; sleeping, not spinning */
+			double due = t0 + (double)sent / pps;
+			if (due > t1) {
+				struct timespec ts = {(time_t)(due - t1), (long)((due - t1 - (double)(time_t)(due - t1)) * 1e9)};
+				nanosleep(&ts, NULL);
+			}
+		}
+		r = sendmmsg(fd, msgs, n, 0);
 		if (r > 0)
 			sent += (unsigned long long)r;
 		else if (r < 0 && errno != ENOBUFS && errno != EAGAIN && errno != EINTR)

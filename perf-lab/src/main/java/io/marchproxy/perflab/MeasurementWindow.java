@@ -1,6 +1,7 @@
 package io.marchproxy.perflab;
 
 import java.lang.management.ManagementFactory;
+import java.util.function.DoubleSupplier;
 
 /**
  * The measurement window of {@code lab_common.h}, to the letter: it opens {@code warmup} seconds after the first
@@ -16,6 +17,7 @@ final class MeasurementWindow
 
     private final double warmup;
     private final double seconds;
+    private final DoubleSupplier loopThreadCpu;
     double first;
     double start;
     double end;
@@ -31,8 +33,18 @@ final class MeasurementWindow
 
     MeasurementWindow(final double warmup, final double seconds)
     {
+        this(warmup, seconds, MeasurementWindow::threadCpuSeconds);
+    }
+
+    /**
+     * A window whose loop-thread CPU ({@code threadCpuStart}/{@code threadCpuEnd}) comes from {@code loopThreadCpu}
+     * (seconds) instead of the calling thread: for a loop that runs on a thread other than the one measuring.
+     */
+    MeasurementWindow(final double warmup, final double seconds, final DoubleSupplier loopThreadCpu)
+    {
         this.warmup = warmup;
         this.seconds = seconds;
+        this.loopThreadCpu = loopThreadCpu;
         this.openAt = warmup / 4;
         this.length = warmup / 4;
     }
@@ -80,14 +92,14 @@ final class MeasurementWindow
             start = now;
             packets = 0;
             cpuStart = cpuSeconds();
-            threadCpuStart = threadCpuSeconds();
+            threadCpuStart = loopThreadCpu.getAsDouble();
             return false;
         }
         if (now - start >= length)
         {
             end = now;
             cpuEnd = cpuSeconds();
-            threadCpuEnd = threadCpuSeconds();
+            threadCpuEnd = loopThreadCpu.getAsDouble();
             if (rehearsed)
             {
                 return true;
@@ -118,7 +130,7 @@ final class MeasurementWindow
         {
             end = now;
             cpuEnd = cpuSeconds();
-            threadCpuEnd = threadCpuSeconds();
+            threadCpuEnd = loopThreadCpu.getAsDouble();
         }
         return end - start;
     }

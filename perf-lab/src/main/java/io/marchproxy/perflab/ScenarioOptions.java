@@ -160,7 +160,8 @@ record ScenarioOptions(
             frames, frameSize, frameLen, needWakeup, txBudget, socketApi, drvMode, bpfObject, dstMac, srcIp, dstIp);
     }
 
-    private static long parseLong(final String option, final String v, final long min, final long max)
+    /** {@code v} as an integer in min..max, else a {@link UsageException} naming {@code option}. */
+    static long parseLong(final String option, final String v, final long min, final long max)
     {
         try
         {
@@ -178,7 +179,8 @@ record ScenarioOptions(
             "bad value for " + option + ": '" + v + "' (expected an integer in " + min + ".." + max + ")");
     }
 
-    private static double parseDouble(final String option, final String v, final double min, final double max)
+    /** {@code v} as a number in min..max, else a {@link UsageException} naming {@code option}. */
+    static double parseDouble(final String option, final String v, final double min, final double max)
     {
         try
         {

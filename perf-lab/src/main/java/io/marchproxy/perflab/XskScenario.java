@@ -57,9 +57,6 @@ public final class XskScenario
     private static final long MAC_MASK = 0xffff_ffff_ffffL;
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private static volatile boolean stop;
-    private static volatile boolean finished;
-
     private final ScenarioOptions o;
     private final Umem umem;
     private final MemorySegment memory;
@@ -89,29 +86,16 @@ public final class XskScenario
         catch (final ScenarioOptions.UsageException | IllegalArgumentException | IllegalStateException ex)
         {
             System.err.println(PROG + ": " + ex.getMessage());
-            finishAndExit(1);
+            SignalStop.exit(1);
             return;
         }
         catch (final RuntimeException ex)
         {
             System.err.println(PROG + ": " + ex);
-            finishAndExit(1);
+            SignalStop.exit(1);
             return;
         }
-        finishAndExit(status);
-    }
-
-    private static void finishAndExit(final int status)
-    {
-        System.out.flush();
-        if (stop)
-        {
-            // Asked to stop by a signal: the JVM is already shutting down and System.exit would block. The hook is
-            // waiting for this thread to end, then halts with 130.
-            return;
-        }
-        finished = true;
-        System.exit(status);
+        SignalStop.exit(status);
     }
 
     private static int run(final String[] args)
@@ -124,7 +108,7 @@ public final class XskScenario
         }
         final int ifindex = Interfaces.index(o.ifname());
         final int ifindex2 = Interfaces.index(o.ifname2());
-        installSignals();
+        SignalStop.install("xsk-scenario-stop");
 
         final boolean txonly = o.scenario().equals("txonly");
         final boolean l2fwd = o.scenario().equals("l2fwd");
@@ -173,7 +157,7 @@ public final class XskScenario
                     "\"cpu_seconds\":%.3f,\"loop_thread_cpu_seconds\":%.3f}%n",
                     o.scenario(), w.packets, secs, secs > 0 ? w.packets / secs : 0.0, w.cpuEnd - w.cpuStart,
                     w.threadCpuEnd - w.threadCpuStart);
-                return stop ? 130 : w.first == 0 ? 2 : 0;
+                return SignalStop.requested() ? 130 : w.first == 0 ? 2 : 0;
             }
         }
     }
@@ -217,30 +201,6 @@ public final class XskScenario
                 }
             }
         }
-    }
-
-    /** SIGINT/SIGTERM stop the loop; the JSON line is still printed, then the process exits with 130. */
-    private static void installSignals()
-    {
-        final Thread main = Thread.currentThread();
-        Runtime.getRuntime().addShutdownHook(new Thread(() ->
-        {
-            if (finished)
-            {
-                return;
-            }
-            stop = true;
-            try
-            {
-                main.join(5_000);
-            }
-            catch (final InterruptedException ignored)
-            {
-                Thread.currentThread().interrupt();
-            }
-            System.out.flush();
-            Runtime.getRuntime().halt(130);
-        }, "xsk-scenario-stop"));
     }
 
     // ---- the frame pool, as in xsk_ref ---------------------------------------------------------------------------
@@ -311,7 +271,7 @@ public final class XskScenario
         final RxRing rx = x.rxRing();
         final int batch = o.batch();
         final double t0 = MeasurementWindow.now();
-        while (!stop)
+        while (!SignalStop.requested())
         {
             refill(fill);
             final int n = rx.peek(batch);
@@ -344,7 +304,7 @@ public final class XskScenario
         final int batch = o.batch();
         final int frameLen = o.frameLen();
         buildTestFrames();
-        while (!stop)
+        while (!SignalStop.requested())
         {
             final int done = reclaim(completion);
             final int n = tx.reserve(Math.min(batch, pool.available()));
@@ -380,7 +340,7 @@ public final class XskScenario
         final int batch = o.batch();
         int outstanding = 0;
         final double t0 = MeasurementWindow.now();
-        while (!stop)
+        while (!SignalStop.requested())
         {
             final int done = reclaim(completion);
             outstanding -= done;
@@ -426,7 +386,7 @@ public final class XskScenario
         final int batch = o.batch();
         x.fillAll();
         final double t0 = MeasurementWindow.now();
-        while (!stop)
+        while (!SignalStop.requested())
         {
             final int n = x.receive(batch, drop);
             if (w.add(MeasurementWindow.now(), n) || noStart(t0))
@@ -447,7 +407,7 @@ public final class XskScenario
         final int batch = o.batch();
         final int frameLen = o.frameLen();
         buildTestFrames();
-        while (!stop)
+        while (!SignalStop.requested())
         {
             final int done = x.complete();
             int n = 0;
@@ -484,7 +444,7 @@ public final class XskScenario
         final IdleStrategy idle = forwarder.idleStrategy(100);
         forwarder.onStart();
         final double t0 = MeasurementWindow.now();
-        while (!stop)
+        while (!SignalStop.requested())
         {
             final long completed = out.txCompleted();
             final int work = forwarder.doWork();
