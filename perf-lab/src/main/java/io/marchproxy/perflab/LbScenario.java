@@ -39,7 +39,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@code --front} and {@code --back} of the namespace it runs in, one UDP service per {@code --ports} entry
  * (VIP:port -> backend:port, round robin over the one backend), every source allowed by an access rule (default
  * deny). The first port's service carries the throughput traffic; the others are there for the round-trip phase that
- * the harness runs after the window.
+ * the harness runs after the window. With {@code --offload 1} the services offload their flows: once the proxy has
+ * decided a flow (a UDP flow after four frames), the XDP program forwards its frames itself; the forwarded count is then
+ * read back from the kernel twice a second, so the window's count moves in such steps.
  *
  * <p>The window is that of {@code lab_common.h} ({@link MeasurementWindow}) over the packets the proxy forwarded to
  * the backend (the service's {@code PACKETS_TO_BACKENDS}), sampled every {@value #SAMPLE_MILLIS} ms by the main
@@ -59,8 +61,11 @@ public final class LbScenario
         usage: LbScenario --vip IP --backend IP [--ports 9[,7...]] [--front mpd0] [--back mpd1] [--snat IP]
                           [--seconds 5] [--warmup 2] [--start-timeout 10] [--hold 120] [--mode drv|skb]
                           [--ring N] [--frames N] [--frame-size N] [--batch N] [--flows N] [--poll-ms N]
-        The last six replace ProxySettings.of's defaults (ring 2048, frames 8192 of 2048 bytes, batch 64,
-        65536 flows per family, poll timeout 1 ms).
+                          [--offload 0|1]
+        --ring .. --poll-ms replace ProxySettings.of's defaults (ring 2048, frames 8192 of 2048 bytes, batch 64,
+        65536 flows per family, poll timeout 1 ms). --offload 1: the services offload their flows to the XDP
+        program once decided (a UDP flow after 4 frames); 0 (default): every frame through the Java path.
+        With offload the forwarded count behind the window is read from the kernel twice a second.
         Runs the L4 proxy (UDP services VIP:port -> backend:port, everyone allowed) in this network namespace,
         measures the packets it forwards to the backend over a window (as xsk_ref does), keeps serving until
         SIGTERM/SIGINT or --hold seconds after the window. One JSON line when the window closes, one at the end:
@@ -83,7 +88,8 @@ public final class LbScenario
         double startTimeout,
         double hold,
         XdpMode mode,
-        Map<String, Integer> sizes)
+        Map<String, Integer> sizes,
+        boolean offload)
     {
         static Options parse(final String[] args)
         {
@@ -98,6 +104,7 @@ public final class LbScenario
             double startTimeout = 10;
             double hold = 120;
             XdpMode mode = XdpMode.DRV;
+            boolean offload = false;
             final Map<String, Integer> sizes = new HashMap<>();
             for (int i = 0; i < args.length; i++)
             {
@@ -138,6 +145,7 @@ public final class LbScenario
                         }
                         mode = v.equals("drv") ? XdpMode.DRV : XdpMode.SKB;
                     }
+                    case "--offload" -> offload = ScenarioOptions.parseLong(a, v, 0, 1) == 1;
                     case "--ring", "--frames", "--frame-size", "--batch", "--flows", "--poll-ms" ->
                         sizes.put(a, (int)ScenarioOptions.parseLong(a, v, 0, 1 << 24));
                     default -> throw new IllegalArgumentException("unknown option " + a + " (see --help)");
@@ -156,7 +164,7 @@ public final class LbScenario
                 throw new IllegalArgumentException("--ports lists a port twice: " + ports);
             }
             return new Options(front, back, vip, backend, snat, List.copyOf(ports), seconds, warmup, startTimeout,
-                hold, mode, Map.copyOf(sizes));
+                hold, mode, Map.copyOf(sizes), offload);
         }
 
         /** ProxySettings.of's defaults with the sizes given on the command line. */
@@ -167,7 +175,7 @@ public final class LbScenario
                 sizes.getOrDefault("--flows", d.flowsPerFamily()), sizes.getOrDefault("--frames", d.frames()),
                 sizes.getOrDefault("--frame-size", d.frameSize()), sizes.getOrDefault("--ring", d.ringSize()),
                 sizes.getOrDefault("--batch", d.batch()), sizes.getOrDefault("--poll-ms", d.pollTimeoutMs()),
-                d.timeouts());
+                d.timeouts(), d.offloadFlows());
         }
 
         private static IpAddress ipv4(final String option, final String v)
@@ -268,7 +276,8 @@ public final class LbScenario
         {
             final int port = o.ports().get(i);
             services.add(new ProxyService(i, "lb-" + port, o.vip(), L4Protocol.UDP, PortRange.of(port),
-                BalancingAlgorithm.ROUND_ROBIN, List.of(new Backend(o.backend(), port, 1, true)), null, false));
+                BalancingAlgorithm.ROUND_ROBIN, List.of(new Backend(o.backend(), port, 1, true)), null, false,
+                o.offload()));
             indexes.add(i);
         }
         final AccessRule everyone = new AccessRule(10, AccessAction.ALLOW, List.of(IpPrefix.parse("0.0.0.0/0")),
@@ -338,9 +347,21 @@ public final class LbScenario
         return String.format(Locale.ROOT,
             "{\"impl\":\"java\",\"scenario\":\"lb\",\"packets\":%d,\"seconds\":%.3f,\"pps\":%.0f,"
                 + "\"cpu_seconds\":%.3f,\"loop_thread_cpu_seconds\":%.3f,\"received\":%d,\"to_backends\":%d,"
-                + "\"to_clients\":%d,\"flows_opened\":%d,\"drops\":%d,\"drops_by_reason\":%s,\"xdp\":%s}",
+                + "\"to_clients\":%d,\"flows_opened\":%d,\"drops\":%d,\"drops_by_reason\":%s,\"xdp\":%s,"
+            + "\"offload\":%s}",
             w.packets, secs, secs > 0 ? w.packets / secs : 0.0, w.cpuEnd - w.cpuStart,
             w.threadCpuEnd - w.threadCpuStart, proxy.received(), toBackends, toClients, flows, drops.sum(), byReason,
-            xdp);
+            xdp, counters(proxy.offloadCounters()));
+    }
+
+    /** Counters as a JSON object with lower-case names. */
+    private static String counters(final SingleWriterCounters counters)
+    {
+        final StringJoiner out = new StringJoiner(",", "{", "}");
+        for (int i = 0; i < counters.length(); i++)
+        {
+            out.add("\"" + counters.label(i).toLowerCase(Locale.ROOT) + "\":" + counters.get(i));
+        }
+        return out.toString();
     }
 }

@@ -42,8 +42,9 @@ final class FlowOffload implements AutoCloseable
     static final int FRONT_EGRESS = 0;
     static final int BACK_EGRESS = 1;
     /**
-     * A UDP flow is offloaded once it carried this many frames, replies included: two map writes and two deletes cost
-     * about what the Java path spends on four frames, so a one-shot exchange (DNS) is cheaper left in Java.
+     * A UDP flow is offloaded once it carried this many frames, either way: two map writes and two deletes cost about
+     * what the Java path spends on four frames, so a one-shot exchange (DNS) is cheaper left in Java. No reply is
+     * waited for: one-way streams (media, telemetry) are offloaded too.
      */
     static final int UDP_AFTER_FRAMES = 4;
 
@@ -114,7 +115,7 @@ final class FlowOffload implements AutoCloseable
 
     /**
      * Whether a flow the pipeline just forwarded a frame of is ready to offload: established TCP, or UDP that carried
-     * {@value #UDP_AFTER_FRAMES} frames with replies among them, never marked.
+     * {@value #UDP_AFTER_FRAMES} frames, never marked.
      */
     static boolean ready(final FlowTable table, final int handle)
     {
@@ -128,7 +129,7 @@ final class FlowOffload implements AutoCloseable
         {
             return replies > 0;
         }
-        return state == FlowState.UDP && replies > 0 && table.packets(handle, 0) + replies >= UDP_AFTER_FRAMES;
+        return state == FlowState.UDP && table.packets(handle, 0) + replies >= UDP_AFTER_FRAMES;
     }
 
     /** Asks for the flow of {@code handle} to be offloaded at the next commit; ignored while the queue is full. */

@@ -23,7 +23,7 @@ import java.util.Objects;
  * @param clientAffinity consistent hashing on the client's address alone (every flow of a client to one backend),
  *                  rather than on the whole 5-tuple; only {@link BalancingAlgorithm#MAGLEV} looks at it
  * @param offload   whether the service's flows are offloaded to the XDP program once the proxy has decided them (a
- *                  TCP flow when established, a UDP flow after a few packets both ways): their frames are then
+ *                  TCP flow when established, a UDP flow after a few frames): their frames are then
  *                  rewritten and forwarded in the kernel without a copy into user space, counted per flow there and
  *                  read back for the statistics. On by default: the XDP program does exactly what the Java path does
  *                  to an established flow's frames (same rewrite, checksums, TTL, MACs; SYN, FIN and RST still go
