@@ -4,8 +4,8 @@
  *
  * Runs on the node's interfaces (front, toward clients, and back, toward backends) and decides, per frame, before any
  * copy into user space:
- *   - a TCP/UDP frame of an offloaded flow (its 5-tuple in l4_flows, written by the Java proxy once it decided the
- *     flow): rewritten here (addresses, ports, MACs, TTL or hop limit, checksums by the flow's precomputed deltas),
+ *   - a TCP/UDP frame of an offloaded flow (its 5-tuple in l4_flow_slots, written by the Java proxy once it decided
+ *     the flow): rewritten here (addresses, ports, MACs, TTL or hop limit, checksums by the flow's precomputed deltas),
  *     counted on the flow (packets, bytes, last seen) and redirected out of the flow's egress interface (l4_egress, a
  *     DEVMAP); a SYN, FIN or RST hands the flow back (the entry stops forwarding and the frame goes the way below, to
  *     the Java proxy, whose TCP state and sweeper own the flow's end), and a frame whose TTL would expire goes there
@@ -38,8 +38,10 @@
 #include <bpf/bpf_endian.h>
 
 #define MAX_SOCKETS 256
-/* Both directions of 65,536 flows; L4Program sizes the map from the proxy's settings before loading. */
-#define MAX_FLOW_ENTRIES 131072
+/* Slots of l4_flow_slots, a power of two: L4Program sizes the map from the proxy's settings before loading. */
+#define MAX_FLOW_SLOTS 131072
+/* Slots a flow key may sit in: from its hash's, the next FLOW_PROBES - 1 (wrapping around). */
+#define FLOW_PROBES 4
 #define MAX_EGRESS 64
 #define MAX_SERVICES 65536
 #define MAX_ACL_ENTRIES 262144
@@ -61,9 +63,13 @@
 #define ACTION_ALLOW 1
 #define ACTION_PUNT 2
 
-/* l4_flow_value.state */
-#define FLOW_FORWARDING 0
-#define FLOW_HANDED_BACK 1
+/* l4_flow_slot.last_seen is written for the first frame of every LAST_SEEN_EVERY (a power of two). */
+#define LAST_SEEN_EVERY 64
+
+/* l4_flow_slot.state */
+#define SLOT_EMPTY 0
+#define SLOT_FORWARDING 1
+#define SLOT_HANDED_BACK 2
 
 /* TCP flags byte (offset 13 of the header): the ones that change a flow's state in the Java proxy. */
 #define TCP_FIN 0x01
@@ -148,7 +154,8 @@ struct l4_snat_value {
 	__u16 port_hi;
 };
 
-/* The key of one direction of an offloaded flow: the frame's own 5-tuple (IPv4 in the first 4 address bytes). */
+/* The key of one direction of an offloaded flow: the frame's 5-tuple (IPv4 in the first 4 address bytes), compared
+ * and hashed as five 64-bit words. */
 struct l4_flow_key {
 	__u8 family;
 	__u8 proto;
@@ -157,16 +164,21 @@ struct l4_flow_key {
 	__u16 pad;
 	__u8 saddr[16];
 	__u8 daddr[16];
-};
+} __attribute__((aligned(8)));
 
 /*
- * What a frame of one direction of an offloaded flow becomes, and what happened to it. The writer (Java) owns every
- * field above the counters; the program writes state, packets, bytes and last_seen. The checksum deltas are the
- * folded ones' complement sums of ~old + new over every 16-bit word the rewrite changes (RFC 1624 eqn. 3), in
- * network order: the addresses and, for IPv4, the TTL word (ip_csum_delta); the pseudo-header's addresses and the
- * ports (l4_csum_delta). They depend on the key and the rewrite alone, so a frame costs two 16-bit additions.
+ * One direction of an offloaded flow in its slot of l4_flow_slots (128 bytes, two cache lines): the key, what a
+ * matching frame becomes, and what happened to it. The map is shared memory: the Java proxy (one writer) maps it and writes a slot only while it is
+ * SLOT_EMPTY and unused for a while, then publishes it by storing SLOT_FORWARDING last (a release store); this program
+ * reads the state first. The program writes state (SLOT_FORWARDING -> SLOT_HANDED_BACK), packets, bytes, last_seen.
+ * The checksum deltas are the folded ones' complement sums of ~old + new over every 16-bit word the rewrite changes
+ * (RFC 1624 eqn. 3), in network order: the addresses and, for IPv4, the TTL word (ip_csum_delta); the
+ * pseudo-header's addresses and the ports (l4_csum_delta). They depend on the key and the rewrite alone, so a frame
+ * costs two 16-bit additions.
  */
-struct l4_flow_value {
+struct l4_flow_slot {
+	__u64 state;    /* SLOT_EMPTY, SLOT_FORWARDING, SLOT_HANDED_BACK (a SYN, FIN or RST went to user space) */
+	struct l4_flow_key key;
 	__u8 saddr[16];
 	__u8 daddr[16];
 	__be16 sport;
@@ -176,12 +188,9 @@ struct l4_flow_value {
 	__be16 ip_csum_delta;
 	__be16 l4_csum_delta;
 	__u32 egress;   /* slot of l4_egress */
-	__u32 handle;   /* the writer's own reference to the flow, returned with the counters */
-	__u8 state;     /* FLOW_FORWARDING, or FLOW_HANDED_BACK once a SYN, FIN or RST went to user space */
-	__u8 pad[3];
 	__u64 packets;
 	__u64 bytes;
-	__u64 last_seen; /* CLOCK_MONOTONIC ns, coarse (bpf_ktime_get_coarse_ns) */
+	__u64 last_seen; /* CLOCK_MONOTONIC ns (coarse) of a recent frame: of the last one of LAST_SEEN_EVERY */
 };
 
 struct l4_config {
@@ -189,6 +198,7 @@ struct l4_config {
 	/* Per generation: the action for a service packet no access entry covers, and whether range services exist. */
 	__u8 default_action[2];
 	__u8 has_ranges[2];
+	__u32 flow_mask; /* slots of l4_flow_slots - 1; 0 while nothing is offloaded (no slot is ever looked at) */
 };
 
 struct {
@@ -266,19 +276,19 @@ struct {
 } l4_snat SEC(".maps");
 
 /*
- * Offloaded flows, both directions as separate entries. A plain hash map, not an LRU: every entry is a decision of
- * the Java proxy, which creates it, reads its counters and deletes it; an LRU would evict a live flow's entry (and
- * its counts) behind the writer's back. A full map refuses the write, and the flow stays on the Java path. Not
- * preallocated: memory follows the flows offloaded, and a deleted entry is freed only after an RCU grace period, so a
- * program still holding it never counts into an entry reused for another flow.
+ * Offloaded flows, both directions as separate slots, found by open addressing: a key sits in one of FLOW_PROBES
+ * slots from its hash's. An array, so that a lookup is a few inlined loads and compares (a hash map's costs calls, and
+ * calls are dear under retpolines and call-depth tracking), and mmapable, so that the writer writes and reads slots as
+ * memory, with no system call per flow or per read. Bounded: a flow that finds no free slot stays on the Java path.
+ * Not an LRU: every slot is a decision of the Java proxy, which reads its counts before it frees it.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_FLOW_ENTRIES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct l4_flow_key);
-	__type(value, struct l4_flow_value);
-} l4_flows SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_FLOW_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct l4_flow_slot);
+} l4_flow_slots SEC(".maps");
 
 /* Egress slot -> interface index, written from inside the interfaces' network namespace. */
 struct {
@@ -290,7 +300,7 @@ struct {
 
 /* What the parser found out about a frame. */
 struct l4_frame {
-	struct l4_flow_key key; /* family, protocol, ports and addresses: the frame's flow key as l4_flows holds it */
+	struct l4_flow_key key; /* family, protocol, ports and addresses: the frame's flow key as l4_flow_slots holds it */
 	__u16 l3_off;
 	__u16 l4_off;
 	__u8 tcp_flags;
@@ -459,7 +469,7 @@ static __always_inline __u16 csum_apply(__u16 csum, __u16 delta)
  * ordinary way to user space: the flow was handed back, the frame is a SYN, FIN or RST (which hands it back now), or
  * its TTL or hop limit would expire (the Java proxy drops and counts it).
  */
-static __always_inline int forward_flow(struct xdp_md *ctx, struct l4_frame *f, struct l4_flow_value *v)
+static __always_inline int forward_flow(struct xdp_md *ctx, struct l4_frame *f, struct l4_flow_slot *v)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
@@ -469,11 +479,12 @@ static __always_inline int forward_flow(struct xdp_md *ctx, struct l4_frame *f, 
 	void *l3 = data + l3_off;
 	void *l4 = data + l4_off;
 
-	if (v->state != FLOW_FORWARDING)
+	if (v->state != SLOT_FORWARDING)
 		goto to_user;
 	if (f->key.proto == IPPROTO_TCP && (f->tcp_flags & (TCP_FIN | TCP_SYN | TCP_RST))) {
-		v->state = FLOW_HANDED_BACK;
-		count(L4_FLOW_HANDED_BACK, 1);
+		/* only from forwarding: a slot the writer just emptied stays empty */
+		if (__sync_val_compare_and_swap(&v->state, SLOT_FORWARDING, SLOT_HANDED_BACK) == SLOT_FORWARDING)
+			count(L4_FLOW_HANDED_BACK, 1);
 		goto to_user;
 	}
 	if (l3_off != f->l3_off || l4_off != f->l4_off || data + ETH_HLEN > end || l4 + sizeof(struct udphdr) > end)
@@ -516,14 +527,55 @@ static __always_inline int forward_flow(struct xdp_md *ctx, struct l4_frame *f, 
 		}
 	}
 	__builtin_memcpy(data, v->dmac, 12); /* dmac and smac, as the Ethernet header has them */
-	__sync_fetch_and_add(&v->packets, 1);
+	/* The clock is read for one frame in LAST_SEEN_EVERY (the first included): it is a good part of the cost of a frame. */
+	if ((__sync_fetch_and_add(&v->packets, 1) & (LAST_SEEN_EVERY - 1)) == 0)
+		v->last_seen = bpf_ktime_get_coarse_ns();
 	__sync_fetch_and_add(&v->bytes, (__u64)(end - data));
-	v->last_seen = bpf_ktime_get_coarse_ns();
 	count(L4_FLOW_FORWARDED, 1);
 	return bpf_redirect_map(&l4_egress, v->egress, 0);
 to_user:
 	count(L4_FLOW_TO_USER, 1);
 	return -1;
+}
+
+/* The hash of a flow key, as io.marchproxy.dataplane.bpf.L4FlowSlots computes it over the same five words. */
+static __always_inline __u32 flow_hash(const struct l4_flow_key *k)
+{
+	const __u64 *w = (const __u64 *)k;
+	__u64 h = 0;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < 5; i++)
+		h = (h ^ w[i]) * 0x9E3779B97F4A7C15ULL;
+	return (__u32)(h ^ (h >> 32));
+}
+
+/* The slot of the frame's flow, or NULL. */
+static __always_inline struct l4_flow_slot *flow_slot(const struct l4_flow_key *key, __u32 mask)
+{
+	const __u64 *w = (const __u64 *)key;
+	__u32 h = flow_hash(key);
+	int i;
+
+#pragma unroll
+	for (i = 0; i < FLOW_PROBES; i++) {
+		__u32 index = (h + i) & mask;
+		struct l4_flow_slot *s = bpf_map_lookup_elem(&l4_flow_slots, &index);
+		const __u64 *k;
+
+		if (!s)
+			return NULL;
+		/* The state first: the writer stores it last. Both are plain loads (x86 keeps loads in order); the barrier
+		 * keeps the compiler from reading the key before it. */
+		if (*(volatile __u64 *)&s->state == SLOT_EMPTY)
+			continue;
+		asm volatile("" ::: "memory");
+		k = (const __u64 *)&s->key;
+		if (k[0] == w[0] && k[1] == w[1] && k[2] == w[2] && k[3] == w[3] && k[4] == w[4])
+			return s;
+	}
+	return NULL;
 }
 
 static __always_inline struct l4_service_value *service(struct l4_frame *f, __u32 gen, int ranges)
@@ -603,18 +655,18 @@ int xdp_l4(struct xdp_md *ctx)
 		count(L4_PASSED, 1);
 		return XDP_PASS;
 	}
-	if (!f.unparsed && (f.key.proto == IPPROTO_TCP || f.key.proto == IPPROTO_UDP)) {
-		struct l4_flow_value *flow = bpf_map_lookup_elem(&l4_flows, &f.key);
+	cfg = bpf_map_lookup_elem(&l4_config, &zero);
+	if (!cfg) {
+		count(L4_PASSED, 1);
+		return XDP_PASS;
+	}
+	if (cfg->flow_mask && !f.unparsed && (f.key.proto == IPPROTO_TCP || f.key.proto == IPPROTO_UDP)) {
+		struct l4_flow_slot *flow = flow_slot(&f.key, cfg->flow_mask);
 		if (flow) {
 			rc = forward_flow(ctx, &f, flow);
 			if (rc >= 0)
 				return rc;
 		}
-	}
-	cfg = bpf_map_lookup_elem(&l4_config, &zero);
-	if (!cfg) {
-		count(L4_PASSED, 1);
-		return XDP_PASS;
 	}
 	gen = cfg->generation & 1;
 	if (f.unparsed) {

@@ -74,9 +74,10 @@ public final class L4Layouts
     public static final StructLayout CONFIG = MemoryLayout.structLayout(
         JAVA_INT.withName("generation"),
         MemoryLayout.sequenceLayout(2, JAVA_BYTE).withName("default_action"),
-        MemoryLayout.sequenceLayout(2, JAVA_BYTE).withName("has_ranges")).withName("l4_config");
+        MemoryLayout.sequenceLayout(2, JAVA_BYTE).withName("has_ranges"),
+        JAVA_INT.withName("flow_mask")).withName("l4_config");
 
-    /** One direction of an offloaded flow: the frame's 5-tuple. */
+    /** One direction of an offloaded flow: the frame's 5-tuple (8-byte aligned in C: hashed as five words). */
     public static final StructLayout FLOW_KEY = MemoryLayout.structLayout(
         JAVA_BYTE.withName("family"),
         JAVA_BYTE.withName("proto"),
@@ -86,8 +87,10 @@ public final class L4Layouts
         MemoryLayout.sequenceLayout(ADDRESS_BYTES, JAVA_BYTE).withName("saddr"),
         MemoryLayout.sequenceLayout(ADDRESS_BYTES, JAVA_BYTE).withName("daddr")).withName("l4_flow_key");
 
-    /** What a frame of an offloaded flow is rewritten to, and the program's counts of it. */
-    public static final StructLayout FLOW_VALUE = MemoryLayout.structLayout(
+    /** One direction of an offloaded flow in its slot: key, rewrite, the program's counts (128 bytes). */
+    public static final StructLayout FLOW_SLOT = MemoryLayout.structLayout(
+        JAVA_LONG.withName("state"),
+        FLOW_KEY.withName("key"),
         MemoryLayout.sequenceLayout(ADDRESS_BYTES, JAVA_BYTE).withName("saddr"),
         MemoryLayout.sequenceLayout(ADDRESS_BYTES, JAVA_BYTE).withName("daddr"),
         JAVA_SHORT.withName("sport"),
@@ -97,17 +100,14 @@ public final class L4Layouts
         JAVA_SHORT.withName("ip_csum_delta"),
         JAVA_SHORT.withName("l4_csum_delta"),
         JAVA_INT.withName("egress"),
-        JAVA_INT.withName("handle"),
-        JAVA_BYTE.withName("state"),
-        MemoryLayout.sequenceLayout(3, JAVA_BYTE).withName("pad"),
         JAVA_LONG.withName("packets"),
         JAVA_LONG.withName("bytes"),
-        JAVA_LONG.withName("last_seen")).withName("l4_flow_value");
+        JAVA_LONG.withName("last_seen")).withName("l4_flow_slot");
 
     /** Every layout above, for the BTF check. */
     public static final StructLayout[] ALL = {
         SERVICE_KEY, RANGE_KEY, SERVICE_VALUE, ACL_KEY, ACL_SEGMENT, ACL_VALUE, ADDR_KEY, SNAT_VALUE, CONFIG, FLOW_KEY,
-        FLOW_VALUE};
+        FLOW_SLOT};
 
     private L4Layouts()
     {

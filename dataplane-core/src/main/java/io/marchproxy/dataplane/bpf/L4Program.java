@@ -3,6 +3,7 @@ package io.marchproxy.dataplane.bpf;
 import io.marchproxy.ffm.libbpf.Libbpf;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import io.marchproxy.dataplane.acl.AccessEntry;
@@ -60,8 +61,6 @@ public final class L4Program implements AutoCloseable
 
     /** Slots of the egress DEVMAP ({@code MAX_EGRESS} in the C source). */
     public static final int EGRESS_SLOTS = 64;
-    /** Entries of the flow map when none is asked for: both directions of 65,536 flows. */
-    public static final int DEFAULT_FLOW_ENTRIES = 131_072;
 
     /** XSKMAP slots per interface: one per RX queue. */
     private static final int SLOTS_PER_INTERFACE = 32;
@@ -78,15 +77,15 @@ public final class L4Program implements AutoCloseable
     private final BpfMap snat;
     private final BpfMap flows;
     private final BpfMap egress;
-    private final int flowEntries;
+    private final int flowSlots;
     private final Set<Integer> interfaces = new HashSet<>();
     private int live;
     private boolean staged;
 
-    private L4Program(final EmbeddedProgram program, final int flowEntries)
+    private L4Program(final EmbeddedProgram program, final int flowSlots)
     {
-        this.flowEntries = flowEntries;
-        this.flows = program.map("l4_flows");
+        this.flowSlots = flowSlots;
+        this.flows = program.map("l4_flow_slots");
         this.egress = program.map("l4_egress");
         this.program = program;
         this.sockets = program.map("l4_xsks");
@@ -99,29 +98,62 @@ public final class L4Program implements AutoCloseable
         this.snat = program.map("l4_snat");
     }
 
-    /** Loads the program shipped in this jar; nothing is steered until services and sockets are registered. */
+    /** Loads the program shipped in this jar, offloading nothing; nothing is steered until services and sockets are. */
     public static L4Program load()
     {
-        return load(DEFAULT_FLOW_ENTRIES);
+        return load(0);
     }
 
     /**
-     * Loads the program with room for {@code flowEntries} offloaded flow directions (two per flow; at least 1: a map
-     * cannot be empty, and a proxy that offloads nothing writes none).
+     * Loads the program with {@code flowSlots} slots for offloaded flow directions (two per flow): a power of two of
+     * at least {@value L4FlowSlots#PROBES}, or 0 for no offload (the program then never looks for a flow).
      */
-    public static L4Program load(final int flowEntries)
+    public static L4Program load(final int flowSlots)
     {
-        return EmbeddedProgram.load(RESOURCE, PROGRAM, "l4_counters",
-            object -> object.maxEntries("l4_flows", flowEntries), p -> new L4Program(p, flowEntries));
+        if (flowSlots != 0 && (flowSlots < L4FlowSlots.PROBES || Integer.bitCount(flowSlots) != 1))
+        {
+            throw new IllegalArgumentException("flow slots must be 0 or a power of two >= " + L4FlowSlots.PROBES
+                + ": " + flowSlots);
+        }
+        final L4Program program = EmbeddedProgram.load(RESOURCE, PROGRAM, "l4_counters",
+            object -> object.maxEntries("l4_flow_slots", Math.max(1, flowSlots)), p -> new L4Program(p, flowSlots));
+        if (flowSlots > 0)
+        {
+            program.flowMask(flowSlots - 1);
+        }
+        return program;
+    }
+
+    /** Slots for offloaded flow directions, 0 when the program offloads nothing. */
+    public int flowSlots()
+    {
+        return flowSlots;
     }
 
     /**
-     * A writer and reader of the offloaded flows, with native buffers for {@code batch} entries; close it before the
-     * program. For one thread.
+     * The offloaded flows' slots mapped into this process, for the one thread that writes them; close them before the
+     * program. Only when {@link #flowSlots()} is not 0.
      */
-    public L4FlowMap flowMap(final int batch)
+    public L4FlowSlots mapFlowSlots()
     {
-        return new L4FlowMap(flows, flowEntries, batch);
+        if (flowSlots == 0)
+        {
+            throw new IllegalStateException("the program was loaded without flow slots");
+        }
+        return L4FlowSlots.map(flows, flowSlots);
+    }
+
+    /** Stores the mask of the flow slots in the program's configuration (the other fields stay). */
+    private synchronized void flowMask(final int mask)
+    {
+        try (Arena a = Arena.ofConfined())
+        {
+            final MemorySegment key = a.allocateFrom(JAVA_INT, 0);
+            final MemorySegment value = a.allocate(L4Layouts.CONFIG);
+            config.lookup(key, value);
+            value.set(JAVA_INT, L4Layouts.CONFIG.byteOffset(MemoryLayout.PathElement.groupElement("flow_mask")), mask);
+            config.update(key, value, Libbpf.BPF_ANY);
+        }
     }
 
     /**

@@ -2,7 +2,7 @@ package io.marchproxy.dataplane.proxy;
 
 import io.marchproxy.dataplane.acl.AccessEntry;
 import io.marchproxy.dataplane.bpf.L4AccessEncoding;
-import io.marchproxy.dataplane.bpf.L4FlowMap;
+import io.marchproxy.dataplane.bpf.L4FlowSlots;
 import io.marchproxy.dataplane.bpf.L4Program;
 import io.marchproxy.dataplane.bpf.XdpAttachment;
 import io.marchproxy.dataplane.counter.SingleWriterCounters;
@@ -45,8 +45,6 @@ public final class L4Proxy implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(L4Proxy.class.getName());
     private static final long ADOPT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
-    /** Flow-map entries written or read per syscall. */
-    private static final int FLOW_MAP_BATCH = 256;
 
     private final NetNamespace namespace;
     private final ProxySettings settings;
@@ -112,7 +110,7 @@ public final class L4Proxy implements AutoCloseable
         final NeighbourTable neighbours = keep(NeighbourTable.open());
         final InterfaceLink frontLink = neighbours.link(frontIndex);
         final InterfaceLink backLink = neighbours.link(backIndex);
-        program = keep(L4Program.load(Math.max(1, 2 * settings.offloadFlows())));
+        program = keep(L4Program.load(flowSlots(settings.offloadFlows())));
         // The DEVMAP resolves interface indexes in the writer's namespace: this one.
         program.egress(FlowOffload.FRONT_EGRESS, frontIndex);
         program.egress(FlowOffload.BACK_EGRESS, backIndex);
@@ -126,18 +124,18 @@ public final class L4Proxy implements AutoCloseable
 
         current = new CompiledConfig(initial, null);
         writeProgram(current);
-        final L4FlowMap flowMap = settings.offloadFlows() > 0 ? program.flowMap(FLOW_MAP_BATCH) : null;
+        final L4FlowSlots flowSlots = settings.offloadFlows() > 0 ? program.mapFlowSlots() : null;
         try
         {
             pipeline = keep(new ProxyPipeline(current, settings.snat4(), settings.snat6(), settings.snatPorts(),
                 frontLink.mac().bits(), backLink.mac().bits(), settings.flowsPerFamily(), settings.timeouts(),
-                flowMap));
+                flowSlots, settings.offloadFlows()));
         }
         catch (final RuntimeException | Error ex)
         {
-            if (flowMap != null)
+            if (flowSlots != null)
             {
-                flowMap.close();
+                flowSlots.close();
             }
             throw ex;
         }
@@ -175,6 +173,20 @@ public final class L4Proxy implements AutoCloseable
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * Slots for {@code flows} offloaded flows: two directions each, at most a quarter full when all are offloaded (a
+     * key then finds a free slot among {@value L4FlowSlots#PROBES} with odds of 255 in 256), a power of two; 0 for
+     * none.
+     */
+    static int flowSlots(final int flows)
+    {
+        if (flows <= 0)
+        {
+            return 0;
+        }
+        return Math.max(L4FlowSlots.PROBES, Integer.highestOneBit(8 * flows - 1) << 1);
     }
 
     /** The monitor's loop, inside the proxy's namespace (its probes' sockets belong there). */

@@ -3,14 +3,15 @@ package io.marchproxy.dataplane.proxy;
 /** What the L4 proxy counts about flow offload, indexing {@link L4Proxy#offloadCounters()}. */
 public enum OffloadCounter
 {
-    /** Flows whose two entries were written: the XDP program forwards them from then on. */
+    /** Flows whose two slots were written: the XDP program forwards them from then on. */
     OFFLOADED,
     /** Flows offloaded now (a gauge: offloaded and not recalled yet). */
     ACTIVE,
-    /** Flows refused because the flow map was full: they stay on the Java path. */
+    /**
+     * Flows refused because no slot their key may take was free, or the limit of offloaded flows was reached: they
+     * stay on the Java path.
+     */
     FAILED_FULL,
-    /** Flows refused for another reason the kernel gave: they stay on the Java path. */
-    FAILED,
     /** Offloaded flows recalled because a SYN, FIN or RST came their way (the XDP program hands those back). */
     HANDED_BACK,
     /**
@@ -20,10 +21,6 @@ public enum OffloadCounter
     INVALIDATED,
     /** Offloaded flows recalled because they were closed: idle past their timeout, or revoked by the access rules. */
     CLOSED,
-    /** Frames of offloaded flows that reached the Java path anyway (in flight when the entries were written). */
-    STRAY_FRAMES,
-    /** Scans of the flow map the kernel refused. */
-    SCAN_FAILED,
-    /** Entries found in the flow map without their flow, and deleted. */
-    ORPHANS
+    /** Frames of offloaded flows that reached the Java path anyway (in flight when the slots were written). */
+    STRAY_FRAMES
 }

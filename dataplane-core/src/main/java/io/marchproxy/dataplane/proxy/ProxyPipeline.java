@@ -2,7 +2,7 @@ package io.marchproxy.dataplane.proxy;
 
 import io.marchproxy.dataplane.acl.AccessAction;
 import io.marchproxy.dataplane.balance.BackendSelector;
-import io.marchproxy.dataplane.bpf.L4FlowMap;
+import io.marchproxy.dataplane.bpf.L4FlowSlots;
 import io.marchproxy.dataplane.conntrack.ExpiredFlowHandler;
 import io.marchproxy.dataplane.conntrack.FlowTable;
 import io.marchproxy.dataplane.conntrack.FlowTimeouts;
@@ -94,12 +94,13 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
      * @param snat4 the node's IPv4 source address toward backends, or null when there is none (IPv4 services then
      *              get no flows)
      * @param snat6 likewise for IPv6
-     * @param offloadMap the XDP program's flow map to offload flows into, or null to keep every flow here
+     * @param offloadSlots the XDP program's flow slots to offload flows into, or null to keep every flow here
+     * @param offloadFlows the most flows offloaded at once
      */
     ProxyPipeline(
         final CompiledConfig initial, final IpAddress snat4, final IpAddress snat6, final PortRange snatPorts,
         final long frontMac, final long backMac, final int flowsPerFamily, final FlowTimeouts timeouts,
-        final L4FlowMap offloadMap)
+        final L4FlowSlots offloadSlots, final int offloadFlows)
     {
         this.config = initial;
         this.pendingConfig = initial;
@@ -113,7 +114,8 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         this.flows6 = new FlowTable(IpFamily.IPV6, flowsPerFamily, timeouts);
         this.clientMacs4 = arena.allocate((long)flows4.capacity() * Long.BYTES, Long.BYTES);
         this.clientMacs6 = arena.allocate((long)flows6.capacity() * Long.BYTES, Long.BYTES);
-        this.offload = new FlowOffload(offloadMap, flows4, flows6, clientMacs4, clientMacs6, frontMac, backMac);
+        this.offload = new FlowOffload(offloadSlots, offloadFlows, flows4, flows6, clientMacs4, clientMacs6, frontMac,
+            backMac);
         for (int f = 0; f < 2; f++)
         {
             for (int p = 0; p < 2; p++)
@@ -176,9 +178,8 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
 
     /**
      * Between turns on the dataplane thread: reads the clock once for the next batch, adopts a new configuration or
-     * backend state (and starts the walk that checks open flows against it), writes the flows requested for offload,
-     * takes a step of the walk and of the offloaded flows' scan, and sweeps a slice of the flow tables for idle
-     * flows. Returns the work done.
+     * backend state (and starts the walk that checks open flows against it), takes a step of the walk and of the
+     * offloaded flows' scan, and sweeps a slice of the flow tables for idle flows. Returns the work done.
      */
     int housekeeping(final long nanoTime)
     {
@@ -199,7 +200,6 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
             startRevalidation();
             work++;
         }
-        work += offload.commit(config, links);
         if (revalidate4 >= 0 || revalidate6 >= 0)
         {
             work += revalidate(REVALIDATE_PER_TURN);
@@ -264,7 +264,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         }
         if ((table.marks(handle) & FlowOffload.OFFLOADED) != 0 && !stillDecided(c, table, handle))
         {
-            offload.recall(table, handle, c.statistics(), OffloadCounter.INVALIDATED);
+            offload.recall(table, handle, c.statistics(), now, OffloadCounter.INVALIDATED);
         }
     }
 
@@ -338,14 +338,14 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     @Override
     public void beforeExpiry(final FlowTable table, final int handle)
     {
-        offload.beforeExpiry(table, handle, config.statistics());
+        offload.beforeExpiry(table, handle, config.statistics(), now);
     }
 
     /** A flow the sweep evicts: its offload is recalled, its SNAT port goes back, its backend loses an open flow. */
     @Override
     public void onExpired(final FlowTable table, final int handle)
     {
-        offload.recall(table, handle, config.statistics(), OffloadCounter.CLOSED);
+        offload.recall(table, handle, config.statistics(), now, OffloadCounter.CLOSED);
         table.key(handle, 1, key);
         snatAllocator(key.family(), key.protocol()).free(key.destinationPort());
         closed(table.serviceIndex(handle), table.backendIndex(handle));
@@ -449,7 +449,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         {
             if (table.marks(handle) != 0)
             {
-                offload.javaFrame(table, handle, parsed.tcpFlags(), c.statistics());
+                offload.javaFrame(table, handle, parsed.tcpFlags(), c.statistics(), now);
             }
             table.touch(handle, now, length, parsed.tcpFlags());
         }
@@ -468,7 +468,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         c.statistics().toBackend(service, backend, length);
         if (offload.enabled() && c.offload(service) && FlowOffload.ready(table, handle))
         {
-            offload.request(table, handle);
+            offload.offload(table, handle, c, links, now);
         }
         return true;
     }
@@ -541,7 +541,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         final CompiledConfig c = config;
         if (table.marks(handle) != 0)
         {
-            offload.javaFrame(table, handle, parsed.tcpFlags(), c.statistics());
+            offload.javaFrame(table, handle, parsed.tcpFlags(), c.statistics(), now);
         }
         table.touch(handle, now, length, parsed.tcpFlags());
         table.translation(handle, translated);
@@ -554,7 +554,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         c.statistics().toClient(service, table.backendIndex(handle), length);
         if (offload.enabled() && c.offload(service) && FlowOffload.ready(table, handle))
         {
-            offload.request(table, handle);
+            offload.offload(table, handle, c, links, now);
         }
         return true;
     }

@@ -21,9 +21,10 @@ import java.util.Objects;
  * @param frames    UMEM frames; both sockets' fill rings and the frames in flight come out of them
  * @param pollTimeoutMs how long the dataplane thread sleeps in {@code poll} when idle (a configuration change waits at
  *                  most this long to be adopted when no traffic flows)
- * @param offloadFlows flows the XDP program may forward itself at once (its flow map holds two entries per flow);
- *                  a flow decided while the map is full stays on the Java path, counted. 0 turns offload off for the
- *                  whole proxy, whatever the services say
+ * @param offloadFlows flows the XDP program may forward itself at once: its flow slots, memory shared with the kernel
+ *                  at 128 bytes a slot, hold two per flow and are made four times that many (a power of two: 32 MiB
+ *                  for the default 32,768); a flow decided when the limit is reached or no slot is free for it stays
+ *                  on the Java path, counted. 0 turns offload off for the whole proxy, whatever the services say
  */
 public record ProxySettings(
     String front,
@@ -68,13 +69,13 @@ public record ProxySettings(
     }
 
     /**
-     * Sensible sizes for {@code front} and {@code back} in native mode on queue 0: 65,536 flows per family, as many
-     * offloadable.
+     * Sensible sizes for {@code front} and {@code back} in native mode on queue 0: 65,536 flows per family, 32,768
+     * of them offloaded at once.
      */
     public static ProxySettings of(final String front, final String back, final IpAddress snat4, final IpAddress snat6)
     {
         return new ProxySettings(front, back, 0, XdpMode.DRV, snat4, snat6, DEFAULT_SNAT_PORTS, 65_536, 8192, 2048,
-            2048, 64, 1, FlowTimeouts.DEFAULTS, 65_536);
+            2048, 64, 1, FlowTimeouts.DEFAULTS, 32_768);
     }
 
     public ProxySettings withMode(final XdpMode m)

@@ -27,6 +27,8 @@ public final class ProxyStatistics
     }
 
     private static final int MIN_BACKEND_SLOTS = 8;
+    /** Counters per backend ({@code values()} copies its array on every call: not on the per-packet path). */
+    private static final int BACKEND_COUNTERS = BackendCounter.values().length;
 
     private final SingleWriterCounters[] services;
     private final SingleWriterCounters[] backends;
@@ -47,7 +49,7 @@ public final class ProxyStatistics
             services[i] = oldService != null ? oldService : SingleWriterCounters.forEnum(ServiceCounter.class);
             final SingleWriterCounters oldBackends = previous == null || i >= previous.backends.length ? null
                 : previous.backends[i];
-            final int needed = s.backends().size() * BackendCounter.values().length;
+            final int needed = s.backends().size() * BACKEND_COUNTERS;
             if (oldBackends != null && oldBackends.length() >= needed)
             {
                 backends[i] = oldBackends;
@@ -93,7 +95,7 @@ public final class ProxyStatistics
     public long backend(final int service, final int backend, final BackendCounter counter)
     {
         final SingleWriterCounters c = service >= 0 && service < backends.length ? backends[service] : null;
-        final int at = backend * BackendCounter.values().length + counter.ordinal();
+        final int at = backend * BACKEND_COUNTERS + counter.ordinal();
         return c == null || backend < 0 || at >= c.length() ? 0 : c.get(at);
     }
 
@@ -102,7 +104,7 @@ public final class ProxyStatistics
         final SingleWriterCounters c = services[service];
         c.increment(ServiceCounter.PACKETS_TO_BACKENDS.ordinal());
         c.add(ServiceCounter.BYTES_TO_BACKENDS.ordinal(), bytes);
-        backends[service].increment(backend * BackendCounter.values().length + BackendCounter.PACKETS.ordinal());
+        backends[service].increment(backend * BACKEND_COUNTERS + BackendCounter.PACKETS.ordinal());
     }
 
     void toClient(final int service, final int backend, final int bytes)
@@ -138,7 +140,7 @@ public final class ProxyStatistics
         }
         c.add(packetCounter.ordinal(), packets);
         c.add(byteCounter.ordinal(), bytes);
-        final int at = backend * BackendCounter.values().length + BackendCounter.PACKETS.ordinal();
+        final int at = backend * BACKEND_COUNTERS + BackendCounter.PACKETS.ordinal();
         if (at < backends[service].length())
         {
             backends[service].add(at, packets);
@@ -149,7 +151,7 @@ public final class ProxyStatistics
     {
         services[service].increment(ServiceCounter.FLOWS_OPENED.ordinal());
         services[service].increment(ServiceCounter.FLOWS_ACTIVE.ordinal());
-        final int base = backend * BackendCounter.values().length;
+        final int base = backend * BACKEND_COUNTERS;
         backends[service].increment(base + BackendCounter.FLOWS_OPENED.ordinal());
         backends[service].increment(base + BackendCounter.FLOWS_ACTIVE.ordinal());
     }
@@ -162,7 +164,7 @@ public final class ProxyStatistics
             return;
         }
         c.add(ServiceCounter.FLOWS_ACTIVE.ordinal(), -1);
-        final int at = backend * BackendCounter.values().length + BackendCounter.FLOWS_ACTIVE.ordinal();
+        final int at = backend * BACKEND_COUNTERS + BackendCounter.FLOWS_ACTIVE.ordinal();
         if (at < backends[service].length())
         {
             backends[service].add(at, -1);

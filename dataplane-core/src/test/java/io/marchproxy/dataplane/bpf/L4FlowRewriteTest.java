@@ -6,7 +6,6 @@ import io.marchproxy.dataplane.packet.FrameBuilder;
 import io.marchproxy.dataplane.packet.PacketParser;
 import io.marchproxy.dataplane.packet.ParsedPacket;
 import io.marchproxy.dataplane.packet.TcpHeader;
-import io.marchproxy.ffm.libc.Errno;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,8 +32,9 @@ class L4FlowRewriteTest
     private static final int LOOPBACK = 1;
 
     private static L4Program program;
-    private static L4FlowMap flows;
+    private static L4FlowSlots flows;
     private static XdpTestRun xdp;
+    private static long now;
 
     private final PacketParser parser = new PacketParser();
     private final ParsedPacket parsed = new ParsedPacket();
@@ -46,7 +46,7 @@ class L4FlowRewriteTest
         // Test runs happen in this namespace: its loopback stands for both egress interfaces.
         program.egress(0, LOOPBACK);
         program.egress(1, LOOPBACK);
-        flows = program.flowMap(16);
+        flows = program.mapFlowSlots();
         xdp = new XdpTestRun(program.programFd());
     }
 
@@ -109,10 +109,8 @@ class L4FlowRewriteTest
             final long sourceMac = random.nextLong() & 0xFFFF_FFFF_FFFFL;
             final long destinationMac = random.nextLong() & 0xFFFF_FFFF_FFFFL;
             final int egress = random.nextInt(2);
-            flows.clearStaged();
-            assertTrue(flows.stage(key, to, sourceMac, destinationMac, egress, round));
-            assertEquals(1, flows.commit(0), () -> "errno " + flows.lastErrno());
-            flows.clearStaged();
+            final int slot = flows.insert(key, to, sourceMac, destinationMac, egress);
+            assertTrue(slot != L4FlowSlots.NO_SLOT);
 
             final byte[] java = frame.clone();
             parser.parse(MemorySegment.ofArray(java), 0, java.length, parsed);
@@ -134,11 +132,12 @@ class L4FlowRewriteTest
                 assertEquals(XdpTestRun.XDP_PASS, action, () -> "round " + round_ + ": left to the ordinary path");
                 assertArrayEquals(frame, rewritten, () -> "round " + round_ + ": untouched");
             }
-            assertTrue(flows.remove(key));
-            assertEquals(javaForwards ? 1 : 0, flows.packets(), () -> "round " + round_);
-            assertEquals(javaForwards ? frame.length : 0, flows.bytes());
-            assertEquals(javaForwards, flows.lastSeen() > 0);
-            assertEquals(ending ? L4FlowMap.STATE_HANDED_BACK : L4FlowMap.STATE_FORWARDING, flows.state());
+            assertEquals(javaForwards ? 1 : 0, flows.packets(slot), () -> "round " + round_);
+            assertEquals(javaForwards ? frame.length : 0, flows.bytes(slot));
+            assertEquals(javaForwards, flows.lastSeen(slot) > 0, "the first frame is stamped");
+            assertEquals(ending ? L4FlowSlots.STATE_HANDED_BACK : L4FlowSlots.STATE_FORWARDING, flows.state(slot));
+            assertEquals(key.toString(), flows.key(slot, new FlowTuple()).toString());
+            release(slot);
         }
         assertTrue(forwarded > 2_000, "most rounds forward: " + forwarded);
         assertTrue(program.counter(L4Program.Counter.FLOW_FORWARDED) >= forwarded);
@@ -150,10 +149,7 @@ class L4FlowRewriteTest
     {
         final FlowTuple key = tuple(true, new String[] {"10.1.0.1", "10.2.0.1"}, new int[] {4000, 80});
         final FlowTuple to = tuple(true, new String[] {"10.3.0.1", "10.4.0.1"}, new int[] {20000, 8080});
-        flows.clearStaged();
-        flows.stage(key, to, 1, 2, 0, 7);
-        assertEquals(1, flows.commit(0));
-        flows.clearStaged();
+        final int slot = flows.insert(key, to, 1, 2, 0);
         final byte[] fin = new FrameBuilder().addresses("10.1.0.1", "10.2.0.1")
             .tcp(4000, 80, TcpHeader.FIN | TcpHeader.ACK).frame();
         final byte[] data = new FrameBuilder().addresses("10.1.0.1", "10.2.0.1")
@@ -161,31 +157,48 @@ class L4FlowRewriteTest
         assertEquals(XdpTestRun.XDP_REDIRECT, xdp.run(data));
         assertEquals(XdpTestRun.XDP_PASS, xdp.run(fin));
         assertEquals(XdpTestRun.XDP_PASS, xdp.run(data), "after the FIN, frames of the direction go to user space");
-        assertTrue(flows.read(key));
-        assertEquals(1, flows.packets());
-        assertEquals(L4FlowMap.STATE_HANDED_BACK, flows.state());
-        assertTrue(flows.remove(key));
+        assertEquals(1, flows.packets(slot));
+        assertEquals(L4FlowSlots.STATE_HANDED_BACK, flows.state(slot));
+        release(slot);
+        assertEquals(XdpTestRun.XDP_PASS, xdp.run(data), "released: nothing forwarded");
+    }
+
+    /** Releases {@code slot} and lets its quarantine pass. */
+    private static void release(final int slot)
+    {
+        flows.release(slot, now);
+        now += L4FlowSlots.QUARANTINE_NANOS;
+        flows.drain(now, null);
     }
 
     @Test
-    void aFullMapRefusesTheWriteAndSaysSo()
+    void aKeyTakesOneOfItsProbedSlotsAndReleasedSlotsWaitOutTheirQuarantine()
     {
-        try (L4Program small = L4Program.load(3); L4FlowMap map = small.flowMap(8))
+        try (L4Program small = L4Program.load(L4FlowSlots.PROBES); L4FlowSlots slots = small.mapFlowSlots();
+             XdpTestRun run = new XdpTestRun(small.programFd()))
         {
-            for (int i = 0; i < 4; i++)
+            small.egress(0, LOOPBACK);
+            final FlowTuple to = tuple(false, new String[] {"10.7.0.1", "10.6.0.1"}, new int[] {2000, 5353});
+            final int[] taken = new int[L4FlowSlots.PROBES];
+            for (int i = 0; i < taken.length; i++)
             {
-                map.stage(tuple(false, new String[] {"10.9.0." + (i + 1), "10.8.0.1"}, new int[] {1000, 53}),
-                    tuple(false, new String[] {"10.7.0.1", "10.6.0.1"}, new int[] {2000, 5353}), 1, 2, 0, i);
+                taken[i] = slots.insert(tuple(false, new String[] {"10.9.0." + (i + 1), "10.8.0.1"},
+                    new int[] {1000, 53}), to, 1, 2, 0);
+                assertTrue(taken[i] != L4FlowSlots.NO_SLOT);
             }
-            assertEquals(3, map.commit(0), "three entries fit");
-            assertEquals(Errno.E2BIG, map.lastErrno());
-            assertEquals(4, map.staged());
-            int scanned = 0;
-            for (int n = map.scan(); n > 0; n = map.scan())
-            {
-                scanned += n;
-            }
-            assertEquals(3, scanned, "a scan reads every entry once");
+            final FlowTuple fifth = tuple(false, new String[] {"10.9.0.9", "10.8.0.1"}, new int[] {1000, 53});
+            assertEquals(L4FlowSlots.NO_SLOT, slots.insert(fifth, to, 1, 2, 0), "every slot taken");
+            final byte[] frame = new FrameBuilder().addresses("10.9.0.2", "10.8.0.1").udp(1000, 53).frame();
+            assertEquals(XdpTestRun.XDP_REDIRECT, run.run(frame));
+            slots.release(taken[1], 0);
+            assertEquals(XdpTestRun.XDP_PASS, run.run(frame), "a released slot forwards nothing");
+            final long[] late = new long[1];
+            assertEquals(L4FlowSlots.NO_SLOT, slots.insert(fifth, to, 1, 2, 0), "still in quarantine");
+            assertEquals(0, slots.drain(L4FlowSlots.QUARANTINE_NANOS - 1, (s, p, b) -> late[0] += p));
+            assertEquals(1, slots.drain(L4FlowSlots.QUARANTINE_NANOS, (s, p, b) -> late[0] += p));
+            assertEquals(0, late[0], "nothing forwarded after the release");
+            assertEquals(taken[1], slots.insert(fifth, to, 1, 2, 0), "free again");
+            assertEquals(L4FlowSlots.PROBES, slots.inUse());
         }
     }
 

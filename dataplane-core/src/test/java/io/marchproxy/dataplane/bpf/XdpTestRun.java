@@ -45,16 +45,31 @@ public final class XdpTestRun implements AutoCloseable
     /** Runs the program once on the first {@code length} bytes last copied in (no copy, no allocation). */
     public int run(final int length)
     {
+        return run(length, 1);
+    }
+
+    /**
+     * Runs the program {@code repeat} times in a row on the first {@code length} bytes last copied in, each run on what
+     * the previous one left; returns the last run's action ({@link #nanosPerRun()} says how long a run took).
+     */
+    public int run(final int length, final int repeat)
+    {
         opts.fill((byte)0);
         opts.set(JAVA_LONG, Libbpf.bpf_test_run_opts_sz, Libbpf.bpf_test_run_opts.byteSize());
         opts.set(ADDRESS, Libbpf.bpf_test_run_opts_data_in, in);
         opts.set(ADDRESS, Libbpf.bpf_test_run_opts_data_out, out);
         opts.set(JAVA_INT, Libbpf.bpf_test_run_opts_data_size_in, length);
         opts.set(JAVA_INT, Libbpf.bpf_test_run_opts_data_size_out, (int)out.byteSize());
-        opts.set(JAVA_INT, Libbpf.bpf_test_run_opts_repeat, 1);
+        opts.set(JAVA_INT, Libbpf.bpf_test_run_opts_repeat, repeat);
         Errno.checkNegated(Libbpf.bpf_prog_test_run_opts(programFd, opts), "bpf_prog_test_run_opts");
         outputLength = opts.get(JAVA_INT, Libbpf.bpf_test_run_opts_data_size_out);
         return opts.get(JAVA_INT, Libbpf.bpf_test_run_opts_retval);
+    }
+
+    /** The kernel's average time per run of the last {@link #run(int, int)}, in nanoseconds. */
+    public int nanosPerRun()
+    {
+        return opts.get(JAVA_INT, Libbpf.bpf_test_run_opts_duration);
     }
 
     /** The frame as the program left it in the last run. */

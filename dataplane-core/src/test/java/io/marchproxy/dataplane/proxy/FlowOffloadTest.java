@@ -3,7 +3,7 @@ package io.marchproxy.dataplane.proxy;
 import io.marchproxy.dataplane.acl.AccessAction;
 import io.marchproxy.dataplane.balance.Backend;
 import io.marchproxy.dataplane.balance.BalancingAlgorithm;
-import io.marchproxy.dataplane.bpf.L4FlowMap;
+import io.marchproxy.dataplane.bpf.L4FlowSlots;
 import io.marchproxy.dataplane.bpf.L4Program;
 import io.marchproxy.dataplane.bpf.XdpTestRun;
 import io.marchproxy.dataplane.conntrack.ExpiredFlowHandler;
@@ -34,12 +34,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Flow offload's bookkeeping against the real XDP program and its flow map, with frames run through the program by
- * the kernel ({@code BPF_PROG_TEST_RUN}; root or CAP_BPF) instead of an interface: a flow is written as two entries,
+ * Flow offload's bookkeeping against the real XDP program and its flow slots, with frames run through the program by
+ * the kernel ({@code BPF_PROG_TEST_RUN}; root or CAP_BPF) instead of an interface: a flow is written as two slots,
  * what the program forwards is folded once (no more, no less) into the flow's record and the proxy's statistics by
- * scans and by the recall, a FIN handed back is noticed even if its frame never reached Java, a full map refuses
- * whole flows (a half-written one is taken out), idle offloaded flows are judged by the program's last-seen time,
- * and none of it allocates once warm.
+ * scans and by the recall, a FIN handed back is noticed even if its frame never reached Java, full
+ * slots refuse whole flows (a half-written one is taken out), an idle offloaded flow stays while the program still
+ * forwards for it, and none of it allocates once warm.
  */
 class FlowOffloadTest
 {
@@ -53,6 +53,7 @@ class FlowOffloadTest
     private static final IpAddress SNAT = IpAddress.parse("10.214.0.1");
 
     private L4Program program;
+    private L4FlowSlots slots;
     private XdpTestRun xdp;
     private FlowTable flows4;
     private FlowTable flows6;
@@ -65,13 +66,13 @@ class FlowOffloadTest
     @BeforeEach
     void setUp()
     {
-        setUp(64);
+        setUp(64, 16);
     }
 
-    private void setUp(final int entries)
+    private void setUp(final int slotCount, final int maxFlows)
     {
         tearDown();
-        program = L4Program.load(entries);
+        program = L4Program.load(slotCount);
         program.egress(FlowOffload.FRONT_EGRESS, LOOPBACK);
         program.egress(FlowOffload.BACK_EGRESS, LOOPBACK);
         xdp = new XdpTestRun(program.programFd());
@@ -82,7 +83,8 @@ class FlowOffloadTest
         arena = Arena.ofShared();
         clientMacs4 = arena.allocate(16 * Long.BYTES, Long.BYTES);
         final MemorySegment clientMacs6 = arena.allocate(16 * Long.BYTES, Long.BYTES);
-        offload = new FlowOffload(program.flowMap(8), flows4, flows6, clientMacs4, clientMacs6, FRONT_MAC, BACK_MAC);
+        slots = program.mapFlowSlots();
+        offload = new FlowOffload(slots, maxFlows, flows4, flows6, clientMacs4, clientMacs6, FRONT_MAC, BACK_MAC);
         config = new CompiledConfig(new ProxyConfig(1, List.of(new ProxyService(0, "dns", VIP, L4Protocol.UDP,
             PortRange.of(53), BalancingAlgorithm.ROUND_ROBIN, List.of(new Backend(BACKEND, 5353, 1, true)), null,
             false), new ProxyService(1, "web", VIP, L4Protocol.TCP, PortRange.of(80), BalancingAlgorithm.ROUND_ROBIN,
@@ -96,7 +98,7 @@ class FlowOffloadTest
     {
         if (offload != null)
         {
-            offload.close();
+            offload.close(); // and the slots
         }
         if (flows4 != null)
         {
@@ -153,22 +155,17 @@ class FlowOffloadTest
             .udp(5353, snatPort).payload(payload).frame();
     }
 
-    private void scanAll(final ProxyStatistics statistics)
+    /** A scan from start to end (the tables are small: one turn), due at {@code now}. */
+    private void scanAll(final ProxyStatistics statistics, final long now)
     {
-        final long now = System.nanoTime() + Duration.ofSeconds(10).toNanos(); // a scan is due
-        while (offload.scan(now, statistics) > 0)
-        {
-            // one batch per call
-        }
+        offload.scan(now, statistics);
     }
 
     @Test
     void anOffloadedFlowIsForwardedByTheProgramAndItsCountsFoldedOnce()
     {
         final int handle = udpFlow(40000, 20000);
-        offload.request(flows4, handle);
-        assertEquals(FlowOffload.PENDING, flows4.marks(handle));
-        assertEquals(1, offload.commit(config, links));
+        assertTrue(offload.offload(flows4, handle, config, links, 0));
         assertEquals(FlowOffload.OFFLOADED, flows4.marks(handle));
 
         final byte[] request = request(40000, 30);
@@ -184,8 +181,8 @@ class FlowOffloadTest
             "toward the client, from the VIP");
 
         final ProxyStatistics statistics = config.statistics();
-        scanAll(statistics);
-        scanAll(statistics); // a second scan finds nothing new
+        scanAll(statistics, 1_000_000_000L);
+        scanAll(statistics, 2_000_000_000L); // a second scan finds nothing new
         assertEquals(3, flows4.packets(handle, 0), "Java's first frame and the program's two");
         assertEquals(100 + 2L * request.length, flows4.bytes(handle, 0));
         assertEquals(2, flows4.packets(handle, 1));
@@ -194,7 +191,7 @@ class FlowOffloadTest
         assertEquals(1, statistics.service(0, ServiceCounter.PACKETS_TO_CLIENTS));
 
         assertEquals(XdpTestRun.XDP_REDIRECT, xdp.run(answer));
-        offload.recall(flows4, handle, statistics, OffloadCounter.CLOSED);
+        offload.recall(flows4, handle, statistics, 3_000_000_000L, OffloadCounter.CLOSED);
         assertEquals(0, flows4.marks(handle));
         assertEquals(2, statistics.service(0, ServiceCounter.PACKETS_TO_CLIENTS), "the recall folds the last counts");
         assertEquals(3, flows4.packets(handle, 1));
@@ -214,81 +211,93 @@ class FlowOffloadTest
         flows4.touch(handle, System.nanoTime(), 60, TcpHeader.ACK);
         clientMacs4.setAtIndex(ValueLayout.JAVA_LONG, handle >>> 1, CLIENT_MAC);
         assertTrue(FlowOffload.ready(flows4, handle), "established");
-        offload.request(flows4, handle);
-        assertEquals(1, offload.commit(config, links));
+        assertTrue(offload.offload(flows4, handle, config, links, 0));
         final byte[] fin = new FrameBuilder().addresses("10.213.0.11", "10.215.0.1")
             .tcp(40001, 80, TcpHeader.FIN | TcpHeader.ACK).frame();
         assertEquals(XdpTestRun.XDP_PASS, xdp.run(fin), "a FIN goes to user space");
-        scanAll(config.statistics());
+        scanAll(config.statistics(), 1_000_000_000L);
         assertEquals(0, flows4.marks(handle), "recalled");
         assertEquals(1, offload.counters().get(OffloadCounter.HANDED_BACK));
     }
 
     @Test
-    void aFinReachingJavaTakesThePendingOrOffloadedFlowBack()
+    void aFinReachingJavaTakesTheOffloadedFlowBack()
     {
-        final int pending = udpFlow(40002, 20002);
-        offload.request(flows4, pending);
-        offload.javaFrame(flows4, pending, TcpHeader.RST, config.statistics());
-        assertEquals(0, flows4.marks(pending), "not written after all");
-        assertEquals(0, offload.commit(config, links));
-        offload.request(flows4, pending);
-        assertEquals(1, offload.commit(config, links));
-        offload.javaFrame(flows4, pending, 0, config.statistics());
+        final int handle = udpFlow(40002, 20002);
+        assertTrue(offload.offload(flows4, handle, config, links, 0));
+        offload.javaFrame(flows4, handle, 0, config.statistics(), 0);
         assertEquals(1, offload.counters().get(OffloadCounter.STRAY_FRAMES), "a frame in flight");
-        offload.javaFrame(flows4, pending, TcpHeader.FIN, config.statistics());
-        assertEquals(0, flows4.marks(pending));
+        assertEquals(FlowOffload.OFFLOADED, flows4.marks(handle));
+        offload.javaFrame(flows4, handle, TcpHeader.FIN, config.statistics(), 0);
+        assertEquals(0, flows4.marks(handle));
+        assertEquals(1, offload.counters().get(OffloadCounter.HANDED_BACK));
         assertEquals(XdpTestRun.XDP_PASS, xdp.run(request(40002, 10)));
     }
 
     @Test
-    void aFullMapRefusesWholeFlowsWhichStayOnTheJavaPath()
+    void fullSlotsRefuseWholeFlowsWhichStayOnTheJavaPath()
     {
-        setUp(3); // one flow and half of the next
+        setUp(L4FlowSlots.PROBES, 16); // four slots: two flows
         final int first = udpFlow(40010, 20010);
         final int second = udpFlow(40011, 20011);
-        offload.request(flows4, first);
-        offload.request(flows4, second);
-        assertEquals(1, offload.commit(config, links));
-        assertEquals(FlowOffload.OFFLOADED, flows4.marks(first));
+        assertTrue(offload.offload(flows4, first, config, links, 0));
+        // One slot left: the third flow's first direction fits, its second does not, and the first is taken out.
+        final FlowTuple filler = new FlowTuple().set(IpProtocol.UDP, IpAddress.parse("10.99.0.1"), 1, VIP, 53);
+        final int taken = slots.insert(filler, filler, 1, 2, 0);
+        assertTrue(taken != L4FlowSlots.NO_SLOT);
+        assertFalse(offload.offload(flows4, second, config, links, 0));
         assertEquals(FlowOffload.NEVER, flows4.marks(second));
         assertFalse(FlowOffload.ready(flows4, second), "never asked again");
         assertEquals(1, offload.counters().get(OffloadCounter.FAILED_FULL));
         assertEquals(XdpTestRun.XDP_PASS, xdp.run(request(40011, 10)), "the half written is taken out again");
         assertEquals(XdpTestRun.XDP_REDIRECT, xdp.run(request(40010, 10)));
-        offload.recall(flows4, first, config.statistics(), OffloadCounter.CLOSED);
+
+        offload.recall(flows4, first, config.statistics(), 0);
+        slots.release(taken, 0);
         final int third = udpFlow(40012, 20012);
-        offload.request(flows4, third);
-        assertEquals(1, offload.commit(config, links), "room again once a flow is recalled");
+        assertFalse(offload.offload(flows4, third, config, links, 1), "the released slots are in quarantine");
+        final int fourth = udpFlow(40013, 20013);
+        offload.scan(L4FlowSlots.QUARANTINE_NANOS, config.statistics());
+        assertTrue(offload.offload(flows4, fourth, config, links, L4FlowSlots.QUARANTINE_NANOS), "room again");
     }
 
     @Test
-    void anIdleOffloadedFlowExpiresByTheProgramsLastSeenTime() throws InterruptedException
+    void theLimitOfOffloadedFlowsIsKept()
     {
-        final int handle = udpFlow(40020, 20020);
-        offload.request(flows4, handle);
-        offload.commit(config, links);
+        setUp(64, 1);
+        assertTrue(offload.offload(flows4, udpFlow(40020, 20020), config, links, 0));
+        final int second = udpFlow(40021, 20021);
+        assertFalse(offload.offload(flows4, second, config, links, 0));
+        assertEquals(FlowOffload.NEVER, flows4.marks(second));
+        assertEquals(1, offload.counters().get(OffloadCounter.FAILED_FULL));
+    }
+
+    @Test
+    void anIdleOffloadedFlowStaysWhileTheProgramForwardsForIt() throws InterruptedException
+    {
+        final int handle = udpFlow(40025, 20025);
+        offload.offload(flows4, handle, config, links, System.nanoTime());
         final ExpiredFlowHandler handler = new ExpiredFlowHandler()
         {
             @Override
             public void onExpired(final FlowTable table, final int h)
             {
-                offload.recall(table, h, config.statistics(), OffloadCounter.CLOSED);
+                offload.recall(table, h, config.statistics(), System.nanoTime(), OffloadCounter.CLOSED);
             }
 
             @Override
             public void beforeExpiry(final FlowTable table, final int h)
             {
-                offload.beforeExpiry(table, h, config.statistics());
+                offload.beforeExpiry(table, h, config.statistics(), System.nanoTime());
             }
         };
         Thread.sleep(1_100); // idle by Java's clock
-        assertEquals(XdpTestRun.XDP_REDIRECT, xdp.run(request(40020, 10)), "but the program forwarded a frame");
+        assertEquals(XdpTestRun.XDP_REDIRECT, xdp.run(request(40025, 10)), "but the program forwarded a frame");
         assertEquals(0, flows4.expire(System.nanoTime(), 16, handler), "so it is not idle");
         assertEquals(2, flows4.packets(handle, 0));
         Thread.sleep(1_100);
         assertEquals(1, flows4.expire(System.nanoTime(), 16, handler), "now it is");
-        assertEquals(XdpTestRun.XDP_PASS, xdp.run(request(40020, 10)), "and its entries are gone");
+        assertEquals(XdpTestRun.XDP_PASS, xdp.run(request(40025, 10)), "and its slots are released");
         assertEquals(0, offload.counters().get(OffloadCounter.ACTIVE));
     }
 
@@ -302,7 +311,7 @@ class FlowOffloadTest
         xdp.run(request);
         final var threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         // Windows of 2,000 rounds until one allocates nothing, once the JIT had the time to compile the loop (the
-        // interpreter's downcalls allocate); a steady allocation fails every window.
+        // interpreter's downcalls, the test run's, allocate); a steady allocation fails every window.
         final long[] allocated = new long[20];
         int rounds = 0;
         int window = 0;
@@ -314,13 +323,13 @@ class FlowOffloadTest
                 final int handle = flows4.insert(original, reply, 0, 0, rounds, 0, 100);
                 flows4.touch(handle | 1, rounds, 100, 0);
                 clientMacs4.setAtIndex(ValueLayout.JAVA_LONG, handle >>> 1, CLIENT_MAC);
-                offload.request(flows4, handle);
-                offload.commit(config, links);
+                final long now = rounds * 1_000_000_000L;
+                offload.offload(flows4, handle, config, links, now);
                 xdp.run(request.length);
-                offload.scan(rounds * 1_000_000_000L, statistics);
-                offload.javaFrame(flows4, handle, 0, statistics);
-                offload.beforeExpiry(flows4, handle, statistics);
-                offload.recall(flows4, handle, statistics, OffloadCounter.CLOSED);
+                offload.scan(now, statistics);
+                offload.javaFrame(flows4, handle, 0, statistics, now);
+                offload.beforeExpiry(flows4, handle, statistics, now);
+                offload.recall(flows4, handle, statistics, now, OffloadCounter.CLOSED);
                 flows4.remove(handle);
             }
             allocated[window] = threads.getCurrentThreadAllocatedBytes() - before;

@@ -65,15 +65,6 @@ public final class Libbpf
     public static final long bpf_xdp_query_opts_attach_mode =
         bpf_xdp_query_opts.byteOffset(groupElement("attach_mode"));
 
-    /** {@code struct bpf_map_batch_opts}: options of the batch map operations. */
-    public static final StructLayout bpf_map_batch_opts = MemoryLayout.structLayout(
-        JAVA_LONG.withName("sz"),
-        JAVA_LONG.withName("elem_flags"),
-        JAVA_LONG.withName("flags")).withName("struct bpf_map_batch_opts");
-
-    public static final long bpf_map_batch_opts_sz = bpf_map_batch_opts.byteOffset(groupElement("sz"));
-    public static final long bpf_map_batch_opts_elem_flags = bpf_map_batch_opts.byteOffset(groupElement("elem_flags"));
-
     /** {@code struct bpf_test_run_opts} (libbpf 1.1): input, output and timing of one {@code BPF_PROG_TEST_RUN}. */
     public static final StructLayout bpf_test_run_opts = MemoryLayout.structLayout(
         JAVA_LONG.withName("sz"),
@@ -128,17 +119,8 @@ public final class Libbpf
         "bpf_map_delete_elem", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle BPF_MAP_GET_NEXT_KEY = fn(
         "bpf_map_get_next_key", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle BPF_MAP_LOOKUP_AND_DELETE_ELEM = fn(
-        "bpf_map_lookup_and_delete_elem", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle BPF_MAP__SET_MAX_ENTRIES = fn(
         "bpf_map__set_max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle BPF_MAP_UPDATE_BATCH = fn(
-        "bpf_map_update_batch", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle BPF_MAP_LOOKUP_BATCH = fn(
-        "bpf_map_lookup_batch",
-        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle BPF_MAP_DELETE_BATCH = fn(
-        "bpf_map_delete_batch", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
     private static final MethodHandle BPF_PROG_TEST_RUN_OPTS = fn(
         "bpf_prog_test_run_opts", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle BPF_XDP_ATTACH = fn(
@@ -423,22 +405,6 @@ public final class Libbpf
     }
 
     /**
-     * {@code int bpf_map_lookup_and_delete_elem(int fd, const void *key, void *value)}: the value as it was when
-     * deleted (hash maps from Linux 5.14); {@code -ENOENT} when absent.
-     */
-    public static int bpf_map_lookup_and_delete_elem(final int fd, final MemorySegment key, final MemorySegment value)
-    {
-        try
-        {
-            return (int)BPF_MAP_LOOKUP_AND_DELETE_ELEM.invokeExact(fd, key, value);
-        }
-        catch (final Throwable ex)
-        {
-            throw Downcalls.rethrow(ex);
-        }
-    }
-
-    /**
      * {@code int bpf_map__set_max_entries(struct bpf_map *map, __u32 max_entries)}: before the object is loaded;
      * {@code -errno} on failure.
      */
@@ -447,61 +413,6 @@ public final class Libbpf
         try
         {
             return (int)BPF_MAP__SET_MAX_ENTRIES.invokeExact(map, maxEntries);
-        }
-        catch (final Throwable ex)
-        {
-            throw Downcalls.rethrow(ex);
-        }
-    }
-
-    /**
-     * {@code int bpf_map_update_batch(int fd, const void *keys, const void *values, __u32 *count,
-     * const struct bpf_map_batch_opts *opts)}: writes {@code *count} elements in order; on failure {@code *count}
-     * says how many were written before the one that failed.
-     */
-    public static int bpf_map_update_batch(
-        final int fd, final MemorySegment keys, final MemorySegment values, final MemorySegment count,
-        final MemorySegment opts)
-    {
-        try
-        {
-            return (int)BPF_MAP_UPDATE_BATCH.invokeExact(fd, keys, values, count, opts);
-        }
-        catch (final Throwable ex)
-        {
-            throw Downcalls.rethrow(ex);
-        }
-    }
-
-    /**
-     * {@code int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values,
-     * __u32 *count, const struct bpf_map_batch_opts *opts)}: up to {@code *count} elements from the position
-     * {@code in_batch} (NULL: the start); {@code -ENOENT} with the last ones once the map is exhausted.
-     */
-    public static int bpf_map_lookup_batch(
-        final int fd, final MemorySegment inBatch, final MemorySegment outBatch, final MemorySegment keys,
-        final MemorySegment values, final MemorySegment count, final MemorySegment opts)
-    {
-        try
-        {
-            return (int)BPF_MAP_LOOKUP_BATCH.invokeExact(fd, inBatch, outBatch, keys, values, count, opts);
-        }
-        catch (final Throwable ex)
-        {
-            throw Downcalls.rethrow(ex);
-        }
-    }
-
-    /**
-     * {@code int bpf_map_delete_batch(int fd, const void *keys, __u32 *count, const struct bpf_map_batch_opts *opts)}:
-     * on failure {@code *count} says how many were deleted before the key that failed.
-     */
-    public static int bpf_map_delete_batch(
-        final int fd, final MemorySegment keys, final MemorySegment count, final MemorySegment opts)
-    {
-        try
-        {
-            return (int)BPF_MAP_DELETE_BATCH.invokeExact(fd, keys, count, opts);
         }
         catch (final Throwable ex)
         {
