@@ -14,8 +14,9 @@ import java.util.function.Supplier;
 
 /**
  * The node's live view, once a second until stopped: the config version served and how fast changes applied, flows,
- * the XDP program's counters (what it steered, what the access rules dropped in the kernel), then per service its
- * packets both ways and connections, per backend its connections, and the dataplane's drops by reason.
+ * the XDP program's counters (what it steered, what the access rules dropped in the kernel, what it forwarded itself
+ * for offloaded flows), then per service its packets both ways and connections, per backend its connections, what
+ * flow offload did, and the dataplane's drops by reason.
  */
 final class LiveTable
 {
@@ -38,11 +39,11 @@ final class LiveTable
             final long rx = p.counter(L4Program.Counter.RX_PACKETS);
             final Histogram h = dataplane.latency().snapshot();
             out.printf("[%5ds] config v%d (%d L4 services; change applied p50 %.1f ms, max %.1f ms) flows %d | xdp rx %d"
-                    + " (%d/s) steered %d acl_dropped %d passed %d malformed %d%s%n",
+                    + " (%d/s) steered %d forwarded %d acl_dropped %d passed %d malformed %d%s%n",
                 tick, dataplane.appliedVersion(), dataplane.serviceCount(), h.getValueAtPercentile(50) / 1000.0,
                 h.getMaxValue() / 1000.0, proxy.flows(), rx, rx - lastRx, p.counter(L4Program.Counter.REDIRECTED),
-                p.counter(L4Program.Counter.ACL_DROPPED), p.counter(L4Program.Counter.PASSED),
-                p.counter(L4Program.Counter.MALFORMED), extra.get());
+                p.counter(L4Program.Counter.FLOW_FORWARDED), p.counter(L4Program.Counter.ACL_DROPPED),
+                p.counter(L4Program.Counter.PASSED), p.counter(L4Program.Counter.MALFORMED), extra.get());
             lastRx = rx;
             final ProxyStatistics stats = proxy.statistics();
             for (final ProxyService s : proxy.config().services())
@@ -65,6 +66,11 @@ final class LiveTable
                     stats.service(s.index(), ProxyStatistics.ServiceCounter.FLOWS_OPENED),
                     stats.service(s.index(), ProxyStatistics.ServiceCounter.FLOWS_ACTIVE),
                     stats.service(s.index(), ProxyStatistics.ServiceCounter.ACCESS_DENIED), backends);
+            }
+            final String offload = nonZero(proxy.offloadCounters());
+            if (!offload.isEmpty())
+            {
+                out.println("    offload:" + offload);
             }
             final String drops = nonZero(proxy.drops());
             if (!drops.isEmpty())

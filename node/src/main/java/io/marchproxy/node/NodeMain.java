@@ -114,7 +114,7 @@ public final class NodeMain
             LabSeed.seed(plane.store(), options.cluster(), lab, clock, out);
             final ProxySettings proxy = ProxySettings.of(lab.front().name(), lab.back().name(),
                 IpAddress.of(lab.back().ipv4()), IpAddress.of(lab.back().ipv6())).withMode(options.mode())
-                .withSnatPorts(options.snatPorts());
+                .withSnatPorts(options.snatPorts()).withOffloadFlows(options.offloadFlows());
             serve(options, plane, lab.node(), proxy, stop, out, clock, lab);
         }
     }
@@ -126,7 +126,7 @@ public final class NodeMain
         final InetAddress[] snat = ns == null ? addresses(options.back()) : ns.call(() -> addresses(options.back()));
         final ProxySettings proxy = ProxySettings.of(options.front(), options.back(),
             snat[0] == null ? null : IpAddress.of(snat[0]), snat[1] == null ? null : IpAddress.of(snat[1]))
-            .withMode(options.mode()).withSnatPorts(options.snatPorts());
+            .withMode(options.mode()).withSnatPorts(options.snatPorts()).withOffloadFlows(options.offloadFlows());
         out.printf("dataplane: front %s, back %s (SNAT %s %s ports %s)%s%n", options.front(), options.back(),
             snat[0], snat[1], options.snatPorts(), ns == null ? "" : " in namespace " + ns.name());
         serve(options, plane, ns, proxy, stop, out, clock, null);
