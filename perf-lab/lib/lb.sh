@@ -9,8 +9,8 @@
 #
 # With --offload the round is java (every frame through the Java path), offload (the same proxy with flow offload: the
 # XDP program forwards the flow once the proxy decided it), kernel, and drop (an XDP program dropping every frame on
-# mpd0: the floor of any XDP forwarder); the peer's veths get NAPI (see lb_peer_napi) on the source CPU for all four,
-# so the DUT CPU carries the forwarding alone; and after each CPU window, the XDP program's run time per packet is read
+# mpd0: the floor of any XDP forwarder); the peer's veths get NAPI (see lb_peer_napi, --peer) the same way for all
+# four; and after each CPU window, the XDP program's run time per packet is read
 # with kernel.bpf_stats_enabled on for a second of the same traffic (never during the window: the statistics add two
 # clock reads to every run).
 #
@@ -63,16 +63,25 @@ EOF
 
 # lb --offload, for every implementation of the run: the peer's veths get the NAPI that frames an XDP program
 # redirects into their DUT side need to arrive (PLATFORM.md: a veth delivers such frames only into a peer with an XDP
-# program or GRO on): mpp1 runs xdp_sink (drops the throughput traffic before the peer's stack, so the source CPU keeps
-# up with receiving it; passes the round trips' echoes), mpp0 gets GRO for the echoes coming back. The peer's NAPI
-# threads run on the source CPU, so the DUT CPU carries the forwarding alone; mpp1's rx_packets, which the sink
-# counts, include what its XDP program dropped.
+# program or GRO on). mpp0 gets GRO for the echoes coming back; mpp1 as --peer says (LB_PEER):
+#   gro            GRO on (default): the peer's NAPI runs where the DUT's transmit schedules it, on the DUT CPU, and
+#                  the peer's stack drops the throughput traffic (nftables raw, counted): the DUT CPU figures carry
+#                  that receive work too, for all four alike (the node's own cost is lower than they say)
+#   sink           xdp_sink on mpp1 drops the throughput traffic in XDP (still on the DUT CPU), passes the echoes
+#   sink-threaded  sink, and the peer's NAPI threads moved to the source CPU (the DUT CPU then carries the forwarding
+#                  alone, but every batch wakes a thread on the other CPU: measured dearer for the XDP paths here)
+# mpp1's rx_packets, which the sink counts, include what its XDP program dropped.
 lb_peer_napi() {
   local dev pid n=0
-  ip -n "$LAB_PEER" link set dev mpp1 "$([ "$MODE" = drv ] && echo xdpdrv || echo xdpgeneric)" obj "$DROP_OBJ" \
-    program xdp_sink || echo "perf-lab: warning: xdp_sink not attached to mpp1" >&2
+  case "$LB_PEER" in
+    gro) lab_exec "$LAB_PEER" ethtool -K mpp1 gro on >/dev/null ;;
+    sink | sink-threaded)
+      ip -n "$LAB_PEER" link set dev mpp1 "$([ "$MODE" = drv ] && echo xdpdrv || echo xdpgeneric)" obj "$DROP_OBJ" \
+        program xdp_sink || echo "perf-lab: warning: xdp_sink not attached to mpp1" >&2
+      ;;
+  esac
   lab_exec "$LAB_PEER" ethtool -K mpp0 gro on >/dev/null
-  [ "$STEER" = 1 ] && [ "$MODE" = drv ] || return 0
+  [ "$STEER" = 1 ] && [ "$MODE" = drv ] && [ "$LB_PEER" = sink-threaded ] || return 0
   for dev in mpp0 mpp1; do
     ns_sysfs_write "$LAB_PEER" "$dev/threaded" 1 || continue
     for pid in $(pgrep "^napi/$dev-[0-9]+\$" || true); do
@@ -367,7 +376,7 @@ run_lb() {
 
   jq -cn --argjson java "${rounds[java]}" --argjson l2fwd "${rounds[l2fwd]}" --argjson kernel "${rounds[kernel]}" \
     --argjson offload "${rounds[offload]}" --argjson drop "${rounds[drop]}" --argjson offload_run "$OFFLOAD" \
-    --arg mode "$MODE" --arg cpus "$CPUS" --arg vip "$LB_VIP" --argjson seconds "$SECONDS_" --argjson warmup "$WARMUP" \
+    --arg peer "$LB_PEER" --arg mode "$MODE" --arg cpus "$CPUS" --arg vip "$LB_VIP" --argjson seconds "$SECONDS_" --argjson warmup "$WARMUP" \
     --argjson repeat "$REPEAT" --argjson rtt_requests "$RTT_REQUESTS" --argjson nice "$NICE" --argjson steer "$STEER" \
     --argjson rate "$RATE" \
     --argjson frame_len "$FRAME_LEN" --argjson lb "$load_before" --argjson la "$load_after" --argjson ok "$ok" '
@@ -417,7 +426,7 @@ run_lb() {
      loadavg_before: $lb, loadavg_after: $la, ok: ($ok == 1)}
     + (if $offload_run != 1 then {} else
       (runs($offload; "ns_per_pkt")) as $on | (runs($drop; "ns_per_pkt")) as $dn |
-      {offload: true,
+      {offload: true, peer: $peer,
        offload_pps: m($offload; "sink_pps"), drop_pps: m($drop; "sink_pps"),
        offload_ns_per_pkt: m($offload; "ns_per_pkt"), drop_ns_per_pkt: m($drop; "ns_per_pkt"),
        offload_own_ns_per_pkt: m($offload; "own_ns_per_pkt"), drop_own_ns_per_pkt: m($drop; "own_ns_per_pkt"),
