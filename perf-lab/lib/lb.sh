@@ -190,7 +190,14 @@ lb_run_impl() {
   case "$impl" in
     java | offload)
       # shellcheck disable=SC2206 # PERF_LAB_JAVA_OPTS: extra JVM options; PERF_LAB_LB_OPTS: LbScenario's (--ring ...)
-      cmd=("$JAVA" --enable-native-access=ALL-UNNAMED ${PERF_LAB_JAVA_OPTS:-} -cp "$JAR" io.marchproxy.perflab.LbScenario
+      # The flags Chronicle Queue needs for --journal (bin/setup.sh's MP_JVM_FLAGS), analytics off.
+      cmd=("$JAVA" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow
+        --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED
+        --add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED
+        --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED
+        --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+        --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED -Dchronicle.analytics.disable=true
+        ${PERF_LAB_JAVA_OPTS:-} -cp "$JAR" io.marchproxy.perflab.LbScenario
         --front mpd0 --back mpd1 --vip "$LB_VIP" --backend "$LB_BACKEND" --ports "$LB_PORT,$LB_ECHO_PORT"
         --seconds "$SECONDS_" --warmup "$WARMUP" --start-timeout "$START_TIMEOUT" --mode "$MODE" --hold 120
         --offload "$([ "$impl" = offload ] && echo 1 || echo 0)" ${PERF_LAB_LB_OPTS:-})

@@ -1,6 +1,8 @@
 package io.marchproxy.control;
 
+import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
 import io.marchproxy.control.auth.PasswordHasher;
@@ -8,11 +10,14 @@ import io.marchproxy.control.auth.TokenIssuer;
 import io.marchproxy.control.certs.KeySealer;
 import io.marchproxy.control.config.ConfigPublisher;
 import io.marchproxy.control.config.ConfigResolver;
+import io.marchproxy.control.config.ConfigWatch;
 import io.marchproxy.control.licence.LicenceVerifier;
 import io.marchproxy.control.model.Role;
 import io.marchproxy.control.model.User;
+import io.marchproxy.control.observe.BuildInfo;
 import io.marchproxy.control.observe.ObserveService;
 import io.marchproxy.control.observe.RequestMetrics;
+import io.marchproxy.control.observe.StoreMetrics;
 import io.marchproxy.control.rest.AuditService;
 import io.marchproxy.control.rest.AuthService;
 import io.marchproxy.control.rest.CertificatesService;
@@ -43,6 +48,8 @@ import io.marchproxy.control.xds.EnvoyService;
 import io.marchproxy.control.xds.XdsCredentials;
 import io.marchproxy.control.xds.XdsServer;
 import io.marchproxy.control.xds.XdsSettings;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -77,14 +84,18 @@ public final class ControlPlane implements AutoCloseable {
 
     private final ConfigStore store;
     private final ConfigPublisher publisher;
+    private final ConfigWatch watch;
     private final WebServer server;
     private final XdsServer xds;
     private final ServedRoutes served;
+    private final PrometheusRegistry metrics;
 
-    private ControlPlane(ConfigStore store, ConfigPublisher publisher, WebServer server, XdsServer xds,
-                         ServedRoutes served) {
+    private ControlPlane(ConfigStore store, ConfigPublisher publisher, ConfigWatch watch, WebServer server,
+                         XdsServer xds, ServedRoutes served, PrometheusRegistry metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.publisher = publisher;
+        this.watch = watch;
         this.server = server;
         this.xds = xds;
         this.served = served;
@@ -119,6 +130,8 @@ public final class ControlPlane implements AutoCloseable {
             Licensing licensing = new Licensing(verifier, settings.licenceTokenOption());
             ConfigResolver resolver = new ConfigResolver(sealer, clock);
             ConfigPublisher publisher = new ConfigPublisher(store, resolver);
+            ConfigWatch watch = new ConfigWatch(store, settings.maxConfigWaiters());
+            publisher.subscribe(watch);
             ProxyLiveness liveness = new ProxyLiveness(settings.proxyStaleAfter(), clock);
             Gate gate = new Gate(store, tokens);
             PastStates pastStates = new PastStates(store);
@@ -130,8 +143,8 @@ public final class ControlPlane implements AutoCloseable {
                     new MappingsService(gate, store, clock),
                     new QosService(gate, store, clock),
                     new CertificatesService(gate, store, clock, sealer),
-                    new ProxiesService(gate, store, licensing, liveness, clock),
-                    new ConfigService(gate, store, resolver, liveness, pastStates),
+                    new ProxiesService(gate, store, licensing, liveness, watch, clock),
+                    new ConfigService(gate, store, resolver, liveness, pastStates, watch),
                     new VersionsService(gate, store, pastStates, clock),
                     new UsersService(gate, store, clock, hasher),
                     new LicenceService(gate, store, licensing, clock),
@@ -140,20 +153,20 @@ public final class ControlPlane implements AutoCloseable {
                 xds = XdsServer.start(store, publisher, xdsSettings, new XdsCredentials(store, masterKey), clock);
                 services.add(new EnvoyService(gate, xds));
             }
-            RequestMetrics metrics = new RequestMetrics();
-            HttpRouting.Builder routing = HttpRouting.builder().addFilter(metrics);
+            PrometheusRegistry registry = new PrometheusRegistry();
+            JvmMetrics.builder().register(registry);
+            BuildInfo.register(registry, version());
+            registry.register(new StoreMetrics(store, liveness::status));
+            if (xds != null) {
+                registry.register(xds.metrics());
+            }
+            HttpRouting.Builder routing = HttpRouting.builder().addFilter(new RequestMetrics(registry));
             ServedRoutes served = new ServedRoutes();
             for (ResourceService s : services) {
                 routing.register(s.basePath(), served.recording(s.basePath(), s));
             }
-            XdsServer xdsMetrics = xds;
-            ObserveService observe = new ObserveService(store, metrics, liveness::status,
-                    req -> gate.userIfPresent(req, Role.VIEWER).isPresent(),
-                    out -> {
-                        if (xdsMetrics != null) {
-                            xdsMetrics.writeMetrics(out);
-                        }
-                    });
+            ObserveService observe = new ObserveService(store, registry,
+                    req -> gate.userIfPresent(req, Role.VIEWER).isPresent());
             List<OpenApiService.PublicRoute> observeRoutes = List.of(
                     new OpenApiService.PublicRoute("/observe/health", "observe",
                             "UP or DOWN (503); the store check's details with a viewer token", HEALTH,
@@ -166,7 +179,12 @@ public final class ControlPlane implements AutoCloseable {
             routing.any(new MethodNotAllowed(served::list));
             ProblemHandlers.register(routing);
 
-            WebServer server = WebServer.builder()
+            WebServerConfig.Builder web = WebServer.builder();
+            if (settings.tls() != null) {
+                RestTls.Material tls = settings.tls().load();
+                web.tls(Tls.builder().privateKey(tls.key()).privateKeyCertChain(tls.chain()).build());
+            }
+            WebServer server = web
                     .host(settings.host())
                     .port(settings.port())
                     .maxPayloadSize(MAX_PAYLOAD_BYTES)
@@ -179,9 +197,10 @@ public final class ControlPlane implements AutoCloseable {
                     .start();
             if (!XdsServer.isLoopback(settings.host())) {
                 java.util.logging.Logger.getLogger(ControlPlane.class.getName()).warning("REST listening on "
-                        + settings.host() + ":" + server.port() + ", reachable from other hosts");
+                        + settings.host() + ":" + server.port() + ", reachable from other hosts"
+                        + (settings.tls() == null ? ", in plain HTTP (server.tls.cert and key give it TLS)" : ""));
             }
-            return new ControlPlane(store, publisher, server, xds, served);
+            return new ControlPlane(store, publisher, watch, server, xds, served, registry);
         } catch (RuntimeException | IOException e) {
             if (xds != null) {
                 xds.close();
@@ -240,13 +259,32 @@ public final class ControlPlane implements AutoCloseable {
         return publisher;
     }
 
+    /** Which version last changed each cluster, and the long polls waiting for the next change. */
+    public ConfigWatch configWatch() {
+        return watch;
+    }
+
+    /**
+     * The registry {@code /observe/metrics} scrapes: the control plane's own metrics, JVM and process metrics; the
+     * node registers the dataplane's collectors here.
+     */
+    public PrometheusRegistry metrics() {
+        return metrics;
+    }
+
     /** The xDS server for Envoy, or null when it is disabled. */
     public XdsServer xds() {
         return xds;
     }
 
+    /** Whether REST is served over TLS ({@code https}). */
+    public boolean tls() {
+        return server.hasTls();
+    }
+
     @Override
     public void close() {
+        watch.close(); // held long polls answer at once, so the server stops without waiting for them
         server.stop();
         if (xds != null) {
             xds.close();

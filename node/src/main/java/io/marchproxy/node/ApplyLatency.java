@@ -14,7 +14,7 @@ public final class ApplyLatency
     private final Recorder recorder = new Recorder(60_000_000L, 3);
     private final Histogram total = new Histogram(60_000_000L, 3);
 
-    void record(final Duration d)
+    public void record(final Duration d)
     {
         recorder.recordValue(Math.min(60_000_000L, Math.max(0, d.toNanos() / 1_000)));
     }

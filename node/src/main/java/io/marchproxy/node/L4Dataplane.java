@@ -8,7 +8,6 @@ import io.marchproxy.control.model.Cluster;
 import io.marchproxy.control.store.ConfigStore;
 import io.marchproxy.control.store.EntityKind;
 import io.marchproxy.dataplane.proxy.L4Proxy;
-import io.marchproxy.dataplane.proxy.ProxyConfig;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -17,10 +16,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Keeps the node's L4 proxy serving its cluster (by name): on every config change that touches the cluster it
- * resolves the cluster's configuration, compiles it ({@link ProxyConfigCompiler}) and applies it to the proxy, which
- * swaps it in whole while traffic flows. Records the version applied, what was left out and how long the change took
- * from its commit in the store to the dataplane serving it.
+ * Keeps the node's L4 proxy serving its cluster (by name) from the node's own store: on every config change that
+ * touches the cluster it resolves the cluster's configuration and hands it to a {@link ClusterProxy}, which compiles
+ * it and applies it whole while traffic flows. Records how long each change took from its commit in the store to the
+ * dataplane serving it.
  *
  * <p>Called on the publisher's dispatch thread (and once at start); the getters may be read from any thread.
  */
@@ -31,13 +30,9 @@ public final class L4Dataplane implements ConfigChangeListener
     private final ConfigStore store;
     private final ConfigPublisher publisher;
     private final String clusterName;
-    private final L4Proxy proxy;
+    private final ClusterProxy served;
     private final Clock clock;
-    private final ProxyConfigCompiler compiler = new ProxyConfigCompiler();
     private final ApplyLatency latency = new ApplyLatency();
-    private volatile long appliedVersion = -1;
-    private volatile List<String> leftOut = List.of();
-    private volatile int services;
 
     public L4Dataplane(
         final ConfigStore store, final ConfigPublisher publisher, final String clusterName, final L4Proxy proxy,
@@ -46,7 +41,7 @@ public final class L4Dataplane implements ConfigChangeListener
         this.store = store;
         this.publisher = publisher;
         this.clusterName = clusterName;
-        this.proxy = proxy;
+        this.served = new ClusterProxy(proxy, clusterName);
         this.clock = clock;
     }
 
@@ -54,7 +49,7 @@ public final class L4Dataplane implements ConfigChangeListener
     public void onConfigChange(final ConfigChange change)
     {
         final Optional<Cluster> cluster = cluster();
-        if (cluster.isPresent() && !change.affects(cluster.get().id()) && appliedVersion >= 0)
+        if (cluster.isPresent() && !change.affects(cluster.get().id()) && served.appliedVersion() >= 0)
         {
             return;
         }
@@ -70,17 +65,14 @@ public final class L4Dataplane implements ConfigChangeListener
     public synchronized void apply(final Instant committedAt)
     {
         final Optional<ResolvedConfig> resolved = cluster().flatMap(c -> publisher.resolve(c.id()));
-        final ProxyConfigCompiler.Result result = resolved.map(compiler::compile).orElse(null);
-        final ProxyConfig config = result == null
-            ? new ProxyConfig(store.state().configVersion(), List.of(), List.of(), ProxyConfig.EMPTY.defaultAction())
-            : result.config();
+        final long version = resolved.map(ResolvedConfig::version).orElse(store.state().configVersion());
         try
         {
-            proxy.apply(config);
+            served.serve(resolved.orElse(null), version);
         }
         catch (final Exception ex)
         {
-            LOG.log(System.Logger.Level.ERROR, "dataplane: config version " + config.version() + " not applied: "
+            LOG.log(System.Logger.Level.ERROR, "dataplane: config version " + version + " not applied: "
                 + ex.getMessage(), ex);
             return;
         }
@@ -88,35 +80,30 @@ public final class L4Dataplane implements ConfigChangeListener
         {
             latency.record(Duration.between(committedAt, clock.instant()));
         }
-        final List<String> out = result == null ? List.of() : result.leftOut();
-        if (config.version() != appliedVersion || !out.equals(leftOut))
-        {
-            LOG.log(System.Logger.Level.INFO, "dataplane: config version " + config.version() + " applied to cluster '"
-                + clusterName + "': " + config.services().size() + " L4 service(s)"
-                + (resolved.isEmpty() ? " (no cluster of that name yet)" : "")
-                + (out.isEmpty() ? "" : "; left out: " + out));
-        }
-        leftOut = List.copyOf(out);
-        services = config.services().size();
-        appliedVersion = config.version();
     }
 
     /** The config version the proxy serves, -1 before the first {@link #apply}. */
     public long appliedVersion()
     {
-        return appliedVersion;
+        return served.appliedVersion();
     }
 
     /** L4 services served. */
     public int serviceCount()
     {
-        return services;
+        return served.serviceCount();
     }
 
     /** Services of the cluster the proxy cannot serve, with why. */
     public List<String> leftOut()
     {
-        return leftOut;
+        return served.leftOut();
+    }
+
+    /** What the proxy serves. */
+    public ClusterProxy served()
+    {
+        return served;
     }
 
     /** Commit-to-served times of the changes applied so far. */

@@ -1,10 +1,15 @@
 package io.marchproxy.node;
 
 import io.marchproxy.dataplane.bpf.L4Program;
-import io.marchproxy.dataplane.counter.SingleWriterCounters;
+import io.marchproxy.dataplane.packet.DropReason;
 import io.marchproxy.dataplane.proxy.L4Proxy;
+import io.marchproxy.dataplane.proxy.OffloadCounter;
 import io.marchproxy.dataplane.proxy.ProxyService;
-import io.marchproxy.dataplane.proxy.ProxyStatistics;
+import io.marchproxy.dataplane.proxy.ProxySnapshot;
+import io.marchproxy.dataplane.proxy.ProxyStatistics.BackendCounter;
+import io.marchproxy.dataplane.proxy.ProxyStatistics.ServiceCounter;
+import io.marchproxy.journal.FlowJournal;
+import io.marchproxy.lab.L4Lab;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
@@ -13,66 +18,110 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The node's live view, once a second until stopped: the config version served and how fast changes applied, flows,
- * the XDP program's counters (what it steered, what the access rules dropped in the kernel, what it forwarded itself
- * for offloaded flows), then per service its packets both ways and connections, per backend its connections, what
- * flow offload did, and the dataplane's drops by reason.
+ * A node's or an agent's live view, once a second until stopped, from one
+ * {@link io.marchproxy.dataplane.proxy.L4Proxy#snapshot()} a line: the config version served and how fast changes
+ * applied, flows, per-packet latency p50/p99 (over the last second when there was traffic, else since the start), the
+ * XDP program's counters (what it steered, what it forwarded itself for offloaded flows, what the access rules dropped
+ * in the kernel), the flow journal's records; then per service its packets and bytes both ways (offloaded flows'
+ * included), rates, connections, and per backend its connections; what flow offload did; and the drops by reason.
  */
-final class LiveTable
+public final class LiveTable
 {
     private LiveTable()
     {
     }
 
-    static void print(final L4Proxy proxy, final L4Dataplane dataplane, final long seconds, final CountDownLatch stop,
-        final PrintStream out, final Supplier<String> extra) throws InterruptedException
+    /**
+     * Prints the table once a second for {@code seconds} (0: until {@code stop} opens); with a {@code lab} (or null),
+     * sends lab traffic through the proxy meanwhile ({@code rate} requests a second) and shows what answered it.
+     *
+     * @param applied how long changes took to apply
+     * @param journal the flow journal, or null when there is none
+     */
+    public static void show(final L4Proxy proxy, final ApplyLatency applied, final FlowJournal journal,
+        final long seconds, final CountDownLatch stop, final PrintStream out, final L4Lab lab, final int rate)
+        throws InterruptedException
+    {
+        if (lab == null)
+        {
+            print(proxy, applied, journal, seconds, stop, out, () -> "");
+            return;
+        }
+        try (LabTraffic traffic = new LabTraffic(lab, rate))
+        {
+            print(proxy, applied, journal, seconds, stop, out, () -> " | lab answers " + traffic.answers() + " failed "
+                + traffic.failures());
+        }
+    }
+
+    private static void print(final L4Proxy proxy, final ApplyLatency applied, final FlowJournal journal,
+        final long seconds, final CountDownLatch stop, final PrintStream out, final Supplier<String> extra)
+        throws InterruptedException
     {
         final long start = System.nanoTime();
         long lastRx = 0;
+        Histogram lastLatency = null;
+        long[] lastPackets = new long[0];
         for (long tick = 1; seconds == 0 || tick <= seconds; tick++)
         {
             if (stop.await(start + TimeUnit.SECONDS.toNanos(tick) - System.nanoTime(), TimeUnit.NANOSECONDS))
             {
                 return;
             }
-            final L4Program p = proxy.program();
-            final long rx = p.counter(L4Program.Counter.RX_PACKETS);
-            final Histogram h = dataplane.latency().snapshot();
-            out.printf("[%5ds] config v%d (%d L4 services; change applied p50 %.1f ms, max %.1f ms) flows %d | xdp rx %d"
-                    + " (%d/s) steered %d forwarded %d acl_dropped %d passed %d malformed %d%s%n",
-                tick, dataplane.appliedVersion(), dataplane.serviceCount(), h.getValueAtPercentile(50) / 1000.0,
-                h.getMaxValue() / 1000.0, proxy.flows(), rx, rx - lastRx, p.counter(L4Program.Counter.REDIRECTED),
-                p.counter(L4Program.Counter.FLOW_FORWARDED), p.counter(L4Program.Counter.ACL_DROPPED),
-                p.counter(L4Program.Counter.PASSED), p.counter(L4Program.Counter.MALFORMED), extra.get());
-            lastRx = rx;
-            final ProxyStatistics stats = proxy.statistics();
-            for (final ProxyService s : proxy.config().services())
+            final ProxySnapshot s = proxy.snapshot();
+            final Histogram apply = applied.snapshot();
+            final Histogram latency = s.latency();
+            final Histogram second = latency.copy();
+            if (lastLatency != null)
             {
+                second.subtract(lastLatency);
+            }
+            final Histogram shown = second.getTotalCount() > 0 ? second : latency;
+            lastLatency = latency;
+            final long rx = s.xdp(L4Program.Counter.RX_PACKETS);
+            out.printf("[%5ds] config v%d (%d L4 services; change applied p50 %.1f ms, max %.1f ms) flows %d | latency "
+                    + "p50 %.1f us p99 %.1f us | xdp rx %d (%d/s) steered %d forwarded %d acl_dropped %d passed %d malformed %d"
+                    + " | journal %s%s%n",
+                tick, s.configVersion(), s.services().size(), apply.getValueAtPercentile(50) / 1000.0,
+                apply.getMaxValue() / 1000.0, s.flows(), shown.getValueAtPercentile(50) / 1000.0,
+                shown.getValueAtPercentile(99) / 1000.0, rx, rx - lastRx, s.xdp(L4Program.Counter.REDIRECTED),
+                s.xdp(L4Program.Counter.FLOW_FORWARDED), s.xdp(L4Program.Counter.ACL_DROPPED), s.xdp(L4Program.Counter.PASSED),
+                s.xdp(L4Program.Counter.MALFORMED),
+                journal == null ? "off" : journal.appended() + " records, " + journal.droppedRingFull() + " dropped",
+                extra.get());
+            lastRx = rx;
+            final long[] packets = new long[s.services().size()];
+            for (int i = 0; i < packets.length; i++)
+            {
+                final ProxySnapshot.ServiceFigures sf = s.services().get(i);
+                final ProxyService service = sf.service();
+                packets[i] = sf.get(ServiceCounter.PACKETS_TO_BACKENDS) + sf.get(ServiceCounter.PACKETS_TO_CLIENTS);
                 final StringBuilder backends = new StringBuilder();
-                for (int b = 0; b < s.backends().size(); b++)
+                for (final ProxySnapshot.BackendFigures b : sf.backends())
                 {
-                    if (s.backends().get(b).enabled())
+                    if (b.backend().enabled())
                     {
-                        backends.append(' ').append(s.backends().get(b).address()).append(':')
-                            .append(stats.backend(s.index(), b, ProxyStatistics.BackendCounter.FLOWS_OPENED))
-                            .append('/').append(stats.backend(s.index(), b, ProxyStatistics.BackendCounter.FLOWS_ACTIVE));
+                        backends.append(' ').append(b.backend().address()).append(':')
+                            .append(b.get(BackendCounter.FLOWS_OPENED)).append('/')
+                            .append(b.get(BackendCounter.FLOWS_ACTIVE));
                     }
                 }
-                out.printf("    %-14s %s:%s/%s  to_backends %d to_clients %d  conns %d open %d  denied %d |"
+                out.printf("    %-14s %s:%s/%s  pkts %d/%d bytes %d/%d (%d pkt/s)  conns %d open %d  denied %d |"
                         + " backends opened/open%s%n",
-                    s.name(), s.vip(), s.ports(), s.protocol().name().toLowerCase(),
-                    stats.service(s.index(), ProxyStatistics.ServiceCounter.PACKETS_TO_BACKENDS),
-                    stats.service(s.index(), ProxyStatistics.ServiceCounter.PACKETS_TO_CLIENTS),
-                    stats.service(s.index(), ProxyStatistics.ServiceCounter.FLOWS_OPENED),
-                    stats.service(s.index(), ProxyStatistics.ServiceCounter.FLOWS_ACTIVE),
-                    stats.service(s.index(), ProxyStatistics.ServiceCounter.ACCESS_DENIED), backends);
+                    service.name(), service.vip(), service.ports(), service.protocol().name().toLowerCase(),
+                    sf.get(ServiceCounter.PACKETS_TO_BACKENDS), sf.get(ServiceCounter.PACKETS_TO_CLIENTS),
+                    sf.get(ServiceCounter.BYTES_TO_BACKENDS), sf.get(ServiceCounter.BYTES_TO_CLIENTS),
+                    packets[i] - (i < lastPackets.length ? lastPackets[i] : 0),
+                    sf.get(ServiceCounter.FLOWS_OPENED), sf.get(ServiceCounter.FLOWS_ACTIVE),
+                    sf.get(ServiceCounter.ACCESS_DENIED), backends);
             }
-            final String offload = nonZero(proxy.offloadCounters());
+            lastPackets = packets;
+            final String offload = offload(s);
             if (!offload.isEmpty())
             {
                 out.println("    offload:" + offload);
             }
-            final String drops = nonZero(proxy.drops());
+            final String drops = drops(s);
             if (!drops.isEmpty())
             {
                 out.println("    drops:" + drops);
@@ -80,16 +129,31 @@ final class LiveTable
         }
     }
 
-    private static String nonZero(final SingleWriterCounters c)
+    /** What flow offload counted in {@code s}, the counters that are not zero as {@code " NAME=n"}; empty if none. */
+    static String offload(final ProxySnapshot s)
     {
-        final StringBuilder b = new StringBuilder();
-        for (int i = 0; i < c.length(); i++)
+        final StringBuilder offload = new StringBuilder();
+        for (final OffloadCounter c : OffloadCounter.values())
         {
-            if (c.get(i) != 0)
+            if (s.offload(c) != 0)
             {
-                b.append(' ').append(c.label(i)).append('=').append(c.get(i));
+                offload.append(' ').append(c.name()).append('=').append(s.offload(c));
             }
         }
-        return b.toString();
+        return offload.toString();
+    }
+
+    /** The drops of {@code s} that are not zero, as {@code " REASON=n"} each; empty when there are none. */
+    public static String drops(final ProxySnapshot s)
+    {
+        final StringBuilder drops = new StringBuilder();
+        for (final DropReason r : DropReason.values())
+        {
+            if (s.drops(r) != 0)
+            {
+                drops.append(' ').append(r.name()).append('=').append(s.drops(r));
+            }
+        }
+        return drops.toString();
     }
 }

@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The node is launched in two places, {@code bin/node} (flags from {@code bin/setup.sh}) and the container image
- * ({@code docker/Dockerfile}, which cannot be built here): both must give the JVM the same flags and main class.
+ * ({@code docker/Dockerfile}, which cannot be built here): both must give the JVM the same flags and main class;
+ * {@code bin/agent} gives the agent the same flags.
  */
 class NodeLaunchFlagsTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -43,6 +44,10 @@ class NodeLaunchFlagsTest {
         String node = Files.readString(ROOT.resolve("bin/node"));
         assertTrue(node.contains("\"${MP_JVM_FLAGS[@]}\" \"${MP_NODE_JVM_FLAGS[@]}\"")
                 && node.contains(NodeMain.class.getName()), "bin/node launches NodeMain with both flag lists");
+        String agent = Files.readString(ROOT.resolve("bin/agent"));
+        assertTrue(agent.contains("\"${MP_JVM_FLAGS[@]}\" \"${MP_NODE_JVM_FLAGS[@]}\"")
+                && agent.contains(io.marchproxy.node.agent.AgentMain.class.getName()),
+                "bin/agent launches AgentMain with both flag lists");
     }
 
     /** The words of {@code NAME=( ... )} in a shell script (no quoting inside, as in bin/setup.sh). */

@@ -6,17 +6,20 @@ import io.marchproxy.dataplane.balance.Backend;
 import io.marchproxy.dataplane.balance.BalancingAlgorithm;
 import io.marchproxy.dataplane.bpf.L4Program;
 import io.marchproxy.dataplane.bpf.XdpMode;
+import io.marchproxy.dataplane.counter.LatencyHistogram;
 import io.marchproxy.dataplane.counter.SingleWriterCounters;
 import io.marchproxy.dataplane.net.IpAddress;
 import io.marchproxy.dataplane.net.IpPrefix;
 import io.marchproxy.dataplane.net.L4Protocol;
 import io.marchproxy.dataplane.net.PortRange;
 import io.marchproxy.dataplane.packet.DropReason;
+import io.marchproxy.dataplane.proxy.FlowEvents;
 import io.marchproxy.dataplane.proxy.L4Proxy;
 import io.marchproxy.dataplane.proxy.ProxyConfig;
 import io.marchproxy.dataplane.proxy.ProxyService;
 import io.marchproxy.dataplane.proxy.ProxySettings;
 import io.marchproxy.dataplane.proxy.ProxyStatistics;
+import io.marchproxy.journal.FlowJournal;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -24,6 +27,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -61,11 +65,13 @@ public final class LbScenario
         usage: LbScenario --vip IP --backend IP [--ports 9[,7...]] [--front mpd0] [--back mpd1] [--snat IP]
                           [--seconds 5] [--warmup 2] [--start-timeout 10] [--hold 120] [--mode drv|skb]
                           [--ring N] [--frames N] [--frame-size N] [--batch N] [--flows N] [--poll-ms N]
-                          [--offload 0|1]
-        --ring .. --poll-ms replace ProxySettings.of's defaults (ring 2048, frames 8192 of 2048 bytes, batch 64,
-        65536 flows per family, poll timeout 1 ms). --offload 1: the services offload their flows to the XDP
-        program once decided (a UDP flow after 4 frames); 0 (default): every frame through the Java path.
-        With offload the forwarded count behind the window is read from the kernel twice a second.
+                          [--stats on|off] [--journal DIR|none] [--offload 0|1]
+        The six sizes replace ProxySettings.of's defaults (ring 2048, frames 8192 of 2048 bytes, batch 64,
+        65536 flows per family, poll timeout 1 ms). --stats off records no per-packet latency; --journal DIR
+        keeps the flow journal there (a Chronicle Queue; default none), as the node does. --offload 1: the
+        services offload their flows to the XDP program once decided (a UDP flow after 4 frames); 0 (default):
+        every frame through the Java path. With offload the forwarded count behind the window is read from the
+        kernel twice a second.
         Runs the L4 proxy (UDP services VIP:port -> backend:port, everyone allowed) in this network namespace,
         measures the packets it forwards to the backend over a window (as xsk_ref does), keeps serving until
         SIGTERM/SIGINT or --hold seconds after the window. One JSON line when the window closes, one at the end:
@@ -89,6 +95,8 @@ public final class LbScenario
         double hold,
         XdpMode mode,
         Map<String, Integer> sizes,
+        boolean stats,
+        Path journal,
         boolean offload)
     {
         static Options parse(final String[] args)
@@ -106,6 +114,8 @@ public final class LbScenario
             XdpMode mode = XdpMode.DRV;
             boolean offload = false;
             final Map<String, Integer> sizes = new HashMap<>();
+            boolean stats = true;
+            Path journal = null;
             for (int i = 0; i < args.length; i++)
             {
                 final String a = args[i];
@@ -145,6 +155,15 @@ public final class LbScenario
                         }
                         mode = v.equals("drv") ? XdpMode.DRV : XdpMode.SKB;
                     }
+                    case "--stats" ->
+                    {
+                        if (!v.equals("on") && !v.equals("off"))
+                        {
+                            throw new IllegalArgumentException("--stats must be on or off, not '" + v + "'");
+                        }
+                        stats = v.equals("on");
+                    }
+                    case "--journal" -> journal = v.equals("none") ? null : Path.of(v);
                     case "--offload" -> offload = ScenarioOptions.parseLong(a, v, 0, 1) == 1;
                     case "--ring", "--frames", "--frame-size", "--batch", "--flows", "--poll-ms" ->
                         sizes.put(a, (int)ScenarioOptions.parseLong(a, v, 0, 1 << 24));
@@ -164,7 +183,7 @@ public final class LbScenario
                 throw new IllegalArgumentException("--ports lists a port twice: " + ports);
             }
             return new Options(front, back, vip, backend, snat, List.copyOf(ports), seconds, warmup, startTimeout,
-                hold, mode, Map.copyOf(sizes), offload);
+                hold, mode, Map.copyOf(sizes), stats, journal, offload);
         }
 
         /** ProxySettings.of's defaults with the sizes given on the command line. */
@@ -219,7 +238,11 @@ public final class LbScenario
         final IpAddress snat = o.snat() != null ? o.snat() : interfaceIpv4(o.back());
         final ProxySettings settings = o.settings(snat);
         SignalStop.install("lb-scenario-stop");
-        try (L4Proxy proxy = L4Proxy.start(null, settings, config(o)))
+        final ProxyConfig config = config(o);
+        try (FlowJournal journal = o.journal() == null ? null : FlowJournal.open(FlowJournal.Settings.in(o.journal()),
+                i -> i < config.services().size() ? config.services().get(i).name() : null);
+             L4Proxy proxy = L4Proxy.start(null, settings, config,
+                 journal == null ? FlowEvents.NONE : journal.newWriter(), o.stats() ? new LatencyHistogram() : null))
         {
             final Thread dataplane = dataplaneThread();
             final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -351,10 +374,12 @@ public final class LbScenario
             "{\"impl\":\"java\",\"scenario\":\"lb\",\"packets\":%d,\"seconds\":%.3f,\"pps\":%.0f,"
                 + "\"cpu_seconds\":%.3f,\"loop_thread_cpu_seconds\":%.3f,\"received\":%d,\"to_backends\":%d,"
                 + "\"to_clients\":%d,\"flows_opened\":%d,\"drops\":%d,\"drops_by_reason\":%s,\"xdp\":%s,"
-            + "\"offload\":%s}",
+                + "\"stats\":\"%s\",\"journal\":%s,\"latency_p99_us\":%.2f,\"offload\":%s}",
             w.packets, secs, secs > 0 ? w.packets / secs : 0.0, w.cpuEnd - w.cpuStart,
             w.threadCpuEnd - w.threadCpuStart, proxy.received(), toBackends, toClients, flows, drops.sum(), byReason,
-            xdp, counters(proxy.offloadCounters()));
+            xdp, o.stats() ? "on" : "off", o.journal() == null ? "false" : "true",
+            proxy.latency() == null ? 0.0 : proxy.latency().snapshot().getValueAtPercentile(99) / 1000.0,
+            counters(proxy.offloadCounters()));
     }
 
     /** Counters as a JSON object with lower-case names. */

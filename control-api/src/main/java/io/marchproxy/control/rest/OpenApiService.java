@@ -151,6 +151,12 @@ public final class OpenApiService implements HttpService {
                 content(ok, e.response(), schemas);
             }
         }
+        if (s.notModified(e)) {
+            ObjectNode notModified = responses.putObject("304");
+            notModified.put("description", "Not Modified: no body");
+            notModified.putObject("headers").putObject("ETag").put("description", "The current content's tag")
+                    .put("required", true).putObject("schema").put("type", "string");
+        }
         List<Integer> problems = new ArrayList<>(PROBLEMS);
         if (e.requestBody() != null) {
             problems.add(413);

@@ -6,6 +6,7 @@ import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.marchproxy.control.auth.Principal;
+import io.marchproxy.control.config.ConfigWatch;
 import io.marchproxy.control.licence.Licence;
 import io.marchproxy.control.model.Cluster;
 import io.marchproxy.control.model.ProxyNode;
@@ -31,11 +32,16 @@ import java.util.function.Predicate;
  * {@code /api/v1/proxies}. Proxies register and heartbeat with their cluster API key; registering again under the
  * same name updates the node rather than taking another slot. A new node is refused once the cluster holds
  * {@code min(cluster maxProxies, licence maxProxies)} nodes or all clusters together hold the licence's maximum.
+ * A heartbeat carries the config version the proxy serves, its metrics and its problems; the view derives its status,
+ * its health (ok, degraded, unknown) and whether it serves its cluster's latest config ({@link ConfigWatch}).
  * Operators list, inspect and delete nodes (deleting frees a slot).
  */
 public final class ProxiesService extends ResourceService {
     static final List<String> METRICS = List.of("rxPackets", "txPackets", "rxBytes", "txBytes", "drops",
-            "activeConnections", "cpuPercent", "memoryBytes");
+            "activeConnections", "cpuPercent", "memoryBytes", "connectionsOpened", "accessDenied");
+    /** Most problems a heartbeat may report, and the longest each may be. */
+    static final int MAX_PROBLEMS = 16;
+    static final int MAX_PROBLEM_LENGTH = 300;
 
     static final ObjectSchema REGISTER = ObjectSchema.builder()
             .required("name", Schemas.name("edge-1"))
@@ -54,8 +60,12 @@ public final class ProxiesService extends ResourceService {
             metrics.optional(m, IntegerSchema.range(0, Long.MAX_VALUE), null);
         }
         HEARTBEAT = ObjectSchema.builder()
-                .optional("configVersion", IntegerSchema.range(0, Long.MAX_VALUE), null)
+                .optional("configVersion", IntegerSchema.range(0, Long.MAX_VALUE), null,
+                        "The config version the proxy serves (applied, not only fetched)")
                 .optional("metrics", metrics.build(), null)
+                .optional("problems", new ArraySchema(StringSchema.of(1, MAX_PROBLEM_LENGTH,
+                        "service dns: backend 10.0.0.7 is not an IP address"), 0, MAX_PROBLEMS), null,
+                        "What the proxy cannot do now, in words for an operator; empty or absent: it is healthy")
                 .build();
     }
 
@@ -66,21 +76,25 @@ public final class ProxiesService extends ResourceService {
             .build();
     static final ResponseSchema BEAT = ResponseSchema.object("HeartbeatReply")
             .add("status", ProxyStatus.class)
-            .add("configVersion", long.class)
-            .add("configChanged", boolean.class)
+            .add("configVersion", ResponseSchema.of(long.class), "The current global config version.")
+            .add("configChanged", ResponseSchema.of(boolean.class), "Whether the cluster's config changed after "
+                    + "the version the proxy serves: it should fetch.")
             .build();
 
     private final ConfigStore store;
     private final Licensing licensing;
     private final ProxyLiveness liveness;
+    private final ConfigWatch watch;
     private final Clock clock;
     private final List<ListFilter<ProxyNode>> filters;
 
-    public ProxiesService(Gate gate, ConfigStore store, Licensing licensing, ProxyLiveness liveness, Clock clock) {
+    public ProxiesService(Gate gate, ConfigStore store, Licensing licensing, ProxyLiveness liveness,
+                          ConfigWatch watch, Clock clock) {
         super(gate);
         this.store = store;
         this.licensing = licensing;
         this.liveness = liveness;
+        this.watch = watch;
         this.clock = clock;
         this.filters = List.of(
                 ListFilter.text("clusterId", ProxyNode::clusterId),
@@ -174,14 +188,15 @@ public final class ProxiesService extends ResourceService {
                 metrics.put(name, m.get(name).longValue());
             }
         }
-        long fetched = b.hasNonNull("configVersion") ? b.get("configVersion").longValue()
+        List<String> problems = new ArrayList<>();
+        b.path("problems").forEach(p -> problems.add(p.textValue()));
+        long serving = b.hasNonNull("configVersion") ? b.get("configVersion").longValue()
                 : liveness.live(node).lastConfigVersion();
-        liveness.beat(id, fetched, metrics);
-        long current = store.state().configVersion();
+        liveness.beat(id, serving, metrics, problems);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", ProxyStatus.ACTIVE.wireName());
-        body.put("configVersion", current);
-        body.put("configChanged", current != fetched);
+        body.put("configVersion", store.state().configVersion());
+        body.put("configChanged", watch.lastChange(cluster.id()) > serving);
         Responses.json(res, 200, body);
     }
 
@@ -220,19 +235,31 @@ public final class ProxiesService extends ResourceService {
         return ResponseSchema.object(name).from(ProxyNode.class)
                 .add("status", ResponseSchema.of(ProxyStatus.class), "Derived from the last heartbeat when read.")
                 .add("metrics", ResponseSchema.mapOf(ResponseSchema.of(long.class)),
-                        "The last heartbeat's metrics by name; empty before the first.");
+                        "The last heartbeat's metrics by name; empty before the first.")
+                .add("health", ResponseSchema.oneOf("unknown", "ok", "degraded"), "What the last heartbeat "
+                        + "said: ok, degraded (see problems), unknown before the first since the control plane "
+                        + "started.")
+                .add("problems", ResponseSchema.arrayOf(ResponseSchema.string()), "The problems the last "
+                        + "heartbeat reported.")
+                .add("configCurrent", ResponseSchema.of(boolean.class), "Whether lastConfigVersion holds the "
+                        + "cluster's latest config: false while a change is on its way to the proxy.");
     }
 
     /** The node as stored, with liveness merged in and its derived status after {@code clusterId}. */
     private Map<String, Object> view(ProxyNode p) {
         Map<String, Object> body = new LinkedHashMap<>();
-        RestJson.tree(liveness.live(p)).properties().forEach(e -> {
+        ProxyNode live = liveness.live(p);
+        RestJson.tree(live).properties().forEach(e -> {
             body.put(e.getKey(), e.getValue());
             if (e.getKey().equals("clusterId")) {
                 body.put("status", liveness.status(p).wireName());
             }
         });
         body.put("metrics", liveness.metrics(p.id()));
+        List<String> problems = liveness.problems(p.id());
+        body.put("health", problems == null ? "unknown" : problems.isEmpty() ? "ok" : "degraded");
+        body.put("problems", problems == null ? List.of() : problems);
+        body.put("configCurrent", live.lastConfigVersion() >= watch.lastChange(p.clusterId()));
         return body;
     }
 }

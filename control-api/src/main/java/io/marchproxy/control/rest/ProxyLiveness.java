@@ -6,6 +6,7 @@ import io.marchproxy.control.model.ProxyStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -15,8 +16,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * heard from is pending; one heard from within {@code staleAfter} is active; otherwise stale.
  */
 public final class ProxyLiveness {
-    /** The last heartbeat of one proxy. */
-    public record Beat(Instant at, long configVersion, Map<String, Long> metrics) {
+    /**
+     * The last heartbeat of one proxy.
+     *
+     * @param problems what the proxy reported it cannot do in its last heartbeat (empty: healthy); null when it has
+     *                 only fetched config since the control plane started
+     */
+    public record Beat(Instant at, long configVersion, Map<String, Long> metrics, List<String> problems) {
     }
 
     private final Map<String, Beat> beats = new ConcurrentHashMap<>();
@@ -29,13 +35,18 @@ public final class ProxyLiveness {
     }
 
     public void beat(String proxyId, long configVersion, Map<String, Long> metrics) {
-        beats.put(proxyId, new Beat(clock.instant(), configVersion, Map.copyOf(metrics)));
+        beat(proxyId, configVersion, metrics, List.of());
     }
 
-    /** Records that a proxy fetched config {@code version}, keeping its last metrics. */
+    /** A heartbeat with the problems the proxy reports (empty: it is healthy). */
+    public void beat(String proxyId, long configVersion, Map<String, Long> metrics, List<String> problems) {
+        beats.put(proxyId, new Beat(clock.instant(), configVersion, Map.copyOf(metrics), List.copyOf(problems)));
+    }
+
+    /** Records that a proxy fetched config {@code version}, keeping its last metrics and problems. */
     public void fetched(String proxyId, long version) {
-        beats.compute(proxyId, (id, b) -> b == null ? new Beat(clock.instant(), version, Map.of())
-                : new Beat(clock.instant(), version, b.metrics()));
+        beats.compute(proxyId, (id, b) -> b == null ? new Beat(clock.instant(), version, Map.of(), null)
+                : new Beat(clock.instant(), version, b.metrics(), b.problems()));
     }
 
     public void forget(String proxyId) {
@@ -45,6 +56,12 @@ public final class ProxyLiveness {
     public Map<String, Long> metrics(String proxyId) {
         Beat b = beats.get(proxyId);
         return b == null ? Map.of() : b.metrics();
+    }
+
+    /** The problems of the last heartbeat, or null before the first since start (health unknown). */
+    public List<String> problems(String proxyId) {
+        Beat b = beats.get(proxyId);
+        return b == null ? null : b.problems();
     }
 
     /** The stored node with its last-seen time and last config version filled in from the last heartbeat. */

@@ -14,37 +14,42 @@ import io.marchproxy.control.validation.StringSchema;
 import java.util.List;
 
 /**
- * A query parameter a route accepts: its name, its schema (text, an integer with bounds, or a boolean) and whether it
- * is required. Declared once on the {@link Endpoint}, it is checked before the action runs and documented in the
- * OpenAPI document from the same schema.
+ * A query parameter a route accepts: its name, its schema (text, an integer with bounds, or a boolean), whether it
+ * is required, and what it means (null when the name says it). Declared once on the {@link Endpoint}, it is checked
+ * before the action runs and documented in the OpenAPI document from the same schema.
  */
-public record QueryParam(String name, JsonSchema schema, boolean required) {
+public record QueryParam(String name, JsonSchema schema, boolean required, String description) {
     /** The longest text a filter compares with: longer values can match nothing stored. */
     static final int MAX_TEXT = 253;
 
     /** Optional text, up to {@value #MAX_TEXT} characters; empty means "not given". */
     public static QueryParam text(String name) {
-        return new QueryParam(name, StringSchema.of(0, MAX_TEXT, ""), false);
+        return new QueryParam(name, StringSchema.of(0, MAX_TEXT, ""), false, null);
     }
 
     /** Optional text with its own schema (length, pattern). */
     public static QueryParam text(String name, StringSchema schema) {
-        return new QueryParam(name, schema, false);
+        return new QueryParam(name, schema, false, null);
     }
 
     /** An optional whole number in {@code [min, max]}. */
     public static QueryParam integer(String name, long min, long max) {
-        return new QueryParam(name, IntegerSchema.range(min, max), false);
+        return new QueryParam(name, IntegerSchema.range(min, max), false, null);
     }
 
     /** An optional {@code true} or {@code false}. */
     public static QueryParam flag(String name) {
-        return new QueryParam(name, new BooleanSchema(), false);
+        return new QueryParam(name, new BooleanSchema(), false, null);
     }
 
     /** The same parameter, required. */
     public QueryParam mandatory() {
-        return new QueryParam(name, schema, true);
+        return new QueryParam(name, schema, true, description);
+    }
+
+    /** The same parameter, documented with {@code text}. */
+    public QueryParam describedAs(String text) {
+        return new QueryParam(name, schema, required, text);
     }
 
     /** Problems with {@code raw}, the parameter's one value as sent, added to {@code errors}. */
@@ -67,6 +72,9 @@ public record QueryParam(String name, JsonSchema schema, boolean required) {
     ObjectNode toOpenApi() {
         ObjectNode p = RestJson.mapper().createObjectNode();
         p.put("name", name).put("in", "query").put("required", required);
+        if (description != null) {
+            p.put("description", description);
+        }
         p.set("schema", schema.toOpenApi());
         return p;
     }

@@ -41,6 +41,14 @@ public abstract class ResourceService implements HttpService {
         return List.of();
     }
 
+    /**
+     * Whether {@code endpoint} answers 304 Not Modified (no body, an {@code ETag}) to a conditional request: for the
+     * OpenAPI document. False by default.
+     */
+    public boolean notModified(Endpoint endpoint) {
+        return false;
+    }
+
     @Override
     public final void routing(HttpRules rules) {
         for (Endpoint e : endpoints()) {

@@ -14,9 +14,14 @@ public final class EnvoyBootstrap {
     private EnvoyBootstrap() {
     }
 
-    /** How the bootstrap reaches the xDS server. */
+    /**
+     * How the bootstrap reaches the xDS server.
+     *
+     * @param dnsLookupFamily Envoy's {@code dns_lookup_family} for a host name (e.g. {@code V4_PREFERRED}: without it
+     *                        Envoy prefers IPv6 and a name with an IPv6 address never reaches an IPv4-only server)
+     */
     public record Upstream(String host, int port, String credential, @Nullable String trustedCaPem,
-                           @Nullable String clientCertFile, @Nullable String clientKeyFile) {
+                           @Nullable String clientCertFile, @Nullable String clientKeyFile, String dnsLookupFamily) {
     }
 
     /**
@@ -51,7 +56,7 @@ public final class EnvoyBootstrap {
                 static_resources:
                   clusters:
                   - name: marchproxy_xds
-                    type: %7$s
+                    type: %7$s%10$s
                     connect_timeout: 2s
                     typed_extension_protocol_options:
                       envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
@@ -68,7 +73,7 @@ public final class EnvoyBootstrap {
                               socket_address: { address: %8$s, port_value: %9$d }
                 """.formatted(quote(nodeId), quote(clusterName), XdsNames.CLUSTER_METADATA_KEY, quote(clusterId),
                 adminPort, quote("Bearer " + xds.credential()), ip ? "STATIC" : "STRICT_DNS", quote(xds.host()),
-                xds.port()));
+                xds.port(), ip ? "" : "\n    dns_lookup_family: " + xds.dnsLookupFamily()));
         if (xds.trustedCaPem() != null) {
             y.append("""
                         transport_socket:

@@ -102,7 +102,7 @@ public final class EnvoyService extends ResourceService {
         String yaml = EnvoyBootstrap.yaml(cluster.name(), cluster.id(), node, adminPort,
                 new EnvoyBootstrap.Upstream(s.advertiseHost(), xds.port(), token,
                         s.tls() == null ? null : s.tls().trustedCaPem(), clientCert.orElse(null),
-                        clientKey.orElse(null)));
+                        clientKey.orElse(null), s.dnsLookupFamily().name()));
         res.header(HeaderNames.CONTENT_TYPE, "application/yaml");
         res.send(yaml.getBytes(StandardCharsets.UTF_8));
     }

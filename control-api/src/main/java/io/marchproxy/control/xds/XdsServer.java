@@ -14,8 +14,10 @@ import io.marchproxy.control.config.ConfigChange;
 import io.marchproxy.control.config.ConfigPublisher;
 import io.marchproxy.control.config.ResolvedConfig;
 import io.marchproxy.control.model.Cluster;
+import io.marchproxy.control.observe.MetricFamilies;
 import io.marchproxy.control.store.ConfigStore;
 import io.marchproxy.control.store.EntityKind;
+import io.prometheus.metrics.model.registry.MultiCollector;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -324,40 +326,33 @@ public final class XdsServer implements AutoCloseable, XdsStream.Hub {
         return new TreeMap<>(leftOut);
     }
 
-    /** Prometheus text: connected and unhealthy nodes, services left out, responses, ACKs, NACKs, refused calls. */
-    public void writeMetrics(StringBuilder out) {
-        List<EnvoyNode> view = nodes();
-        out.append("# HELP marchproxy_xds_nodes Authenticated nodes with an open xDS stream.\n")
-                .append("# TYPE marchproxy_xds_nodes gauge\n")
-                .append("marchproxy_xds_nodes ").append(view.size()).append('\n')
-                .append("# HELP marchproxy_xds_nodes_unhealthy Nodes with a rejected update, an unanswered or "
-                        + "unacknowledged subscription, or a warming listener or cluster, past the stall bound.\n")
-                .append("# TYPE marchproxy_xds_nodes_unhealthy gauge\n")
-                .append("marchproxy_xds_nodes_unhealthy ")
-                .append(view.stream().filter(n -> !n.healthy()).count()).append('\n')
-                .append("# HELP marchproxy_xds_responses_total xDS responses sent.\n")
-                .append("# TYPE marchproxy_xds_responses_total counter\n")
-                .append("marchproxy_xds_responses_total ").append(nodes.responses()).append('\n')
-                .append("# HELP marchproxy_xds_services_left_out Active services Envoys do not serve, all clusters"
-                        + " (GET /api/v1/envoy/nodes says which and why).\n")
-                .append("# TYPE marchproxy_xds_services_left_out gauge\n")
-                .append("marchproxy_xds_services_left_out ")
-                .append(leftOut.values().stream().mapToInt(List::size).sum()).append('\n')
-                .append("# HELP marchproxy_xds_acks_total xDS responses accepted by nodes.\n")
-                .append("# TYPE marchproxy_xds_acks_total counter\n")
-                .append("marchproxy_xds_acks_total ").append(nodes.acks()).append('\n')
-                .append("# HELP marchproxy_xds_nacks_total xDS responses rejected by nodes, by resource type.\n")
-                .append("# TYPE marchproxy_xds_nacks_total counter\n");
-        nodes.nacks().forEach((type, n) -> out.append("marchproxy_xds_nacks_total{type=\"").append(type)
-                .append("\"} ").append(n).append('\n'));
-        out.append("# HELP marchproxy_xds_unauthenticated_total xDS calls refused for a missing or invalid "
-                        + "credential.\n")
-                .append("# TYPE marchproxy_xds_unauthenticated_total counter\n")
-                .append("marchproxy_xds_unauthenticated_total ").append(auth.failures()).append('\n')
-                .append("# HELP marchproxy_xds_wrong_cluster_total xDS streams refused because the node named a "
-                        + "cluster other than its credential's.\n")
-                .append("# TYPE marchproxy_xds_wrong_cluster_total counter\n")
-                .append("marchproxy_xds_wrong_cluster_total ").append(nodes.refusedClaims()).append('\n');
+    /**
+     * The server's metrics, read at scrape time: connected and unhealthy nodes, services left out, responses, ACKs,
+     * NACKs, refused calls.
+     */
+    public MultiCollector metrics() {
+        return () -> {
+            List<EnvoyNode> view = nodes();
+            MetricFamilies f = new MetricFamilies();
+            f.gauge("marchproxy_xds_nodes", "Authenticated nodes with an open xDS stream.").add(view.size());
+            f.gauge("marchproxy_xds_nodes_unhealthy", "Nodes with a rejected update, an unanswered or "
+                    + "unacknowledged subscription, or a warming listener or cluster, past the stall bound.")
+                    .add(view.stream().filter(n -> !n.healthy()).count());
+            f.counter("marchproxy_xds_responses_total", "xDS responses sent.").add(nodes.responses());
+            f.gauge("marchproxy_xds_services_left_out", "Active services Envoys do not serve, all clusters"
+                    + " (GET /api/v1/envoy/nodes says which and why).")
+                    .add(leftOut.values().stream().mapToInt(List::size).sum());
+            f.counter("marchproxy_xds_acks_total", "xDS responses accepted by nodes.").add(nodes.acks());
+            MetricFamilies.Family nacks = f.counter("marchproxy_xds_nacks_total",
+                    "xDS responses rejected by nodes, by resource type.", "type");
+            nodes.nacks().forEach((type, n) -> nacks.add(n, type));
+            f.counter("marchproxy_xds_unauthenticated_total",
+                    "xDS calls refused for a missing or invalid credential.").add(auth.failures());
+            f.counter("marchproxy_xds_wrong_cluster_total",
+                    "xDS streams refused because the node named a cluster other than its credential's.")
+                    .add(nodes.refusedClaims());
+            return f.snapshots();
+        };
     }
 
     public int port() {

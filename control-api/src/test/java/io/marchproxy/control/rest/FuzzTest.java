@@ -51,7 +51,7 @@ class FuzzTest {
     }
 
     @Test
-    void noGeneratedInvalidInputCausesA5xx() {
+    void noGeneratedInvalidInputCausesA5xx() throws Exception {
         JsonNode doc = t.get("/openapi", null).json();
         Random random = new Random(SEED);
         int sent = 0;
@@ -101,9 +101,9 @@ class FuzzTest {
                 failures.add(odd[0] + " " + odd[1] + " -> " + r.status() + " " + r.text());
             }
         }
-        TestPlane.Res huge = t.post("/api/v1/services", admin, "{\"name\":\"" + "x".repeat(2 << 20) + "\"}");
+        String huge = t.headersOnly("POST", "/api/v1/services", admin, 2 << 20);
         sent++;
-        assertEquals(413, huge.status(), "a body over the payload limit is refused");
+        assertTrue(huge.startsWith("HTTP/1.1 413"), "a body over the payload limit is refused: " + huge);
         assertTrue(failures.isEmpty(), failures.size() + " of " + sent + " requests failed, e.g.:\n"
                 + String.join("\n", failures.subList(0, Math.min(10, failures.size()))));
         assertTrue(sent > 1000, "only " + sent + " requests sent");

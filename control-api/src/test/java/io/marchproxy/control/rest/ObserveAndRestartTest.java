@@ -1,6 +1,7 @@
 package io.marchproxy.control.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.marchproxy.control.observe.Scrape;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -46,6 +47,26 @@ class ObserveAndRestartTest {
             assertTrue(m.contains("marchproxy_store_entities{kind=\"cluster\"} 1"));
             assertTrue(m.contains("marchproxy_proxies{status=\"pending\"} 0"));
             assertTrue(m.contains("marchproxy_store_writable 1"));
+            Scrape scrape = Scrape.parse(m);
+            assertEquals(2, scrape.value("marchproxy_http_requests_total{method=\"GET\","
+                    + "route=\"/api/v1/clusters/{id}\",status=\"200\"}"));
+            assertEquals("counter", scrape.type("marchproxy_http_requests_total"), m);
+            assertEquals("histogram", scrape.type("marchproxy_http_request_duration_seconds"), m);
+            assertEquals(1, scrape.value("marchproxy_store_writable"));
+            // client_java's JVM and process metrics, and what build runs
+            for (String name : new String[]{"jvm_memory_used_bytes", "jvm_threads_current", "jvm_gc_collection_seconds_count",
+                    "process_cpu_seconds_total", "process_open_fds", "process_resident_memory_bytes"}) {
+                assertTrue(scrape.has(name), name + " in\n" + m);
+            }
+            assertEquals(1, scrape.value("marchproxy_build_info{java_vendor=\"" + System.getProperty("java.vendor")
+                    + "\",java_version=\"" + Runtime.version() + "\",version=\"dev\"}"), m);
+            // a scraper asking for OpenMetrics gets it, with the same names
+            TestPlane.Res open = t.get("/observe/metrics", null, "Accept",
+                    "application/openmetrics-text; version=1.0.0; charset=utf-8");
+            assertTrue(open.header("Content-Type").startsWith("application/openmetrics-text"),
+                    open.header("Content-Type"));
+            assertTrue(open.text().endsWith("# EOF\n"), open.text());
+            assertTrue(open.text().contains("\nmarchproxy_store_writable 1"), open.text());
         }
     }
 

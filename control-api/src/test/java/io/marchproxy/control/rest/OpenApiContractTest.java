@@ -424,6 +424,10 @@ class OpenApiContractTest {
             get("/api/v1/proxies?clusterId=" + clusterId, viewer);
             get(px, viewer);
             ok(get("/api/v1/config/" + clusterId, null, "X-Cluster-Key", key));
+            long current = t.plane.store().state().configVersion();
+            assertEquals(304, get("/api/v1/config/" + clusterId + "?after=" + current + "&wait=0", null,
+                    "X-Cluster-Key", key).status(), "a long poll that sees no change: a documented 304");
+            ok(get("/api/v1/config/" + clusterId + "?after=0&wait=5", null, "X-Cluster-Key", key));
 
             long before = ok(get("/api/v1/versions", viewer)).json().get("currentVersion").asLong();
             ok(get("/api/v1/versions/diff?from=1", viewer));
@@ -474,7 +478,7 @@ class OpenApiContractTest {
                 String name = p.get("name").asText();
                 JsonNode schema = p.get("schema");
                 String type = schema.get("type").asText();
-                assertTrue(!List.of("offset", "limit", "before", "days", "version", "from", "to", "adminPort")
+                assertTrue(!List.of("offset", "limit", "before", "days", "version", "from", "to", "adminPort", "after", "wait")
                         .contains(name) || type.equals("integer"), op + " " + name + " documented as " + type);
                 List<String> bad = new ArrayList<>();
                 if (type.equals("integer")) {
@@ -594,18 +598,9 @@ class OpenApiContractTest {
         }
         // announced: the headers alone are refused (the server closes without reading the body, so a client still
         // sending could see a reset instead of the answer; sending no body keeps the check about the server)
-        java.net.URI uri = t.uri("/api/v1/clusters");
-        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(("POST /api/v1/clusters HTTP/1.1\r\nHost: " + uri.getHost() + "\r\n"
-                    + "Authorization: Bearer " + admin + "\r\nContent-Type: application/json\r\nContent-Length: "
-                    + big.length() + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            socket.getOutputStream().flush();
-            String answer = new String(socket.getInputStream().readAllBytes(),
-                    java.nio.charset.StandardCharsets.UTF_8);
-            assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
-            assertTrue(answer.contains("application/problem+json") && answer.contains("\"status\":413"), answer);
-        }
+        String answer = t.headersOnly("POST", "/api/v1/clusters", admin, big.length());
+        assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+        assertTrue(answer.contains("application/problem+json") && answer.contains("\"status\":413"), answer);
         java.net.http.HttpResponse<String> chunked = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(t.uri("/api/v1/auth/login"))
                         .header("Content-Type", "application/json")

@@ -109,7 +109,8 @@ class ProxiesAndLicenceTest {
         List<String> fields = new ArrayList<>();
         reg.json().fieldNames().forEachRemaining(fields::add);
         assertEquals(List.of("id", "name", "hostname", "address", "clusterId", "status", "version", "capabilities",
-                "lastSeen", "lastConfigVersion", "revision", "createdAt", "updatedAt", "metrics", "configVersion"),
+                "lastSeen", "lastConfigVersion", "revision", "createdAt", "updatedAt", "metrics", "health", "problems",
+                "configCurrent", "configVersion"),
                 fields, "the JSON shape from before status was derived");
         long version = reg.json().get("configVersion").asLong();
 

@@ -120,6 +120,24 @@ public final class TestPlane implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends only the request line and headers of a JSON request announcing a body of {@code contentLength} bytes, and
+     * returns the raw response. For bodies over the limit: the server answers 413 from the headers and closes without
+     * reading the body, so a client still sending one may see a reset instead of the answer.
+     */
+    public String headersOnly(String method, String path, String token, long contentLength) throws IOException {
+        URI uri = uri(path);
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write((method + " " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + "\r\n"
+                    + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
+                    + "Content-Type: application/json\r\nContent-Length: " + contentLength + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
     public Res get(String path, String token, String... headers) {
         return send("GET", path, token, null, headers);
     }

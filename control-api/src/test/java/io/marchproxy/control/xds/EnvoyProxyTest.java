@@ -1,6 +1,7 @@
 package io.marchproxy.control.xds;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.marchproxy.control.observe.Scrape;
 import io.marchproxy.control.rest.TestPlane;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -318,7 +319,7 @@ class EnvoyProxyTest {
         }
         assertTrue(reason.contains("L4 dataplane"), reason);
         String metrics = lab.send("GET", "/observe/metrics", null).text();
-        assertTrue(metrics.contains("\nmarchproxy_xds_services_left_out " + total + "\n"), metrics);
+        assertEquals(total, Scrape.parse(metrics).value("marchproxy_xds_services_left_out"), metrics);
         assertNotEquals(200, Http1.get(wide, null).status(), "no listener on the wide range");
     }
 

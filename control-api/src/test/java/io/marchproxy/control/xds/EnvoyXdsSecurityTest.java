@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -97,9 +98,14 @@ class EnvoyXdsSecurityTest {
                 TestPlane.Res without = lab.send("GET", "/api/v1/envoy/bootstrap?cluster=mtls&node=no-cert", null);
                 try (EnvoyProcess envoy = envoy(lab, without.text(), "no-cert")) {
                     Thread.sleep(3000);
-                    assertEquals(0, envoy.stat("control_plane.connected_state"),
-                            "without a client certificate the TLS handshake fails");
-                    assertEquals(0, envoy.stat("listener_manager.total_listeners_active"));
+                    // With TLS 1.3 the client finishes its handshake before the server checks its certificate, so
+                    // Envoy may count itself connected for a moment; what matters is that nothing is served and the
+                    // server never saw the node on a stream.
+                    assertEquals(0, envoy.stat("listener_manager.total_listeners_active"),
+                            "without a client certificate nothing is served");
+                    TestPlane.Res nodes = lab.send("GET", "/api/v1/envoy/nodes", null);
+                    assertEquals(200, nodes.status(), nodes.text());
+                    assertFalse(nodes.text().contains("no-cert"), nodes.text());
                 }
                 TestPlane.Res with = lab.send("GET", "/api/v1/envoy/bootstrap?cluster=mtls&node=with-cert&clientCert="
                         + clientCert + "&clientKey=" + clientKey, null);

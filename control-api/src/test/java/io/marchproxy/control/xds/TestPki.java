@@ -26,13 +26,13 @@ import java.util.concurrent.TimeUnit;
  * certificates), a client {@link SSLContext} that trusts only that CA and a server one presenting the certificate.
  * RSA: Envoy's upstream TLS with its default parameters fails the handshake with a JDK server on a P-384 EC key.
  */
-record TestPki(Path dir, String caPem, String leafPem, String leafKeyPem) {
+public record TestPki(Path dir, String caPem, String leafPem, String leafKeyPem) {
 
     /**
      * A new CA in {@code dir} and a leaf for {@code ipSan} it signed, valid from an hour ago, so a leaf issued later
      * by {@link #reissue} is newer by its {@code notBefore} even within the same second.
      */
-    static TestPki issue(Path dir, String ipSan) throws IOException, InterruptedException, GeneralSecurityException {
+    public static TestPki issue(Path dir, String ipSan) throws IOException, InterruptedException, GeneralSecurityException {
         keytool("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=MarchProxy Test CA",
                 "-ext", "bc:c", "-validity", "2", "-keystore", dir.resolve("ca.p12").toString(),
                 "-storetype", "PKCS12", "-storepass", "changeit");
@@ -77,7 +77,7 @@ record TestPki(Path dir, String caPem, String leafPem, String leafKeyPem) {
     }
 
     /** TLS client context trusting only the test CA. */
-    SSLContext clientContext() throws GeneralSecurityException, IOException {
+    public SSLContext clientContext() throws GeneralSecurityException, IOException {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         Certificate c = CertificateFactory.getInstance("X.509")

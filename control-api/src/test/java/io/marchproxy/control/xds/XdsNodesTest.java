@@ -7,6 +7,7 @@ import com.google.rpc.Status;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.marchproxy.control.observe.Scrape;
 import io.marchproxy.control.rest.TestPlane;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -63,9 +64,10 @@ class XdsNodesTest {
                 String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                         "http://127.0.0.1:" + lab.plane().port() + "/observe/metrics")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
-                assertTrue(metrics.contains("marchproxy_xds_nacks_total{type=\"cds\"} 1"), metrics);
-                assertTrue(metrics.contains("\nmarchproxy_xds_nodes 1\n"), metrics);
-                assertTrue(metrics.contains("\nmarchproxy_xds_nodes_unhealthy 1\n"), metrics);
+                Scrape scrape = Scrape.parse(metrics);
+                assertEquals(1, scrape.value("marchproxy_xds_nacks_total{type=\"cds\"}"), metrics);
+                assertEquals(1, scrape.value("marchproxy_xds_nodes"), metrics);
+                assertEquals(1, scrape.value("marchproxy_xds_nodes_unhealthy"), metrics);
 
                 ads.send(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CDS)
                         .setVersionInfo(first.getVersionInfo()).setResponseNonce(first.getNonce()).build());
@@ -114,7 +116,7 @@ class XdsNodesTest {
                 assertTrue(missing.get("problems").toString().contains("asks for rds 'no-such-route', which the "
                         + "server does not have"), missing.toString());
                 String metrics = lab.send("GET", "/observe/metrics", null).text();
-                assertTrue(metrics.contains("\nmarchproxy_xds_nodes_unhealthy 1\n"), metrics);
+                assertEquals(1, Scrape.parse(metrics).value("marchproxy_xds_nodes_unhealthy"), metrics);
 
                 ads.send(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(rds).addResourceNames(listener)
                         .build());

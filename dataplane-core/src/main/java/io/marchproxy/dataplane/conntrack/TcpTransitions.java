@@ -6,7 +6,8 @@ import io.marchproxy.dataplane.packet.TcpHeader;
  * The TCP state machine of a tracked flow, from the flags of each segment and its direction (0 original, 1 reply).
  * Deliberately loose, as a middlebox's must be (it sees no window or sequence checks): an RST closes; the client's
  * SYN, the backend's SYN-ACK and the client's ACK open; a FIN from either side starts closing and a FIN from the other
- * side closes; a new SYN from the client reopens a closed flow (port reuse). Static and allocation-free.
+ * side closes; a new SYN from the client reopens a closed flow (port reuse; the L4 proxy itself removes such a flow
+ * first and balances the new connection afresh). Static and allocation-free.
  */
 final class TcpTransitions
 {

@@ -52,6 +52,8 @@ final class BackendMonitor implements Runnable
     private volatile CompiledConfig config;
     private volatile boolean running = true;
     private volatile Thread thread;
+    /** The configuration the last pass looked at, published after what that pass learned. */
+    private volatile CompiledConfig passed;
     private BackendLinks published = BackendLinks.NONE;
 
     BackendMonitor(final NeighbourTable neighbours, final int backIfindex, final CompiledConfig initial,
@@ -72,6 +74,25 @@ final class BackendMonitor implements Runnable
         {
             LockSupport.unpark(t);
         }
+    }
+
+    /**
+     * Waits until a pass over {@code c}'s backends has published what it learned (the MACs the kernel knows for
+     * backends the configuration adds or enables, the probes that were due), at most {@code timeoutNanos}; false when
+     * it timed out. A control thread, after {@link #offer}.
+     */
+    boolean awaitPass(final CompiledConfig c, final long timeoutNanos)
+    {
+        final long deadline = System.nanoTime() + timeoutNanos;
+        while (passed != c)
+        {
+            if (System.nanoTime() - deadline >= 0 || !running)
+            {
+                return false;
+            }
+            LockSupport.parkNanos(50_000);
+        }
+        return true;
     }
 
     void stop()
@@ -110,6 +131,7 @@ final class BackendMonitor implements Runnable
                 LOG.log(System.Logger.Level.WARNING, "backend monitor: " + ex.getMessage(), ex);
                 nextNeighbours = now + NEIGHBOUR_PERIOD_NANOS;
             }
+            passed = c;
             final long wait = Math.max(1_000_000L, Math.min(nextNeighbours, nextProbe()) - System.nanoTime());
             LockSupport.parkNanos(this, wait);
         }
@@ -187,8 +209,9 @@ final class BackendMonitor implements Runnable
                 up[s][b] = backend.enabled() && h != null && h.up;
             }
         }
-        final BackendLinks next = new BackendLinks(macs, up, addresses);
-        if (changed(published, next, c))
+        final BackendLinks next = new BackendLinks(c, macs, up, addresses);
+        // Always after a new configuration: the dataplane takes links only with the configuration they were made for.
+        if (published.config() != c || changed(published, next, c))
         {
             published = next;
             publish.accept(next);

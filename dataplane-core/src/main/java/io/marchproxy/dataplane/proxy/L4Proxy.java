@@ -5,6 +5,7 @@ import io.marchproxy.dataplane.bpf.L4AccessEncoding;
 import io.marchproxy.dataplane.bpf.L4FlowSlots;
 import io.marchproxy.dataplane.bpf.L4Program;
 import io.marchproxy.dataplane.bpf.XdpAttachment;
+import io.marchproxy.dataplane.counter.LatencyHistogram;
 import io.marchproxy.dataplane.counter.SingleWriterCounters;
 import io.marchproxy.dataplane.netlink.InterfaceLink;
 import io.marchproxy.dataplane.netlink.NeighbourTable;
@@ -15,6 +16,7 @@ import io.marchproxy.dataplane.xsk.XskForwarder;
 import io.marchproxy.dataplane.xsk.XskPollIdleStrategy;
 import io.marchproxy.dataplane.xsk.XskPoller;
 import io.marchproxy.dataplane.xsk.XskSocket;
+import io.marchproxy.dataplane.xsk.XskStatistics;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
@@ -23,6 +25,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -45,6 +48,8 @@ public final class L4Proxy implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(L4Proxy.class.getName());
     private static final long ADOPT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** How long {@link #apply} lets the backend monitor look at a new configuration's backends first. */
+    private static final long LINKS_TIMEOUT_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final NetNamespace namespace;
     private final ProxySettings settings;
@@ -59,11 +64,16 @@ public final class L4Proxy implements AutoCloseable
     private Thread monitorThread;
     private AgentRunner runner;
     private CompiledConfig current;
+    private final FlowEvents events;
+    private final LatencyHistogram latency;
 
-    private L4Proxy(final NetNamespace namespace, final ProxySettings settings)
+    private L4Proxy(final NetNamespace namespace, final ProxySettings settings, final FlowEvents events,
+        final LatencyHistogram latency)
     {
         this.namespace = namespace;
         this.settings = settings;
+        this.events = Objects.requireNonNull(events, "events");
+        this.latency = latency;
     }
 
     /**
@@ -74,11 +84,32 @@ public final class L4Proxy implements AutoCloseable
     public static L4Proxy start(final NetNamespace namespace, final ProxySettings settings, final ProxyConfig initial)
         throws Exception
     {
+        return start(namespace, settings, initial, FlowEvents.NONE);
+    }
+
+    /**
+     * Starts a proxy as {@link #start(NetNamespace, ProxySettings, ProxyConfig)} does, telling {@code events} about
+     * flows opening and closing and sampled drops (on the dataplane thread: see {@link FlowEvents}).
+     */
+    public static L4Proxy start(
+        final NetNamespace namespace, final ProxySettings settings, final ProxyConfig initial, final FlowEvents events)
+        throws Exception
+    {
+        return start(namespace, settings, initial, events, new LatencyHistogram());
+    }
+
+    /**
+     * Starts a proxy as {@link #start(NetNamespace, ProxySettings, ProxyConfig, FlowEvents)} does, recording the
+     * per-packet latency into {@code latency}, or not at all when it is null (to measure what recording costs).
+     */
+    public static L4Proxy start(final NetNamespace namespace, final ProxySettings settings,
+        final ProxyConfig initial, final FlowEvents events, final LatencyHistogram latency) throws Exception
+    {
         if (settings.front().equals(settings.back()))
         {
             throw new IllegalArgumentException("front and back must be two interfaces (one-armed is not supported)");
         }
-        final L4Proxy proxy = new L4Proxy(namespace, settings);
+        final L4Proxy proxy = new L4Proxy(namespace, settings, events, latency);
         try
         {
             if (namespace == null)
@@ -128,8 +159,8 @@ public final class L4Proxy implements AutoCloseable
         try
         {
             pipeline = keep(new ProxyPipeline(current, settings.snat4(), settings.snat6(), settings.snatPorts(),
-                frontLink.mac().bits(), backLink.mac().bits(), settings.flowsPerFamily(), settings.timeouts(),
-                flowSlots, settings.offloadFlows()));
+                frontLink.mac().bits(), backLink.mac().bits(), settings.flowsPerFamily(), settings.timeouts(), events,
+                latency == null ? null : latency.newWriter(), flowSlots, settings.offloadFlows()));
         }
         catch (final RuntimeException | Error ex)
         {
@@ -155,6 +186,12 @@ public final class L4Proxy implements AutoCloseable
             public int doWork()
             {
                 return pipeline.housekeeping(System.nanoTime());
+            }
+
+            @Override
+            public void onClose()
+            {
+                pipeline.closeFlows(System.nanoTime());
             }
 
             @Override
@@ -212,15 +249,21 @@ public final class L4Proxy implements AutoCloseable
     }
 
     /**
-     * Makes {@code next} the configuration: compiled here, adopted by the dataplane thread between two batches (this
+     * Makes {@code next} the configuration: compiled here, looked at by the backend monitor (the MACs of its
+     * backends, up to 250 ms), adopted by the dataplane thread between two batches together with those links (this
      * call waits for that, a few milliseconds at most when idle), then written into the XDP program's other
-     * generation and flipped live, and handed to the backend monitor. Control thread.
+     * generation and flipped live. Control thread.
      */
     public synchronized void apply(final ProxyConfig next) throws Exception
     {
         final CompiledConfig compiled = new CompiledConfig(next, current.statistics());
-        pipeline.offer(compiled);
+        // The monitor looks at the new backends first, so the dataplane thread adopts the configuration and their
+        // links (MACs) in one turn: a backend the change adds or enables takes new flows from the first packet
+        // instead of their being dropped (no backend) until the monitor catches up. Bounded: a slow health probe
+        // or a MAC still to resolve does not hold the change back.
         monitor.offer(compiled);
+        monitor.awaitPass(compiled, LINKS_TIMEOUT_NANOS);
+        pipeline.offer(compiled);
         final long deadline = System.nanoTime() + ADOPT_TIMEOUT_NANOS;
         while (pipeline.liveConfig() != compiled && System.nanoTime() < deadline)
         {
@@ -314,6 +357,69 @@ public final class L4Proxy implements AutoCloseable
     public SingleWriterCounters offloadCounters()
     {
         return pipeline.offloadCounters();
+    }
+
+    /** Per-packet processing latency (nanoseconds), recorded by the dataplane thread, or null if not recorded. */
+    public LatencyHistogram latency()
+    {
+        return latency;
+    }
+
+    /**
+     * Every figure of the proxy now, as plain values: per service and backend counters of the adopted configuration,
+     * drops by reason, the XDP program's counters, flow offload's, each socket's, the latency distribution. Any thread; allocates
+     * (for reporting, not for the hot path).
+     */
+    public ProxySnapshot snapshot()
+    {
+        final CompiledConfig live = pipeline.liveConfig();
+        final ProxyStatistics stats = live.statistics();
+        final ProxyStatistics.ServiceCounter[] serviceCounters = ProxyStatistics.ServiceCounter.values();
+        final ProxyStatistics.BackendCounter[] backendCounters = ProxyStatistics.BackendCounter.values();
+        final List<ProxySnapshot.ServiceFigures> services = new ArrayList<>();
+        for (final ProxyService s : live.source().services())
+        {
+            final long[] counters = new long[serviceCounters.length];
+            for (final ProxyStatistics.ServiceCounter c : serviceCounters)
+            {
+                counters[c.ordinal()] = stats.service(s.index(), c);
+            }
+            final List<ProxySnapshot.BackendFigures> backends = new ArrayList<>();
+            for (int b = 0; b < s.backends().size(); b++)
+            {
+                final long[] bc = new long[backendCounters.length];
+                for (final ProxyStatistics.BackendCounter c : backendCounters)
+                {
+                    bc[c.ordinal()] = stats.backend(s.index(), b, c);
+                }
+                backends.add(new ProxySnapshot.BackendFigures(b, s.backends().get(b), bc));
+            }
+            services.add(new ProxySnapshot.ServiceFigures(s, counters, List.copyOf(backends)));
+        }
+        final L4Program.Counter[] xdpCounters = L4Program.Counter.values();
+        final long[] xdp = new long[xdpCounters.length];
+        for (final L4Program.Counter c : xdpCounters)
+        {
+            xdp[c.ordinal()] = program.counter(c);
+        }
+        final List<ProxySnapshot.SocketFigures> sockets = List.of(
+            socketFigures(settings.front(), front), socketFigures(settings.back(), back));
+        return new ProxySnapshot(live.version(), flows(), List.copyOf(services), pipeline.drops().snapshot(), xdp,
+            pipeline.offloadCounters().snapshot(), sockets, latency == null ? new LatencyHistogram().snapshot() : latency.snapshot());
+    }
+
+    private ProxySnapshot.SocketFigures socketFigures(final String name, final XskSocket socket)
+    {
+        XskStatistics kernel;
+        try
+        {
+            kernel = socket.statistics();
+        }
+        catch (final RuntimeException ex)
+        {
+            kernel = null; // closed while we asked: the figures above still hold
+        }
+        return new ProxySnapshot.SocketFigures(name, socket.queue(), socket.rxPackets(), socket.txSubmitted(), kernel);
     }
 
     /** Flows tracked now (both families; read without synchronization, so approximate while traffic flows). */

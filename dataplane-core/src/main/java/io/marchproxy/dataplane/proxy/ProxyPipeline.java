@@ -4,8 +4,10 @@ import io.marchproxy.dataplane.acl.AccessAction;
 import io.marchproxy.dataplane.balance.BackendSelector;
 import io.marchproxy.dataplane.bpf.L4FlowSlots;
 import io.marchproxy.dataplane.conntrack.ExpiredFlowHandler;
+import io.marchproxy.dataplane.conntrack.FlowState;
 import io.marchproxy.dataplane.conntrack.FlowTable;
 import io.marchproxy.dataplane.conntrack.FlowTimeouts;
+import io.marchproxy.dataplane.counter.LatencyHistogram;
 import io.marchproxy.dataplane.counter.SingleWriterCounters;
 import io.marchproxy.dataplane.nat.NatRewriter;
 import io.marchproxy.dataplane.nat.SnatPortAllocator;
@@ -26,6 +28,7 @@ import io.marchproxy.dataplane.xsk.XskForwarder;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 import static io.marchproxy.dataplane.packet.NetworkByteOrder.u48;
 
@@ -43,9 +46,15 @@ import static io.marchproxy.dataplane.packet.NetworkByteOrder.u48;
  * whose decision changed.
  *
  * <p>What crosses threads: the configuration ({@link CompiledConfig}) and the backends' links and health
- * ({@link BackendLinks}) arrive as immutable snapshots through volatile fields and are adopted between batches; the
+ * ({@link BackendLinks}) arrive as immutable snapshots through volatile fields and are adopted between batches, links
+ * only together with (or after) the configuration they were made for; the
  * counters are {@link SingleWriterCounters} any thread may read. Everything else has this one writer. No allocation
  * and no exception per packet: every failure is a {@link DropReason} counted.
+ *
+ * <p>Statistics beyond the counters: the frames of each turn are counted, and at the start of the next turn the
+ * turn's duration is recorded once for each of them into a {@link LatencyHistogram} (from the turn's start, before the
+ * frames were taken off the RX ring, to after their TX publish: what each frame of the turn waited at most, for one
+ * clock read per turn). Flows opening and closing, and a sample of the drops per reason, go to {@link FlowEvents}.
  */
 final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
 {
@@ -90,6 +99,25 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     private int revalidate4 = -1;
     private int revalidate6 = -1;
 
+    private final FlowEvents events;
+    /** Null: latency not recorded. */
+    private final LatencyHistogram.Writer latency;
+    /** When each flow opened (per record, per family); only while {@code events} is a real sink. */
+    private final MemorySegment openedAt4;
+    private final MemorySegment openedAt6;
+    /** Frames taken in this turn, and when the turn started. */
+    private int turnFrames;
+    private long turnStart;
+    /** Per drop reason: when the last sample went out (Long.MIN_VALUE: never), and the drops since. */
+    private final long[] sampledAt = new long[DropReason.values().length];
+    private final long[] unsampled = new long[DropReason.values().length];
+    private final long sampleInterval;
+    /** Longer than any idle timeout: a clock this far past a flow's last packet evicts it whatever its state. */
+    private final long pastEveryTimeout;
+    /** Of the frame in hand: whether {@code parsed.tuple()} holds its 5-tuple, and its service index (-1: none). */
+    private boolean frameTuple;
+    private int frameService;
+
     /**
      * @param snat4 the node's IPv4 source address toward backends, or null when there is none (IPv4 services then
      *              get no flows)
@@ -100,8 +128,15 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     ProxyPipeline(
         final CompiledConfig initial, final IpAddress snat4, final IpAddress snat6, final PortRange snatPorts,
         final long frontMac, final long backMac, final int flowsPerFamily, final FlowTimeouts timeouts,
-        final L4FlowSlots offloadSlots, final int offloadFlows)
+        final FlowEvents events, final LatencyHistogram.Writer latency, final L4FlowSlots offloadSlots,
+        final int offloadFlows)
     {
+        this.events = events;
+        this.latency = latency;
+        this.sampleInterval = events.dropSampleIntervalNanos();
+        this.pastEveryTimeout = 1 + Math.max(Math.max(timeouts.handshakeNanos(), timeouts.establishedNanos()),
+            Math.max(timeouts.closingNanos(), timeouts.udpNanos()));
+        Arrays.fill(sampledAt, Long.MIN_VALUE);
         this.config = initial;
         this.pendingConfig = initial;
         this.links = BackendLinks.NONE;
@@ -116,6 +151,9 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         this.clientMacs6 = arena.allocate((long)flows6.capacity() * Long.BYTES, Long.BYTES);
         this.offload = new FlowOffload(offloadSlots, offloadFlows, flows4, flows6, clientMacs4, clientMacs6, frontMac,
             backMac);
+        final boolean journal = events != FlowEvents.NONE;
+        this.openedAt4 = journal ? arena.allocate((long)flows4.capacity() * Long.BYTES, Long.BYTES) : null;
+        this.openedAt6 = journal ? arena.allocate((long)flows6.capacity() * Long.BYTES, Long.BYTES) : null;
         for (int f = 0; f < 2; f++)
         {
             for (int p = 0; p < 2; p++)
@@ -183,6 +221,15 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
      */
     int housekeeping(final long nanoTime)
     {
+        if (turnFrames != 0)
+        {
+            if (latency != null)
+            {
+                latency.record(nanoTime - turnStart, turnFrames);
+            }
+            turnFrames = 0;
+        }
+        turnStart = nanoTime;
         now = nanoTime;
         int work = 0;
         final CompiledConfig c = pendingConfig;
@@ -193,7 +240,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
             work++;
         }
         final BackendLinks l = pendingLinks;
-        if (l != links)
+        if (l != links && l.config() == config)
         {
             links = l;
             applyLinks();
@@ -285,6 +332,22 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
             && c.backendPort(service, backend, key.destinationPort()) == quoted.sourcePort();
     }
 
+    /**
+     * When the dataplane thread stops, with a flow journal attached: evicts every flow, so that each one the journal
+     * saw open is seen closing too (its counters final, an offloaded flow's with what the XDP program forwarded, its
+     * close time now). On the dataplane thread, after its last turn.
+     */
+    void closeFlows(final long nanoTime)
+    {
+        if (events == FlowEvents.NONE)
+        {
+            return;
+        }
+        now = nanoTime;
+        flows4.expire(nanoTime + pastEveryTimeout, flows4.capacity(), this);
+        flows6.expire(nanoTime + pastEveryTimeout, flows6.capacity(), this);
+    }
+
     /** Installs {@code next} on the dataplane thread: carries open-flow counts over into its selectors. */
     private void adopt(final CompiledConfig next)
     {
@@ -349,6 +412,10 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         table.key(handle, 1, key);
         snatAllocator(key.family(), key.protocol()).free(key.destinationPort());
         closed(table.serviceIndex(handle), table.backendIndex(handle));
+        if (events != FlowEvents.NONE)
+        {
+            events.closed(table, handle, openedAt(table.family()).getAtIndex(ValueLayout.JAVA_LONG, handle >>> 1), now);
+        }
     }
 
     private void closed(final int service, final int backend)
@@ -388,10 +455,32 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         return family == IpFamily.IPV4 ? clientMacs4 : clientMacs6;
     }
 
+    private MemorySegment openedAt(final int family)
+    {
+        return family == IpFamily.IPV4 ? openedAt4 : openedAt6;
+    }
+
     private boolean drop(final DropReason reason)
     {
         drops.increment(reason);
+        if (events != FlowEvents.NONE)
+        {
+            sample(reason);
+        }
         return false;
+    }
+
+    /** Counts a drop toward its reason's next sample, and sends the sample when the reason's interval has passed. */
+    private void sample(final DropReason reason)
+    {
+        final int r = reason.ordinal();
+        unsampled[r]++;
+        if (sampledAt[r] == Long.MIN_VALUE || now - sampledAt[r] >= sampleInterval)
+        {
+            events.dropped(reason, unsampled[r], frameTuple ? parsed.tuple() : null, frameService, now);
+            sampledAt[r] = now;
+            unsampled[r] = 0;
+        }
     }
 
     /** Frames from clients ({@code fromClient}) or from backends; the state is the pipeline's. */
@@ -408,7 +497,10 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         public boolean rewrite(final Packet packet)
         {
             final MemorySegment frame = packet.frame();
+            turnFrames++;
             final PacketVerdict verdict = parser.parse(frame, packet.offset(), packet.length(), parsed);
+            frameService = -1;
+            frameTuple = verdict == PacketVerdict.TCP || verdict == PacketVerdict.UDP;
             switch (verdict)
             {
                 case TCP:
@@ -417,7 +509,11 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
                 case ICMP_ERROR:
                     return icmpError(fromClient);
                 case DROP:
-                    return false; // the parser counted the reason
+                    if (events != FlowEvents.NONE)
+                    {
+                        sample(parsed.dropReason()); // the parser counted it
+                    }
+                    return false;
                 default:
                     // ARP, echo, other protocols: the XDP program gives them to the kernel; one that gets here anyway
                     // is not the proxy's.
@@ -445,6 +541,19 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
                 return false;
             }
         }
+        else if (tuple.protocol() == TCP && (parsed.tcpFlags() & (TcpHeader.SYN | TcpHeader.ACK)) == TcpHeader.SYN
+            && table.state(handle) == FlowState.CLOSED)
+        {
+            // A new connection on the tuple of one that ended (the client reused its port before the closed flow
+            // expired): balanced afresh, as a new connection, not sent after the old one's backend (which may be gone).
+            onExpired(table, handle);
+            table.remove(handle);
+            handle = open(c, table, tuple, frame, offset, length);
+            if (handle < 0)
+            {
+                return false;
+            }
+        }
         else
         {
             if (table.marks(handle) != 0)
@@ -455,6 +564,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         }
         final int service = table.serviceIndex(handle);
         final int backend = table.backendIndex(handle);
+        frameService = service;
         final long mac = links.mac(service, backend);
         if (mac == 0)
         {
@@ -484,6 +594,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
             drop(DropReason.NO_SERVICE);
             return -1;
         }
+        frameService = service;
         final int flags = parsed.tcpFlags();
         if (tuple.protocol() == TCP && (flags & (TcpHeader.SYN | TcpHeader.ACK | TcpHeader.RST)) != TcpHeader.SYN)
         {
@@ -526,6 +637,11 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         active[service][backend]++;
         selector.flowOpened(backend);
         c.statistics().flowOpened(service, backend);
+        if (events != FlowEvents.NONE)
+        {
+            openedAt(tuple.family()).setAtIndex(ValueLayout.JAVA_LONG, handle >>> 1, now);
+            events.opened(table, handle, now);
+        }
         return handle;
     }
 

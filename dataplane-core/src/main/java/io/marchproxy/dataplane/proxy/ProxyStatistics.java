@@ -20,10 +20,10 @@ public final class ProxyStatistics
         FLOWS_REVOKED
     }
 
-    /** What is counted per backend. */
+    /** What is counted per backend ({@link #PACKETS} and {@link #BYTES}: both directions). */
     public enum BackendCounter
     {
-        FLOWS_OPENED, FLOWS_ACTIVE, PACKETS
+        FLOWS_OPENED, FLOWS_ACTIVE, PACKETS, BYTES
     }
 
     private static final int MIN_BACKEND_SLOTS = 8;
@@ -104,7 +104,9 @@ public final class ProxyStatistics
         final SingleWriterCounters c = services[service];
         c.increment(ServiceCounter.PACKETS_TO_BACKENDS.ordinal());
         c.add(ServiceCounter.BYTES_TO_BACKENDS.ordinal(), bytes);
-        backends[service].increment(backend * BACKEND_COUNTERS + BackendCounter.PACKETS.ordinal());
+        final int base = backend * BACKEND_COUNTERS;
+        backends[service].increment(base + BackendCounter.PACKETS.ordinal());
+        backends[service].add(base + BackendCounter.BYTES.ordinal(), bytes);
     }
 
     void toClient(final int service, final int backend, final int bytes)
@@ -140,10 +142,11 @@ public final class ProxyStatistics
         }
         c.add(packetCounter.ordinal(), packets);
         c.add(byteCounter.ordinal(), bytes);
-        final int at = backend * BACKEND_COUNTERS + BackendCounter.PACKETS.ordinal();
-        if (at < backends[service].length())
+        final int base = backend * BACKEND_COUNTERS;
+        if (base + BACKEND_COUNTERS <= backends[service].length())
         {
-            backends[service].add(at, packets);
+            backends[service].add(base + BackendCounter.PACKETS.ordinal(), packets);
+            backends[service].add(base + BackendCounter.BYTES.ordinal(), bytes);
         }
     }
 

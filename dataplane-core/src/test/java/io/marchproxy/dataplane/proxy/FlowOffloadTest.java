@@ -89,7 +89,7 @@ class FlowOffloadTest
             PortRange.of(53), BalancingAlgorithm.ROUND_ROBIN, List.of(new Backend(BACKEND, 5353, 1, true)), null,
             false), new ProxyService(1, "web", VIP, L4Protocol.TCP, PortRange.of(80), BalancingAlgorithm.ROUND_ROBIN,
             List.of(new Backend(BACKEND, 8080, 1, true)), null, false)), List.of(), AccessAction.ALLOW), null);
-        links = new BackendLinks(new long[][]{{BACKEND_MAC}, {BACKEND_MAC}}, new boolean[][]{{true}, {true}},
+        links = new BackendLinks(config, new long[][]{{BACKEND_MAC}, {BACKEND_MAC}}, new boolean[][]{{true}, {true}},
             new IpAddress[][]{{BACKEND}, {BACKEND}});
     }
 

@@ -186,6 +186,72 @@ class L4ProxyLabTest
         assertTrue(proxy.statistics().service(0, ProxyStatistics.ServiceCounter.FLOWS_OPENED) >= 6);
     }
 
+    /**
+     * A client that reuses its source port for a new connection before the closed flow of the old one expired gets
+     * a new balancing decision: here the old connection's backend was disabled in between, so the new one must go to
+     * the other backend (before the fix, the closed flow was reopened towards the disabled backend).
+     */
+    @Test
+    void aNewConnectionOnTheTupleOfAClosedOneIsBalancedAfresh() throws Exception
+    {
+        final LabHost client = lab.clients().get(0);
+        final int port = 41_000 + (int)(ProcessHandle.current().pid() % 1000);
+        try
+        {
+            proxy.apply(onlyBackend(10, 0));
+            assertEquals("backend1", fromPort(client, port), "the first connection goes to the only enabled backend");
+            proxy.apply(onlyBackend(11, 1));
+            assertEquals("backend2", fromPort(client, port),
+                "the same tuple again, right after the close: balanced afresh onto the enabled backend");
+        }
+        finally
+        {
+            proxy.apply(config(12, AccessAction.ALLOW));
+        }
+    }
+
+    /** {@link #config} with the IPv4 TCP service's backends all disabled but {@code enabled} (0-based). */
+    private ProxyConfig onlyBackend(final long version, final int enabled)
+    {
+        final ProxyConfig all = config(version, AccessAction.ALLOW);
+        final List<ProxyService> services = new ArrayList<>();
+        for (final ProxyService s : all.services())
+        {
+            if (s.index() != 0)
+            {
+                services.add(s);
+                continue;
+            }
+            final List<Backend> backends = new ArrayList<>();
+            for (int b = 0; b < s.backends().size(); b++)
+            {
+                final Backend x = s.backends().get(b);
+                backends.add(new Backend(x.address(), x.port(), x.weight(), b == enabled));
+            }
+            services.add(new ProxyService(s.index(), s.name(), s.vip(), s.protocol(), s.ports(), s.algorithm(),
+                backends, s.probe(), s.clientAffinity(), s.offload()));
+        }
+        return new ProxyConfig(version, services, all.rules(), all.defaultAction());
+    }
+
+    /** One TCP request to VIP 1 port 80 from {@code port} of the client; the backend's name. */
+    private static String fromPort(final LabHost client, final int port) throws Exception
+    {
+        return client.namespace().call(() ->
+        {
+            try (java.net.Socket s = new java.net.Socket())
+            {
+                s.setReuseAddress(true);
+                s.setSoTimeout((int)TIMEOUT.toMillis());
+                s.bind(new InetSocketAddress(client.link().ipv4(), port));
+                s.connect(new InetSocketAddress(L4Lab.vip4(1), 80), (int)TIMEOUT.toMillis());
+                s.getOutputStream().write('q');
+                s.shutdownOutput();
+                return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        });
+    }
+
     @Test
     void deniedSourcesAreDroppedInXdpAndAChangeOpensTheWayWhileTrafficFlows() throws Exception
     {

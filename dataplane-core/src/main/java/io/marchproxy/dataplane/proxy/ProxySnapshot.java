@@ -1,0 +1,83 @@
+package io.marchproxy.dataplane.proxy;
+
+import io.marchproxy.dataplane.balance.Backend;
+import io.marchproxy.dataplane.bpf.L4Program;
+import io.marchproxy.dataplane.packet.DropReason;
+import io.marchproxy.dataplane.xsk.XskStatistics;
+import org.HdrHistogram.Histogram;
+
+import java.util.List;
+
+/**
+ * The proxy's figures at one moment, as plain values for whoever reports them (a metrics exporter, a live table):
+ * taken by {@link L4Proxy#snapshot()} from any thread. Each counter is read with an acquire load; the snapshot as a
+ * whole is not atomic (counters move on while it is taken).
+ *
+ * @param configVersion the configuration version the dataplane thread serves
+ * @param flows         flows tracked now, both families
+ * @param services      every service of that configuration with its counters and its backends'
+ * @param drops         frames the dataplane thread dropped, indexed by {@link DropReason#ordinal()}
+ * @param xdp           the XDP program's counters summed over CPUs, indexed by {@link L4Program.Counter#ordinal()}
+ * @param offload       what flow offload did, indexed by {@link OffloadCounter#ordinal()} (its traffic is in the
+ *                      service and backend counters too, folded in from the XDP program's per-flow counts)
+ * @param sockets       each AF_XDP socket's figures
+ * @param latency       per-packet processing latency in nanoseconds since the start (see {@link ProxyPipeline})
+ */
+public record ProxySnapshot(
+    long configVersion,
+    int flows,
+    List<ServiceFigures> services,
+    long[] drops,
+    long[] xdp,
+    long[] offload,
+    List<SocketFigures> sockets,
+    Histogram latency)
+{
+    /** Frames dropped for {@code reason}. */
+    public long drops(final DropReason reason)
+    {
+        return drops[reason.ordinal()];
+    }
+
+    /** The XDP program's {@code counter}. */
+    public long xdp(final L4Program.Counter counter)
+    {
+        return xdp[counter.ordinal()];
+    }
+
+    /** Flow offload's {@code counter}. */
+    public long offload(final OffloadCounter counter)
+    {
+        return offload[counter.ordinal()];
+    }
+
+    /** A service's counters, indexed by {@link ProxyStatistics.ServiceCounter#ordinal()}, and its backends'. */
+    public record ServiceFigures(ProxyService service, long[] counters, List<BackendFigures> backends)
+    {
+        public long get(final ProxyStatistics.ServiceCounter counter)
+        {
+            return counters[counter.ordinal()];
+        }
+    }
+
+    /**
+     * A backend's counters, indexed by {@link ProxyStatistics.BackendCounter#ordinal()}.
+     *
+     * @param position the backend's stable position in its service
+     */
+    public record BackendFigures(int position, Backend backend, long[] counters)
+    {
+        public long get(final ProxyStatistics.BackendCounter counter)
+        {
+            return counters[counter.ordinal()];
+        }
+    }
+
+    /**
+     * An AF_XDP socket: what the dataplane took off its RX ring and put on its TX ring, and the kernel's counters
+     * ({@code XDP_STATISTICS}), null if the kernel would not say (the socket closed meanwhile).
+     */
+    public record SocketFigures(String interfaceName, int queue, long rxPackets, long txPackets, XskStatistics kernel)
+    {
+    }
+}

@@ -1,0 +1,160 @@
+package io.marchproxy.dataplane.proxy;
+
+import io.marchproxy.dataplane.acl.AccessAction;
+import io.marchproxy.dataplane.acl.AccessRule;
+import io.marchproxy.dataplane.balance.Backend;
+import io.marchproxy.dataplane.balance.BalancingAlgorithm;
+import io.marchproxy.dataplane.net.IpAddress;
+import io.marchproxy.dataplane.net.IpPrefix;
+import io.marchproxy.dataplane.net.L4Protocol;
+import io.marchproxy.dataplane.net.PortRange;
+import io.marchproxy.dataplane.packet.DropReason;
+import io.marchproxy.lab.L4Lab;
+import io.marchproxy.lab.LabClient;
+import io.marchproxy.lab.ServerReply;
+import io.marchproxy.lab.Transport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A configuration change that moves a service to a backend it had disabled: the first new flows after
+ * {@link L4Proxy#apply} returns go to that backend, none dropped for want of its MAC (the dataplane adopts the
+ * configuration and the backend's links together), nor while the change is on its way. Twenty changes back and forth,
+ * each followed at once by a burst of requests on new flows, with requests on new flows all along.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class L4ProxyConfigChangeTest
+{
+    private static final int UDP_PORT = 5353;
+    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+    /** One UDP service on VIP 1 port 53 over both backends, only {@code enabled} (0 or 1) taking flows. */
+    private static ProxyConfig config(final L4Lab lab, final long version, final int enabled)
+    {
+        final List<Backend> backends = new ArrayList<>();
+        for (int b = 0; b < 2; b++)
+        {
+            backends.add(new Backend(IpAddress.of(lab.backends().get(b).link().ipv4()), UDP_PORT, 1, b == enabled));
+        }
+        final ProxyService dns = new ProxyService(0, "dns", IpAddress.of(L4Lab.vip4(1)), L4Protocol.UDP,
+            PortRange.of(53), BalancingAlgorithm.ROUND_ROBIN, backends, null, false);
+        final AccessRule anyone = new AccessRule(0, AccessAction.ALLOW, List.of(IpPrefix.parse("0.0.0.0/0")), Set.of(0),
+            Set.of(L4Protocol.UDP), List.of(PortRange.ALL));
+        return new ProxyConfig(version, List.of(dns), List.of(anyone), AccessAction.DENY);
+    }
+
+    private static String drops(final L4Proxy proxy)
+    {
+        final StringBuilder b = new StringBuilder();
+        for (int i = 0; i < proxy.drops().length(); i++)
+        {
+            if (proxy.drops().get(i) != 0)
+            {
+                b.append(' ').append(proxy.drops().label(i)).append('=').append(proxy.drops().get(i));
+            }
+        }
+        for (final io.marchproxy.dataplane.bpf.L4Program.Counter c : io.marchproxy.dataplane.bpf.L4Program.Counter.values())
+        {
+            b.append(" xdp.").append(c).append('=').append(proxy.program().counter(c));
+        }
+        b.append(" received=").append(proxy.received()).append(" flows=").append(proxy.flows());
+        return b.toString();
+    }
+
+    @Test
+    void aBackendTheChangeEnablesTakesTheFirstNewFlows() throws Exception
+    {
+        final ExecutorService burst = Executors.newFixedThreadPool(5);
+        try (L4Lab lab = L4Lab.create(1, 2);
+             L4Proxy proxy = L4Proxy.start(lab.node(), ProxySettings.of(lab.front().name(), lab.back().name(),
+                 IpAddress.of(lab.back().ipv4()), null), config(lab, 1, 0)))
+        {
+            lab.startServers(Transport.UDP, UDP_PORT, ServerReply.NAME);
+            final LabClient client = new LabClient(lab.clients().get(0));
+            final InetSocketAddress vip = new InetSocketAddress(L4Lab.vip4(1), 53);
+            // Both backends known to the kernel of the node (the monitor learns MACs from it, never from config).
+            for (int enabled : new int[]{1, 0})
+            {
+                proxy.apply(config(lab, 2 - enabled, enabled));
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                String answer = null;
+                while (!lab.backends().get(enabled).name().equals(answer) && System.nanoTime() < deadline)
+                {
+                    try
+                    {
+                        answer = client.udp(vip, "warm", Duration.ofMillis(200));
+                    }
+                    catch (final java.io.IOException ex)
+                    {
+                        answer = null;
+                    }
+                }
+                assertEquals(lab.backends().get(enabled).name(), answer, "warm-up through the proxy");
+            }
+
+            final long noBackendBefore = proxy.drops().get(DropReason.NO_BACKEND);
+            // Traffic meanwhile, on new flows one after another: none may find the service without a backend while a
+            // change is on its way either (links made for the next configuration are not the current one's).
+            final java.util.concurrent.atomic.AtomicBoolean changing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            final Future<?> background = burst.submit(() ->
+            {
+                while (changing.get())
+                {
+                    try
+                    {
+                        client.udp(vip, "b", Duration.ofMillis(200));
+                    }
+                    catch (final java.io.IOException ex)
+                    {
+                        // counted by the proxy if it dropped it: checked below
+                    }
+                }
+                return null;
+            });
+            for (int change = 0; change < 20; change++)
+            {
+                final int enabled = change % 2 == 0 ? 1 : 0;
+                proxy.apply(config(lab, 10 + change, enabled));
+                final List<Future<String>> answers = new ArrayList<>();
+                for (int i = 0; i < 4; i++)
+                {
+                    answers.add(burst.submit(() -> client.udp(vip, "q", TIMEOUT)));
+                }
+                for (final Future<String> a : answers)
+                {
+                    final String answer;
+                    try
+                    {
+                        answer = a.get();
+                    }
+                    catch (final java.util.concurrent.ExecutionException ex)
+                    {
+                        throw new AssertionError("change " + change + ": no answer (" + ex.getCause() + "); drops "
+                            + drops(proxy), ex);
+                    }
+                    assertEquals(lab.backends().get(enabled).name(), answer, "change " + change);
+                }
+            }
+            changing.set(false);
+            background.get();
+            assertEquals(noBackendBefore, proxy.drops().get(DropReason.NO_BACKEND),
+                "new flows dropped for want of a backend around a change");
+        }
+        finally
+        {
+            burst.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,395 @@
+package io.marchproxy.node;
+
+import io.marchproxy.control.ControlPlaneSettings;
+import io.marchproxy.control.observe.Scrape;
+import io.marchproxy.control.rest.TestPlane;
+import io.marchproxy.control.xds.XdsSettings;
+import io.marchproxy.dataplane.conntrack.FlowTimeouts;
+import io.marchproxy.dataplane.net.IpAddress;
+import io.marchproxy.dataplane.packet.DropClass;
+import io.marchproxy.dataplane.packet.DropReason;
+import io.marchproxy.dataplane.proxy.OffloadCounter;
+import io.marchproxy.dataplane.proxy.ProxySettings;
+import io.marchproxy.dataplane.proxy.ProxySnapshot;
+import io.marchproxy.dataplane.proxy.ProxyStatistics.BackendCounter;
+import io.marchproxy.dataplane.proxy.ProxyStatistics.ServiceCounter;
+import io.marchproxy.journal.FlowJournal;
+import io.marchproxy.journal.FlowJournalReader;
+import io.marchproxy.journal.FlowRecord;
+import io.marchproxy.journal.FlowRecordType;
+import io.marchproxy.lab.Await;
+import io.marchproxy.lab.L4Lab;
+import io.marchproxy.lab.LabHost;
+import io.marchproxy.lab.ServerReply;
+import io.marchproxy.lab.Transport;
+import io.marchproxy.node.journal.JournalTail;
+import net.openhft.chronicle.bytes.SyncMode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A running node's statistics and flow journal on the L4 lab (clients, the node and three backends in namespaces
+ * this test creates, real TCP and UDP servers): a bounded run of connections through the proxy, then the metrics
+ * scraped over HTTP from {@code /observe/metrics} must equal the dataplane's counters and what the run did (exact
+ * connection and datagram counts); every metric the Grafana dashboard and the alert rules in docs/ use is exported;
+ * and after the node is closed and the journal opened again, it holds an open and a close record for every connection
+ * of the run, with the client's port, the backend that answered, and the packets both ways.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NodeStatsJournalLabTest
+{
+    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+    private static final int TCP = 8080;
+    private static final int UDP = 5353;
+    private static final int CONNECTIONS = 12;
+    private static final int DATAGRAMS = 9;
+
+    private static TestPlane plane;
+    private static L4Lab lab;
+    private static Path journalDir;
+    private static NodeDataplane node;
+    private static String admin;
+    /** What the run did: per protocol, client address and port, the backend that answered. */
+    private static final List<Connection> run = new ArrayList<>();
+
+    private record Connection(String protocol, String client, int port, String backend)
+    {
+    }
+
+    @BeforeAll
+    static void setUp() throws Exception
+    {
+        final Path dir = Files.createTempDirectory("marchproxy-node-stats");
+        journalDir = dir.resolve("flows");
+        plane = new TestPlane(new ControlPlaneSettings("127.0.0.1", 0, dir.resolve("data"), 1000, SyncMode.NONE, "", "",
+            Duration.ofMinutes(30), 1000, "admin", TestPlane.ADMIN_PASSWORD, "", "", Duration.ofSeconds(60)),
+            new XdsSettings(true, "127.0.0.1", 0, "127.0.0.1"), true);
+        lab = L4Lab.create(2, 3);
+        lab.startServers(Transport.TCP, TCP, ServerReply.NAME);
+        lab.startServers(Transport.UDP, UDP, ServerReply.NAME);
+        // Short timeouts, so the run's flows close (and are journaled) within seconds.
+        final ProxySettings settings = ProxySettings.of(lab.front().name(), lab.back().name(),
+            IpAddress.of(lab.back().ipv4()), IpAddress.of(lab.back().ipv6())).withTimeouts(FlowTimeouts.of(
+            Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofMillis(500), Duration.ofMillis(500)));
+        node = NodeDataplane.start(plane.plane, lab.node(), settings, "lab", new FlowJournal.Settings(journalDir, 7,
+            1 << 20, Duration.ofMillis(100)), Clock.systemUTC());
+        admin = plane.adminToken();
+        final TestPlane.Res c = plane.post("/api/v1/clusters", admin, "{\"name\":\"lab\",\"defaultPolicy\":\"allow\"}");
+        assertEquals(201, c.status(), c.text());
+        final String cluster = c.json().get("id").asText();
+        for (final String[] s : new String[][]{{"stats-tcp", "tcp", "80", Integer.toString(TCP)},
+            {"stats-udp", "udp", "53", Integer.toString(UDP)}})
+        {
+            final StringBuilder backends = new StringBuilder();
+            for (final LabHost b : lab.backends())
+            {
+                backends.append(backends.length() == 0 ? "" : ",").append("{\"address\":\"")
+                    .append(b.link().ipv4().getHostAddress()).append("\",\"port\":").append(s[3]).append('}');
+            }
+            final TestPlane.Res r = plane.post("/api/v1/services", admin, "{\"name\":\"" + s[0] + "\",\"clusterId\":\""
+                + cluster + "\",\"address\":\"" + L4Lab.vip4(3).getHostAddress() + "\",\"port\":" + s[2]
+                + ",\"protocol\":\"" + s[1] + "\",\"backends\":[" + backends + "]}");
+            assertEquals(201, r.status(), r.text());
+        }
+        final long version = plane.plane.store().state().configVersion();
+        Await.until("config version " + version + " in the dataplane",
+            () -> node.dataplane().appliedVersion() >= version);
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception
+    {
+        try (TestPlane t = plane; L4Lab l = lab; NodeDataplane n = node)
+        {
+            // closed in reverse order of creation: the node before the lab it runs in
+        }
+    }
+
+    /** One TCP connection from {@code client} to the VIP: sends, reads the backend's name until it closes. */
+    private static Connection tcp(final LabHost client) throws Exception
+    {
+        return client.namespace().call(() ->
+        {
+            try (Socket s = new Socket())
+            {
+                s.connect(new InetSocketAddress(L4Lab.vip4(3), 80), (int)TIMEOUT.toMillis());
+                s.setSoTimeout((int)TIMEOUT.toMillis());
+                s.getOutputStream().write("hello".getBytes(StandardCharsets.UTF_8));
+                s.shutdownOutput();
+                final String name = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                return new Connection("tcp", client.link().ipv4().getHostAddress(), s.getLocalPort(), name);
+            }
+        });
+    }
+
+    /** One UDP request and its answer, from a socket of its own (so a flow of its own). */
+    private static Connection udp(final LabHost client) throws Exception
+    {
+        return client.namespace().call(() ->
+        {
+            try (DatagramSocket s = new DatagramSocket())
+            {
+                s.connect(new InetSocketAddress(L4Lab.vip4(3), 53));
+                s.setSoTimeout((int)TIMEOUT.toMillis());
+                s.send(new DatagramPacket(new byte[]{'q'}, 1));
+                final DatagramPacket answer = new DatagramPacket(new byte[512], 512);
+                s.receive(answer);
+                return new Connection("udp", client.link().ipv4().getHostAddress(), s.getLocalPort(),
+                    new String(answer.getData(), 0, answer.getLength(), StandardCharsets.UTF_8));
+            }
+        });
+    }
+
+    private static Scrape scrape()
+    {
+        final TestPlane.Res r = plane.get("/observe/metrics", null);
+        assertEquals(200, r.status(), r.text());
+        return Scrape.parse(r.text());
+    }
+
+    @Test
+    @Order(1)
+    void metricsScrapedOverHttpMatchTheCountersOfTheRun() throws Exception
+    {
+        for (int i = 0; i < CONNECTIONS; i++)
+        {
+            run.add(tcp(lab.clients().get(i % 2)));
+        }
+        for (int i = 0; i < DATAGRAMS; i++)
+        {
+            run.add(udp(lab.clients().get(i % 2)));
+        }
+        Await.until("every flow of the run closed", () -> node.proxy().flows() == 0);
+        final ProxySnapshot s = node.proxy().snapshot();
+        final Scrape m = scrape();
+
+        // What the run did, exactly: connections and datagrams (one flow each), round robin over the backends.
+        final String tcp = "service=\"stats-tcp\"";
+        final String udp = "service=\"stats-udp\"";
+        assertEquals(CONNECTIONS, m.value("marchproxy_l4_service_flows_opened_total{" + tcp + "}"));
+        assertEquals(DATAGRAMS, m.value("marchproxy_l4_service_flows_opened_total{" + udp + "}"));
+        assertEquals(DATAGRAMS, m.value("marchproxy_l4_service_packets_total{direction=\"to_backends\"," + udp + "}"));
+        assertEquals(DATAGRAMS, m.value("marchproxy_l4_service_packets_total{direction=\"to_clients\"," + udp + "}"));
+        assertEquals(0, m.value("marchproxy_l4_service_flows_active{" + tcp + "}"));
+        assertEquals(0, m.value("marchproxy_dataplane_flows"));
+        for (final LabHost b : lab.backends())
+        {
+            final String backend = ",backend=\"" + b.link().ipv4().getHostAddress() + ":" + TCP + "\"";
+            assertEquals(CONNECTIONS / 3, m.value("marchproxy_l4_backend_flows_opened_total{" + backend.substring(1)
+                + "," + tcp + "}"), "round robin");
+        }
+
+        // The scrape equals the dataplane's own counters, figure by figure.
+        for (final ProxySnapshot.ServiceFigures sf : s.services())
+        {
+            final String service = "service=\"" + sf.service().name() + "\"";
+            assertEquals(sf.get(ServiceCounter.PACKETS_TO_BACKENDS),
+                m.value("marchproxy_l4_service_packets_total{direction=\"to_backends\"," + service + "}"));
+            assertEquals(sf.get(ServiceCounter.PACKETS_TO_CLIENTS),
+                m.value("marchproxy_l4_service_packets_total{direction=\"to_clients\"," + service + "}"));
+            assertEquals(sf.get(ServiceCounter.BYTES_TO_BACKENDS),
+                m.value("marchproxy_l4_service_bytes_total{direction=\"to_backends\"," + service + "}"));
+            assertEquals(sf.get(ServiceCounter.BYTES_TO_CLIENTS),
+                m.value("marchproxy_l4_service_bytes_total{direction=\"to_clients\"," + service + "}"));
+            long backendPackets = 0;
+            long backendBytes = 0;
+            for (final ProxySnapshot.BackendFigures b : sf.backends())
+            {
+                final String labels = "{backend=\"" + b.backend().address() + ":" + b.backend().port() + "\"," + service
+                    + "}";
+                assertEquals(b.get(BackendCounter.PACKETS), m.value("marchproxy_l4_backend_packets_total" + labels));
+                assertEquals(b.get(BackendCounter.BYTES), m.value("marchproxy_l4_backend_bytes_total" + labels));
+                assertEquals(b.get(BackendCounter.FLOWS_OPENED),
+                    m.value("marchproxy_l4_backend_flows_opened_total" + labels));
+                backendPackets += b.get(BackendCounter.PACKETS);
+                backendBytes += b.get(BackendCounter.BYTES);
+            }
+            assertEquals(sf.get(ServiceCounter.PACKETS_TO_BACKENDS) + sf.get(ServiceCounter.PACKETS_TO_CLIENTS),
+                backendPackets, "backends' packets add up to the service's");
+            assertEquals(sf.get(ServiceCounter.BYTES_TO_BACKENDS) + sf.get(ServiceCounter.BYTES_TO_CLIENTS),
+                backendBytes, "and their bytes");
+        }
+        for (final DropReason r : DropReason.values())
+        {
+            assertEquals(s.drops(r), m.value("marchproxy_l4_drops_total{class=\""
+                + r.dropClass().name().toLowerCase() + "\",reason=\"" + r.name().toLowerCase() + "\",stage=\"java\"}"),
+                r.name());
+        }
+        assertEquals(0, m.value("marchproxy_l4_drops_total{class=\"" + DropClass.QOS.name().toLowerCase()
+            + "\",reason=\"qos_queue_full\",stage=\"java\"}"), "features to come: their counters exist, at 0");
+        long rx = 0;
+        for (final ProxySnapshot.SocketFigures so : s.sockets())
+        {
+            final String labels = "{interface=\"" + so.interfaceName() + "\",queue=\"" + so.queue() + "\"}";
+            assertEquals(so.rxPackets(), m.value("marchproxy_xsk_rx_packets_total" + labels));
+            assertEquals(so.txPackets(), m.value("marchproxy_xsk_tx_packets_total" + labels));
+            assertTrue(m.has("marchproxy_xsk_rx_ring_full_total"), "XDP_STATISTICS per socket");
+            rx += so.rxPackets();
+        }
+        final long forwarded = s.services().stream().mapToLong(sf -> sf.get(ServiceCounter.PACKETS_TO_BACKENDS)
+            + sf.get(ServiceCounter.PACKETS_TO_CLIENTS)).sum();
+        // Established TCP flows offload (on by default): the XDP program forwards their later frames itself, and the
+        // services' counters have them folded in from the flows' kernel counts.
+        final long inXdp = s.xdp(io.marchproxy.dataplane.bpf.L4Program.Counter.FLOW_FORWARDED);
+        assertTrue(rx + inXdp >= forwarded && forwarded >= 4L * CONNECTIONS + 2L * DATAGRAMS, rx + " received, "
+            + inXdp + " forwarded in XDP, " + forwarded + " forwarded");
+        assertEquals(s.xdp(io.marchproxy.dataplane.bpf.L4Program.Counter.FLOW_FORWARDED),
+            m.value("marchproxy_xdp_events_total{counter=\"flow_forwarded\"}"));
+        for (final OffloadCounter c : OffloadCounter.values())
+        {
+            assertEquals(s.offload(c), c == OffloadCounter.ACTIVE ? m.value("marchproxy_l4_offload_flows_active")
+                : m.value("marchproxy_l4_offload_events_total{event=\"" + c.name().toLowerCase() + "\"}"), c.name());
+        }
+        // Every frame the dataplane took off a ring was timed, once.
+        assertEquals(rx, m.value("marchproxy_dataplane_packet_latency_seconds_count"));
+        assertEquals(rx, m.value("marchproxy_dataplane_packet_latency_seconds_bucket{le=\"+Inf\"}"));
+        assertTrue(s.latency().getValueAtPercentile(99) > 0, "latencies recorded");
+        assertEquals(s.xdp(io.marchproxy.dataplane.bpf.L4Program.Counter.REDIRECTED),
+            m.value("marchproxy_xdp_events_total{counter=\"redirected\"}"));
+        assertEquals(s.configVersion(), m.value("marchproxy_dataplane_config_version"));
+        assertEquals(2, m.value("marchproxy_dataplane_services"));
+        assertTrue(m.value("marchproxy_dataplane_config_apply_seconds_count") >= 2, "config changes applied");
+        // The control plane's own metrics are still there, in the same registry.
+        assertTrue(m.value("marchproxy_http_requests_total{method=\"POST\",route=\"/api/v1/services\",status=\"201\"}")
+            >= 2);
+        assertEquals(1, m.value("marchproxy_store_writable"));
+    }
+
+    @Test
+    @Order(2)
+    void everyMetricTheDashboardAndTheAlertsUseIsExported() throws Exception
+    {
+        final Set<String> exported = scrape().names();
+        final Pattern name = Pattern.compile("\\b(?:marchproxy|jvm|process)_[a-z0-9_]+\\b");
+        int checked = 0;
+        for (final Path doc : new Path[]{Path.of("..", "docs", "grafana", "marchproxy-node.json"),
+            Path.of("..", "docs", "prometheus", "marchproxy-alerts.yml")})
+        {
+            final Set<String> used = new TreeSet<>();
+            final Matcher matcher = name.matcher(Files.readString(doc));
+            while (matcher.find())
+            {
+                used.add(matcher.group());
+            }
+            assertTrue(used.size() >= 10, doc + " uses " + used);
+            final Set<String> missing = new TreeSet<>(used);
+            missing.removeAll(exported);
+            assertEquals(Set.of(), missing, doc + " uses metrics a running node does not export");
+            checked += used.size();
+        }
+        assertTrue(checked > 20, checked + " names checked");
+    }
+
+    @Test
+    @Order(3)
+    void theJournalHoldsEveryConnectionOfTheRunAfterARestart() throws Exception
+    {
+        assertEquals(2 * CONNECTIONS + 2 * DATAGRAMS, run.size() * 2, "the run of the first test");
+        final FlowJournal journal = node.journal();
+        Await.until("the journal appended what was written", () -> journal.appended() == journal.written());
+        assertEquals(0, journal.droppedRingFull());
+        // A connection still open when the node stops: the proxy closes its flow on the way out, so it is journaled.
+        final LabHost holder = lab.clients().get(1);
+        final Socket held = holder.namespace().call(() ->
+        {
+            final Socket s = new Socket();
+            s.connect(new InetSocketAddress(L4Lab.vip4(3), 80), (int)TIMEOUT.toMillis());
+            return s;
+        });
+        final String heldClient = "tcp " + holder.link().ipv4().getHostAddress() + ":" + held.getLocalPort();
+        try (held)
+        {
+            Await.until("the held connection's flow", () -> node.proxy().flows() == 1);
+            node.close(); // the proxy (closing its flows), then the journal: the queue is closed
+            node = null;
+        }
+
+        final Map<String, List<FlowRecord>> byClient = new HashMap<>();
+        try (FlowJournalReader reader = FlowJournalReader.open(journalDir))
+        {
+            reader.read(FlowJournalReader.Query.ALL, r ->
+            {
+                if (r.client() != null && r.type() != FlowRecordType.DROP)
+                {
+                    byClient.computeIfAbsent(r.protocolName() + " " + r.client(), k -> new ArrayList<>()).add(r);
+                }
+            });
+        }
+        final Map<String, String> backendAddresses = new HashMap<>();
+        for (final LabHost b : lab.backends())
+        {
+            backendAddresses.put(b.name(), b.link().ipv4().getHostAddress());
+        }
+        for (final Connection c : run)
+        {
+            final List<FlowRecord> records = byClient.getOrDefault(c.protocol() + " " + c.client() + ":" + c.port(),
+                List.of());
+            assertEquals(List.of(FlowRecordType.OPEN, FlowRecordType.CLOSE),
+                records.stream().map(FlowRecord::type).toList(), c + ": " + records);
+            final FlowRecord close = records.get(1);
+            assertEquals(c.protocol().equals("tcp") ? "stats-tcp" : "stats-udp", close.service());
+            assertEquals(backendAddresses.get(c.backend()), close.backend().address().toString(), c.toString());
+            assertEquals(L4Lab.vip4(3).getHostAddress(), close.vip().address().toString());
+            if (c.protocol().equals("udp"))
+            {
+                assertEquals(1, close.packetsToBackend());
+                assertEquals(1, close.packetsToClient());
+            }
+            else
+            {
+                // SYN, ACK, data, FIN, ... each way at least three
+                assertTrue(close.packetsToBackend() >= 3 && close.packetsToClient() >= 3, close.toLine());
+            }
+            assertTrue(!close.duration().isNegative() && close.duration().compareTo(Duration.ofSeconds(5)) < 0,
+                close.toLine());
+            assertTrue(!close.time().isBefore(records.get(0).time()), "closed after it opened");
+        }
+        final List<FlowRecord> heldRecords = byClient.remove(heldClient);
+        assertEquals(List.of(FlowRecordType.OPEN, FlowRecordType.CLOSE), heldRecords == null ? List.of()
+            : heldRecords.stream().map(FlowRecord::type).toList(), heldClient + " in " + byClient.keySet());
+        assertEquals(run.size(), byClient.size(), "no records of other flows");
+
+        // journal tail prints them, filtered by service.
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, JournalTail.run(new String[]{"tail", "--dir", journalDir.toString(), "--service", "stats-udp",
+            "--since", "1h"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8), new CountDownLatch(0)), err.toString());
+        final List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(2 * DATAGRAMS, lines.size(), String.join("\n", lines));
+        assertTrue(lines.stream().allMatch(l -> l.contains(" udp stats-udp ")), String.join("\n", lines));
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" close udp stats-udp ") && l.contains(" packets 1/1 ")),
+            String.join("\n", lines));
+    }
+}
