@@ -20,9 +20,15 @@
  *     parser translates ICMP errors and drops and counts the rest by reason;
  *   - everything else (ARP, neighbour discovery, the node's own traffic): to the kernel (XDP_PASS).
  *
- * Services and access rules exist in two generations (maps *_0 and *_1); l4_config.generation says which one is live.
- * The writer fills the other generation completely, then flips the generation with one map update: a frame sees a
- * whole configuration, never half of a change.
+ * Services and access rules exist in two generations (maps *_0 and *_1); l4_config.generation says which one is live
+ * and l4_config.sequence[g] which configuration generation g holds (0 while it is being written). The writer marks the
+ * idle generation 0, fills it completely, writes its sequence, then flips the generation with one map update. A run
+ * reads the sequence of the generation it uses before and after its lookups: if the writer rewrote that generation
+ * meanwhile (a run that outlived a flip and the next stage, e.g. a preempted vCPU), it decides again on the new live
+ * one (counted as L4_CONFIG_RETRIED). So a frame sees a whole configuration, never half of a change. Frames given to
+ * user space carry the sequence they were decided under in 8 bytes put in front of the frame (struct l4_meta, with
+ * bpf_xdp_adjust_head: this kernel refuses bpf_xdp_adjust_meta), so the Java side can check that it never handles a
+ * frame the kernel judged under a configuration it has not adopted; it skips them before parsing and sending.
  *
  * Every struct below is mirrored in Java by io.marchproxy.dataplane.bpf.L4Program, and BtfLayoutTest checks the Java
  * layouts against this object's BTF.
@@ -88,11 +94,23 @@ enum l4_counter {
 	L4_PUNTED = 8,
 	L4_MALFORMED = 9,
 	L4_NO_SOCKET = 10,
-	L4_FLOW_FORWARDED = 11,  /* frames of offloaded flows rewritten and redirected here */
-	L4_FLOW_HANDED_BACK = 12, /* offloaded flows handed back to user space by a SYN, FIN or RST */
-	L4_FLOW_TO_USER = 13,    /* frames of offloaded flows left to user space (handed back, TTL expiring) */
+	L4_CONFIG_RETRIED = 11,
+	L4_NO_HEADROOM = 12,
+	L4_FLOW_FORWARDED = 13,  /* frames of offloaded flows rewritten and redirected here */
+	L4_FLOW_HANDED_BACK = 14, /* offloaded flows handed back to user space by a SYN, FIN or RST */
+	L4_FLOW_TO_USER = 15,    /* frames of offloaded flows left to user space (handed back, TTL expiring) */
 	L4_COUNTERS = 16,
 };
+
+/* The 8 bytes in front of every frame steered to a socket: what configuration decided it (0: none did). */
+#define L4_META_MAGIC 0x4d504d31 /* "MPM1" */
+struct l4_meta {
+	__u32 magic;
+	__u32 sequence;
+};
+
+/* Only here so that struct l4_meta is in the object's BTF, where BtfLayoutTest checks the Java side against it. */
+const volatile struct l4_meta l4_meta_layout = { .magic = L4_META_MAGIC };
 
 /* An exact service: (family, protocol, destination port in network order, VIP; IPv4 in the first 4 bytes). */
 struct l4_service_key {
@@ -198,6 +216,8 @@ struct l4_config {
 	/* Per generation: the action for a service packet no access entry covers, and whether range services exist. */
 	__u8 default_action[2];
 	__u8 has_ranges[2];
+	/* Per generation: the sequence number of the configuration it holds; 0 while the writer rewrites it. */
+	__u32 sequence[2];
 	__u32 flow_mask; /* slots of l4_flow_slots - 1; 0 while nothing is offloaded (no slot is ever looked at) */
 };
 
@@ -317,9 +337,14 @@ static __always_inline void count(__u32 idx, __u64 n)
 		*v += n;
 }
 
-static __always_inline int to_socket(struct xdp_md *ctx)
+/* x86 keeps loads in program order (TSO); a weakly ordered CPU would need a load-acquire here. */
+#define READ_ONCE_U32(x) (*(volatile __u32 *)&(x))
+
+static __always_inline int to_socket(struct xdp_md *ctx, __u32 sequence)
 {
 	__u32 ifindex = ctx->ingress_ifindex;
+	struct l4_meta *meta;
+	void *end;
 	__u32 *base = bpf_map_lookup_elem(&l4_ifslots, &ifindex);
 	__u32 slot;
 
@@ -332,6 +357,18 @@ static __always_inline int to_socket(struct xdp_md *ctx)
 		count(L4_NO_SOCKET, 1);
 		return XDP_PASS;
 	}
+	if (bpf_xdp_adjust_head(ctx, -(int)sizeof(struct l4_meta)) != 0) {
+		count(L4_NO_HEADROOM, 1);
+		return XDP_PASS;
+	}
+	meta = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	if ((void *)(meta + 1) > end) {
+		count(L4_NO_HEADROOM, 1);
+		return XDP_DROP; /* cannot happen after a successful adjust; and the frame is no longer the one received */
+	}
+	meta->magic = L4_META_MAGIC;
+	meta->sequence = sequence;
 	count(L4_REDIRECTED, 1);
 	return bpf_redirect_map(&l4_xsks, slot, XDP_PASS);
 }
@@ -637,13 +674,41 @@ static __always_inline int for_the_proxy(struct l4_frame *f)
 	return port >= snat->port_lo && port <= snat->port_hi;
 }
 
+/*
+ * The service and access decision for a TCP/UDP frame under the live generation: -1 when no service matches, else the
+ * action. *sequence is the configuration it was decided under; 0 when the generation kept changing under two tries
+ * (then the caller lets user space decide a service frame).
+ */
+static __always_inline int service_action(struct l4_frame *f, struct l4_config *cfg, __u32 *sequence)
+{
+	struct l4_service_value *svc;
+	int action = -1;
+	__u32 gen, seq;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < 2; i++) {
+		gen = READ_ONCE_U32(cfg->generation) & 1;
+		seq = READ_ONCE_U32(cfg->sequence[gen]);
+		svc = service(f, gen, gen ? cfg->has_ranges[1] : cfg->has_ranges[0]);
+		action = svc ? access(f, gen, svc->service, gen ? cfg->default_action[1] : cfg->default_action[0]) : -1;
+		if (seq != 0 && READ_ONCE_U32(cfg->sequence[gen]) == seq) {
+			*sequence = seq;
+			return action;
+		}
+		count(L4_CONFIG_RETRIED, 1);
+	}
+	*sequence = 0;
+	return action < 0 ? -1 : ACTION_PUNT;
+}
+
 SEC("xdp")
 int xdp_l4(struct xdp_md *ctx)
 {
 	struct l4_frame f = {};
 	struct l4_config *cfg;
 	__u32 zero = 0;
-	__u32 gen;
+	__u32 sequence;
 	int rc;
 
 	count(L4_RX_PACKETS, 1);
@@ -660,6 +725,11 @@ int xdp_l4(struct xdp_md *ctx)
 		count(L4_PASSED, 1);
 		return XDP_PASS;
 	}
+	/*
+	 * An offloaded flow's frame is forwarded here, whatever the configuration generation: its slot is a decision the
+	 * worker took under a configuration it had adopted, and the worker recalls the slot when a change revokes it. It
+	 * leaves through the DEVMAP without the l4_meta header (that is for frames steered to a socket only).
+	 */
 	if (cfg->flow_mask && !f.unparsed && (f.key.proto == IPPROTO_TCP || f.key.proto == IPPROTO_UDP)) {
 		struct l4_flow_slot *flow = flow_slot(&f.key, cfg->flow_mask);
 		if (flow) {
@@ -668,28 +738,25 @@ int xdp_l4(struct xdp_md *ctx)
 				return rc;
 		}
 	}
-	gen = cfg->generation & 1;
 	if (f.unparsed) {
 		if (for_the_proxy(&f)) {
 			count(L4_PUNTED, 1);
-			return to_socket(ctx);
+			return to_socket(ctx, 0);
 		}
 		count(L4_PASSED, 1);
 		return XDP_PASS;
 	}
 	if (f.key.proto == IPPROTO_TCP || f.key.proto == IPPROTO_UDP) {
-		struct l4_service_value *svc = service(&f, gen, gen ? cfg->has_ranges[1] : cfg->has_ranges[0]);
-		if (svc) {
-			int action;
+		int action = service_action(&f, cfg, &sequence);
+		if (action >= 0) {
 			count(L4_SERVICE_MATCHED, 1);
-			action = access(&f, gen, svc->service, gen ? cfg->default_action[1] : cfg->default_action[0]);
 			if (action == ACTION_DENY) {
 				count(L4_ACL_DROPPED, 1);
 				return XDP_DROP;
 			}
 			if (action == ACTION_PUNT)
 				count(L4_ACL_PUNTED, 1);
-			return to_socket(ctx);
+			return to_socket(ctx, sequence);
 		}
 		struct l4_addr_key sk = { .family = f.key.family, .proto = f.key.proto };
 		__builtin_memcpy(sk.addr, f.key.daddr, 16);
@@ -698,7 +765,7 @@ int xdp_l4(struct xdp_md *ctx)
 			__u16 port = bpf_ntohs(f.key.dport);
 			if (port >= snat->port_lo && port <= snat->port_hi) {
 				count(L4_SNAT_RETURN, 1);
-				return to_socket(ctx);
+				return to_socket(ctx, 0);
 			}
 		}
 	}

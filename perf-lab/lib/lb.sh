@@ -8,6 +8,7 @@
 #   kernel  the DUT's own stack: ip_forward=1, nftables DNAT VIP -> backend and masquerade out of mpd1
 #
 # With --offload the round is java (every frame through the Java path), offload (the same proxy with flow offload: the
+# two with --qos off, so they differ by the offload alone: a service with a QoS policy is never offloaded; the
 # XDP program forwards the flow once the proxy decided it), kernel, and drop (an XDP program dropping every frame on
 # mpd0: the floor of any XDP forwarder); the peer's veths get NAPI (see lb_peer_napi, --peer) the same way for all
 # four; and after each CPU window, the XDP program's run time per packet is read
@@ -200,7 +201,8 @@ lb_run_impl() {
         ${PERF_LAB_JAVA_OPTS:-} -cp "$JAR" io.marchproxy.perflab.LbScenario
         --front mpd0 --back mpd1 --vip "$LB_VIP" --backend "$LB_BACKEND" --ports "$LB_PORT,$LB_ECHO_PORT"
         --seconds "$SECONDS_" --warmup "$WARMUP" --start-timeout "$START_TIMEOUT" --mode "$MODE" --hold 120
-        --offload "$([ "$impl" = offload ] && echo 1 || echo 0)" ${PERF_LAB_LB_OPTS:-})
+        --offload "$([ "$impl" = offload ] && echo 1 || echo 0)" $([ "$OFFLOAD" = 1 ] && echo --qos off)
+        ${PERF_LAB_LB_OPTS:-})
       ;;
     drop)
       cmd=()

@@ -48,9 +48,19 @@ public final class LabClient
     /** Sends {@code request} in one datagram to {@code server} and returns the first datagram that comes back. */
     public String udp(final InetSocketAddress server, final String request, final Duration timeout) throws IOException
     {
+        return udp(server, request, timeout, 0);
+    }
+
+    /**
+     * {@link #udp(InetSocketAddress, String, Duration)} from {@code sourcePort} (0: one the kernel picks, at random
+     * in its ephemeral range, so possibly that of a flow the proxy still tracks).
+     */
+    public String udp(final InetSocketAddress server, final String request, final Duration timeout,
+        final int sourcePort) throws IOException
+    {
         return inside(() ->
         {
-            try (DatagramSocket socket = new DatagramSocket())
+            try (DatagramSocket socket = new DatagramSocket(sourcePort))
             {
                 // Connected, so the kernel reports an ICMP error (no route, port unreachable) instead of a timeout.
                 socket.connect(server);

@@ -8,6 +8,7 @@ import io.marchproxy.dataplane.proxy.ProxyService;
 import io.marchproxy.dataplane.proxy.ProxySnapshot;
 import io.marchproxy.dataplane.proxy.ProxyStatistics.BackendCounter;
 import io.marchproxy.dataplane.proxy.ProxyStatistics.ServiceCounter;
+import io.marchproxy.dataplane.qos.QosCounter;
 import io.marchproxy.journal.FlowJournal;
 import io.marchproxy.lab.L4Lab;
 import org.HdrHistogram.Histogram;
@@ -21,9 +22,11 @@ import java.util.function.Supplier;
  * A node's or an agent's live view, once a second until stopped, from one
  * {@link io.marchproxy.dataplane.proxy.L4Proxy#snapshot()} a line: the config version served and how fast changes
  * applied, flows, per-packet latency p50/p99 (over the last second when there was traffic, else since the start), the
- * XDP program's counters (what it steered, what it forwarded itself for offloaded flows, what the access rules dropped
- * in the kernel), the flow journal's records; then per service its packets and bytes both ways (offloaded flows'
- * included), rates, connections, and per backend its connections; what flow offload did; and the drops by reason.
+ * CPUs the dataplane worker runs on, the XDP program's counters (what it steered, what it forwarded itself for
+ * offloaded flows, what the access rules dropped in the kernel), the flow journal's records; then per service its
+ * packets and bytes both ways (offloaded flows' included), rates, connections, and per backend its connections; per
+ * priority class what was sent, dropped and the longest wait (both directions, when QoS is on); what flow offload
+ * did; and the drops by reason.
  */
 public final class LiveTable
 {
@@ -80,12 +83,13 @@ public final class LiveTable
             lastLatency = latency;
             final long rx = s.xdp(L4Program.Counter.RX_PACKETS);
             out.printf("[%5ds] config v%d (%d L4 services; change applied p50 %.1f ms, max %.1f ms) flows %d | latency "
-                    + "p50 %.1f us p99 %.1f us | xdp rx %d (%d/s) steered %d forwarded %d acl_dropped %d passed %d malformed %d"
-                    + " | journal %s%s%n",
+                    + "p50 %.1f us p99 %.1f us | worker CPUs %s | xdp rx %d (%d/s) steered %d forwarded %d acl_dropped %d"
+                    + " passed %d malformed %d | journal %s%s%n",
                 tick, s.configVersion(), s.services().size(), apply.getValueAtPercentile(50) / 1000.0,
                 apply.getMaxValue() / 1000.0, s.flows(), shown.getValueAtPercentile(50) / 1000.0,
-                shown.getValueAtPercentile(99) / 1000.0, rx, rx - lastRx, s.xdp(L4Program.Counter.REDIRECTED),
-                s.xdp(L4Program.Counter.FLOW_FORWARDED), s.xdp(L4Program.Counter.ACL_DROPPED), s.xdp(L4Program.Counter.PASSED),
+                shown.getValueAtPercentile(99) / 1000.0, s.worker().allowed(), rx, rx - lastRx,
+                s.xdp(L4Program.Counter.REDIRECTED), s.xdp(L4Program.Counter.FLOW_FORWARDED),
+                s.xdp(L4Program.Counter.ACL_DROPPED), s.xdp(L4Program.Counter.PASSED),
                 s.xdp(L4Program.Counter.MALFORMED),
                 journal == null ? "off" : journal.appended() + " records, " + journal.droppedRingFull() + " dropped",
                 extra.get());
@@ -116,6 +120,11 @@ public final class LiveTable
                     sf.get(ServiceCounter.ACCESS_DENIED), backends);
             }
             lastPackets = packets;
+            if (!s.qos().isEmpty())
+            {
+                out.println("    qos sent/dropped, longest wait: to_backends" + classes(s, true) + " | to_clients"
+                    + classes(s, false));
+            }
             final String offload = offload(s);
             if (!offload.isEmpty())
             {
@@ -141,6 +150,23 @@ public final class LiveTable
             }
         }
         return offload.toString();
+    }
+
+    /** Per class with traffic on one egress: sent/dropped and the longest wait in ms. */
+    private static String classes(final ProxySnapshot s, final boolean toBackends)
+    {
+        final StringBuilder b = new StringBuilder();
+        for (final ProxySnapshot.ClassFigures c : s.qos())
+        {
+            final long sent = c.get(QosCounter.SENT);
+            final long dropped = c.get(QosCounter.DROPPED_DELAY) + c.get(QosCounter.DROPPED_QUEUE_FULL);
+            if (c.toBackends() == toBackends && sent + dropped > 0)
+            {
+                b.append(String.format(" %s %d/%d %.1fms", c.priority(), sent, dropped,
+                    c.get(QosCounter.DELAY_MAX_NANOS) / 1e6));
+            }
+        }
+        return b.isEmpty() ? " -" : b.toString();
     }
 
     /** The drops of {@code s} that are not zero, as {@code " REASON=n"} each; empty when there are none. */

@@ -67,6 +67,7 @@ public final class NodeMain
         final io.helidon.config.Config config = ControlPlaneMain.config();
         final ControlPlaneSettings settings = ControlPlaneSettings.fromConfig(config);
         final XdsSettings xds = XdsSettings.fromConfig(config);
+        final DataplaneSettings dataplane = DataplaneSettings.fromConfig(config);
         final FlowJournal.Settings journal = JournalSettings.fromConfig(config, settings.dataDir());
         final Clock clock = Clock.systemUTC();
         try (ControlPlane plane = ControlPlane.start(settings, xds, out))
@@ -78,39 +79,41 @@ public final class NodeMain
                 out.printf("xds: ADS on %s:%d (bootstrap: GET /api/v1/envoy/bootstrap?cluster=%s)%n", xds.host(),
                     plane.xds().port(), options.cluster());
             }
+            out.println("dataplane settings: " + dataplane);
             if (options.lab())
             {
-                runLab(options, plane, journal, stop, out, clock);
+                runLab(options, dataplane, plane, journal, stop, out, clock);
             }
             else
             {
-                runOn(options, plane, journal, stop, out, clock);
+                runOn(options, dataplane, plane, journal, stop, out, clock);
             }
         }
         out.println("node: stopped; XDP detached, store closed");
     }
 
-    private static void runLab(final NodeOptions options, final ControlPlane plane,
+    private static void runLab(final NodeOptions options, final DataplaneSettings dataplane, final ControlPlane plane,
         final FlowJournal.Settings journal, final CountDownLatch stop, final PrintStream out, final Clock clock)
         throws Exception
     {
         try (L4Lab lab = NodeLab.create(out))
         {
             LabSeed.seed(plane.store(), options.cluster(), lab, clock, out);
-            final ProxySettings proxy = ProxyInterfaces.lab(lab, options.mode(), options.snatPorts())
-                .withOffloadFlows(options.offloadFlows());
+            final ProxySettings proxy = dataplane.applyTo(
+                ProxyInterfaces.lab(lab, options.mode(), options.snatPorts())).withOffloadFlows(options.offloadFlows());
             serve(options, plane, lab.node(), proxy, journal, stop, out, clock, lab);
         }
     }
 
-    private static void runOn(final NodeOptions options, final ControlPlane plane,
+    private static void runOn(final NodeOptions options, final DataplaneSettings dataplane, final ControlPlane plane,
         final FlowJournal.Settings journal, final CountDownLatch stop, final PrintStream out, final Clock clock)
         throws Exception
     {
         final ProxyInterfaces interfaces = new ProxyInterfaces(options.front(), options.back(), options.netns(),
             options.mode(), options.snatPorts());
         final NetNamespace ns = interfaces.namespace();
-        final ProxySettings proxy = interfaces.settings(ns).withOffloadFlows(options.offloadFlows());
+        final ProxySettings proxy = dataplane.applyTo(interfaces.settings(ns))
+            .withOffloadFlows(options.offloadFlows());
         out.printf("dataplane: front %s, back %s (SNAT %s %s ports %s)%s%n", options.front(), options.back(),
             proxy.snat4(), proxy.snat6(), options.snatPorts(), ns == null ? "" : " in namespace " + ns.name());
         serve(options, plane, ns, proxy, journal, stop, out, clock, null);
@@ -126,6 +129,7 @@ public final class NodeMain
                 settings.front(), settings.back(), settings.mode(), node.dataplane().serviceCount(), options.cluster(),
                 journal == null ? "off" : "in " + journal.dir().toAbsolutePath() + " (" + journal.retentionDays()
                     + " days)");
+            out.println("dataplane: worker " + node.proxy().worker());
             LiveTable.show(node.proxy(), node.dataplane().latency(), node.journal(), options.seconds(), stop, out,
                 lab, options.rate());
         }

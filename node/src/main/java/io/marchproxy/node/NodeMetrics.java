@@ -11,6 +11,7 @@ import io.marchproxy.dataplane.proxy.OffloadCounter;
 import io.marchproxy.dataplane.proxy.ProxySnapshot;
 import io.marchproxy.dataplane.proxy.ProxyStatistics.BackendCounter;
 import io.marchproxy.dataplane.proxy.ProxyStatistics.ServiceCounter;
+import io.marchproxy.dataplane.qos.QosCounter;
 import io.marchproxy.dataplane.xsk.XskStatistics;
 import io.marchproxy.journal.FlowJournal;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -27,7 +28,8 @@ import java.util.function.ToLongFunction;
  * families: per service and backend packets, bytes and flows; drops by stage ({@code xdp}: the kernel program's
  * access-rule drops; {@code xsk}: the sockets' kernel counters; {@code java}: the dataplane thread, every
  * {@link DropReason}, 0 included), class and reason; the XDP program's counters; each socket's figures; the
- * per-packet latency and config-apply latency as classic histograms; the flow journal's records.
+ * per-packet latency and config-apply latency as classic histograms; the flow journal's records; per direction and
+ * priority class what QoS sent, held and dropped and the longest wait; where the dataplane worker runs.
  */
 final class NodeMetrics implements MultiCollector
 {
@@ -71,6 +73,11 @@ final class NodeMetrics implements MultiCollector
         }
         offload(f, s);
         sockets(f, s);
+        qos(f, s);
+        f.gauge("marchproxy_dataplane_worker_info",
+            "Where the dataplane worker runs: its thread, the CPUs the kernel reports for it, whether it was pinned.",
+            "thread", "cpus", "pinned").add(1, s.worker().thread(), s.worker().allowed().toString(),
+            Boolean.toString(s.worker().placement().pinned()));
         latency(f.histogram("marchproxy_dataplane_packet_latency_seconds",
             "Per-packet processing time: each frame of a dataplane turn counts the turn's duration, from before the "
                 + "frames were taken off the RX ring to after their TX publish."),
@@ -228,6 +235,36 @@ final class NodeMetrics implements MultiCollector
                         queue);
                 }
             }
+        }
+    }
+
+    /** Per direction and priority class, what the QoS egress schedulers sent, held and dropped (none when QoS is off). */
+    private static void qos(final MetricFamilies f, final ProxySnapshot s)
+    {
+        final String[] labels = {"direction", "class"};
+        final MetricFamilies.Family sent = f.counter("marchproxy_qos_sent_packets_total",
+            "Frames a QoS egress scheduler put on the TX ring, by direction and priority class.", labels);
+        final MetricFamilies.Family sentBytes = f.counter("marchproxy_qos_sent_bytes_total",
+            "Their bytes.", labels);
+        final MetricFamilies.Family held = f.counter("marchproxy_qos_held_packets_total",
+            "Frames that waited: in the class's queue for the link, or in the shaper for their service's tokens.",
+            "direction", "class", "where");
+        final MetricFamilies.Family dropped = f.counter("marchproxy_qos_dropped_packets_total",
+            "Frames QoS dropped: their queue or the shaper full, or they would have waited past their delay bound.",
+            "direction", "class", "reason");
+        final MetricFamilies.Family delayMax = f.gauge("marchproxy_qos_delay_max_seconds",
+            "The longest time a sent frame waited in the node's QoS (shaper and queue).", labels);
+        for (final ProxySnapshot.ClassFigures c : s.qos())
+        {
+            final String direction = c.toBackends() ? "to_backends" : "to_clients";
+            final String cls = c.priority().name();
+            sent.add(c.get(QosCounter.SENT), direction, cls);
+            sentBytes.add(c.get(QosCounter.SENT_BYTES), direction, cls);
+            held.add(c.get(QosCounter.QUEUED), direction, cls, "queue");
+            held.add(c.get(QosCounter.SHAPED), direction, cls, "shaper");
+            dropped.add(c.get(QosCounter.DROPPED_QUEUE_FULL), direction, cls, "queue_full");
+            dropped.add(c.get(QosCounter.DROPPED_DELAY), direction, cls, "delay");
+            delayMax.add(c.get(QosCounter.DELAY_MAX_NANOS) / 1e9, direction, cls);
         }
     }
 

@@ -13,6 +13,8 @@ import io.marchproxy.dataplane.net.PortRange;
 import io.marchproxy.dataplane.proxy.HealthProbe;
 import io.marchproxy.dataplane.proxy.ProxyConfig;
 import io.marchproxy.dataplane.proxy.ProxyService;
+import io.marchproxy.dataplane.qos.PriorityClass;
+import io.marchproxy.dataplane.qos.ServiceQos;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +28,8 @@ import java.util.Set;
  * Turns a cluster's resolved configuration into what the L4 proxy serves: its tcp and udp services whose address is
  * an IP literal (the VIP), their backends, and the cluster's mappings as access rules, with the same decision as
  * {@link io.marchproxy.control.config.AccessDecision} (first applicable mapping in priority order whose sources hold
- * the client; else deny when the cluster's default is deny or an allow mapping applies to that port, allow otherwise).
+ * the client; else deny when the cluster's default is deny or an allow mapping applies to that port, allow otherwise),
+ * and each service's QoS policy ({@link #qos}).
  *
  * <p>Keeps the dataplane's indexes stable across versions, as {@link ProxyService} requires: a service keeps its
  * index for as long as this compiler lives (ids of deleted services are never reused), and a backend keeps its
@@ -74,7 +77,7 @@ public final class ProxyConfigCompiler
                 final int index = serviceIndexes.computeIfAbsent(s.id(), id -> nextIndex++);
                 services.add(new ProxyService(index, s.name(), vip, protocol, new PortRange(s.port(), s.portEnd()),
                     algorithm(s.loadBalancing()), backends(s, vip, leftOut), probe(s),
-                    "ip_hash".equals(s.loadBalancing())));
+                    "ip_hash".equals(s.loadBalancing()), qos(s.qos())));
                 l4.put(s.id(), s);
             }
         }
@@ -229,6 +232,26 @@ public final class ProxyConfigCompiler
         final Duration interval = Duration.ofSeconds(Math.max(1, s.healthCheck().intervalSeconds()));
         final Duration timeout = interval.compareTo(Duration.ofSeconds(2)) < 0 ? interval : Duration.ofSeconds(2);
         return new HealthProbe(interval, timeout, null, 2);
+    }
+
+    /**
+     * The REST model's QoS policy as the dataplane applies it: {@code ingressMbps} limits what clients send to the
+     * service, {@code egressMbps} what it sends back (0: unlimited), with {@code burstKb} as the bucket size of each
+     * (0: 10 ms of the rate); {@code priority} picks the class; {@code dscp} marks the service's packets, 0 (the
+     * model's default) meaning the class's DSCP; {@code maxLatencyMs} bounds the wait in the node, 0 meaning the
+     * class's bound. The model's per-service {@code weight} is not used by the L4 proxy: the classes are weighted by
+     * the node's settings ({@code dataplane.qos.p0.weight} ...) and the services of one class share its queue in
+     * arrival order.
+     */
+    static ServiceQos qos(final ResolvedConfig.Qos q)
+    {
+        if (q == null)
+        {
+            return null;
+        }
+        return new ServiceQos(q.ingressMbps() * 1_000_000L, q.egressMbps() * 1_000_000L, q.burstKb() * 1024,
+            PriorityClass.parse(q.priority()), q.dscp() == 0 ? -1 : q.dscp(),
+            q.maxLatencyMs() == 0 ? null : Duration.ofMillis(q.maxLatencyMs()));
     }
 
     private static AccessAction action(final io.marchproxy.control.model.AccessAction a)

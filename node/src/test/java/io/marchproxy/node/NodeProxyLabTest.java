@@ -10,6 +10,7 @@ import io.marchproxy.dataplane.proxy.ProxyConfig;
 import io.marchproxy.dataplane.proxy.ProxySettings;
 import io.marchproxy.dataplane.proxy.ProxyStatistics;
 import io.marchproxy.lab.Await;
+import io.marchproxy.lab.DscpCounters;
 import io.marchproxy.lab.L4Lab;
 import io.marchproxy.lab.LabClient;
 import io.marchproxy.lab.LabHost;
@@ -151,6 +152,38 @@ class NodeProxyLabTest
                 return false;
             }
         });
+    }
+
+    @Test
+    void aQosPolicyWrittenThroughRestMarksTheServicesPacketsBothWays() throws Exception
+    {
+        final JsonNode svc = write("POST", "/api/v1/services", service("marked", 16, "udp", 53, "",
+            backend(1, UDP, "")));
+        final String body = "{\"serviceId\":\"" + svc.get("id").asText() + "\",\"priority\":\"P0\"}";
+        final JsonNode qos = write("POST", "/api/v1/qos", body);
+        final LabHost client = lab.clients().get(0);
+        try (DscpCounters atBackend = DscpCounters.install(lab.backends().get(0).namespace());
+             DscpCounters atClient = DscpCounters.install(client.namespace()))
+        {
+            atBackend.count("ef", "udp dport " + UDP + " ip dscp 46").count("own", "udp dport " + UDP + " ip dscp 10");
+            atClient.count("ef", "udp sport 53 ip dscp 46").count("own", "udp sport 53 ip dscp 10");
+            final LabClient c = new LabClient(client);
+            for (int i = 0; i < 5; i++)
+            {
+                assertEquals("backend1", c.udp(new InetSocketAddress(L4Lab.vip4(16), 53), "q" + i, TIMEOUT));
+            }
+            assertEquals(5, atBackend.packets("ef"), "P0: EF toward the backend");
+            assertEquals(5, atClient.packets("ef"), "and back to the client");
+
+            write("PUT", "/api/v1/qos/" + qos.get("id").asText(), body.replace("}", ",\"dscp\":10}"));
+            for (int i = 0; i < 5; i++)
+            {
+                assertEquals("backend1", c.udp(new InetSocketAddress(L4Lab.vip4(16), 53), "r" + i, TIMEOUT));
+            }
+            assertEquals(5, atBackend.packets("own"), "the policy's own DSCP, live");
+            assertEquals(5, atClient.packets("own"));
+            assertEquals(5, atBackend.packets("ef"));
+        }
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.marchproxy.dataplane.proxy.ProxySettings;
 import io.marchproxy.dataplane.proxy.ProxySnapshot;
 import io.marchproxy.dataplane.proxy.ProxyStatistics.BackendCounter;
 import io.marchproxy.dataplane.proxy.ProxyStatistics.ServiceCounter;
+import io.marchproxy.dataplane.qos.QosCounter;
 import io.marchproxy.journal.FlowJournal;
 import io.marchproxy.journal.FlowJournalReader;
 import io.marchproxy.journal.FlowRecord;
@@ -247,7 +248,7 @@ class NodeStatsJournalLabTest
                 r.name());
         }
         assertEquals(0, m.value("marchproxy_l4_drops_total{class=\"" + DropClass.QOS.name().toLowerCase()
-            + "\",reason=\"qos_queue_full\",stage=\"java\"}"), "features to come: their counters exist, at 0");
+            + "\",reason=\"qos_queue_full\",stage=\"java\"}"), "nothing over a QoS limit here: the counter exists, at 0");
         long rx = 0;
         for (final ProxySnapshot.SocketFigures so : s.sockets())
         {
@@ -271,6 +272,22 @@ class NodeStatsJournalLabTest
             assertEquals(s.offload(c), c == OffloadCounter.ACTIVE ? m.value("marchproxy_l4_offload_flows_active")
                 : m.value("marchproxy_l4_offload_events_total{event=\"" + c.name().toLowerCase() + "\"}"), c.name());
         }
+        // QoS (on by default): every frame forwarded in Java left through a priority class, as the scrape says per
+        // class (those the XDP program forwarded for offloaded flows did not pass the Java egress).
+        long qosSent = 0;
+        for (final ProxySnapshot.ClassFigures c : s.qos())
+        {
+            final String labels = "{class=\"" + c.priority() + "\",direction=\""
+                + (c.toBackends() ? "to_backends" : "to_clients") + "\"}";
+            assertEquals(c.get(QosCounter.SENT), m.value("marchproxy_qos_sent_packets_total" + labels), labels);
+            assertEquals(c.get(QosCounter.SENT_BYTES), m.value("marchproxy_qos_sent_bytes_total" + labels), labels);
+            qosSent += c.get(QosCounter.SENT);
+        }
+        assertEquals(8, s.qos().size(), "four classes, two directions");
+        assertTrue(qosSent + inXdp >= forwarded, qosSent + " sent through QoS, " + inXdp + " in XDP, " + forwarded
+            + " forwarded");
+        assertEquals(1, m.value("marchproxy_dataplane_worker_info{cpus=\"" + s.worker().allowed() + "\",pinned=\""
+            + s.worker().placement().pinned() + "\",thread=\"" + s.worker().thread() + "\"}"), "where the worker runs");
         // Every frame the dataplane took off a ring was timed, once.
         assertEquals(rx, m.value("marchproxy_dataplane_packet_latency_seconds_count"));
         assertEquals(rx, m.value("marchproxy_dataplane_packet_latency_seconds_bucket{le=\"+Inf\"}"));

@@ -11,15 +11,19 @@ import io.marchproxy.dataplane.acl.AccessPolicy;
 import io.marchproxy.dataplane.net.IpAddress;
 import io.marchproxy.dataplane.proxy.ProxyConfig;
 import io.marchproxy.dataplane.proxy.ProxyService;
+import io.marchproxy.dataplane.qos.PriorityClass;
+import io.marchproxy.dataplane.qos.ServiceQos;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -150,6 +154,34 @@ class ProxyConfigCompilerTest
         assertTrue(r2.leftOut().get(0).contains("web.example") || r2.leftOut().get(1).contains("web.example"));
         final ProxyConfig v3 = compiler.compile(config(List.of(service("d", "10.215.0.9", List.of()), a2))).config();
         assertTrue(index(v3, "d") > indexB, "a new service gets a new index");
+    }
+
+    @Test
+    void theQosPolicyOfTheRestModelBecomesTheServicesRatesClassAndMarking()
+    {
+        final ResolvedConfig.ServiceEntry plain = service("p", "10.215.0.1", List.of(backend("10.214.0.11")));
+        final ResolvedConfig.ServiceEntry shaped = withQos(service("q", "10.215.0.2", List.of(backend("10.214.0.11"))),
+            new ResolvedConfig.Qos(100, 20, 64, "P0", 10, 0, 0));
+        final ResolvedConfig.ServiceEntry own = withQos(service("r", "10.215.0.3", List.of(backend("10.214.0.11"))),
+            new ResolvedConfig.Qos(0, 0, 0, "P3", 10, 250, 26));
+        final ProxyConfig c = new ProxyConfigCompiler().compile(config(List.of(plain, shaped, own))).config();
+        assertEquals(null, byName(c, "p").qos(), "no policy: the node's default class, unmarked, unlimited");
+        assertEquals(new ServiceQos(100_000_000L, 20_000_000L, 64 * 1024, PriorityClass.P0, -1, null),
+            byName(c, "q").qos(), "Mbit/s and KiB; DSCP 0 and latency 0 mean the class's");
+        assertEquals(new ServiceQos(0, 0, 0, PriorityClass.P3, 26, Duration.ofMillis(250)), byName(c, "r").qos());
+        assertThrows(IllegalArgumentException.class,
+            () -> ProxyConfigCompiler.qos(new ResolvedConfig.Qos(0, 0, 0, "P9", 10, 0, 0)));
+    }
+
+    private static ResolvedConfig.ServiceEntry withQos(final ResolvedConfig.ServiceEntry s, final ResolvedConfig.Qos q)
+    {
+        return new ResolvedConfig.ServiceEntry(s.id(), s.name(), s.address(), s.port(), s.portEnd(), s.protocol(),
+            s.collection(), s.backends(), s.loadBalancing(), s.auth(), s.tls(), s.certificateId(), s.healthCheck(), q);
+    }
+
+    private static ProxyService byName(final ProxyConfig c, final String name)
+    {
+        return c.services().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
     }
 
     private static int index(final ProxyConfig c, final String name)

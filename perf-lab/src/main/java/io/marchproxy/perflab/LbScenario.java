@@ -19,6 +19,9 @@ import io.marchproxy.dataplane.proxy.ProxyConfig;
 import io.marchproxy.dataplane.proxy.ProxyService;
 import io.marchproxy.dataplane.proxy.ProxySettings;
 import io.marchproxy.dataplane.proxy.ProxyStatistics;
+import io.marchproxy.dataplane.qos.PriorityClass;
+import io.marchproxy.dataplane.qos.QosSettings;
+import io.marchproxy.dataplane.qos.ServiceQos;
 import io.marchproxy.journal.FlowJournal;
 
 import java.lang.management.ManagementFactory;
@@ -65,17 +68,24 @@ public final class LbScenario
         usage: LbScenario --vip IP --backend IP [--ports 9[,7...]] [--front mpd0] [--back mpd1] [--snat IP]
                           [--seconds 5] [--warmup 2] [--start-timeout 10] [--hold 120] [--mode drv|skb]
                           [--ring N] [--frames N] [--frame-size N] [--batch N] [--flows N] [--poll-ms N]
-                          [--stats on|off] [--journal DIR|none] [--offload 0|1]
-        The six sizes replace ProxySettings.of's defaults (ring 2048, frames 8192 of 2048 bytes, batch 64,
+                          [--stats on|off] [--journal DIR|none] [--qos on|off] [--offload 0|1]
+        The six sizes replace ProxySettings.of's defaults (ring 2048, frames 16384 of 2048 bytes, batch 64,
         65536 flows per family, poll timeout 1 ms). --stats off records no per-packet latency; --journal DIR
-        keeps the flow journal there (a Chronicle Queue; default none), as the node does. --offload 1: the
-        services offload their flows to the XDP program once decided (a UDP flow after 4 frames); 0 (default):
-        every frame through the Java path. With offload the forwarded count behind the window is read from the
-        kernel twice a second.
+        keeps the flow journal there (a Chronicle Queue; default none), as the node does. --qos on (default):
+        priority classes on, and each service has a policy (class P1, marked AF41, 100 Gbit/s each way: a token
+        bucket per packet that never runs dry); --qos off: frames go straight to the TX ring, unmarked.
+        --offload 1: the services offload their flows to the XDP program once decided (a UDP flow after 4
+        frames), and have no QoS policy (a service with one stays on the Java path); 0 (default): every frame
+        through the Java path. With offload the forwarded count behind the window is read from the kernel
+        twice a second.
         Runs the L4 proxy (UDP services VIP:port -> backend:port, everyone allowed) in this network namespace,
         measures the packets it forwards to the backend over a window (as xsk_ref does), keeps serving until
         SIGTERM/SIGINT or --hold seconds after the window. One JSON line when the window closes, one at the end:
         {"impl":"java","scenario":"lb","packets":N,"seconds":S,"pps":P,"cpu_seconds":C,...}""";
+
+    /** The --qos on policy: a class, its mark, and a bucket per direction that the lab's traffic never empties. */
+    private static final ServiceQos UNREACHED_LIMIT = new ServiceQos(100_000_000_000L, 100_000_000_000L, 0,
+        PriorityClass.P1, -1, null);
 
     private LbScenario()
     {
@@ -97,6 +107,7 @@ public final class LbScenario
         Map<String, Integer> sizes,
         boolean stats,
         Path journal,
+        boolean qos,
         boolean offload)
     {
         static Options parse(final String[] args)
@@ -112,6 +123,7 @@ public final class LbScenario
             double startTimeout = 10;
             double hold = 120;
             XdpMode mode = XdpMode.DRV;
+            boolean qos = true;
             boolean offload = false;
             final Map<String, Integer> sizes = new HashMap<>();
             boolean stats = true;
@@ -155,6 +167,14 @@ public final class LbScenario
                         }
                         mode = v.equals("drv") ? XdpMode.DRV : XdpMode.SKB;
                     }
+                    case "--qos" ->
+                    {
+                        if (!v.equals("on") && !v.equals("off"))
+                        {
+                            throw new IllegalArgumentException("--qos is on or off, not '" + v + "'");
+                        }
+                        qos = v.equals("on");
+                    }
                     case "--stats" ->
                     {
                         if (!v.equals("on") && !v.equals("off"))
@@ -183,7 +203,7 @@ public final class LbScenario
                 throw new IllegalArgumentException("--ports lists a port twice: " + ports);
             }
             return new Options(front, back, vip, backend, snat, List.copyOf(ports), seconds, warmup, startTimeout,
-                hold, mode, Map.copyOf(sizes), stats, journal, offload);
+                hold, mode, Map.copyOf(sizes), stats, journal, qos, offload);
         }
 
         /** ProxySettings.of's defaults with the sizes given on the command line. */
@@ -194,7 +214,7 @@ public final class LbScenario
                 sizes.getOrDefault("--flows", d.flowsPerFamily()), sizes.getOrDefault("--frames", d.frames()),
                 sizes.getOrDefault("--frame-size", d.frameSize()), sizes.getOrDefault("--ring", d.ringSize()),
                 sizes.getOrDefault("--batch", d.batch()), sizes.getOrDefault("--poll-ms", d.pollTimeoutMs()),
-                d.timeouts(), d.offloadFlows());
+                d.timeouts(), d.cores(), d.idle(), qos ? d.qos() : QosSettings.OFF, d.offloadFlows());
         }
 
         private static IpAddress ipv4(final String option, final String v)
@@ -303,7 +323,7 @@ public final class LbScenario
             final int port = o.ports().get(i);
             services.add(new ProxyService(i, "lb-" + port, o.vip(), L4Protocol.UDP, PortRange.of(port),
                 BalancingAlgorithm.ROUND_ROBIN, List.of(new Backend(o.backend(), port, 1, true)), null, false,
-                o.offload()));
+                o.qos() && !o.offload() ? UNREACHED_LIMIT : null, o.offload()));
             indexes.add(i);
         }
         final AccessRule everyone = new AccessRule(10, AccessAction.ALLOW, List.of(IpPrefix.parse("0.0.0.0/0")),
@@ -371,11 +391,11 @@ public final class LbScenario
             xdp.add("\"" + c.name().toLowerCase(Locale.ROOT) + "\":" + proxy.program().counter(c));
         }
         return String.format(Locale.ROOT,
-            "{\"impl\":\"java\",\"scenario\":\"lb\",\"packets\":%d,\"seconds\":%.3f,\"pps\":%.0f,"
+            "{\"impl\":\"java\",\"scenario\":\"lb\",\"qos\":%b,\"packets\":%d,\"seconds\":%.3f,\"pps\":%.0f,"
                 + "\"cpu_seconds\":%.3f,\"loop_thread_cpu_seconds\":%.3f,\"received\":%d,\"to_backends\":%d,"
                 + "\"to_clients\":%d,\"flows_opened\":%d,\"drops\":%d,\"drops_by_reason\":%s,\"xdp\":%s,"
                 + "\"stats\":\"%s\",\"journal\":%s,\"latency_p99_us\":%.2f,\"offload\":%s}",
-            w.packets, secs, secs > 0 ? w.packets / secs : 0.0, w.cpuEnd - w.cpuStart,
+            o.qos(), w.packets, secs, secs > 0 ? w.packets / secs : 0.0, w.cpuEnd - w.cpuStart,
             w.threadCpuEnd - w.threadCpuStart, proxy.received(), toBackends, toClients, flows, drops.sum(), byReason,
             xdp, o.stats() ? "on" : "off", o.journal() == null ? "false" : "true",
             proxy.latency() == null ? 0.0 : proxy.latency().snapshot().getValueAtPercentile(99) / 1000.0,

@@ -3,6 +3,7 @@ package io.marchproxy.perflab;
 import io.marchproxy.dataplane.bpf.XdpMode;
 import io.marchproxy.dataplane.net.IpAddress;
 import io.marchproxy.dataplane.proxy.ProxySettings;
+import io.marchproxy.dataplane.qos.QosSettings;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -34,11 +35,11 @@ class LbScenarioOptionsTest
     void sizesReplaceTheDefaultsOneByOne()
     {
         final LbScenario.Options o = LbScenario.Options.parse(new String[] {"--vip", "10.215.0.1", "--backend",
-            "10.213.2.2", "--ring", "256", "--frames", "1024", "--poll-ms", "5", "--mode", "skb"});
+            "10.213.2.2", "--ring", "256", "--frames", "8192", "--poll-ms", "5", "--mode", "skb"});
         final ProxySettings s = o.settings(SNAT);
         final ProxySettings d = ProxySettings.of("mpd0", "mpd1", SNAT, null);
         assertEquals(256, s.ringSize());
-        assertEquals(1024, s.frames());
+        assertEquals(8192, s.frames());
         assertEquals(5, s.pollTimeoutMs());
         assertEquals(XdpMode.SKB, s.mode());
         assertEquals(d.batch(), s.batch());
@@ -51,6 +52,17 @@ class LbScenarioOptionsTest
             "--offload", "1"}).offload());
         assertThrows(ScenarioOptions.UsageException.class, () -> LbScenario.Options.parse(new String[] {"--vip",
             "10.215.0.1", "--backend", "10.213.2.2", "--offload", "2"}), "0 or 1");
+        assertEquals(d.qos(), s.qos(), "QoS on by default");
+    }
+
+    @Test
+    void qosOffSendsStraightToTheRing()
+    {
+        final LbScenario.Options o = LbScenario.Options.parse(new String[] {"--vip", "10.215.0.1", "--backend",
+            "10.213.2.2", "--qos", "off", "--frames", "4400"});
+        assertEquals(QosSettings.OFF, o.settings(SNAT).qos());
+        assertThrows(IllegalArgumentException.class, () -> LbScenario.Options.parse(new String[] {"--vip",
+            "10.215.0.1", "--backend", "10.213.2.2", "--qos", "maybe"}));
     }
 
     @Test

@@ -75,7 +75,14 @@ public final class L4Layouts
         JAVA_INT.withName("generation"),
         MemoryLayout.sequenceLayout(2, JAVA_BYTE).withName("default_action"),
         MemoryLayout.sequenceLayout(2, JAVA_BYTE).withName("has_ranges"),
+        MemoryLayout.sequenceLayout(2, JAVA_INT).withName("sequence"),
         JAVA_INT.withName("flow_mask")).withName("l4_config");
+
+    public static final long CONFIG_GENERATION = offset(CONFIG, "generation");
+    public static final long CONFIG_DEFAULT_ACTION = offset(CONFIG, "default_action");
+    public static final long CONFIG_HAS_RANGES = offset(CONFIG, "has_ranges");
+    public static final long CONFIG_SEQUENCE = offset(CONFIG, "sequence");
+    public static final long CONFIG_FLOW_MASK = offset(CONFIG, "flow_mask");
 
     /** One direction of an offloaded flow: the frame's 5-tuple (8-byte aligned in C: hashed as five words). */
     public static final StructLayout FLOW_KEY = MemoryLayout.structLayout(
@@ -104,10 +111,28 @@ public final class L4Layouts
         JAVA_LONG.withName("bytes"),
         JAVA_LONG.withName("last_seen")).withName("l4_flow_slot");
 
+    /**
+     * The header the program puts in front of each frame it steers to a socket (host order): {@code magic} is
+     * {@link #META_MAGIC}, {@code sequence} the configuration the frame was decided under (0: none decided it).
+     */
+    public static final StructLayout META = MemoryLayout.structLayout(
+        JAVA_INT.withName("magic"),
+        JAVA_INT.withName("sequence")).withName("l4_meta");
+
+    /** {@code L4_META_MAGIC}: "MPM1". */
+    public static final int META_MAGIC = 0x4d504d31;
+    public static final long META_MAGIC_OFFSET = offset(META, "magic");
+    public static final long META_SEQUENCE_OFFSET = offset(META, "sequence");
+
     /** Every layout above, for the BTF check. */
     public static final StructLayout[] ALL = {
-        SERVICE_KEY, RANGE_KEY, SERVICE_VALUE, ACL_KEY, ACL_SEGMENT, ACL_VALUE, ADDR_KEY, SNAT_VALUE, CONFIG, FLOW_KEY,
-        FLOW_SLOT};
+        SERVICE_KEY, RANGE_KEY, SERVICE_VALUE, ACL_KEY, ACL_SEGMENT, ACL_VALUE, ADDR_KEY, SNAT_VALUE, CONFIG, META,
+        FLOW_KEY, FLOW_SLOT};
+
+    private static long offset(final StructLayout layout, final String member)
+    {
+        return layout.byteOffset(MemoryLayout.PathElement.groupElement(member));
+    }
 
     private L4Layouts()
     {

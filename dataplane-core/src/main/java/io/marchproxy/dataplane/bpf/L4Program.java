@@ -3,7 +3,6 @@ package io.marchproxy.dataplane.bpf;
 import io.marchproxy.ffm.libbpf.Libbpf;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import io.marchproxy.dataplane.acl.AccessEntry;
@@ -27,11 +26,15 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * SNAT addresses and frames the Java parser must judge to the AF_XDP socket of their interface and queue, drops what
  * the access rules deny, and passes everything else to the kernel.
  *
- * <p>Services and access rules are written a generation at a time: {@link #stage()} clears the inactive generation
- * and returns a writer for it, {@link Generation#commit()} makes it live with one map update, so frames see either
- * the old or the new configuration, never a mix. VIPs and SNAT addresses are one set, updated around the flip so
- * that steering covers both generations. Setup-rate, single writer: one thread at a time stages and commits;
- * counters may be read from any thread.
+ * <p>Services and access rules are written a generation at a time: {@link #stage()} marks the inactive generation as
+ * being rewritten (sequence 0), clears it and returns a writer for it; {@link Generation#commit(long)} writes its
+ * default action and sequence, then makes it live with one map update that changes the generation word alone, so
+ * frames see either the old or the new configuration, never a mix (a run that read a generation which is rewritten
+ * under it sees its sequence change and decides again: {@link Counter#CONFIG_RETRIED}). Every frame the program
+ * steers to a socket starts with an {@link L4Layouts#META} header, the sequence it was decided under, put in front of
+ * the received frame: readers skip it ({@link io.marchproxy.dataplane.xsk.Packet#skip}). VIPs and SNAT addresses
+ * are one set, set with {@link #setAddresses}; the caller widens it before a flip and narrows it after. Setup-rate,
+ * single writer: one thread at a time stages and commits; counters may be read from any thread.
  */
 public final class L4Program implements AutoCloseable
 {
@@ -51,6 +54,10 @@ public final class L4Program implements AutoCloseable
     {
         RX_PACKETS, RX_BYTES, REDIRECTED, PASSED, SERVICE_MATCHED, ACL_DROPPED, ACL_PUNTED, SNAT_RETURN, PUNTED,
         MALFORMED, NO_SOCKET,
+        /** Runs whose generation was rewritten during their lookups and that decided again on the live one. */
+        CONFIG_RETRIED,
+        /** Frames for a socket that had no room in front for the {@link L4Layouts#META} header: given to the kernel. */
+        NO_HEADROOM,
         /** Frames of offloaded flows rewritten and redirected by the program itself. */
         FLOW_FORWARDED,
         /** Offloaded flow directions handed back to user space by a SYN, FIN or RST. */
@@ -80,6 +87,7 @@ public final class L4Program implements AutoCloseable
     private final int flowSlots;
     private final Set<Integer> interfaces = new HashSet<>();
     private int live;
+    private long liveSequence;
     private boolean staged;
 
     private L4Program(final EmbeddedProgram program, final int flowSlots)
@@ -146,14 +154,7 @@ public final class L4Program implements AutoCloseable
     /** Stores the mask of the flow slots in the program's configuration (the other fields stay). */
     private synchronized void flowMask(final int mask)
     {
-        try (Arena a = Arena.ofConfined())
-        {
-            final MemorySegment key = a.allocateFrom(JAVA_INT, 0);
-            final MemorySegment value = a.allocate(L4Layouts.CONFIG);
-            config.lookup(key, value);
-            value.set(JAVA_INT, L4Layouts.CONFIG.byteOffset(MemoryLayout.PathElement.groupElement("flow_mask")), mask);
-            config.update(key, value, Libbpf.BPF_ANY);
-        }
+        writeConfig(value -> value.set(JAVA_INT, L4Layouts.CONFIG_FLOW_MASK, mask));
     }
 
     /**
@@ -244,6 +245,7 @@ public final class L4Program implements AutoCloseable
             throw new IllegalStateException("a generation is already staged: commit it first");
         }
         final int next = live ^ 1;
+        writeConfig(value -> value.set(JAVA_INT, L4Layouts.CONFIG_SEQUENCE + 4L * next, 0));
         clear(services[next]);
         clear(ranges[next]);
         clear(acl[next]);
@@ -255,6 +257,37 @@ public final class L4Program implements AutoCloseable
     public synchronized int liveGeneration()
     {
         return live;
+    }
+
+    /** The sequence of the configuration frames are matched against now, as last committed (0 before any). */
+    public synchronized long liveSequence()
+    {
+        return liveSequence;
+    }
+
+    /** The sequence the kernel's map holds for the live generation (read back from the map; setup-rate). */
+    public synchronized long kernelSequence()
+    {
+        try (Arena a = Arena.ofConfined())
+        {
+            final MemorySegment value = a.allocate(L4Layouts.CONFIG);
+            config.lookup(a.allocateFrom(JAVA_INT, 0), value);
+            final int gen = value.get(JAVA_INT, L4Layouts.CONFIG_GENERATION) & 1;
+            return Integer.toUnsignedLong(value.get(JAVA_INT, L4Layouts.CONFIG_SEQUENCE + 4L * gen));
+        }
+    }
+
+    /** Reads {@code l4_config}, lets {@code change} edit it, writes it back: one map update. */
+    private void writeConfig(final java.util.function.Consumer<MemorySegment> change)
+    {
+        try (Arena a = Arena.ofConfined())
+        {
+            final MemorySegment key = a.allocateFrom(JAVA_INT, 0);
+            final MemorySegment value = a.allocate(L4Layouts.CONFIG);
+            config.lookup(key, value);
+            change.accept(value);
+            config.update(key, value, Libbpf.BPF_ANY);
+        }
     }
 
     private static void clear(final BpfMap map)
@@ -459,23 +492,30 @@ public final class L4Program implements AutoCloseable
             return this;
         }
 
-        /** Makes this generation live; the writer is done. */
-        public void commit()
+        /**
+         * Makes this generation live as configuration {@code sequence} (1..2^32-1, what frames decided under it carry
+         * in their metadata); the writer is done. Two map updates: the generation's own fields first (frames do not
+         * look at them yet), then the generation word alone, so a concurrent run reads either the old or the new
+         * generation and that generation's fields complete.
+         */
+        public void commit(final long sequence)
         {
             checkOpen();
+            if (sequence < 1 || sequence > 0xFFFF_FFFFL)
+            {
+                throw new IllegalArgumentException("a configuration sequence is 1..2^32-1, not " + sequence);
+            }
             synchronized (L4Program.this)
             {
-                try (Arena a = Arena.ofConfined())
+                writeConfig(value ->
                 {
-                    final MemorySegment key = a.allocateFrom(JAVA_INT, 0);
-                    final MemorySegment value = a.allocate(L4Layouts.CONFIG);
-                    config.lookup(key, value);
-                    value.set(JAVA_INT, 0, gen);
-                    value.set(JAVA_BYTE, 4 + gen, (byte)defaultAction);
-                    value.set(JAVA_BYTE, 6 + gen, (byte)(hasRanges ? 1 : 0));
-                    config.update(key, value, Libbpf.BPF_ANY);
-                }
+                    value.set(JAVA_BYTE, L4Layouts.CONFIG_DEFAULT_ACTION + gen, (byte)defaultAction);
+                    value.set(JAVA_BYTE, L4Layouts.CONFIG_HAS_RANGES + gen, (byte)(hasRanges ? 1 : 0));
+                    value.set(JAVA_INT, L4Layouts.CONFIG_SEQUENCE + 4L * gen, (int)sequence);
+                });
+                writeConfig(value -> value.set(JAVA_INT, L4Layouts.CONFIG_GENERATION, gen));
                 live = gen;
+                liveSequence = sequence;
                 staged = false;
                 done = true;
             }

@@ -75,9 +75,9 @@ public enum DropReason
     NO_FLOW(DropClass.UNROUTABLE),
     /** The next hop's MAC address is not known (yet): the kernel's neighbour table has no usable entry for it. */
     NO_NEIGHBOUR(DropClass.UNROUTABLE),
-    /** QoS: the service's token bucket (rate, burst) had no tokens for the frame. */
+    /** QoS: the service's token bucket (rate, burst) would have no tokens for the frame within its delay bound. */
     QOS_RATE_EXCEEDED(DropClass.QOS),
-    /** QoS: the frame's priority queue was full. */
+    /** QoS: the frame's priority-class queue (or the shaper holding services over their rate) was full. */
     QOS_QUEUE_FULL(DropClass.QOS),
     /** QoS: the frame waited in its priority queue past the class's maximum queueing delay. */
     QOS_DELAY_EXCEEDED(DropClass.QOS),

@@ -7,19 +7,25 @@ import io.marchproxy.dataplane.bpf.L4Program;
 import io.marchproxy.dataplane.bpf.XdpAttachment;
 import io.marchproxy.dataplane.counter.LatencyHistogram;
 import io.marchproxy.dataplane.counter.SingleWriterCounters;
+import io.marchproxy.dataplane.cpu.CpuPlacement;
+import io.marchproxy.dataplane.cpu.NumaTopology;
+import io.marchproxy.dataplane.cpu.ThreadAffinity;
+import io.marchproxy.dataplane.net.IpAddress;
 import io.marchproxy.dataplane.netlink.InterfaceLink;
 import io.marchproxy.dataplane.netlink.NeighbourTable;
 import io.marchproxy.dataplane.netns.Interfaces;
 import io.marchproxy.dataplane.netns.NetNamespace;
+import io.marchproxy.dataplane.qos.EgressScheduler;
+import io.marchproxy.dataplane.qos.PriorityClass;
+import io.marchproxy.dataplane.qos.QosCounter;
 import io.marchproxy.dataplane.xsk.Umem;
 import io.marchproxy.dataplane.xsk.XskForwarder;
-import io.marchproxy.dataplane.xsk.XskPollIdleStrategy;
-import io.marchproxy.dataplane.xsk.XskPoller;
 import io.marchproxy.dataplane.xsk.XskSocket;
 import io.marchproxy.dataplane.xsk.XskStatistics;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.IdleStrategy;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -27,6 +33,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,13 +42,15 @@ import java.util.concurrent.TimeUnit;
  * proxy picks a backend, translates (full NAT: to the backend, from the node's back address and a SNAT port) and sends
  * out of {@code back}; replies come back the same way reversed. The XDP program ({@link L4Program}) on both
  * interfaces drops what the access rules deny and steers the rest to one AF_XDP socket per interface (one UMEM, so
- * forwarding is zero-copy between them); one dataplane thread runs both directions ({@link ProxyPipeline}) and the
- * flow sweep; a monitor thread keeps backends' MACs and health current. Flows of services that offload
- * ({@link ProxyService#offload()}), once decided, are forwarded by the XDP program itself from entries the dataplane
- * thread writes ({@link FlowOffload}), up to {@link ProxySettings#offloadFlows()} at once.
+ * forwarding is zero-copy between them); one dataplane worker thread runs both directions ({@link ProxyPipeline}),
+ * QoS on both egresses and the flow sweep, pinned to the CPUs {@link ProxySettings#cores()} picks
+ * ({@link #worker()} says which and why); a monitor thread keeps backends' MACs and health current. Flows of services
+ * that offload ({@link ProxyService#offload()}), once decided, are forwarded by the XDP program itself from entries the
+ * worker writes ({@link FlowOffload}), up to {@link ProxySettings#offloadFlows()} at once.
  *
  * <p>{@link #apply} replaces the whole configuration while traffic flows: the dataplane thread adopts it between two
- * batches, then the XDP program's maps flip to the same version in one update. Setup and {@link #apply} are for a
+ * batches (or, when it idles, apply adopts it on its behalf, the worker held off meanwhile), then the XDP program's
+ * maps flip to the same version in one update. Setup and {@link #apply} are for a
  * control thread (one at a time); statistics may be read from any thread. {@link #close()} stops everything and
  * releases every native resource, in reverse order of creation.
  */
@@ -64,6 +74,9 @@ public final class L4Proxy implements AutoCloseable
     private Thread monitorThread;
     private AgentRunner runner;
     private CompiledConfig current;
+    private long sequence;
+    private Set<InetAddress> steeredVips = Set.of();
+    private WorkerPlacement worker;
     private final FlowEvents events;
     private final LatencyHistogram latency;
 
@@ -136,6 +149,7 @@ public final class L4Proxy implements AutoCloseable
     /** Everything made inside the namespace. */
     private void open(final ProxyConfig initial) throws Exception
     {
+        final CpuPlacement placement = placement(); // first: bad cores fail before anything is made
         frontIndex = Interfaces.index(settings.front());
         backIndex = Interfaces.index(settings.back());
         final NeighbourTable neighbours = keep(NeighbourTable.open());
@@ -153,13 +167,14 @@ public final class L4Proxy implements AutoCloseable
         program.registerSocket(frontIndex, settings.queue(), front.fd());
         program.registerSocket(backIndex, settings.queue(), back.fd());
 
-        current = new CompiledConfig(initial, null);
+        current = new CompiledConfig(initial, null, settings.qos(), ++sequence);
         writeProgram(current);
         final L4FlowSlots flowSlots = settings.offloadFlows() > 0 ? program.mapFlowSlots() : null;
         try
         {
             pipeline = keep(new ProxyPipeline(current, settings.snat4(), settings.snat6(), settings.snatPorts(),
-                frontLink.mac().bits(), backLink.mac().bits(), settings.flowsPerFamily(), settings.timeouts(), events,
+                frontLink.mac().bits(), backLink.mac().bits(), settings.flowsPerFamily(), settings.timeouts(),
+                settings.qos(), new SocketPort(back), new SocketPort(front), events,
                 latency == null ? null : latency.newWriter(), flowSlots, settings.offloadFlows()));
         }
         catch (final RuntimeException | Error ex)
@@ -178,8 +193,10 @@ public final class L4Proxy implements AutoCloseable
         monitorThread.setDaemon(true);
         monitorThread.start();
 
-        final XskForwarder toBackends = new XskForwarder(front, back, settings.batch(), pipeline.clientSide());
-        final XskForwarder toClients = new XskForwarder(back, front, settings.batch(), pipeline.backendSide());
+        final XskForwarder toBackends = new XskForwarder(front, back, settings.batch(), pipeline.clientSide(),
+            pipeline.egress(true));
+        final XskForwarder toClients = new XskForwarder(back, front, settings.batch(), pipeline.backendSide(),
+            pipeline.egress(false));
         final Agent housekeeping = new Agent()
         {
             @Override
@@ -200,16 +217,70 @@ public final class L4Proxy implements AutoCloseable
                 return "l4-housekeeping";
             }
         };
-        final XskPollIdleStrategy idle = new XskPollIdleStrategy(new XskPoller(front, back),
-            settings.pollTimeoutMs(), front, back);
-        runner = new AgentRunner(idle, ex -> LOG.log(System.Logger.Level.ERROR,
-            "L4 dataplane: " + ex, ex), null, new CompositeAgent(housekeeping, toBackends, toClients));
+        final String name = "marchproxy-l4-" + settings.front();
+        // AgentRunner names its thread after the agent's role: the worker's name, as ps and /proc show it.
+        final Agent duty = new CompositeAgent(housekeeping, toBackends, toClients)
+        {
+            @Override
+            public String roleName()
+            {
+                return name;
+            }
+        };
+        final IdleStrategy idle = settings.idle().create(front, back, settings.pollTimeoutMs());
+        runner = new AgentRunner(new PausingIdle(idle, pipeline),
+            ex -> LOG.log(System.Logger.Level.ERROR, "L4 dataplane: " + ex, ex), null, duty);
+        worker = startWorker(name, placement);
+        LOG.log(System.Logger.Level.INFO, "L4 dataplane worker " + worker);
+    }
+
+    /** Where the worker goes: {@link ProxySettings#cores()} on this machine, for the front interface. */
+    private CpuPlacement placement() throws java.io.IOException
+    {
+        // /sys/class/net lists the devices of the namespace that mounted /sys: the process's, not the proxy's.
+        return CpuPlacement.choose(settings.cores(), settings.front(), namespace == null, NumaTopology.system(),
+            ThreadAffinity.currentThread());
+    }
+
+    /**
+     * Starts the worker thread, which pins itself before its first turn, and waits until it has: a placement the
+     * kernel refuses fails the start.
+     */
+    private WorkerPlacement startWorker(final String name, final CpuPlacement placement) throws Exception
+    {
+        final CompletableFuture<WorkerPlacement> started = new CompletableFuture<>();
         AgentRunner.startOnThread(runner, r ->
         {
-            final Thread t = new Thread(r, "marchproxy-l4-" + settings.front());
+            final Thread t = new Thread(() ->
+            {
+                try
+                {
+                    if (placement.pinned())
+                    {
+                        ThreadAffinity.pinCurrentThread(placement.cpus());
+                    }
+                    started.complete(new WorkerPlacement(name, ThreadAffinity.currentThreadId(), settings.queue(),
+                        placement, ThreadAffinity.currentThread(), settings.idle()));
+                }
+                catch (final RuntimeException ex)
+                {
+                    started.completeExceptionally(ex);
+                    return;
+                }
+                r.run();
+            }, name);
             t.setDaemon(true);
             return t;
         });
+        try
+        {
+            return started.get(10, TimeUnit.SECONDS);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new IllegalStateException("the dataplane worker could not be placed (" + placement.reason() + "): "
+                + ex.getCause().getMessage(), ex.getCause());
+        }
     }
 
     /**
@@ -251,12 +322,13 @@ public final class L4Proxy implements AutoCloseable
     /**
      * Makes {@code next} the configuration: compiled here, looked at by the backend monitor (the MACs of its
      * backends, up to 250 ms), adopted by the dataplane thread between two batches together with those links (this
-     * call waits for that, a few milliseconds at most when idle), then written into the XDP program's other
-     * generation and flipped live. Control thread.
+     * call waits for that; for an idle worker it adopts them here, on the worker's behalf, the worker held off
+     * meanwhile), then written into the XDP program's other generation and flipped live. The kernel never runs ahead of the worker: a worker that does not adopt within 2 s
+     * fails the call and the XDP program keeps the previous configuration. Control thread.
      */
     public synchronized void apply(final ProxyConfig next) throws Exception
     {
-        final CompiledConfig compiled = new CompiledConfig(next, current.statistics());
+        final CompiledConfig compiled = new CompiledConfig(next, current.statistics(), settings.qos(), ++sequence);
         // The monitor looks at the new backends first, so the dataplane thread adopts the configuration and their
         // links (MACs) in one turn: a backend the change adds or enables takes new flows from the first packet
         // instead of their being dropped (no backend) until the monitor catches up. Bounded: a slow health probe
@@ -264,6 +336,8 @@ public final class L4Proxy implements AutoCloseable
         monitor.offer(compiled);
         monitor.awaitPass(compiled, LINKS_TIMEOUT_NANOS);
         pipeline.offer(compiled);
+        // An idle worker may sleep in poll() or wait to be scheduled for milliseconds: adopt on its behalf then.
+        pipeline.adoptIfIdle();
         final long deadline = System.nanoTime() + ADOPT_TIMEOUT_NANOS;
         while (pipeline.liveConfig() != compiled && System.nanoTime() < deadline)
         {
@@ -271,14 +345,19 @@ public final class L4Proxy implements AutoCloseable
         }
         if (pipeline.liveConfig() != compiled)
         {
-            LOG.log(System.Logger.Level.WARNING, "the dataplane thread did not adopt config version "
-                + next.version() + " within 2 s; the XDP program follows anyway");
+            throw new IllegalStateException("the dataplane worker did not adopt config version " + next.version()
+                + " within 2 s (is it running? " + worker + "); the XDP program keeps version "
+                + current.version());
         }
         writeProgram(compiled);
         current = compiled;
     }
 
-    /** Writes services and access entries into the program's idle generation, flips it live, updates the steering. */
+    /**
+     * Writes services and access entries into the program's idle generation and flips it live as the configuration's
+     * sequence. The steered addresses are widened to both configurations' VIPs before the flip and narrowed to the new
+     * one's after it, so that neither generation's frames to a VIP go to the kernel in between.
+     */
     private void writeProgram(final CompiledConfig c)
     {
         final L4Program.Generation g = program.stage()
@@ -305,9 +384,19 @@ public final class L4Proxy implements AutoCloseable
                 g.access(e, s.protocol());
             }
         }
-        g.commit();
+        final List<L4Program.SnatRange> snat = snatRanges();
+        final Set<InetAddress> both = new HashSet<>(vips);
+        both.addAll(steeredVips);
+        program.setAddresses(both, snat);
+        g.commit(c.sequence());
+        program.setAddresses(vips, snat);
+        steeredVips = vips;
+    }
+
+    private List<L4Program.SnatRange> snatRanges()
+    {
         final List<L4Program.SnatRange> snat = new ArrayList<>();
-        for (final var address : new io.marchproxy.dataplane.net.IpAddress[]{settings.snat4(), settings.snat6()})
+        for (final IpAddress address : new IpAddress[]{settings.snat4(), settings.snat6()})
         {
             if (address != null)
             {
@@ -318,9 +407,8 @@ public final class L4Proxy implements AutoCloseable
                 }
             }
         }
-        program.setAddresses(vips, snat);
+        return snat;
     }
-
 
     /** The configuration the proxy serves now (the last one applied). */
     public synchronized ProxyConfig config()
@@ -345,6 +433,22 @@ public final class L4Proxy implements AutoCloseable
     public SingleWriterCounters drops()
     {
         return pipeline.drops();
+    }
+
+    /**
+     * Frames the XDP program decided under a configuration, by how that configuration compares with the worker's
+     * ({@link ConfigConsistency}: {@code KERNEL_AHEAD} would be a torn swap); any thread.
+     */
+    public SingleWriterCounters configConsistency()
+    {
+        return pipeline.consistency();
+    }
+
+    /** The sequence of the configuration the worker has adopted (1 for the initial one, +1 per apply); any thread. */
+    public long adoptedSequence()
+    {
+        final CompiledConfig c = pipeline.liveConfig();
+        return c == null ? 0 : c.sequence();
     }
 
     /** The XDP program (its counters); any thread. */
@@ -404,8 +508,23 @@ public final class L4Proxy implements AutoCloseable
         }
         final List<ProxySnapshot.SocketFigures> sockets = List.of(
             socketFigures(settings.front(), front), socketFigures(settings.back(), back));
+        final List<ProxySnapshot.ClassFigures> qos = new ArrayList<>();
+        for (final boolean toBackends : new boolean[]{true, false})
+        {
+            final EgressScheduler scheduler = pipeline.scheduler(toBackends);
+            for (final PriorityClass c : scheduler == null ? new PriorityClass[0] : PriorityClass.values())
+            {
+                final long[] counters = new long[QosCounter.values().length];
+                for (final QosCounter q : QosCounter.values())
+                {
+                    counters[q.ordinal()] = scheduler.counter(c, q);
+                }
+                qos.add(new ProxySnapshot.ClassFigures(toBackends, c, counters));
+            }
+        }
         return new ProxySnapshot(live.version(), flows(), List.copyOf(services), pipeline.drops().snapshot(), xdp,
-            pipeline.offloadCounters().snapshot(), sockets, latency == null ? new LatencyHistogram().snapshot() : latency.snapshot());
+            pipeline.offloadCounters().snapshot(), sockets,
+            latency == null ? new LatencyHistogram().snapshot() : latency.snapshot(), List.copyOf(qos), worker);
     }
 
     private ProxySnapshot.SocketFigures socketFigures(final String name, final XskSocket socket)
@@ -437,6 +556,82 @@ public final class L4Proxy implements AutoCloseable
     public ProxySettings settings()
     {
         return settings;
+    }
+
+    /** Where the dataplane worker runs and why; any thread. */
+    public WorkerPlacement worker()
+    {
+        return worker;
+    }
+
+    /**
+     * The QoS scheduler of the frames toward backends ({@code toBackends}, sent on the back interface) or toward
+     * clients, for its per-class counters; null when QoS is off. Counters may be read from any thread.
+     */
+    public EgressScheduler qos(final boolean toBackends)
+    {
+        return pipeline.scheduler(toBackends);
+    }
+
+    /**
+     * The worker's idle strategy with the pipeline given up while it idles (no work in the turn), so that
+     * {@link #apply} can adopt a configuration without waiting for an idle worker to wake.
+     */
+    private static final class PausingIdle implements IdleStrategy
+    {
+        private final IdleStrategy idle;
+        private final ProxyPipeline pipeline;
+
+        PausingIdle(final IdleStrategy idle, final ProxyPipeline pipeline)
+        {
+            this.idle = idle;
+            this.pipeline = pipeline;
+        }
+
+        @Override
+        public void idle(final int workCount)
+        {
+            if (workCount > 0)
+            {
+                idle.idle(workCount);
+                return;
+            }
+            pipeline.pause();
+            try
+            {
+                idle.idle(0);
+            }
+            finally
+            {
+                pipeline.resume();
+            }
+        }
+
+        @Override
+        public void idle()
+        {
+            pipeline.pause();
+            try
+            {
+                idle.idle();
+            }
+            finally
+            {
+                pipeline.resume();
+            }
+        }
+
+        @Override
+        public void reset()
+        {
+            idle.reset();
+        }
+
+        @Override
+        public String alias()
+        {
+            return idle.alias();
+        }
     }
 
     private <T extends AutoCloseable> T keep(final T resource)

@@ -3,6 +3,7 @@ package io.marchproxy.dataplane.proxy;
 import io.marchproxy.dataplane.acl.AccessAction;
 import io.marchproxy.dataplane.balance.BackendSelector;
 import io.marchproxy.dataplane.bpf.L4FlowSlots;
+import io.marchproxy.dataplane.bpf.L4Layouts;
 import io.marchproxy.dataplane.conntrack.ExpiredFlowHandler;
 import io.marchproxy.dataplane.conntrack.FlowState;
 import io.marchproxy.dataplane.conntrack.FlowTable;
@@ -22,6 +23,11 @@ import io.marchproxy.dataplane.packet.PacketParser;
 import io.marchproxy.dataplane.packet.PacketVerdict;
 import io.marchproxy.dataplane.packet.ParsedPacket;
 import io.marchproxy.dataplane.packet.TcpHeader;
+import io.marchproxy.dataplane.qos.DscpMarker;
+import io.marchproxy.dataplane.qos.EgressScheduler;
+import io.marchproxy.dataplane.qos.QosSettings;
+import io.marchproxy.dataplane.qos.TokenBucket;
+import io.marchproxy.dataplane.qos.TxPort;
 import io.marchproxy.dataplane.xsk.Packet;
 import io.marchproxy.dataplane.xsk.XskForwarder;
 
@@ -29,6 +35,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.marchproxy.dataplane.packet.NetworkByteOrder.u48;
 
@@ -37,7 +44,9 @@ import static io.marchproxy.dataplane.packet.NetworkByteOrder.u48;
  * (service, access rules, backend, SNAT port), rewrite in place (full NAT, TTL, MACs, incremental checksums), count.
  * {@link #clientSide()} handles frames from clients (front interface) and {@link #backendSide()} frames from backends
  * (back interface); both are {@link XskForwarder.Rewriter}s of forwarders run together on that thread, with
- * {@link #housekeeping(long)} between turns.
+ * {@link #housekeeping(long)} between turns. With QoS on, each side is also its forwarder's {@link XskForwarder.Egress}:
+ * the rewritten frame is marked with its service's DSCP and offered to the out interface's {@link EgressScheduler}
+ * with the instant its service's token bucket for that direction lets it leave and its delay bound.
  *
  * <p>Flows decided here are offloaded to the XDP program when their service says so ({@link FlowOffload}): an
  * established TCP flow, a UDP flow after a few frames both ways; their frames then skip this path until a SYN, FIN or
@@ -64,7 +73,11 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     private static final int REVALIDATE_PER_TURN = 4096;
     private static final int TCP = L4Protocol.TCP.number();
 
+    private static final ValueLayout.OfInt META_INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final int META_BYTES = (int)L4Layouts.META.byteSize();
+
     private final SingleWriterCounters drops = SingleWriterCounters.forEnum(DropReason.class);
+    private final SingleWriterCounters consistency = SingleWriterCounters.forEnum(ConfigConsistency.class);
     private final PacketParser parser = new PacketParser(drops);
     private final ParsedPacket parsed = new ParsedPacket();
     private final FlowTuple reply = new FlowTuple();
@@ -83,8 +96,9 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     private final IpAddress snat6;
     private final long frontMac;
     private final long backMac;
-    private final Rewriter clientSide = new Rewriter(true);
-    private final Rewriter backendSide = new Rewriter(false);
+    private final boolean qosOn;
+    private final Side clientSide;
+    private final Side backendSide;
     private final FlowOffload offload;
 
     private volatile CompiledConfig pendingConfig;
@@ -98,6 +112,8 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     /** The walk over the flows after a change: the next record of each family, {@code -1} when none is under way. */
     private int revalidate4 = -1;
     private int revalidate6 = -1;
+    /** The service of the frame just rewritten, for its side's egress. */
+    private int servedService;
 
     private final FlowEvents events;
     /** Null: latency not recorded. */
@@ -117,20 +133,34 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     /** Of the frame in hand: whether {@code parsed.tuple()} holds its 5-tuple, and its service index (-1: none). */
     private boolean frameTuple;
     private int frameService;
+    /**
+     * Who may write the state above: the dataplane thread in its turns ({@link #WORKING}, as it starts), nobody while
+     * it idles ({@link #IDLE}), or a thread adopting a configuration on its behalf ({@link #ADOPTING}). Taken by
+     * compare-and-set, given back by a volatile store: one writer at a time, each seeing what the previous one wrote.
+     */
+    private final AtomicInteger owner = new AtomicInteger(WORKING);
+    private static final int WORKING = 0;
+    private static final int IDLE = 1;
+    private static final int ADOPTING = 2;
 
     /**
      * @param snat4 the node's IPv4 source address toward backends, or null when there is none (IPv4 services then
      *              get no flows)
      * @param snat6 likewise for IPv6
+     * @param qos   the node's QoS; when enabled, frames toward backends go to {@code toBackends} through an
+     *              {@link EgressScheduler} and frames toward clients to {@code toClients}
      * @param offloadSlots the XDP program's flow slots to offload flows into, or null to keep every flow here
      * @param offloadFlows the most flows offloaded at once
      */
     ProxyPipeline(
         final CompiledConfig initial, final IpAddress snat4, final IpAddress snat6, final PortRange snatPorts,
         final long frontMac, final long backMac, final int flowsPerFamily, final FlowTimeouts timeouts,
-        final FlowEvents events, final LatencyHistogram.Writer latency, final L4FlowSlots offloadSlots,
-        final int offloadFlows)
+        final QosSettings qos, final TxPort toBackends, final TxPort toClients, final FlowEvents events,
+        final LatencyHistogram.Writer latency, final L4FlowSlots offloadSlots, final int offloadFlows)
     {
+        this.qosOn = qos.enabled();
+        this.clientSide = new Side(true, qosOn ? new EgressScheduler(qos, toBackends, drops) : null);
+        this.backendSide = new Side(false, qosOn ? new EgressScheduler(qos, toClients, drops) : null);
         this.events = events;
         this.latency = latency;
         this.sampleInterval = events.dropSampleIntervalNanos();
@@ -174,10 +204,28 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         return backendSide;
     }
 
+    /** The egress of frames toward backends ({@code toBackends}) or clients; null when QoS is off. */
+    XskForwarder.Egress egress(final boolean toBackends)
+    {
+        return !qosOn ? null : toBackends ? clientSide : backendSide;
+    }
+
+    /** The scheduler of frames toward backends or clients (its per-class counters); null when QoS is off. */
+    EgressScheduler scheduler(final boolean toBackends)
+    {
+        return (toBackends ? clientSide : backendSide).scheduler;
+    }
+
     /** Drop counters by {@link DropReason}; any thread. */
     SingleWriterCounters drops()
     {
         return drops;
+    }
+
+    /** Stamped frames by {@link ConfigConsistency}; any thread. */
+    SingleWriterCounters consistency()
+    {
+        return consistency;
     }
 
     /** The configuration the dataplane thread uses now; any thread (it is published by that thread). */
@@ -190,6 +238,44 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     void offer(final CompiledConfig next)
     {
         pendingConfig = next;
+    }
+
+    /**
+     * Adopts the pending configuration (and the links made for it) on the dataplane thread's behalf when that thread
+     * is idle, so a caller need not wait for an idle thread to be scheduled; returns false, doing nothing, when the
+     * thread is in a turn (it adopts at its next one). While this runs the dataplane thread cannot start a turn: the
+     * pipeline's state keeps one writer at a time. Any thread.
+     */
+    boolean adoptIfIdle()
+    {
+        if (!owner.compareAndSet(IDLE, ADOPTING))
+        {
+            return false;
+        }
+        try
+        {
+            adoptPending();
+        }
+        finally
+        {
+            owner.set(IDLE);
+        }
+        return true;
+    }
+
+    /** The dataplane thread, about to idle: until {@link #resume()}, another thread may adopt on its behalf. */
+    void pause()
+    {
+        owner.set(IDLE);
+    }
+
+    /** The dataplane thread, back from idling: waits out an adoption in progress, then owns the state again. */
+    void resume()
+    {
+        while (!owner.compareAndSet(IDLE, WORKING))
+        {
+            Thread.onSpinWait();
+        }
     }
 
     /** Offers the backends' MACs and health; adopted at the next turn. Any thread. */
@@ -231,22 +317,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         }
         turnStart = nanoTime;
         now = nanoTime;
-        int work = 0;
-        final CompiledConfig c = pendingConfig;
-        if (c != config)
-        {
-            adopt(c);
-            startRevalidation();
-            work++;
-        }
-        final BackendLinks l = pendingLinks;
-        if (l != links && l.config() == config)
-        {
-            links = l;
-            applyLinks();
-            startRevalidation();
-            work++;
-        }
+        int work = adoptPending();
         if (revalidate4 >= 0 || revalidate6 >= 0)
         {
             work += revalidate(REVALIDATE_PER_TURN);
@@ -348,7 +419,32 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         flows6.expire(nanoTime + pastEveryTimeout, flows6.capacity(), this);
     }
 
-    /** Installs {@code next} on the dataplane thread: carries open-flow counts over into its selectors. */
+    /**
+     * A configuration offered since, and the links made for the configuration then in use; either starts the walk that
+     * checks open (and offloaded) flows against them. Returns the work done.
+     */
+    private int adoptPending()
+    {
+        int work = 0;
+        final CompiledConfig c = pendingConfig;
+        if (c != config)
+        {
+            adopt(c);
+            startRevalidation();
+            work++;
+        }
+        final BackendLinks l = pendingLinks;
+        if (l != links && l.config() == config)
+        {
+            links = l;
+            applyLinks();
+            startRevalidation();
+            work++;
+        }
+        return work;
+    }
+
+    /** Installs {@code next} as the owner of the state: carries open-flow counts over into its selectors. */
     private void adopt(final CompiledConfig next)
     {
         final int[][] grown = new int[Math.max(active.length, next.maxServiceIndex() + 1)][];
@@ -374,6 +470,11 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
             }
         }
         active = grown;
+        if (qosOn)
+        {
+            clientSide.shapeFor(next);
+            backendSide.shapeFor(next);
+        }
         config = next;
         liveConfig = next;
         applyLinks();
@@ -483,20 +584,32 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         }
     }
 
-    /** Frames from clients ({@code fromClient}) or from backends; the state is the pipeline's. */
-    private final class Rewriter implements XskForwarder.Rewriter
+    /**
+     * Frames from clients ({@code fromClient}) or from backends: the rewriter of that direction's forwarder and, with
+     * QoS, its egress (the scheduler of the interface it sends on and the services' token buckets for the direction).
+     * The rest of the state is the pipeline's.
+     */
+    private final class Side implements XskForwarder.Rewriter, XskForwarder.Egress
     {
         private final boolean fromClient;
+        private final EgressScheduler scheduler;
+        /** Token buckets by service index for this direction; null where the service has no limit. */
+        private TokenBucket[] buckets = new TokenBucket[0];
 
-        Rewriter(final boolean fromClient)
+        Side(final boolean fromClient, final EgressScheduler scheduler)
         {
             this.fromClient = fromClient;
+            this.scheduler = scheduler;
         }
 
         @Override
         public boolean rewrite(final Packet packet)
         {
             final MemorySegment frame = packet.frame();
+            if (checkStamp(frame, packet.offset(), packet.length()))
+            {
+                packet.skip(META_BYTES);
+            }
             turnFrames++;
             final PacketVerdict verdict = parser.parse(frame, packet.offset(), packet.length(), parsed);
             frameService = -1;
@@ -505,7 +618,8 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
             {
                 case TCP:
                 case UDP:
-                    return fromClient ? fromClient(frame, packet.offset(), packet.length()) : fromBackend(packet.length());
+                    return fromClient ? fromClient(frame, packet.offset(), packet.length())
+                        : fromBackend(packet.length());
                 case ICMP_ERROR:
                     return icmpError(fromClient);
                 case DROP:
@@ -520,6 +634,95 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
                     return drop(DropReason.NO_FLOW);
             }
         }
+
+        /** The rewritten frame of {@link #servedService}: now, or when its tokens come, within its delay bound. */
+        @Override
+        public boolean accept(final Packet packet)
+        {
+            final CompiledConfig c = config;
+            final int service = servedService;
+            final TokenBucket bucket = service < buckets.length ? buckets[service] : null;
+            final long eligible = bucket == null ? now : bucket.conformsAt(now);
+            final int length = packet.length();
+            if (!scheduler.offer(packet.address(), length, c.qosClass(service), now, eligible,
+                c.maxDelayNanos(service)))
+            {
+                return false;
+            }
+            if (bucket != null)
+            {
+                bucket.consume(eligible, length);
+            }
+            return true;
+        }
+
+        @Override
+        public int release()
+        {
+            return scheduler.release(now);
+        }
+
+        /** Buckets for {@code next}'s rates: kept (with what they hold) for services that had one, made for new ones. */
+        void shapeFor(final CompiledConfig next)
+        {
+            final TokenBucket[] shaped = new TokenBucket[next.maxServiceIndex() + 1];
+            for (int s = 0; s < shaped.length; s++)
+            {
+                final long rate = next.rate(s, fromClient);
+                if (rate == 0)
+                {
+                    continue;
+                }
+                final TokenBucket old = s < buckets.length ? buckets[s] : null;
+                if (old != null)
+                {
+                    old.configure(rate, next.burst(s, fromClient));
+                    shaped[s] = old;
+                }
+                else
+                {
+                    shaped[s] = new TokenBucket(rate, next.burst(s, fromClient));
+                }
+            }
+            buckets = shaped;
+        }
+    }
+
+    /**
+     * Reads the header the XDP program put in front of the frame: compares the configuration it decided the frame
+     * under with the worker's, and returns true when the header is there (to be skipped). A frame without it (another
+     * program on the interface) is counted {@link ConfigConsistency#UNSTAMPED} and parsed as it is.
+     */
+    private boolean checkStamp(final MemorySegment frame, final int offset, final int length)
+    {
+        if (length < META_BYTES || frame.get(META_INT, offset + L4Layouts.META_MAGIC_OFFSET) != L4Layouts.META_MAGIC)
+        {
+            consistency.increment(ConfigConsistency.UNSTAMPED.ordinal());
+            return false;
+        }
+        final int stamp = frame.get(META_INT, offset + L4Layouts.META_SEQUENCE_OFFSET);
+        if (stamp != 0)
+        {
+            final int ahead = stamp - (int)config.sequence(); // sequences wrap at 2^32: compare by difference
+            consistency.increment(ahead == 0 ? ConfigConsistency.MATCHED.ordinal()
+                : ahead < 0 ? ConfigConsistency.KERNEL_BEHIND.ordinal() : ConfigConsistency.KERNEL_AHEAD.ordinal());
+        }
+        return true;
+    }
+
+    /** A rewritten frame of {@code service} leaves: marked with the service's DSCP, if QoS gives it one. */
+    private boolean served(final CompiledConfig c, final int service)
+    {
+        servedService = service;
+        if (qosOn)
+        {
+            final int dscp = c.dscp(service);
+            if (dscp >= 0)
+            {
+                DscpMarker.mark(parsed, dscp);
+            }
+        }
+        return true;
     }
 
     private boolean fromClient(final MemorySegment frame, final long offset, final int length)
@@ -580,7 +783,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         {
             offload.offload(table, handle, c, links, now);
         }
-        return true;
+        return served(c, service);
     }
 
     /** Opens the flow of a client's first packet; returns its handle, or a negative number after counting why not. */
@@ -672,7 +875,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         {
             offload.offload(table, handle, c, links, now);
         }
-        return true;
+        return served(c, service);
     }
 
     /**
@@ -707,8 +910,10 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
             return drop(DropReason.NO_NEIGHBOUR);
         }
         NatRewriter.rewriteMacs(parsed, fromClient ? backMac : frontMac, mac);
-        config.statistics().icmpError(table.serviceIndex(handle));
-        return true;
+        final CompiledConfig c = config;
+        final int service = table.serviceIndex(handle);
+        c.statistics().icmpError(service);
+        return served(c, service);
     }
 
     @Override

@@ -2,8 +2,10 @@ package io.marchproxy.dataplane.proxy;
 
 import io.marchproxy.dataplane.bpf.XdpMode;
 import io.marchproxy.dataplane.conntrack.FlowTimeouts;
+import io.marchproxy.dataplane.cpu.CpuPolicy;
 import io.marchproxy.dataplane.net.IpAddress;
 import io.marchproxy.dataplane.net.PortRange;
+import io.marchproxy.dataplane.qos.QosSettings;
 
 import java.util.Objects;
 
@@ -18,9 +20,13 @@ import java.util.Objects;
  *                  range ({@code net.ipv4.ip_local_port_range}, 32768-60999 by default) or reserve them
  *                  ({@code ip_local_reserved_ports}), since replies to them go to the proxy, not the kernel
  * @param flowsPerFamily flow-table capacity of each address family
- * @param frames    UMEM frames; both sockets' fill rings and the frames in flight come out of them
- * @param pollTimeoutMs how long the dataplane thread sleeps in {@code poll} when idle (a configuration change waits at
- *                  most this long to be adopted when no traffic flows)
+ * @param frames    UMEM frames; both sockets' fill rings, the frames in flight and those QoS holds come out of them
+ * @param pollTimeoutMs how long the dataplane thread sleeps in {@code poll} when idle with {@link WorkerIdle#POLL} (a
+ *                  configuration change waits at most this long to be adopted when no traffic flows, and frames QoS
+ *                  holds may leave this much late)
+ * @param cores     where the worker thread runs ({@link CpuPolicy}: the interface's NUMA node, none, or a CPU list)
+ * @param idle      what the worker does between turns without work
+ * @param qos       priority classes, shaping and marking on the proxy's egress ({@link QosSettings#OFF}: none)
  * @param offloadFlows flows the XDP program may forward itself at once: its flow slots, memory shared with the kernel
  *                  at 128 bytes a slot, hold two per flow and are made four times that many (a power of two: 32 MiB
  *                  for the default 32,768); a flow decided when the limit is reached or no slot is free for it stays
@@ -41,6 +47,9 @@ public record ProxySettings(
     int batch,
     int pollTimeoutMs,
     FlowTimeouts timeouts,
+    CpuPolicy cores,
+    WorkerIdle idle,
+    QosSettings qos,
     int offloadFlows)
 {
     /** The default SNAT ports: below Linux's default ephemeral range. */
@@ -53,6 +62,9 @@ public record ProxySettings(
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(snatPorts, "snatPorts");
         Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(cores, "cores");
+        Objects.requireNonNull(idle, "idle");
+        Objects.requireNonNull(qos, "qos");
         if (snat4 == null && snat6 == null)
         {
             throw new IllegalArgumentException("the proxy needs a source address toward backends (snat4 or snat6)");
@@ -61,45 +73,65 @@ public record ProxySettings(
         {
             throw new IllegalArgumentException("offloadFlows must be >= 0 (0: no offload), not " + offloadFlows);
         }
-        if (frames < 2 * ringSize + 2 * batch)
+        final int needed = 2 * ringSize + 2 * batch + 2 * qos.heldFramesPerInterface();
+        if (frames < needed)
         {
             throw new IllegalArgumentException(frames + " UMEM frames cannot fill two rings of " + ringSize
-                + " and keep frames in flight: give at least " + (2 * ringSize + 2 * batch));
+                + ", keep frames in flight and hold what QoS may hold (" + qos.heldFramesPerInterface()
+                + " per interface): give at least " + needed);
+        }
+        if (pollTimeoutMs < 0)
+        {
+            throw new IllegalArgumentException("pollTimeoutMs must be >= 0: " + pollTimeoutMs);
         }
     }
 
     /**
      * Sensible sizes for {@code front} and {@code back} in native mode on queue 0: 65,536 flows per family, 32,768
-     * of them offloaded at once.
+     * of them offloaded at once; the worker on the front interface's NUMA node, polling when idle; QoS on with the
+     * default classes.
      */
     public static ProxySettings of(final String front, final String back, final IpAddress snat4, final IpAddress snat6)
     {
-        return new ProxySettings(front, back, 0, XdpMode.DRV, snat4, snat6, DEFAULT_SNAT_PORTS, 65_536, 8192, 2048,
-            2048, 64, 1, FlowTimeouts.DEFAULTS, 32_768);
+        return new ProxySettings(front, back, 0, XdpMode.DRV, snat4, snat6, DEFAULT_SNAT_PORTS, 65_536, 16_384, 2048,
+            2048, 64, 1, FlowTimeouts.DEFAULTS, CpuPolicy.AUTO, WorkerIdle.POLL, QosSettings.DEFAULTS, 32_768);
     }
 
     public ProxySettings withMode(final XdpMode m)
     {
         return new ProxySettings(front, back, queue, m, snat4, snat6, snatPorts, flowsPerFamily, frames, frameSize,
-            ringSize, batch, pollTimeoutMs, timeouts, offloadFlows);
+            ringSize, batch, pollTimeoutMs, timeouts, cores, idle, qos, offloadFlows);
     }
 
     public ProxySettings withSnatPorts(final PortRange ports)
     {
         return new ProxySettings(front, back, queue, mode, snat4, snat6, ports, flowsPerFamily, frames, frameSize,
-            ringSize, batch, pollTimeoutMs, timeouts, offloadFlows);
+            ringSize, batch, pollTimeoutMs, timeouts, cores, idle, qos, offloadFlows);
     }
 
     public ProxySettings withTimeouts(final FlowTimeouts t)
     {
         return new ProxySettings(front, back, queue, mode, snat4, snat6, snatPorts, flowsPerFamily, frames, frameSize,
-            ringSize, batch, pollTimeoutMs, t, offloadFlows);
+            ringSize, batch, pollTimeoutMs, t, cores, idle, qos, offloadFlows);
+    }
+
+    /** The RX queue served on both interfaces, where the worker runs and how it idles. */
+    public ProxySettings withWorker(final int q, final CpuPolicy c, final WorkerIdle i, final int pollMs)
+    {
+        return new ProxySettings(front, back, q, mode, snat4, snat6, snatPorts, flowsPerFamily, frames, frameSize,
+            ringSize, batch, pollMs, timeouts, c, i, qos, offloadFlows);
+    }
+
+    public ProxySettings withQos(final QosSettings q)
+    {
+        return new ProxySettings(front, back, queue, mode, snat4, snat6, snatPorts, flowsPerFamily, frames, frameSize,
+            ringSize, batch, pollTimeoutMs, timeouts, cores, idle, q, offloadFlows);
     }
 
     /** These settings with room for {@code flows} offloaded flows (0: no offload). */
     public ProxySettings withOffloadFlows(final int flows)
     {
         return new ProxySettings(front, back, queue, mode, snat4, snat6, snatPorts, flowsPerFamily, frames, frameSize,
-            ringSize, batch, pollTimeoutMs, timeouts, flows);
+            ringSize, batch, pollTimeoutMs, timeouts, cores, idle, qos, flows);
     }
 }

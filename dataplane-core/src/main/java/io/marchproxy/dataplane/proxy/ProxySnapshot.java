@@ -3,6 +3,8 @@ package io.marchproxy.dataplane.proxy;
 import io.marchproxy.dataplane.balance.Backend;
 import io.marchproxy.dataplane.bpf.L4Program;
 import io.marchproxy.dataplane.packet.DropReason;
+import io.marchproxy.dataplane.qos.PriorityClass;
+import io.marchproxy.dataplane.qos.QosCounter;
 import io.marchproxy.dataplane.xsk.XskStatistics;
 import org.HdrHistogram.Histogram;
 
@@ -22,6 +24,8 @@ import java.util.List;
  *                      service and backend counters too, folded in from the XDP program's per-flow counts)
  * @param sockets       each AF_XDP socket's figures
  * @param latency       per-packet processing latency in nanoseconds since the start (see {@link ProxyPipeline})
+ * @param qos           per direction and priority class, what QoS sent, held and dropped; empty when QoS is off
+ * @param worker        where the dataplane worker runs and why
  */
 public record ProxySnapshot(
     long configVersion,
@@ -31,7 +35,9 @@ public record ProxySnapshot(
     long[] xdp,
     long[] offload,
     List<SocketFigures> sockets,
-    Histogram latency)
+    Histogram latency,
+    List<ClassFigures> qos,
+    WorkerPlacement worker)
 {
     /** Frames dropped for {@code reason}. */
     public long drops(final DropReason reason)
@@ -79,5 +85,18 @@ public record ProxySnapshot(
      */
     public record SocketFigures(String interfaceName, int queue, long rxPackets, long txPackets, XskStatistics kernel)
     {
+    }
+
+    /**
+     * A priority class's QoS counters on one egress, indexed by {@link QosCounter#ordinal()}.
+     *
+     * @param toBackends frames toward backends (sent on the back interface), else toward clients
+     */
+    public record ClassFigures(boolean toBackends, PriorityClass priority, long[] counters)
+    {
+        public long get(final QosCounter counter)
+        {
+            return counters[counter.ordinal()];
+        }
     }
 }

@@ -101,12 +101,7 @@ public final class ProxyStatistics
 
     void toBackend(final int service, final int backend, final int bytes)
     {
-        final SingleWriterCounters c = services[service];
-        c.increment(ServiceCounter.PACKETS_TO_BACKENDS.ordinal());
-        c.add(ServiceCounter.BYTES_TO_BACKENDS.ordinal(), bytes);
-        final int base = backend * BACKEND_COUNTERS;
-        backends[service].increment(base + BackendCounter.PACKETS.ordinal());
-        backends[service].add(base + BackendCounter.BYTES.ordinal(), bytes);
+        add(service, backend, ServiceCounter.PACKETS_TO_BACKENDS, ServiceCounter.BYTES_TO_BACKENDS, 1, bytes);
     }
 
     void toClient(final int service, final int backend, final int bytes)
@@ -138,7 +133,7 @@ public final class ProxyStatistics
         final SingleWriterCounters c = service >= 0 && service < services.length ? services[service] : null;
         if (c == null)
         {
-            return;
+            return; // a flow of a service removed since (its backend's MAC still known for a moment)
         }
         c.add(packetCounter.ordinal(), packets);
         c.add(byteCounter.ordinal(), bytes);

@@ -25,6 +25,21 @@ public final class Packet
         return this;
     }
 
+    /**
+     * Skips {@code bytes} at the front, e.g. a header the XDP program put before the frame: from now on the packet
+     * starts after them (what is transmitted if it is forwarded). Allocation-free.
+     */
+    public Packet skip(final int bytes)
+    {
+        if (bytes < 0 || bytes > length)
+        {
+            throw new IllegalArgumentException("cannot skip " + bytes + " of " + length + " bytes");
+        }
+        address += bytes;
+        length -= bytes;
+        return this;
+    }
+
     /** UMEM address of the packet's first byte. */
     public long address()
     {

@@ -19,6 +19,10 @@ import java.util.Objects;
  * full, counted in {@link XskSocket#statistics()}), queue them, publish and kick when the ring asks for it. No
  * allocation and no exception on this path.
  *
+ * <p>With an {@link Egress} (QoS) the rewritten frames go to it instead of straight to the TX ring: it may send them,
+ * hold them or drop them (counting why), and each turn it gets to send what it holds. The forwarder then receives a
+ * full batch whatever the ring's room, since the egress decides (by priority) what waits and what is dropped.
+ *
  * <p>Threads: {@link #doWork()} and the idle strategy belong to the one duty-cycle thread that owns both sockets;
  * {@link #forwarded()} and {@link #dropped()} may be read from any thread (released by the writer, acquired by the
  * reader).
@@ -50,21 +54,48 @@ public final class XskForwarder implements Agent, PacketHandler
         boolean rewrite(Packet packet);
     }
 
+    /**
+     * What a forwarder hands its rewritten frames to instead of the TX ring, e.g. priority queues and shapers. For the
+     * forwarder's thread; must neither throw nor allocate.
+     */
+    public interface Egress
+    {
+        /**
+         * Takes the rewritten {@code packet}: true when it was sent or is held (it will leave through the out socket's
+         * TX ring, or be given back to the pool by the egress), false when it is dropped (counted by the egress; the
+         * forwarder gives the frame back).
+         */
+        boolean accept(Packet packet);
+
+        /** Sends what may leave now; returns the frames sent. Called at least once per turn. */
+        int release();
+    }
+
     private final XskSocket in;
     private final XskSocket out;
     private final int batch;
     private final Rewriter rewriter;
+    private final Egress egress;
     private long forwarded;
     private long dropped;
+
+    /** A forwarder that sends every rewritten frame straight to {@code out}'s TX ring (no {@link Egress}). */
+    public XskForwarder(final XskSocket in, final XskSocket out, final int batch, final Rewriter rewriter)
+    {
+        this(in, out, batch, rewriter, null);
+    }
 
     /**
      * @param in the socket to receive on (with an RX ring)
      * @param out the socket to transmit on (with a TX ring, same UMEM; may be {@code in} to bounce frames back)
      * @param batch frames per turn, 1..the RX ring size
      * @param rewriter what to do to each frame before it leaves
+     * @param egress what takes the rewritten frames (and sends them on {@code out}), or null to send them directly
      */
-    public XskForwarder(final XskSocket in, final XskSocket out, final int batch, final Rewriter rewriter)
+    public XskForwarder(
+        final XskSocket in, final XskSocket out, final int batch, final Rewriter rewriter, final Egress egress)
     {
+        this.egress = egress;
         this.in = Objects.requireNonNull(in, "in");
         this.out = Objects.requireNonNull(out, "out");
         this.rewriter = Objects.requireNonNull(rewriter, "rewriter");
@@ -95,15 +126,30 @@ public final class XskForwarder implements Agent, PacketHandler
     {
         final XskSocket out = this.out;
         final int completed = out.complete();
-        final int received = in.receive(out.txRoom(batch), this);
+        final int received;
+        int released = 0;
+        if (egress == null)
+        {
+            received = in.receive(out.txRoom(batch), this);
+        }
+        else
+        {
+            // Held frames first (what came due leaves before newer frames may overtake it), then the new batch.
+            released = egress.release();
+            received = in.receive(batch, this);
+            if (received > 0)
+            {
+                released += egress.release();
+            }
+        }
         out.flush();
-        return completed + received;
+        return completed + received + released;
     }
 
     @Override
     public boolean onPacket(final Packet packet)
     {
-        if (rewriter.rewrite(packet) && out.transmit(packet))
+        if (rewriter.rewrite(packet) && (egress == null ? out.transmit(packet) : egress.accept(packet)))
         {
             FORWARDED.setRelease(this, forwarded + 1); // single writer: a plain read, a release store
             return true;
@@ -118,7 +164,7 @@ public final class XskForwarder implements Agent, PacketHandler
         return "xsk-forwarder-" + in.ifindex() + ":" + in.queue() + "->" + out.ifindex() + ":" + out.queue();
     }
 
-    /** Frames queued for transmission on {@code out}; any thread. */
+    /** Frames queued for transmission on {@code out} (with an {@link Egress}: taken by it); any thread. */
     public long forwarded()
     {
         return (long)FORWARDED.getAcquire(this);

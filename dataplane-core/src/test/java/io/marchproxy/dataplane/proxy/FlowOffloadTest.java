@@ -18,6 +18,9 @@ import io.marchproxy.dataplane.packet.FrameBuilder;
 import io.marchproxy.dataplane.packet.IpProtocol;
 import io.marchproxy.dataplane.packet.TcpHeader;
 import io.marchproxy.dataplane.proxy.ProxyStatistics.ServiceCounter;
+import io.marchproxy.dataplane.qos.PriorityClass;
+import io.marchproxy.dataplane.qos.QosSettings;
+import io.marchproxy.dataplane.qos.ServiceQos;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,7 +91,8 @@ class FlowOffloadTest
         config = new CompiledConfig(new ProxyConfig(1, List.of(new ProxyService(0, "dns", VIP, L4Protocol.UDP,
             PortRange.of(53), BalancingAlgorithm.ROUND_ROBIN, List.of(new Backend(BACKEND, 5353, 1, true)), null,
             false), new ProxyService(1, "web", VIP, L4Protocol.TCP, PortRange.of(80), BalancingAlgorithm.ROUND_ROBIN,
-            List.of(new Backend(BACKEND, 8080, 1, true)), null, false)), List.of(), AccessAction.ALLOW), null);
+            List.of(new Backend(BACKEND, 8080, 1, true)), null, false)), List.of(), AccessAction.ALLOW), null,
+            QosSettings.DEFAULTS, 1);
         links = new BackendLinks(config, new long[][]{{BACKEND_MAC}, {BACKEND_MAC}}, new boolean[][]{{true}, {true}},
             new IpAddress[][]{{BACKEND}, {BACKEND}});
     }
@@ -159,6 +163,27 @@ class FlowOffloadTest
     private void scanAll(final ProxyStatistics statistics, final long now)
     {
         offload.scan(now, statistics);
+    }
+
+    /**
+     * A service with a QoS policy keeps its flows on the Java path while the proxy's QoS is on (the XDP program does
+     * not shape, queue or mark); without a policy, or with QoS off, its flows offload; a service that says no stays.
+     */
+    @Test
+    void aServiceWithAQosPolicyIsNotOffloadedWhileQosIsOn()
+    {
+        final ProxyService plain = config.source().services().get(1);
+        final ProxyService shaped = plain.withQos(new ServiceQos(1_000_000, 1_000_000, 0, PriorityClass.P1, -1, null));
+        assertTrue(compiled(plain, QosSettings.DEFAULTS).offload(1), "no policy: offloaded");
+        assertFalse(compiled(shaped, QosSettings.DEFAULTS).offload(1), "a policy, QoS on: Java path");
+        assertTrue(compiled(shaped, QosSettings.OFF).offload(1), "a policy, QoS off: offloaded");
+        assertFalse(compiled(plain.withOffload(false), QosSettings.DEFAULTS).offload(1), "offload off");
+        assertTrue(shaped.withOffload(false).withOffload(true).qos() != null, "the two settings are independent");
+    }
+
+    private static CompiledConfig compiled(final ProxyService service, final QosSettings qos)
+    {
+        return new CompiledConfig(new ProxyConfig(2, List.of(service), List.of(), AccessAction.ALLOW), null, qos, 2);
     }
 
     @Test

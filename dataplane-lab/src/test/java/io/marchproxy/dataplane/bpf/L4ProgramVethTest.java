@@ -53,7 +53,7 @@ class L4ProgramVethTest
                         .serviceRange(vip, UDP, 9100, 9199, 2)
                         .access(1, client, 32, L4Program.ACTION_ALLOW,
                             List.of(new L4Program.AclSegment(9000, 9000, L4Program.ACTION_DENY)))
-                        .commit();
+                        .commit(1);
                     program.setAddresses(Set.of(vip),
                         List.of(new L4Program.SnatRange(vip, UDP, 20000, 20010)));
 
@@ -62,9 +62,9 @@ class L4ProgramVethTest
                     assertEquals(0, drain(socket, 0), "denied frames never reach user space");
 
                     send(lab, 9150);
-                    assertEquals(COUNT, drain(socket, COUNT), "a port-range service is steered");
+                    assertEquals(COUNT, drain(socket, COUNT, 1), "a port-range service is steered, stamped 1");
                     send(lab, 20005);
-                    assertEquals(COUNT, drain(socket, COUNT), "replies to a SNAT port are steered");
+                    assertEquals(COUNT, drain(socket, COUNT, 0), "replies to a SNAT port are steered (no decision)");
                     assertEquals(COUNT, program.counter(L4Program.Counter.SNAT_RETURN));
                     final long passed = program.counter(L4Program.Counter.PASSED);
                     send(lab, 9001);
@@ -75,14 +75,15 @@ class L4ProgramVethTest
                     program.stage().defaultAction(L4Program.ACTION_DENY)
                         .service(vip, UDP, 9000, 1)
                         .access(1, client, 24, L4Program.ACTION_ALLOW, List.of())
-                        .commit();
+                        .commit(2);
                     assertEquals(0, program.liveGeneration());
                     send(lab, 9000);
-                    assertEquals(COUNT, drain(socket, COUNT), "allowed frames are steered");
+                    assertEquals(COUNT, drain(socket, COUNT, 2), "allowed frames are steered, stamped 2");
+                    assertEquals(2, program.kernelSequence());
                     assertEquals(COUNT, program.counter(L4Program.Counter.ACL_DROPPED), "no new drops");
 
                     // Default deny, no entry for the client's prefix: dropped in the kernel again.
-                    program.stage().defaultAction(L4Program.ACTION_DENY).service(vip, UDP, 9000, 1).commit();
+                    program.stage().defaultAction(L4Program.ACTION_DENY).service(vip, UDP, 9000, 1).commit(3);
                     send(lab, 9000);
                     awaitCounter(program, L4Program.Counter.ACL_DROPPED, 2L * COUNT);
                     assertEquals(0, drain(socket, 0));
@@ -117,6 +118,15 @@ class L4ProgramVethTest
     /** Receives until {@code expected} frames came or the socket stayed quiet for a while; returns how many. */
     private static int drain(final XskSocket socket, final int expected)
     {
+        return drain(socket, expected, -1);
+    }
+
+    /**
+     * As {@link #drain(XskSocket, int)}, checking that each frame starts with the program's header carrying
+     * {@code sequence} (unless -1) in front of the UDP frame the client sent.
+     */
+    private static int drain(final XskSocket socket, final int expected, final long sequence)
+    {
         final int[] n = {0};
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(expected == 0 ? 1 : 10);
         long quietSince = System.nanoTime();
@@ -124,6 +134,18 @@ class L4ProgramVethTest
         {
             final int got = socket.receive(64, packet ->
             {
+                final java.lang.foreign.MemorySegment frame = packet.frame();
+                assertEquals(L4Layouts.META_MAGIC, frame.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED,
+                    packet.offset() + L4Layouts.META_MAGIC_OFFSET), "the header in front of the frame");
+                if (sequence >= 0)
+                {
+                    assertEquals(sequence, frame.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED,
+                        packet.offset() + L4Layouts.META_SEQUENCE_OFFSET));
+                }
+                packet.skip((int)L4Layouts.META.byteSize());
+                assertEquals(0x0800, ((frame.get(java.lang.foreign.ValueLayout.JAVA_BYTE, packet.offset() + 12) & 0xFF)
+                    << 8) | (frame.get(java.lang.foreign.ValueLayout.JAVA_BYTE, packet.offset() + 13) & 0xFF),
+                    "then the received Ethernet frame (IPv4)");
                 n[0]++;
                 return false;
             });

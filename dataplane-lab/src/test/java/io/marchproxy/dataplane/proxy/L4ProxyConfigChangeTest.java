@@ -39,6 +39,8 @@ class L4ProxyConfigChangeTest
 {
     private static final int UDP_PORT = 5353;
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
+    /** The first source port of the requests around the changes (the kernel's ephemeral ports start at 32768). */
+    private static final int FIRST_SOURCE_PORT = 10_000;
 
     /** One UDP service on VIP 1 port 53 over both backends, only {@code enabled} (0 or 1) taking flows. */
     private static ProxyConfig config(final L4Lab lab, final long version, final int enabled)
@@ -105,6 +107,10 @@ class L4ProxyConfigChangeTest
             }
 
             final long noBackendBefore = proxy.drops().get(DropReason.NO_BACKEND);
+            // Source ports never used before in the test and below the kernel's ephemeral range: a port the kernel
+            // picks could land on a flow still tracked from an earlier request, to the backend a change disabled.
+            final java.util.concurrent.atomic.AtomicInteger sourcePort = new java.util.concurrent.atomic.AtomicInteger(
+                FIRST_SOURCE_PORT);
             // Traffic meanwhile, on new flows one after another: none may find the service without a backend while a
             // change is on its way either (links made for the next configuration are not the current one's).
             final java.util.concurrent.atomic.AtomicBoolean changing = new java.util.concurrent.atomic.AtomicBoolean(true);
@@ -114,7 +120,7 @@ class L4ProxyConfigChangeTest
                 {
                     try
                     {
-                        client.udp(vip, "b", Duration.ofMillis(200));
+                        client.udp(vip, "b", Duration.ofMillis(200), sourcePort.getAndIncrement());
                     }
                     catch (final java.io.IOException ex)
                     {
@@ -130,7 +136,8 @@ class L4ProxyConfigChangeTest
                 final List<Future<String>> answers = new ArrayList<>();
                 for (int i = 0; i < 4; i++)
                 {
-                    answers.add(burst.submit(() -> client.udp(vip, "q", TIMEOUT)));
+                    final int port = sourcePort.getAndIncrement();
+                    answers.add(burst.submit(() -> client.udp(vip, "q", TIMEOUT, port)));
                 }
                 for (final Future<String> a : answers)
                 {

@@ -184,6 +184,13 @@ class L4ProxyLabTest
         assertEquals(expected, spread(client, L4Lab.vip6(1), false, 6), "TCP over IPv6");
         assertEquals(expected, spread(client, L4Lab.vip6(1), true, 6), "UDP over IPv6");
         assertTrue(proxy.statistics().service(0, ProxyStatistics.ServiceCounter.FLOWS_OPENED) >= 6);
+        final var consistency = proxy.configConsistency();
+        assertTrue(consistency.get(ConfigConsistency.MATCHED) >= 24, "every client frame came stamped: "
+            + consistency);
+        assertEquals(0, consistency.get(ConfigConsistency.KERNEL_AHEAD) + consistency.get(ConfigConsistency.UNSTAMPED),
+            consistency.toString());
+        assertTrue(proxy.qos(true).counter(io.marchproxy.dataplane.qos.PriorityClass.P2,
+            io.marchproxy.dataplane.qos.QosCounter.SENT) >= 24, "QoS on by default: unmarked services in P2");
     }
 
     /**

@@ -14,7 +14,10 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-/** {@code <sched.h>} (with {@code _GNU_SOURCE}): CPU affinity and entering namespaces. */
+/**
+ * {@code <sched.h>} (with {@code _GNU_SOURCE}): CPU affinity of the calling thread, the CPU it runs on, and entering
+ * namespaces.
+ */
 @CHeader("sched.h")
 public final class Sched
 {
@@ -27,6 +30,10 @@ public final class Sched
 
     private static final MethodHandle SCHED_SETAFFINITY = Downcalls.libcErrno(
         "sched_setaffinity", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+    private static final MethodHandle SCHED_GETAFFINITY = Downcalls.libcErrno(
+        "sched_getaffinity", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+    private static final MethodHandle SCHED_GETCPU = Downcalls.libcErrno(
+        "sched_getcpu", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle SETNS = Downcalls.libcErrno(
         "setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
 
@@ -37,6 +44,16 @@ public final class Sched
     public static MethodHandle sched_setaffinity$handle()
     {
         return SCHED_SETAFFINITY;
+    }
+
+    public static MethodHandle sched_getaffinity$handle()
+    {
+        return SCHED_GETAFFINITY;
+    }
+
+    public static MethodHandle sched_getcpu$handle()
+    {
+        return SCHED_GETCPU;
     }
 
     public static MethodHandle setns$handle()
@@ -50,6 +67,35 @@ public final class Sched
         try
         {
             return (int)SCHED_SETAFFINITY.invokeExact(CallState.segment(), pid, size, mask);
+        }
+        catch (final Throwable ex)
+        {
+            throw Downcalls.rethrow(ex);
+        }
+    }
+
+    /**
+     * {@code int sched_getaffinity(pid_t pid, size_t size, cpu_set_t *mask)}; pid 0 is the calling thread, else a
+     * thread id ({@link Unistd#gettid()}). 0, or -1 with errno.
+     */
+    public static int sched_getaffinity(final int pid, final long size, final MemorySegment mask)
+    {
+        try
+        {
+            return (int)SCHED_GETAFFINITY.invokeExact(CallState.segment(), pid, size, mask);
+        }
+        catch (final Throwable ex)
+        {
+            throw Downcalls.rethrow(ex);
+        }
+    }
+
+    /** {@code int sched_getcpu(void)}: the CPU the calling thread runs on now, or -1 with errno. */
+    public static int sched_getcpu()
+    {
+        try
+        {
+            return (int)SCHED_GETCPU.invokeExact(CallState.segment());
         }
         catch (final Throwable ex)
         {
@@ -75,5 +121,11 @@ public final class Sched
     {
         final long offset = (cpu / 64) * Long.BYTES;
         set.set(JAVA_LONG, offset, set.get(JAVA_LONG, offset) | (1L << (cpu % 64)));
+    }
+
+    /** Whether bit {@code cpu} is set in a {@link #cpu_set_t} segment ({@code CPU_ISSET}). */
+    public static boolean cpuIsSet(final MemorySegment set, final int cpu)
+    {
+        return (set.get(JAVA_LONG, (cpu / 64) * Long.BYTES) & (1L << (cpu % 64))) != 0;
     }
 }

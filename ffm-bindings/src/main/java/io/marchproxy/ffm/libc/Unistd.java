@@ -9,12 +9,13 @@ import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-/** {@code <unistd.h>}: closing descriptors and the page size. */
+/** {@code <unistd.h>} (with {@code _GNU_SOURCE}): closing descriptors, the page size, the calling thread's id. */
 @CHeader("unistd.h")
 public final class Unistd
 {
     private static final MethodHandle CLOSE = Downcalls.libcErrno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle GETPAGESIZE = Downcalls.libc("getpagesize", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETTID = Downcalls.libc("gettid", FunctionDescriptor.of(JAVA_INT));
 
     private Unistd()
     {
@@ -28,6 +29,11 @@ public final class Unistd
     public static MethodHandle getpagesize$handle()
     {
         return GETPAGESIZE;
+    }
+
+    public static MethodHandle gettid$handle()
+    {
+        return GETTID;
     }
 
     /** {@code int close(int fd)}; errno captured. */
@@ -49,6 +55,22 @@ public final class Unistd
         try
         {
             return (int)GETPAGESIZE.invokeExact();
+        }
+        catch (final Throwable ex)
+        {
+            throw Downcalls.rethrow(ex);
+        }
+    }
+
+    /**
+     * {@code pid_t gettid(void)} (glibc 2.30+): the kernel's id of the calling thread, as in {@code /proc/<pid>/task/}.
+     * Never fails.
+     */
+    public static int gettid()
+    {
+        try
+        {
+            return (int)GETTID.invokeExact();
         }
         catch (final Throwable ex)
         {
