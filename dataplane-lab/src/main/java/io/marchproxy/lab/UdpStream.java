@@ -92,7 +92,8 @@ public final class UdpStream implements AutoCloseable
                 {
                     if (sockets[next].send(payload, to) > 0)
                     {
-                        sent.record(now, size);
+                        // the time of this send, not of the tick: a late tick catches up in a burst that takes time
+                        sent.record(System.nanoTime(), size);
                     }
                     bytes += size; // a datagram the host's full buffer refused is skipped, as a real sender's loss
                 }

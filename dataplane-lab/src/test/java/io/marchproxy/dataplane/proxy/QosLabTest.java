@@ -150,6 +150,22 @@ class QosLabTest
 
     private static void rates(final L4Proxy proxy) throws Exception
     {
+        // A window counts only if the sender offered well over the limit (on a loaded machine a sender thread may
+        // not be scheduled for seconds); then the proxy's figures are judged. At most three windows.
+        int attempt = 1;
+        while (!rateWindow())
+        {
+            assertTrue(++attempt <= 3, "the sender could not offer well over the limit in three windows");
+        }
+        final EgressScheduler toBackends = proxy.qos(true);
+        assertTrue(toBackends.counter(PriorityClass.P2, QosCounter.SHAPED) > 1000, "the limited service was held");
+        assertTrue(toBackends.counter(PriorityClass.P2, QosCounter.DROPPED_DELAY) > 0,
+            "what would wait past the service's bound was dropped");
+    }
+
+    /** One measured window; false if a sender could not offer its rate (the window says nothing of the proxy). */
+    private static boolean rateWindow() throws Exception
+    {
         final long start = System.nanoTime();
         try (UdpStream over = UdpStream.start(lab.clients().get(0), new InetSocketAddress(L4Lab.vip4(1), SHAPED),
                 20 * MBIT, 1200, 4, CLIENT_TOS);
@@ -170,14 +186,15 @@ class QosLabTest
             System.out.printf("QoS rate: shaped service offered %.2f Mbit/s, delivered %.2f (limit 10 on the wire, "
                 + "%.2f of payload); free service sent %.2f, delivered %.2f; load %s%n", offered / MBIT,
                 shapedRate / MBIT, limit / MBIT, freeSent / MBIT, freeRate / MBIT, uptime());
-            assertTrue(offered > 15 * MBIT, "the sender did offer well over the limit: " + offered);
+            if (offered <= 15 * MBIT)
+            {
+                System.out.println("QoS rate: the sender could not offer well over the limit; measuring again");
+                return false;
+            }
             assertEquals(limit, shapedRate, 0.05 * limit, "the limited service delivers R +-5%");
             assertEquals(freeSent, freeRate, 0.05 * freeSent, "the unlimited one delivers what it was sent");
+            return true;
         }
-        final EgressScheduler toBackends = proxy.qos(true);
-        assertTrue(toBackends.counter(PriorityClass.P2, QosCounter.SHAPED) > 1000, "the limited service was held");
-        assertTrue(toBackends.counter(PriorityClass.P2, QosCounter.DROPPED_DELAY) > 0,
-            "what would wait past the service's bound was dropped");
     }
 
     @Test
