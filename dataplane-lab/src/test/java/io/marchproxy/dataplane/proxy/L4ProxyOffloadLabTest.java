@@ -105,10 +105,14 @@ class L4ProxyOffloadLabTest extends L4ProxyLabTest
             assertTrue(r.intact(), () -> "sent " + r.sent() + " bytes (CRC32C " + Long.toHexString(r.sentCrc())
                 + "), got back " + r.received() + " (" + Long.toHexString(r.receivedCrc()) + ")");
         }
-        // The handshake, the frames already on their way to the socket when the flow was offloaded, and the end.
+        // In Java: the handshake, the frames already on their way to the socket when the flow was offloaded, and the
+        // end. The writer half-closes as soon as it has written everything: its FIN hands the flow back, and what the
+        // two ends still hold in their socket buffers (a few MB, more when the machine is loaded and the echo lags:
+        // 4,377 frames once at load 6) crosses in Java, where closing connections belong. Without offload it would be
+        // every frame, about 370,000.
         final long inJava = proxy.received() - userSpace;
         final long inXdp = proxy.program().counter(L4Program.Counter.FLOW_FORWARDED) - forwarded;
-        assertTrue(inJava * 100 < inXdp, "the transfer's frames stayed in the kernel: " + inXdp + " forwarded by XDP, "
+        assertTrue(inJava * 20 < inXdp, "the transfer's frames stayed in the kernel: " + inXdp + " forwarded by XDP, "
             + inJava + " reached user space " + proxy.offloadCounters());
     }
 
