@@ -100,7 +100,7 @@ public final class NodeMain
         {
             LabSeed.seed(plane.store(), options.cluster(), lab, clock, out);
             final ProxySettings proxy = dataplane.applyTo(
-                ProxyInterfaces.lab(lab, options.mode(), options.snatPorts()));
+                ProxyInterfaces.lab(lab, options.mode(), options.snatPorts())).withOffloadFlows(options.offloadFlows());
             serve(options, plane, lab.node(), proxy, journal, stop, out, clock, lab);
         }
     }
@@ -112,7 +112,8 @@ public final class NodeMain
         final ProxyInterfaces interfaces = new ProxyInterfaces(options.front(), options.back(), options.netns(),
             options.mode(), options.snatPorts());
         final NetNamespace ns = interfaces.namespace();
-        final ProxySettings proxy = dataplane.applyTo(interfaces.settings(ns));
+        final ProxySettings proxy = dataplane.applyTo(interfaces.settings(ns))
+            .withOffloadFlows(options.offloadFlows());
         out.printf("dataplane: front %s, back %s (SNAT %s %s ports %s)%s%n", options.front(), options.back(),
             proxy.snat4(), proxy.snat6(), options.snatPorts(), ns == null ? "" : " in namespace " + ns.name());
         serve(options, plane, ns, proxy, journal, stop, out, clock, null);

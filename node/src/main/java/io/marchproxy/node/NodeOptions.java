@@ -6,17 +6,22 @@ import io.marchproxy.dataplane.proxy.ProxySettings;
 
 /**
  * The node's command line: {@code [--cluster NAME] [--front IF --back IF [--netns NS]] [--mode skb|drv]
- * [--snat-ports A-B] [--seconds N] [--rate N]}. Without {@code --front}/{@code --back} the node builds its lab.
+ * [--snat-ports A-B] [--offload-flows N] [--seconds N] [--rate N]}. Without {@code --front}/{@code --back} the node
+ * builds its lab.
  *
- * @param rate lab traffic, requests a second (lab only)
+ * @param offloadFlows flows the XDP program forwards itself at once ({@link ProxySettings#offloadFlows()}; 0: none)
+ * @param rate         lab traffic, requests a second (lab only)
  */
 public record NodeOptions(String cluster, String front, String back, String netns, XdpMode mode, PortRange snatPorts,
-                          long seconds, int rate, boolean help)
+                          int offloadFlows, long seconds, int rate, boolean help)
 {
     public static final String DEFAULT_CLUSTER = "default";
+    public static final int DEFAULT_OFFLOAD_FLOWS = 32_768;
+    /** 8 x this many slots of 128 bytes: 1 GiB of shared memory at most. */
+    public static final int MAX_OFFLOAD_FLOWS = 1 << 20;
     public static final String USAGE = """
         usage: bin/node [--cluster NAME] [--front IF --back IF [--netns NS]] [--mode skb|drv] [--snat-ports A-B]
-                        [--seconds N] [--rate N]
+                        [--offload-flows N] [--seconds N] [--rate N]
           --cluster NAME   the cluster whose tcp/udp services this node proxies (default: default)
           --front IF       the interface clients reach the service VIPs on
           --back IF        the interface toward the backends; its addresses are the SNAT sources
@@ -24,6 +29,8 @@ public record NodeOptions(String cluster, String front, String back, String netn
           --mode skb|drv   XDP mode (default: drv)
           --snat-ports A-B source ports taken on the back addresses (default: 20000-32767; keep them out of the
                            kernel's ip_local_port_range)
+          --offload-flows N flows the XDP program forwards itself once the proxy decided them (default: 32768;
+                           0: every frame through the Java path); their slots take 1 KiB each of shared memory
           --seconds N      stop after N seconds (default: run until Ctrl-C)
           --rate N         lab only: client requests a second through the proxy (default: 20)
         Without --front/--back the node builds a lab: clients, the node and backends in namespaces it creates,
@@ -44,6 +51,7 @@ public record NodeOptions(String cluster, String front, String back, String netn
         String netns = null;
         XdpMode mode = XdpMode.DRV;
         PortRange snat = ProxySettings.DEFAULT_SNAT_PORTS;
+        int offloadFlows = DEFAULT_OFFLOAD_FLOWS;
         long seconds = 0;
         int rate = 20;
         boolean help = false;
@@ -58,6 +66,7 @@ public record NodeOptions(String cluster, String front, String back, String netn
                 case "--netns" -> netns = value(args, ++i, arg);
                 case "--mode" -> mode = XdpMode.parse(value(args, ++i, arg));
                 case "--snat-ports" -> snat = ports(value(args, ++i, arg));
+                case "--offload-flows" -> offloadFlows = (int)number(value(args, ++i, arg), arg, 0, MAX_OFFLOAD_FLOWS);
                 case "--seconds" -> seconds = number(value(args, ++i, arg), arg, 0, Long.MAX_VALUE);
                 case "--rate" -> rate = (int)number(value(args, ++i, arg), arg, 1, 10_000);
                 case "--help", "-h" -> help = true;
@@ -76,7 +85,7 @@ public record NodeOptions(String cluster, String front, String back, String netn
         {
             throw new IllegalArgumentException("--netns needs --front and --back");
         }
-        return new NodeOptions(cluster, front, back, netns, mode, snat, seconds, rate, help);
+        return new NodeOptions(cluster, front, back, netns, mode, snat, offloadFlows, seconds, rate, help);
     }
 
     private static PortRange ports(final String text)

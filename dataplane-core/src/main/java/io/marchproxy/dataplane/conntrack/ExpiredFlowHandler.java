@@ -10,4 +10,13 @@ public interface ExpiredFlowHandler
 {
     /** The flow of {@code handle} (original direction) is being evicted; its fields are still readable. */
     void onExpired(FlowTable table, int handle);
+
+    /**
+     * The flow of {@code handle} is idle by its last-seen time and about to be evicted: the last chance to account for
+     * traffic that bypassed the table ({@link FlowTable#addTraffic}). The flow is evicted only if it is still idle
+     * afterwards. Does nothing by default.
+     */
+    default void beforeExpiry(final FlowTable table, final int handle)
+    {
+    }
 }
