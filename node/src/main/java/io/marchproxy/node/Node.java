@@ -73,8 +73,8 @@ public final class Node
         try (L4Lab lab = NodeLab.create(out))
         {
             LabSeed.seed(plane.store(), options.cluster(), lab, clock, out);
-            final ProxySettings proxy = dataplane.applyTo(
-                ProxyInterfaces.lab(lab, options.mode(), options.snatPorts()));
+            final ProxySettings proxy = dataplane.applyTo(ProxyInterfaces.lab(lab, options.mode(), options.snatPorts()))
+                .withOffloadFlows(options.offloadFlows());
             serve(options, plane, lab.node(), proxy, journal, stop, out, clock, lab);
         }
     }
@@ -86,7 +86,8 @@ public final class Node
         final ProxyInterfaces interfaces = new ProxyInterfaces(options.front(), options.back(), options.netns(),
             options.mode(), options.snatPorts());
         final NetNamespace ns = interfaces.namespace();
-        final ProxySettings proxy = dataplane.applyTo(interfaces.settings(ns));
+        final ProxySettings proxy = dataplane.applyTo(interfaces.settings(ns))
+            .withOffloadFlows(options.offloadFlows());
         out.printf("dataplane: front %s, back %s (SNAT %s %s ports %s)%s%n", options.front(), options.back(),
             proxy.snat4(), proxy.snat6(), options.snatPorts(), ns == null ? "" : " in namespace " + ns.name());
         serve(options, plane, ns, proxy, journal, stop, out, clock, null);

@@ -17,16 +17,21 @@ import java.util.Objects;
  * @param netns     the network namespace both interfaces are in, or null for the process's own
  * @param mode      the XDP attach mode
  * @param snatPorts source ports taken on the back addresses
+ * @param offloadFlows flows the XDP program forwards itself at once ({@link ProxySettings#offloadFlows()}; 0: none)
  * @param seconds   seconds to run, 0 until stopped
  * @param rate      lab traffic, requests a second (lab only)
  */
 public record NodeOptions(String cluster, String front, String back, String netns, XdpMode mode, PortRange snatPorts,
-                          long seconds, int rate)
+                          int offloadFlows, long seconds, int rate)
 {
     /** The cluster a node serves unless told otherwise. */
     public static final String DEFAULT_CLUSTER = "default";
     /** Lab requests a second unless told otherwise. */
     public static final int DEFAULT_RATE = 20;
+    /** Flows the XDP program forwards itself unless told otherwise. */
+    public static final int DEFAULT_OFFLOAD_FLOWS = 32_768;
+    /** 8 x this many slots of 128 bytes: 1 GiB of shared memory at most. */
+    public static final int MAX_OFFLOAD_FLOWS = 1 << 20;
 
     /**
      * Checks the combination.
@@ -54,6 +59,10 @@ public record NodeOptions(String cluster, String front, String back, String netn
         {
             throw new IllegalArgumentException("--snat-ports must start at 1024 or above: " + snatPorts);
         }
+        if (offloadFlows < 0 || offloadFlows > MAX_OFFLOAD_FLOWS)
+        {
+            throw new IllegalArgumentException("--offload-flows must be 0.." + MAX_OFFLOAD_FLOWS + ": " + offloadFlows);
+        }
         if (seconds < 0)
         {
             throw new IllegalArgumentException("--seconds must be 0 (until stopped) or more: " + seconds);
@@ -69,13 +78,16 @@ public record NodeOptions(String cluster, String front, String back, String netn
      *
      * @param cluster the lab cluster's name
      * @param mode    the XDP attach mode
+     * @param offloadFlows flows the XDP program forwards itself (0: none)
      * @param seconds seconds to run, 0 until stopped
      * @param rate    lab requests a second
      * @return the options
      */
-    public static NodeOptions lab(final String cluster, final XdpMode mode, final long seconds, final int rate)
+    public static NodeOptions lab(final String cluster, final XdpMode mode, final int offloadFlows, final long seconds,
+        final int rate)
     {
-        return new NodeOptions(cluster, null, null, null, mode, ProxySettings.DEFAULT_SNAT_PORTS, seconds, rate);
+        return new NodeOptions(cluster, null, null, null, mode, ProxySettings.DEFAULT_SNAT_PORTS, offloadFlows, seconds,
+            rate);
     }
 
     /** {@return true when the node builds its own lab network (no interfaces given)} */

@@ -8,6 +8,7 @@ import io.marchproxy.dataplane.conntrack.FlowTimeouts;
 import io.marchproxy.dataplane.net.IpAddress;
 import io.marchproxy.dataplane.packet.DropClass;
 import io.marchproxy.dataplane.packet.DropReason;
+import io.marchproxy.dataplane.proxy.OffloadCounter;
 import io.marchproxy.dataplane.proxy.ProxySettings;
 import io.marchproxy.dataplane.proxy.ProxySnapshot;
 import io.marchproxy.dataplane.proxy.ProxyStatistics.BackendCounter;
@@ -258,9 +259,20 @@ class NodeStatsJournalLabTest
         }
         final long forwarded = s.services().stream().mapToLong(sf -> sf.get(ServiceCounter.PACKETS_TO_BACKENDS)
             + sf.get(ServiceCounter.PACKETS_TO_CLIENTS)).sum();
-        assertTrue(rx >= forwarded && forwarded >= 4L * CONNECTIONS + 2L * DATAGRAMS, rx + " received, " + forwarded
-            + " forwarded");
-        // QoS (on by default): every forwarded frame left through a priority class, as the scrape says per class.
+        // Established TCP flows offload (on by default): the XDP program forwards their later frames itself, and the
+        // services' counters have them folded in from the flows' kernel counts.
+        final long inXdp = s.xdp(io.marchproxy.dataplane.bpf.L4Program.Counter.FLOW_FORWARDED);
+        assertTrue(rx + inXdp >= forwarded && forwarded >= 4L * CONNECTIONS + 2L * DATAGRAMS, rx + " received, "
+            + inXdp + " forwarded in XDP, " + forwarded + " forwarded");
+        assertEquals(s.xdp(io.marchproxy.dataplane.bpf.L4Program.Counter.FLOW_FORWARDED),
+            m.value("marchproxy_xdp_events_total{counter=\"flow_forwarded\"}"));
+        for (final OffloadCounter c : OffloadCounter.values())
+        {
+            assertEquals(s.offload(c), c == OffloadCounter.ACTIVE ? m.value("marchproxy_l4_offload_flows_active")
+                : m.value("marchproxy_l4_offload_events_total{event=\"" + c.name().toLowerCase() + "\"}"), c.name());
+        }
+        // QoS (on by default): every frame forwarded in Java left through a priority class, as the scrape says per
+        // class (those the XDP program forwarded for offloaded flows did not pass the Java egress).
         long qosSent = 0;
         for (final ProxySnapshot.ClassFigures c : s.qos())
         {
@@ -271,7 +283,8 @@ class NodeStatsJournalLabTest
             qosSent += c.get(QosCounter.SENT);
         }
         assertEquals(8, s.qos().size(), "four classes, two directions");
-        assertTrue(qosSent >= forwarded, qosSent + " sent through QoS, " + forwarded + " forwarded");
+        assertTrue(qosSent + inXdp >= forwarded, qosSent + " sent through QoS, " + inXdp + " in XDP, " + forwarded
+            + " forwarded");
         assertEquals(1, m.value("marchproxy_dataplane_worker_info{cpus=\"" + s.worker().allowed() + "\",pinned=\""
             + s.worker().placement().pinned() + "\",thread=\"" + s.worker().thread() + "\"}"), "where the worker runs");
         // Every frame the dataplane took off a ring was timed, once.

@@ -81,6 +81,36 @@ public final class BpfObject implements AutoCloseable
     }
 
     /**
+     * Sizes map {@code mapName} to {@code maxEntries} entries; before {@link #load()}.
+     *
+     * @param mapName the map's name in the object
+     * @param maxEntries its size in entries, at least 1
+     * @return this object
+     */
+    public BpfObject maxEntries(final String mapName, final int maxEntries)
+    {
+        if (loaded)
+        {
+            throw new IllegalStateException(name + " is loaded: maps are sized before loading");
+        }
+        if (maxEntries < 1)
+        {
+            throw new IllegalArgumentException("a map holds at least one entry, not " + maxEntries);
+        }
+        try (Arena a = Arena.ofConfined())
+        {
+            final MemorySegment map = Libbpf.bpf_object__find_map_by_name(handle(), a.allocateFrom(mapName));
+            if (map.equals(MemorySegment.NULL))
+            {
+                throw new IllegalArgumentException("no map " + mapName + " in " + name);
+            }
+            Errno.checkNegated(Libbpf.bpf_map__set_max_entries(map, maxEntries),
+                "bpf_map__set_max_entries(" + mapName + ", " + maxEntries + ")");
+        }
+        return this;
+    }
+
+    /**
      * Loads every program and creates every map in the kernel; verifier failures are logged through libbpf.
      *
      * @return this object

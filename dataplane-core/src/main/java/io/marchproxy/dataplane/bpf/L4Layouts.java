@@ -5,6 +5,7 @@ import java.lang.foreign.StructLayout;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
@@ -86,7 +87,8 @@ public final class L4Layouts
         JAVA_INT.withName("generation"),
         MemoryLayout.sequenceLayout(2, JAVA_BYTE).withName("default_action"),
         MemoryLayout.sequenceLayout(2, JAVA_BYTE).withName("has_ranges"),
-        MemoryLayout.sequenceLayout(2, JAVA_INT).withName("sequence")).withName("l4_config");
+        MemoryLayout.sequenceLayout(2, JAVA_INT).withName("sequence"),
+        JAVA_INT.withName("flow_mask")).withName("l4_config");
 
     /** Offset of {@code l4_config.generation}: the live generation, 0 or 1. */
     public static final long CONFIG_GENERATION = offset(CONFIG, "generation");
@@ -96,6 +98,35 @@ public final class L4Layouts
     public static final long CONFIG_HAS_RANGES = offset(CONFIG, "has_ranges");
     /** Offset of {@code l4_config.sequence}, one 32-bit sequence per generation. */
     public static final long CONFIG_SEQUENCE = offset(CONFIG, "sequence");
+    /** Offset of {@code l4_config.flow_mask}: the flow slots' index mask. */
+    public static final long CONFIG_FLOW_MASK = offset(CONFIG, "flow_mask");
+
+    /** One direction of an offloaded flow: the frame's 5-tuple (8-byte aligned in C: hashed as five words). */
+    public static final StructLayout FLOW_KEY = MemoryLayout.structLayout(
+        JAVA_BYTE.withName("family"),
+        JAVA_BYTE.withName("proto"),
+        JAVA_SHORT.withName("sport"),
+        JAVA_SHORT.withName("dport"),
+        JAVA_SHORT.withName("pad"),
+        MemoryLayout.sequenceLayout(ADDRESS_BYTES, JAVA_BYTE).withName("saddr"),
+        MemoryLayout.sequenceLayout(ADDRESS_BYTES, JAVA_BYTE).withName("daddr")).withName("l4_flow_key");
+
+    /** One direction of an offloaded flow in its slot: key, rewrite, the program's counts (128 bytes). */
+    public static final StructLayout FLOW_SLOT = MemoryLayout.structLayout(
+        JAVA_LONG.withName("state"),
+        FLOW_KEY.withName("key"),
+        MemoryLayout.sequenceLayout(ADDRESS_BYTES, JAVA_BYTE).withName("saddr"),
+        MemoryLayout.sequenceLayout(ADDRESS_BYTES, JAVA_BYTE).withName("daddr"),
+        JAVA_SHORT.withName("sport"),
+        JAVA_SHORT.withName("dport"),
+        MemoryLayout.sequenceLayout(6, JAVA_BYTE).withName("dmac"),
+        MemoryLayout.sequenceLayout(6, JAVA_BYTE).withName("smac"),
+        JAVA_SHORT.withName("ip_csum_delta"),
+        JAVA_SHORT.withName("l4_csum_delta"),
+        JAVA_INT.withName("egress"),
+        JAVA_LONG.withName("packets"),
+        JAVA_LONG.withName("bytes"),
+        JAVA_LONG.withName("last_seen")).withName("l4_flow_slot");
 
     /**
      * The header the program puts in front of each frame it steers to a socket (host order): {@code magic} is
@@ -114,7 +145,8 @@ public final class L4Layouts
 
     /** Every layout above, for the BTF check. */
     public static final StructLayout[] ALL = {
-        SERVICE_KEY, RANGE_KEY, SERVICE_VALUE, ACL_KEY, ACL_SEGMENT, ACL_VALUE, ADDR_KEY, SNAT_VALUE, CONFIG, META};
+        SERVICE_KEY, RANGE_KEY, SERVICE_VALUE, ACL_KEY, ACL_SEGMENT, ACL_VALUE, ADDR_KEY, SNAT_VALUE, CONFIG, META,
+        FLOW_KEY, FLOW_SLOT};
 
     private static long offset(final StructLayout layout, final String member)
     {

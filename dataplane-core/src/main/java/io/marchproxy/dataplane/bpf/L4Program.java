@@ -83,8 +83,17 @@ public final class L4Program implements AutoCloseable
         /** Runs whose generation was rewritten during their lookups and that decided again on the live one. */
         CONFIG_RETRIED,
         /** Frames for a socket that had no room in front for the {@link L4Layouts#META} header: given to the kernel. */
-        NO_HEADROOM
+        NO_HEADROOM,
+        /** Frames of offloaded flows rewritten and redirected by the program itself. */
+        FLOW_FORWARDED,
+        /** Offloaded flow directions handed back to user space by a SYN, FIN or RST. */
+        FLOW_HANDED_BACK,
+        /** Frames of offloaded flows left to user space (handed back, or a TTL about to expire). */
+        FLOW_TO_USER
     }
+
+    /** Slots of the egress DEVMAP ({@code MAX_EGRESS} in the C source). */
+    public static final int EGRESS_SLOTS = 64;
 
     /** XSKMAP slots per interface: one per RX queue. */
     private static final int SLOTS_PER_INTERFACE = 32;
@@ -99,13 +108,19 @@ public final class L4Program implements AutoCloseable
     private final BpfMap[] acl;
     private final BpfMap vips;
     private final BpfMap snat;
+    private final BpfMap flows;
+    private final BpfMap egress;
+    private final int flowSlots;
     private final Set<Integer> interfaces = new HashSet<>();
     private int live;
     private long liveSequence;
     private boolean staged;
 
-    private L4Program(final EmbeddedProgram program)
+    private L4Program(final EmbeddedProgram program, final int flowSlots)
     {
+        this.flowSlots = flowSlots;
+        this.flows = program.map("l4_flow_slots");
+        this.egress = program.map("l4_egress");
         this.program = program;
         this.sockets = program.map("l4_xsks");
         this.ifslots = program.map("l4_ifslots");
@@ -124,7 +139,73 @@ public final class L4Program implements AutoCloseable
      */
     public static L4Program load()
     {
-        return EmbeddedProgram.load(RESOURCE, PROGRAM, "l4_counters", L4Program::new);
+        return load(0);
+    }
+
+    /**
+     * Loads the program with {@code flowSlots} slots for offloaded flow directions (two per flow): a power of two of
+     * at least {@value L4FlowSlots#PROBES}, or 0 for no offload (the program then never looks for a flow).
+     *
+     * @param flowSlots slots for offloaded flow directions, 0 for none
+     * @return the loaded program
+     */
+    public static L4Program load(final int flowSlots)
+    {
+        if (flowSlots != 0 && (flowSlots < L4FlowSlots.PROBES || Integer.bitCount(flowSlots) != 1))
+        {
+            throw new IllegalArgumentException("flow slots must be 0 or a power of two >= " + L4FlowSlots.PROBES
+                + ": " + flowSlots);
+        }
+        final L4Program program = EmbeddedProgram.load(RESOURCE, PROGRAM, "l4_counters",
+            object -> object.maxEntries("l4_flow_slots", Math.max(1, flowSlots)), p -> new L4Program(p, flowSlots));
+        if (flowSlots > 0)
+        {
+            program.flowMask(flowSlots - 1);
+        }
+        return program;
+    }
+
+    /** {@return slots for offloaded flow directions, 0 when the program offloads nothing} */
+    public int flowSlots()
+    {
+        return flowSlots;
+    }
+
+    /**
+     * The offloaded flows' slots mapped into this process, for the one thread that writes them; close them before the
+     * program. Only when {@link #flowSlots()} is not 0.
+     *
+     * @return the mapped slots
+     */
+    public L4FlowSlots mapFlowSlots()
+    {
+        if (flowSlots == 0)
+        {
+            throw new IllegalStateException("the program was loaded without flow slots");
+        }
+        return L4FlowSlots.map(flows, flowSlots);
+    }
+
+    /** Stores the mask of the flow slots in the program's configuration (the other fields stay). */
+    private synchronized void flowMask(final int mask)
+    {
+        writeConfig(value -> value.set(JAVA_INT, L4Layouts.CONFIG_FLOW_MASK, mask));
+    }
+
+    /**
+     * Makes egress slot {@code slot} send offloaded flows' frames out of interface {@code ifindex}; run inside the
+     * interface's namespace (the kernel resolves the index in the caller's).
+     *
+     * @param slot    the egress slot
+     * @param ifindex the interface, in the caller's namespace
+     */
+    public synchronized void egress(final int slot, final int ifindex)
+    {
+        if (slot < 0 || slot >= EGRESS_SLOTS)
+        {
+            throw new IllegalArgumentException("egress slot " + slot + " outside 0.." + (EGRESS_SLOTS - 1));
+        }
+        egress.putInt(slot, ifindex);
     }
 
     /** {@return the loaded program's file descriptor} */

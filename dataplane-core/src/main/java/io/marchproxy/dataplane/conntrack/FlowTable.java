@@ -13,6 +13,7 @@ import java.util.Objects;
 
 import static io.marchproxy.dataplane.conntrack.FlowLayout.BACKEND_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.LAST_SEEN_OFFSET;
+import static io.marchproxy.dataplane.conntrack.FlowLayout.MARKS_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.PORTS_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.PROTOCOL_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.SERVICE_OFFSET;
@@ -66,9 +67,9 @@ public final class FlowTable implements AutoCloseable
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int NO_RECORD = -1;
-    /** Where the FIN bits and the protocol sit in the record's first word (records are little-endian). */
+    /** Where the FIN bits, the protocol and the marks sit in the record's first word (records are little-endian). */
     private static final int FIN_SHIFT = FlowLayout.FIN_OFFSET * Byte.SIZE;
-    private static final int PROTOCOL_MASK = 0xFF << (PROTOCOL_OFFSET * Byte.SIZE);
+    private static final int KEPT_BY_TOUCH = 0xFF << (PROTOCOL_OFFSET * Byte.SIZE) | 0xFF << (MARKS_OFFSET * Byte.SIZE);
 
     private final Arena arena;
     private final FlowLayout layout;
@@ -261,9 +262,77 @@ public final class FlowTable implements AutoCloseable
         final int nextFins = TcpTransitions.fins(next, direction, tcpFlags, fins);
         if (next != state || nextFins != fins)
         {
-            records.set(I32, base + STATE_OFFSET, (header & PROTOCOL_MASK) | next.code() | (nextFins << FIN_SHIFT));
+            records.set(I32, base + STATE_OFFSET, (header & KEPT_BY_TOUCH) | next.code() | (nextFins << FIN_SHIFT));
         }
         return next;
+    }
+
+    /**
+     * Adds {@code packets} and {@code bytes} seen in {@code direction} (0 original, 1 reply) elsewhere than through
+     * {@link #touch} (frames an XDP program forwarded, say), and moves the last-seen time forward to {@code lastSeen}
+     * if that is later. The TCP state does not change.
+     *
+     * @param handle    the flow's handle
+     * @param direction 0 original, 1 reply
+     * @param packets   packets to add
+     * @param bytes     bytes to add
+     * @param lastSeen  when the last of them was seen ({@code System.nanoTime()})
+     */
+    public void addTraffic(final int handle, final int direction, final long packets, final long bytes,
+        final long lastSeen)
+    {
+        final long base = recordBase(handle);
+        final long packetsAt = base + FlowLayout.packets(direction);
+        records.set(I64, packetsAt, records.get(I64, packetsAt) + packets);
+        records.set(I64, packetsAt + 8, records.get(I64, packetsAt + 8) + bytes);
+        if (lastSeen - records.get(I64, base + LAST_SEEN_OFFSET) > 0)
+        {
+            records.set(I64, base + LAST_SEEN_OFFSET, lastSeen);
+        }
+    }
+
+    /**
+     * Eight bits the table keeps for its owner with each flow, 0 when the flow is inserted and never changed by the
+     * table (the L4 proxy marks offloaded flows with them).
+     *
+     * @param handle the flow's handle
+     * @return the eight bits
+     */
+    public int marks(final int handle)
+    {
+        return records.get(U8, recordBase(handle) + MARKS_OFFSET) & 0xFF;
+    }
+
+    /**
+     * Sets the owner's eight bits of the flow (see {@link #marks(int)}).
+     *
+     * @param handle the flow's handle
+     * @param marks  the eight bits
+     */
+    public void marks(final int handle, final int marks)
+    {
+        records.set(U8, recordBase(handle) + MARKS_OFFSET, (byte)marks);
+    }
+
+    /**
+     * One past the highest record number ever used: every live flow's handle is {@code record << 1} for a record
+     * below it (see {@link #isLive}), for walks over all flows.
+     *
+     * @return the limit
+     */
+    public int recordLimit()
+    {
+        return neverUsed;
+    }
+
+    /**
+     * {@return true when record {@code handle >>> 1} holds a flow} For walks: {@code handle} need not be a live one.
+     *
+     * @param handle a handle below {@code recordLimit() << 1}
+     */
+    public boolean isLive(final int handle)
+    {
+        return (handle >>> 1) < neverUsed && records.get(U8, recordBase(handle) + STATE_OFFSET) != 0;
     }
 
     /**
@@ -302,6 +371,12 @@ public final class FlowTable implements AutoCloseable
             final FlowState state = FlowState.ofCode(records.get(U8, base + STATE_OFFSET));
             if (state != null && now - records.get(I64, base + LAST_SEEN_OFFSET) > timeouts.of(state))
             {
+                handler.beforeExpiry(this, record << 1);
+                final FlowState after = FlowState.ofCode(records.get(U8, base + STATE_OFFSET));
+                if (after == null || now - records.get(I64, base + LAST_SEEN_OFFSET) <= timeouts.of(after))
+                {
+                    continue;
+                }
                 handler.onExpired(this, record << 1);
                 removeRecord(record);
                 counters.increment(FlowTableCounter.EXPIRED);

@@ -2,6 +2,7 @@ package io.marchproxy.dataplane.proxy;
 
 import io.marchproxy.dataplane.acl.AccessEntry;
 import io.marchproxy.dataplane.bpf.L4AccessEncoding;
+import io.marchproxy.dataplane.bpf.L4FlowSlots;
 import io.marchproxy.dataplane.bpf.L4Program;
 import io.marchproxy.dataplane.bpf.XdpAttachment;
 import io.marchproxy.dataplane.counter.LatencyHistogram;
@@ -43,7 +44,9 @@ import java.util.concurrent.TimeUnit;
  * interfaces drops what the access rules deny and steers the rest to one AF_XDP socket per interface (one UMEM, so
  * forwarding is zero-copy between them); one dataplane worker thread runs both directions ({@link ProxyPipeline}),
  * QoS on both egresses and the flow sweep, pinned to the CPUs {@link ProxySettings#cores()} picks
- * ({@link #worker()} says which and why); a monitor thread keeps backends' MACs and health current.
+ * ({@link #worker()} says which and why); a monitor thread keeps backends' MACs and health current. Flows of services
+ * that offload ({@link ProxyService#offload()}), once decided, are forwarded by the XDP program itself from entries the
+ * worker writes ({@link FlowOffload}), up to {@link ProxySettings#offloadFlows()} at once.
  *
  * <p>{@link #apply} replaces the whole configuration while traffic flows: the dataplane thread adopts it between two
  * batches (or, when it idles, apply adopts it on its behalf, the worker held off meanwhile), then the XDP program's
@@ -173,7 +176,10 @@ public final class L4Proxy implements AutoCloseable
         final NeighbourTable neighbours = keep(NeighbourTable.open());
         final InterfaceLink frontLink = neighbours.link(frontIndex);
         final InterfaceLink backLink = neighbours.link(backIndex);
-        program = keep(L4Program.load());
+        program = keep(L4Program.load(flowSlots(settings.offloadFlows())));
+        // The DEVMAP resolves interface indexes in the writer's namespace: this one.
+        program.egress(FlowOffload.FRONT_EGRESS, frontIndex);
+        program.egress(FlowOffload.BACK_EGRESS, backIndex);
         final Umem umem = keep(Umem.allocate(settings.frames(), settings.frameSize(), 0));
         front = keep(XskSocket.builder(umem).ifindex(frontIndex).queue(settings.queue())
             .ringSize(settings.ringSize()).open());
@@ -184,10 +190,22 @@ public final class L4Proxy implements AutoCloseable
 
         current = new CompiledConfig(initial, null, settings.qos(), ++sequence);
         writeProgram(current);
-        pipeline = keep(new ProxyPipeline(current, settings.snat4(), settings.snat6(), settings.snatPorts(),
-            frontLink.mac().bits(), backLink.mac().bits(), settings.flowsPerFamily(), settings.timeouts(),
-            settings.qos(), new SocketPort(back), new SocketPort(front), events,
-            latency == null ? null : latency.newWriter()));
+        final L4FlowSlots flowSlots = settings.offloadFlows() > 0 ? program.mapFlowSlots() : null;
+        try
+        {
+            pipeline = keep(new ProxyPipeline(current, settings.snat4(), settings.snat6(), settings.snatPorts(),
+                frontLink.mac().bits(), backLink.mac().bits(), settings.flowsPerFamily(), settings.timeouts(),
+                settings.qos(), new SocketPort(back), new SocketPort(front), events,
+                latency == null ? null : latency.newWriter(), flowSlots, settings.offloadFlows()));
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            if (flowSlots != null)
+            {
+                flowSlots.close();
+            }
+            throw ex;
+        }
         keep(program.attach(frontIndex, settings.mode()));
         keep(program.attach(backIndex, settings.mode()));
 
@@ -284,6 +302,20 @@ public final class L4Proxy implements AutoCloseable
             throw new IllegalStateException("the dataplane worker could not be placed (" + placement.reason() + "): "
                 + ex.getCause().getMessage(), ex.getCause());
         }
+    }
+
+    /**
+     * Slots for {@code flows} offloaded flows: two directions each, at most a quarter full when all are offloaded (a
+     * key then finds a free slot among {@value L4FlowSlots#PROBES} with odds of 255 in 256), a power of two; 0 for
+     * none.
+     */
+    static int flowSlots(final int flows)
+    {
+        if (flows <= 0)
+        {
+            return 0;
+        }
+        return Math.max(L4FlowSlots.PROBES, Integer.highestOneBit(8 * flows - 1) << 1);
     }
 
     /** The monitor's loop, inside the proxy's namespace (its probes' sockets belong there). */
@@ -453,6 +485,12 @@ public final class L4Proxy implements AutoCloseable
         return program;
     }
 
+    /** {@return what flow offload did ({@link OffloadCounter}); any thread} */
+    public SingleWriterCounters offloadCounters()
+    {
+        return pipeline.offloadCounters();
+    }
+
     /**
      * {@return per-packet processing latency (nanoseconds), recorded by the dataplane thread, or null if not recorded}
      */
@@ -463,8 +501,8 @@ public final class L4Proxy implements AutoCloseable
 
     /**
      * {@return every figure of the proxy now, as plain values} Per service and backend counters of the adopted
-     * configuration, drops by reason, the XDP program's counters, each socket's, the latency distribution. Any thread;
-     * allocates (for reporting, not for the hot path).
+     * configuration, drops by reason, the XDP program's counters, flow offload's, each socket's, the latency
+     * distribution. Any thread; allocates (for reporting, not for the hot path).
      */
     public ProxySnapshot snapshot()
     {
@@ -515,8 +553,8 @@ public final class L4Proxy implements AutoCloseable
             }
         }
         return new ProxySnapshot(live.version(), flows(), List.copyOf(services), pipeline.drops().snapshot(), xdp,
-            sockets, latency == null ? new LatencyHistogram().snapshot() : latency.snapshot(), List.copyOf(qos),
-            worker);
+            pipeline.offloadCounters().snapshot(), sockets,
+            latency == null ? new LatencyHistogram().snapshot() : latency.snapshot(), List.copyOf(qos), worker);
     }
 
     private ProxySnapshot.SocketFigures socketFigures(final String name, final XskSocket socket)

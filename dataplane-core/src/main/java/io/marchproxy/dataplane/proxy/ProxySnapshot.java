@@ -20,6 +20,8 @@ import java.util.List;
  * @param services      every service of that configuration with its counters and its backends'
  * @param drops         frames the dataplane thread dropped, indexed by {@link DropReason#ordinal()}
  * @param xdp           the XDP program's counters summed over CPUs, indexed by {@link L4Program.Counter#ordinal()}
+ * @param offload       what flow offload did, indexed by {@link OffloadCounter#ordinal()} (its traffic is in the
+ *                      service and backend counters too, folded in from the XDP program's per-flow counts)
  * @param sockets       each AF_XDP socket's figures
  * @param latency       per-packet processing latency in nanoseconds since the start (see {@link ProxyPipeline})
  * @param qos           per direction and priority class, what QoS sent, held and dropped; empty when QoS is off
@@ -31,6 +33,7 @@ public record ProxySnapshot(
     List<ServiceFigures> services,
     long[] drops,
     long[] xdp,
+    long[] offload,
     List<SocketFigures> sockets,
     Histogram latency,
     List<ClassFigures> qos,
@@ -54,6 +57,16 @@ public record ProxySnapshot(
     public long xdp(final L4Program.Counter counter)
     {
         return xdp[counter.ordinal()];
+    }
+
+    /**
+     * {@return flow offload's {@code counter}}
+     *
+     * @param counter the counter
+     */
+    public long offload(final OffloadCounter counter)
+    {
+        return offload[counter.ordinal()];
     }
 
     /**

@@ -78,6 +78,43 @@ public final class Libbpf
     public static final long bpf_xdp_query_opts_attach_mode =
         bpf_xdp_query_opts.byteOffset(groupElement("attach_mode"));
 
+    /** {@code struct bpf_test_run_opts} (libbpf 1.1): input, output and timing of one {@code BPF_PROG_TEST_RUN}. */
+    public static final StructLayout bpf_test_run_opts = MemoryLayout.structLayout(
+        JAVA_LONG.withName("sz"),
+        ADDRESS.withName("data_in"),
+        ADDRESS.withName("data_out"),
+        JAVA_INT.withName("data_size_in"),
+        JAVA_INT.withName("data_size_out"),
+        ADDRESS.withName("ctx_in"),
+        ADDRESS.withName("ctx_out"),
+        JAVA_INT.withName("ctx_size_in"),
+        JAVA_INT.withName("ctx_size_out"),
+        JAVA_INT.withName("retval"),
+        JAVA_INT.withName("repeat"),
+        JAVA_INT.withName("duration"),
+        JAVA_INT.withName("flags"),
+        JAVA_INT.withName("cpu"),
+        JAVA_INT.withName("batch_size")).withName("struct bpf_test_run_opts");
+
+    /** Offset of {@code sz} in {@link #bpf_test_run_opts}. */
+    public static final long bpf_test_run_opts_sz = bpf_test_run_opts.byteOffset(groupElement("sz"));
+    /** Offset of {@code data_in} in {@link #bpf_test_run_opts}. */
+    public static final long bpf_test_run_opts_data_in = bpf_test_run_opts.byteOffset(groupElement("data_in"));
+    /** Offset of {@code data_out} in {@link #bpf_test_run_opts}. */
+    public static final long bpf_test_run_opts_data_out = bpf_test_run_opts.byteOffset(groupElement("data_out"));
+    /** Offset of {@code data_size_in} in {@link #bpf_test_run_opts}. */
+    public static final long bpf_test_run_opts_data_size_in =
+        bpf_test_run_opts.byteOffset(groupElement("data_size_in"));
+    /** Offset of {@code data_size_out} in {@link #bpf_test_run_opts}. */
+    public static final long bpf_test_run_opts_data_size_out =
+        bpf_test_run_opts.byteOffset(groupElement("data_size_out"));
+    /** Offset of {@code retval} in {@link #bpf_test_run_opts}. */
+    public static final long bpf_test_run_opts_retval = bpf_test_run_opts.byteOffset(groupElement("retval"));
+    /** Offset of {@code repeat} in {@link #bpf_test_run_opts}. */
+    public static final long bpf_test_run_opts_repeat = bpf_test_run_opts.byteOffset(groupElement("repeat"));
+    /** Offset of {@code duration} in {@link #bpf_test_run_opts}. */
+    public static final long bpf_test_run_opts_duration = bpf_test_run_opts.byteOffset(groupElement("duration"));
+
     /** {@code libbpf_print_fn_t}: {@code int (*)(enum libbpf_print_level, const char *, va_list)}. */
     public static final FunctionDescriptor libbpf_print_fn_t = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
 
@@ -103,6 +140,10 @@ public final class Libbpf
         "bpf_map_delete_elem", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle BPF_MAP_GET_NEXT_KEY = fn(
         "bpf_map_get_next_key", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle BPF_MAP__SET_MAX_ENTRIES = fn(
+        "bpf_map__set_max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle BPF_PROG_TEST_RUN_OPTS = fn(
+        "bpf_prog_test_run_opts", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle BPF_XDP_ATTACH = fn(
         "bpf_xdp_attach", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle BPF_XDP_DETACH = fn(
@@ -469,6 +510,44 @@ public final class Libbpf
         try
         {
             return (int)BPF_MAP_GET_NEXT_KEY.invokeExact(fd, key, nextKey);
+        }
+        catch (final Throwable ex)
+        {
+            throw Downcalls.rethrow(ex);
+        }
+    }
+
+    /**
+     * {@code int bpf_map__set_max_entries(struct bpf_map *map, __u32 max_entries)}: before the object is loaded.
+     *
+     * @param map the map ({@code bpf_object__find_map_by_name})
+     * @param maxEntries its size in entries
+     * @return 0, or {@code -errno} on failure
+     */
+    public static int bpf_map__set_max_entries(final MemorySegment map, final int maxEntries)
+    {
+        try
+        {
+            return (int)BPF_MAP__SET_MAX_ENTRIES.invokeExact(map, maxEntries);
+        }
+        catch (final Throwable ex)
+        {
+            throw Downcalls.rethrow(ex);
+        }
+    }
+
+    /**
+     * {@code int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts)}: runs a program on given input.
+     *
+     * @param progFd the program's descriptor
+     * @param opts a {@link #bpf_test_run_opts} segment: input, output and results
+     * @return 0, or a negative errno
+     */
+    public static int bpf_prog_test_run_opts(final int progFd, final MemorySegment opts)
+    {
+        try
+        {
+            return (int)BPF_PROG_TEST_RUN_OPTS.invokeExact(progFd, opts);
         }
         catch (final Throwable ex)
         {

@@ -49,7 +49,8 @@ public final class AgentMain
             try (L4Lab lab = NodeLab.create(out))
             {
                 serve(options, lab.node(), dataplane.applyTo(ProxyInterfaces.lab(lab, options.dataplane().mode(),
-                    options.dataplane().snatPorts())), lab.front().ipv4().getHostAddress(), stop, out, lab);
+                    options.dataplane().snatPorts())).withOffloadFlows(options.dataplane().offloadFlows()),
+                    lab.front().ipv4().getHostAddress(), stop, out, lab);
             }
         }
         else
@@ -58,7 +59,8 @@ public final class AgentMain
                 options.dataplane().back(), options.dataplane().netns(), options.dataplane().mode(),
                 options.dataplane().snatPorts());
             final NetNamespace ns = interfaces.namespace();
-            serve(options, ns, dataplane.applyTo(interfaces.settings(ns)),
+            serve(options, ns, dataplane.applyTo(interfaces.settings(ns))
+                    .withOffloadFlows(options.dataplane().offloadFlows()),
                 options.address() != null ? options.address() : interfaces.frontAddress(ns), stop, out, null);
         }
         out.println("agent: stopped; XDP detached");

@@ -32,6 +32,7 @@ final class InterfaceOptions
      */
     NodeOptions nodeOptions(final String cluster, final RunOptions run)
     {
-        return new NodeOptions(cluster, front, back, netns, run.mode, snatPorts, run.seconds, run.rate);
+        return new NodeOptions(cluster, front, back, netns, run.mode, snatPorts, run.offloadFlows, run.seconds,
+            run.rate);
     }
 }

@@ -45,7 +45,7 @@ final class LabCommand implements Callable<Integer>
         final NodeOptions options;
         try
         {
-            options = NodeOptions.lab(cluster, run.mode, run.seconds, run.rate);
+            options = NodeOptions.lab(cluster, run.mode, run.offloadFlows, run.seconds, run.rate);
         }
         catch (final IllegalArgumentException ex)
         {

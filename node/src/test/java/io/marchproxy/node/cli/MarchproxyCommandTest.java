@@ -3,6 +3,7 @@ package io.marchproxy.node.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.marchproxy.dataplane.proxy.ProxySettings;
+import io.marchproxy.node.NodeOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -70,6 +71,9 @@ class MarchproxyCommandTest
         assertUsageError(run("node", "--snat-ports", "9"), "needs A-B with 0 <= A <= B <= 65535, not '9'");
         assertUsageError(run("lab", "--rate", "0"), "--rate must be 1..10000: 0");
         assertUsageError(run("node", "--log-format", "xml"), "--log-format");
+        assertUsageError(run("node", "--offload-flows", "many"), "Invalid value for option '--offload-flows'");
+        assertUsageError(run("lab", "--offload-flows", "" + (NodeOptions.MAX_OFFLOAD_FLOWS + 1)),
+            "--offload-flows must be 0.." + NodeOptions.MAX_OFFLOAD_FLOWS);
         assertUsageError(run("agent", "--cluster-key", "x"), "--control URL is required");
         assertUsageError(run("stats", "--interval", "0"), "--interval must be 0.1..3600 seconds");
         assertUsageError(run("stats", "--url", "ftp://x"), "--url needs http://HOST:PORT");
