@@ -27,7 +27,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Publication, single writer: a slot is written only while it is empty and unused, and made live by storing its
  * state last with release semantics; the program reads the state first. An emptied slot is not reused before
- * {@link #quarantineNanos} passed, so a frame the program was still forwarding from it never meets another flow's
+ * {@link #QUARANTINE_NANOS} passed, so a frame the program was still forwarding from it never meets another flow's
  * fields, and its last increments land before the slot's final counts are read ({@link #drain}). On weakly ordered
  * CPUs the program's plain loads would need acquire semantics; it is built for x86-64, whose loads keep their order.
  *
@@ -38,7 +38,9 @@ public final class L4FlowSlots implements AutoCloseable
 {
     /** Slots a key may sit in, from its hash's ({@code FLOW_PROBES} in the C source). */
     public static final int PROBES = 4;
+    /** A slot that holds no flow. */
     public static final int STATE_EMPTY = 0;
+    /** A slot whose key's frames the program rewrites and forwards. */
     public static final int STATE_FORWARDING = 1;
     /** A SYN, FIN or RST went to user space; the program forwards nothing more of this direction. */
     public static final int STATE_HANDED_BACK = 2;
@@ -137,13 +139,13 @@ public final class L4FlowSlots implements AutoCloseable
         return new L4FlowSlots(arena, slots, capacity);
     }
 
-    /** Slots in all (two per flow). */
+    /** {@return slots in all (two per flow)} */
     public int capacity()
     {
         return capacity;
     }
 
-    /** Slots holding a flow's direction now (quarantined ones not included). */
+    /** {@return slots holding a flow's direction now (quarantined ones not included)} */
     public int inUse()
     {
         return inUse;
@@ -153,8 +155,14 @@ public final class L4FlowSlots implements AutoCloseable
      * Writes one direction of a flow into a free slot and makes it live: frames matching {@code key} are rewritten to
      * {@code rewrite}'s addresses and ports (same family and protocol), get {@code sourceMac} and
      * {@code destinationMac} (low 48 bits) and leave through egress slot {@code egress}. Slots in quarantine are not
-     * taken ({@link #drain} frees them). Returns the slot, or {@link #NO_SLOT} when every slot the key may take is
-     * taken.
+     * taken ({@link #drain} frees them).
+     *
+     * @param key            the direction's 5-tuple as frames carry it
+     * @param rewrite        what its frames become
+     * @param sourceMac      the source MAC written into them (low 48 bits)
+     * @param destinationMac the destination MAC written into them (low 48 bits)
+     * @param egress         the egress slot they leave through
+     * @return the slot, or {@link #NO_SLOT} when every slot the key may take is taken
      */
     public int insert(
         final FlowTuple key, final FlowTuple rewrite, final long sourceMac, final long destinationMac,
@@ -204,6 +212,9 @@ public final class L4FlowSlots implements AutoCloseable
      * Takes slot {@code slot} out of service at {@code now}: frames of its key go the ordinary way from here on. Its
      * counts as they are now stay readable ({@link #packets}) until it is reused; what the program still adds in the
      * next moments is reported by {@link #drain}.
+     *
+     * @param slot a slot {@link #insert} returned
+     * @param now  the time now ({@code System.nanoTime()})
      */
     public void release(final int slot, final long now)
     {
@@ -225,7 +236,11 @@ public final class L4FlowSlots implements AutoCloseable
 
     /**
      * Frees the slots emptied more than {@link #QUARANTINE_NANOS} before {@code now}, telling {@code late} (when not
-     * null) about the frames the program forwarded from one after it was released. Returns the slots freed.
+     * null) about the frames the program forwarded from one after it was released.
+     *
+     * @param now  the time now ({@code System.nanoTime()})
+     * @param late told about late frames, or null
+     * @return the slots freed
      */
     public int drain(final long now, final LateFrames late)
     {
@@ -250,40 +265,72 @@ public final class L4FlowSlots implements AutoCloseable
     @FunctionalInterface
     public interface LateFrames
     {
+        /**
+         * Frames the program forwarded from {@code slot} after it was released.
+         *
+         * @param slot    the slot
+         * @param packets frames forwarded late
+         * @param bytes   their bytes
+         */
         void counted(int slot, long packets, long bytes);
     }
 
-    /** Frames the program forwarded from {@code slot} since it was written. */
+    /**
+     * {@return frames the program forwarded from {@code slot} since it was written}
+     *
+     * @param slot the slot
+     */
     public long packets(final int slot)
     {
         return (long)WORD.getAcquire(slots, (long)slot * SLOT_BYTES + PACKETS);
     }
 
-    /** Bytes (whole frames) the program forwarded from {@code slot} since it was written. */
+    /**
+     * {@return bytes (whole frames) the program forwarded from {@code slot} since it was written}
+     *
+     * @param slot the slot
+     */
     public long bytes(final int slot)
     {
         return (long)WORD.getAcquire(slots, (long)slot * SLOT_BYTES + BYTES);
     }
 
-    /** When the program last stamped {@code slot} (CLOCK_MONOTONIC ns, coarse; one frame in 64 is stamped). */
+    /**
+     * {@return when the program last stamped {@code slot}} CLOCK_MONOTONIC ns, coarse: one frame in 64 is stamped.
+     *
+     * @param slot the slot
+     */
     public long lastSeen(final int slot)
     {
         return (long)WORD.getAcquire(slots, (long)slot * SLOT_BYTES + LAST_SEEN);
     }
 
-    /** The egress slot {@code slot} was written with. */
+    /**
+     * {@return the egress slot {@code slot} was written with}
+     *
+     * @param slot the slot
+     */
     public int egress(final int slot)
     {
         return slots.get(ValueLayout.JAVA_INT, (long)slot * SLOT_BYTES + EGRESS);
     }
 
-    /** {@link #STATE_EMPTY}, {@link #STATE_FORWARDING} or {@link #STATE_HANDED_BACK}. */
+    /**
+     * {@return {@link #STATE_EMPTY}, {@link #STATE_FORWARDING} or {@link #STATE_HANDED_BACK}}
+     *
+     * @param slot the slot
+     */
     public int state(final int slot)
     {
         return (int)(long)WORD.getAcquire(slots, (long)slot * SLOT_BYTES + STATE);
     }
 
-    /** The key of {@code slot}, into {@code out}; returns {@code out}. */
+    /**
+     * {@return {@code out}, holding the key of {@code slot}}
+     *
+     * @param slot the slot
+     * @param out  where the key goes
+     */
     public FlowTuple key(final int slot, final FlowTuple out)
     {
         final long at = (long)slot * SLOT_BYTES + KEY_AT;

@@ -103,7 +103,7 @@ public enum DropReason
         this.dropClass = dropClass;
     }
 
-    /** The class of the reason, for grouping. */
+    /** {@return the class of the reason, for grouping} */
     public DropClass dropClass()
     {
         return dropClass;

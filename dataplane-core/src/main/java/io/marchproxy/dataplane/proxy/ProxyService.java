@@ -33,7 +33,12 @@ import java.util.Objects;
  *                  {@code qos} policy is never offloaded while the proxy's QoS is on (the Java path's egress shapes,
  *                  queues and marks its frames; the XDP program cannot). Turn it off for a service whose every
  *                  frame user space must see (a flow under inspection). Offloaded frames of services without a policy
- *                  leave without passing the Java egress's priority queues
+ *                  leave without passing the Java egress's priority queues.
+ *
+ * @param vip the address clients reach the service on
+ * @param protocol TCP or UDP
+ * @param ports the ports of the service
+ * @param algorithm how a new flow's backend is picked
  */
 public record ProxyService(
     int index,
@@ -48,6 +53,11 @@ public record ProxyService(
     ServiceQos qos,
     boolean offload)
 {
+    /**
+     * Checks the components and copies the backends.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
     public ProxyService
     {
         Objects.requireNonNull(name, "name");
@@ -74,7 +84,19 @@ public record ProxyService(
         }
     }
 
-    /** A service without a QoS policy, whose flows are offloaded (the default). */
+    /**
+     * A service without a QoS policy.
+     *
+     * @param index          the service's index in its configuration
+     * @param name           its name
+     * @param vip            the address clients reach it on
+     * @param protocol       TCP or UDP
+     * @param ports          its ports
+     * @param algorithm      how a new flow's backend is picked
+     * @param backends       its backends
+     * @param probe          how backends are checked, or null for never
+     * @param clientAffinity consistent hashing on the client's address alone
+     */
     public ProxyService(
         final int index, final String name, final IpAddress vip, final L4Protocol protocol, final PortRange ports,
         final BalancingAlgorithm algorithm, final List<Backend> backends, final HealthProbe probe,
@@ -83,7 +105,20 @@ public record ProxyService(
         this(index, name, vip, protocol, ports, algorithm, backends, probe, clientAffinity, null, true);
     }
 
-    /** A service with {@code qos} as its QoS policy (null: none), whose flows are offloaded unless QoS forbids. */
+    /**
+     * A service with {@code qos} as its QoS policy, whose flows are offloaded unless QoS forbids.
+     *
+     * @param index          the service's index in its configuration
+     * @param name           its name
+     * @param vip            the address clients reach it on
+     * @param protocol       TCP or UDP
+     * @param ports          its ports
+     * @param algorithm      how a new flow's backend is picked
+     * @param backends       its backends
+     * @param probe          how backends are checked, or null for never
+     * @param clientAffinity consistent hashing on the client's address alone
+     * @param qos            its QoS policy, or null for none
+     */
     public ProxyService(
         final int index, final String name, final IpAddress vip, final L4Protocol protocol, final PortRange ports,
         final BalancingAlgorithm algorithm, final List<Backend> backends, final HealthProbe probe,
@@ -92,7 +127,20 @@ public record ProxyService(
         this(index, name, vip, protocol, ports, algorithm, backends, probe, clientAffinity, qos, true);
     }
 
-    /** A service without a QoS policy, its flows offloaded as {@code offload} says. */
+    /**
+     * A service without a QoS policy, its flows offloaded as {@code offload} says.
+     *
+     * @param index          the service's index in its configuration
+     * @param name           its name
+     * @param vip            the address clients reach it on
+     * @param protocol       TCP or UDP
+     * @param ports          its ports
+     * @param algorithm      how a new flow's backend is picked
+     * @param backends       its backends
+     * @param probe          how backends are checked, or null for never
+     * @param clientAffinity consistent hashing on the client's address alone
+     * @param offload        whether its flows are offloaded to the XDP program
+     */
     public ProxyService(
         final int index, final String name, final IpAddress vip, final L4Protocol protocol, final PortRange ports,
         final BalancingAlgorithm algorithm, final List<Backend> backends, final HealthProbe probe,
@@ -101,13 +149,21 @@ public record ProxyService(
         this(index, name, vip, protocol, ports, algorithm, backends, probe, clientAffinity, null, offload);
     }
 
-    /** This service with offload on or off. */
+    /**
+     * {@return this service with offload on or off}
+     *
+     * @param on whether its flows are offloaded
+     */
     public ProxyService withOffload(final boolean on)
     {
         return new ProxyService(index, name, vip, protocol, ports, algorithm, backends, probe, clientAffinity, qos, on);
     }
 
-    /** This service with {@code policy} as its QoS policy. */
+    /**
+     * {@return this service with {@code policy} as its QoS policy}
+     *
+     * @param policy the policy, or null for none
+     */
     public ProxyService withQos(final ServiceQos policy)
     {
         return new ProxyService(index, name, vip, protocol, ports, algorithm, backends, probe, clientAffinity, policy,

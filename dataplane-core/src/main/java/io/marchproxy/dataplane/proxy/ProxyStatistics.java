@@ -14,8 +14,22 @@ public final class ProxyStatistics
     /** What is counted per service. */
     public enum ServiceCounter
     {
-        PACKETS_TO_BACKENDS, BYTES_TO_BACKENDS, PACKETS_TO_CLIENTS, BYTES_TO_CLIENTS, FLOWS_OPENED, FLOWS_ACTIVE,
-        ACCESS_DENIED, ICMP_ERRORS,
+        /** Packets forwarded from clients to backends. */
+        PACKETS_TO_BACKENDS,
+        /** Bytes forwarded from clients to backends. */
+        BYTES_TO_BACKENDS,
+        /** Packets forwarded from backends back to clients. */
+        PACKETS_TO_CLIENTS,
+        /** Bytes forwarded from backends back to clients. */
+        BYTES_TO_CLIENTS,
+        /** Flows opened (first packets that got a backend). */
+        FLOWS_OPENED,
+        /** Flows tracked now. */
+        FLOWS_ACTIVE,
+        /** First packets the access rules denied. */
+        ACCESS_DENIED,
+        /** ICMP errors about the service's flows translated and forwarded. */
+        ICMP_ERRORS,
         /** Open flows closed because the access rules stopped admitting them. */
         FLOWS_REVOKED
     }
@@ -23,7 +37,14 @@ public final class ProxyStatistics
     /** What is counted per backend ({@link #PACKETS} and {@link #BYTES}: both directions). */
     public enum BackendCounter
     {
-        FLOWS_OPENED, FLOWS_ACTIVE, PACKETS, BYTES
+        /** Flows opened to the backend. */
+        FLOWS_OPENED,
+        /** The backend's flows tracked now. */
+        FLOWS_ACTIVE,
+        /** Packets forwarded to and from the backend. */
+        PACKETS,
+        /** Bytes forwarded to and from the backend. */
+        BYTES
     }
 
     private static final int MIN_BACKEND_SLOTS = 8;
@@ -84,14 +105,25 @@ public final class ProxyStatistics
         return labels;
     }
 
-    /** A service's counter, 0 for an unknown index; any thread. */
+    /**
+     * {@return a service's counter, 0 for an unknown index; any thread}
+     *
+     * @param index the service's index
+     * @param counter the counter
+     */
     public long service(final int index, final ServiceCounter counter)
     {
         final SingleWriterCounters c = index >= 0 && index < services.length ? services[index] : null;
         return c == null ? 0 : c.get(counter);
     }
 
-    /** A backend's counter, 0 for unknown indexes; any thread. */
+    /**
+     * {@return a backend's counter, 0 for unknown indexes; any thread}
+     *
+     * @param service the service's index
+     * @param backend the backend's position in the service
+     * @param counter the counter
+     */
     public long backend(final int service, final int backend, final BackendCounter counter)
     {
         final SingleWriterCounters c = service >= 0 && service < backends.length ? backends[service] : null;
