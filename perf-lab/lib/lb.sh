@@ -7,6 +7,14 @@
 #   l2fwd   xsk_ref --scenario l2fwd mpd0 -> mpd1: plain AF_XDP forwarding, the ceiling of any AF_XDP forwarder
 #   kernel  the DUT's own stack: ip_forward=1, nftables DNAT VIP -> backend and masquerade out of mpd1
 #
+# With --offload the round is java (every frame through the Java path), offload (the same proxy with flow offload: the
+# two with --qos off, so they differ by the offload alone: a service with a QoS policy is never offloaded; the
+# XDP program forwards the flow once the proxy decided it), kernel, and drop (an XDP program dropping every frame on
+# mpd0: the floor of any XDP forwarder); the peer's veths get NAPI (see lb_peer_napi, --peer) the same way for all
+# four; and after each CPU window, the XDP program's run time per packet is read
+# with kernel.bpf_stats_enabled on for a second of the same traffic (never during the window: the statistics add two
+# clock reads to every run).
+#
 # udpgen sends the same 60-byte frames (10.213.1.2:9 -> VIP:9, to mpd0's MAC) for all three; pktsink counts what
 # reaches mpp1. The primary figure is CPU time per forwarded packet on the DUT's CPU: its busy share (/proc/stat) over
 # a window times 1e9 / the packets reaching the sink over the same window. Then (java, kernel) UdpRtt measures UDP
@@ -54,6 +62,57 @@ table ip perflab {
 EOF
 }
 
+# lb --offload, for every implementation of the run: the peer's veths get the NAPI that frames an XDP program
+# redirects into their DUT side need to arrive (PLATFORM.md: a veth delivers such frames only into a peer with an XDP
+# program or GRO on). mpp0 gets GRO for the echoes coming back; mpp1 as --peer says (LB_PEER):
+#   gro            GRO on (default): the peer's NAPI runs where the DUT's transmit schedules it, on the DUT CPU, and
+#                  the peer's stack drops the throughput traffic (nftables raw, counted): the DUT CPU figures carry
+#                  that receive work too, for all four alike (the node's own cost is lower than they say)
+#   sink           xdp_sink on mpp1 drops the throughput traffic in XDP (still on the DUT CPU), passes the echoes
+#   sink-threaded  sink, and the peer's NAPI threads moved to the source CPU (the DUT CPU then carries the forwarding
+#                  alone, but every batch wakes a thread on the other CPU: measured dearer for the XDP paths here)
+# mpp1's rx_packets, which the sink counts, include what its XDP program dropped.
+lb_peer_napi() {
+  local dev pid n=0
+  case "$LB_PEER" in
+    gro) lab_exec "$LAB_PEER" ethtool -K mpp1 gro on >/dev/null ;;
+    sink | sink-threaded)
+      ip -n "$LAB_PEER" link set dev mpp1 "$([ "$MODE" = drv ] && echo xdpdrv || echo xdpgeneric)" obj "$DROP_OBJ" \
+        program xdp_sink || echo "perf-lab: warning: xdp_sink not attached to mpp1" >&2
+      ;;
+  esac
+  lab_exec "$LAB_PEER" ethtool -K mpp0 gro on >/dev/null
+  [ "$STEER" = 1 ] && [ "$MODE" = drv ] && [ "$LB_PEER" = sink-threaded ] || return 0
+  for dev in mpp0 mpp1; do
+    ns_sysfs_write "$LAB_PEER" "$dev/threaded" 1 || continue
+    for pid in $(pgrep "^napi/$dev-[0-9]+\$" || true); do
+      taskset -pc "$CPU_GEN" "$pid" >/dev/null && renice -n "$NICE" -p "$pid" >/dev/null && n=$((n + 1))
+    done
+  done
+  [ "$n" -gt 0 ] || echo "perf-lab: warning: no threaded NAPI for mpp0/mpp1" >&2
+}
+
+# The run time per packet of the XDP program on mpd0, from kernel.bpf_stats_enabled switched on for one second of the
+# same traffic after the CPU window (the statistics cost every run two clock reads, which the CPU figures must not
+# carry; other programs on the machine pay them for that second too). Prints a JSON object, or nothing.
+lb_xdp_stats() {
+  local id a b
+  id="$(ip -n "$LAB_DUT" -j link show dev mpd0 2>/dev/null | jq -r '.[0].xdp.prog.id // empty' || true)"
+  [ -n "$id" ] || return 0
+  LB_BPF_STATS_WAS="$(sysctl -n kernel.bpf_stats_enabled)"
+  sysctl -qw kernel.bpf_stats_enabled=1
+  sleep 0.2
+  a="$(bpftool -j prog show id "$id" 2>/dev/null || true)"
+  sleep 1
+  b="$(bpftool -j prog show id "$id" 2>/dev/null || true)"
+  sysctl -qw kernel.bpf_stats_enabled="$LB_BPF_STATS_WAS"
+  LB_BPF_STATS_WAS=""
+  jq -cn --argjson a "${a:-null}" --argjson b "${b:-null}" '
+    if $a == null or $b == null or (($b.run_cnt // 0) - ($a.run_cnt // 0)) <= 0 then null else
+    {prog: $b.name, id: $b.id, runs: ($b.run_cnt - $a.run_cnt),
+     ns_per_run: (($b.run_time_ns - $a.run_time_ns) / ($b.run_cnt - $a.run_cnt) | round)} end'
+}
+
 lb_nft_counter() { # NS -> packets of the first counter in table ip perflab
   lab_exec "$1" nft list table ip perflab 2>/dev/null | sed -n 's/.*counter packets \([0-9]*\).*/\1/p' | head -n 1
 }
@@ -64,8 +123,8 @@ lb_steer_dut() {
   local impl="$1" dev
   [ "$STEER" = 1 ] || return 0
   case "$impl" in
-    java) steer_dut mpd0; steer_dut mpd1 ;;
-    l2fwd) steer_dut mpd0 ;;
+    java | offload) steer_dut mpd0; steer_dut mpd1 ;;
+    l2fwd | drop) steer_dut mpd0 ;;
     kernel)
       for dev in mpd0 mpd1; do
         ns_sysfs_write "$LAB_DUT" "$dev/queues/rx-0/rps_cpus" "$(printf '%x' $((1 << CPU_DUT)))" ||
@@ -81,7 +140,7 @@ lb_steer_rx() {
   local impl="$1" cpu="$2" pid dev
   [ "$STEER" = 1 ] || return 0
   case "$impl" in
-    java)
+    java | offload)
       for pid in $(pgrep '^napi/mpd[01]-' || true); do taskset -pc "$cpu" "$pid" >/dev/null || true; done
       ;;
     kernel)
@@ -105,28 +164,32 @@ lb_rtt() {
 }
 
 # ---- one implementation in a fresh lab ------------------------------------------------------------------------------
-# Fills L_DUT (the implementation's JSON; none for kernel), L_SINK, L_SAMPLE, L_GEN, L_RTT, L_RTT_OFF, L_PEER_DROPS,
-# L_NAT.
+# Fills L_DUT (the implementation's JSON; none for kernel and drop), L_SINK, L_SAMPLE, L_GEN, L_RTT, L_RTT_OFF,
+# L_PEER_DROPS, L_NAT, L_XDP (--offload: the XDP program's run time).
 # Returns 1 if the run failed.
 lb_run_impl() {
   local impl="$1" limit=$((WARMUP + SECONDS_ + START_TIMEOUT + 10)) dut_pid="" gen_pid sink_pid sample_pid anchor_pid
-  local rc=0 i dev
+  local rc=0 i dev sink_ns sink_if=mpp1
   local -a cmd
-  L_DUT="" L_DUT_WINDOW="" L_SINK="" L_SAMPLE="" L_GEN="" L_RTT="" L_RTT_OFF="" L_PEER_DROPS="" L_NAT=""
+  L_DUT="" L_DUT_WINDOW="" L_SINK="" L_SAMPLE="" L_GEN="" L_RTT="" L_RTT_OFF="" L_PEER_DROPS="" L_NAT="" L_XDP=""
   lab_create 2
   lb_lab_setup
   steer_peer
-  # A process that stays in the peer's namespace as long as the lab: the sampler reads the sink's counter from its
+  [ "$OFFLOAD" = 1 ] && lb_peer_napi
+  sink_ns="$LAB_PEER"
+  # drop forwards nothing: the frames its program took are counted at mpd0 (veth counts what its XDP saw)
+  [ "$impl" = drop ] && sink_ns="$LAB_DUT" sink_if=mpd0
+  # A process that stays in the sink's namespace as long as the lab: the sampler reads the sink's counter from its
   # /proc/PID/net/dev (pktsink may have ended by the last sample).
-  lab_spawn "$LAB_PEER" /dev/null /dev/null sleep "$((limit + 300))"
+  lab_spawn "$sink_ns" /dev/null /dev/null sleep "$((limit + 300))"
   anchor_pid="$LAB_PID"
   [ "$impl" = kernel ] && lb_kernel_setup
-  lab_spawn "$LAB_PEER" "$RUN_DIR/sink.out" "$RUN_DIR/sink.err" "${PRIO[@]}" taskset -c "$CPU_GEN" \
-    timeout -k 5 "$limit" "$OUT/bin/pktsink" --ifname mpp1 --seconds "$SECONDS_" --warmup "$WARMUP" \
+  lab_spawn "$sink_ns" "$RUN_DIR/sink.out" "$RUN_DIR/sink.err" "${PRIO[@]}" taskset -c "$CPU_GEN" \
+    timeout -k 5 "$limit" "$OUT/bin/pktsink" --ifname "$sink_if" --seconds "$SECONDS_" --warmup "$WARMUP" \
     --start-timeout "$START_TIMEOUT"
   sink_pid="$LAB_PID"
   case "$impl" in
-    java)
+    java | offload)
       # shellcheck disable=SC2206 # PERF_LAB_JAVA_OPTS: extra JVM options; PERF_LAB_LB_OPTS: LbScenario's (--ring ...)
       # The flags Chronicle Queue needs for --journal (bin/setup.sh's MP_JVM_FLAGS), analytics off.
       cmd=("$JAVA" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow
@@ -138,7 +201,14 @@ lb_run_impl() {
         ${PERF_LAB_JAVA_OPTS:-} -cp "$JAR" io.marchproxy.perflab.LbScenario
         --front mpd0 --back mpd1 --vip "$LB_VIP" --backend "$LB_BACKEND" --ports "$LB_PORT,$LB_ECHO_PORT"
         --seconds "$SECONDS_" --warmup "$WARMUP" --start-timeout "$START_TIMEOUT" --mode "$MODE" --hold 120
+        --offload "$([ "$impl" = offload ] && echo 1 || echo 0)" $([ "$OFFLOAD" = 1 ] && echo --qos off)
         ${PERF_LAB_LB_OPTS:-})
+      ;;
+    drop)
+      cmd=()
+      ip -n "$LAB_DUT" link set dev mpd0 "$([ "$MODE" = drv ] && echo xdpdrv || echo xdpgeneric)" obj "$DROP_OBJ" \
+        program xdp_drop_all || { echo "perf-lab: lb drop: attaching $DROP_OBJ to mpd0 failed" >&2; lab_destroy; return 1; }
+      echo "perf-lab: lb drop: xdp_drop_all on mpd0 ($MODE)" >&2
       ;;
     l2fwd)
       cmd=("$OUT/bin/xsk_ref" --scenario l2fwd --ifname mpd0 --ifname2 mpd1 --queue 0 --seconds "$SECONDS_"
@@ -155,14 +225,14 @@ lb_run_impl() {
       timeout -k 5 "$((limit + 120))" "${cmd[@]}"
     dut_pid="$LAB_PID"
     # The source starts once the XDP programs are attached (both implementations attach them last).
-    for dev in mpd0 $([ "$impl" = java ] && echo mpd1); do
+    for dev in mpd0 $({ [ "$impl" = java ] || [ "$impl" = offload ]; } && echo mpd1); do
       for ((i = 0; i < START_TIMEOUT * 10; i++)); do
         ip -n "$LAB_DUT" -o link show dev "$dev" | grep -q ' xdp' && break
         kill -0 "$dut_pid" 2>/dev/null || break
         sleep 0.1
       done
     done
-  else
+  elif [ "$impl" = kernel ]; then
     echo "perf-lab: lb kernel: nftables DNAT $LB_VIP -> $LB_BACKEND, masquerade out of mpd1, ip_forward=1" >&2
   fi
   lb_steer_dut "$impl"
@@ -174,7 +244,7 @@ lb_run_impl() {
   # Samples over most of the sink's window (it opens WARMUP s after the first packet), at the lab's priority.
   "${PRIO[@]}" taskset -c "$CPU_GEN" "$ROOT/perf-lab/lib/lb-sample" "$CPU_DUT" "$CPU_GEN" \
     "$(awk -v w="$WARMUP" 'BEGIN { print w + 0.5 }')" "$(awk -v s="$SECONDS_" 'BEGIN { print (s > 1.5 ? s - 1 : s / 2) }')" \
-    "/proc/$anchor_pid/net/dev" mpp1 $dut_pid >"$RUN_DIR/sample" 2>"$RUN_DIR/sample.err" &
+    "/proc/$anchor_pid/net/dev" "$sink_if" $dut_pid >"$RUN_DIR/sample" 2>"$RUN_DIR/sample.err" &
   sample_pid=$!
   lab_track "$sample_pid"
 
@@ -184,13 +254,15 @@ lb_run_impl() {
   if [ "$impl" = l2fwd ]; then
     wait "$dut_pid" || rc=$?
     dut_pid=""
-  elif [ "$impl" = java ]; then
+  elif [ "$impl" = java ] || [ "$impl" = offload ]; then
     for ((i = 0; i < (START_TIMEOUT + 10) * 10; i++)); do
       grep -q '^{' "$RUN_DIR/dut.out" 2>/dev/null && break
       kill -0 "$dut_pid" 2>/dev/null || break
       sleep 0.1
     done
   fi
+  # the XDP program's own time, under the same traffic, after the CPU window
+  [ "$OFFLOAD" = 1 ] && L_XDP="$(lb_xdp_stats)"
   kill -TERM "$gen_pid" 2>/dev/null || true
   wait "$gen_pid" || true
   wait "$sample_pid" 2>/dev/null || true
@@ -200,7 +272,8 @@ lb_run_impl() {
   # Round trips at low rate through the same path (the l2fwd reference does no NAT: nothing would come back): first
   # as the throughput ran (the DUT interfaces' receive work on the DUT CPU), then with that work moved to the source
   # CPU, so that the implementation has its CPU to itself ("offcore").
-  if [ "$impl" != l2fwd ] && [ "$RTT_REQUESTS" -gt 0 ] && { [ "$impl" = kernel ] || kill -0 "$dut_pid" 2>/dev/null; }; then
+  if [ "$impl" != l2fwd ] && [ "$impl" != drop ] && [ "$RTT_REQUESTS" -gt 0 ] &&
+    { [ "$impl" = kernel ] || kill -0 "$dut_pid" 2>/dev/null; }; then
     L_RTT="$(lb_rtt "$impl" oncore)"
     lb_steer_rx "$impl" "$CPU_GEN"
     L_RTT_OFF="$(lb_rtt "$impl" offcore)"
@@ -215,14 +288,16 @@ lb_run_impl() {
   # a sampler that could not take its two samples says why
   { [ -n "${LB_SAMPLE_DEBUG:-}" ] || ! grep -q '"ns_per_pkt":[0-9]' "$RUN_DIR/sample" 2>/dev/null; } &&
     sed "s/^/perf-lab: lb-sample: /" "$RUN_DIR/sample.err" >&2
-  [ "$impl" != kernel ] && L_DUT="$(grep '^{' "$RUN_DIR/dut.out" | tail -n 1 || true)"
-  # java: its line at the window's end (the counters before the round trips)
-  [ "$impl" = java ] && L_DUT_WINDOW="$(grep '^{' "$RUN_DIR/dut.out" | head -n 1 || true)"
+  local has_dut=1
+  { [ "$impl" = kernel ] || [ "$impl" = drop ]; } && has_dut=0
+  [ "$has_dut" = 1 ] && L_DUT="$(grep '^{' "$RUN_DIR/dut.out" | tail -n 1 || true)"
+  # java, offload: its line at the window's end (the counters before the round trips)
+  { [ "$impl" = java ] || [ "$impl" = offload ]; } && L_DUT_WINDOW="$(grep '^{' "$RUN_DIR/dut.out" | head -n 1 || true)"
   lab_destroy
-  [ "$impl" != kernel ] && [ -s "$RUN_DIR/dut.err" ] && sed "s/^/perf-lab: $impl stderr: /" "$RUN_DIR/dut.err" >&2
+  [ "$has_dut" = 1 ] && [ -s "$RUN_DIR/dut.err" ] && sed "s/^/perf-lab: $impl stderr: /" "$RUN_DIR/dut.err" >&2
   # TERM ends LbScenario's serving: exit 0 after a full window (timeout's 124 would mean it hung)
   if [ "$rc" -ne 0 ] || [ -z "$L_SINK" ] || [ -z "$L_SAMPLE" ] || ! jq -e . >/dev/null 2>&1 <<<"$L_SAMPLE" ||
-    { [ "$impl" != kernel ] && ! jq -e . >/dev/null 2>&1 <<<"$L_DUT"; }; then
+    { [ "$has_dut" = 1 ] && ! jq -e . >/dev/null 2>&1 <<<"$L_DUT"; }; then
     echo "perf-lab: lb $impl run failed (exit $rc)" >&2
     sed 's/^/  udpgen: /' "$RUN_DIR/gen.err" >&2
     sed 's/^/  pktsink: /' "$RUN_DIR/sink.err" >&2
@@ -243,10 +318,10 @@ run_lb() {
       "scatters the figures (use --repeat)" >&2
   fi
   case "$IMPL" in
-    all) impls=(java l2fwd kernel) ;;
+    all) if [ "$OFFLOAD" = 1 ]; then impls=(java offload kernel drop); else impls=(java l2fwd kernel); fi ;;
     *) impls=("$IMPL") ;;
   esac
-  for impl in java l2fwd kernel; do rounds[$impl]="[]"; done
+  for impl in java l2fwd kernel offload drop; do rounds[$impl]="[]"; done
   for ((round = 1; round <= REPEAT; round++)); do
     for impl in "${impls[@]}"; do
       local r
@@ -254,7 +329,7 @@ run_lb() {
         r="$(jq -cn --argjson dut "${L_DUT:-null}" --argjson sink "$L_SINK" --argjson sample "$L_SAMPLE" \
           --argjson gen "${L_GEN:-null}" --argjson rtt "${L_RTT:-null}" --argjson rtt_off "${L_RTT_OFF:-null}" \
           --argjson peer_drops "${L_PEER_DROPS:-null}" --argjson win "${L_DUT_WINDOW:-null}" \
-          --argjson nat "${L_NAT:-null}" --argjson round "$round" '
+          --argjson nat "${L_NAT:-null}" --argjson xdp "${L_XDP:-null}" --argjson round "$round" '
           {round: $round, ok: true, sink_pps: $sink.pps, ns_per_pkt: $sample.ns_per_pkt,
            busy_dut_pct: $sample.busy_dut_pct, busy_source_pct: $sample.busy_source_pct,
            softirq_dut_pct: $sample.softirq_dut_pct, napi_dut_pct: $sample.napi_dut_pct,
@@ -272,7 +347,9 @@ run_lb() {
            rtt_offcore_cdf_us: ($rtt_off.cdf_us // null),
            peer_dropped: $peer_drops, kernel_dnat_packets: $nat,
            drops: ($dut.drops // null), xdp_redirected: ($dut.xdp.redirected // null),
-           received: ($dut.received // null), window_to_clients: ($win.to_clients // null)}')"
+           received: ($dut.received // null), window_to_clients: ($win.to_clients // null),
+           xdp_ns_per_run: ($xdp.ns_per_run // null), xdp_runs: ($xdp.runs // null),
+           flows_offloaded: ($dut.offload.offloaded // null), xdp_flow_forwarded: ($dut.xdp.flow_forwarded // null)}')"
       else
         ok=0
         r="{\"round\":$round,\"ok\":false}"
@@ -290,24 +367,27 @@ run_lb() {
     "$SECONDS_" "$([ "$RATE" = 0 ] && echo max || echo "$RATE")" "$CPUS" "$NICE" "$REPEAT" "$load_before" "$load_after"
   echo "medians over the rounds; ns/pkt: busy share of the DUT CPU x 1e9 / sink pps (same window); own_ns/pkt: the same"
   echo "with the share perf attributes to the forwarding path (the process, NAPI, softirq), other tasks (foreign) left out"
-  jq -rn --argjson java "${rounds[java]}" --argjson l2fwd "${rounds[l2fwd]}" --argjson kernel "${rounds[kernel]}" '
+  jq -rn --argjson java "${rounds[java]}" --argjson l2fwd "${rounds[l2fwd]}" --argjson kernel "${rounds[kernel]}" \
+    --argjson offload "${rounds[offload]}" --argjson drop "${rounds[drop]}" '
     def med: map(select(. != null)) | if length == 0 then null else sort | if length % 2 == 1
              then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end end;
     def col($rs; $f): [$rs[] | select(.ok) | .[$f]] | med;
     def cell: if . == null then "-" elif type == "number" then (if . == (. | floor) then tostring
               else ((. * 10 | round) / 10 | tostring) end) else tostring end;
     (["impl", "sink_pps", "ns/pkt", "own_ns/pkt", "busy_D%", "own_D%", "foreign_D%", "softirq_D%", "napi_D%",
-      "busy_G%", "source_pps", "proc_ns/pkt", "rtt_p50_us", "rtt_p99_us", "offcore_p50", "offcore_p99"]
+      "busy_G%", "source_pps", "proc_ns/pkt", "rtt_p50_us", "rtt_p99_us", "offcore_p50", "offcore_p99", "xdp_ns/run"]
       | map(tostring) | @tsv),
-    ({java: $java, l2fwd: $l2fwd, kernel: $kernel} | to_entries[] | select(.value | length > 0) | . as $e |
+    ({java: $java, offload: $offload, l2fwd: $l2fwd, kernel: $kernel, drop: $drop} | to_entries[] | select(.value | length > 0) | . as $e |
       [$e.key] + ([ "sink_pps", "ns_per_pkt", "own_ns_per_pkt", "busy_dut_pct", "own_dut_pct", "foreign_dut_pct",
         "softirq_dut_pct", "napi_dut_pct", "busy_source_pct", "source_pps", "proc_ns_per_pkt", "rtt_p50_us",
-        "rtt_p99_us", "rtt_offcore_p50_us", "rtt_offcore_p99_us"] | map(. as $f | col($e.value; $f) | cell)) | @tsv)' |
+        "rtt_p99_us", "rtt_offcore_p50_us", "rtt_offcore_p99_us", "xdp_ns_per_run"] | map(. as $f | col($e.value; $f) | cell))
+      | @tsv)' |
     column -t -s $'\t'
 
   local result
   result="$(jq -cn --argjson java "${rounds[java]}" --argjson l2fwd "${rounds[l2fwd]}" --argjson kernel "${rounds[kernel]}" \
-    --arg mode "$MODE" --arg cpus "$CPUS" --arg vip "$LB_VIP" --argjson seconds "$SECONDS_" --argjson warmup "$WARMUP" \
+    --argjson offload "${rounds[offload]}" --argjson drop "${rounds[drop]}" --argjson offload_run "$OFFLOAD" \
+    --arg peer "$LB_PEER" --arg mode "$MODE" --arg cpus "$CPUS" --arg vip "$LB_VIP" --argjson seconds "$SECONDS_" --argjson warmup "$WARMUP" \
     --argjson repeat "$REPEAT" --argjson rtt_requests "$RTT_REQUESTS" --argjson nice "$NICE" --argjson steer "$STEER" \
     --argjson rate "$RATE" \
     --argjson frame_len "$FRAME_LEN" --argjson lb "$load_before" --argjson la "$load_after" --argjson ok "$ok" '
@@ -350,10 +430,29 @@ run_lb() {
      java_proc_ns_per_pkt: m($java; "proc_ns_per_pkt"), l2fwd_proc_ns_per_pkt: m($l2fwd; "proc_ns_per_pkt"),
      java_impl_pps: m($java; "impl_pps"), l2fwd_impl_pps: m($l2fwd; "impl_pps"),
      source_pps: ([$java[], $l2fwd[], $kernel[] | select(.ok) | .source_pps] | med),
-     rounds: {java: $java, l2fwd: $l2fwd, kernel: $kernel},
+     rounds: ({java: $java, l2fwd: $l2fwd, kernel: $kernel}
+       + (if $offload_run == 1 then {offload: $offload, drop: $drop} else {} end)),
      vip: $vip, rate: (if $rate == 0 then null else $rate end), mode: $mode, seconds: $seconds, warmup: $warmup, repeat: $repeat, rtt_requests: $rtt_requests,
      frame_len: $frame_len, cpus: $cpus, nice: $nice, steer: ($steer == 1),
-     loadavg_before: $lb, loadavg_after: $la, ok: ($ok == 1)}')"
+     loadavg_before: $lb, loadavg_after: $la, ok: ($ok == 1)}
+    + (if $offload_run != 1 then {} else
+      (runs($offload; "ns_per_pkt")) as $on | (runs($drop; "ns_per_pkt")) as $dn |
+      {offload: true, peer: $peer,
+       offload_pps: m($offload; "sink_pps"), drop_pps: m($drop; "sink_pps"),
+       offload_ns_per_pkt: m($offload; "ns_per_pkt"), drop_ns_per_pkt: m($drop; "ns_per_pkt"),
+       offload_own_ns_per_pkt: m($offload; "own_ns_per_pkt"), drop_own_ns_per_pkt: m($drop; "own_ns_per_pkt"),
+       offload_kernel_ns_ratio: ratio(m($offload; "ns_per_pkt"); m($kernel; "ns_per_pkt")),
+       offload_kernel_ns_ratio_pairs: pairs($on; $kn), offload_kernel_ns_ratio_pairs_median: (pairs($on; $kn) | med | r3),
+       offload_java_ns_ratio: ratio(m($offload; "ns_per_pkt"); m($java; "ns_per_pkt")),
+       offload_kernel_own_ns_ratio: ratio(m($offload; "own_ns_per_pkt"); m($kernel; "own_ns_per_pkt")),
+       drop_kernel_ns_ratio: ratio(m($drop; "ns_per_pkt"); m($kernel; "ns_per_pkt")),
+       java_xdp_ns_per_run: m($java; "xdp_ns_per_run"), offload_xdp_ns_per_run: m($offload; "xdp_ns_per_run"),
+       drop_xdp_ns_per_run: m($drop; "xdp_ns_per_run"),
+       offload_rtt_p50_us: m($offload; "rtt_p50_us"), offload_rtt_p99_us: m($offload; "rtt_p99_us"),
+       offload_pps_runs: runs($offload; "sink_pps"), drop_pps_runs: runs($drop; "sink_pps"),
+       offload_ns_per_pkt_runs: $on, drop_ns_per_pkt_runs: $dn,
+       offload_xdp_ns_per_run_runs: runs($offload; "xdp_ns_per_run"),
+       offload_flows_offloaded_runs: runs($offload; "flows_offloaded")} end)')"
   echo "$result"
   results_append "$result"
   [ "$ok" = 1 ]

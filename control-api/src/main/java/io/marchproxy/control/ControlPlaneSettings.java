@@ -102,6 +102,18 @@ public record ControlPlaneSettings(String host, int port, Path dataDir, int snap
         return c.asString().map(String::trim).orElse("");
     }
 
+    /**
+     * These settings with the store in {@code dir}.
+     *
+     * @param dir the data directory
+     * @return a copy with {@link #dataDir()} replaced
+     */
+    public ControlPlaneSettings withDataDir(Path dir) {
+        return new ControlPlaneSettings(host, port, dir, snapshotEvery, syncMode, masterKeyBase64, jwtSecretBase64,
+                tokenTtl, pbkdf2Iterations, adminUsername, adminPassword, licencePublicKey, licenceToken,
+                proxyStaleAfter);
+    }
+
     public Optional<String> licenceTokenOption() {
         return licenceToken.isEmpty() ? Optional.empty() : Optional.of(licenceToken);
     }

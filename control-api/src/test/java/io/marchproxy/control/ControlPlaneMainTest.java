@@ -102,4 +102,22 @@ class ControlPlaneMainTest {
             p.destroyForcibly();
         }
     }
+
+    /** Arguments print the usage and start nothing: no server, no {@code ./data} in the working directory. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void argumentsPrintTheUsageAndStartNothing() throws Exception {
+        for (String arg : List.of("--help", "--port")) {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), ControlPlaneMain.class.getName(), arg)
+                    .directory(dir.toFile()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(arg.equals("--help") ? 0 : 2, p.exitValue(), out);
+            assertTrue(out.contains("marchproxy control-plane --help"), out);
+            try (Stream<Path> files = Files.list(dir)) {
+                assertEquals(List.of(), files.toList(), "nothing created in the working directory");
+            }
+        }
+    }
 }

@@ -42,8 +42,10 @@ import java.util.regex.Pattern;
  * MACs are fixed ({@code 02:4c:34:SIDE:00:HOST}), but no neighbour entry is: the kernels resolve each other with
  * ARP and NDP, as a proxy must learn them from the kernel. Clients and backends compute checksums in software (TX
  * checksum offload off), so every frame on the wire carries a complete checksum, as a user-space NAT that rewrites
- * them incrementally needs; the switch ports facing the node have GRO on, which veth needs to deliver frames an XDP
- * program redirects into the node's interfaces.
+ * them incrementally needs; the switch ports facing the node have GRO on: a frame an XDP program redirects out of one
+ * of the node's veths (flow offload sends established flows' frames from front to back and back to front that way)
+ * reaches the veth's peer only when the peer runs NAPI, which GRO on (or an XDP program) turns on; without it the
+ * kernel drops such frames silently.
  *
  * <p>Everything lives in the lab's namespaces; {@link #close()} stops the servers started through the lab and deletes
  * them. A JVM shutdown hook closes labs left open, and namespaces of labs whose process died are swept when the next
@@ -182,7 +184,8 @@ public final class L4Lab implements AutoCloseable
         HostCommand.run("ip", "-n", host.name(), "link", "set", name, "up");
         if (hostNumber == NODE_HOST)
         {
-            // A veth delivers frames redirected into it by XDP only when its peer runs NAPI: GRO on turns that on.
+            // Frames XDP redirects out of the node's veth (offloaded flows) arrive only at a peer running NAPI: GRO on
+            // turns that on (see the class comment).
             switchNs.exec("ethtool", "-K", port, "gro", "on");
         }
         final int[] ifindex = new int[1];

@@ -74,17 +74,63 @@ public final class LabClient
         });
     }
 
+    /**
+     * A TCP connection to {@code server} made from the host's namespace, for a test to use from any thread (the
+     * caller closes it); {@code timeout} bounds the connect and each read.
+     */
+    public Socket tcpConnection(final InetSocketAddress server, final Duration timeout) throws IOException
+    {
+        return inside(() ->
+        {
+            final Socket socket = new Socket();
+            try
+            {
+                socket.connect(server, millis(timeout));
+                socket.setSoTimeout(millis(timeout));
+                return socket;
+            }
+            catch (final IOException ex)
+            {
+                socket.close();
+                throw ex;
+            }
+        });
+    }
+
+    /**
+     * A UDP socket of the host's namespace connected to {@code server} (one flow for a NAT however many datagrams it
+     * sends), for a test to use from any thread (the caller closes it); {@code timeout} bounds each receive.
+     */
+    public DatagramSocket udpSocket(final InetSocketAddress server, final Duration timeout) throws IOException
+    {
+        return inside(() ->
+        {
+            final DatagramSocket socket = new DatagramSocket();
+            try
+            {
+                socket.connect(server);
+                socket.setSoTimeout(millis(timeout));
+                return socket;
+            }
+            catch (final IOException ex)
+            {
+                socket.close();
+                throw ex;
+            }
+        });
+    }
+
     public LabHost host()
     {
         return host;
     }
 
-    private interface Request
+    private interface Request<T>
     {
-        String call() throws IOException;
+        T call() throws IOException;
     }
 
-    private String inside(final Request request) throws IOException
+    private <T> T inside(final Request<T> request) throws IOException
     {
         try
         {

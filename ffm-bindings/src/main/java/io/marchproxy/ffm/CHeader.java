@@ -13,9 +13,9 @@ import java.lang.annotation.Target;
 @Target(ElementType.TYPE)
 public @interface CHeader
 {
-    /** Header names as written in an {@code #include <...>}. */
+    /** {@return header names as written in an {@code #include <...>}} */
     String[] value();
 
-    /** Shared library the functions are linked from: empty for libc. */
+    /** {@return the shared library the functions are linked from: empty for libc} */
     String library() default "";
 }

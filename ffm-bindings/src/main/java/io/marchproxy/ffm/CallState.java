@@ -27,15 +27,38 @@ public final class CallState
     {
     }
 
-    /** The calling thread's capture segment, passed as the first argument of errno-capturing handles. */
+    /** {@return the calling thread's capture segment, passed as the first argument of errno-capturing handles} */
     public static MemorySegment segment()
     {
         return STATE.get();
     }
 
-    /** The errno captured by the calling thread's most recent errno-capturing downcall. */
+    /** {@return the errno captured by the calling thread's most recent errno-capturing downcall} */
     public static int errno()
     {
         return (int)ERRNO.get(STATE.get(), 0L);
+    }
+
+    /**
+     * A capture segment of its own, for a caller that keeps one per object instead of using the thread's (a socket
+     * whose packet-path calls must not even look up a thread-local).
+     *
+     * @param arena the arena that owns the segment
+     * @return a zeroed segment of {@link Linker.Option#captureStateLayout()}
+     */
+    public static MemorySegment allocate(final Arena arena)
+    {
+        return arena.allocate(LAYOUT);
+    }
+
+    /**
+     * The errno an errno-capturing downcall wrote into {@code state}.
+     *
+     * @param state a segment from {@link #allocate} or {@link #segment()}, passed to the downcall
+     * @return the captured errno
+     */
+    public static int errno(final MemorySegment state)
+    {
+        return (int)ERRNO.get(state, 0L);
     }
 }

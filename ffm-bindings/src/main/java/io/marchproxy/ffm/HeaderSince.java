@@ -14,6 +14,6 @@ import java.lang.annotation.Target;
 @Target(ElementType.FIELD)
 public @interface HeaderSince
 {
-    /** The first release whose headers define the constant, e.g. {@code "Linux 6.17"}. */
+    /** {@return the first release whose headers define the constant, e.g. {@code "Linux 6.17"}} */
     String value();
 }

@@ -212,7 +212,8 @@ class AbiConformanceTest
         final List<Class<?>> result = new ArrayList<>();
         try (Stream<Path> files = Files.walk(root))
         {
-            for (final Path p : files.filter(f -> f.toString().endsWith(".class") && !f.toString().contains("$")).toList())
+            for (final Path p : files.filter(f -> f.toString().endsWith(".class") && !f.toString().contains("$")
+                && !f.endsWith("module-info.class")).toList())
             {
                 final String name = root.relativize(p).toString().replace('/', '.').replaceAll("\\.class$", "");
                 final Class<?> type = Class.forName(name, true, AbiConformanceTest.class.getClassLoader());

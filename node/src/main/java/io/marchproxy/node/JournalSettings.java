@@ -12,14 +12,19 @@ import java.time.Duration;
  * in the store's directory), {@code retentiondays} (7), {@code ringbytes} (1 MiB per dataplane thread, a power of
  * two), {@code dropsamplems} (at most one drop sample per reason per this many milliseconds, 1000).
  */
-final class JournalSettings
+public final class JournalSettings
 {
     private JournalSettings()
     {
     }
 
-    /** The journal's settings, or null when it is disabled. */
-    static FlowJournal.Settings fromConfig(final Config config, final Path storeDir)
+    /**
+     * {@return the journal's settings, or null when it is disabled}
+     *
+     * @param config   the node's configuration
+     * @param storeDir the control plane store's directory, where the journal goes by default
+     */
+    public static FlowJournal.Settings fromConfig(final Config config, final Path storeDir)
     {
         final Config j = config.get("marchproxy.journal");
         if (!j.get("enabled").asBoolean().orElse(true))

@@ -3,6 +3,7 @@ package io.marchproxy.node;
 import io.marchproxy.dataplane.bpf.L4Program;
 import io.marchproxy.dataplane.packet.DropReason;
 import io.marchproxy.dataplane.proxy.L4Proxy;
+import io.marchproxy.dataplane.proxy.OffloadCounter;
 import io.marchproxy.dataplane.proxy.ProxyService;
 import io.marchproxy.dataplane.proxy.ProxySnapshot;
 import io.marchproxy.dataplane.proxy.ProxyStatistics.BackendCounter;
@@ -21,10 +22,11 @@ import java.util.function.Supplier;
  * A node's or an agent's live view, once a second until stopped, from one
  * {@link io.marchproxy.dataplane.proxy.L4Proxy#snapshot()} a line: the config version served and how fast changes
  * applied, flows, per-packet latency p50/p99 (over the last second when there was traffic, else since the start), the
- * CPUs the dataplane worker runs on, the XDP program's counters (what it steered, what the access rules dropped in the
- * kernel), the flow journal's records; then per service its packets and bytes both ways, rates, connections, and per
- * backend its connections; per priority class what was sent, dropped and the longest wait (both directions, when QoS
- * is on); and the drops by reason.
+ * CPUs the dataplane worker runs on, the XDP program's counters (what it steered, what it forwarded itself for
+ * offloaded flows, what the access rules dropped in the kernel), the flow journal's records; then per service its
+ * packets and bytes both ways (offloaded flows' included), rates, connections, and per backend its connections; per
+ * priority class what was sent, dropped and the longest wait (both directions, when QoS is on); what flow offload
+ * did; and the drops by reason.
  */
 public final class LiveTable
 {
@@ -81,11 +83,12 @@ public final class LiveTable
             lastLatency = latency;
             final long rx = s.xdp(L4Program.Counter.RX_PACKETS);
             out.printf("[%5ds] config v%d (%d L4 services; change applied p50 %.1f ms, max %.1f ms) flows %d | latency "
-                    + "p50 %.1f us p99 %.1f us | worker CPUs %s | xdp rx %d (%d/s) steered %d acl_dropped %d passed %d malformed %d"
-                    + " | journal %s%s%n",
+                    + "p50 %.1f us p99 %.1f us | worker CPUs %s | xdp rx %d (%d/s) steered %d forwarded %d acl_dropped %d"
+                    + " passed %d malformed %d | journal %s%s%n",
                 tick, s.configVersion(), s.services().size(), apply.getValueAtPercentile(50) / 1000.0,
                 apply.getMaxValue() / 1000.0, s.flows(), shown.getValueAtPercentile(50) / 1000.0,
-                shown.getValueAtPercentile(99) / 1000.0, s.worker().allowed(), rx, rx - lastRx, s.xdp(L4Program.Counter.REDIRECTED),
+                shown.getValueAtPercentile(99) / 1000.0, s.worker().allowed(), rx, rx - lastRx,
+                s.xdp(L4Program.Counter.REDIRECTED), s.xdp(L4Program.Counter.FLOW_FORWARDED),
                 s.xdp(L4Program.Counter.ACL_DROPPED), s.xdp(L4Program.Counter.PASSED),
                 s.xdp(L4Program.Counter.MALFORMED),
                 journal == null ? "off" : journal.appended() + " records, " + journal.droppedRingFull() + " dropped",
@@ -122,12 +125,31 @@ public final class LiveTable
                 out.println("    qos sent/dropped, longest wait: to_backends" + classes(s, true) + " | to_clients"
                     + classes(s, false));
             }
+            final String offload = offload(s);
+            if (!offload.isEmpty())
+            {
+                out.println("    offload:" + offload);
+            }
             final String drops = drops(s);
             if (!drops.isEmpty())
             {
                 out.println("    drops:" + drops);
             }
         }
+    }
+
+    /** What flow offload counted in {@code s}, the counters that are not zero as {@code " NAME=n"}; empty if none. */
+    static String offload(final ProxySnapshot s)
+    {
+        final StringBuilder offload = new StringBuilder();
+        for (final OffloadCounter c : OffloadCounter.values())
+        {
+            if (s.offload(c) != 0)
+            {
+                offload.append(' ').append(c.name()).append('=').append(s.offload(c));
+            }
+        }
+        return offload.toString();
     }
 
     /** Per class with traffic on one egress: sent/dropped and the longest wait in ms. */

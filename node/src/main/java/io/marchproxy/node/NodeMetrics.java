@@ -7,6 +7,7 @@ import io.marchproxy.dataplane.net.IpFamily;
 import io.marchproxy.dataplane.packet.DropClass;
 import io.marchproxy.dataplane.packet.DropReason;
 import io.marchproxy.dataplane.proxy.L4Proxy;
+import io.marchproxy.dataplane.proxy.OffloadCounter;
 import io.marchproxy.dataplane.proxy.ProxySnapshot;
 import io.marchproxy.dataplane.proxy.ProxyStatistics.BackendCounter;
 import io.marchproxy.dataplane.proxy.ProxyStatistics.ServiceCounter;
@@ -70,6 +71,7 @@ final class NodeMetrics implements MultiCollector
         {
             xdp.add(s.xdp(c), c.name().toLowerCase(Locale.ROOT));
         }
+        offload(f, s);
         sockets(f, s);
         qos(f, s);
         f.gauge("marchproxy_dataplane_worker_info",
@@ -106,6 +108,8 @@ final class NodeMetrics implements MultiCollector
             "Flows open now per L4 service.", "service");
         final MetricFamilies.Family denied = f.counter("marchproxy_l4_service_access_denied_total",
             "New flows the access rules denied in the dataplane thread, per L4 service.", "service");
+        final MetricFamilies.Family revoked = f.counter("marchproxy_l4_service_flows_revoked_total",
+            "Open flows closed because the access rules stopped admitting them, per L4 service.", "service");
         final MetricFamilies.Family icmp = f.counter("marchproxy_l4_service_icmp_errors_total",
             "ICMP errors about a flow translated and forwarded, per L4 service.", "service");
         final MetricFamilies.Family backendPackets = f.counter("marchproxy_l4_backend_packets_total",
@@ -127,6 +131,7 @@ final class NodeMetrics implements MultiCollector
             active.add(sf.get(ServiceCounter.FLOWS_ACTIVE), name);
             denied.add(sf.get(ServiceCounter.ACCESS_DENIED), name);
             icmp.add(sf.get(ServiceCounter.ICMP_ERRORS), name);
+            revoked.add(sf.get(ServiceCounter.FLOWS_REVOKED), name);
             for (final ProxySnapshot.BackendFigures b : sf.backends())
             {
                 final String backend = endpoint(b.backend());
@@ -136,6 +141,26 @@ final class NodeMetrics implements MultiCollector
                 backendActive.add(b.get(BackendCounter.FLOWS_ACTIVE), name, backend);
             }
         }
+    }
+
+    /**
+     * What flow offload did: flows offloaded, refused for want of room (they stay on the Java path: not drops),
+     * handed back, invalidated, closed, stray frames; and the flows offloaded now.
+     */
+    private static void offload(final MetricFamilies f, final ProxySnapshot s)
+    {
+        final MetricFamilies.Family events = f.counter("marchproxy_l4_offload_events_total",
+            "Flow offload to the XDP program: offloaded, failed_full (no room: the flow stays on the Java path), "
+                + "handed_back (SYN/FIN/RST), invalidated (its decision changed), closed, stray_frames.", "event");
+        for (final OffloadCounter c : OffloadCounter.values())
+        {
+            if (c != OffloadCounter.ACTIVE)
+            {
+                events.add(s.offload(c), c.name().toLowerCase(Locale.ROOT));
+            }
+        }
+        f.gauge("marchproxy_l4_offload_flows_active", "Flows the XDP program forwards itself now.")
+            .add(s.offload(OffloadCounter.ACTIVE));
     }
 
     private static void drops(final MetricFamilies f, final ProxySnapshot s)

@@ -4,66 +4,45 @@ import io.marchproxy.dataplane.bpf.XdpMode;
 import io.marchproxy.dataplane.net.PortRange;
 import io.marchproxy.dataplane.proxy.ProxySettings;
 
+import java.util.Objects;
+
 /**
- * The node's command line: {@code [--cluster NAME] [--front IF --back IF [--netns NS]] [--mode skb|drv]
- * [--snat-ports A-B] [--seconds N] [--rate N]}. Without {@code --front}/{@code --back} the node builds its lab.
+ * What a node runs with ({@code marchproxy node} and {@code marchproxy lab} parse them): the cluster it serves, the
+ * two interfaces (none: the node builds its lab), the XDP mode, the SNAT ports, how long to run and the lab's request
+ * rate. The constructor checks the combinations and says what is wrong.
  *
- * @param rate lab traffic, requests a second (lab only)
+ * @param cluster   the cluster whose tcp/udp services the node proxies
+ * @param front     the interface clients reach the VIPs on, or null for the lab
+ * @param back      the interface toward the backends (its addresses are the SNAT sources), or null for the lab
+ * @param netns     the network namespace both interfaces are in, or null for the process's own
+ * @param mode      the XDP attach mode
+ * @param snatPorts source ports taken on the back addresses
+ * @param offloadFlows flows the XDP program forwards itself at once ({@link ProxySettings#offloadFlows()}; 0: none)
+ * @param seconds   seconds to run, 0 until stopped
+ * @param rate      lab traffic, requests a second (lab only)
  */
 public record NodeOptions(String cluster, String front, String back, String netns, XdpMode mode, PortRange snatPorts,
-                          long seconds, int rate, boolean help)
+                          int offloadFlows, long seconds, int rate)
 {
+    /** The cluster a node serves unless told otherwise. */
     public static final String DEFAULT_CLUSTER = "default";
-    public static final String USAGE = """
-        usage: bin/node [--cluster NAME] [--front IF --back IF [--netns NS]] [--mode skb|drv] [--snat-ports A-B]
-                        [--seconds N] [--rate N]
-          --cluster NAME   the cluster whose tcp/udp services this node proxies (default: default)
-          --front IF       the interface clients reach the service VIPs on
-          --back IF        the interface toward the backends; its addresses are the SNAT sources
-          --netns NS       the network namespace both interfaces are in (default: this process's)
-          --mode skb|drv   XDP mode (default: drv)
-          --snat-ports A-B source ports taken on the back addresses (default: 20000-32767; keep them out of the
-                           kernel's ip_local_port_range)
-          --seconds N      stop after N seconds (default: run until Ctrl-C)
-          --rate N         lab only: client requests a second through the proxy (default: 20)
-        Without --front/--back the node builds a lab: clients, the node and backends in namespaces it creates,
-        with real servers on the backends and lab traffic through the proxy.""";
+    /** Lab requests a second unless told otherwise. */
+    public static final int DEFAULT_RATE = 20;
+    /** Flows the XDP program forwards itself unless told otherwise. */
+    public static final int DEFAULT_OFFLOAD_FLOWS = 32_768;
+    /** 8 x this many slots of 128 bytes: 1 GiB of shared memory at most. */
+    public static final int MAX_OFFLOAD_FLOWS = 1 << 20;
 
-    /** True when the node builds its own lab network. */
-    public boolean lab()
+    /**
+     * Checks the combination.
+     *
+     * @throws IllegalArgumentException naming the options that do not go together
+     */
+    public NodeOptions
     {
-        return front == null;
-    }
-
-    /** Parses {@code args}; a bad value throws {@link IllegalArgumentException} with a message for the user. */
-    public static NodeOptions parse(final String[] args)
-    {
-        String cluster = DEFAULT_CLUSTER;
-        String front = null;
-        String back = null;
-        String netns = null;
-        XdpMode mode = XdpMode.DRV;
-        PortRange snat = ProxySettings.DEFAULT_SNAT_PORTS;
-        long seconds = 0;
-        int rate = 20;
-        boolean help = false;
-        for (int i = 0; i < args.length; i++)
-        {
-            final String arg = args[i];
-            switch (arg)
-            {
-                case "--cluster" -> cluster = value(args, ++i, arg);
-                case "--front" -> front = value(args, ++i, arg);
-                case "--back" -> back = value(args, ++i, arg);
-                case "--netns" -> netns = value(args, ++i, arg);
-                case "--mode" -> mode = XdpMode.parse(value(args, ++i, arg));
-                case "--snat-ports" -> snat = ports(value(args, ++i, arg));
-                case "--seconds" -> seconds = number(value(args, ++i, arg), arg, 0, Long.MAX_VALUE);
-                case "--rate" -> rate = (int)number(value(args, ++i, arg), arg, 1, 10_000);
-                case "--help", "-h" -> help = true;
-                default -> throw new IllegalArgumentException("unknown option " + arg);
-            }
-        }
+        Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(snatPorts, "snatPorts");
         if ((front == null) != (back == null))
         {
             throw new IllegalArgumentException("--front and --back go together");
@@ -76,52 +55,44 @@ public record NodeOptions(String cluster, String front, String back, String netn
         {
             throw new IllegalArgumentException("--netns needs --front and --back");
         }
-        return new NodeOptions(cluster, front, back, netns, mode, snat, seconds, rate, help);
-    }
-
-    private static PortRange ports(final String text)
-    {
-        final int dash = text.indexOf('-');
-        try
+        if (snatPorts.first() < 1024)
         {
-            final PortRange r = new PortRange(Integer.parseInt(text.substring(0, dash)),
-                Integer.parseInt(text.substring(dash + 1)));
-            if (r.first() < 1024)
-            {
-                throw new IllegalArgumentException("--snat-ports must start at 1024 or above: " + text);
-            }
-            return r;
+            throw new IllegalArgumentException("--snat-ports must start at 1024 or above: " + snatPorts);
         }
-        catch (final RuntimeException ex)
+        if (offloadFlows < 0 || offloadFlows > MAX_OFFLOAD_FLOWS)
         {
-            throw new IllegalArgumentException("--snat-ports needs A-B with 1024 <= A <= B <= 65535, not '" + text
-                + "'");
+            throw new IllegalArgumentException("--offload-flows must be 0.." + MAX_OFFLOAD_FLOWS + ": " + offloadFlows);
+        }
+        if (seconds < 0)
+        {
+            throw new IllegalArgumentException("--seconds must be 0 (until stopped) or more: " + seconds);
+        }
+        if (rate < 1 || rate > 10_000)
+        {
+            throw new IllegalArgumentException("--rate must be 1..10000: " + rate);
         }
     }
 
-    private static String value(final String[] args, final int i, final String option)
+    /**
+     * The lab's options: no interfaces, the default SNAT ports.
+     *
+     * @param cluster the lab cluster's name
+     * @param mode    the XDP attach mode
+     * @param offloadFlows flows the XDP program forwards itself (0: none)
+     * @param seconds seconds to run, 0 until stopped
+     * @param rate    lab requests a second
+     * @return the options
+     */
+    public static NodeOptions lab(final String cluster, final XdpMode mode, final int offloadFlows, final long seconds,
+        final int rate)
     {
-        if (i >= args.length)
-        {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[i];
+        return new NodeOptions(cluster, null, null, null, mode, ProxySettings.DEFAULT_SNAT_PORTS, offloadFlows, seconds,
+            rate);
     }
 
-    private static long number(final String text, final String option, final long min, final long max)
+    /** {@return true when the node builds its own lab network (no interfaces given)} */
+    public boolean lab()
     {
-        try
-        {
-            final long v = Long.parseLong(text);
-            if (v < min || v > max)
-            {
-                throw new IllegalArgumentException(option + " must be " + min + ".." + max + ", not " + text);
-            }
-            return v;
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(option + " needs a number, not '" + text + "'");
-        }
+        return front == null;
     }
 }

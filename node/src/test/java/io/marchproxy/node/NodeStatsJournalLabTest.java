@@ -8,6 +8,7 @@ import io.marchproxy.dataplane.conntrack.FlowTimeouts;
 import io.marchproxy.dataplane.net.IpAddress;
 import io.marchproxy.dataplane.packet.DropClass;
 import io.marchproxy.dataplane.packet.DropReason;
+import io.marchproxy.dataplane.proxy.OffloadCounter;
 import io.marchproxy.dataplane.proxy.ProxySettings;
 import io.marchproxy.dataplane.proxy.ProxySnapshot;
 import io.marchproxy.dataplane.proxy.ProxyStatistics.BackendCounter;
@@ -22,7 +23,7 @@ import io.marchproxy.lab.L4Lab;
 import io.marchproxy.lab.LabHost;
 import io.marchproxy.lab.ServerReply;
 import io.marchproxy.lab.Transport;
-import io.marchproxy.node.journal.JournalTail;
+import io.marchproxy.node.cli.MarchproxyCommand;
 import net.openhft.chronicle.bytes.SyncMode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,7 +50,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -62,7 +62,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * this test creates, real TCP and UDP servers): a bounded run of connections through the proxy, then the metrics
  * scraped over HTTP from {@code /observe/metrics} must equal the dataplane's counters and what the run did (exact
  * connection and datagram counts); every metric the Grafana dashboard and the alert rules in docs/ use is exported;
- * and after the node is closed and the journal opened again, it holds an open and a close record for every connection
+ * {@code marchproxy stats} shows the running node's figures as scraped; and after the node is closed and the journal opened again, it holds an open and a close record for every connection
  * of the run, with the client's port, the backend that answered, and the packets both ways.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -259,9 +259,20 @@ class NodeStatsJournalLabTest
         }
         final long forwarded = s.services().stream().mapToLong(sf -> sf.get(ServiceCounter.PACKETS_TO_BACKENDS)
             + sf.get(ServiceCounter.PACKETS_TO_CLIENTS)).sum();
-        assertTrue(rx >= forwarded && forwarded >= 4L * CONNECTIONS + 2L * DATAGRAMS, rx + " received, " + forwarded
-            + " forwarded");
-        // QoS (on by default): every forwarded frame left through a priority class, as the scrape says per class.
+        // Established TCP flows offload (on by default): the XDP program forwards their later frames itself, and the
+        // services' counters have them folded in from the flows' kernel counts.
+        final long inXdp = s.xdp(io.marchproxy.dataplane.bpf.L4Program.Counter.FLOW_FORWARDED);
+        assertTrue(rx + inXdp >= forwarded && forwarded >= 4L * CONNECTIONS + 2L * DATAGRAMS, rx + " received, "
+            + inXdp + " forwarded in XDP, " + forwarded + " forwarded");
+        assertEquals(s.xdp(io.marchproxy.dataplane.bpf.L4Program.Counter.FLOW_FORWARDED),
+            m.value("marchproxy_xdp_events_total{counter=\"flow_forwarded\"}"));
+        for (final OffloadCounter c : OffloadCounter.values())
+        {
+            assertEquals(s.offload(c), c == OffloadCounter.ACTIVE ? m.value("marchproxy_l4_offload_flows_active")
+                : m.value("marchproxy_l4_offload_events_total{event=\"" + c.name().toLowerCase() + "\"}"), c.name());
+        }
+        // QoS (on by default): every frame forwarded in Java left through a priority class, as the scrape says per
+        // class (those the XDP program forwarded for offloaded flows did not pass the Java egress).
         long qosSent = 0;
         for (final ProxySnapshot.ClassFigures c : s.qos())
         {
@@ -272,7 +283,8 @@ class NodeStatsJournalLabTest
             qosSent += c.get(QosCounter.SENT);
         }
         assertEquals(8, s.qos().size(), "four classes, two directions");
-        assertTrue(qosSent >= forwarded, qosSent + " sent through QoS, " + forwarded + " forwarded");
+        assertTrue(qosSent + inXdp >= forwarded, qosSent + " sent through QoS, " + inXdp + " in XDP, " + forwarded
+            + " forwarded");
         assertEquals(1, m.value("marchproxy_dataplane_worker_info{cpus=\"" + s.worker().allowed() + "\",pinned=\""
             + s.worker().placement().pinned() + "\",thread=\"" + s.worker().thread() + "\"}"), "where the worker runs");
         // Every frame the dataplane took off a ring was timed, once.
@@ -317,6 +329,46 @@ class NodeStatsJournalLabTest
 
     @Test
     @Order(3)
+    void marchproxyStatsShowsTheRunningNodesFigures() throws Exception
+    {
+        final Scrape m = scrape();
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final PrintStream stdout = System.out;
+        final int status;
+        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try
+        {
+            status = MarchproxyCommand.execute("stats", "--url", "http://127.0.0.1:" + plane.plane.port(), "--count",
+                "2", "--interval", "0.5", "--plain");
+        }
+        finally
+        {
+            System.setOut(stdout);
+        }
+        final String out = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, out);
+        final String[] views = out.split("marchproxy stats http://127\\.0\\.0\\.1:\\d+ ", -1);
+        assertEquals(3, views.length, "two views:\n" + out);
+        final String second = views[2];
+        assertTrue(second.contains(String.format(java.util.Locale.ROOT, "config v%.0f (2 L4 services) flows 0",
+            m.value("marchproxy_dataplane_config_version"))), second);
+        for (final String service : new String[]{"stats-tcp", "stats-udp"})
+        {
+            final String s = "service=\"" + service + "\"";
+            final long packets = (long)(m.value("marchproxy_l4_service_packets_total{direction=\"to_backends\"," + s
+                + "}") + m.value("marchproxy_l4_service_packets_total{direction=\"to_clients\"," + s + "}"));
+            final long opened = (long)m.value("marchproxy_l4_service_flows_opened_total{" + s + "}");
+            // service, pkt/s (nothing flows now), packets, opened/s, open, opened, denied
+            final Pattern row = Pattern.compile("\\n\\s+" + service + "\\s+0\\.0\\s+" + packets
+                + "\\s+0\\.0\\s+0\\s+" + opened + "\\s+0\\n");
+            assertTrue(row.matcher(second).find(), row + " in\n" + second);
+        }
+        assertTrue(views[1].contains(" - ") || views[1].contains("  -  "), "no rates in the first view:\n" + views[1]);
+        assertEquals(2, MarchproxyCommand.execute("stats", "--interval", "0"), "a usage error");
+    }
+
+    @Test
+    @Order(4)
     void theJournalHoldsEveryConnectionOfTheRunAfterARestart() throws Exception
     {
         assertEquals(2 * CONNECTIONS + 2 * DATAGRAMS, run.size() * 2, "the run of the first test");
@@ -384,12 +436,21 @@ class NodeStatsJournalLabTest
             : heldRecords.stream().map(FlowRecord::type).toList(), heldClient + " in " + byClient.keySet());
         assertEquals(run.size(), byClient.size(), "no records of other flows");
 
-        // journal tail prints them, filtered by service.
+        // marchproxy journal tail prints them, filtered by service.
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        assertEquals(0, JournalTail.run(new String[]{"tail", "--dir", journalDir.toString(), "--service", "stats-udp",
-            "--since", "1h"}, new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8), new CountDownLatch(0)), err.toString());
+        final PrintStream stdout = System.out;
+        final int status;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try
+        {
+            status = MarchproxyCommand.execute("journal", "tail", "--dir", journalDir.toString(), "--service",
+                "stats-udp", "--since", "1h");
+        }
+        finally
+        {
+            System.setOut(stdout);
+        }
+        assertEquals(0, status, out.toString(StandardCharsets.UTF_8));
         final List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
         assertEquals(2 * DATAGRAMS, lines.size(), String.join("\n", lines));
         assertTrue(lines.stream().allMatch(l -> l.contains(" udp stats-udp ")), String.join("\n", lines));

@@ -46,7 +46,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@code --front} and {@code --back} of the namespace it runs in, one UDP service per {@code --ports} entry
  * (VIP:port -> backend:port, round robin over the one backend), every source allowed by an access rule (default
  * deny). The first port's service carries the throughput traffic; the others are there for the round-trip phase that
- * the harness runs after the window.
+ * the harness runs after the window. With {@code --offload 1} the services offload their flows: once the proxy has
+ * decided a flow (a UDP flow after four frames), the XDP program forwards its frames itself; the forwarded count is then
+ * read back from the kernel twice a second, so the window's count moves in such steps.
  *
  * <p>The window is that of {@code lab_common.h} ({@link MeasurementWindow}) over the packets the proxy forwarded to
  * the backend (the service's {@code PACKETS_TO_BACKENDS}), sampled every {@value #SAMPLE_MILLIS} ms by the main
@@ -66,12 +68,16 @@ public final class LbScenario
         usage: LbScenario --vip IP --backend IP [--ports 9[,7...]] [--front mpd0] [--back mpd1] [--snat IP]
                           [--seconds 5] [--warmup 2] [--start-timeout 10] [--hold 120] [--mode drv|skb]
                           [--ring N] [--frames N] [--frame-size N] [--batch N] [--flows N] [--poll-ms N]
-                          [--stats on|off] [--journal DIR|none] [--qos on|off]
+                          [--stats on|off] [--journal DIR|none] [--qos on|off] [--offload 0|1]
         The six sizes replace ProxySettings.of's defaults (ring 2048, frames 16384 of 2048 bytes, batch 64,
         65536 flows per family, poll timeout 1 ms). --stats off records no per-packet latency; --journal DIR
         keeps the flow journal there (a Chronicle Queue; default none), as the node does. --qos on (default):
         priority classes on, and each service has a policy (class P1, marked AF41, 100 Gbit/s each way: a token
         bucket per packet that never runs dry); --qos off: frames go straight to the TX ring, unmarked.
+        --offload 1: the services offload their flows to the XDP program once decided (a UDP flow after 4
+        frames), and have no QoS policy (a service with one stays on the Java path); 0 (default): every frame
+        through the Java path. With offload the forwarded count behind the window is read from the kernel
+        twice a second.
         Runs the L4 proxy (UDP services VIP:port -> backend:port, everyone allowed) in this network namespace,
         measures the packets it forwards to the backend over a window (as xsk_ref does), keeps serving until
         SIGTERM/SIGINT or --hold seconds after the window. One JSON line when the window closes, one at the end:
@@ -101,7 +107,8 @@ public final class LbScenario
         Map<String, Integer> sizes,
         boolean stats,
         Path journal,
-        boolean qos)
+        boolean qos,
+        boolean offload)
     {
         static Options parse(final String[] args)
         {
@@ -117,6 +124,7 @@ public final class LbScenario
             double hold = 120;
             XdpMode mode = XdpMode.DRV;
             boolean qos = true;
+            boolean offload = false;
             final Map<String, Integer> sizes = new HashMap<>();
             boolean stats = true;
             Path journal = null;
@@ -176,6 +184,7 @@ public final class LbScenario
                         stats = v.equals("on");
                     }
                     case "--journal" -> journal = v.equals("none") ? null : Path.of(v);
+                    case "--offload" -> offload = ScenarioOptions.parseLong(a, v, 0, 1) == 1;
                     case "--ring", "--frames", "--frame-size", "--batch", "--flows", "--poll-ms" ->
                         sizes.put(a, (int)ScenarioOptions.parseLong(a, v, 0, 1 << 24));
                     default -> throw new IllegalArgumentException("unknown option " + a + " (see --help)");
@@ -194,7 +203,7 @@ public final class LbScenario
                 throw new IllegalArgumentException("--ports lists a port twice: " + ports);
             }
             return new Options(front, back, vip, backend, snat, List.copyOf(ports), seconds, warmup, startTimeout,
-                hold, mode, Map.copyOf(sizes), stats, journal, qos);
+                hold, mode, Map.copyOf(sizes), stats, journal, qos, offload);
         }
 
         /** ProxySettings.of's defaults with the sizes given on the command line. */
@@ -205,7 +214,7 @@ public final class LbScenario
                 sizes.getOrDefault("--flows", d.flowsPerFamily()), sizes.getOrDefault("--frames", d.frames()),
                 sizes.getOrDefault("--frame-size", d.frameSize()), sizes.getOrDefault("--ring", d.ringSize()),
                 sizes.getOrDefault("--batch", d.batch()), sizes.getOrDefault("--poll-ms", d.pollTimeoutMs()),
-                d.timeouts(), d.cores(), d.idle(), qos ? d.qos() : QosSettings.OFF);
+                d.timeouts(), d.cores(), d.idle(), qos ? d.qos() : QosSettings.OFF, d.offloadFlows());
         }
 
         private static IpAddress ipv4(final String option, final String v)
@@ -314,7 +323,7 @@ public final class LbScenario
             final int port = o.ports().get(i);
             services.add(new ProxyService(i, "lb-" + port, o.vip(), L4Protocol.UDP, PortRange.of(port),
                 BalancingAlgorithm.ROUND_ROBIN, List.of(new Backend(o.backend(), port, 1, true)), null, false,
-                o.qos() ? UNREACHED_LIMIT : null));
+                o.qos() && !o.offload() ? UNREACHED_LIMIT : null, o.offload()));
             indexes.add(i);
         }
         final AccessRule everyone = new AccessRule(10, AccessAction.ALLOW, List.of(IpPrefix.parse("0.0.0.0/0")),
@@ -385,10 +394,22 @@ public final class LbScenario
             "{\"impl\":\"java\",\"scenario\":\"lb\",\"qos\":%b,\"packets\":%d,\"seconds\":%.3f,\"pps\":%.0f,"
                 + "\"cpu_seconds\":%.3f,\"loop_thread_cpu_seconds\":%.3f,\"received\":%d,\"to_backends\":%d,"
                 + "\"to_clients\":%d,\"flows_opened\":%d,\"drops\":%d,\"drops_by_reason\":%s,\"xdp\":%s,"
-                + "\"stats\":\"%s\",\"journal\":%s,\"latency_p99_us\":%.2f}",
+                + "\"stats\":\"%s\",\"journal\":%s,\"latency_p99_us\":%.2f,\"offload\":%s}",
             o.qos(), w.packets, secs, secs > 0 ? w.packets / secs : 0.0, w.cpuEnd - w.cpuStart,
             w.threadCpuEnd - w.threadCpuStart, proxy.received(), toBackends, toClients, flows, drops.sum(), byReason,
             xdp, o.stats() ? "on" : "off", o.journal() == null ? "false" : "true",
-            proxy.latency() == null ? 0.0 : proxy.latency().snapshot().getValueAtPercentile(99) / 1000.0);
+            proxy.latency() == null ? 0.0 : proxy.latency().snapshot().getValueAtPercentile(99) / 1000.0,
+            counters(proxy.offloadCounters()));
+    }
+
+    /** Counters as a JSON object with lower-case names. */
+    private static String counters(final SingleWriterCounters counters)
+    {
+        final StringJoiner out = new StringJoiner(",", "{", "}");
+        for (int i = 0; i < counters.length(); i++)
+        {
+            out.add("\"" + counters.label(i).toLowerCase(Locale.ROOT) + "\":" + counters.get(i));
+        }
+        return out.toString();
     }
 }

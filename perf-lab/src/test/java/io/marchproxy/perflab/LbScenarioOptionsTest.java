@@ -46,6 +46,12 @@ class LbScenarioOptionsTest
         assertEquals(d.frameSize(), s.frameSize());
         assertEquals(d.flowsPerFamily(), s.flowsPerFamily());
         assertEquals(List.of(9), o.ports(), "the throughput port alone by default");
+        assertEquals(d.offloadFlows(), s.offloadFlows());
+        assertEquals(false, o.offload(), "every frame through Java unless --offload 1");
+        assertEquals(true, LbScenario.Options.parse(new String[] {"--vip", "10.215.0.1", "--backend", "10.213.2.2",
+            "--offload", "1"}).offload());
+        assertThrows(ScenarioOptions.UsageException.class, () -> LbScenario.Options.parse(new String[] {"--vip",
+            "10.215.0.1", "--backend", "10.213.2.2", "--offload", "2"}), "0 or 1");
         assertEquals(d.qos(), s.qos(), "QoS on by default");
     }
 

@@ -2,6 +2,8 @@ package io.marchproxy.control.xds;
 
 import io.marchproxy.control.model.Nullable;
 
+import java.util.regex.Pattern;
+
 /**
  * A ready Envoy bootstrap for one MarchProxy cluster: node identity (cluster name, and the cluster id in metadata so
  * a rename does not regroup the node), the admin listener on loopback, and everything else from our ADS over HTTP/2
@@ -11,6 +13,11 @@ import io.marchproxy.control.model.Nullable;
  * a client certificate from files on the Envoy host. The bootstrap holds a credential: treat it as a secret.
  */
 public final class EnvoyBootstrap {
+    /** What a node id may be: 1-128 of letters, digits and {@code ._:-}. */
+    public static final Pattern NODE_ID = Pattern.compile("^[A-Za-z0-9._:-]{1,128}$");
+    /** What a file path on the Envoy host may be (it goes into YAML): absolute, letters, digits and {@code ._/-}. */
+    public static final Pattern HOST_FILE = Pattern.compile("^/[A-Za-z0-9._/-]{1,1023}$");
+
     private EnvoyBootstrap() {
     }
 

@@ -30,8 +30,8 @@ import java.util.regex.Pattern;
  * and per cluster the active services its Envoys do not serve, with why; for viewers and above (no secrets).
  */
 public final class EnvoyService extends ResourceService {
-    private static final Pattern NODE_ID = Pattern.compile("^[A-Za-z0-9._:-]{1,128}$");
-    private static final Pattern FILE = Pattern.compile("^/[A-Za-z0-9._/-]{1,1023}$");
+    private static final Pattern NODE_ID = EnvoyBootstrap.NODE_ID;
+    private static final Pattern FILE = EnvoyBootstrap.HOST_FILE;
 
     static final ResponseSchema NODES = ResponseSchema.object("EnvoyNodes")
             .add("nodes", ResponseSchema.arrayOf(ResponseSchema.of(EnvoyNode.class)))

@@ -22,6 +22,7 @@ public record AccessEntry(int serviceIndex, IpPrefix source, AccessAction missAc
     /** Segments one BPF value holds (K); more make the entry overflow. */
     public static final int MAX_SEGMENTS = 8;
 
+    /** Copies the segments. */
     public AccessEntry
     {
         Objects.requireNonNull(source, "source");
@@ -29,7 +30,7 @@ public record AccessEntry(int serviceIndex, IpPrefix source, AccessAction missAc
         segments = List.copyOf(segments);
     }
 
-    /** True when the segments do not fit one BPF value: XDP must punt such flows to user space. */
+    /** {@return true when the segments do not fit one BPF value: XDP must punt such flows to user space} */
     public boolean overflow()
     {
         return segments.size() > MAX_SEGMENTS;

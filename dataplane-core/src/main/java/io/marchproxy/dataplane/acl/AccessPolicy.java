@@ -71,6 +71,10 @@ public final class AccessPolicy
     /**
      * Compiles {@code rules} (evaluated by ascending priority, ties in list order) with {@code defaultAction} for
      * flows no rule matches.
+     *
+     * @param rules the rules
+     * @param defaultAction the action when no rule matches
+     * @return the compiled policy
      */
     public static AccessPolicy compile(final List<AccessRule> rules, final AccessAction defaultAction)
     {
@@ -80,6 +84,14 @@ public final class AccessPolicy
     /**
      * The decision for a flow to service {@code service} from source address {@code (family, hi, lo)} over IP protocol
      * {@code protocol} to destination port {@code port}. Any thread; allocation-free.
+     *
+     * @param service the service's index
+     * @param family the source's address family
+     * @param hi the source address' high 64 bits (IPv4: 0)
+     * @param lo its low 64 bits (IPv4: the address)
+     * @param protocol the IP protocol
+     * @param port the destination port
+     * @return allow or deny
      */
     public AccessAction decide(
         final int service, final int family, final long hi, final long lo, final int protocol, final int port)
@@ -92,7 +104,12 @@ public final class AccessPolicy
         return entry == PrefixIntervals.NO_ENTRY ? defaultAction : decideInEntry(entry, portKey(protocol, port));
     }
 
-    /** The decision for the flow of a first packet with tuple {@code tuple} to service {@code service}. */
+    /**
+     * {@return the decision for the flow of a first packet with tuple {@code tuple} to service {@code service}}
+     *
+     * @param service the service's index
+     * @param tuple the first packet's 5-tuple
+     */
     public AccessAction decide(final int service, final FlowTuple tuple)
     {
         return decide(service, tuple.family(), tuple.sourceHi(), tuple.sourceLo(), tuple.protocol(),
@@ -106,19 +123,19 @@ public final class AccessPolicy
         return segment == IntervalSearch.NONE ? missActions[entry] : segmentActions[segment];
     }
 
-    /** The compiled entries, sorted by service, family, prefix length and address: what fills the BPF maps. */
+    /** {@return the compiled entries, sorted by service, family, prefix length and address: what fills the BPF maps} */
     public List<AccessEntry> entries()
     {
         return entries;
     }
 
-    /** The action for flows no rule matches (and for LPM misses on the XDP side). */
+    /** {@return the action for flows no rule matches (and for LPM misses on the XDP side)} */
     public AccessAction defaultAction()
     {
         return defaultAction;
     }
 
-    /** The rules in evaluation order. */
+    /** {@return the rules in evaluation order} */
     public List<AccessRule> rules()
     {
         return rules;
@@ -129,7 +146,7 @@ public final class AccessPolicy
         return (protocol << 16) | port;
     }
 
-    /** Entries whose segments overflow one BPF value. */
+    /** {@return entries whose segments overflow one BPF value} */
     public int overflowCount()
     {
         int overflowing = 0;
@@ -140,7 +157,11 @@ public final class AccessPolicy
         return overflowing;
     }
 
-    /** The number of IPv4 and IPv6 entries of {@code family}. */
+    /**
+     * {@return the number of IPv4 and IPv6 entries of {@code family}}
+     *
+     * @param family {@code IpFamily.IPV4} or {@code IpFamily.IPV6}
+     */
     public int entryCount(final int family)
     {
         int matching = 0;

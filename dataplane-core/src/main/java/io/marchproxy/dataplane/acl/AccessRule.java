@@ -28,6 +28,11 @@ public record AccessRule(
     Set<L4Protocol> protocols,
     List<PortRange> ports)
 {
+    /**
+     * Copies the lists and sets.
+     *
+     * @throws IllegalArgumentException when one is empty or a service index is negative
+     */
     public AccessRule
     {
         Objects.requireNonNull(action, "action");
@@ -48,7 +53,16 @@ public record AccessRule(
         }
     }
 
-    /** True when this rule matches the flow (the plain definition, for reference and tests). */
+    /**
+     * {@return true when this rule matches the flow (the plain definition, for reference and tests)}
+     *
+     * @param service the service's index
+     * @param family the source's address family
+     * @param hi the source address' high 64 bits (IPv4: 0)
+     * @param lo its low 64 bits (IPv4: the address)
+     * @param protocol the IP protocol
+     * @param port the destination port
+     */
     public boolean matches(
         final int service, final int family, final long hi, final long lo, final int protocol, final int port)
     {
@@ -60,7 +74,13 @@ public record AccessRule(
         return containsSource(family, hi, lo) && containsPort(port);
     }
 
-    /** True when one of the sources contains the address. */
+    /**
+     * {@return true when one of the sources contains the address}
+     *
+     * @param family the address' family
+     * @param hi its high 64 bits (IPv4: 0)
+     * @param lo its low 64 bits (IPv4: the address)
+     */
     public boolean containsSource(final int family, final long hi, final long lo)
     {
         for (int i = 0; i < sources.size(); i++)
@@ -73,7 +93,11 @@ public record AccessRule(
         return false;
     }
 
-    /** True when one of the sources contains every address of {@code prefix}. */
+    /**
+     * {@return true when one of the sources contains every address of {@code prefix}}
+     *
+     * @param prefix a prefix
+     */
     public boolean containsSource(final IpPrefix prefix)
     {
         for (int i = 0; i < sources.size(); i++)
@@ -86,7 +110,11 @@ public record AccessRule(
         return false;
     }
 
-    /** True when one of the port ranges contains {@code port}. */
+    /**
+     * {@return true when one of the port ranges contains {@code port}}
+     *
+     * @param port a destination port
+     */
     public boolean containsPort(final int port)
     {
         for (int i = 0; i < ports.size(); i++)

@@ -15,6 +15,7 @@ import java.util.Objects;
  */
 public record PortSegment(L4Protocol protocol, PortRange ports, AccessAction action)
 {
+    /** Checks no component is null. */
     public PortSegment
     {
         Objects.requireNonNull(protocol, "protocol");

@@ -18,6 +18,11 @@ public record Backend(IpAddress address, int port, int weight, boolean enabled)
     /** The largest weight: keeps weighted sums of many backends far from overflow. */
     public static final int MAX_WEIGHT = 1_000_000;
 
+    /**
+     * Checks the port and the weight.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
     public Backend
     {
         Objects.requireNonNull(address, "address");
@@ -31,7 +36,12 @@ public record Backend(IpAddress address, int port, int weight, boolean enabled)
         }
     }
 
-    /** An enabled backend of weight 1. */
+    /**
+     * {@return an enabled backend of weight 1}
+     *
+     * @param address the backend's address literal
+     * @param port its port
+     */
     public static Backend of(final String address, final int port)
     {
         return new Backend(IpAddress.parse(address), port, 1, true);
@@ -40,6 +50,8 @@ public record Backend(IpAddress address, int port, int weight, boolean enabled)
     /**
      * A hash of the backend's identity (address and port, not its position in a list), so that a Maglev table keeps
      * a backend's slots when others come or go, and every node computes the same table.
+     *
+     * @return the hash
      */
     public long identityHash()
     {

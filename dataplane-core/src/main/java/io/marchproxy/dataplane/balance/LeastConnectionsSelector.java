@@ -13,6 +13,11 @@ public final class LeastConnectionsSelector extends PooledSelector
     private final long[] active;
     private int start;
 
+    /**
+     * A selector over {@code backends}.
+     *
+     * @param backends the service's backends
+     */
     public LeastConnectionsSelector(final List<Backend> backends)
     {
         super(backends);
@@ -59,7 +64,11 @@ public final class LeastConnectionsSelector extends PooledSelector
         }
     }
 
-    /** Active flows the caller reported for {@code backend}. */
+    /**
+     * {@return active flows the caller reported for {@code backend}}
+     *
+     * @param backend the backend's index
+     */
     public long activeFlows(final int backend)
     {
         return active[backend];

@@ -33,13 +33,22 @@ public final class MaglevSelector extends PooledSelector
     private final int[] position;
     private final long[] turn;
 
-    /** A selector with a table of {@link #DEFAULT_TABLE_SIZE} slots. */
+    /**
+     * A selector with a table of {@link #DEFAULT_TABLE_SIZE} slots.
+     *
+     * @param backends the service's backends
+     */
     public MaglevSelector(final List<Backend> backends)
     {
         this(backends, DEFAULT_TABLE_SIZE);
     }
 
-    /** A selector with a table of {@code tableSize} slots, a prime larger than the number of backends. */
+    /**
+     * A selector with a table of {@code tableSize} slots, a prime larger than the number of backends.
+     *
+     * @param backends the service's backends
+     * @param tableSize the table's size, prime
+     */
     public MaglevSelector(final List<Backend> backends, final int tableSize)
     {
         super(backends);
@@ -69,19 +78,28 @@ public final class MaglevSelector extends PooledSelector
         return table[slotOf(flowHash)];
     }
 
-    /** Slots of the table. */
+    /** {@return slots of the table} */
     public int tableSize()
     {
         return tableSize;
     }
 
-    /** The backend owning slot {@code slot}, or {@link #NO_BACKEND} when no backend is eligible. */
+    /**
+     * {@return the backend owning slot {@code slot}, or {@link #NO_BACKEND} when no backend is eligible}
+     *
+     * @param slot a slot of the table
+     */
     public int slot(final int slot)
     {
         return table[slot];
     }
 
-    /** The slot a flow hash maps to: the high 32 bits scaled to the table (Lemire's multiply-shift range reduction). */
+    /**
+     * {@return the slot a flow hash maps to: the high 32 bits scaled to the table (Lemire's multiply-shift range
+     * reduction)}
+     *
+     * @param flowHash a flow's hash
+     */
     public int slotOf(final long flowHash)
     {
         return (int)(((flowHash >>> 32) * tableSize) >>> 32);

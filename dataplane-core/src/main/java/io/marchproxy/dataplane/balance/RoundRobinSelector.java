@@ -7,6 +7,11 @@ public final class RoundRobinSelector extends PooledSelector
 {
     private int next;
 
+    /**
+     * A selector over {@code backends}.
+     *
+     * @param backends the service's backends
+     */
     public RoundRobinSelector(final List<Backend> backends)
     {
         super(backends);

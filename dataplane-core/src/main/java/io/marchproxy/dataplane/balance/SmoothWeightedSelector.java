@@ -13,6 +13,11 @@ public final class SmoothWeightedSelector extends PooledSelector
 {
     private final long[] current;
 
+    /**
+     * A selector over {@code backends}.
+     *
+     * @param backends the service's backends
+     */
     public SmoothWeightedSelector(final List<Backend> backends)
     {
         super(backends);

@@ -24,23 +24,37 @@ public final class BpfMap
         this.fd = fd;
     }
 
+    /** {@return the map's name in its object} */
     public String name()
     {
         return name;
     }
 
+    /** {@return the map's file descriptor} */
     public int fd()
     {
         return fd;
     }
 
-    /** {@code bpf_map_update_elem}; throws with the errno on failure. */
+    /**
+     * {@code bpf_map_update_elem}; throws with the errno on failure.
+     *
+     * @param key the key's bytes
+     * @param value the value's bytes (every CPU's, for a per-CPU map)
+     * @param flags {@code BPF_ANY}, {@code BPF_NOEXIST} or {@code BPF_EXIST}
+     */
     public void update(final MemorySegment key, final MemorySegment value, final long flags)
     {
         Errno.checkNegated(Libbpf.bpf_map_update_elem(fd, key, value, flags), "bpf_map_update_elem(" + name + ")");
     }
 
-    /** {@code bpf_map_lookup_elem} into {@code value}: false when the key is absent. */
+    /**
+     * Looks {@code key} up ({@code bpf_map_lookup_elem}), its value into {@code value}.
+     *
+     * @param key the key's bytes
+     * @param value where the value goes
+     * @return false when the key is absent
+     */
     public boolean lookup(final MemorySegment key, final MemorySegment value)
     {
         final int rc = Libbpf.bpf_map_lookup_elem(fd, key, value);
@@ -52,7 +66,12 @@ public final class BpfMap
         return true;
     }
 
-    /** {@code bpf_map_delete_elem}: false when the key was absent. */
+    /**
+     * Deletes {@code key} ({@code bpf_map_delete_elem}).
+     *
+     * @param key the key's bytes
+     * @return false when the key was absent
+     */
     public boolean delete(final MemorySegment key)
     {
         final int rc = Libbpf.bpf_map_delete_elem(fd, key);
@@ -64,7 +83,12 @@ public final class BpfMap
         return true;
     }
 
-    /** Writes an {@code int} value under an {@code int} key (array and XSK maps). */
+    /**
+     * Writes an {@code int} value under an {@code int} key (array and XSK maps).
+     *
+     * @param key the key
+     * @param value the value
+     */
     public void putInt(final int key, final int value)
     {
         try (Arena a = Arena.ofConfined())
@@ -73,7 +97,12 @@ public final class BpfMap
         }
     }
 
-    /** Deletes an {@code int} key: false when it was absent. */
+    /**
+     * Deletes an {@code int} key: false when it was absent.
+     *
+     * @param key the key
+     * @return false when the key was absent
+     */
     public boolean deleteInt(final int key)
     {
         try (Arena a = Arena.ofConfined())
@@ -82,7 +111,12 @@ public final class BpfMap
         }
     }
 
-    /** The sum over all possible CPUs of a per-CPU {@code u64} value under an {@code int} key. */
+    /**
+     * {@return the sum over all possible CPUs of a per-CPU {@code u64} value under an {@code int} key}
+     *
+     * @param key the key
+     * @param scratch room for one value per possible CPU, reused
+     */
     public long sumPerCpuLong(final int key, final MemorySegment scratch)
     {
         scratch.set(JAVA_INT, 0, key);

@@ -2,6 +2,7 @@ package io.marchproxy.dataplane.bpf;
 
 import io.marchproxy.ffm.CallState;
 import io.marchproxy.ffm.ErrnoException;
+import io.marchproxy.ffm.NativeAccess;
 import io.marchproxy.ffm.libbpf.Libbpf;
 import io.marchproxy.ffm.libbpf.LibbpfLog;
 import io.marchproxy.ffm.libc.Errno;
@@ -42,13 +43,26 @@ public final class BpfObject implements AutoCloseable
         object = obj;
     }
 
-    /** Opens (does not load) an object from its ELF bytes; {@code name} is for messages. */
+    /**
+     * Opens (does not load) an object from its ELF bytes; {@code name} is for messages.
+     *
+     * @param name the object's name, for messages
+     * @param elf the ELF object's bytes
+     * @return the opened object
+     */
     public static BpfObject open(final String name, final byte[] elf)
     {
+        NativeAccess.require(BpfObject.class.getModule());
         return new BpfObject(name, elf);
     }
 
-    /** Opens an object shipped as a class-path resource, e.g. {@code /io/marchproxy/dataplane/bpf/xdp_xsk.bpf.o}. */
+    /**
+     * Opens an object shipped as a class-path resource, e.g. {@code
+     * /io/marchproxy/dataplane/bpf/xdp_xsk.bpf.o}.
+     *
+     * @param resource the resource's absolute path
+     * @return the opened object
+     */
     public static BpfObject openResource(final String resource)
     {
         try (InputStream in = BpfObject.class.getResourceAsStream(resource))
@@ -66,7 +80,41 @@ public final class BpfObject implements AutoCloseable
         }
     }
 
-    /** Loads every program and creates every map in the kernel; verifier failures are logged through libbpf. */
+    /**
+     * Sizes map {@code mapName} to {@code maxEntries} entries; before {@link #load()}.
+     *
+     * @param mapName the map's name in the object
+     * @param maxEntries its size in entries, at least 1
+     * @return this object
+     */
+    public BpfObject maxEntries(final String mapName, final int maxEntries)
+    {
+        if (loaded)
+        {
+            throw new IllegalStateException(name + " is loaded: maps are sized before loading");
+        }
+        if (maxEntries < 1)
+        {
+            throw new IllegalArgumentException("a map holds at least one entry, not " + maxEntries);
+        }
+        try (Arena a = Arena.ofConfined())
+        {
+            final MemorySegment map = Libbpf.bpf_object__find_map_by_name(handle(), a.allocateFrom(mapName));
+            if (map.equals(MemorySegment.NULL))
+            {
+                throw new IllegalArgumentException("no map " + mapName + " in " + name);
+            }
+            Errno.checkNegated(Libbpf.bpf_map__set_max_entries(map, maxEntries),
+                "bpf_map__set_max_entries(" + mapName + ", " + maxEntries + ")");
+        }
+        return this;
+    }
+
+    /**
+     * Loads every program and creates every map in the kernel; verifier failures are logged through libbpf.
+     *
+     * @return this object
+     */
     public BpfObject load()
     {
         final int rc = Libbpf.bpf_object__load(handle());
@@ -80,7 +128,11 @@ public final class BpfObject implements AutoCloseable
         return this;
     }
 
-    /** The map called {@code mapName}, once loaded. */
+    /**
+     * {@return the map called {@code mapName}, once loaded}
+     *
+     * @param mapName the map's name in the object
+     */
     public BpfMap map(final String mapName)
     {
         requireLoaded();
@@ -95,7 +147,11 @@ public final class BpfObject implements AutoCloseable
         }
     }
 
-    /** The descriptor of the loaded program called {@code programName}. */
+    /**
+     * {@return the descriptor of the loaded program called {@code programName}}
+     *
+     * @param programName the program's name in the object
+     */
     public int programFd(final String programName)
     {
         requireLoaded();

@@ -4,6 +4,7 @@ import io.marchproxy.ffm.libbpf.Libbpf;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -35,9 +36,18 @@ final class EmbeddedProgram implements AutoCloseable
         final String resource, final String program, final String counterMap,
         final Function<EmbeddedProgram, T> wrapper)
     {
+        return load(resource, program, counterMap, object -> { }, wrapper);
+    }
+
+    /** As {@link #load(String, String, String, Function)}, with {@code beforeLoad} sizing maps of the opened object. */
+    static <T> T load(
+        final String resource, final String program, final String counterMap, final Consumer<BpfObject> beforeLoad,
+        final Function<EmbeddedProgram, T> wrapper)
+    {
         final BpfObject object = BpfObject.openResource(resource);
         try
         {
+            beforeLoad.accept(object);
             object.load();
             return wrapper.apply(new EmbeddedProgram(object, program, counterMap));
         }

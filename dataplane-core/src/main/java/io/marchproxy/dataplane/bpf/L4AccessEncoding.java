@@ -38,9 +38,15 @@ public final class L4AccessEncoding
     private static final long VALUE_SEGMENTS =
         L4Layouts.ACL_VALUE.byteOffset(MemoryLayout.PathElement.groupElement("segment"));
 
-    /** What the map holds for one prefix: the segments in order and the action when no segment holds the port. */
+    /**
+     * What the map holds for one prefix: the segments in order and the action when no segment holds the port.
+     *
+     * @param fallback the action when no segment holds the port
+     * @param segments the port segments, in order
+     */
     public record Decision(int fallback, List<L4Program.AclSegment> segments)
     {
+        /** Copies the segments. */
         public Decision
         {
             segments = List.copyOf(segments);
@@ -51,7 +57,12 @@ public final class L4AccessEncoding
     {
     }
 
-    /** The kernel-side decision of {@code entry} for a service of {@code protocol}. */
+    /**
+     * {@return the kernel-side decision of {@code entry} for a service of {@code protocol}}
+     *
+     * @param entry a compiled access entry
+     * @param protocol the service's protocol
+     */
     public static Decision decision(final AccessEntry entry, final L4Protocol protocol)
     {
         final List<L4Program.AclSegment> segments = new ArrayList<>();
@@ -70,13 +81,23 @@ public final class L4AccessEncoding
         return new Decision(action(entry.missAction()), segments);
     }
 
-    /** The kernel's action code of {@code a}. */
+    /**
+     * {@return the kernel's action code of {@code a}}
+     *
+     * @param a an access action
+     */
     public static int action(final AccessAction a)
     {
         return a == AccessAction.ALLOW ? L4Program.ACTION_ALLOW : L4Program.ACTION_DENY;
     }
 
-    /** Writes the key of {@code source} for {@code service} into {@code key} ({@link L4Layouts#ACL_KEY}). */
+    /**
+     * Writes the key of {@code source} for {@code service} into {@code key} ({@link L4Layouts#ACL_KEY}).
+     *
+     * @param key a {@link L4Layouts#ACL_KEY} segment
+     * @param service the service's index
+     * @param source the source prefix
+     */
     public static void writeKey(final MemorySegment key, final int service, final IpPrefix source)
     {
         key.fill((byte)0);
@@ -87,7 +108,12 @@ public final class L4AccessEncoding
         MemorySegment.copy(address, 0, key, JAVA_BYTE, KEY_ADDR, address.length);
     }
 
-    /** Writes {@code decision} into {@code value} ({@link L4Layouts#ACL_VALUE}). */
+    /**
+     * Writes {@code decision} into {@code value} ({@link L4Layouts#ACL_VALUE}).
+     *
+     * @param value a {@link L4Layouts#ACL_VALUE} segment
+     * @param decision the decision
+     */
     public static void writeValue(final MemorySegment value, final Decision decision)
     {
         if (decision.segments().size() > L4Layouts.ACL_SEGMENTS)

@@ -38,27 +38,62 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 public final class L4Program implements AutoCloseable
 {
+    /** Class-path location of the compiled object inside the dataplane-core jar. */
     public static final String RESOURCE = "/io/marchproxy/dataplane/bpf/xdp_l4.bpf.o";
+    /** The program's name in the object. */
     public static final String PROGRAM = "xdp_l4";
 
+    /** Access action: drop the frame in XDP. */
     public static final int ACTION_DENY = 0;
+    /** Access action: steer the frame to the proxy. */
     public static final int ACTION_ALLOW = 1;
     /** The rules cannot decide in the kernel (too many segments): the frame goes to user space, which decides. */
     public static final int ACTION_PUNT = 2;
 
+    /** IP protocol number of TCP, as service keys hold it. */
     public static final int IPPROTO_TCP = 6;
+    /** IP protocol number of UDP, as service keys hold it. */
     public static final int IPPROTO_UDP = 17;
 
     /** The per-CPU counters, in the order of {@code enum l4_counter} in the C source. */
     public enum Counter
     {
-        RX_PACKETS, RX_BYTES, REDIRECTED, PASSED, SERVICE_MATCHED, ACL_DROPPED, ACL_PUNTED, SNAT_RETURN, PUNTED,
-        MALFORMED, NO_SOCKET,
+        /** Frames the program saw. */
+        RX_PACKETS,
+        /** Bytes of the frames the program saw. */
+        RX_BYTES,
+        /** Frames redirected to an AF_XDP socket. */
+        REDIRECTED,
+        /** Frames passed to the kernel: not for the proxy. */
+        PASSED,
+        /** Frames to a service's VIP and port. */
+        SERVICE_MATCHED,
+        /** Service frames dropped here: the access rules deny their source. */
+        ACL_DROPPED,
+        /** Service frames the rules could not decide in the kernel, sent to user space to decide. */
+        ACL_PUNTED,
+        /** Replies from backends to a SNAT address and port. */
+        SNAT_RETURN,
+        /** Frames to a VIP or SNAT address the program does not parse (fragments, ICMP errors), for user space. */
+        PUNTED,
+        /** Frames too short or malformed to parse (passed to the kernel). */
+        MALFORMED,
+        /** Frames for the proxy with no socket registered for their interface and queue (passed to the kernel). */
+        NO_SOCKET,
         /** Runs whose generation was rewritten during their lookups and that decided again on the live one. */
         CONFIG_RETRIED,
         /** Frames for a socket that had no room in front for the {@link L4Layouts#META} header: given to the kernel. */
-        NO_HEADROOM
+        NO_HEADROOM,
+        /** Frames of offloaded flows rewritten and redirected by the program itself. */
+        FLOW_FORWARDED,
+        /** Offloaded flow directions handed back to user space by a SYN, FIN or RST. */
+        FLOW_HANDED_BACK,
+        /** Frames of offloaded flows left to user space (handed back, or a TTL about to expire). */
+        FLOW_TO_USER
     }
+
+    /** Slots of the egress DEVMAP ({@code MAX_EGRESS} in the C source). */
+    public static final int EGRESS_SLOTS = 64;
 
     /** XSKMAP slots per interface: one per RX queue. */
     private static final int SLOTS_PER_INTERFACE = 32;
@@ -73,13 +108,19 @@ public final class L4Program implements AutoCloseable
     private final BpfMap[] acl;
     private final BpfMap vips;
     private final BpfMap snat;
+    private final BpfMap flows;
+    private final BpfMap egress;
+    private final int flowSlots;
     private final Set<Integer> interfaces = new HashSet<>();
     private int live;
     private long liveSequence;
     private boolean staged;
 
-    private L4Program(final EmbeddedProgram program)
+    private L4Program(final EmbeddedProgram program, final int flowSlots)
     {
+        this.flowSlots = flowSlots;
+        this.flows = program.map("l4_flow_slots");
+        this.egress = program.map("l4_egress");
         this.program = program;
         this.sockets = program.map("l4_xsks");
         this.ifslots = program.map("l4_ifslots");
@@ -91,24 +132,107 @@ public final class L4Program implements AutoCloseable
         this.snat = program.map("l4_snat");
     }
 
-    /** Loads the program shipped in this jar; nothing is steered until services and sockets are registered. */
+    /**
+     * Loads the program shipped in this jar; nothing is steered until services and sockets are registered.
+     *
+     * @return the loaded program, not attached anywhere yet
+     */
     public static L4Program load()
     {
-        return EmbeddedProgram.load(RESOURCE, PROGRAM, "l4_counters", L4Program::new);
+        return load(0);
     }
 
+    /**
+     * Loads the program with {@code flowSlots} slots for offloaded flow directions (two per flow): a power of two of
+     * at least {@value L4FlowSlots#PROBES}, or 0 for no offload (the program then never looks for a flow).
+     *
+     * @param flowSlots slots for offloaded flow directions, 0 for none
+     * @return the loaded program
+     */
+    public static L4Program load(final int flowSlots)
+    {
+        if (flowSlots != 0 && (flowSlots < L4FlowSlots.PROBES || Integer.bitCount(flowSlots) != 1))
+        {
+            throw new IllegalArgumentException("flow slots must be 0 or a power of two >= " + L4FlowSlots.PROBES
+                + ": " + flowSlots);
+        }
+        final L4Program program = EmbeddedProgram.load(RESOURCE, PROGRAM, "l4_counters",
+            object -> object.maxEntries("l4_flow_slots", Math.max(1, flowSlots)), p -> new L4Program(p, flowSlots));
+        if (flowSlots > 0)
+        {
+            program.flowMask(flowSlots - 1);
+        }
+        return program;
+    }
+
+    /** {@return slots for offloaded flow directions, 0 when the program offloads nothing} */
+    public int flowSlots()
+    {
+        return flowSlots;
+    }
+
+    /**
+     * The offloaded flows' slots mapped into this process, for the one thread that writes them; close them before the
+     * program. Only when {@link #flowSlots()} is not 0.
+     *
+     * @return the mapped slots
+     */
+    public L4FlowSlots mapFlowSlots()
+    {
+        if (flowSlots == 0)
+        {
+            throw new IllegalStateException("the program was loaded without flow slots");
+        }
+        return L4FlowSlots.map(flows, flowSlots);
+    }
+
+    /** Stores the mask of the flow slots in the program's configuration (the other fields stay). */
+    private synchronized void flowMask(final int mask)
+    {
+        writeConfig(value -> value.set(JAVA_INT, L4Layouts.CONFIG_FLOW_MASK, mask));
+    }
+
+    /**
+     * Makes egress slot {@code slot} send offloaded flows' frames out of interface {@code ifindex}; run inside the
+     * interface's namespace (the kernel resolves the index in the caller's).
+     *
+     * @param slot    the egress slot
+     * @param ifindex the interface, in the caller's namespace
+     */
+    public synchronized void egress(final int slot, final int ifindex)
+    {
+        if (slot < 0 || slot >= EGRESS_SLOTS)
+        {
+            throw new IllegalArgumentException("egress slot " + slot + " outside 0.." + (EGRESS_SLOTS - 1));
+        }
+        egress.putInt(slot, ifindex);
+    }
+
+    /** {@return the loaded program's file descriptor} */
     public int programFd()
     {
         return program.programFd();
     }
 
-    /** Attaches the program to {@code ifindex}; run inside the interface's namespace. */
+    /**
+     * Attaches the program to {@code ifindex}; run inside the interface's namespace.
+     *
+     * @param ifindex the interface's index there
+     * @param mode driver or generic mode
+     * @return the attachment; closing it detaches the program
+     */
     public XdpAttachment attach(final int ifindex, final XdpMode mode)
     {
         return program.attach(ifindex, mode);
     }
 
-    /** Steers frames of {@code ifindex}'s RX {@code queue} to the AF_XDP socket {@code xskFd}. */
+    /**
+     * Steers frames of {@code ifindex}'s RX {@code queue} to the AF_XDP socket {@code xskFd}.
+     *
+     * @param ifindex the interface's index
+     * @param queue its RX queue, 0..31
+     * @param xskFd the AF_XDP socket bound to that interface and queue
+     */
     public synchronized void registerSocket(final int ifindex, final int queue, final int xskFd)
     {
         if (queue < 0 || queue >= SLOTS_PER_INTERFACE)
@@ -129,7 +253,12 @@ public final class L4Program implements AutoCloseable
         sockets.putInt(base + queue, xskFd);
     }
 
-    /** Stops steering {@code ifindex}'s {@code queue}: its frames go to the kernel. */
+    /**
+     * Stops steering {@code ifindex}'s {@code queue}: its frames go to the kernel.
+     *
+     * @param ifindex the interface's index
+     * @param queue its RX queue
+     */
     public synchronized void unregisterSocket(final int ifindex, final int queue)
     {
         final int base = baseOf(ifindex);
@@ -164,7 +293,11 @@ public final class L4Program implements AutoCloseable
         }
     }
 
-    /** Clears the inactive generation and returns its writer; commit it to make it live. */
+    /**
+     * Clears the inactive generation and returns its writer; commit it to make it live.
+     *
+     * @return the writer of the inactive generation
+     */
     public synchronized Generation stage()
     {
         if (staged)
@@ -180,19 +313,19 @@ public final class L4Program implements AutoCloseable
         return new Generation(next);
     }
 
-    /** The generation frames are matched against now (0 or 1). */
+    /** {@return the generation frames are matched against now (0 or 1)} */
     public synchronized int liveGeneration()
     {
         return live;
     }
 
-    /** The sequence of the configuration frames are matched against now, as last committed (0 before any). */
+    /** {@return the sequence of the configuration frames are matched against now, as last committed (0 before any)} */
     public synchronized long liveSequence()
     {
         return liveSequence;
     }
 
-    /** The sequence the kernel's map holds for the live generation (read back from the map; setup-rate). */
+    /** {@return the sequence the kernel's map holds for the live generation (read back from the map; setup-rate)} */
     public synchronized long kernelSequence()
     {
         try (Arena a = Arena.ofConfined())
@@ -234,6 +367,9 @@ public final class L4Program implements AutoCloseable
     /**
      * Sets the VIPs and SNAT addresses frames are steered for (fragments, ICMP errors and unparsed frames to them go
      * to user space; replies to a SNAT address on a port in its range too). Replaces the previous sets.
+     *
+     * @param vipSet every VIP of both generations
+     * @param snatRanges the SNAT addresses with their port ranges
      */
     public synchronized void setAddresses(final Set<InetAddress> vipSet, final List<SnatRange> snatRanges)
     {
@@ -291,9 +427,21 @@ public final class L4Program implements AutoCloseable
         return java.util.HexFormat.of().formatHex(s.toArray(JAVA_BYTE));
     }
 
-    /** A SNAT address with the port range replies to it use, for one protocol. */
+    /**
+     * A SNAT address with the port range replies to it use, for one protocol.
+     *
+     * @param address the SNAT address
+     * @param protocol {@link #IPPROTO_TCP} or {@link #IPPROTO_UDP}
+     * @param portLo the lowest port replies come back to
+     * @param portHi the highest
+     */
     public record SnatRange(InetAddress address, int protocol, int portLo, int portHi)
     {
+        /**
+         * Checks the protocol and the port range.
+         *
+         * @throws IllegalArgumentException naming the bad value
+         */
         public SnatRange
         {
             checkProtocol(protocol);
@@ -317,7 +465,12 @@ public final class L4Program implements AutoCloseable
             this.gen = gen;
         }
 
-        /** What frames to a service get when no access entry covers their source. */
+        /**
+         * What frames to a service get when no access entry covers their source.
+         *
+         * @param action {@link #ACTION_ALLOW} or {@link #ACTION_DENY}
+         * @return this writer
+         */
         public Generation defaultAction(final int action)
         {
             checkAction(action);
@@ -325,7 +478,15 @@ public final class L4Program implements AutoCloseable
             return this;
         }
 
-        /** A service on one port. */
+        /**
+         * A service on one port.
+         *
+         * @param vip the service's VIP
+         * @param protocol {@link #IPPROTO_TCP} or {@link #IPPROTO_UDP}
+         * @param port the port
+         * @param service the service's index
+         * @return this writer
+         */
         public Generation service(final InetAddress vip, final int protocol, final int port, final int service)
         {
             checkOpen();
@@ -343,7 +504,16 @@ public final class L4Program implements AutoCloseable
             return this;
         }
 
-        /** A service on every port of {@code [portLo, portHi]}, written as the fewest aligned port prefixes. */
+        /**
+         * A service on every port of {@code [portLo, portHi]}, written as the fewest aligned port prefixes.
+         *
+         * @param vip the service's VIP
+         * @param protocol {@link #IPPROTO_TCP} or {@link #IPPROTO_UDP}
+         * @param portLo the first port
+         * @param portHi the last port
+         * @param service the service's index
+         * @return this writer
+         */
         public Generation serviceRange(
             final InetAddress vip, final int protocol, final int portLo, final int portHi, final int service)
         {
@@ -383,6 +553,13 @@ public final class L4Program implements AutoCloseable
          * The access decision for sources in {@code prefix/prefixLength} to {@code service}: the first of
          * {@code segments} (at most {@value L4Layouts#ACL_SEGMENTS}) holding the destination port decides, else
          * {@code fallback}.
+         *
+         * @param service the service's index
+         * @param prefix the source prefix's address
+         * @param prefixLength its length
+         * @param fallback the action when no segment holds the port
+         * @param segments the port segments, in order
+         * @return this writer
          */
         public Generation access(
             final int service, final InetAddress prefix, final int prefixLength, final int fallback,
@@ -399,7 +576,13 @@ public final class L4Program implements AutoCloseable
             return write(service, source, new L4AccessEncoding.Decision(fallback, segments));
         }
 
-        /** The compiled access entry {@code entry} of a service of {@code protocol}: what the XDP program checks. */
+        /**
+         * The compiled access entry {@code entry} of a service of {@code protocol}: what the XDP program checks.
+         *
+         * @param entry a compiled access entry
+         * @param protocol the service's protocol
+         * @return this writer
+         */
         public Generation access(final AccessEntry entry, final L4Protocol protocol)
         {
             checkOpen();
@@ -424,6 +607,8 @@ public final class L4Program implements AutoCloseable
          * in their metadata); the writer is done. Two map updates: the generation's own fields first (frames do not
          * look at them yet), then the generation word alone, so a concurrent run reads either the old or the new
          * generation and that generation's fields complete.
+         *
+         * @param sequence the configuration's sequence, 1..2^32-1
          */
         public void commit(final long sequence)
         {
@@ -457,9 +642,20 @@ public final class L4Program implements AutoCloseable
         }
     }
 
-    /** A destination-port segment of an access decision. */
+    /**
+     * A destination-port segment of an access decision.
+     *
+     * @param portLo the segment's first destination port
+     * @param portHi its last
+     * @param action {@link #ACTION_ALLOW}, {@link #ACTION_DENY} or {@link #ACTION_PUNT}
+     */
     public record AclSegment(int portLo, int portHi, int action)
     {
+        /**
+         * Checks the ports and the action.
+         *
+         * @throws IllegalArgumentException naming the bad value
+         */
         public AclSegment
         {
             checkPort(portLo);
@@ -519,7 +715,11 @@ public final class L4Program implements AutoCloseable
         }
     }
 
-    /** A counter summed over all CPUs. */
+    /**
+     * {@return a counter summed over all CPUs}
+     *
+     * @param counter the counter
+     */
     public long counter(final Counter counter)
     {
         return program.counter(counter.ordinal());

@@ -1,5 +1,6 @@
 package io.marchproxy.dataplane.bpf;
 
+import io.marchproxy.dataplane.netns.NetNamespace;
 import io.marchproxy.ffm.ErrnoException;
 import io.marchproxy.ffm.libbpf.Libbpf;
 import io.marchproxy.ffm.libc.Errno;
@@ -20,18 +21,26 @@ public final class XdpAttachment implements AutoCloseable
 {
     private final int ifindex;
     private final XdpMode mode;
-    private boolean attached;
+    private final long namespaceId;
+    private volatile boolean attached;
 
-    private XdpAttachment(final int ifindex, final XdpMode mode)
+    private XdpAttachment(final int ifindex, final XdpMode mode, final long namespaceId)
     {
         this.ifindex = ifindex;
         this.mode = mode;
+        this.namespaceId = namespaceId;
         this.attached = true;
     }
 
     /**
      * Attaches {@code progFd} to {@code ifindex}, failing if a program is already attached in that mode
      * ({@code XDP_FLAGS_UPDATE_IF_NOEXIST}), so another tool's program is never silently replaced.
+     *
+     * @param ifindex the interface, in the calling thread's namespace
+     * @param progFd the program's descriptor
+     * @param mode driver or generic mode
+     * @return the attachment
+     * @throws io.marchproxy.ffm.ErrnoException naming the cause (another program attached, no such mode, privileges)
      */
     public static XdpAttachment attach(final int ifindex, final int progFd, final XdpMode mode)
     {
@@ -49,10 +58,14 @@ public final class XdpAttachment implements AutoCloseable
             };
             throw new ErrnoException("bpf_xdp_attach(ifindex " + ifindex + ", " + mode + ")", -rc, hint);
         }
-        return new XdpAttachment(ifindex, mode);
+        return new XdpAttachment(ifindex, mode, NetNamespace.currentId());
     }
 
-    /** What {@code bpf_xdp_query} reports for {@code ifindex}. */
+    /**
+     * {@return what {@code bpf_xdp_query} reports for {@code ifindex}}
+     *
+     * @param ifindex the interface, in the calling thread's namespace
+     */
     public static XdpQuery query(final int ifindex)
     {
         try (Arena a = Arena.ofConfined())
@@ -68,14 +81,31 @@ public final class XdpAttachment implements AutoCloseable
         }
     }
 
+    /** {@return the interface's index (in the namespace of {@link #namespaceId()})} */
     public int ifindex()
     {
         return ifindex;
     }
 
+    /** {@return the attach mode} */
     public XdpMode mode()
     {
         return mode;
+    }
+
+    /**
+     * {@return the identity of the network namespace the program was attached in} ({@link NetNamespace#currentId()}
+     * of the attaching thread): with {@link #ifindex()} it names the interface.
+     */
+    public long namespaceId()
+    {
+        return namespaceId;
+    }
+
+    /** {@return whether the program is still attached: false once {@link #close()} ran} */
+    public boolean isAttached()
+    {
+        return attached;
     }
 
     /** Detaches the program; must run in the interface's namespace. Idempotent. */
@@ -94,10 +124,21 @@ public final class XdpAttachment implements AutoCloseable
         }
     }
 
-    /** Result of {@code bpf_xdp_query}: program ids (0 = none) and the {@code XDP_ATTACHED_*} mode. */
+    /**
+     * Result of {@code bpf_xdp_query}: program ids (0 = none) and the {@code XDP_ATTACHED_*} mode.
+     *
+     * @param progId the program attached in the one reported mode, 0 if none
+     * @param drvProgId the program attached in driver mode, 0 if none
+     * @param skbProgId the program attached in generic mode, 0 if none
+     * @param attachMode an {@code XDP_ATTACHED_*} value
+     */
     public record XdpQuery(int progId, int drvProgId, int skbProgId, int attachMode)
     {
-        /** Whether a program is attached in {@code mode}. */
+        /**
+         * {@return whether a program is attached in {@code mode}}
+         *
+         * @param mode a mode
+         */
         public boolean attachedIn(final XdpMode mode)
         {
             return attachMode == mode.attachedMode() || (mode == XdpMode.DRV ? drvProgId : skbProgId) != 0;

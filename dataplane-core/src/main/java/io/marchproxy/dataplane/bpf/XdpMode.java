@@ -19,19 +19,25 @@ public enum XdpMode
         this.attachedMode = attachedMode;
     }
 
-    /** The {@code XDP_FLAGS_*_MODE} flag for {@code bpf_xdp_attach}. */
+    /** {@return the {@code XDP_FLAGS_*_MODE} flag for {@code bpf_xdp_attach}} */
     public int attachFlag()
     {
         return attachFlag;
     }
 
-    /** The {@code XDP_ATTACHED_*} value {@code bpf_xdp_query} reports for this mode. */
+    /** {@return the {@code XDP_ATTACHED_*} value {@code bpf_xdp_query} reports for this mode} */
     public int attachedMode()
     {
         return attachedMode;
     }
 
-    /** Parses {@code skb}/{@code generic} or {@code drv}/{@code native}, case-insensitively. */
+    /**
+     * Parses {@code skb}/{@code generic} or {@code drv}/{@code native}, case-insensitively.
+     *
+     * @param text the mode's name
+     * @return the mode
+     * @throws IllegalArgumentException naming the accepted names
+     */
     public static XdpMode parse(final String text)
     {
         return switch (text.toLowerCase(java.util.Locale.ROOT))

@@ -7,7 +7,7 @@ import io.marchproxy.dataplane.net.IpFamily;
  *
  * <pre>
  *   0  u8   state code (0: free)            1  u8  IP protocol
- *   2  u8   FIN seen: bit 0 original, bit 1 reply
+ *   2  u8   FIN seen: bit 0 original, bit 1 reply    3  u8  the owner's marks (FlowTable#marks)
  *   4  i32  service index, or the next free record while free
  *   8  i32  backend index
  *  16  i64  last seen (caller's nanos)
@@ -28,6 +28,7 @@ final class FlowLayout
     static final int STATE_OFFSET = 0;
     static final int PROTOCOL_OFFSET = 1;
     static final int FIN_OFFSET = 2;
+    static final int MARKS_OFFSET = 3;
     static final int SERVICE_OFFSET = 4;
     static final int BACKEND_OFFSET = 8;
     static final int LAST_SEEN_OFFSET = 16;

@@ -28,13 +28,17 @@ public enum FlowState
         this.code = code;
     }
 
-    /** The byte stored in the flow record; 0 marks a free record. */
+    /** {@return the byte stored in the flow record; 0 marks a free record} */
     public int code()
     {
         return code;
     }
 
-    /** The state of a stored code, or {@code null} for 0 (free) and unknown codes. */
+    /**
+     * {@return the state of a stored code, or {@code null} for 0 (free) and unknown codes}
+     *
+     * @param code a stored state code
+     */
     public static FlowState ofCode(final int code)
     {
         return code > 0 && code < BY_CODE.length ? BY_CODE[code] : null;

@@ -13,6 +13,7 @@ import java.util.Objects;
 
 import static io.marchproxy.dataplane.conntrack.FlowLayout.BACKEND_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.LAST_SEEN_OFFSET;
+import static io.marchproxy.dataplane.conntrack.FlowLayout.MARKS_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.PORTS_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.PROTOCOL_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.SERVICE_OFFSET;
@@ -66,9 +67,9 @@ public final class FlowTable implements AutoCloseable
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int NO_RECORD = -1;
-    /** Where the FIN bits and the protocol sit in the record's first word (records are little-endian). */
+    /** Where the FIN bits, the protocol and the marks sit in the record's first word (records are little-endian). */
     private static final int FIN_SHIFT = FlowLayout.FIN_OFFSET * Byte.SIZE;
-    private static final int PROTOCOL_MASK = 0xFF << (PROTOCOL_OFFSET * Byte.SIZE);
+    private static final int KEPT_BY_TOUCH = 0xFF << (PROTOCOL_OFFSET * Byte.SIZE) | 0xFF << (MARKS_OFFSET * Byte.SIZE);
 
     private final Arena arena;
     private final FlowLayout layout;
@@ -88,6 +89,10 @@ public final class FlowTable implements AutoCloseable
     /**
      * A table for up to {@code maxFlows} flows of {@code family} ({@code IpFamily.IPV4} or {@code IpFamily.IPV6}),
      * evicting idle flows by {@code timeouts}. Allocates and zeroes all its memory now.
+     *
+     * @param family {@code IpFamily.IPV4} or {@code IpFamily.IPV6}
+     * @param maxFlows the most flows tracked at once
+     * @param timeouts idle timeouts by state
      */
     public FlowTable(final int family, final int maxFlows, final FlowTimeouts timeouts)
     {
@@ -106,37 +111,41 @@ public final class FlowTable implements AutoCloseable
         this.records = arena.allocate((long)maxFlows * layout.recordBytes, 64);
     }
 
-    /** The address family of the flows. */
+    /** {@return the address family of the flows} */
     public int family()
     {
         return layout.family;
     }
 
-    /** Flows tracked now. */
+    /** {@return flows tracked now} */
     public int size()
     {
         return size;
     }
 
-    /** Flows the table can hold. */
+    /** {@return flows the table can hold} */
     public int capacity()
     {
         return maxFlows;
     }
 
-    /** Off-heap bytes the table holds (records and index). */
+    /** {@return off-heap bytes the table holds (records and index)} */
     public long memoryBytes()
     {
         return index.byteSize() + records.byteSize();
     }
 
-    /** Counters indexed by {@link FlowTableCounter}; any thread. */
+    /** {@return counters indexed by {@link FlowTableCounter}; any thread} */
     public SingleWriterCounters counters()
     {
         return counters;
     }
 
-    /** The handle of the flow whose original or reply key is {@code key}, or {@link #NOT_FOUND}. */
+    /**
+     * {@return the handle of the flow whose original or reply key is {@code key}, or {@link #NOT_FOUND}}
+     *
+     * @param key a packet's 5-tuple
+     */
     public int lookup(final FlowTuple key)
     {
         final int tag = (int)key.hash();
@@ -166,6 +175,15 @@ public final class FlowTable implements AutoCloseable
      * else ESTABLISHED (picked up mid-stream); UDP flows in UDP. The first packet is counted in the original
      * direction with {@code bytes}. Returns the handle of the original direction, or {@link #FULL}, {@link #EXISTS},
      * {@link #INVALID} (each counted).
+     *
+     * @param original the client's key
+     * @param reply the backend's key
+     * @param serviceIndex the flow's service
+     * @param backendIndex the flow's backend
+     * @param now the caller's clock, nanoseconds
+     * @param bytes the first packet's length
+     * @param tcpFlags the first packet's TCP flags (0 for UDP)
+     * @return the original direction's handle, or {@link #NOT_FOUND} when the table is full (counted)
      */
     public int insert(
         final FlowTuple original,
@@ -217,6 +235,12 @@ public final class FlowTable implements AutoCloseable
     /**
      * A packet of the flow arrived in the direction of {@code handle}: updates last-seen, that direction's counters and
      * the TCP state from {@code tcpFlags} (ignored for UDP). Returns the new state.
+     *
+     * @param handle the handle the packet matched
+     * @param now the caller's clock, nanoseconds
+     * @param bytes the packet's length
+     * @param tcpFlags the packet's TCP flags (0 for UDP)
+     * @return the flow's state after the packet
      */
     public FlowState touch(final int handle, final long now, final int bytes, final int tcpFlags)
     {
@@ -238,12 +262,84 @@ public final class FlowTable implements AutoCloseable
         final int nextFins = TcpTransitions.fins(next, direction, tcpFlags, fins);
         if (next != state || nextFins != fins)
         {
-            records.set(I32, base + STATE_OFFSET, (header & PROTOCOL_MASK) | next.code() | (nextFins << FIN_SHIFT));
+            records.set(I32, base + STATE_OFFSET, (header & KEPT_BY_TOUCH) | next.code() | (nextFins << FIN_SHIFT));
         }
         return next;
     }
 
-    /** Stops tracking the flow of {@code handle} (either direction's handle); counted. */
+    /**
+     * Adds {@code packets} and {@code bytes} seen in {@code direction} (0 original, 1 reply) elsewhere than through
+     * {@link #touch} (frames an XDP program forwarded, say), and moves the last-seen time forward to {@code lastSeen}
+     * if that is later. The TCP state does not change.
+     *
+     * @param handle    the flow's handle
+     * @param direction 0 original, 1 reply
+     * @param packets   packets to add
+     * @param bytes     bytes to add
+     * @param lastSeen  when the last of them was seen ({@code System.nanoTime()})
+     */
+    public void addTraffic(final int handle, final int direction, final long packets, final long bytes,
+        final long lastSeen)
+    {
+        final long base = recordBase(handle);
+        final long packetsAt = base + FlowLayout.packets(direction);
+        records.set(I64, packetsAt, records.get(I64, packetsAt) + packets);
+        records.set(I64, packetsAt + 8, records.get(I64, packetsAt + 8) + bytes);
+        if (lastSeen - records.get(I64, base + LAST_SEEN_OFFSET) > 0)
+        {
+            records.set(I64, base + LAST_SEEN_OFFSET, lastSeen);
+        }
+    }
+
+    /**
+     * Eight bits the table keeps for its owner with each flow, 0 when the flow is inserted and never changed by the
+     * table (the L4 proxy marks offloaded flows with them).
+     *
+     * @param handle the flow's handle
+     * @return the eight bits
+     */
+    public int marks(final int handle)
+    {
+        return records.get(U8, recordBase(handle) + MARKS_OFFSET) & 0xFF;
+    }
+
+    /**
+     * Sets the owner's eight bits of the flow (see {@link #marks(int)}).
+     *
+     * @param handle the flow's handle
+     * @param marks  the eight bits
+     */
+    public void marks(final int handle, final int marks)
+    {
+        records.set(U8, recordBase(handle) + MARKS_OFFSET, (byte)marks);
+    }
+
+    /**
+     * One past the highest record number ever used: every live flow's handle is {@code record << 1} for a record
+     * below it (see {@link #isLive}), for walks over all flows.
+     *
+     * @return the limit
+     */
+    public int recordLimit()
+    {
+        return neverUsed;
+    }
+
+    /**
+     * {@return true when record {@code handle >>> 1} holds a flow} For walks: {@code handle} need not be a live one.
+     *
+     * @param handle a handle below {@code recordLimit() << 1}
+     */
+    public boolean isLive(final int handle)
+    {
+        return (handle >>> 1) < neverUsed && records.get(U8, recordBase(handle) + STATE_OFFSET) != 0;
+    }
+
+    /**
+     * Stops tracking the flow of {@code handle} (either direction's handle); counted.
+     *
+     * @param handle either direction's handle
+     */
     public void remove(final int handle)
     {
         removeRecord(handle >>> 1);
@@ -255,6 +351,11 @@ public final class FlowTable implements AutoCloseable
      * flows idle for longer than their state's timeout at {@code now}, calling {@code handler} for each before its
      * record is freed. Returns the number evicted (counted as EXPIRED). Call it every turn with a small budget, so
      * that a sweep of the whole table is spread over many turns.
+     *
+     * @param now the caller's clock, nanoseconds
+     * @param maxRecords the most records to visit
+     * @param handler told of each flow before it is evicted, or null
+     * @return how many flows were evicted
      */
     public int expire(final long now, final int maxRecords, final ExpiredFlowHandler handler)
     {
@@ -270,6 +371,12 @@ public final class FlowTable implements AutoCloseable
             final FlowState state = FlowState.ofCode(records.get(U8, base + STATE_OFFSET));
             if (state != null && now - records.get(I64, base + LAST_SEEN_OFFSET) > timeouts.of(state))
             {
+                handler.beforeExpiry(this, record << 1);
+                final FlowState after = FlowState.ofCode(records.get(U8, base + STATE_OFFSET));
+                if (after == null || now - records.get(I64, base + LAST_SEEN_OFFSET) <= timeouts.of(after))
+                {
+                    continue;
+                }
                 handler.onExpired(this, record << 1);
                 removeRecord(record);
                 counters.increment(FlowTableCounter.EXPIRED);
@@ -279,49 +386,86 @@ public final class FlowTable implements AutoCloseable
         return evicted;
     }
 
-    /** The service index of the flow. */
+    /**
+     * {@return the service index of the flow}
+     *
+     * @param handle either direction's handle
+     */
     public int serviceIndex(final int handle)
     {
         return records.get(I32, recordBase(handle) + SERVICE_OFFSET);
     }
 
-    /** The backend index of the flow. */
+    /**
+     * {@return the backend index of the flow}
+     *
+     * @param handle either direction's handle
+     */
     public int backendIndex(final int handle)
     {
         return records.get(I32, recordBase(handle) + BACKEND_OFFSET);
     }
 
-    /** The state of the flow. */
+    /**
+     * {@return the state of the flow}
+     *
+     * @param handle either direction's handle
+     */
     public FlowState state(final int handle)
     {
         return FlowState.ofCode(records.get(U8, recordBase(handle) + STATE_OFFSET));
     }
 
-    /** The caller's time of the flow's last packet. */
+    /**
+     * {@return the caller's time of the flow's last packet}
+     *
+     * @param handle either direction's handle
+     */
     public long lastSeen(final int handle)
     {
         return records.get(I64, recordBase(handle) + LAST_SEEN_OFFSET);
     }
 
-    /** Packets seen in {@code direction} (0 original, 1 reply). */
+    /**
+     * {@return packets seen in {@code direction} (0 original, 1 reply)}
+     *
+     * @param handle either direction's handle
+     * @param direction 0 original, 1 reply
+     */
     public long packets(final int handle, final int direction)
     {
         return records.get(I64, recordBase(handle) + FlowLayout.packets(direction));
     }
 
-    /** Bytes seen in {@code direction} (0 original, 1 reply). */
+    /**
+     * {@return bytes seen in {@code direction} (0 original, 1 reply)}
+     *
+     * @param handle either direction's handle
+     * @param direction 0 original, 1 reply
+     */
     public long bytes(final int handle, final int direction)
     {
         return records.get(I64, recordBase(handle) + FlowLayout.packets(direction) + 8);
     }
 
-    /** The direction of a handle: 0 original (client to VIP), 1 reply (backend to node). */
+    /**
+     * {@return the direction of a handle: 0 original (client to VIP), 1 reply (backend to node)}
+     *
+     * @param handle a handle
+     */
     public static int direction(final int handle)
     {
         return handle & 1;
     }
 
-    /** Writes the key of {@code direction} of the flow into {@code out}. Returns {@code out}. */
+    /**
+     * Writes the key of {@code direction} of the flow into {@code out}. Returns {@code out}.
+     *
+     * @param handle either direction's handle
+     * @param direction 0 original, 1 reply
+     * @param out where the key goes
+     * @return {@code out}
+     */
     public FlowTuple key(final int handle, final int direction, final FlowTuple out)
     {
         return readKey(handle, direction, false, out);
@@ -331,6 +475,10 @@ public final class FlowTable implements AutoCloseable
      * Writes into {@code out} what a packet in the direction of {@code handle} must be rewritten to: the other
      * direction's key reversed. For an original packet: SNAT address:port -> backend:port; for a reply:
      * VIP:port -> client:port. Returns {@code out}.
+     *
+     * @param handle the handle the packet matched
+     * @param out where the rewrite goes
+     * @return {@code out}
      */
     public FlowTuple translation(final int handle, final FlowTuple out)
     {

@@ -17,6 +17,11 @@ public record FlowTimeouts(long handshakeNanos, long establishedNanos, long clos
     public static final FlowTimeouts DEFAULTS = of(Duration.ofSeconds(10), Duration.ofSeconds(300),
         Duration.ofSeconds(10), Duration.ofSeconds(30));
 
+    /**
+     * Checks every timeout is positive.
+     *
+     * @throws IllegalArgumentException when one is not
+     */
     public FlowTimeouts
     {
         if (handshakeNanos <= 0 || establishedNanos <= 0 || closingNanos <= 0 || udpNanos <= 0)
@@ -25,14 +30,25 @@ public record FlowTimeouts(long handshakeNanos, long establishedNanos, long clos
         }
     }
 
-    /** Timeouts from durations. */
+    /**
+     * {@return timeouts from durations}
+     *
+     * @param handshake SYN_SENT and SYN_RECEIVED
+     * @param established ESTABLISHED
+     * @param closing FIN_WAIT and CLOSED
+     * @param udp UDP
+     */
     public static FlowTimeouts of(
         final Duration handshake, final Duration established, final Duration closing, final Duration udp)
     {
         return new FlowTimeouts(handshake.toNanos(), established.toNanos(), closing.toNanos(), udp.toNanos());
     }
 
-    /** The timeout of {@code state}. */
+    /**
+     * {@return the timeout of {@code state}}
+     *
+     * @param state a flow state
+     */
     public long of(final FlowState state)
     {
         switch (state)

@@ -25,6 +25,11 @@ public final class LatencyHistogram
     private final List<Writer> writers = new CopyOnWriteArrayList<>();
     private final Histogram total = new Histogram(HIGHEST_NANOS, DIGITS);
 
+    /** An empty histogram with no writers yet. */
+    public LatencyHistogram()
+    {
+    }
+
     /** The recording side of one thread. */
     public static final class Writer
     {
@@ -35,7 +40,12 @@ public final class LatencyHistogram
         {
         }
 
-        /** Records {@code count} values of {@code nanos} each; the writer's thread only. */
+        /**
+         * Records {@code count} values of {@code nanos} each; the writer's thread only.
+         *
+         * @param nanos the value, clamped to 0..{@link #HIGHEST_NANOS}
+         * @param count how many times it was seen
+         */
         public void record(final long nanos, final long count)
         {
             recorder.recordValueWithCount(nanos < 0 ? 0 : Math.min(nanos, HIGHEST_NANOS), count);
@@ -48,7 +58,7 @@ public final class LatencyHistogram
         }
     }
 
-    /** A writer for one more thread; its values count in every later {@link #snapshot()}. */
+    /** {@return a writer for one more thread} Its values count in every later {@link #snapshot()}. */
     public Writer newWriter()
     {
         final Writer w = new Writer();
@@ -56,7 +66,7 @@ public final class LatencyHistogram
         return w;
     }
 
-    /** Everything recorded so far by every writer, as a copy; any thread (allocates: for reporting only). */
+    /** {@return everything recorded so far by every writer, as a copy} Any thread (allocates: for reporting only). */
     public synchronized Histogram snapshot()
     {
         for (final Writer w : writers)

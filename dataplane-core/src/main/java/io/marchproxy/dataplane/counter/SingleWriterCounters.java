@@ -21,7 +21,11 @@ public final class SingleWriterCounters
     private final String[] labels;
     private final long[] values;
 
-    /** Counters named by {@code labels}, all zero. */
+    /**
+     * Counters named by {@code labels}, all zero.
+     *
+     * @param labels one name per counter
+     */
     public SingleWriterCounters(final String... labels)
     {
         if (labels.length == 0)
@@ -32,7 +36,13 @@ public final class SingleWriterCounters
         this.values = new long[labels.length];
     }
 
-    /** One counter per constant of {@code type}, indexed by {@link Enum#ordinal()} and named by {@link Enum#name()}. */
+    /**
+     * {@return one counter per constant of {@code type}, indexed by {@link Enum#ordinal()} and named by {@link
+     * Enum#name()}}
+     *
+     * @param <E> the enum
+     * @param type its class
+     */
     public static <E extends Enum<E>> SingleWriterCounters forEnum(final Class<E> type)
     {
         final E[] constants = type.getEnumConstants();
@@ -44,19 +54,32 @@ public final class SingleWriterCounters
         return new SingleWriterCounters(labels);
     }
 
-    /** Adds one to counter {@code index}; owning thread only. */
+    /**
+     * Adds one to counter {@code index}; owning thread only.
+     *
+     * @param index the counter
+     */
     public void increment(final int index)
     {
         VALUES.setRelease(values, index, values[index] + 1);
     }
 
-    /** Adds one to the counter of {@code constant}; owning thread only. */
+    /**
+     * Adds one to the counter of {@code constant}; owning thread only.
+     *
+     * @param constant the counter's constant
+     */
     public void increment(final Enum<?> constant)
     {
         increment(constant.ordinal());
     }
 
-    /** Adds {@code delta} to counter {@code index}; owning thread only. */
+    /**
+     * Adds {@code delta} to counter {@code index}; owning thread only.
+     *
+     * @param index the counter
+     * @param delta what to add
+     */
     public void add(final int index, final long delta)
     {
         VALUES.setRelease(values, index, values[index] + delta);
@@ -71,19 +94,27 @@ public final class SingleWriterCounters
         }
     }
 
-    /** The counter {@code index} as last published; any thread. */
+    /**
+     * {@return the counter {@code index} as last published; any thread}
+     *
+     * @param index the counter
+     */
     public long get(final int index)
     {
         return (long)VALUES.getAcquire(values, index);
     }
 
-    /** The counter of {@code constant}; any thread. */
+    /**
+     * {@return the counter of {@code constant}; any thread}
+     *
+     * @param constant the counter's constant
+     */
     public long get(final Enum<?> constant)
     {
         return get(constant.ordinal());
     }
 
-    /** The sum of all counters; any thread (each read is acquire, the sum is not one atomic snapshot). */
+    /** {@return the sum of all counters; any thread (each read is acquire, the sum is not one atomic snapshot)} */
     public long sum()
     {
         long sum = 0;
@@ -94,19 +125,23 @@ public final class SingleWriterCounters
         return sum;
     }
 
-    /** The number of counters. */
+    /** {@return the number of counters} */
     public int length()
     {
         return values.length;
     }
 
-    /** The name of counter {@code index}. */
+    /**
+     * {@return the name of counter {@code index}}
+     *
+     * @param index the counter
+     */
     public String label(final int index)
     {
         return labels[index];
     }
 
-    /** A copy of all counters; any thread (allocates: for reporting, not for the hot path). */
+    /** {@return a copy of all counters; any thread (allocates: for reporting, not for the hot path)} */
     public long[] snapshot()
     {
         final long[] copy = new long[values.length];
@@ -132,7 +167,7 @@ public final class SingleWriterCounters
         return out.append('}').toString();
     }
 
-    /** The labels, in index order. */
+    /** {@return the labels, in index order} */
     public String[] labels()
     {
         return Arrays.copyOf(labels, labels.length);

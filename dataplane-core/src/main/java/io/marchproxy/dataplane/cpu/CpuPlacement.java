@@ -15,6 +15,7 @@ import java.util.OptionalInt;
  */
 public record CpuPlacement(CpuSet cpus, OptionalInt node, String reason)
 {
+    /** Checks that no component is null. */
     public CpuPlacement
     {
         Objects.requireNonNull(cpus, "cpus");
@@ -22,18 +23,22 @@ public record CpuPlacement(CpuSet cpus, OptionalInt node, String reason)
         Objects.requireNonNull(reason, "reason");
     }
 
-    /** True when the worker is pinned. */
+    /** {@return true when the worker is pinned} */
     public boolean pinned()
     {
         return !cpus.isEmpty();
     }
 
     /**
-     * Applies {@code policy} for a worker serving {@code ifname}.
+     * {@return where a worker serving {@code ifname} runs under {@code policy}}
      *
+     * @param policy   what is configured
+     * @param ifname   the interface the worker serves
      * @param visible  whether {@code ifname} is in the network namespace whose devices {@code topology}'s sysfs lists
      *                 (the process's own): an interface in another namespace has no readable NUMA node
+     * @param topology the machine's NUMA nodes
      * @param allowed  the CPUs this process may use ({@link ThreadAffinity#currentThread()} of a control thread)
+     * @throws IOException when sysfs cannot be read
      * @throws IllegalArgumentException when configured CPUs are offline or not allowed to the process
      */
     public static CpuPlacement choose(

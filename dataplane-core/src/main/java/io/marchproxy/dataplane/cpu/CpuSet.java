@@ -22,7 +22,12 @@ public final class CpuSet
         this.cpus = cpus;
     }
 
-    /** The CPUs of {@code list} ({@code "0-3,8"}); surrounding blanks and a trailing newline are ignored. */
+    /**
+     * {@return the CPUs of {@code list} ({@code "0-3,8"})} Surrounding blanks and a trailing newline are ignored.
+     *
+     * @param list the kernel's list format
+     * @throws IllegalArgumentException when it is not a CPU list
+     */
     public static CpuSet parse(final String list)
     {
         final String text = list.strip();
@@ -55,7 +60,11 @@ public final class CpuSet
         return new CpuSet(cpus);
     }
 
-    /** The given CPUs. */
+    /**
+     * {@return the given CPUs}
+     *
+     * @param cpus CPU numbers below {@link Sched#CPU_SETSIZE}
+     */
     public static CpuSet of(final int... cpus)
     {
         final BitSet set = new BitSet();
@@ -70,7 +79,11 @@ public final class CpuSet
         return new CpuSet(set);
     }
 
-    /** The CPUs set in a {@code cpu_set_t} ({@link Sched#cpu_set_t}). */
+    /**
+     * {@return the CPUs set in a {@code cpu_set_t}}
+     *
+     * @param mask a {@link Sched#cpu_set_t} segment
+     */
     public static CpuSet read(final MemorySegment mask)
     {
         final BitSet set = new BitSet();
@@ -84,7 +97,11 @@ public final class CpuSet
         return new CpuSet(set);
     }
 
-    /** Writes this set into a zeroed {@code cpu_set_t}. */
+    /**
+     * Writes this set into a zeroed {@code cpu_set_t}.
+     *
+     * @param mask a zeroed {@link Sched#cpu_set_t} segment
+     */
     public void write(final MemorySegment mask)
     {
         for (int cpu = cpus.nextSetBit(0); cpu >= 0; cpu = cpus.nextSetBit(cpu + 1))
@@ -93,12 +110,21 @@ public final class CpuSet
         }
     }
 
+    /**
+     * {@return whether {@code cpu} is in this set}
+     *
+     * @param cpu a CPU number
+     */
     public boolean contains(final int cpu)
     {
         return cpu >= 0 && cpus.get(cpu);
     }
 
-    /** True when every CPU of this set is in {@code other}. */
+    /**
+     * {@return true when every CPU of this set is in {@code other}}
+     *
+     * @param other another set
+     */
     public boolean isSubsetOf(final CpuSet other)
     {
         final BitSet rest = (BitSet)cpus.clone();
@@ -106,7 +132,11 @@ public final class CpuSet
         return rest.isEmpty();
     }
 
-    /** The CPUs in both sets. */
+    /**
+     * {@return the CPUs in both sets}
+     *
+     * @param other another set
+     */
     public CpuSet intersect(final CpuSet other)
     {
         final BitSet both = (BitSet)cpus.clone();
@@ -114,17 +144,19 @@ public final class CpuSet
         return new CpuSet(both);
     }
 
+    /** {@return whether the set holds no CPU} */
     public boolean isEmpty()
     {
         return cpus.isEmpty();
     }
 
+    /** {@return how many CPUs the set holds} */
     public int size()
     {
         return cpus.cardinality();
     }
 
-    /** The CPUs in ascending order. */
+    /** {@return the CPUs in ascending order} */
     public int[] toArray()
     {
         return cpus.stream().toArray();
@@ -142,7 +174,7 @@ public final class CpuSet
         return cpus.hashCode();
     }
 
-    /** The kernel's list format, e.g. {@code 0-3,8}; empty for no CPU. */
+    /** {@return the kernel's list format, e.g. {@code 0-3,8}; empty for no CPU} */
     @Override
     public String toString()
     {

@@ -34,7 +34,12 @@ public final class NumaTopology
         this.nodes = nodes;
     }
 
-    /** The topology under {@code sysfs} (normally {@link #SYSFS}). */
+    /**
+     * {@return the topology under {@code sysfs}}
+     *
+     * @param sysfs where sysfs is mounted (normally {@link #SYSFS})
+     * @throws IOException when it cannot be read
+     */
     public static NumaTopology read(final Path sysfs) throws IOException
     {
         final CpuSet online = CpuSet.parse(Files.readString(sysfs.resolve("devices/system/cpu/online")));
@@ -58,33 +63,44 @@ public final class NumaTopology
         return new NumaTopology(sysfs, online, Map.copyOf(nodes));
     }
 
-    /** The system's topology ({@code /sys}). */
+    /**
+     * {@return the system's topology ({@code /sys})}
+     *
+     * @throws IOException when it cannot be read
+     */
     public static NumaTopology system() throws IOException
     {
         return read(SYSFS);
     }
 
-    /** The CPUs online. */
+    /** {@return the CPUs online} */
     public CpuSet online()
     {
         return online;
     }
 
-    /** NUMA node number to its CPUs; empty on a kernel without NUMA support. */
+    /** {@return NUMA node number to its CPUs; empty on a kernel without NUMA support} */
     public Map<Integer, CpuSet> nodes()
     {
         return nodes;
     }
 
-    /** The CPUs of {@code node}, empty for a node that does not exist. */
+    /**
+     * {@return the CPUs of {@code node}, empty for a node that does not exist}
+     *
+     * @param node a NUMA node number
+     */
     public CpuSet nodeCpus(final int node)
     {
         return nodes.getOrDefault(node, CpuSet.EMPTY);
     }
 
     /**
-     * The NUMA node of network interface {@code ifname}: empty when the interface has no device (virtual: veth,
-     * bridges), when the firmware ties it to no node ({@code -1}), or when this sysfs does not list it.
+     * {@return the NUMA node of network interface {@code ifname}} Empty when the interface has no device (virtual:
+     * veth, bridges), when the firmware ties it to no node ({@code -1}), or when this sysfs does not list it.
+     *
+     * @param ifname the interface's name
+     * @throws IOException when its node cannot be read
      */
     public OptionalInt interfaceNode(final String ifname) throws IOException
     {
@@ -104,7 +120,11 @@ public final class NumaTopology
         }
     }
 
-    /** True when this sysfs lists interface {@code ifname}. */
+    /**
+     * {@return true when this sysfs lists interface {@code ifname}}
+     *
+     * @param ifname the interface's name
+     */
     public boolean hasInterface(final String ifname)
     {
         return Files.isDirectory(sysfs.resolve("class/net").resolve(ifname));

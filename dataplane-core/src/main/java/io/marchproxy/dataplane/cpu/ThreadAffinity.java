@@ -22,6 +22,8 @@ public final class ThreadAffinity
     /**
      * Restricts the calling thread to {@code cpus}. Fails with a message naming the CPUs when the kernel refuses them
      * (EINVAL: none of them online or allowed by the process's cpuset cgroup).
+     *
+     * @param cpus the CPUs to run on
      */
     public static void pinCurrentThread(final CpuSet cpus)
     {
@@ -43,13 +45,17 @@ public final class ThreadAffinity
         }
     }
 
-    /** The CPUs the calling thread may run on. */
+    /** {@return the CPUs the calling thread may run on} */
     public static CpuSet currentThread()
     {
         return ofThread(0);
     }
 
-    /** The CPUs thread {@code tid} may run on (0: the calling thread). */
+    /**
+     * {@return the CPUs thread {@code tid} may run on}
+     *
+     * @param tid a thread id, 0 for the calling thread
+     */
     public static CpuSet ofThread(final int tid)
     {
         try (Arena arena = Arena.ofConfined())
@@ -60,13 +66,13 @@ public final class ThreadAffinity
         }
     }
 
-    /** The kernel's id of the calling thread: its directory under {@code /proc/self/task/}. */
+    /** {@return the kernel's id of the calling thread: its directory under {@code /proc/self/task/}} */
     public static int currentThreadId()
     {
         return Unistd.gettid();
     }
 
-    /** The CPU the calling thread runs on at this instant. */
+    /** {@return the CPU the calling thread runs on at this instant} */
     public static int currentCpu()
     {
         return Errno.check(Sched.sched_getcpu(), "sched_getcpu()");

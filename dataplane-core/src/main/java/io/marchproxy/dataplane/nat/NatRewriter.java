@@ -41,7 +41,13 @@ public final class NatRewriter
     {
     }
 
-    /** Sets the source and destination MAC (low 48 bits of each {@code long}); any parsed frame. */
+    /**
+     * Sets the source and destination MAC (low 48 bits of each {@code long}); any parsed frame.
+     *
+     * @param packet a parsed frame
+     * @param sourceMac the new source MAC
+     * @param destinationMac the new destination MAC
+     */
     public static void rewriteMacs(final ParsedPacket packet, final long sourceMac, final long destinationMac)
     {
         // Two stores for the 12 bytes: destination MAC and the first two bytes of the source, then the last four.
@@ -55,6 +61,9 @@ public final class NatRewriter
      * Decrements the IPv4 TTL (fixing the header checksum) or the IPv6 hop limit of an IP packet. Returns false, and
      * changes nothing, when the packet must not be forwarded because the TTL is 1 or 0 (count
      * {@code DropReason.TTL_EXPIRED}).
+     *
+     * @param packet a parsed IP packet
+     * @return false when the TTL or hop limit would reach 0
      */
     public static boolean decrementTtl(final ParsedPacket packet)
     {
@@ -86,6 +95,9 @@ public final class NatRewriter
      * Rewrites the addresses and ports of a TCP or UDP packet to those of {@code to} (of the packet's family; its
      * protocol is not looked at): source address and port, destination address and port, as the flow table's
      * translation for the packet's direction gives them.
+     *
+     * @param packet a parsed TCP or UDP packet
+     * @param to the addresses and ports to write
      */
     public static void rewriteFlow(final ParsedPacket packet, final FlowTuple to)
     {
@@ -101,6 +113,12 @@ public final class NatRewriter
      * MACs, TTL or hop limit, addresses and ports of {@code to}. Returns false, and changes nothing, when the TTL or
      * hop limit is 1 or 0 (count {@code DropReason.TTL_EXPIRED}). Equivalent to {@link #decrementTtl},
      * {@link #rewriteFlow} and {@link #rewriteMacs} in a row.
+     *
+     * @param packet a parsed TCP or UDP packet of a tracked flow
+     * @param sourceMac the egress interface's MAC
+     * @param destinationMac the next hop's MAC
+     * @param to the addresses and ports to write
+     * @return false, with nothing changed, when the TTL or hop limit would reach 0
      */
     public static boolean forward(
         final ParsedPacket packet, final FlowTuple to, final long sourceMac, final long destinationMac)
@@ -153,6 +171,10 @@ public final class NatRewriter
      * {@code quoted} is the client's original tuple (client -> VIP) and {@code outer} goes to the client; the caller
      * picks the outer source (the VIP when the backend itself reported the error, so the client hears from the
      * address it talks to). TTL and MACs are separate calls.
+     *
+     * @param packet a parsed ICMP error
+     * @param outer the outer addresses to write (source and destination)
+     * @param quoted the quoted packet's addresses and ports to write
      */
     public static void rewriteIcmpError(final ParsedPacket packet, final FlowTuple outer, final FlowTuple quoted)
     {

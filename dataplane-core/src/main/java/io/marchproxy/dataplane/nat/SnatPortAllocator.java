@@ -25,7 +25,11 @@ public final class SnatPortAllocator
     private int size;
     private final SingleWriterCounters counters = SingleWriterCounters.forEnum(SnatPortCounter.class);
 
-    /** An allocator over {@code ports}, every port free. */
+    /**
+     * An allocator over {@code ports}, every port free.
+     *
+     * @param ports the ports it hands out
+     */
     public SnatPortAllocator(final PortRange ports)
     {
         if (ports.first() == 0)
@@ -43,7 +47,7 @@ public final class SnatPortAllocator
         this.size = count;
     }
 
-    /** A free port, now taken, or {@link #NO_PORT} (counted as {@link SnatPortCounter#EXHAUSTED}). */
+    /** {@return a free port, now taken, or {@link #NO_PORT} (counted as {@link SnatPortCounter#EXHAUSTED})} */
     public int allocate()
     {
         if (size == 0)
@@ -62,6 +66,9 @@ public final class SnatPortAllocator
     /**
      * Gives {@code port} back. Returns false, and changes nothing, for a port outside the range or not taken (a
      * double free: a bug in the caller, counted as {@link SnatPortCounter#BAD_FREE}).
+     *
+     * @param port a port it handed out
+     * @return true when the port was taken and is free now
      */
     public boolean free(final int port)
     {
@@ -82,26 +89,30 @@ public final class SnatPortAllocator
         return true;
     }
 
-    /** True when {@code port} is currently taken. */
+    /**
+     * {@return true when {@code port} is currently taken}
+     *
+     * @param port a port of the range
+     */
     public boolean isAllocated(final int port)
     {
         final int bit = port - first;
         return bit >= 0 && bit < ring.length && (inUse[bit >>> 6] & (1L << bit)) != 0;
     }
 
-    /** Free ports left. */
+    /** {@return free ports left} */
     public int available()
     {
         return size;
     }
 
-    /** Ports of the range. */
+    /** {@return ports of the range} */
     public int capacity()
     {
         return ring.length;
     }
 
-    /** Counters indexed by {@link SnatPortCounter}; any thread. */
+    /** {@return counters indexed by {@link SnatPortCounter}; any thread} */
     public SingleWriterCounters counters()
     {
         return counters;

@@ -16,7 +16,24 @@ public final class FlowTuple
     private int sourcePort;
     private int destinationPort;
 
-    /** Sets every field; ports are taken modulo 2^16. Returns this. */
+    /** An all-zero tuple, to be filled with the setters (one instance reused per thread). */
+    public FlowTuple()
+    {
+    }
+
+    /**
+     * Sets every field; ports are taken modulo 2^16. Returns this.
+     *
+     * @param family {@link IpFamily#IPV4} or {@link IpFamily#IPV6}
+     * @param protocol the IP protocol
+     * @param sourceHi the source address' high 64 bits (IPv4: 0)
+     * @param sourceLo its low 64 bits (IPv4: the address)
+     * @param sourcePort the source port
+     * @param destinationHi the destination address' high 64 bits
+     * @param destinationLo its low 64 bits
+     * @param destinationPort the destination port
+     * @return this tuple
+     */
     public FlowTuple set(
         final int family,
         final int protocol,
@@ -38,7 +55,16 @@ public final class FlowTuple
         return this;
     }
 
-    /** Sets an IPv4 tuple from the {@code int}s of the network-order addresses. Returns this. */
+    /**
+     * Sets an IPv4 tuple from the {@code int}s of the network-order addresses. Returns this.
+     *
+     * @param protocol the IP protocol
+     * @param source the source address
+     * @param sourcePort the source port
+     * @param destination the destination address
+     * @param destinationPort the destination port
+     * @return this tuple
+     */
     public FlowTuple setIpv4(
         final int protocol, final int source, final int sourcePort, final int destination, final int destinationPort)
     {
@@ -46,7 +72,16 @@ public final class FlowTuple
             0, destination & 0xFFFF_FFFFL, destinationPort);
     }
 
-    /** Sets the tuple from configuration values (allocation-free itself). Returns this. */
+    /**
+     * Sets the tuple from configuration values (allocation-free itself). Returns this.
+     *
+     * @param protocol the IP protocol
+     * @param source the source address
+     * @param sourcePort the source port
+     * @param destination the destination address, of the source's family
+     * @param destinationPort the destination port
+     * @return this tuple
+     */
     public FlowTuple set(
         final int protocol,
         final IpAddress source,
@@ -62,21 +97,37 @@ public final class FlowTuple
             destination.hi(), destination.lo(), destinationPort);
     }
 
-    /** Copies {@code other}. Returns this. */
+    /**
+     * Copies {@code other}. Returns this.
+     *
+     * @param other the tuple to copy
+     * @return this tuple
+     */
     public FlowTuple copyOf(final FlowTuple other)
     {
         return set(other.family, other.protocol, other.sourceHi, other.sourceLo, other.sourcePort,
             other.destinationHi, other.destinationLo, other.destinationPort);
     }
 
-    /** Sets this to {@code other} seen from the other end: source and destination swapped. Returns this. */
+    /**
+     * Sets this to {@code other} seen from the other end: source and destination swapped. Returns this.
+     *
+     * @param other the tuple to reverse
+     * @return this tuple
+     */
     public FlowTuple reverseOf(final FlowTuple other)
     {
         return set(other.family, other.protocol, other.destinationHi, other.destinationLo, other.destinationPort,
             other.sourceHi, other.sourceLo, other.sourcePort);
     }
 
-    /** Sets both ports. Returns this. */
+    /**
+     * Sets both ports. Returns this.
+     *
+     * @param sourcePort the source port
+     * @param destinationPort the destination port
+     * @return this tuple
+     */
     public FlowTuple ports(final int sourcePort, final int destinationPort)
     {
         this.sourcePort = sourcePort & 0xFFFF;
@@ -84,7 +135,14 @@ public final class FlowTuple
         return this;
     }
 
-    /** Sets the source address and port. Returns this. */
+    /**
+     * Sets the source address and port. Returns this.
+     *
+     * @param hi the address' high 64 bits (IPv4: 0)
+     * @param lo its low 64 bits
+     * @param port the port
+     * @return this tuple
+     */
     public FlowTuple source(final long hi, final long lo, final int port)
     {
         this.sourceHi = hi;
@@ -93,7 +151,14 @@ public final class FlowTuple
         return this;
     }
 
-    /** Sets the destination address and port. Returns this. */
+    /**
+     * Sets the destination address and port. Returns this.
+     *
+     * @param hi the address' high 64 bits (IPv4: 0)
+     * @param lo its low 64 bits
+     * @param port the port
+     * @return this tuple
+     */
     public FlowTuple destination(final long hi, final long lo, final int port)
     {
         this.destinationHi = hi;
@@ -102,47 +167,55 @@ public final class FlowTuple
         return this;
     }
 
+    /** {@return {@link IpFamily#IPV4} or {@link IpFamily#IPV6}} */
     public int family()
     {
         return family;
     }
 
+    /** {@return the IP protocol} */
     public int protocol()
     {
         return protocol;
     }
 
+    /** {@return the source address' high 64 bits (IPv4: 0)} */
     public long sourceHi()
     {
         return sourceHi;
     }
 
+    /** {@return the source address' low 64 bits (IPv4: the address)} */
     public long sourceLo()
     {
         return sourceLo;
     }
 
+    /** {@return the source port} */
     public int sourcePort()
     {
         return sourcePort;
     }
 
+    /** {@return the destination address' high 64 bits (IPv4: 0)} */
     public long destinationHi()
     {
         return destinationHi;
     }
 
+    /** {@return the destination address' low 64 bits (IPv4: the address)} */
     public long destinationLo()
     {
         return destinationLo;
     }
 
+    /** {@return the destination port} */
     public int destinationPort()
     {
         return destinationPort;
     }
 
-    /** A 64-bit hash of the tuple ({@link TupleHash}); the two directions of a flow hash differently. */
+    /** {@return a 64-bit hash of the tuple ({@link TupleHash}); the two directions of a flow hash differently} */
     public long hash()
     {
         final long rest = ((long)family << 56) | ((long)protocol << 32) | ((long)sourcePort << 16) | destinationPort;
@@ -154,7 +227,11 @@ public final class FlowTuple
         return TupleHash.hash(sourceHi, sourceLo, destinationHi, destinationLo, rest);
     }
 
-    /** True when every field equals {@code other}'s. */
+    /**
+     * {@return true when every field equals {@code other}'s}
+     *
+     * @param other another tuple
+     */
     public boolean matches(final FlowTuple other)
     {
         return family == other.family
@@ -167,13 +244,13 @@ public final class FlowTuple
             && destinationPort == other.destinationPort;
     }
 
-    /** The source address as a value (allocates; for logs and tests). */
+    /** {@return the source address as a value (allocates; for logs and tests)} */
     public IpAddress sourceAddress()
     {
         return new IpAddress(family, sourceHi, sourceLo);
     }
 
-    /** The destination address as a value (allocates; for logs and tests). */
+    /** {@return the destination address as a value (allocates; for logs and tests)} */
     public IpAddress destinationAddress()
     {
         return new IpAddress(family, destinationHi, destinationLo);

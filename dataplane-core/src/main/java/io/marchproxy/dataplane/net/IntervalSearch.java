@@ -13,7 +13,15 @@ public final class IntervalSearch
     {
     }
 
-    /** The index in {@code [from, to)} of the interval holding {@code key}, or {@link #NONE}. */
+    /**
+     * {@return the index in {@code [from, to)} of the interval holding {@code key}, or {@link #NONE}}
+     *
+     * @param firsts each interval's first value, sorted
+     * @param lasts each interval's last value
+     * @param from the first index to search
+     * @param to the index after the last
+     * @param key the value to find
+     */
     public static int indexOf(final int[] firsts, final int[] lasts, final int from, final int to, final int key)
     {
         int count = to - from;

@@ -14,6 +14,11 @@ import java.net.UnknownHostException;
  */
 public record IpAddress(int family, long hi, long lo)
 {
+    /**
+     * Checks the family and that an IPv4 address has nothing beyond its low 32 bits.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
     public IpAddress
     {
         if (family == IpFamily.IPV4)
@@ -29,25 +34,43 @@ public record IpAddress(int family, long hi, long lo)
         }
     }
 
-    /** The IPv4 address whose network-order bytes, read big-endian, are {@code address}. */
+    /**
+     * {@return the IPv4 address whose network-order bytes, read big-endian, are {@code address}}
+     *
+     * @param address the {@code int} of the network-order bytes
+     */
     public static IpAddress ipv4(final int address)
     {
         return new IpAddress(IpFamily.IPV4, 0, address & 0xFFFF_FFFFL);
     }
 
-    /** The IPv6 address with bytes 0-7 {@code hi} and 8-15 {@code lo}. */
+    /**
+     * {@return the IPv6 address with bytes 0-7 {@code hi} and 8-15 {@code lo}}
+     *
+     * @param hi bytes 0-7
+     * @param lo bytes 8-15
+     */
     public static IpAddress ipv6(final long hi, final long lo)
     {
         return new IpAddress(IpFamily.IPV6, hi, lo);
     }
 
-    /** The address of a literal such as {@code 10.0.0.1} or {@code 2001:db8::1}; never a name look-up. */
+    /**
+     * {@return the address of a literal such as {@code 10.0.0.1} or {@code 2001:db8::1}; never a name look-up}
+     *
+     * @param literal an IPv4 or IPv6 literal
+     * @throws IllegalArgumentException when it is not one
+     */
     public static IpAddress parse(final String literal)
     {
         return of(InetAddress.ofLiteral(literal));
     }
 
-    /** The address of {@code address} (an IPv4-mapped IPv6 literal already comes back from the JDK as IPv4). */
+    /**
+     * {@return the address of {@code address} (an IPv4-mapped IPv6 literal already comes back from the JDK as IPv4)}
+     *
+     * @param address a JDK address
+     */
     public static IpAddress of(final InetAddress address)
     {
         final byte[] bytes = address.getAddress();
@@ -58,19 +81,19 @@ public record IpAddress(int family, long hi, long lo)
         return ipv6(bytesToLong(bytes, 0, 8), bytesToLong(bytes, 8, 8));
     }
 
-    /** The IPv4 address as the {@code int} of its network-order bytes; meaningless for IPv6. */
+    /** {@return the IPv4 address as the {@code int} of its network-order bytes; meaningless for IPv6} */
     public int ipv4()
     {
         return (int)lo;
     }
 
-    /** Bits of this address: 32 or 128. */
+    /** {@return bits of this address: 32 or 128} */
     public int bits()
     {
         return IpFamily.addressBits(family);
     }
 
-    /** The network-order bytes: 4 or 16. */
+    /** {@return the network-order bytes: 4 or 16} */
     public byte[] toBytes()
     {
         if (family == IpFamily.IPV4)
@@ -85,7 +108,7 @@ public record IpAddress(int family, long hi, long lo)
         return bytes;
     }
 
-    /** This address as a JDK {@link InetAddress}. */
+    /** {@return this address as a JDK {@link InetAddress}} */
     public InetAddress toInetAddress()
     {
         try

@@ -16,13 +16,21 @@ public final class IpFamily
     {
     }
 
-    /** Address bits of {@code family}: 32 or 128; 0 for anything else. */
+    /**
+     * {@return address bits of {@code family}: 32 or 128; 0 for anything else}
+     *
+     * @param family a family value
+     */
     public static int addressBits(final int family)
     {
         return family == IPV4 ? 32 : family == IPV6 ? 128 : 0;
     }
 
-    /** True for {@link #IPV4} and {@link #IPV6}. */
+    /**
+     * {@return true for {@link #IPV4} and {@link #IPV6}}
+     *
+     * @param family a family value
+     */
     public static boolean isValid(final int family)
     {
         return family == IPV4 || family == IPV6;

@@ -11,6 +11,11 @@ package io.marchproxy.dataplane.net;
  */
 public record IpPrefix(int family, long hi, long lo, int length)
 {
+    /**
+     * Checks the address and length, and that no bit beyond the length is set.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
     public IpPrefix
     {
         new IpAddress(family, hi, lo);
@@ -22,13 +27,23 @@ public record IpPrefix(int family, long hi, long lo, int length)
         lo &= maskLo(family, length);
     }
 
-    /** The prefix of the first {@code length} bits of {@code address}. */
+    /**
+     * {@return the prefix of the first {@code length} bits of {@code address}}
+     *
+     * @param address an address
+     * @param length prefix bits
+     */
     public static IpPrefix of(final IpAddress address, final int length)
     {
         return new IpPrefix(address.family(), address.hi(), address.lo(), length);
     }
 
-    /** A prefix in CIDR notation; an address without {@code /n} is a single address (/32 or /128). */
+    /**
+     * {@return a prefix in CIDR notation; an address without {@code /n} is a single address (/32 or /128)}
+     *
+     * @param cidr {@code 10.0.0.0/8}, {@code 2001:db8::/32}, or an address
+     * @throws IllegalArgumentException when it is not one
+     */
     public static IpPrefix parse(final String cidr)
     {
         final int slash = cidr.indexOf('/');
@@ -37,7 +52,12 @@ public record IpPrefix(int family, long hi, long lo, int length)
         return of(address, length);
     }
 
-    /** The mask of {@code length} bits for {@code hi} (0 for IPv4). Allocation-free. */
+    /**
+     * {@return the mask of {@code length} bits for {@code hi} (0 for IPv4)} Allocation-free.
+     *
+     * @param family the family
+     * @param length prefix bits
+     */
     public static long maskHi(final int family, final int length)
     {
         if (family != IpFamily.IPV6 || length <= 0)
@@ -47,7 +67,12 @@ public record IpPrefix(int family, long hi, long lo, int length)
         return length >= 64 ? -1L : -1L << (64 - length);
     }
 
-    /** The mask of {@code length} bits for {@code lo}. Allocation-free. */
+    /**
+     * {@return the mask of {@code length} bits for {@code lo}} Allocation-free.
+     *
+     * @param family the family
+     * @param length prefix bits
+     */
     public static long maskLo(final int family, final int length)
     {
         if (family == IpFamily.IPV4)
@@ -57,7 +82,13 @@ public record IpPrefix(int family, long hi, long lo, int length)
         return length <= 64 ? 0L : length >= 128 ? -1L : -1L << (128 - length);
     }
 
-    /** True when the address {@code (family, hi, lo)} lies in this prefix. Allocation-free. */
+    /**
+     * {@return true when the address {@code (family, hi, lo)} lies in this prefix} Allocation-free.
+     *
+     * @param family the address' family
+     * @param hi its high 64 bits (IPv4: 0)
+     * @param lo its low 64 bits
+     */
     public boolean contains(final int family, final long hi, final long lo)
     {
         return family == this.family
@@ -65,19 +96,28 @@ public record IpPrefix(int family, long hi, long lo, int length)
             && (lo & maskLo(family, length)) == this.lo;
     }
 
-    /** True when {@code address} lies in this prefix. */
+    /**
+     * {@return true when {@code address} lies in this prefix}
+     *
+     * @param address an address
+     */
     public boolean contains(final IpAddress address)
     {
         return contains(address.family(), address.hi(), address.lo());
     }
 
-    /** True when every address of {@code other} lies in this prefix (it is equal or longer and starts with this). */
+    /**
+     * {@return true when every address of {@code other} lies in this prefix (it is equal or longer and starts with
+     * this)}
+     *
+     * @param other another prefix
+     */
     public boolean contains(final IpPrefix other)
     {
         return other.length >= length && contains(other.family, other.hi, other.lo);
     }
 
-    /** The first address of the prefix. */
+    /** {@return the first address of the prefix} */
     public IpAddress address()
     {
         return new IpAddress(family, hi, lo);

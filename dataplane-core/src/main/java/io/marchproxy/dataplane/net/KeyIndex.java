@@ -21,7 +21,11 @@ public final class KeyIndex
     private final int[] values;
     private int size;
 
-    /** An empty index for up to {@code capacity} keys. */
+    /**
+     * An empty index for up to {@code capacity} keys.
+     *
+     * @param capacity the most keys it holds
+     */
     public KeyIndex(final int capacity)
     {
         if (capacity < 0 || capacity > (1 << 29))
@@ -38,6 +42,12 @@ public final class KeyIndex
     /**
      * Maps the key to {@code value} ({@code >= 0}). Returns false, and changes nothing, when the key is already there
      * or the index holds its capacity.
+     *
+     * @param a the key's first word
+     * @param b its second word
+     * @param c its third word
+     * @param value the value, {@code >= 0}
+     * @return false when the key is there already or the index is full
      */
     public boolean put(final long a, final long b, final long c, final int value)
     {
@@ -67,7 +77,13 @@ public final class KeyIndex
         return true;
     }
 
-    /** The value of the key, or {@link #ABSENT}. Allocation-free. */
+    /**
+     * {@return the value of the key, or {@link #ABSENT}} Allocation-free.
+     *
+     * @param a the key's first word
+     * @param b its second word
+     * @param c its third word
+     */
     public int get(final long a, final long b, final long c)
     {
         int slot = (int)TupleHash.hash(a, b, c) & mask;
@@ -82,7 +98,7 @@ public final class KeyIndex
         }
     }
 
-    /** Keys in the index. */
+    /** {@return keys in the index} */
     public int size()
     {
         return size;

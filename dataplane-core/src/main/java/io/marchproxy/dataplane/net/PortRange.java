@@ -11,6 +11,11 @@ public record PortRange(int first, int last)
     /** Every port. */
     public static final PortRange ALL = new PortRange(0, 65535);
 
+    /**
+     * Checks the bounds.
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= first <= last <= 65535}
+     */
     public PortRange
     {
         if (first < 0 || last > 65535 || first > last)
@@ -19,25 +24,37 @@ public record PortRange(int first, int last)
         }
     }
 
-    /** The range holding the one port {@code port}. */
+    /**
+     * {@return the range holding the one port {@code port}}
+     *
+     * @param port a port
+     */
     public static PortRange of(final int port)
     {
         return new PortRange(port, port);
     }
 
-    /** True when {@code port} lies in the range. */
+    /**
+     * {@return true when {@code port} lies in the range}
+     *
+     * @param port a port
+     */
     public boolean contains(final int port)
     {
         return port >= first && port <= last;
     }
 
-    /** True when the two ranges share a port. */
+    /**
+     * {@return true when the two ranges share a port}
+     *
+     * @param other another range
+     */
     public boolean overlaps(final PortRange other)
     {
         return first <= other.last && other.first <= last;
     }
 
-    /** True for a range of one port. */
+    /** {@return true for a range of one port} */
     public boolean isSinglePort()
     {
         return first == last;

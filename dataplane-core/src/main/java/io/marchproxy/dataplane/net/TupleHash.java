@@ -18,7 +18,11 @@ public final class TupleHash
     {
     }
 
-    /** The MurmurHash3 64-bit finalizer: every input bit affects every output bit. */
+    /**
+     * {@return the MurmurHash3 64-bit finalizer: every input bit affects every output bit}
+     *
+     * @param value a word
+     */
     public static long mix(final long value)
     {
         long h = value;
@@ -30,7 +34,13 @@ public final class TupleHash
         return h;
     }
 
-    /** A hash of three words. */
+    /**
+     * {@return a hash of three words}
+     *
+     * @param a the first word
+     * @param b the second
+     * @param c the third
+     */
     public static long hash(final long a, final long b, final long c)
     {
         return mix(a * M1 + Long.rotateLeft(b * M2, 31) + Long.rotateLeft(c * M3, 17));
@@ -39,6 +49,13 @@ public final class TupleHash
     /**
      * A hash of five words (a 5-tuple: two addresses as two words each and a word of protocol and ports): the products
      * are independent, so they overlap in the pipeline, and one finalizer follows.
+     *
+     * @param a the first word
+     * @param b the second
+     * @param c the third
+     * @param d the fourth
+     * @param e the fifth
+     * @return the hash
      */
     public static long hash(final long a, final long b, final long c, final long d, final long e)
     {

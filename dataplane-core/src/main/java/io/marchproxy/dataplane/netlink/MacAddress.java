@@ -3,6 +3,8 @@ package io.marchproxy.dataplane.netlink;
 /**
  * An Ethernet (EUI-48) address as the low 48 bits of a {@code long}, first octet most significant: the form the packet
  * path writes into frames, with the usual {@code 02:4d:50:00:01:0a} text.
+ *
+ * @param bits the address in the low 48 bits
  */
 public record MacAddress(long bits)
 {
@@ -10,6 +12,11 @@ public record MacAddress(long bits)
 
     private static final long MASK = (1L << 48) - 1;
 
+    /**
+     * Checks that nothing is set above the low 48 bits.
+     *
+     * @throws IllegalArgumentException when something is
+     */
     public MacAddress
     {
         if ((bits & ~MASK) != 0)
@@ -18,7 +25,11 @@ public record MacAddress(long bits)
         }
     }
 
-    /** The address in {@code octets} (network order, exactly six). */
+    /**
+     * {@return the address in {@code octets} (network order, exactly six)}
+     *
+     * @param octets the six octets
+     */
     public static MacAddress of(final byte[] octets)
     {
         if (octets.length != LENGTH)
@@ -33,7 +44,13 @@ public record MacAddress(long bits)
         return new MacAddress(bits);
     }
 
-    /** Parses {@code 02:4d:50:00:01:0a} (six hex octets separated by colons). */
+    /**
+     * Parses {@code 02:4d:50:00:01:0a} (six hex octets separated by colons).
+     *
+     * @param text the address' text
+     * @return the address
+     * @throws IllegalArgumentException when it is not six colon-separated hex octets
+     */
     public static MacAddress parse(final String text)
     {
         final String[] parts = text.split(":");
@@ -53,7 +70,7 @@ public record MacAddress(long bits)
         return of(octets);
     }
 
-    /** The six octets in network order (a new array). */
+    /** {@return the six octets in network order (a new array)} */
     public byte[] octets()
     {
         final byte[] octets = new byte[LENGTH];

@@ -36,19 +36,23 @@ public enum NeighbourState
         this.hasLinkAddress = hasLinkAddress;
     }
 
-    /** The NUD_* bit of this state. */
+    /** {@return the NUD_* bit of this state} */
     public int nud()
     {
         return nud;
     }
 
-    /** True for the states the kernel calls NUD_VALID: the entry holds a MAC frames may be sent to. */
+    /** {@return true for the states the kernel calls NUD_VALID: the entry holds a MAC frames may be sent to} */
     public boolean hasLinkAddress()
     {
         return hasLinkAddress;
     }
 
-    /** The state with NUD_* value {@code nud}; the kernel reports exactly one. */
+    /**
+     * {@return the state with NUD_* value {@code nud}; the kernel reports exactly one}
+     *
+     * @param nud a {@code NUD_*} value
+     */
     public static NeighbourState of(final int nud)
     {
         for (final NeighbourState state : values())

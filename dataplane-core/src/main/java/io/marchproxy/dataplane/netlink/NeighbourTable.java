@@ -2,11 +2,12 @@ package io.marchproxy.dataplane.netlink;
 
 import io.marchproxy.dataplane.netns.NetNamespace;
 import io.marchproxy.ffm.ErrnoException;
+import io.marchproxy.ffm.NativeAccess;
 import io.marchproxy.ffm.libc.Errno;
 import io.marchproxy.ffm.libc.SysSocket;
 import io.marchproxy.ffm.linux.IfLink;
-import io.marchproxy.ffm.linux.Netlink;
 import io.marchproxy.ffm.linux.Neighbour;
+import io.marchproxy.ffm.linux.Netlink;
 import io.marchproxy.ffm.linux.Rtnetlink;
 
 import java.lang.foreign.MemorySegment;
@@ -49,9 +50,14 @@ public final class NeighbourTable implements AutoCloseable
         this.notifications = notifications;
     }
 
-    /** Opens the table of the calling thread's network namespace. */
+    /**
+     * Opens the table of the calling thread's network namespace.
+     *
+     * @return the table; close it to release its sockets
+     */
     public static NeighbourTable open()
     {
+        NativeAccess.require(NeighbourTable.class.getModule());
         final RouteNetlinkSocket requests = RouteNetlinkSocket.open();
         try
         {
@@ -64,13 +70,23 @@ public final class NeighbourTable implements AutoCloseable
         }
     }
 
-    /** Opens the table of {@code namespace} (the sockets are made inside it, then usable from any thread). */
+    /**
+     * Opens the table of {@code namespace} (the sockets are made inside it, then usable from any thread).
+     *
+     * @param namespace the namespace
+     * @return the table; close it to release its sockets
+     * @throws Exception when the namespace cannot be entered or the sockets not made
+     */
     public static NeighbourTable open(final NetNamespace namespace) throws Exception
     {
         return namespace.call(NeighbourTable::open);
     }
 
-    /** The interface {@code ifindex}; an {@link ErrnoException} (ENODEV) names it when there is none. */
+    /**
+     * {@return the interface {@code ifindex}; an {@link ErrnoException} (ENODEV) names it when there is none}
+     *
+     * @param ifindex the interface's index
+     */
     public synchronized InterfaceLink link(final int ifindex)
     {
         requireOpen();
@@ -112,6 +128,9 @@ public final class NeighbourTable implements AutoCloseable
     /**
      * Every IPv4 and IPv6 neighbour entry of interface {@code ifindex}, in the kernel's order, including the NOARP
      * entries the kernel keeps for IPv6 multicast groups ({@code ip neigh} hides those).
+     *
+     * @param ifindex the interface's index
+     * @return the entries
      */
     public synchronized List<NeighbourEntry> entries(final int ifindex)
     {
@@ -140,7 +159,12 @@ public final class NeighbourTable implements AutoCloseable
         }
     }
 
-    /** The entry for {@code address} on {@code ifindex}, or empty when the table has none. */
+    /**
+     * {@return the entry for {@code address} on {@code ifindex}, or empty when the table has none}
+     *
+     * @param ifindex the interface's index
+     * @param address the neighbour's address
+     */
     public synchronized Optional<NeighbourEntry> find(final int ifindex, final InetAddress address)
     {
         requireOpen();
@@ -170,6 +194,9 @@ public final class NeighbourTable implements AutoCloseable
      * (RTM_NEWNEIGH with NTF_USE): it creates the entry if needed and sends an ARP request or neighbour solicitation,
      * or re-confirms a stale entry. Returns at once; {@link #resolve} waits for the answer. A reachable or permanent
      * entry is left as it is.
+     *
+     * @param ifindex the interface's index
+     * @param address the neighbour's address
      */
     public synchronized void solicit(final int ifindex, final InetAddress address)
     {
@@ -191,6 +218,11 @@ public final class NeighbourTable implements AutoCloseable
      * at once, and the kernel is asked to re-confirm it.
      *
      * @throws NeighbourUnresolvedException when no host answered within {@code timeout}
+     * @param ifindex the interface's index
+     * @param address the neighbour's address
+     * @param timeout how long to wait at most
+     * @return the entry, with a MAC
+     * @throws NeighbourUnresolvedException when it has none within {@code timeout}
      */
     public synchronized NeighbourEntry resolve(final int ifindex, final InetAddress address, final Duration timeout)
     {

@@ -10,10 +10,20 @@ public class NeighbourUnresolvedException extends RuntimeException
 {
     private static final long serialVersionUID = 1L;
 
+    /** The neighbour's address. */
     private final InetAddress address;
+    /** The interface's index. */
     private final int ifindex;
     private final transient NeighbourState lastState;
 
+    /**
+     * {@code address} on {@code ifindex} has no MAC; {@code lastState} is what the kernel last reported.
+     *
+     * @param message what happened
+     * @param address the neighbour's address
+     * @param ifindex the interface's index
+     * @param lastState the entry's last state, or null when there was none
+     */
     public NeighbourUnresolvedException(
         final String message, final InetAddress address, final int ifindex, final NeighbourState lastState)
     {
@@ -23,17 +33,19 @@ public class NeighbourUnresolvedException extends RuntimeException
         this.lastState = lastState;
     }
 
+    /** {@return the neighbour's address} */
     public InetAddress address()
     {
         return address;
     }
 
+    /** {@return the interface's index} */
     public int ifindex()
     {
         return ifindex;
     }
 
-    /** The entry's state at the deadline, or {@code null} when the table had no entry. */
+    /** {@return the entry's state at the deadline, or {@code null} when the table had no entry} */
     public NeighbourState lastState()
     {
         return lastState;

@@ -20,7 +20,13 @@ public final class HostCommand
     {
     }
 
-    /** Runs {@code argv}, returns its output (stdout and stderr), throws with that output if it fails or hangs. */
+    /**
+     * Runs {@code argv}, returns its output (stdout and stderr), throws with that output if it fails or hangs.
+     *
+     * @param argv the command and its arguments
+     * @return its output
+     * @throws IllegalStateException with the output when it fails or hangs
+     */
     public static String run(final List<String> argv)
     {
         final File output;
@@ -69,6 +75,12 @@ public final class HostCommand
         }
     }
 
+    /**
+     * As {@link #run(List)}.
+     *
+     * @param argv the command and its arguments
+     * @return its output
+     */
     public static String run(final String... argv)
     {
         return run(List.of(argv));

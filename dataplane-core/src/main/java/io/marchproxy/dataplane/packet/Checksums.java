@@ -29,7 +29,14 @@ public final class Checksums
     {
     }
 
-    /** The unfolded ones' complement sum of {@code length} bytes from {@code offset}, plus {@code initial}. */
+    /**
+     * {@return the unfolded ones' complement sum of {@code length} bytes from {@code offset}, plus {@code initial}}
+     *
+     * @param segment the bytes
+     * @param offset where they start
+     * @param length how many (an odd last byte is padded with zero, as RFC 1071 says)
+     * @param initial a sum to add to (a pseudo-header, an inverted stored checksum)
+     */
     public static long sum(final MemorySegment segment, final long offset, final int length, final long initial)
     {
         long sum = initial;
@@ -56,7 +63,12 @@ public final class Checksums
         return sum;
     }
 
-    /** Folds an unfolded sum to 16 bits with end-around carries; 0 only for a sum of 0. */
+    /**
+     * Folds an unfolded sum to 16 bits with end-around carries.
+     *
+     * @param sum an unfolded sum
+     * @return the sum in 16 bits; 0 only for a sum of 0
+     */
     public static int fold(final long sum)
     {
         long s = (sum & LOW32) + (sum >>> 32);
@@ -66,38 +78,77 @@ public final class Checksums
         return (int)s;
     }
 
-    /** The checksum to store for an unfolded sum: the complement of its fold. */
+    /**
+     * {@return the checksum to store for an unfolded sum: the complement of its fold}
+     *
+     * @param sum an unfolded sum
+     */
     public static int finish(final long sum)
     {
         return ~fold(sum) & 0xFFFF;
     }
 
-    /** The internet checksum of {@code length} bytes (RFC 1071). */
+    /**
+     * {@return the internet checksum of {@code length} bytes (RFC 1071)}
+     *
+     * @param segment the bytes
+     * @param offset where they start
+     * @param length how many
+     */
     public static int checksum(final MemorySegment segment, final long offset, final int length)
     {
         return finish(sum(segment, offset, length, 0));
     }
 
-    /** True when the bytes, checksum field included, sum to 0xFFFF: the checksum is right. */
+    /**
+     * {@return true when the bytes, checksum field included, sum to 0xFFFF: the checksum is right}
+     *
+     * @param segment the bytes
+     * @param offset where they start
+     * @param length how many
+     * @param initial a sum to add (the pseudo-header of a transport checksum, 0 for an IPv4 header)
+     */
     public static boolean verifies(final MemorySegment segment, final long offset, final int length, final long initial)
     {
         return fold(sum(segment, offset, length, initial)) == 0xFFFF;
     }
 
-    /** The IPv4 header checksum the header at {@code l3} should carry (its current checksum field is left out). */
+    /**
+     * {@return the IPv4 header checksum the header at {@code l3} should carry (its current checksum field is left out)}
+     *
+     * @param segment the frame
+     * @param l3 the IPv4 header's offset
+     * @param headerLength its length in bytes, options included
+     */
     public static int ipv4Header(final MemorySegment segment, final long l3, final int headerLength)
     {
         final int stored = u16(segment, l3 + Ipv4Header.CHECKSUM_OFFSET);
         return finish(sum(segment, l3, headerLength, ~stored & 0xFFFF));
     }
 
-    /** The pseudo-header sum of IPv4 (RFC 793/768): addresses, protocol and transport length. */
+    /**
+     * {@return the pseudo-header sum of IPv4 (RFC 793/768): addresses, protocol and transport length}
+     *
+     * @param source the source address, the {@code int} of its network-order bytes
+     * @param destination the destination address, likewise
+     * @param protocol the IP protocol
+     * @param length the transport header and payload length
+     */
     public static long pseudoHeaderIpv4(final int source, final int destination, final int protocol, final int length)
     {
         return (source & LOW32) + (destination & LOW32) + protocol + length;
     }
 
-    /** The pseudo-header sum of IPv6 (RFC 8200 section 8.1): addresses, upper-layer length and next header. */
+    /**
+     * {@return the pseudo-header sum of IPv6 (RFC 8200 section 8.1): addresses, upper-layer length and next header}
+     *
+     * @param sourceHi the source address' high 64 bits
+     * @param sourceLo its low 64 bits
+     * @param destinationHi the destination address' high 64 bits
+     * @param destinationLo its low 64 bits
+     * @param protocol the upper-layer protocol (next header)
+     * @param length the upper-layer length
+     */
     public static long pseudoHeaderIpv6(
         final long sourceHi,
         final long sourceLo,
@@ -113,6 +164,9 @@ public final class Checksums
     /**
      * Offset of the checksum field within the transport header of {@code protocol}: TCP 16, UDP 6, ICMP and ICMPv6 2;
      * -1 for a protocol without one the proxy knows.
+     *
+     * @param protocol an IP protocol number
+     * @return the offset, or -1
      */
     public static int transportChecksumOffset(final int protocol)
     {
@@ -135,6 +189,15 @@ public final class Checksums
      * ICMPv4, the pseudo-header built from the IP header at {@code l3} of {@code family}. The stored checksum field is
      * left out of the sum. For UDP the result is as computed: apply {@link #udpWire} before storing it. The caller
      * guarantees the headers are in the segment (a parsed packet's offsets do).
+     *
+     * @param segment the frame
+     * @param family {@link io.marchproxy.dataplane.net.IpFamily#IPV4} or {@link
+     * io.marchproxy.dataplane.net.IpFamily#IPV6}
+     * @param l3 the IP header's offset
+     * @param l4 the transport header's offset
+     * @param l4Length the transport header and payload length
+     * @param protocol the transport protocol
+     * @return the checksum
      */
     public static int transport(
         final MemorySegment segment,
@@ -167,50 +230,98 @@ public final class Checksums
     /**
      * A UDP checksum as it goes on the wire: a computed 0 is sent as 0xFFFF, because over IPv4 a 0 in the field
      * means "no checksum" (RFC 768; RFC 8200 asks the same over IPv6).
+     *
+     * @param computed a computed UDP checksum
+     * @return what the field carries
      */
     public static int udpWire(final int computed)
     {
         return computed == 0 ? 0xFFFF : computed;
     }
 
-    /** RFC 1624 eqn. 3 for one 16-bit field that changed from {@code oldWord} to {@code newWord}. */
+    /**
+     * RFC 1624 eqn. 3 for one 16-bit field that changed from {@code oldWord} to {@code newWord}.
+     *
+     * @param checksum the checksum as it is
+     * @param oldWord the field's old value
+     * @param newWord its new value
+     * @return the updated checksum
+     */
     public static int update16(final int checksum, final int oldWord, final int newWord)
     {
         return applyDelta(checksum, delta16(oldWord, newWord));
     }
 
-    /** RFC 1624 eqn. 3 for a 32-bit field (an IPv4 address, two adjacent ports). */
+    /**
+     * RFC 1624 eqn. 3 for a 32-bit field (an IPv4 address, two adjacent ports).
+     *
+     * @param checksum the checksum as it is
+     * @param oldValue the field's old value
+     * @param newValue its new value
+     * @return the updated checksum
+     */
     public static int update32(final int checksum, final int oldValue, final int newValue)
     {
         return applyDelta(checksum, delta32(oldValue, newValue));
     }
 
-    /** RFC 1624 eqn. 3 for a 128-bit field (an IPv6 address). */
+    /**
+     * RFC 1624 eqn. 3 for a 128-bit field (an IPv6 address).
+     *
+     * @param checksum the checksum as it is
+     * @param oldHi the old address' high 64 bits
+     * @param oldLo its low 64 bits
+     * @param newHi the new address' high 64 bits
+     * @param newLo its low 64 bits
+     * @return the updated checksum
+     */
     public static int update128(
         final int checksum, final long oldHi, final long oldLo, final long newHi, final long newLo)
     {
         return applyDelta(checksum, delta128(oldHi, oldLo, newHi, newLo));
     }
 
-    /** The unfolded {@code ~m + m'} of a 16-bit field; add several and pass the total to {@link #applyDelta}. */
+    /**
+     * {@return the unfolded {@code ~m + m'} of a 16-bit field; add several and pass the total to {@link #applyDelta}}
+     *
+     * @param oldWord the field's old value
+     * @param newWord its new value
+     */
     public static long delta16(final int oldWord, final int newWord)
     {
         return (~oldWord & 0xFFFF) + (newWord & 0xFFFF);
     }
 
-    /** The unfolded {@code ~m + m'} of a 32-bit field. */
+    /**
+     * {@return the unfolded {@code ~m + m'} of a 32-bit field}
+     *
+     * @param oldValue the field's old value
+     * @param newValue its new value
+     */
     public static long delta32(final int oldValue, final int newValue)
     {
         return (~oldValue & LOW32) + (newValue & LOW32);
     }
 
-    /** The unfolded {@code ~m + m'} of a 128-bit field given as two {@code long}s. */
+    /**
+     * {@return the unfolded {@code ~m + m'} of a 128-bit field given as two {@code long}s}
+     *
+     * @param oldHi the old value's high 64 bits
+     * @param oldLo its low 64 bits
+     * @param newHi the new value's high 64 bits
+     * @param newLo its low 64 bits
+     */
     public static long delta128(final long oldHi, final long oldLo, final long newHi, final long newLo)
     {
         return halves(~oldHi) + halves(~oldLo) + halves(newHi) + halves(newLo);
     }
 
-    /** {@code ~(~HC + delta)}: the checksum after the changes summed in {@code delta}. */
+    /**
+     * {@return {@code ~(~HC + delta)}: the checksum after the changes summed in {@code delta}}
+     *
+     * @param checksum the checksum as it is
+     * @param delta the sum of the fields' deltas
+     */
     public static int applyDelta(final int checksum, final long delta)
     {
         return finish((~checksum & 0xFFFF) + delta);

@@ -83,7 +83,11 @@ public enum DropReason
     QOS_DELAY_EXCEEDED(DropClass.QOS),
     /** A ring between two dataplane agents (one hands frames to another) was full: dropped, never waited for. */
     RING_FULL(DropClass.RING_FULL),
-    /** The XDP flow-offload table had no room for a flow that the offload path could only carry there. */
+    /**
+     * The XDP flow-offload table had no room for a flow that the offload path could only carry there. The L4 proxy's
+     * offload never counts it: a flow that finds no room stays on the Java path, forwarded there, and is counted as
+     * {@code OffloadCounter.FAILED_FULL} (not a drop).
+     */
     OFFLOAD_FULL(DropClass.OFFLOAD_FULL);
 
     private final DropClass dropClass;
@@ -99,7 +103,7 @@ public enum DropReason
         this.dropClass = dropClass;
     }
 
-    /** The class of the reason, for grouping. */
+    /** {@return the class of the reason, for grouping} */
     public DropClass dropClass()
     {
         return dropClass;

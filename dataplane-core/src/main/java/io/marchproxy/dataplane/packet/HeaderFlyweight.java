@@ -20,7 +20,14 @@ public abstract class HeaderFlyweight<T extends HeaderFlyweight<T>>
     {
     }
 
-    /** Points this flyweight at {@code length} bytes of {@code segment} from {@code offset}. Returns this. */
+    /**
+     * Points this flyweight at {@code length} bytes of {@code segment} from {@code offset}. Returns this.
+     *
+     * @param segment the frame's memory
+     * @param offset the header's first byte
+     * @param length bytes available from {@code offset}
+     * @return this flyweight
+     */
     @SuppressWarnings("unchecked")
     public final T wrap(final MemorySegment segment, final long offset, final int length)
     {
@@ -30,19 +37,19 @@ public abstract class HeaderFlyweight<T extends HeaderFlyweight<T>>
         return (T)this;
     }
 
-    /** The wrapped segment. */
+    /** {@return the wrapped segment} */
     public final MemorySegment segment()
     {
         return segment;
     }
 
-    /** Offset of the header's first byte in {@link #segment()}. */
+    /** {@return offset of the header's first byte in {@link #segment()}} */
     public final long offset()
     {
         return offset;
     }
 
-    /** Bytes available from {@link #offset()}, as given to {@link #wrap}. */
+    /** {@return bytes available from {@link #offset()}, as given to {@link #wrap}} */
     public final int length()
     {
         return length;

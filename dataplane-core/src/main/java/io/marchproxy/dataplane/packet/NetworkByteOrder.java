@@ -24,61 +24,116 @@ public final class NetworkByteOrder
     {
     }
 
-    /** The unsigned byte at {@code offset}. */
+    /**
+     * {@return the unsigned byte at {@code offset}}
+     *
+     * @param segment the memory
+     * @param offset the field's offset
+     */
     public static int u8(final MemorySegment segment, final long offset)
     {
         return segment.get(ValueLayout.JAVA_BYTE, offset) & 0xFF;
     }
 
-    /** The unsigned 16-bit field at {@code offset}. */
+    /**
+     * {@return the unsigned 16-bit field at {@code offset}}
+     *
+     * @param segment the memory
+     * @param offset the field's offset
+     */
     public static int u16(final MemorySegment segment, final long offset)
     {
         return segment.get(U16, offset) & 0xFFFF;
     }
 
-    /** The 32-bit field at {@code offset}, as the {@code int} of its bytes read big-endian. */
+    /**
+     * {@return the 32-bit field at {@code offset}, as the {@code int} of its bytes read big-endian}
+     *
+     * @param segment the memory
+     * @param offset the field's offset
+     */
     public static int u32(final MemorySegment segment, final long offset)
     {
         return segment.get(U32, offset);
     }
 
-    /** The 64-bit field at {@code offset}, read big-endian. */
+    /**
+     * {@return the 64-bit field at {@code offset}, read big-endian}
+     *
+     * @param segment the memory
+     * @param offset the field's offset
+     */
     public static long u64(final MemorySegment segment, final long offset)
     {
         return segment.get(U64, offset);
     }
 
-    /** The 48-bit field at {@code offset} (a MAC address) in the low bits of a {@code long}. */
+    /**
+     * {@return the 48-bit field at {@code offset} (a MAC address) in the low bits of a {@code long}}
+     *
+     * @param segment the memory
+     * @param offset the field's offset
+     */
     public static long u48(final MemorySegment segment, final long offset)
     {
         return ((long)u16(segment, offset) << 32) | (u32(segment, offset + 2) & 0xFFFF_FFFFL);
     }
 
-    /** Writes the low 8 bits of {@code value} at {@code offset}. */
+    /**
+     * Writes the low 8 bits of {@code value} at {@code offset}.
+     *
+     * @param segment the memory
+     * @param offset the field's offset
+     * @param value the value
+     */
     public static void putU8(final MemorySegment segment, final long offset, final int value)
     {
         segment.set(ValueLayout.JAVA_BYTE, offset, (byte)value);
     }
 
-    /** Writes the low 16 bits of {@code value} at {@code offset}, big-endian. */
+    /**
+     * Writes the low 16 bits of {@code value} at {@code offset}, big-endian.
+     *
+     * @param segment the memory
+     * @param offset the field's offset
+     * @param value the value
+     */
     public static void putU16(final MemorySegment segment, final long offset, final int value)
     {
         segment.set(U16, offset, (short)value);
     }
 
-    /** Writes {@code value} at {@code offset}, big-endian. */
+    /**
+     * Writes {@code value} at {@code offset}, big-endian.
+     *
+     * @param segment the memory
+     * @param offset the field's offset
+     * @param value the value
+     */
     public static void putU32(final MemorySegment segment, final long offset, final int value)
     {
         segment.set(U32, offset, value);
     }
 
-    /** Writes {@code value} at {@code offset}, big-endian. */
+    /**
+     * Writes {@code value} at {@code offset}, big-endian.
+     *
+     * @param segment the memory
+     * @param offset the field's offset
+     * @param value the value
+     */
     public static void putU64(final MemorySegment segment, final long offset, final long value)
     {
         segment.set(U64, offset, value);
     }
 
-    /** Writes the low 48 bits of {@code value} (a MAC address) at {@code offset}, big-endian. */
+    /**
+     * Writes the low 48 bits of {@code value} (a MAC address) at {@code offset}, big-endian.
+     *
+     * @param segment the memory
+     * @param offset the field's offset
+     * @param value the value
+     */
     public static void putU48(final MemorySegment segment, final long offset, final long value)
     {
         putU16(segment, offset, (int)(value >>> 32));

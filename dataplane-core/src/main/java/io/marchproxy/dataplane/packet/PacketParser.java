@@ -58,6 +58,8 @@ public final class PacketParser
     /**
      * A parser that counts drops in {@code drops}, indexed by {@link DropReason} (so the pipeline around the parser can
      * count its own reasons in the same set, from the same thread).
+     *
+     * @param drops the counters of drops, of {@link DropReason} (see {@code SingleWriterCounters.forEnum})
      */
     public PacketParser(final SingleWriterCounters drops)
     {
@@ -68,13 +70,13 @@ public final class PacketParser
         this.drops = drops;
     }
 
-    /** Drops by {@link DropReason}; read from any thread. */
+    /** {@return drops by {@link DropReason}; read from any thread} */
     public SingleWriterCounters drops()
     {
         return drops;
     }
 
-    /** Frames by {@link PacketVerdict}; read from any thread. */
+    /** {@return frames by {@link PacketVerdict}; read from any thread} */
     public SingleWriterCounters verdicts()
     {
         return verdicts;
@@ -84,6 +86,12 @@ public final class PacketParser
      * Parses the {@code length} bytes of {@code segment} from {@code offset} (the first byte of the destination MAC)
      * into {@code out}, and returns the verdict (also in {@code out}). A negative {@code length} or one past the end of
      * the segment is treated as truncated. Never throws, never allocates.
+     *
+     * @param segment the frame's memory
+     * @param offset the frame's first byte
+     * @param length the frame's length
+     * @param out where the result goes (reused: overwritten)
+     * @return the verdict
      */
     public PacketVerdict parse(final MemorySegment segment, final long offset, final int length, final ParsedPacket out)
     {

@@ -42,6 +42,11 @@ public final class ParsedPacket
     long embeddedL4Offset;
     int embeddedL4Length;
 
+    /** An empty result, filled by {@link PacketParser#parse}; one instance reused per thread. */
+    public ParsedPacket()
+    {
+    }
+
     /**
      * Resets what must not leak from the previous frame: the drop reason, VLAN ids and the layer offsets (-1 for
      * "absent"). The other fields are always written by the parse that reaches their layer, and are only meaningful
@@ -66,121 +71,121 @@ public final class ParsedPacket
         embeddedL4Offset = -1;
     }
 
-    /** The segment holding the frame. */
+    /** {@return the segment holding the frame} */
     public MemorySegment segment()
     {
         return segment;
     }
 
-    /** Offset of the frame's first byte (the destination MAC) in {@link #segment()}. */
+    /** {@return offset of the frame's first byte (the destination MAC) in {@link #segment()}} */
     public long frameOffset()
     {
         return frameOffset;
     }
 
-    /** Bytes of the frame as received. */
+    /** {@return bytes of the frame as received} */
     public int frameLength()
     {
         return frameLength;
     }
 
-    /** The parser's verdict for this frame. */
+    /** {@return the parser's verdict for this frame} */
     public PacketVerdict verdict()
     {
         return verdict;
     }
 
-    /** Why the frame is dropped; {@code null} unless the verdict is {@link PacketVerdict#DROP}. */
+    /** {@return why the frame is dropped; {@code null} unless the verdict is {@link PacketVerdict#DROP}} */
     public DropReason dropReason()
     {
         return dropReason;
     }
 
-    /** VLAN tags before the EtherType: 0, 1 or 2. */
+    /** {@return VLAN tags before the EtherType: 0, 1 or 2} */
     public int vlanCount()
     {
         return vlanCount;
     }
 
-    /** VLAN id of the outer tag, or -1. */
+    /** {@return VLAN id of the outer tag, or -1} */
     public int outerVlanId()
     {
         return outerVlanId;
     }
 
-    /** VLAN id of the inner (second) tag, or -1. */
+    /** {@return VLAN id of the inner (second) tag, or -1} */
     public int innerVlanId()
     {
         return innerVlanId;
     }
 
-    /** The EtherType after the VLAN tags. */
+    /** {@return the EtherType after the VLAN tags} */
     public int etherType()
     {
         return etherType;
     }
 
-    /** {@code IpFamily.IPV4}, {@code IpFamily.IPV6}, or 0 (ARP, dropped before L3). */
+    /** {@return {@code IpFamily.IPV4}, {@code IpFamily.IPV6}, or 0 (ARP, dropped before L3)} */
     public int family()
     {
         return family;
     }
 
-    /** Offset of the IP header. */
+    /** {@return offset of the IP header} */
     public long l3Offset()
     {
         return l3Offset;
     }
 
-    /** Bytes of the IP packet per its own length fields (Ethernet padding excluded). */
+    /** {@return bytes of the IP packet per its own length fields (Ethernet padding excluded)} */
     public int l3Length()
     {
         return l3Length;
     }
 
-    /** Bytes of IP header: IHL x 4, or 40 plus the IPv6 extension headers. */
+    /** {@return bytes of IP header: IHL x 4, or 40 plus the IPv6 extension headers} */
     public int l3HeaderLength()
     {
         return (int)(l4Offset - l3Offset);
     }
 
-    /** IP protocol of the transport header (after IPv6 extension headers). */
+    /** {@return IP protocol of the transport header (after IPv6 extension headers)} */
     public int protocol()
     {
         return protocol;
     }
 
-    /** Offset of the transport (TCP, UDP, ICMP) header. */
+    /** {@return offset of the transport (TCP, UDP, ICMP) header} */
     public long l4Offset()
     {
         return l4Offset;
     }
 
-    /** Bytes from the transport header to the end of the IP packet. */
+    /** {@return bytes from the transport header to the end of the IP packet} */
     public int l4Length()
     {
         return l4Length;
     }
 
-    /** Offset of the TCP or UDP payload. */
+    /** {@return offset of the TCP or UDP payload} */
     public long payloadOffset()
     {
         return payloadOffset;
     }
 
-    /** Bytes of TCP or UDP payload. */
+    /** {@return bytes of TCP or UDP payload} */
     public int payloadLength()
     {
         return payloadLength;
     }
 
-    /** IPv4 TTL or IPv6 hop limit. */
+    /** {@return IPv4 TTL or IPv6 hop limit} */
     public int ttl()
     {
         return ttl;
     }
 
-    /** TCP flag bits ({@link TcpHeader#SYN} ...), 0 for other protocols. */
+    /** {@return TCP flag bits ({@link TcpHeader#SYN} ...), 0 for other protocols} */
     public int tcpFlags()
     {
         return tcpFlags;
@@ -189,43 +194,45 @@ public final class ParsedPacket
     /**
      * The 5-tuple of the packet (ports 0 for ICMP and other protocols). The instance is owned by this object: read it
      * or copy it, do not keep it.
+     *
+     * @return the tuple
      */
     public FlowTuple tuple()
     {
         return tuple;
     }
 
-    /** ICMP or ICMPv6 type, or -1. */
+    /** {@return ICMP or ICMPv6 type, or -1} */
     public int icmpType()
     {
         return icmpType;
     }
 
-    /** ICMP or ICMPv6 code, or -1. */
+    /** {@return ICMP or ICMPv6 code, or -1} */
     public int icmpCode()
     {
         return icmpCode;
     }
 
-    /** True when the verdict is {@link PacketVerdict#ICMP_ERROR}. */
+    /** {@return true when the verdict is {@link PacketVerdict#ICMP_ERROR}} */
     public boolean isIcmpError()
     {
         return verdict == PacketVerdict.ICMP_ERROR;
     }
 
-    /** Offset of the quoted IP header inside an ICMP error, or -1. */
+    /** {@return offset of the quoted IP header inside an ICMP error, or -1} */
     public long embeddedL3Offset()
     {
         return embeddedL3Offset;
     }
 
-    /** Offset of the quoted transport header inside an ICMP error, or -1. */
+    /** {@return offset of the quoted transport header inside an ICMP error, or -1} */
     public long embeddedL4Offset()
     {
         return embeddedL4Offset;
     }
 
-    /** Bytes of the quoted transport header present in the frame (at least 8). */
+    /** {@return bytes of the quoted transport header present in the frame (at least 8)} */
     public int embeddedL4Length()
     {
         return embeddedL4Length;
@@ -234,6 +241,8 @@ public final class ParsedPacket
     /**
      * The 5-tuple of the packet an ICMP error quotes: a packet this node sent, so it is the reverse of the flow key
      * the error belongs to. Owned by this object: read or copy it.
+     *
+     * @return the quoted packet's tuple
      */
     public FlowTuple embeddedTuple()
     {

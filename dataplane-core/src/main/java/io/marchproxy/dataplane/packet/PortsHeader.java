@@ -11,7 +11,9 @@ import static io.marchproxy.dataplane.packet.NetworkByteOrder.u16;
  */
 public abstract class PortsHeader<T extends PortsHeader<T>> extends HeaderFlyweight<T>
 {
+    /** Offset of the source port. */
     public static final int SOURCE_PORT_OFFSET = 0;
+    /** Offset of the destination port. */
     public static final int DESTINATION_PORT_OFFSET = 2;
 
     private final int checksumOffset;
@@ -21,31 +23,49 @@ public abstract class PortsHeader<T extends PortsHeader<T>> extends HeaderFlywei
         this.checksumOffset = checksumOffset;
     }
 
+    /** {@return the source port} */
     public final int sourcePort()
     {
         return u16(segment, offset + SOURCE_PORT_OFFSET);
     }
 
+    /**
+     * Writes the source port (the checksum is the caller's to update).
+     *
+     * @param port the port
+     */
     public final void sourcePort(final int port)
     {
         putU16(segment, offset + SOURCE_PORT_OFFSET, port);
     }
 
+    /** {@return the destination port} */
     public final int destinationPort()
     {
         return u16(segment, offset + DESTINATION_PORT_OFFSET);
     }
 
+    /**
+     * Writes the destination port (the checksum is the caller's to update).
+     *
+     * @param port the port
+     */
     public final void destinationPort(final int port)
     {
         putU16(segment, offset + DESTINATION_PORT_OFFSET, port);
     }
 
+    /** {@return the checksum field} */
     public final int checksum()
     {
         return u16(segment, offset + checksumOffset);
     }
 
+    /**
+     * Writes the checksum field.
+     *
+     * @param checksum the checksum
+     */
     public final void checksum(final int checksum)
     {
         putU16(segment, offset + checksumOffset, checksum);

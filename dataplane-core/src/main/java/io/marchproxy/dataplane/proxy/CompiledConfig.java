@@ -27,6 +27,8 @@ final class CompiledConfig
     private final IpAddress[][] backendAddresses;
     private final int[][] backendPorts;
     private final boolean[] clientAffinity;
+    private final boolean[] offload;
+    private final boolean[][] backendEnabled;
     private final ProxyStatistics statistics;
     private final int maxIndex;
     private final long sequence;
@@ -63,6 +65,8 @@ final class CompiledConfig
         this.backendAddresses = new IpAddress[max + 1][];
         this.backendPorts = new int[max + 1][];
         this.clientAffinity = new boolean[max + 1];
+        this.offload = new boolean[max + 1];
+        this.backendEnabled = new boolean[max + 1][];
         this.qosClass = new int[max + 1];
         this.dscp = new int[max + 1];
         this.maxDelayNanos = new long[max + 1];
@@ -76,6 +80,10 @@ final class CompiledConfig
             final int i = s.index();
             byIndex[i] = s;
             clientAffinity[i] = s.clientAffinity();
+            // A service with a QoS policy (rates, class, DSCP) keeps every frame on the Java path, whose egress
+            // shapes, queues and marks it; the XDP program's forwarding does none of that.
+            offload[i] = s.offload() && (s.qos() == null || !qos.enabled());
+            backendEnabled[i] = new boolean[s.backends().size()];
             table.add(s.vip(), s.protocol(), s.ports(), i);
             selectors[i] = s.algorithm().selector(s.backends());
             backendAddresses[i] = new IpAddress[s.backends().size()];
@@ -85,6 +93,7 @@ final class CompiledConfig
                 final Backend backend = s.backends().get(b);
                 backendAddresses[i][b] = backend.address();
                 backendPorts[i][b] = backend.port();
+                backendEnabled[i][b] = backend.enabled();
             }
             resolveQos(i, s.qos(), qos);
         }
@@ -205,6 +214,19 @@ final class CompiledConfig
         }
         final long h = (tuple.sourceHi() * 0x9E3779B97F4A7C15L) ^ tuple.sourceLo();
         return (h ^ (h >>> 31)) * 0xBF58476D1CE4E5B9L;
+    }
+
+    /** Whether the service of {@code index} has its flows offloaded; false for an index no service has. */
+    boolean offload(final int index)
+    {
+        return index >= 0 && index < offload.length && offload[index];
+    }
+
+    /** Whether the backend at {@code backend} of service {@code service} exists and is enabled. */
+    boolean backendEnabled(final int service, final int backend)
+    {
+        final boolean[] e = service >= 0 && service < backendEnabled.length ? backendEnabled[service] : null;
+        return e != null && backend >= 0 && backend < e.length && e[backend];
     }
 
     int backendCount(final int index)

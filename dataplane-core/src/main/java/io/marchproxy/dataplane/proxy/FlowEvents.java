@@ -42,12 +42,21 @@ public interface FlowEvents
     /**
      * A flow opened: {@code table.key(handle, 0, ...)} is client -> VIP, {@code table.key(handle, 1, ...)} backend ->
      * SNAT address and port; service and backend indexes are the table's.
+     *
+     * @param table    the flow table holding the flow
+     * @param handle   the flow's handle in {@code table}
+     * @param nanoTime now ({@link System#nanoTime()})
      */
     void opened(FlowTable table, int handle, long nanoTime);
 
     /**
      * A flow is closing (evicted after its idle timeout; a TCP flow closes that way some time after its FIN or RST):
-     * its packet and byte counters and last-seen time are final; {@code openedNanos} is when it opened.
+     * its packet and byte counters and last-seen time are final.
+     *
+     * @param table       the flow table holding the flow
+     * @param handle      the flow's handle in {@code table}
+     * @param openedNanos when it opened ({@link System#nanoTime()})
+     * @param nanoTime    now
      */
     void closed(FlowTable table, int handle, long openedNanos, long nanoTime);
 
@@ -55,12 +64,18 @@ public interface FlowEvents
      * A sample of the drops of {@code reason}: {@code count} frames were dropped for it since the previous sample, the
      * last of them now. {@code tuple} is that frame's 5-tuple when it was parsed that far, else null; {@code service}
      * its service index, or -1 when none was found.
+     *
+     * @param reason   why the frames were dropped
+     * @param count    frames dropped for it since the previous sample
+     * @param tuple    the last dropped frame's 5-tuple, or null
+     * @param service  the last dropped frame's service index, or -1
+     * @param nanoTime now ({@link System#nanoTime()})
      */
     void dropped(DropReason reason, long count, FlowTuple tuple, int service, long nanoTime);
 
     /**
-     * At most one {@link #dropped} call per reason per this many nanoseconds; the drops in between are counted into
-     * the next sample.
+     * {@return at most one {@link #dropped} call per reason per this many nanoseconds} The drops in between are counted
+     * into the next sample.
      */
     long dropSampleIntervalNanos();
 }

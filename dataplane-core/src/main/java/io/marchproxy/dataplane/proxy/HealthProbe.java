@@ -9,9 +9,17 @@ import java.util.Objects;
  * fails {@code failuresToDown} checks in a row gets no new flows until a check passes again.
  *
  * @param httpPath null for a plain TCP connect check
+ * @param interval how often to check
+ * @param timeout how long one check may take
+ * @param failuresToDown failed checks in a row that take a backend out
  */
 public record HealthProbe(Duration interval, Duration timeout, String httpPath, int failuresToDown)
 {
+    /**
+     * Checks the durations and the count.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
     public HealthProbe
     {
         Objects.requireNonNull(interval, "interval");

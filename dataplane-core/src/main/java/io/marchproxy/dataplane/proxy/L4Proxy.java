@@ -2,6 +2,7 @@ package io.marchproxy.dataplane.proxy;
 
 import io.marchproxy.dataplane.acl.AccessEntry;
 import io.marchproxy.dataplane.bpf.L4AccessEncoding;
+import io.marchproxy.dataplane.bpf.L4FlowSlots;
 import io.marchproxy.dataplane.bpf.L4Program;
 import io.marchproxy.dataplane.bpf.XdpAttachment;
 import io.marchproxy.dataplane.counter.LatencyHistogram;
@@ -43,7 +44,9 @@ import java.util.concurrent.TimeUnit;
  * interfaces drops what the access rules deny and steers the rest to one AF_XDP socket per interface (one UMEM, so
  * forwarding is zero-copy between them); one dataplane worker thread runs both directions ({@link ProxyPipeline}),
  * QoS on both egresses and the flow sweep, pinned to the CPUs {@link ProxySettings#cores()} picks
- * ({@link #worker()} says which and why); a monitor thread keeps backends' MACs and health current.
+ * ({@link #worker()} says which and why); a monitor thread keeps backends' MACs and health current. Flows of services
+ * that offload ({@link ProxyService#offload()}), once decided, are forwarded by the XDP program itself from entries the
+ * worker writes ({@link FlowOffload}), up to {@link ProxySettings#offloadFlows()} at once.
  *
  * <p>{@link #apply} replaces the whole configuration while traffic flows: the dataplane thread adopts it between two
  * batches (or, when it idles, apply adopts it on its behalf, the worker held off meanwhile), then the XDP program's
@@ -90,6 +93,12 @@ public final class L4Proxy implements AutoCloseable
      * Starts a proxy in {@code namespace} (null: the caller's) with {@code initial} configuration. Fails with a clear
      * message, and releases what it made, when an interface is missing, the program cannot load or a socket cannot
      * bind.
+     *
+     * @param namespace where the interfaces are, or null for the caller's
+     * @param settings interfaces, addresses and sizes
+     * @param initial the first configuration ({@link ProxyConfig#EMPTY} for none yet)
+     * @return the running proxy; close it to stop it and release everything
+     * @throws Exception when it cannot start (what it made is released first)
      */
     public static L4Proxy start(final NetNamespace namespace, final ProxySettings settings, final ProxyConfig initial)
         throws Exception
@@ -100,6 +109,13 @@ public final class L4Proxy implements AutoCloseable
     /**
      * Starts a proxy as {@link #start(NetNamespace, ProxySettings, ProxyConfig)} does, telling {@code events} about
      * flows opening and closing and sampled drops (on the dataplane thread: see {@link FlowEvents}).
+     *
+     * @param namespace where the interfaces are, or null for the caller's
+     * @param settings interfaces, addresses and sizes
+     * @param initial the first configuration ({@link ProxyConfig#EMPTY} for none yet)
+     * @param events told about flows and drops, on the dataplane thread ({@link FlowEvents#NONE}: nothing)
+     * @return the running proxy; close it to stop it and release everything
+     * @throws Exception when it cannot start (what it made is released first)
      */
     public static L4Proxy start(
         final NetNamespace namespace, final ProxySettings settings, final ProxyConfig initial, final FlowEvents events)
@@ -111,6 +127,14 @@ public final class L4Proxy implements AutoCloseable
     /**
      * Starts a proxy as {@link #start(NetNamespace, ProxySettings, ProxyConfig, FlowEvents)} does, recording the
      * per-packet latency into {@code latency}, or not at all when it is null (to measure what recording costs).
+     *
+     * @param namespace where the interfaces are, or null for the caller's
+     * @param settings interfaces, addresses and sizes
+     * @param initial the first configuration ({@link ProxyConfig#EMPTY} for none yet)
+     * @param events told about flows and drops, on the dataplane thread ({@link FlowEvents#NONE}: nothing)
+     * @param latency where the per-packet latency is recorded, or null for nowhere
+     * @return the running proxy; close it to stop it and release everything
+     * @throws Exception when it cannot start (what it made is released first)
      */
     public static L4Proxy start(final NetNamespace namespace, final ProxySettings settings,
         final ProxyConfig initial, final FlowEvents events, final LatencyHistogram latency) throws Exception
@@ -152,7 +176,10 @@ public final class L4Proxy implements AutoCloseable
         final NeighbourTable neighbours = keep(NeighbourTable.open());
         final InterfaceLink frontLink = neighbours.link(frontIndex);
         final InterfaceLink backLink = neighbours.link(backIndex);
-        program = keep(L4Program.load());
+        program = keep(L4Program.load(flowSlots(settings.offloadFlows())));
+        // The DEVMAP resolves interface indexes in the writer's namespace: this one.
+        program.egress(FlowOffload.FRONT_EGRESS, frontIndex);
+        program.egress(FlowOffload.BACK_EGRESS, backIndex);
         final Umem umem = keep(Umem.allocate(settings.frames(), settings.frameSize(), 0));
         front = keep(XskSocket.builder(umem).ifindex(frontIndex).queue(settings.queue())
             .ringSize(settings.ringSize()).open());
@@ -163,10 +190,22 @@ public final class L4Proxy implements AutoCloseable
 
         current = new CompiledConfig(initial, null, settings.qos(), ++sequence);
         writeProgram(current);
-        pipeline = keep(new ProxyPipeline(current, settings.snat4(), settings.snat6(), settings.snatPorts(),
-            frontLink.mac().bits(), backLink.mac().bits(), settings.flowsPerFamily(), settings.timeouts(),
-            settings.qos(), new SocketPort(back), new SocketPort(front), events,
-            latency == null ? null : latency.newWriter()));
+        final L4FlowSlots flowSlots = settings.offloadFlows() > 0 ? program.mapFlowSlots() : null;
+        try
+        {
+            pipeline = keep(new ProxyPipeline(current, settings.snat4(), settings.snat6(), settings.snatPorts(),
+                frontLink.mac().bits(), backLink.mac().bits(), settings.flowsPerFamily(), settings.timeouts(),
+                settings.qos(), new SocketPort(back), new SocketPort(front), events,
+                latency == null ? null : latency.newWriter(), flowSlots, settings.offloadFlows()));
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            if (flowSlots != null)
+            {
+                flowSlots.close();
+            }
+            throw ex;
+        }
         keep(program.attach(frontIndex, settings.mode()));
         keep(program.attach(backIndex, settings.mode()));
 
@@ -265,6 +304,20 @@ public final class L4Proxy implements AutoCloseable
         }
     }
 
+    /**
+     * Slots for {@code flows} offloaded flows: two directions each, at most a quarter full when all are offloaded (a
+     * key then finds a free slot among {@value L4FlowSlots#PROBES} with odds of 255 in 256), a power of two; 0 for
+     * none.
+     */
+    static int flowSlots(final int flows)
+    {
+        if (flows <= 0)
+        {
+            return 0;
+        }
+        return Math.max(L4FlowSlots.PROBES, Integer.highestOneBit(8 * flows - 1) << 1);
+    }
+
     /** The monitor's loop, inside the proxy's namespace (its probes' sockets belong there). */
     private void runIn(final BackendMonitor m)
     {
@@ -291,8 +344,12 @@ public final class L4Proxy implements AutoCloseable
      * Makes {@code next} the configuration: compiled here, looked at by the backend monitor (the MACs of its
      * backends, up to 250 ms), adopted by the dataplane thread between two batches together with those links (this
      * call waits for that; for an idle worker it adopts them here, on the worker's behalf, the worker held off
-     * meanwhile), then written into the XDP program's other generation and flipped live. The kernel never runs ahead of the worker: a worker that does not adopt within 2 s
-     * fails the call and the XDP program keeps the previous configuration. Control thread.
+     * meanwhile), then written into the XDP program's other generation and flipped live. The kernel never runs ahead
+     * of the worker: a worker that does not adopt within 2 s fails the call and the XDP program keeps the previous
+     * configuration. Control thread.
+     *
+     * @param next the new configuration
+     * @throws Exception when it cannot be compiled or written, or the worker did not adopt it (the old one stays)
      */
     public synchronized void apply(final ProxyConfig next) throws Exception
     {
@@ -378,63 +435,74 @@ public final class L4Proxy implements AutoCloseable
         return snat;
     }
 
-    /** The configuration the proxy serves now (the last one applied). */
+    /** {@return the configuration the proxy serves now (the last one applied)} */
     public synchronized ProxyConfig config()
     {
         return current.source();
     }
 
-    /** The configuration version the dataplane thread has adopted; any thread. */
+    /** {@return the configuration version the dataplane thread has adopted; any thread} */
     public long adoptedVersion()
     {
         final CompiledConfig c = pipeline.liveConfig();
         return c == null ? -1 : c.version();
     }
 
-    /** Per-service and per-backend counters of the adopted configuration; any thread. */
+    /** {@return per-service and per-backend counters of the adopted configuration; any thread} */
     public ProxyStatistics statistics()
     {
         return pipeline.liveConfig().statistics();
     }
 
-    /** Frames the dataplane dropped, by {@link io.marchproxy.dataplane.packet.DropReason}; any thread. */
+    /** {@return frames the dataplane dropped, by {@link io.marchproxy.dataplane.packet.DropReason}; any thread} */
     public SingleWriterCounters drops()
     {
         return pipeline.drops();
     }
 
     /**
-     * Frames the XDP program decided under a configuration, by how that configuration compares with the worker's
-     * ({@link ConfigConsistency}: {@code KERNEL_AHEAD} would be a torn swap); any thread.
+     * {@return frames the XDP program decided under a configuration, by how that configuration compares with the
+     * worker's} ({@link ConfigConsistency}: {@code KERNEL_AHEAD} would be a torn swap); any thread.
      */
     public SingleWriterCounters configConsistency()
     {
         return pipeline.consistency();
     }
 
-    /** The sequence of the configuration the worker has adopted (1 for the initial one, +1 per apply); any thread. */
+    /**
+     * {@return the sequence of the configuration the worker has adopted (1 for the initial one, +1 per apply)} Any
+     * thread.
+     */
     public long adoptedSequence()
     {
         final CompiledConfig c = pipeline.liveConfig();
         return c == null ? 0 : c.sequence();
     }
 
-    /** The XDP program (its counters); any thread. */
+    /** {@return the XDP program (its counters); any thread} */
     public L4Program program()
     {
         return program;
     }
 
-    /** Per-packet processing latency (nanoseconds), recorded by the dataplane thread, or null if not recorded. */
+    /** {@return what flow offload did ({@link OffloadCounter}); any thread} */
+    public SingleWriterCounters offloadCounters()
+    {
+        return pipeline.offloadCounters();
+    }
+
+    /**
+     * {@return per-packet processing latency (nanoseconds), recorded by the dataplane thread, or null if not recorded}
+     */
     public LatencyHistogram latency()
     {
         return latency;
     }
 
     /**
-     * Every figure of the proxy now, as plain values: per service and backend counters of the adopted configuration,
-     * drops by reason, the XDP program's counters, each socket's, the latency distribution. Any thread; allocates
-     * (for reporting, not for the hot path).
+     * {@return every figure of the proxy now, as plain values} Per service and backend counters of the adopted
+     * configuration, drops by reason, the XDP program's counters, flow offload's, each socket's, the latency
+     * distribution. Any thread; allocates (for reporting, not for the hot path).
      */
     public ProxySnapshot snapshot()
     {
@@ -485,8 +553,8 @@ public final class L4Proxy implements AutoCloseable
             }
         }
         return new ProxySnapshot(live.version(), flows(), List.copyOf(services), pipeline.drops().snapshot(), xdp,
-            sockets, latency == null ? new LatencyHistogram().snapshot() : latency.snapshot(), List.copyOf(qos),
-            worker);
+            pipeline.offloadCounters().snapshot(), sockets,
+            latency == null ? new LatencyHistogram().snapshot() : latency.snapshot(), List.copyOf(qos), worker);
     }
 
     private ProxySnapshot.SocketFigures socketFigures(final String name, final XskSocket socket)
@@ -503,24 +571,25 @@ public final class L4Proxy implements AutoCloseable
         return new ProxySnapshot.SocketFigures(name, socket.queue(), socket.rxPackets(), socket.txSubmitted(), kernel);
     }
 
-    /** Flows tracked now (both families; read without synchronization, so approximate while traffic flows). */
+    /** {@return flows tracked now (both families; read without synchronization, so approximate while traffic flows)} */
     public int flows()
     {
         return pipeline.flows();
     }
 
-    /** Frames received on the front and back sockets. */
+    /** {@return frames received on the front and back sockets} */
     public long received()
     {
         return front.rxPackets() + back.rxPackets();
     }
 
+    /** {@return the settings the proxy started with} */
     public ProxySettings settings()
     {
         return settings;
     }
 
-    /** Where the dataplane worker runs and why; any thread. */
+    /** {@return where the dataplane worker runs and why; any thread} */
     public WorkerPlacement worker()
     {
         return worker;
@@ -529,6 +598,9 @@ public final class L4Proxy implements AutoCloseable
     /**
      * The QoS scheduler of the frames toward backends ({@code toBackends}, sent on the back interface) or toward
      * clients, for its per-class counters; null when QoS is off. Counters may be read from any thread.
+     *
+     * @param toBackends the egress toward backends, else toward clients
+     * @return the scheduler, or null when QoS is off
      */
     public EgressScheduler qos(final boolean toBackends)
     {

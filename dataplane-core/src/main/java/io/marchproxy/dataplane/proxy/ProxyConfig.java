@@ -12,11 +12,17 @@ import java.util.Set;
  * Everything the proxy serves, as one immutable version: services, access rules (their service sets name
  * {@link ProxyService#index() service indexes}) and the action for a flow no rule matches. {@link L4Proxy#apply}
  * swaps a whole configuration in; no packet sees half of one.
+ *
+ * @param version the configuration's version, increasing
+ * @param services the services, by index
+ * @param rules the access rules
+ * @param defaultAction the action for flows no rule matches
  */
 public record ProxyConfig(long version, List<ProxyService> services, List<AccessRule> rules, AccessAction defaultAction)
 {
     public static final ProxyConfig EMPTY = new ProxyConfig(0, List.of(), List.of(), AccessAction.DENY);
 
+    /** Copies the lists. */
     public ProxyConfig
     {
         services = List.copyOf(services);

@@ -2,6 +2,7 @@ package io.marchproxy.dataplane.proxy;
 
 import io.marchproxy.dataplane.acl.AccessAction;
 import io.marchproxy.dataplane.balance.BackendSelector;
+import io.marchproxy.dataplane.bpf.L4FlowSlots;
 import io.marchproxy.dataplane.bpf.L4Layouts;
 import io.marchproxy.dataplane.conntrack.ExpiredFlowHandler;
 import io.marchproxy.dataplane.conntrack.FlowState;
@@ -47,6 +48,12 @@ import static io.marchproxy.dataplane.packet.NetworkByteOrder.u48;
  * the rewritten frame is marked with its service's DSCP and offered to the out interface's {@link EgressScheduler}
  * with the instant its service's token bucket for that direction lets it leave and its delay bound.
  *
+ * <p>Flows decided here are offloaded to the XDP program when their service says so ({@link FlowOffload}): an
+ * established TCP flow, a UDP flow after a few frames both ways; their frames then skip this path until a SYN, FIN or
+ * RST, a configuration or backend change, or idleness brings them back. After a configuration or backend change, a
+ * walk over the flows (a slice per turn) closes those the access rules no longer admit and takes back offloaded ones
+ * whose decision changed.
+ *
  * <p>What crosses threads: the configuration ({@link CompiledConfig}) and the backends' links and health
  * ({@link BackendLinks}) arrive as immutable snapshots through volatile fields and are adopted between batches, links
  * only together with (or after) the configuration they were made for; the
@@ -62,6 +69,8 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
 {
     /** Records the expiry sweep visits per turn: a whole table is swept in capacity / this many turns. */
     private static final int SWEEP_PER_TURN = 256;
+    /** Records the walk after a change visits per turn (an access decision each, and a recall for some). */
+    private static final int REVALIDATE_PER_TURN = 4096;
     private static final int TCP = L4Protocol.TCP.number();
 
     private static final ValueLayout.OfInt META_INT = ValueLayout.JAVA_INT_UNALIGNED;
@@ -90,6 +99,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     private final boolean qosOn;
     private final Side clientSide;
     private final Side backendSide;
+    private final FlowOffload offload;
 
     private volatile CompiledConfig pendingConfig;
     private volatile CompiledConfig liveConfig;
@@ -99,6 +109,9 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     /** Open flows per service index and backend index: what least-connections and the statistics count. */
     private int[][] active = new int[0][];
     private long now;
+    /** The walk over the flows after a change: the next record of each family, {@code -1} when none is under way. */
+    private int revalidate4 = -1;
+    private int revalidate6 = -1;
     /** The service of the frame just rewritten, for its side's egress. */
     private int servedService;
 
@@ -136,12 +149,14 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
      * @param snat6 likewise for IPv6
      * @param qos   the node's QoS; when enabled, frames toward backends go to {@code toBackends} through an
      *              {@link EgressScheduler} and frames toward clients to {@code toClients}
+     * @param offloadSlots the XDP program's flow slots to offload flows into, or null to keep every flow here
+     * @param offloadFlows the most flows offloaded at once
      */
     ProxyPipeline(
         final CompiledConfig initial, final IpAddress snat4, final IpAddress snat6, final PortRange snatPorts,
         final long frontMac, final long backMac, final int flowsPerFamily, final FlowTimeouts timeouts,
         final QosSettings qos, final TxPort toBackends, final TxPort toClients, final FlowEvents events,
-        final LatencyHistogram.Writer latency)
+        final LatencyHistogram.Writer latency, final L4FlowSlots offloadSlots, final int offloadFlows)
     {
         this.qosOn = qos.enabled();
         this.clientSide = new Side(true, qosOn ? new EgressScheduler(qos, toBackends, drops) : null);
@@ -164,6 +179,8 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         this.flows6 = new FlowTable(IpFamily.IPV6, flowsPerFamily, timeouts);
         this.clientMacs4 = arena.allocate((long)flows4.capacity() * Long.BYTES, Long.BYTES);
         this.clientMacs6 = arena.allocate((long)flows6.capacity() * Long.BYTES, Long.BYTES);
+        this.offload = new FlowOffload(offloadSlots, offloadFlows, flows4, flows6, clientMacs4, clientMacs6, frontMac,
+            backMac);
         final boolean journal = events != FlowEvents.NONE;
         this.openedAt4 = journal ? arena.allocate((long)flows4.capacity() * Long.BYTES, Long.BYTES) : null;
         this.openedAt6 = journal ? arena.allocate((long)flows6.capacity() * Long.BYTES, Long.BYTES) : null;
@@ -272,6 +289,12 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         return flows4.size() + flows6.size();
     }
 
+    /** Offload counters by {@link OffloadCounter}; any thread. */
+    SingleWriterCounters offloadCounters()
+    {
+        return offload.counters();
+    }
+
     FlowTable flows(final int family)
     {
         return family == IpFamily.IPV4 ? flows4 : flows6;
@@ -279,7 +302,8 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
 
     /**
      * Between turns on the dataplane thread: reads the clock once for the next batch, adopts a new configuration or
-     * backend state, and sweeps a slice of the flow tables for idle flows. Returns the work done.
+     * backend state (and starts the walk that checks open flows against it), takes a step of the walk and of the
+     * offloaded flows' scan, and sweeps a slice of the flow tables for idle flows. Returns the work done.
      */
     int housekeeping(final long nanoTime)
     {
@@ -294,15 +318,95 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         turnStart = nanoTime;
         now = nanoTime;
         int work = adoptPending();
+        if (revalidate4 >= 0 || revalidate6 >= 0)
+        {
+            work += revalidate(REVALIDATE_PER_TURN);
+        }
+        work += offload.scan(now, config.statistics());
         work += flows4.expire(now, SWEEP_PER_TURN, this);
         work += flows6.expire(now, SWEEP_PER_TURN, this);
         return work;
     }
 
+    private void startRevalidation()
+    {
+        revalidate4 = 0;
+        revalidate6 = 0;
+    }
+
+    /**
+     * Checks up to {@code budget} flow records against the configuration and backends adopted: a flow the access rules
+     * no longer admit is closed (its offload recalled, its SNAT port freed), an offloaded flow whose decision changed
+     * is recalled to this path. Returns the records visited.
+     */
+    private int revalidate(final int budget)
+    {
+        int visited = 0;
+        while (visited < budget && revalidate4 >= 0)
+        {
+            if (revalidate4 >= flows4.recordLimit())
+            {
+                revalidate4 = -1;
+                break;
+            }
+            revalidate(flows4, revalidate4++ << 1);
+            visited++;
+        }
+        while (visited < budget && revalidate6 >= 0)
+        {
+            if (revalidate6 >= flows6.recordLimit())
+            {
+                revalidate6 = -1;
+                break;
+            }
+            revalidate(flows6, revalidate6++ << 1);
+            visited++;
+        }
+        return visited;
+    }
+
+    private void revalidate(final FlowTable table, final int handle)
+    {
+        if (!table.isLive(handle))
+        {
+            return;
+        }
+        final CompiledConfig c = config;
+        final int service = table.serviceIndex(handle);
+        if (c.policy().decide(service, table.key(handle, 0, key)) != AccessAction.ALLOW)
+        {
+            c.statistics().revoked(service);
+            onExpired(table, handle);
+            table.remove(handle);
+            return;
+        }
+        if ((table.marks(handle) & FlowOffload.OFFLOADED) != 0 && !stillDecided(c, table, handle))
+        {
+            offload.recall(table, handle, c.statistics(), now, OffloadCounter.INVALIDATED);
+        }
+    }
+
+    /** Whether what was decided for an offloaded flow still holds: service offloaded, same backend, same next hop. */
+    private boolean stillDecided(final CompiledConfig c, final FlowTable table, final int handle)
+    {
+        final int service = table.serviceIndex(handle);
+        final int backend = table.backendIndex(handle);
+        if (!c.offload(service) || !c.backendEnabled(service, backend)
+            || !offload.wroteBackendMac(table, handle, links.mac(service, backend)))
+        {
+            return false;
+        }
+        final IpAddress address = c.backendAddress(service, backend);
+        table.key(handle, 1, quoted); // the reply's key: backend:port -> SNAT address:port
+        table.key(handle, 0, key);
+        return address.hi() == quoted.sourceHi() && address.lo() == quoted.sourceLo()
+            && c.backendPort(service, backend, key.destinationPort()) == quoted.sourcePort();
+    }
+
     /**
      * When the dataplane thread stops, with a flow journal attached: evicts every flow, so that each one the journal
-     * saw open is seen closing too (its counters final, its close time now). On the dataplane thread, after its
-     * last turn.
+     * saw open is seen closing too (its counters final, an offloaded flow's with what the XDP program forwarded, its
+     * close time now). On the dataplane thread, after its last turn.
      */
     void closeFlows(final long nanoTime)
     {
@@ -315,7 +419,10 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         flows6.expire(nanoTime + pastEveryTimeout, flows6.capacity(), this);
     }
 
-    /** A configuration offered since, and the links made for the configuration then in use. Returns the work done. */
+    /**
+     * A configuration offered since, and the links made for the configuration then in use; either starts the walk that
+     * checks open (and offloaded) flows against them. Returns the work done.
+     */
     private int adoptPending()
     {
         int work = 0;
@@ -323,6 +430,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         if (c != config)
         {
             adopt(c);
+            startRevalidation();
             work++;
         }
         final BackendLinks l = pendingLinks;
@@ -330,6 +438,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         {
             links = l;
             applyLinks();
+            startRevalidation();
             work++;
         }
         return work;
@@ -389,10 +498,18 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         }
     }
 
-    /** A flow the sweep evicts: its SNAT port goes back, its backend loses an open flow. */
+    /** An idle offloaded flow gets the XDP program's counts and last-seen times before the sweep judges it. */
+    @Override
+    public void beforeExpiry(final FlowTable table, final int handle)
+    {
+        offload.beforeExpiry(table, handle, config.statistics(), now);
+    }
+
+    /** A flow the sweep evicts: its offload is recalled, its SNAT port goes back, its backend loses an open flow. */
     @Override
     public void onExpired(final FlowTable table, final int handle)
     {
+        offload.recall(table, handle, config.statistics(), now, OffloadCounter.CLOSED);
         table.key(handle, 1, key);
         snatAllocator(key.family(), key.protocol()).free(key.destinationPort());
         closed(table.serviceIndex(handle), table.backendIndex(handle));
@@ -642,6 +759,10 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         }
         else
         {
+            if (table.marks(handle) != 0)
+            {
+                offload.javaFrame(table, handle, parsed.tcpFlags(), c.statistics(), now);
+            }
             table.touch(handle, now, length, parsed.tcpFlags());
         }
         final int service = table.serviceIndex(handle);
@@ -658,6 +779,10 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
             return drop(DropReason.TTL_EXPIRED);
         }
         c.statistics().toBackend(service, backend, length);
+        if (offload.enabled() && c.offload(service) && FlowOffload.ready(table, handle))
+        {
+            offload.offload(table, handle, c, links, now);
+        }
         return served(c, service);
     }
 
@@ -732,6 +857,11 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         {
             return drop(DropReason.NO_FLOW);
         }
+        final CompiledConfig c = config;
+        if (table.marks(handle) != 0)
+        {
+            offload.javaFrame(table, handle, parsed.tcpFlags(), c.statistics(), now);
+        }
         table.touch(handle, now, length, parsed.tcpFlags());
         table.translation(handle, translated);
         final long mac = clientMacs(tuple.family()).getAtIndex(ValueLayout.JAVA_LONG, handle >>> 1);
@@ -739,9 +869,12 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         {
             return drop(DropReason.TTL_EXPIRED);
         }
-        final CompiledConfig c = config;
         final int service = table.serviceIndex(handle);
         c.statistics().toClient(service, table.backendIndex(handle), length);
+        if (offload.enabled() && c.offload(service) && FlowOffload.ready(table, handle))
+        {
+            offload.offload(table, handle, c, links, now);
+        }
         return served(c, service);
     }
 
@@ -786,6 +919,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     @Override
     public void close()
     {
+        offload.close();
         flows4.close();
         flows6.close();
         arena.close();

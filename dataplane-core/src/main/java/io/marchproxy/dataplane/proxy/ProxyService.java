@@ -24,6 +24,21 @@ import java.util.Objects;
  * @param clientAffinity consistent hashing on the client's address alone (every flow of a client to one backend),
  *                  rather than on the whole 5-tuple; only {@link BalancingAlgorithm#MAGLEV} looks at it
  * @param qos       its rates, priority class and DSCP, or null for none (the default class, no limit, unmarked)
+ * @param offload   whether the service's flows are offloaded to the XDP program once the proxy has decided them (a
+ *                  TCP flow when established, a UDP flow after a few frames): their frames are then
+ *                  rewritten and forwarded in the kernel without a copy into user space, counted per flow there and
+ *                  read back for the statistics. On by default: the XDP program does exactly what the Java path does
+ *                  to an established flow's frames (same rewrite, checksums, TTL, MACs; SYN, FIN and RST still go
+ *                  through Java, which ends flows), at a fraction of the cost per packet. A service with a
+ *                  {@code qos} policy is never offloaded while the proxy's QoS is on (the Java path's egress shapes,
+ *                  queues and marks its frames; the XDP program cannot). Turn it off for a service whose every
+ *                  frame user space must see (a flow under inspection). Offloaded frames of services without a policy
+ *                  leave without passing the Java egress's priority queues.
+ *
+ * @param vip the address clients reach the service on
+ * @param protocol TCP or UDP
+ * @param ports the ports of the service
+ * @param algorithm how a new flow's backend is picked
  */
 public record ProxyService(
     int index,
@@ -35,8 +50,14 @@ public record ProxyService(
     List<Backend> backends,
     HealthProbe probe,
     boolean clientAffinity,
-    ServiceQos qos)
+    ServiceQos qos,
+    boolean offload)
 {
+    /**
+     * Checks the components and copies the backends.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
     public ProxyService
     {
         Objects.requireNonNull(name, "name");
@@ -63,18 +84,89 @@ public record ProxyService(
         }
     }
 
-    /** A service without a QoS policy. */
+    /**
+     * A service without a QoS policy.
+     *
+     * @param index          the service's index in its configuration
+     * @param name           its name
+     * @param vip            the address clients reach it on
+     * @param protocol       TCP or UDP
+     * @param ports          its ports
+     * @param algorithm      how a new flow's backend is picked
+     * @param backends       its backends
+     * @param probe          how backends are checked, or null for never
+     * @param clientAffinity consistent hashing on the client's address alone
+     */
     public ProxyService(
         final int index, final String name, final IpAddress vip, final L4Protocol protocol, final PortRange ports,
         final BalancingAlgorithm algorithm, final List<Backend> backends, final HealthProbe probe,
         final boolean clientAffinity)
     {
-        this(index, name, vip, protocol, ports, algorithm, backends, probe, clientAffinity, null);
+        this(index, name, vip, protocol, ports, algorithm, backends, probe, clientAffinity, null, true);
     }
 
-    /** This service with {@code policy} as its QoS policy. */
+    /**
+     * A service with {@code qos} as its QoS policy, whose flows are offloaded unless QoS forbids.
+     *
+     * @param index          the service's index in its configuration
+     * @param name           its name
+     * @param vip            the address clients reach it on
+     * @param protocol       TCP or UDP
+     * @param ports          its ports
+     * @param algorithm      how a new flow's backend is picked
+     * @param backends       its backends
+     * @param probe          how backends are checked, or null for never
+     * @param clientAffinity consistent hashing on the client's address alone
+     * @param qos            its QoS policy, or null for none
+     */
+    public ProxyService(
+        final int index, final String name, final IpAddress vip, final L4Protocol protocol, final PortRange ports,
+        final BalancingAlgorithm algorithm, final List<Backend> backends, final HealthProbe probe,
+        final boolean clientAffinity, final ServiceQos qos)
+    {
+        this(index, name, vip, protocol, ports, algorithm, backends, probe, clientAffinity, qos, true);
+    }
+
+    /**
+     * A service without a QoS policy, its flows offloaded as {@code offload} says.
+     *
+     * @param index          the service's index in its configuration
+     * @param name           its name
+     * @param vip            the address clients reach it on
+     * @param protocol       TCP or UDP
+     * @param ports          its ports
+     * @param algorithm      how a new flow's backend is picked
+     * @param backends       its backends
+     * @param probe          how backends are checked, or null for never
+     * @param clientAffinity consistent hashing on the client's address alone
+     * @param offload        whether its flows are offloaded to the XDP program
+     */
+    public ProxyService(
+        final int index, final String name, final IpAddress vip, final L4Protocol protocol, final PortRange ports,
+        final BalancingAlgorithm algorithm, final List<Backend> backends, final HealthProbe probe,
+        final boolean clientAffinity, final boolean offload)
+    {
+        this(index, name, vip, protocol, ports, algorithm, backends, probe, clientAffinity, null, offload);
+    }
+
+    /**
+     * {@return this service with offload on or off}
+     *
+     * @param on whether its flows are offloaded
+     */
+    public ProxyService withOffload(final boolean on)
+    {
+        return new ProxyService(index, name, vip, protocol, ports, algorithm, backends, probe, clientAffinity, qos, on);
+    }
+
+    /**
+     * {@return this service with {@code policy} as its QoS policy}
+     *
+     * @param policy the policy, or null for none
+     */
     public ProxyService withQos(final ServiceQos policy)
     {
-        return new ProxyService(index, name, vip, protocol, ports, algorithm, backends, probe, clientAffinity, policy);
+        return new ProxyService(index, name, vip, protocol, ports, algorithm, backends, probe, clientAffinity, policy,
+            offload);
     }
 }

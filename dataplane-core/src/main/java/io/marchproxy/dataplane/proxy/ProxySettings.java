@@ -27,6 +27,19 @@ import java.util.Objects;
  * @param cores     where the worker thread runs ({@link CpuPolicy}: the interface's NUMA node, none, or a CPU list)
  * @param idle      what the worker does between turns without work
  * @param qos       priority classes, shaping and marking on the proxy's egress ({@link QosSettings#OFF}: none)
+ * @param offloadFlows flows the XDP program may forward itself at once: its flow slots, memory shared with the kernel
+ *                  at 128 bytes a slot, hold two per flow and are made four times that many (a power of two: 32 MiB
+ *                  for the default 32,768); a flow decided when the limit is reached or no slot is free for it stays
+ *                  on the Java path, counted. 0 turns offload off for the whole proxy, whatever the services say.
+ *
+ * @param front the interface toward clients
+ * @param back the interface toward backends
+ * @param queue the RX queue served on each
+ * @param mode the XDP mode
+ * @param frameSize bytes of a UMEM frame
+ * @param ringSize entries of each ring
+ * @param batch frames a turn of the dataplane takes at most
+ * @param timeouts idle timeouts of flows
  */
 public record ProxySettings(
     String front,
@@ -45,11 +58,17 @@ public record ProxySettings(
     FlowTimeouts timeouts,
     CpuPolicy cores,
     WorkerIdle idle,
-    QosSettings qos)
+    QosSettings qos,
+    int offloadFlows)
 {
     /** The default SNAT ports: below Linux's default ephemeral range. */
     public static final PortRange DEFAULT_SNAT_PORTS = new PortRange(20_000, 32_767);
 
+    /**
+     * Checks the components.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
     public ProxySettings
     {
         Objects.requireNonNull(front, "front");
@@ -63,6 +82,10 @@ public record ProxySettings(
         if (snat4 == null && snat6 == null)
         {
             throw new IllegalArgumentException("the proxy needs a source address toward backends (snat4 or snat6)");
+        }
+        if (offloadFlows < 0)
+        {
+            throw new IllegalArgumentException("offloadFlows must be >= 0 (0: no offload), not " + offloadFlows);
         }
         final int needed = 2 * ringSize + 2 * batch + 2 * qos.heldFramesPerInterface();
         if (frames < needed)
@@ -78,43 +101,87 @@ public record ProxySettings(
     }
 
     /**
-     * Sensible sizes for {@code front} and {@code back} in native mode on queue 0; the worker on the front interface's
-     * NUMA node, polling when idle; QoS on with the default classes.
+     * {@return sensible sizes for {@code front} and {@code back} in native mode on queue 0} 65,536 flows per family,
+     * 32,768 of them offloaded at once; the worker on the front interface's NUMA node, polling when idle; QoS on with
+     * the default classes.
+     *
+     * @param front the interface toward clients
+     * @param back the interface toward backends
+     * @param snat4 the node's IPv4 address on the back side, or null
+     * @param snat6 the node's IPv6 address on the back side, or null
      */
     public static ProxySettings of(final String front, final String back, final IpAddress snat4, final IpAddress snat6)
     {
         return new ProxySettings(front, back, 0, XdpMode.DRV, snat4, snat6, DEFAULT_SNAT_PORTS, 65_536, 16_384, 2048,
-            2048, 64, 1, FlowTimeouts.DEFAULTS, CpuPolicy.AUTO, WorkerIdle.POLL, QosSettings.DEFAULTS);
+            2048, 64, 1, FlowTimeouts.DEFAULTS, CpuPolicy.AUTO, WorkerIdle.POLL, QosSettings.DEFAULTS, 32_768);
     }
 
+    /**
+     * {@return these settings in XDP mode {@code m}}
+     *
+     * @param m the mode
+     */
     public ProxySettings withMode(final XdpMode m)
     {
         return new ProxySettings(front, back, queue, m, snat4, snat6, snatPorts, flowsPerFamily, frames, frameSize,
-            ringSize, batch, pollTimeoutMs, timeouts, cores, idle, qos);
+            ringSize, batch, pollTimeoutMs, timeouts, cores, idle, qos, offloadFlows);
     }
 
+    /**
+     * {@return these settings with SNAT ports {@code ports}}
+     *
+     * @param ports the port range
+     */
     public ProxySettings withSnatPorts(final PortRange ports)
     {
         return new ProxySettings(front, back, queue, mode, snat4, snat6, ports, flowsPerFamily, frames, frameSize,
-            ringSize, batch, pollTimeoutMs, timeouts, cores, idle, qos);
+            ringSize, batch, pollTimeoutMs, timeouts, cores, idle, qos, offloadFlows);
     }
 
+    /**
+     * {@return these settings with flow timeouts {@code t}}
+     *
+     * @param t the timeouts
+     */
     public ProxySettings withTimeouts(final FlowTimeouts t)
     {
         return new ProxySettings(front, back, queue, mode, snat4, snat6, snatPorts, flowsPerFamily, frames, frameSize,
-            ringSize, batch, pollTimeoutMs, t, cores, idle, qos);
+            ringSize, batch, pollTimeoutMs, t, cores, idle, qos, offloadFlows);
     }
 
-    /** The RX queue served on both interfaces, where the worker runs and how it idles. */
+    /**
+     * {@return these settings with the RX queue served on both interfaces, where the worker runs and how it idles}
+     *
+     * @param q      the RX queue
+     * @param c      where the worker runs
+     * @param i      what it does when idle
+     * @param pollMs how long it sleeps in {@code poll} when idling with {@link WorkerIdle#POLL}
+     */
     public ProxySettings withWorker(final int q, final CpuPolicy c, final WorkerIdle i, final int pollMs)
     {
         return new ProxySettings(front, back, q, mode, snat4, snat6, snatPorts, flowsPerFamily, frames, frameSize,
-            ringSize, batch, pollMs, timeouts, c, i, qos);
+            ringSize, batch, pollMs, timeouts, c, i, qos, offloadFlows);
     }
 
+    /**
+     * {@return these settings with QoS {@code q}}
+     *
+     * @param q the QoS settings ({@link QosSettings#OFF}: none)
+     */
     public ProxySettings withQos(final QosSettings q)
     {
         return new ProxySettings(front, back, queue, mode, snat4, snat6, snatPorts, flowsPerFamily, frames, frameSize,
-            ringSize, batch, pollTimeoutMs, timeouts, cores, idle, q);
+            ringSize, batch, pollTimeoutMs, timeouts, cores, idle, q, offloadFlows);
+    }
+
+    /**
+     * {@return these settings with room for {@code flows} offloaded flows}
+     *
+     * @param flows offloaded flows at once, 0 for no offload
+     */
+    public ProxySettings withOffloadFlows(final int flows)
+    {
+        return new ProxySettings(front, back, queue, mode, snat4, snat6, snatPorts, flowsPerFamily, frames, frameSize,
+            ringSize, batch, pollTimeoutMs, timeouts, cores, idle, qos, flows);
     }
 }

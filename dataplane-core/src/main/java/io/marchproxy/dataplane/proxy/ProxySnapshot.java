@@ -20,6 +20,8 @@ import java.util.List;
  * @param services      every service of that configuration with its counters and its backends'
  * @param drops         frames the dataplane thread dropped, indexed by {@link DropReason#ordinal()}
  * @param xdp           the XDP program's counters summed over CPUs, indexed by {@link L4Program.Counter#ordinal()}
+ * @param offload       what flow offload did, indexed by {@link OffloadCounter#ordinal()} (its traffic is in the
+ *                      service and backend counters too, folded in from the XDP program's per-flow counts)
  * @param sockets       each AF_XDP socket's figures
  * @param latency       per-packet processing latency in nanoseconds since the start (see {@link ProxyPipeline})
  * @param qos           per direction and priority class, what QoS sent, held and dropped; empty when QoS is off
@@ -31,26 +33,56 @@ public record ProxySnapshot(
     List<ServiceFigures> services,
     long[] drops,
     long[] xdp,
+    long[] offload,
     List<SocketFigures> sockets,
     Histogram latency,
     List<ClassFigures> qos,
     WorkerPlacement worker)
 {
-    /** Frames dropped for {@code reason}. */
+    /**
+     * {@return frames dropped for {@code reason}}
+     *
+     * @param reason the drop reason
+     */
     public long drops(final DropReason reason)
     {
         return drops[reason.ordinal()];
     }
 
-    /** The XDP program's {@code counter}. */
+    /**
+     * {@return the XDP program's {@code counter}, summed over CPUs}
+     *
+     * @param counter the counter
+     */
     public long xdp(final L4Program.Counter counter)
     {
         return xdp[counter.ordinal()];
     }
 
-    /** A service's counters, indexed by {@link ProxyStatistics.ServiceCounter#ordinal()}, and its backends'. */
+    /**
+     * {@return flow offload's {@code counter}}
+     *
+     * @param counter the counter
+     */
+    public long offload(final OffloadCounter counter)
+    {
+        return offload[counter.ordinal()];
+    }
+
+    /**
+     * A service's counters and its backends'.
+     *
+     * @param service  the service, as configured
+     * @param counters its counters, indexed by {@link ProxyStatistics.ServiceCounter#ordinal()}
+     * @param backends its backends' figures, in the service's order
+     */
     public record ServiceFigures(ProxyService service, long[] counters, List<BackendFigures> backends)
     {
+        /**
+         * {@return the service's {@code counter}}
+         *
+         * @param counter the counter
+         */
         public long get(final ProxyStatistics.ServiceCounter counter)
         {
             return counters[counter.ordinal()];
@@ -58,12 +90,19 @@ public record ProxySnapshot(
     }
 
     /**
-     * A backend's counters, indexed by {@link ProxyStatistics.BackendCounter#ordinal()}.
+     * A backend's counters.
      *
      * @param position the backend's stable position in its service
+     * @param backend  the backend, as configured
+     * @param counters its counters, indexed by {@link ProxyStatistics.BackendCounter#ordinal()}
      */
     public record BackendFigures(int position, Backend backend, long[] counters)
     {
+        /**
+         * {@return the backend's {@code counter}}
+         *
+         * @param counter the counter
+         */
         public long get(final ProxyStatistics.BackendCounter counter)
         {
             return counters[counter.ordinal()];
@@ -72,19 +111,32 @@ public record ProxySnapshot(
 
     /**
      * An AF_XDP socket: what the dataplane took off its RX ring and put on its TX ring, and the kernel's counters
-     * ({@code XDP_STATISTICS}), null if the kernel would not say (the socket closed meanwhile).
+     * ({@code XDP_STATISTICS}).
+     *
+     * @param interfaceName the interface the socket is bound to
+     * @param queue         its queue
+     * @param rxPackets     packets the dataplane took off its RX ring
+     * @param txPackets     packets the dataplane put on its TX ring
+     * @param kernel        the kernel's counters, null if the kernel would not say (the socket closed meanwhile)
      */
     public record SocketFigures(String interfaceName, int queue, long rxPackets, long txPackets, XskStatistics kernel)
     {
     }
 
     /**
-     * A priority class's QoS counters on one egress, indexed by {@link QosCounter#ordinal()}.
+     * A priority class's QoS counters on one egress.
      *
      * @param toBackends frames toward backends (sent on the back interface), else toward clients
+     * @param priority   the class
+     * @param counters   its counters, indexed by {@link QosCounter#ordinal()}
      */
     public record ClassFigures(boolean toBackends, PriorityClass priority, long[] counters)
     {
+        /**
+         * {@return the class's {@code counter}}
+         *
+         * @param counter the counter
+         */
         public long get(final QosCounter counter)
         {
             return counters[counter.ordinal()];

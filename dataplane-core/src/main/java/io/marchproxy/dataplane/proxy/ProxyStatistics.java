@@ -14,17 +14,41 @@ public final class ProxyStatistics
     /** What is counted per service. */
     public enum ServiceCounter
     {
-        PACKETS_TO_BACKENDS, BYTES_TO_BACKENDS, PACKETS_TO_CLIENTS, BYTES_TO_CLIENTS, FLOWS_OPENED, FLOWS_ACTIVE,
-        ACCESS_DENIED, ICMP_ERRORS
+        /** Packets forwarded from clients to backends. */
+        PACKETS_TO_BACKENDS,
+        /** Bytes forwarded from clients to backends. */
+        BYTES_TO_BACKENDS,
+        /** Packets forwarded from backends back to clients. */
+        PACKETS_TO_CLIENTS,
+        /** Bytes forwarded from backends back to clients. */
+        BYTES_TO_CLIENTS,
+        /** Flows opened (first packets that got a backend). */
+        FLOWS_OPENED,
+        /** Flows tracked now. */
+        FLOWS_ACTIVE,
+        /** First packets the access rules denied. */
+        ACCESS_DENIED,
+        /** ICMP errors about the service's flows translated and forwarded. */
+        ICMP_ERRORS,
+        /** Open flows closed because the access rules stopped admitting them. */
+        FLOWS_REVOKED
     }
 
     /** What is counted per backend ({@link #PACKETS} and {@link #BYTES}: both directions). */
     public enum BackendCounter
     {
-        FLOWS_OPENED, FLOWS_ACTIVE, PACKETS, BYTES
+        /** Flows opened to the backend. */
+        FLOWS_OPENED,
+        /** The backend's flows tracked now. */
+        FLOWS_ACTIVE,
+        /** Packets forwarded to and from the backend. */
+        PACKETS,
+        /** Bytes forwarded to and from the backend. */
+        BYTES
     }
 
     private static final int MIN_BACKEND_SLOTS = 8;
+    /** Counters per backend ({@code values()} copies its array on every call: not on the per-packet path). */
     private static final int BACKEND_COUNTERS = BackendCounter.values().length;
 
     private final SingleWriterCounters[] services;
@@ -46,7 +70,7 @@ public final class ProxyStatistics
             services[i] = oldService != null ? oldService : SingleWriterCounters.forEnum(ServiceCounter.class);
             final SingleWriterCounters oldBackends = previous == null || i >= previous.backends.length ? null
                 : previous.backends[i];
-            final int needed = s.backends().size() * BackendCounter.values().length;
+            final int needed = s.backends().size() * BACKEND_COUNTERS;
             if (oldBackends != null && oldBackends.length() >= needed)
             {
                 backends[i] = oldBackends;
@@ -81,14 +105,25 @@ public final class ProxyStatistics
         return labels;
     }
 
-    /** A service's counter, 0 for an unknown index; any thread. */
+    /**
+     * {@return a service's counter, 0 for an unknown index; any thread}
+     *
+     * @param index the service's index
+     * @param counter the counter
+     */
     public long service(final int index, final ServiceCounter counter)
     {
         final SingleWriterCounters c = index >= 0 && index < services.length ? services[index] : null;
         return c == null ? 0 : c.get(counter);
     }
 
-    /** A backend's counter, 0 for unknown indexes; any thread. */
+    /**
+     * {@return a backend's counter, 0 for unknown indexes; any thread}
+     *
+     * @param service the service's index
+     * @param backend the backend's position in the service
+     * @param counter the counter
+     */
     public long backend(final int service, final int backend, final BackendCounter counter)
     {
         final SingleWriterCounters c = service >= 0 && service < backends.length ? backends[service] : null;
@@ -98,34 +133,46 @@ public final class ProxyStatistics
 
     void toBackend(final int service, final int backend, final int bytes)
     {
-        final SingleWriterCounters c = service < services.length ? services[service] : null;
-        if (c == null)
-        {
-            return; // a flow of a service removed since (its backend's MAC still known for a moment)
-        }
-        c.increment(ServiceCounter.PACKETS_TO_BACKENDS.ordinal());
-        c.add(ServiceCounter.BYTES_TO_BACKENDS.ordinal(), bytes);
-        backendPacket(service, backend, bytes);
+        add(service, backend, ServiceCounter.PACKETS_TO_BACKENDS, ServiceCounter.BYTES_TO_BACKENDS, 1, bytes);
     }
 
     void toClient(final int service, final int backend, final int bytes)
     {
-        final SingleWriterCounters c = service < services.length ? services[service] : null;
-        if (c == null)
-        {
-            return; // a flow of a service removed since: its figures went with it
-        }
-        c.increment(ServiceCounter.PACKETS_TO_CLIENTS.ordinal());
-        c.add(ServiceCounter.BYTES_TO_CLIENTS.ordinal(), bytes);
-        backendPacket(service, backend, bytes);
+        add(service, backend, ServiceCounter.PACKETS_TO_CLIENTS, ServiceCounter.BYTES_TO_CLIENTS, 1, bytes);
     }
 
-    private void backendPacket(final int service, final int backend, final int bytes)
+    /**
+     * Adds traffic of a flow that did not pass through {@link #toBackend}/{@link #toClient} one frame at a time (frames
+     * the XDP program forwarded): {@code direction} 0 toward the backend, 1 toward the client. A service removed since
+     * has no figures left to add to.
+     */
+    void addTraffic(final int service, final int backend, final int direction, final long packets, final long bytes)
     {
+        if (direction == 0)
+        {
+            add(service, backend, ServiceCounter.PACKETS_TO_BACKENDS, ServiceCounter.BYTES_TO_BACKENDS, packets, bytes);
+        }
+        else
+        {
+            add(service, backend, ServiceCounter.PACKETS_TO_CLIENTS, ServiceCounter.BYTES_TO_CLIENTS, packets, bytes);
+        }
+    }
+
+    private void add(
+        final int service, final int backend, final ServiceCounter packetCounter, final ServiceCounter byteCounter,
+        final long packets, final long bytes)
+    {
+        final SingleWriterCounters c = service >= 0 && service < services.length ? services[service] : null;
+        if (c == null)
+        {
+            return; // a flow of a service removed since (its backend's MAC still known for a moment)
+        }
+        c.add(packetCounter.ordinal(), packets);
+        c.add(byteCounter.ordinal(), bytes);
         final int base = backend * BACKEND_COUNTERS;
         if (base + BACKEND_COUNTERS <= backends[service].length())
         {
-            backends[service].increment(base + BackendCounter.PACKETS.ordinal());
+            backends[service].add(base + BackendCounter.PACKETS.ordinal(), packets);
             backends[service].add(base + BackendCounter.BYTES.ordinal(), bytes);
         }
     }
@@ -151,6 +198,15 @@ public final class ProxyStatistics
         if (at < backends[service].length())
         {
             backends[service].add(at, -1);
+        }
+    }
+
+    void revoked(final int service)
+    {
+        final SingleWriterCounters c = service >= 0 && service < services.length ? services[service] : null;
+        if (c != null)
+        {
+            c.increment(ServiceCounter.FLOWS_REVOKED.ordinal());
         }
     }
 

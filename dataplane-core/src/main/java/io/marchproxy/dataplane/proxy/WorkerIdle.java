@@ -25,14 +25,27 @@ import java.util.concurrent.TimeUnit;
  */
 public enum WorkerIdle
 {
-    POLL, BUSY_SPIN, YIELDING, BACKOFF;
+    /** Spin while frames are in flight, else sleep in {@code poll()} on the sockets. */
+    POLL,
+    /** Never leave the core. */
+    BUSY_SPIN,
+    /** {@code Thread.yield()} between turns. */
+    YIELDING,
+    /** Spin, then yield, then park from 1 us up to 1 ms. */
+    BACKOFF;
 
-    /** The name in configuration: {@code poll}, {@code busy-spin}, {@code yielding}, {@code backoff}. */
+    /** {@return the name in configuration: {@code poll}, {@code busy-spin}, {@code yielding}, {@code backoff}} */
     public String configName()
     {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
+    /**
+     * {@return the strategy named {@code text}}
+     *
+     * @param text {@code poll}, {@code busy-spin}, {@code yielding} or {@code backoff}
+     * @throws IllegalArgumentException for another name
+     */
     public static WorkerIdle parse(final String text)
     {
         for (final WorkerIdle w : values())

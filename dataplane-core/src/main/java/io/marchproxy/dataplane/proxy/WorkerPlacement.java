@@ -8,8 +8,13 @@ import io.marchproxy.dataplane.cpu.CpuSet;
  * in {@code /proc/<pid>/task/<tid>}), the RX queue it serves on both interfaces, the placement chosen and why, the
  * CPUs the kernel then reported for the thread, and its idle strategy.
  *
- * @param allowed what {@code sched_getaffinity} says for the thread after pinning (all the process's CPUs when not
- *                pinned)
+ * @param thread    the worker thread's name
+ * @param threadId  the kernel's id of the thread
+ * @param queue     the RX queue it serves on both interfaces
+ * @param placement the placement chosen and why
+ * @param allowed   what {@code sched_getaffinity} says for the thread after pinning (all the process's CPUs when not
+ *                  pinned)
+ * @param idle      its idle strategy
  */
 public record WorkerPlacement(
     String thread, int threadId, int queue, CpuPlacement placement, CpuSet allowed, WorkerIdle idle)

@@ -15,6 +15,11 @@ import java.util.Objects;
  */
 public record ClassSettings(int weight, Duration maxDelay, int dscp)
 {
+    /**
+     * Checks the values.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
     public ClassSettings
     {
         Objects.requireNonNull(maxDelay, "maxDelay");
@@ -33,7 +38,11 @@ public record ClassSettings(int weight, Duration maxDelay, int dscp)
         }
     }
 
-    /** The defaults of {@code c}. */
+    /**
+     * {@return the defaults of {@code c}}
+     *
+     * @param c the class
+     */
     public static ClassSettings defaults(final PriorityClass c)
     {
         return new ClassSettings(c.defaultWeight(), c.defaultMaxDelay(), c.defaultDscp());

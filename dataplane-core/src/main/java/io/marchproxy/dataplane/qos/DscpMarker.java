@@ -28,7 +28,12 @@ public final class DscpMarker
     {
     }
 
-    /** Sets the packet's DSCP to {@code dscp} (0..63). */
+    /**
+     * Sets the packet's DSCP to {@code dscp}.
+     *
+     * @param packet a packet the parser accepted
+     * @param dscp   0..63
+     */
     public static void mark(final ParsedPacket packet, final int dscp)
     {
         final MemorySegment segment = packet.segment();
@@ -50,7 +55,11 @@ public final class DscpMarker
         }
     }
 
-    /** The packet's DSCP. */
+    /**
+     * {@return the packet's DSCP}
+     *
+     * @param packet a packet the parser accepted
+     */
     public static int dscp(final ParsedPacket packet)
     {
         final int word = u16(packet.segment(), packet.l3Offset());

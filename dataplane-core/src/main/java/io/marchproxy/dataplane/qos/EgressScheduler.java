@@ -82,6 +82,8 @@ public final class EgressScheduler
     private long cursor;
 
     /**
+     * A scheduler with every queue empty.
+     *
      * @param settings its classes, link rate and sizes ({@code enabled} is the caller's business)
      * @param port     the TX ring frames go to and the pool dropped frames go back to
      * @param drops    the proxy's drop counters by {@link DropReason}, shared with the rest of the worker
@@ -138,8 +140,13 @@ public final class EgressScheduler
      * Takes a frame of class {@code cls} arriving at {@code now}: sends it, queues it or holds it until
      * {@code eligibleAt}. Returns false, after counting why, when it is dropped: the caller gives the frame back.
      *
+     * @param address    the frame's UMEM address
+     * @param length     the frame's length
+     * @param cls        its class's ordinal ({@link PriorityClass#ordinal()})
+     * @param now        the time now ({@code System.nanoTime()})
      * @param eligibleAt when its service's tokens let it leave ({@code now} for a service without a limit)
      * @param boundNanos the longest it may wait for its tokens, and then for the link
+     * @return true when it was sent, queued or held; false when it was dropped
      */
     public boolean offer(
         final long address, final int length, final int cls, final long now, final long eligibleAt,
@@ -221,7 +228,10 @@ public final class EgressScheduler
 
     /**
      * Moves frames whose tokens have come out of the shaper, then sends queued frames as the classes' turns, the link
-     * rate and the TX ring's room allow. Call once or twice per turn with the turn's time; returns frames sent.
+     * rate and the TX ring's room allow. Call once or twice per turn with the turn's time.
+     *
+     * @param now the turn's time ({@code System.nanoTime()})
+     * @return frames sent
      */
     public int release(final long now)
     {
@@ -358,7 +368,7 @@ public final class EgressScheduler
         counters.add(cls * PER_CLASS + counter.ordinal(), n);
     }
 
-    /** Frames held now (shaper and queues); owner thread. */
+    /** {@return frames held now (shaper and queues); owner thread} */
     public int held()
     {
         int held = shaped;
@@ -398,13 +408,18 @@ public final class EgressScheduler
         shaped = 0;
     }
 
-    /** Per-class counters, indexed {@code class * QosCounter count + counter}; any thread. */
+    /** {@return per-class counters, indexed {@code class * QosCounter count + counter}; any thread} */
     public SingleWriterCounters counters()
     {
         return counters;
     }
 
-    /** A class's counter; any thread. */
+    /**
+     * {@return a class's counter; any thread}
+     *
+     * @param c       the class
+     * @param counter the counter
+     */
     public long counter(final PriorityClass c, final QosCounter counter)
     {
         return counters.get(c.ordinal() * PER_CLASS + counter.ordinal());

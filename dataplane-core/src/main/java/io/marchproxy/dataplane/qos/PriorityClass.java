@@ -10,9 +10,13 @@ import java.util.Locale;
  */
 public enum PriorityClass
 {
+    /** The most urgent: weight 40, EF (46), 5 ms. */
     P0(40, 46, Duration.ofMillis(5)),
+    /** Weight 30, AF41 (34), 20 ms. */
     P1(30, 34, Duration.ofMillis(20)),
+    /** Weight 20, AF21 (18), 50 ms. */
     P2(20, 18, Duration.ofMillis(50)),
+    /** Best effort: weight 10, DSCP 0, 100 ms. */
     P3(10, 0, Duration.ofMillis(100));
 
     /** The number of classes. */
@@ -29,22 +33,30 @@ public enum PriorityClass
         this.defaultMaxDelay = defaultMaxDelay;
     }
 
+    /** {@return the class's default share of a congested link} */
     public int defaultWeight()
     {
         return defaultWeight;
     }
 
+    /** {@return the DSCP the class's packets are marked with by default} */
     public int defaultDscp()
     {
         return defaultDscp;
     }
 
+    /** {@return the longest the class's packets may wait by default} */
     public Duration defaultMaxDelay()
     {
         return defaultMaxDelay;
     }
 
-    /** The class named {@code p0}..{@code p3} (any case). */
+    /**
+     * {@return the class named {@code name}}
+     *
+     * @param name {@code p0}..{@code p3}, any case
+     * @throws IllegalArgumentException for another name
+     */
     public static PriorityClass parse(final String name)
     {
         try

@@ -10,6 +10,7 @@ import java.util.Objects;
  * rate (0: the TX ring is the only limit, as on a real NIC whose ring fills when the link is busy) and the bounds of
  * what may be held.
  *
+ * @param enabled         whether QoS is on
  * @param classes         by {@link PriorityClass#ordinal()}, four of them
  * @param defaultClass    the class of services without a QoS policy (their packets are not marked)
  * @param linkBitsPerSecond the egress rate of each interface the proxy sends on; 0 for none
@@ -33,6 +34,11 @@ public record QosSettings(
     /** Off: no queueing, shaping or marking. */
     public static final QosSettings OFF = DEFAULTS.withEnabled(false);
 
+    /**
+     * Checks the values and copies the classes.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
     public QosSettings
     {
         classes = List.copyOf(classes);
@@ -72,24 +78,39 @@ public record QosSettings(
         return out;
     }
 
-    /** The settings of class {@code c}. */
+    /**
+     * {@return the settings of class {@code c}}
+     *
+     * @param c the class
+     */
     public ClassSettings of(final PriorityClass c)
     {
         return classes.get(c.ordinal());
     }
 
-    /** Frames one interface's scheduler may hold at most: every class queue full and the shaper full. */
+    /** {@return frames one interface's scheduler may hold at most: every class queue full and the shaper full} */
     public int heldFramesPerInterface()
     {
         return enabled ? PriorityClass.COUNT * queueFrames + shaperFrames : 0;
     }
 
+    /**
+     * {@return these settings, on or off}
+     *
+     * @param on whether QoS is on
+     */
     public QosSettings withEnabled(final boolean on)
     {
         return new QosSettings(on, classes, defaultClass, linkBitsPerSecond, linkBurstBytes, queueFrames,
             shaperFrames);
     }
 
+    /**
+     * {@return these settings with class {@code c}'s replaced}
+     *
+     * @param c        the class
+     * @param settings its settings
+     */
     public QosSettings withClass(final PriorityClass c, final ClassSettings settings)
     {
         final List<ClassSettings> next = new ArrayList<>(classes);
@@ -98,17 +119,33 @@ public record QosSettings(
             shaperFrames);
     }
 
+    /**
+     * {@return these settings with {@code c} for services without a policy}
+     *
+     * @param c the class
+     */
     public QosSettings withDefaultClass(final PriorityClass c)
     {
         return new QosSettings(enabled, classes, c, linkBitsPerSecond, linkBurstBytes, queueFrames, shaperFrames);
     }
 
-    /** An egress rate for each interface (0: none) and the burst above it. */
+    /**
+     * {@return these settings with an egress rate for each interface and the burst above it}
+     *
+     * @param bitsPerSecond the rate, 0 for none
+     * @param burstBytes    the burst above it
+     */
     public QosSettings withLink(final long bitsPerSecond, final int burstBytes)
     {
         return new QosSettings(enabled, classes, defaultClass, bitsPerSecond, burstBytes, queueFrames, shaperFrames);
     }
 
+    /**
+     * {@return these settings with other queue sizes}
+     *
+     * @param framesPerClass frames each class may hold per interface (a power of two)
+     * @param shaper         frames the shaper may hold per interface
+     */
     public QosSettings withQueues(final int framesPerClass, final int shaper)
     {
         return new QosSettings(enabled, classes, defaultClass, linkBitsPerSecond, linkBurstBytes, framesPerClass,

@@ -11,6 +11,7 @@ import java.util.Objects;
  * @param egressBitsPerSecond  the rate of what the service sends back to its clients; 0: unlimited
  * @param burstBytes           how far above the rate a burst may go, each direction; 0: 10 ms worth of the rate
  *                             (at least {@value #MIN_BURST_BYTES} bytes)
+ * @param priority             its priority class
  * @param dscp                 0..63, or -1 for the class's DSCP
  * @param maxDelay             the longest its packets may wait in the node, or null for the class's bound
  */
@@ -25,6 +26,11 @@ public record ServiceQos(
     /** The smallest default burst: two full Ethernet frames and some. */
     public static final int MIN_BURST_BYTES = 4096;
 
+    /**
+     * Checks the values.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
     public ServiceQos
     {
         Objects.requireNonNull(priority, "priority");
@@ -42,13 +48,21 @@ public record ServiceQos(
         }
     }
 
-    /** Just a class: no limit, the class's DSCP and delay bound. */
+    /**
+     * {@return just a class: no limit, the class's DSCP and delay bound}
+     *
+     * @param priority the class
+     */
     public static ServiceQos ofClass(final PriorityClass priority)
     {
         return new ServiceQos(0, 0, 0, priority, -1, null);
     }
 
-    /** The bucket size for {@code bitsPerSecond}: {@link #burstBytes()} or its default. */
+    /**
+     * {@return the bucket size for {@code bitsPerSecond}: {@link #burstBytes()} or its default}
+     *
+     * @param bitsPerSecond the bucket's rate
+     */
     public long burstFor(final long bitsPerSecond)
     {
         return burstBytes > 0 ? burstBytes : Math.max(MIN_BURST_BYTES, bitsPerSecond / 8 / 100);

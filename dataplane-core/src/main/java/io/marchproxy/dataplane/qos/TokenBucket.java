@@ -20,6 +20,8 @@ public final class TokenBucket
     private long theoreticalArrival = Long.MIN_VALUE / 2;
 
     /**
+     * A full bucket.
+     *
      * @param bitsPerSecond the rate, above 0
      * @param burstBytes    the bucket size, at least one full frame
      */
@@ -28,7 +30,12 @@ public final class TokenBucket
         configure(bitsPerSecond, burstBytes);
     }
 
-    /** Changes rate and size, keeping what the bucket holds (a configuration change does not refill it). */
+    /**
+     * Changes rate and size, keeping what the bucket holds (a configuration change does not refill it).
+     *
+     * @param bitsPerSecond the rate, above 0
+     * @param burstBytes    the bucket size, at least one full frame
+     */
     public void configure(final long bitsPerSecond, final long burstBytes)
     {
         if (bitsPerSecond < 8 || bitsPerSecond > 8 * PICOS_PER_SECOND)
@@ -43,21 +50,30 @@ public final class TokenBucket
         this.toleranceNanos = burstBytes * picosPerByte / 1000;
     }
 
-    /** The earliest time at which the next packet may leave: {@code now} when the bucket has tokens. */
+    /**
+     * {@return the earliest time at which the next packet may leave: {@code now} when the bucket has tokens}
+     *
+     * @param now the time now ({@code System.nanoTime()})
+     */
     public long conformsAt(final long now)
     {
         final long at = theoreticalArrival - toleranceNanos;
         return at > now ? at : now;
     }
 
-    /** Takes the tokens of {@code bytes} leaving at {@code at} (at or after {@link #conformsAt}). */
+    /**
+     * Takes the tokens of {@code bytes} leaving at {@code at} (at or after {@link #conformsAt}).
+     *
+     * @param at    when the packet leaves
+     * @param bytes the packet's length
+     */
     public void consume(final long at, final int bytes)
     {
         final long from = theoreticalArrival > at ? theoreticalArrival : at;
         theoreticalArrival = from + bytes * picosPerByte / 1000;
     }
 
-    /** The rate in bits a second (rounded to the picosecond-per-byte step it is kept in). */
+    /** {@return the rate in bits a second (rounded to the picosecond-per-byte step it is kept in)} */
     public long bitsPerSecond()
     {
         return 8 * PICOS_PER_SECOND / picosPerByte;

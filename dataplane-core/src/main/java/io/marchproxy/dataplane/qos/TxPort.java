@@ -6,12 +6,25 @@ package io.marchproxy.dataplane.qos;
  */
 public interface TxPort
 {
-    /** How many of {@code max} frames {@link #transmit} would take now. */
+    /**
+     * {@return how many of {@code max} frames {@link #transmit} would take now}
+     *
+     * @param max the most frames wanted
+     */
     int txRoom(int max);
 
-    /** Queues the frame at UMEM {@code address} for transmission; false when the ring is full. */
+    /**
+     * {@return false when the ring is full, else queues the frame at UMEM {@code address} for transmission}
+     *
+     * @param address the frame's UMEM address
+     * @param length  the frame's length
+     */
     boolean transmit(long address, int length);
 
-    /** Gives a frame the scheduler held and dropped back to its pool. */
+    /**
+     * Gives a frame the scheduler held and dropped back to its pool.
+     *
+     * @param address the frame's UMEM address
+     */
     void discard(long address);
 }

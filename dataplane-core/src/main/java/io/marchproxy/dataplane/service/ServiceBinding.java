@@ -17,6 +17,11 @@ import java.util.Objects;
  */
 public record ServiceBinding(IpAddress vip, L4Protocol protocol, PortRange ports, int serviceIndex)
 {
+    /**
+     * Checks the components.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
     public ServiceBinding
     {
         Objects.requireNonNull(vip, "vip");

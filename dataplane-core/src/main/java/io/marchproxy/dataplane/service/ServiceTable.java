@@ -109,7 +109,7 @@ public final class ServiceTable
         }
     }
 
-    /** A builder for a new table. */
+    /** {@return a builder for a new table} */
     public static Builder builder()
     {
         return new Builder();
@@ -118,6 +118,13 @@ public final class ServiceTable
     /**
      * The service of traffic to {@code (family, hi, lo)} over IP protocol {@code protocol} on {@code port}, or
      * {@link #NO_SERVICE}. Any thread; allocation-free.
+     *
+     * @param family the destination's family
+     * @param hi its high 64 bits (IPv4: 0)
+     * @param lo its low 64 bits
+     * @param protocol the IP protocol
+     * @param port the destination port
+     * @return the service's index, or {@link #NO_SERVICE}
      */
     public int lookup(final int family, final long hi, final long lo, final int protocol, final int port)
     {
@@ -136,20 +143,24 @@ public final class ServiceTable
         return range == IntervalSearch.NONE ? NO_SERVICE : rangeService[range];
     }
 
-    /** The service of a packet whose tuple is {@code tuple}: looked up by its destination. */
+    /**
+     * {@return the service of a packet whose tuple is {@code tuple}: looked up by its destination}
+     *
+     * @param tuple a packet's 5-tuple
+     */
     public int lookup(final FlowTuple tuple)
     {
         return lookup(tuple.family(), tuple.destinationHi(), tuple.destinationLo(), tuple.protocol(),
             tuple.destinationPort());
     }
 
-    /** Bindings in the table, in the order they were added: what the XDP side's service map is filled from. */
+    /** {@return bindings in the table, in the order they were added: what the XDP side's service map is filled from} */
     public List<ServiceBinding> bindings()
     {
         return bindings;
     }
 
-    /** Number of bindings. */
+    /** {@return number of bindings} */
     public int size()
     {
         return bindings.size();
@@ -169,14 +180,27 @@ public final class ServiceTable
         {
         }
 
-        /** Adds a binding. */
+        /**
+         * Adds a binding.
+         *
+         * @param binding the binding
+         * @return this builder
+         */
         public Builder add(final ServiceBinding binding)
         {
             bindings.add(binding);
             return this;
         }
 
-        /** Adds the binding of {@code vip}, {@code protocol} and {@code ports} to {@code serviceIndex}. */
+        /**
+         * Adds the binding of {@code vip}, {@code protocol} and {@code ports} to {@code serviceIndex}.
+         *
+         * @param vip the VIP
+         * @param protocol TCP or UDP
+         * @param ports one port or a range
+         * @param serviceIndex the service's index
+         * @return this builder
+         */
         public Builder add(
             final IpAddress vip, final L4Protocol protocol, final PortRange ports, final int serviceIndex)
         {
@@ -186,6 +210,9 @@ public final class ServiceTable
         /**
          * The table. Throws {@link IllegalArgumentException} for a single port bound twice or two overlapping ranges
          * of one VIP and protocol.
+         *
+         * @return the table
+         * @throws IllegalArgumentException when bindings overlap
          */
         public ServiceTable build()
         {

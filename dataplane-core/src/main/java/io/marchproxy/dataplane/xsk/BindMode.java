@@ -19,7 +19,7 @@ public enum BindMode
         this.bindFlags = bindFlags;
     }
 
-    /** The {@code sxdp_flags} bits for this mode. */
+    /** {@return the {@code sxdp_flags} bits for this mode} */
     public int bindFlags()
     {
         return bindFlags;

@@ -21,6 +21,9 @@ public abstract sealed class ConsumerRing extends XskRing permits RxRing, Comple
      * Takes up to {@code max} entries and returns how many (0 when the ring is empty). They are addressed 0..n-1 by
      * the subclass's getters until the next peek, and stay the process's until {@link #release()} hands their slots
      * back to the kernel.
+     *
+     * @param max the most entries to take
+     * @return how many were taken
      */
     public final int peek(final int max)
     {
@@ -36,7 +39,11 @@ public abstract sealed class ConsumerRing extends XskRing permits RxRing, Comple
         return n;
     }
 
-    /** Puts the last {@code count} peeked, unreleased entries back so the next peek returns them again. */
+    /**
+     * Puts the last {@code count} peeked, unreleased entries back so the next peek returns them again.
+     *
+     * @param count how many to put back, at most the unreleased ones
+     */
     public final void cancel(final int count)
     {
         cachedConsumer -= count;
@@ -48,14 +55,16 @@ public abstract sealed class ConsumerRing extends XskRing permits RxRing, Comple
         INDEX.setRelease(memory, consumerOffset, cachedConsumer);
     }
 
-    /** Entries the kernel has produced and we have not peeked yet (refreshes the view of the producer index). */
+    /**
+     * {@return entries the kernel has produced and we have not peeked yet (refreshes the view of the producer index)}
+     */
     public final int available()
     {
         cachedProducer = (int)INDEX.getAcquire(memory, producerOffset);
         return cachedProducer - cachedConsumer;
     }
 
-    /** The free-running consumer index as this side sees it (including peeked, unreleased entries). */
+    /** {@return the free-running consumer index as this side sees it (including peeked, unreleased entries)} */
     public final int consumerIndex()
     {
         return cachedConsumer;

@@ -13,7 +13,11 @@ public final class FramePool
     private final long[] addresses;
     private int size;
 
-    /** An empty pool that can hold {@code capacity} frames. */
+    /**
+     * An empty pool that can hold {@code capacity} frames.
+     *
+     * @param capacity the most frames it holds
+     */
     public FramePool(final int capacity)
     {
         if (capacity <= 0)
@@ -23,13 +27,23 @@ public final class FramePool
         this.addresses = new long[capacity];
     }
 
-    /** Takes a frame address, or returns {@link #NO_FRAME} when none is left. */
+    /**
+     * Takes a frame address, or returns {@link #NO_FRAME} when none is left.
+     *
+     * @return a frame's UMEM address, or {@link #NO_FRAME}
+     */
     public long acquire()
     {
         return size == 0 ? NO_FRAME : addresses[--size];
     }
 
-    /** Returns a frame; false (and the frame is not taken) when the pool is already full, which means a double release. */
+    /**
+     * Returns a frame; false (and the frame is not taken) when the pool is already full, which means a double
+     * release.
+     *
+     * @param address the frame's UMEM address
+     * @return true when the frame was taken back
+     */
     public boolean release(final long address)
     {
         if (size == addresses.length)
@@ -40,13 +54,13 @@ public final class FramePool
         return true;
     }
 
-    /** Frames in the pool. */
+    /** {@return frames in the pool} */
     public int available()
     {
         return size;
     }
 
-    /** Frames the pool can hold. */
+    /** {@return frames the pool can hold} */
     public int capacity()
     {
         return addresses.length;

@@ -28,6 +28,9 @@ public final class Packet
     /**
      * Skips {@code bytes} at the front, e.g. a header the XDP program put before the frame: from now on the packet
      * starts after them (what is transmitted if it is forwarded). Allocation-free.
+     *
+     * @param bytes how many bytes to skip, 0 to the packet's length
+     * @return this packet
      */
     public Packet skip(final int bytes)
     {
@@ -40,25 +43,28 @@ public final class Packet
         return this;
     }
 
-    /** UMEM address of the packet's first byte. */
+    /** {@return UMEM address of the packet's first byte} */
     public long address()
     {
         return address;
     }
 
-    /** Length of the packet in bytes. */
+    /** {@return length of the packet in bytes} */
     public int length()
     {
         return length;
     }
 
-    /** The whole UMEM frame holding the packet: a segment made once per frame, so reading through it allocates nothing. */
+    /**
+     * {@return the whole UMEM frame holding the packet: a segment made once per frame, so reading through it allocates
+     * nothing}
+     */
     public MemorySegment frame()
     {
         return umem.frame(address);
     }
 
-    /** Offset of the packet's first byte within {@link #frame()}. */
+    /** {@return offset of the packet's first byte within {@link #frame()}} */
     public int offset()
     {
         return umem.offsetInFrame(address);
@@ -67,6 +73,8 @@ public final class Packet
     /**
      * The packet's bytes as an exact slice (address, length) of the UMEM, zero-copy. The slice object itself is new
      * unless the JIT scalar-replaces it; loops that must not allocate use {@link #frame()} and {@link #offset()}.
+     *
+     * @return the packet's bytes
      */
     public MemorySegment data()
     {

@@ -22,6 +22,9 @@ public abstract sealed class ProducerRing extends XskRing permits FillRing, TxRi
     /**
      * Reserves up to {@code count} slots and returns how many it got (0 when the ring is full). The slots are
      * addressed 0..n-1 by the subclass's setters until the next reserve; they reach the kernel on {@link #submit()}.
+     *
+     * @param count the most slots wanted
+     * @return how many were reserved
      */
     public final int reserve(final int count)
     {
@@ -40,6 +43,9 @@ public abstract sealed class ProducerRing extends XskRing permits FillRing, TxRi
     /**
      * How many of {@code count} slots a {@link #reserve} would get now, without reserving them; reads the kernel's
      * consumer word only when the cached view shows too little room.
+     *
+     * @param count the most slots wanted
+     * @return how many a reserve would get
      */
     public final int room(final int count)
     {
@@ -52,7 +58,11 @@ public abstract sealed class ProducerRing extends XskRing permits FillRing, TxRi
         return Math.min(count, free);
     }
 
-    /** Gives back the last {@code count} reserved slots, not yet submitted, unused. */
+    /**
+     * Gives back the last {@code count} reserved slots, not yet submitted, unused.
+     *
+     * @param count how many to give back, at most the reserved ones
+     */
     public final void cancel(final int count)
     {
         cachedProducer -= count;
@@ -67,20 +77,24 @@ public abstract sealed class ProducerRing extends XskRing permits FillRing, TxRi
     /**
      * Whether the kernel asked to be woken up ({@code XDP_RING_NEED_WAKEUP}, with {@code XDP_USE_NEED_WAKEUP} bound):
      * for the fill ring by {@code poll}/{@code recvfrom}, for the TX ring by a {@code sendto} kick.
+     *
+     * @return true when the kernel needs a wake-up to process this ring
      */
     public final boolean needsWakeup()
     {
         return ((int)INDEX.getOpaque(memory, flagsOffset) & IfXdp.XDP_RING_NEED_WAKEUP) != 0;
     }
 
-    /** Entries submitted or reserved that the kernel has not consumed yet, as last seen (refreshes the view). */
+    /**
+     * {@return entries submitted or reserved that the kernel has not consumed yet, as last seen (refreshes the view)}
+     */
     public final int outstanding()
     {
         cachedConsumer = (int)INDEX.getAcquire(memory, consumerOffset);
         return cachedProducer - cachedConsumer;
     }
 
-    /** The free-running producer index as this side sees it (including reserved, unsubmitted slots). */
+    /** {@return the free-running producer index as this side sees it (including reserved, unsubmitted slots)} */
     public final int producerIndex()
     {
         return cachedProducer;

@@ -35,6 +35,11 @@ public record RingDescriptor(
     /** The index words sit on their own cache lines, as the kernel lays them out. */
     public static final int CACHE_LINE = 64;
 
+    /**
+     * Checks the capacity.
+     *
+     * @throws IllegalArgumentException when the capacity is not a power of two the kernel accepts
+     */
     public RingDescriptor
     {
         checkCapacity(capacity);
@@ -49,7 +54,12 @@ public record RingDescriptor(
         }
     }
 
-    /** Throws unless {@code capacity} is a power of two the kernel accepts (1..2^31). */
+    /**
+     * Throws unless {@code capacity} is a power of two the kernel accepts (1..2^31).
+     *
+     * @param capacity entries of the ring
+     * @throws IllegalArgumentException naming the value
+     */
     public static void checkCapacity(final int capacity)
     {
         if (capacity <= 0 || Integer.bitCount(capacity) != 1)
@@ -61,6 +71,12 @@ public record RingDescriptor(
     /**
      * The descriptor of one ring from a {@code struct xdp_ring_offset} (as returned inside
      * {@code struct xdp_mmap_offsets}) at {@code offset} in {@code mmapOffsets}.
+     *
+     * @param mmapOffsets the kernel's {@code struct xdp_mmap_offsets}
+     * @param offset where the ring's {@code struct xdp_ring_offset} is in it
+     * @param capacity entries of the ring
+     * @param entrySize {@link #ADDRESS_ENTRY_SIZE} or {@link #DESCRIPTOR_ENTRY_SIZE}
+     * @return the descriptor
      */
     public static RingDescriptor fromKernel(
         final MemorySegment mmapOffsets, final long offset, final int capacity, final int entrySize)
@@ -74,25 +90,34 @@ public record RingDescriptor(
             entrySize);
     }
 
-    /** The kernel's layout (producer, consumer, flags each on a cache line, then the entries) in plain memory. */
+    /**
+     * {@return the kernel's layout (producer, consumer, flags each on a cache line, then the entries) in plain memory}
+     *
+     * @param capacity entries of the ring
+     * @param entrySize {@link #ADDRESS_ENTRY_SIZE} or {@link #DESCRIPTOR_ENTRY_SIZE}
+     */
     public static RingDescriptor standalone(final int capacity, final int entrySize)
     {
         return new RingDescriptor(0, CACHE_LINE, 2L * CACHE_LINE, 3L * CACHE_LINE, capacity, entrySize);
     }
 
-    /** Bytes to map (or allocate) for the ring: up to the end of the last entry. */
+    /** {@return bytes to map (or allocate) for the ring: up to the end of the last entry} */
     public long mappedLength()
     {
         return entriesOffset + (long)capacity * entrySize;
     }
 
-    /** {@code capacity - 1}: a free-running 32-bit index masked with it gives the slot. */
+    /** {@return {@code capacity - 1}: a free-running 32-bit index masked with it gives the slot} */
     public int mask()
     {
         return capacity - 1;
     }
 
-    /** Byte offset of the entry for the free-running index {@code index}. */
+    /**
+     * {@return byte offset of the entry for the free-running index {@code index}}
+     *
+     * @param index a free-running producer or consumer index
+     */
     public long entryOffset(final int index)
     {
         return entriesOffset + (long)(index & (capacity - 1)) * entrySize;

@@ -2,6 +2,7 @@ package io.marchproxy.dataplane.xsk;
 
 import io.marchproxy.ffm.CallState;
 import io.marchproxy.ffm.ErrnoException;
+import io.marchproxy.ffm.NativeAccess;
 import io.marchproxy.ffm.libc.Errno;
 import io.marchproxy.ffm.libc.SysMman;
 import io.marchproxy.ffm.libc.SysResource;
@@ -59,10 +60,16 @@ public final class Umem implements AutoCloseable
     /**
      * Maps a UMEM of {@code frameCount} frames of {@code frameSize} bytes (a power of two from 2048 to the page size)
      * with {@code headroom} bytes reserved in front of each received packet, pages populated up front.
+     *
+     * @param frameCount how many frames
+     * @param frameSize bytes of a frame
+     * @param headroom bytes reserved in front of each received packet
+     * @return the UMEM, its frames all in its pool
      */
     @SuppressWarnings("restricted") // gives the mapping its size and ties munmap to the arena: the point of this class
     public static Umem allocate(final int frameCount, final int frameSize, final int headroom)
     {
+        NativeAccess.require(Umem.class.getModule());
         final int page = Unistd.getpagesize();
         if (frameSize < 2048 || frameSize > page || Integer.bitCount(frameSize) != 1)
         {
@@ -99,53 +106,71 @@ public final class Umem implements AutoCloseable
         }
     }
 
-    /** The whole region; frame addresses are offsets into it. */
+    /** {@return the whole region; frame addresses are offsets into it} */
     public MemorySegment segment()
     {
         return region;
     }
 
+    /** {@return how many frames the UMEM has} */
     public int frameCount()
     {
         return frameCount;
     }
 
+    /** {@return bytes of a frame} */
     public int frameSize()
     {
         return frameSize;
     }
 
-    /** Bytes the application reserved in front of each received packet ({@code xdp_umem_reg.headroom}). */
+    /** {@return bytes the application reserved in front of each received packet ({@code xdp_umem_reg.headroom})} */
     public int headroom()
     {
         return headroom;
     }
 
-    /** The pool of frames this process holds; owner thread only. */
+    /** {@return the pool of frames this process holds; owner thread only} */
     public FramePool pool()
     {
         return pool;
     }
 
-    /** Address of frame {@code index}. */
+    /**
+     * {@return address of frame {@code index}}
+     *
+     * @param index the frame's index, 0..frameCount-1
+     */
     public long frameAddress(final int index)
     {
         return (long)index << frameShift;
     }
 
-    /** The address of the frame that holds UMEM address {@code address}. */
+    /**
+     * {@return the address of the frame that holds UMEM address {@code address}}
+     *
+     * @param address any UMEM address
+     */
     public long frameBase(final long address)
     {
         return address & -(long)frameSize;
     }
 
-    /** The segment of the whole frame holding {@code address}, made once at allocation. */
+    /**
+     * {@return the segment of the whole frame holding {@code address}, made once at allocation}
+     *
+     * @param address any UMEM address
+     */
     public MemorySegment frame(final long address)
     {
         return frames[(int)(address >>> frameShift)];
     }
 
-    /** Offset of {@code address} within its frame. */
+    /**
+     * {@return offset of {@code address} within its frame}
+     *
+     * @param address any UMEM address
+     */
     public int offsetInFrame(final long address)
     {
         return (int)(address & (frameSize - 1));

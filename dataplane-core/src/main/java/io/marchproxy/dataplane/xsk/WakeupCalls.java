@@ -1,5 +1,6 @@
 package io.marchproxy.dataplane.xsk;
 
+import io.marchproxy.ffm.CallState;
 import io.marchproxy.ffm.Downcalls;
 
 import java.lang.foreign.FunctionDescriptor;
@@ -11,17 +12,20 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The three syscalls of the packet path ({@code sendto} kick, {@code recvfrom} wake-up, {@code poll}), linked without
- * errno capture. A capturing downcall allocates a small object per call until the JIT has compiled its call site,
- * and a rarely taken idle branch can run interpreted at any time; these calls must not allocate, ever. Their
- * failures are counted by the caller, not classified by errno. Setup keeps using the errno-capturing bindings.
+ * The three syscalls of the packet path ({@code sendto} kick, {@code recvfrom} wake-up, {@code poll}). The kick and the
+ * wake-up capture errno into a segment the caller owns (one per socket, allocated at setup), so the caller can tell
+ * the kernel's "try again" from a real error without a thread-local lookup; {@code poll} reports no errno (its
+ * failures are treated as "nothing ready"). {@code XskAllocationTest} checks the loops that make these calls
+ * allocate nothing.
  */
 final class WakeupCalls
 {
     private static final MethodHandle SENDTO = Downcalls.libc("sendto",
-        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT),
+        CallState.CAPTURE_ERRNO);
     private static final MethodHandle RECVFROM = Downcalls.libc("recvfrom",
-        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS),
+        CallState.CAPTURE_ERRNO);
     private static final MethodHandle POLL = Downcalls.libc("poll",
         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
 
@@ -29,12 +33,12 @@ final class WakeupCalls
     {
     }
 
-    /** {@code sendto(fd, NULL, 0, flags, NULL, 0)}: -1 on failure. */
-    static long sendtoEmpty(final int fd, final int flags)
+    /** {@code sendto(fd, NULL, 0, flags, NULL, 0)}: -1 on failure, errno in {@code state}. */
+    static long sendtoEmpty(final MemorySegment state, final int fd, final int flags)
     {
         try
         {
-            return (long)SENDTO.invokeExact(fd, MemorySegment.NULL, 0L, flags, MemorySegment.NULL, 0);
+            return (long)SENDTO.invokeExact(state, fd, MemorySegment.NULL, 0L, flags, MemorySegment.NULL, 0);
         }
         catch (final Throwable ex)
         {
@@ -42,12 +46,12 @@ final class WakeupCalls
         }
     }
 
-    /** {@code recvfrom(fd, NULL, 0, flags, NULL, NULL)}: -1 on failure. */
-    static long recvfromEmpty(final int fd, final int flags)
+    /** {@code recvfrom(fd, NULL, 0, flags, NULL, NULL)}: -1 on failure, errno in {@code state}. */
+    static long recvfromEmpty(final MemorySegment state, final int fd, final int flags)
     {
         try
         {
-            return (long)RECVFROM.invokeExact(fd, MemorySegment.NULL, 0L, flags, MemorySegment.NULL,
+            return (long)RECVFROM.invokeExact(state, fd, MemorySegment.NULL, 0L, flags, MemorySegment.NULL,
                 MemorySegment.NULL);
         }
         catch (final Throwable ex)

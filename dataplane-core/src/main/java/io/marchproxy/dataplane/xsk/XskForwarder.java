@@ -50,7 +50,12 @@ public final class XskForwarder implements Agent, PacketHandler
     @FunctionalInterface
     public interface Rewriter
     {
-        /** Rewrites {@code packet} in place; {@code false} drops it (the frame goes back to the pool). */
+        /**
+         * Rewrites {@code packet} in place; {@code false} drops it (the frame goes back to the pool).
+         *
+         * @param packet the received packet, in place
+         * @return true to transmit it, false to drop it
+         */
         boolean rewrite(Packet packet);
     }
 
@@ -64,10 +69,13 @@ public final class XskForwarder implements Agent, PacketHandler
          * Takes the rewritten {@code packet}: true when it was sent or is held (it will leave through the out socket's
          * TX ring, or be given back to the pool by the egress), false when it is dropped (counted by the egress; the
          * forwarder gives the frame back).
+         *
+         * @param packet the rewritten frame
+         * @return true when it was sent or is held, false when it was dropped
          */
         boolean accept(Packet packet);
 
-        /** Sends what may leave now; returns the frames sent. Called at least once per turn. */
+        /** {@return the frames sent} Sends what may leave now; called at least once per turn. */
         int release();
     }
 
@@ -79,13 +87,22 @@ public final class XskForwarder implements Agent, PacketHandler
     private long forwarded;
     private long dropped;
 
-    /** A forwarder that sends every rewritten frame straight to {@code out}'s TX ring (no {@link Egress}). */
+    /**
+     * A forwarder that sends every rewritten frame straight to {@code out}'s TX ring (no {@link Egress}).
+     *
+     * @param in the socket to receive on (with an RX ring)
+     * @param out the socket to transmit on (with a TX ring, same UMEM; may be {@code in} to bounce frames back)
+     * @param batch frames per turn, 1..the RX ring size
+     * @param rewriter what to do to each frame before it leaves
+     */
     public XskForwarder(final XskSocket in, final XskSocket out, final int batch, final Rewriter rewriter)
     {
         this(in, out, batch, rewriter, null);
     }
 
     /**
+     * A forwarder from {@code in} to {@code out}, neither of which it owns.
+     *
      * @param in the socket to receive on (with an RX ring)
      * @param out the socket to transmit on (with a TX ring, same UMEM; may be {@code in} to bounce frames back)
      * @param batch frames per turn, 1..the RX ring size
@@ -164,13 +181,15 @@ public final class XskForwarder implements Agent, PacketHandler
         return "xsk-forwarder-" + in.ifindex() + ":" + in.queue() + "->" + out.ifindex() + ":" + out.queue();
     }
 
-    /** Frames queued for transmission on {@code out} (with an {@link Egress}: taken by it); any thread. */
+    /** {@return frames queued for transmission on {@code out} (with an {@link Egress}: taken by it); any thread} */
     public long forwarded()
     {
         return (long)FORWARDED.getAcquire(this);
     }
 
-    /** Frames the rewriter refused (or, never with the room check, that found the TX ring full); any thread. */
+    /**
+     * {@return frames the rewriter refused (or, never with the room check, that found the TX ring full); any thread}
+     */
     public long dropped()
     {
         return (long)DROPPED.getAcquire(this);
@@ -179,6 +198,9 @@ public final class XskForwarder implements Agent, PacketHandler
     /**
      * The idle strategy of this forwarder ({@link XskPollIdleStrategy}): spins while frames are in flight on
      * {@code out}, else sleeps in {@code poll(POLLIN)} on {@code in} for at most {@code pollTimeoutMs}.
+     *
+     * @param pollTimeoutMs how long one poll may sleep
+     * @return the idle strategy
      */
     public IdleStrategy idleStrategy(final int pollTimeoutMs)
     {

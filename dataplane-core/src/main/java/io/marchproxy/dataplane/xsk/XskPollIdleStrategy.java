@@ -20,6 +20,13 @@ public final class XskPollIdleStrategy implements IdleStrategy
     private final int pollTimeoutMs;
     private int spins;
 
+    /**
+     * An idle strategy that spins while {@code senders} have frames in flight and otherwise polls {@code receivers}.
+     *
+     * @param receivers the sockets whose frames wake the agent
+     * @param pollTimeoutMs how long one poll may sleep
+     * @param senders the sockets whose TX completions the agent waits for
+     */
     public XskPollIdleStrategy(final XskPoller receivers, final int pollTimeoutMs, final XskSocket... senders)
     {
         if (pollTimeoutMs < 0)

@@ -18,6 +18,11 @@ public final class XskPoller
     private final MemorySegment fds;
     private final int count;
 
+    /**
+     * A poller over {@code sockets}, waiting for {@code POLLIN} on each.
+     *
+     * @param sockets the sockets, owned by the calling thread
+     */
     public XskPoller(final XskSocket... sockets)
     {
         count = sockets.length;
@@ -30,7 +35,12 @@ public final class XskPoller
         }
     }
 
-    /** Waits up to {@code timeoutMs}; returns how many sockets are ready (0 on timeout or interruption). */
+    /**
+     * Waits up to {@code timeoutMs}; returns how many sockets are ready (0 on timeout or interruption).
+     *
+     * @param timeoutMs how long to wait
+     * @return how many sockets are ready
+     */
     public int poll(final int timeoutMs)
     {
         for (int i = 0; i < count; i++)

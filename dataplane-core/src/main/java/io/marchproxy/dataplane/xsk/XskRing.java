@@ -49,7 +49,7 @@ public abstract sealed class XskRing permits ProducerRing, ConsumerRing
         this.cachedConsumer = (int)INDEX.getAcquire(memory, consumerOffset);
     }
 
-    /** Number of entries, a power of two. */
+    /** {@return number of entries, a power of two} */
     public final int capacity()
     {
         return capacity;

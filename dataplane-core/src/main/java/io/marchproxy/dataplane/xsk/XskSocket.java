@@ -2,6 +2,7 @@ package io.marchproxy.dataplane.xsk;
 
 import io.marchproxy.dataplane.bpf.XskProgram;
 import io.marchproxy.dataplane.netns.Interfaces;
+import io.marchproxy.dataplane.netns.NetNamespace;
 import io.marchproxy.ffm.CallState;
 import io.marchproxy.ffm.ErrnoException;
 import io.marchproxy.ffm.libc.Errno;
@@ -68,6 +69,9 @@ public final class XskSocket implements AutoCloseable
 
     private final int fd;
     private final int ifindex;
+    /** The interface's name (for messages) and the network namespace the socket was bound in. */
+    private final String ifname;
+    private final long namespaceId;
     private final int queue;
     private final Umem umem;
     private final FramePool pool;
@@ -93,14 +97,21 @@ public final class XskSocket implements AutoCloseable
     private long txCompleted;
     private long txKicks;
     private long rxWakeups;
-    private long kickFailures;
+    private long kickRetries;
+    private long kickErrors;
+    private int lastKickErrno;
+    /** Where the kick and wake-up syscalls write errno: this socket's own, allocated once. */
+    private final MemorySegment kickState;
 
-    private XskSocket(final Builder b, final int fd, final Arena arena, final FillRing fill,
+    private XskSocket(final Builder b, final String ifname, final long namespaceId, final int fd, final Arena arena,
+        final FillRing fill,
         final CompletionRing completion, final RxRing rx, final TxRing tx, final boolean zeroCopy,
         final boolean busyPoll, final XskSocket ringOwner)
     {
         this.fd = fd;
         this.ifindex = b.ifindex;
+        this.ifname = ifname;
+        this.namespaceId = namespaceId;
         this.queue = b.queue;
         this.umem = b.umem;
         this.pool = b.umem.pool();
@@ -116,71 +127,80 @@ public final class XskSocket implements AutoCloseable
         this.pollFd.set(JAVA_INT, Poll.pollfd_fd, fd);
         this.packet = new Packet(b.umem);
         this.ringOwner = ringOwner;
+        this.kickState = CallState.allocate(arena);
     }
 
-    /** A builder for a socket over {@code umem}. */
+    /**
+     * {@return a builder for a socket over {@code umem}}
+     *
+     * @param umem the UMEM the socket's frames live in
+     */
     public static Builder builder(final Umem umem)
     {
         return new Builder(umem);
     }
 
-    /** The socket's file descriptor, e.g. for an XSKMAP. */
+    /** {@return the socket's file descriptor, e.g. for an XSKMAP} */
     public int fd()
     {
         return fd;
     }
 
+    /** {@return the index of the interface the socket is bound to} */
     public int ifindex()
     {
         return ifindex;
     }
 
+    /** {@return the queue the socket is bound to} */
     public int queue()
     {
         return queue;
     }
 
+    /** {@return the UMEM the socket's frames live in} */
     public Umem umem()
     {
         return umem;
     }
 
-    /** Whether the kernel bound the socket in zero-copy mode ({@code XDP_OPTIONS}, read at bind). */
+    /** {@return whether the kernel bound the socket in zero-copy mode ({@code XDP_OPTIONS}, read at bind)} */
     public boolean zeroCopy()
     {
         return zeroCopy;
     }
 
-    /** Whether the socket was bound with {@code XDP_USE_NEED_WAKEUP}. */
+    /** {@return whether the socket was bound with {@code XDP_USE_NEED_WAKEUP}} */
     public boolean needWakeup()
     {
         return needWakeup;
     }
 
-    /** Whether busy polling was asked for and the kernel accepted all three socket options. */
+    /** {@return whether busy polling was asked for and the kernel accepted all three socket options} */
     public boolean busyPoll()
     {
         return busyPoll;
     }
 
-    /** The fill ring, or the UMEM owner's for a socket sharing the owner's (interface, queue). */
+    /** {@return the fill ring, or the UMEM owner's for a socket sharing the owner's (interface, queue)} */
     public FillRing fillRing()
     {
         return fill;
     }
 
+    /** {@return the completion ring, or the UMEM owner's for a socket sharing the owner's (interface, queue)} */
     public CompletionRing completionRing()
     {
         return completion;
     }
 
-    /** The RX ring, or null when the socket was built without one. */
+    /** {@return the RX ring, or null when the socket was built without one} */
     public RxRing rxRing()
     {
         return rx;
     }
 
-    /** The TX ring, or null when the socket was built without one. */
+    /** {@return the TX ring, or null when the socket was built without one} */
     public TxRing txRing()
     {
         return tx;
@@ -188,13 +208,25 @@ public final class XskSocket implements AutoCloseable
 
     /**
      * Puts this socket in {@code program}'s XSKMAP for its queue, so the program redirects the queue's frames here;
-     * {@link #close()} takes it out again.
+     * {@link #close()} takes it out again. The program must be attached to this socket's interface first
+     * ({@link XskProgram#attach}, in the socket's namespace): registered in a program that is not, the socket would
+     * receive nothing and no call would fail, so this one does, with the fix in its message. Any thread.
+     *
+     * @param program the loaded program, attached to this socket's interface
+     * @throws IllegalStateException when the socket is registered already or the program is not attached to its
+     *                               interface
      */
     public void registerIn(final XskProgram program)
     {
         if (this.program != null)
         {
             throw new IllegalStateException("already registered in an XDP program");
+        }
+        if (!program.isAttachedTo(ifindex, namespaceId))
+        {
+            throw new IllegalStateException("the XDP program is not attached to " + ifname + " (ifindex " + ifindex +
+                ") in " + NetNamespace.describe(namespaceId) + ", the interface of this socket: it would receive " +
+                "nothing. Attach it first, in that namespace: program.attach(ifindex, XdpMode.DRV), then registerIn");
         }
         program.registerSocket(queue, fd);
         this.program = program;
@@ -203,6 +235,8 @@ public final class XskSocket implements AutoCloseable
     /**
      * Moves frames from the UMEM's pool into the fill ring, at most {@value #REFILL_BATCH} per call and as many as
      * fit, and returns how many. {@link #receive} does it on every call. Owner thread.
+     *
+     * @return how many frames went into the fill ring
      */
     public int refill()
     {
@@ -223,7 +257,11 @@ public final class XskSocket implements AutoCloseable
         return n;
     }
 
-    /** Refills until the fill ring is full or the pool empty; returns how many frames went in. Owner thread. */
+    /**
+     * Refills until the fill ring is full or the pool empty. Owner thread.
+     *
+     * @return how many frames went in
+     */
     public int fillAll()
     {
         int total = 0;
@@ -241,6 +279,10 @@ public final class XskSocket implements AutoCloseable
      * call). When {@code max > 0} and nothing arrived and the kernel asked for a wake-up (or busy polling is on), it
      * wakes the kernel.
      * Returns the number of packets. Owner thread.
+     *
+     * @param max the most packets to take, 0 to only refill
+     * @param handler what to do with each packet, in place
+     * @return the number of packets
      */
     public int receive(final int max, final PacketHandler handler)
     {
@@ -280,6 +322,10 @@ public final class XskSocket implements AutoCloseable
      * Queues the frame at UMEM {@code address} of {@code length} bytes for transmission; false when the TX ring is
      * full. The frame belongs to the kernel until it comes back through {@link #complete()}. Queued frames leave on
      * {@link #flush()}. Owner thread.
+     *
+     * @param address the frame's UMEM address
+     * @param length the packet's length
+     * @return false when the TX ring is full
      */
     public boolean transmit(final long address, final int length)
     {
@@ -296,7 +342,11 @@ public final class XskSocket implements AutoCloseable
         return true;
     }
 
-    /** How many of {@code max} frames {@link #transmit} would take now (free TX slots, capped). Owner thread. */
+    /**
+     * {@return how many of {@code max} frames {@link #transmit} would take now (free TX slots, capped)} Owner thread.
+     *
+     * @param max the most frames wanted
+     */
     public int txRoom(final int max)
     {
         if (tx == null)
@@ -306,7 +356,12 @@ public final class XskSocket implements AutoCloseable
         return tx.room(max);
     }
 
-    /** Queues a received packet for transmission on this socket without copying it (forwarding). Owner thread. */
+    /**
+     * Queues a received packet for transmission on this socket without copying it (forwarding). Owner thread.
+     *
+     * @param packet a packet received on a socket of the same UMEM
+     * @return false when the TX ring is full
+     */
     public boolean transmit(final Packet packet)
     {
         return transmit(packet.address(), packet.length());
@@ -316,6 +371,8 @@ public final class XskSocket implements AutoCloseable
      * Publishes the queued TX descriptors and kicks the kernel when the TX ring holds descriptors it has not taken
      * yet and, with need-wakeup, the ring's flag asks for it. Returns the number of descriptors published. Owner
      * thread.
+     *
+     * @return the number of descriptors published
      */
     public int flush()
     {
@@ -341,6 +398,8 @@ public final class XskSocket implements AutoCloseable
     /**
      * Takes completed TX frames from the completion ring back into the pool and returns how many. For a socket that
      * shares its owner's completion ring this also collects the owner's completions. Owner thread.
+     *
+     * @return how many frames came back
      */
     public int complete()
     {
@@ -359,25 +418,44 @@ public final class XskSocket implements AutoCloseable
     }
 
     /**
-     * Tells the kernel to process the TX ring: {@code sendto(fd, NULL, 0, MSG_DONTWAIT)}. A failed kick is counted
-     * ({@link #kickFailures()}); under load EAGAIN/EBUSY/ENOBUFS are normal and the next kick retries. Owner thread.
+     * Tells the kernel to process the TX ring: {@code sendto(fd, NULL, 0, MSG_DONTWAIT)}. A kick the kernel answers
+     * with EAGAIN, EBUSY or ENOBUFS is counted in {@link #kickRetries()}: in copy mode it sends a budget of frames per
+     * kick and asks for another one, and under load the device may be busy; the next {@link #flush()} kicks again.
+     * Any other failure is counted in {@link #kickErrors()} with its errno in {@link #lastKickErrno()}. Owner thread.
      */
     public void kickTx()
     {
         txKicks++;
-        if (WakeupCalls.sendtoEmpty(fd, SysSocket.MSG_DONTWAIT) < 0)
+        if (WakeupCalls.sendtoEmpty(kickState, fd, SysSocket.MSG_DONTWAIT) < 0)
         {
-            kickFailures++;
+            kickFailed();
         }
     }
 
-    /** Wakes the kernel to process the fill ring ({@code recvfrom(fd, NULL, 0, MSG_DONTWAIT)}). Owner thread. */
+    /**
+     * Wakes the kernel to process the fill ring ({@code recvfrom(fd, NULL, 0, MSG_DONTWAIT)}); failures are counted as
+     * for {@link #kickTx()}. Owner thread.
+     */
     public void wakeRx()
     {
         rxWakeups++;
-        if (WakeupCalls.recvfromEmpty(fd, SysSocket.MSG_DONTWAIT) < 0)
+        if (WakeupCalls.recvfromEmpty(kickState, fd, SysSocket.MSG_DONTWAIT) < 0)
         {
-            kickFailures++;
+            kickFailed();
+        }
+    }
+
+    private void kickFailed()
+    {
+        final int errno = CallState.errno(kickState);
+        if (errno == Errno.EAGAIN || errno == Errno.EBUSY || errno == Errno.ENOBUFS)
+        {
+            kickRetries++;
+        }
+        else
+        {
+            kickErrors++;
+            lastKickErrno = errno;
         }
     }
 
@@ -385,6 +463,10 @@ public final class XskSocket implements AutoCloseable
      * Waits up to {@code timeoutMs} for {@code events} ({@link Poll#POLLIN}, {@link Poll#POLLOUT}) and returns the
      * events that are ready (0 on timeout or interruption). This is also what wakes the kernel for RX under
      * need-wakeup. Owner thread; allocation-free.
+     *
+     * @param events {@code POLLIN} and/or {@code POLLOUT}
+     * @param timeoutMs how long to wait
+     * @return the ready events
      */
     public int poll(final int events, final int timeoutMs)
     {
@@ -398,47 +480,69 @@ public final class XskSocket implements AutoCloseable
      * {@link #txSubmitted()} minus {@link #txCompleted()}: frames published on this socket's TX ring and not yet
      * collected. Completions are counted on the socket that collects them from its completion ring, so for sockets
      * sharing one completion ring (same interface and queue) the figures of each are only meaningful together.
+     *
+     * @return frames in flight
      */
     public int txInFlight()
     {
         return (int)(txSubmitted - txCompleted);
     }
 
+    /** {@return packets received} */
     public long rxPackets()
     {
         return rxPackets;
     }
 
+    /** {@return frames published on the TX ring} */
     public long txSubmitted()
     {
         return txSubmitted;
     }
 
+    /** {@return frames collected from the completion ring} */
     public long txCompleted()
     {
         return txCompleted;
     }
 
+    /** {@return TX kicks made ({@code sendto})} */
     public long txKicks()
     {
         return txKicks;
     }
 
+    /** {@return RX wake-ups made ({@code recvfrom})} */
     public long rxWakeups()
     {
         return rxWakeups;
     }
 
     /**
-     * Kicks and wake-ups whose syscall returned -1. These calls do not capture errno (see {@link #kickTx()}); a
-     * count that grows with every kick while nothing is sent points at the interface (down) or the socket.
+     * {@return kicks and wake-ups the kernel answered with EAGAIN, EBUSY or ENOBUFS} It asked to be kicked again
+     * (copy mode sends a budget of frames per kick) or the device was busy: normal under load, not an error.
      */
-    public long kickFailures()
+    public long kickRetries()
     {
-        return kickFailures;
+        return kickRetries;
     }
 
-    /** The kernel's counters for this socket ({@code XDP_STATISTICS}); setup-rate, allocates. */
+    /**
+     * {@return kicks and wake-ups that failed with any other errno} (e.g. ENETDOWN once the interface is down, ENXIO
+     * when it is gone); {@link #lastKickErrno()} says which. Not 0 means the socket or its interface is broken.
+     */
+    public long kickErrors()
+    {
+        return kickErrors;
+    }
+
+    /** {@return the errno of the latest failure counted in {@link #kickErrors()}, 0 if none} */
+    public int lastKickErrno()
+    {
+        return lastKickErrno;
+    }
+
+    /** {@return the kernel's counters for this socket ({@code XDP_STATISTICS}); setup-rate, allocates} */
     public XskStatistics statistics()
     {
         try (Arena scratch = Arena.ofConfined())
@@ -562,7 +666,12 @@ public final class XskSocket implements AutoCloseable
             this.umem = Objects.requireNonNull(umem, "umem");
         }
 
-        /** The interface by index (in the namespace of the thread that calls {@link #open()}). */
+        /**
+         * The interface by index (in the namespace of the thread that calls {@link #open()}).
+         *
+         * @param ifindex the interface's index
+         * @return this builder
+         */
         public Builder ifindex(final int ifindex)
         {
             this.ifindex = ifindex;
@@ -570,58 +679,108 @@ public final class XskSocket implements AutoCloseable
             return this;
         }
 
-        /** The interface by name, resolved in the namespace of the thread that calls {@link #open()}. */
+        /**
+         * The interface by name, resolved in the namespace of the thread that calls {@link #open()}.
+         *
+         * @param ifname the interface's name
+         * @return this builder
+         */
         public Builder interfaceName(final String ifname)
         {
             this.ifname = Objects.requireNonNull(ifname, "ifname");
             return this;
         }
 
+        /**
+         * The RX queue to bind to (default 0).
+         *
+         * @param queue the queue, from 0
+         * @return this builder
+         */
         public Builder queue(final int queue)
         {
             this.queue = queue;
             return this;
         }
 
-        /** Sets all four ring sizes (powers of two). */
+        /**
+         * Sets all four ring sizes (powers of two).
+         *
+         * @param size the size of each ring
+         * @return this builder
+         */
         public Builder ringSize(final int size)
         {
             return rxSize(size).txSize(size).fillSize(size).completionSize(size);
         }
 
-        /** RX ring size, 0 for a transmit-only socket. */
+        /**
+         * RX ring size, 0 for a transmit-only socket (default 2048).
+         *
+         * @param size a power of two, or 0
+         * @return this builder
+         */
         public Builder rxSize(final int size)
         {
             this.rxSize = size;
             return this;
         }
 
-        /** TX ring size, 0 for a receive-only socket. */
+        /**
+         * TX ring size, 0 for a receive-only socket (default 2048).
+         *
+         * @param size a power of two, or 0
+         * @return this builder
+         */
         public Builder txSize(final int size)
         {
             this.txSize = size;
             return this;
         }
 
+        /**
+         * Fill ring size (default 2048).
+         *
+         * @param size a power of two
+         * @return this builder
+         */
         public Builder fillSize(final int size)
         {
             this.fillSize = size;
             return this;
         }
 
+        /**
+         * Completion ring size (default 2048).
+         *
+         * @param size a power of two
+         * @return this builder
+         */
         public Builder completionSize(final int size)
         {
             this.completionSize = size;
             return this;
         }
 
+        /**
+         * How to bind: copy, zero-copy, or zero-copy if the driver can (default).
+         *
+         * @param mode the bind mode
+         * @return this builder
+         */
         public Builder bindMode(final BindMode mode)
         {
             this.bindMode = Objects.requireNonNull(mode, "mode");
             return this;
         }
 
-        /** Binds with {@code XDP_USE_NEED_WAKEUP}: the kernel says through the ring flags when it needs a syscall. */
+        /**
+         * Binds with {@code XDP_USE_NEED_WAKEUP} (default): the kernel says through the ring flags when it needs a
+         * syscall.
+         *
+         * @param needWakeup whether to
+         * @return this builder
+         */
         public Builder needWakeup(final boolean needWakeup)
         {
             this.needWakeup = needWakeup;
@@ -632,6 +791,10 @@ public final class XskSocket implements AutoCloseable
          * Asks for busy polling: {@code SO_PREFER_BUSY_POLL}, {@code SO_BUSY_POLL} = {@code micros} and
          * {@code SO_BUSY_POLL_BUDGET} = {@code budget}. Options the kernel refuses are skipped;
          * {@link XskSocket#busyPoll()} says whether all were accepted.
+         *
+         * @param micros {@code SO_BUSY_POLL}
+         * @param budget {@code SO_BUSY_POLL_BUDGET}
+         * @return this builder
          */
         public Builder busyPoll(final int micros, final int budget)
         {
@@ -644,6 +807,9 @@ public final class XskSocket implements AutoCloseable
          * Shares {@code owner}'s UMEM ({@code XDP_SHARED_UMEM}). On another interface or queue the new socket gets its
          * own fill and completion rings; on the owner's interface and queue it uses the owner's. Mode and need-wakeup
          * follow the owner.
+         *
+         * @param owner the socket whose UMEM to share, or null for none
+         * @return this builder
          */
         public Builder sharedWith(final XskSocket owner)
         {
@@ -660,6 +826,9 @@ public final class XskSocket implements AutoCloseable
          * sends at most 32 per {@code sendto()} by default, so a batch of 64 costs two kicks. 0 (default) keeps the
          * kernel's; otherwise 32..TX ring size. An older kernel refuses it at {@link #open()} with a clear error.
          * Zero-copy drivers transmit without this budget.
+         *
+         * @param frames 0, or 32..the TX ring size
+         * @return this builder
          */
         public Builder txBudget(final int frames)
         {
@@ -671,14 +840,19 @@ public final class XskSocket implements AutoCloseable
             return this;
         }
 
-        /** How long to retry a bind that fails with EBUSY (a socket on the queue just closed). Default 2 s. */
+        /**
+         * How long to retry a bind that fails with EBUSY (a socket on the queue just closed). Default 2 s.
+         *
+         * @param retry how long
+         * @return this builder
+         */
         public Builder busyRetry(final Duration retry)
         {
             this.busyRetry = Objects.requireNonNull(retry, "retry");
             return this;
         }
 
-        /** Creates, configures, maps and binds the socket in the calling thread's network namespace. */
+        /** {@return creates, configures, maps and binds the socket in the calling thread's network namespace} */
         public XskSocket open()
         {
             if (ifname != null)
@@ -790,8 +964,8 @@ public final class XskSocket implements AutoCloseable
                 bind(fd, scratch);
                 final boolean zeroCopy = isZeroCopy(fd, scratch);
                 final XskSocket ringOwner = ownRings ? null : shared.ringOwner != null ? shared.ringOwner : shared;
-                final XskSocket socket = new XskSocket(this, fd, arena, fill, completion, rx, tx, zeroCopy,
-                    busyPollAccepted, ringOwner);
+                final XskSocket socket = new XskSocket(this, interfaceName(), NetNamespace.currentId(), fd, arena,
+                    fill, completion, rx, tx, zeroCopy, busyPollAccepted, ringOwner);
                 if (ringOwner != null)
                 {
                     ringOwner.ringSharers++;
@@ -804,6 +978,24 @@ public final class XskSocket implements AutoCloseable
                 Unistd.close(fd);
                 umem.detach();
                 throw ex;
+            }
+        }
+
+        /** The interface's name in the calling thread's namespace, for messages. */
+        private String interfaceName()
+        {
+            if (ifname != null)
+            {
+                return "'" + ifname + "'";
+            }
+            try
+            {
+                final java.net.NetworkInterface nif = java.net.NetworkInterface.getByIndex(ifindex);
+                return nif == null ? "an unnamed interface" : "'" + nif.getName() + "'";
+            }
+            catch (final java.net.SocketException ex)
+            {
+                return "an unnamed interface";
             }
         }
 

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -151,6 +152,53 @@ class FlowTableTest
             assertEquals(25, table.expire(101 * SECOND, 1_000, collect));
             assertEquals(0, table.size());
             assertEquals(50, table.counters().get(FlowTableCounter.EXPIRED));
+        }
+    }
+
+    @Test
+    void marksSurviveStateChangesAndTrafficFromElsewhereKeepsAFlowAlive()
+    {
+        final FlowTimeouts timeouts = FlowTimeouts.of(Duration.ofSeconds(1), Duration.ofSeconds(10),
+            Duration.ofSeconds(1), Duration.ofSeconds(1));
+        try (FlowTable table = new FlowTable(IpFamily.IPV4, 4, timeouts))
+        {
+            final int flow = table.insert(original(TCP, 1000), reply(TCP, 2000), 1, 2, 0, TcpHeader.SYN, 60);
+            assertEquals(0, table.marks(flow));
+            table.marks(flow, 0x85);
+            table.touch(flow | 1, 0, 60, TcpHeader.SYN | TcpHeader.ACK);
+            table.touch(flow, 0, 60, TcpHeader.FIN | TcpHeader.ACK);
+            assertEquals(FlowState.FIN_WAIT, table.state(flow));
+            assertEquals(0x85, table.marks(flow | 1), "the state byte and FIN bits change, the marks stay");
+            assertEquals(TCP, table.key(flow, 0, new FlowTuple()).protocol());
+
+            table.addTraffic(flow | 1, 1, 10, 1_000, 5 * SECOND);
+            assertEquals(11, table.packets(flow, 1), "the SYN-ACK and ten more");
+            assertEquals(1_060, table.bytes(flow, 1));
+            assertEquals(5 * SECOND, table.lastSeen(flow));
+            table.addTraffic(flow, 0, 0, 0, SECOND);
+            assertEquals(5 * SECOND, table.lastSeen(flow), "last seen never moves back");
+
+            final int[] asked = new int[1];
+            final ExpiredFlowHandler forwardedElsewhere = new ExpiredFlowHandler()
+            {
+                @Override
+                public void onExpired(final FlowTable t, final int handle)
+                {
+                }
+
+                @Override
+                public void beforeExpiry(final FlowTable t, final int handle)
+                {
+                    asked[0]++;
+                    t.addTraffic(handle, 0, 1, 60, 6 * SECOND + 500_000_000L);
+                }
+            };
+            assertEquals(0, table.expire(6 * SECOND + 600_000_000L, 4, forwardedElsewhere), "alive after all");
+            assertEquals(1, asked[0]);
+            assertEquals(1, table.size());
+            assertEquals(1, table.expire(8 * SECOND, 4, (t, handle) -> { }), "idle once nothing else saw it");
+            assertFalse(table.isLive(flow));
+            assertEquals(1, table.recordLimit());
         }
     }
 

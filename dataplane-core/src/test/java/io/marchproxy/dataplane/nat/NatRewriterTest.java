@@ -2,7 +2,6 @@ package io.marchproxy.dataplane.nat;
 
 import io.marchproxy.dataplane.net.FlowTuple;
 import io.marchproxy.dataplane.net.IpAddress;
-import io.marchproxy.dataplane.net.IpFamily;
 import io.marchproxy.dataplane.packet.FrameBuilder;
 import io.marchproxy.dataplane.packet.IcmpHeader;
 import io.marchproxy.dataplane.packet.IpProtocol;
@@ -38,8 +37,8 @@ class NatRewriterTest
         {
             final boolean v6 = random.nextBoolean();
             final boolean tcp = random.nextBoolean();
-            final String[] from = {address(random, v6), address(random, v6)};
-            final String[] to = {address(random, v6), address(random, v6)};
+            final String[] from = {FrameBuilder.randomAddress(random, v6), FrameBuilder.randomAddress(random, v6)};
+            final String[] to = {FrameBuilder.randomAddress(random, v6), FrameBuilder.randomAddress(random, v6)};
             final int[] fromPorts = {random.nextInt(65536), random.nextInt(65536)};
             final int[] toPorts = {random.nextInt(65536), random.nextInt(65536)};
             final int payload = random.nextInt(70);
@@ -50,7 +49,7 @@ class NatRewriterTest
 
             final MemorySegment segment = MemorySegment.ofArray(original);
             parser.parse(segment, 0, original.length, packet);
-            NatRewriter.rewriteFlow(packet, tuple(tcp, to, toPorts));
+            NatRewriter.rewriteFlow(packet, FrameBuilder.tuple(tcp, to, toPorts));
             assertArrayEquals(expected, original, () -> FrameBuilder.hex(expected) + "\n" + FrameBuilder.hex(original));
         }
     }
@@ -64,8 +63,8 @@ class NatRewriterTest
         {
             final boolean v6 = random.nextBoolean();
             final boolean tcp = random.nextBoolean();
-            final String[] from = {address(random, v6), address(random, v6)};
-            final String[] to = {address(random, v6), address(random, v6)};
+            final String[] from = {FrameBuilder.randomAddress(random, v6), FrameBuilder.randomAddress(random, v6)};
+            final String[] to = {FrameBuilder.randomAddress(random, v6), FrameBuilder.randomAddress(random, v6)};
             final int[] toPorts = {random.nextInt(65536), random.nextInt(65536)};
             final FrameBuilder builder = frame(v6, tcp, from, new int[] {random.nextInt(65536), random.nextInt(65536)},
                 random.nextInt(40), random.nextInt(3), new byte[0])
@@ -78,7 +77,7 @@ class NatRewriterTest
             final byte[] stepwise = fused.clone();
             final long sourceMac = random.nextLong() & 0xFFFF_FFFF_FFFFL;
             final long destinationMac = random.nextLong() & 0xFFFF_FFFF_FFFFL;
-            final FlowTuple target = tuple(tcp, to, toPorts);
+            final FlowTuple target = FrameBuilder.tuple(tcp, to, toPorts);
             parser.parse(MemorySegment.ofArray(fused), 0, fused.length, packet);
             parser.parse(MemorySegment.ofArray(stepwise), 0, stepwise.length, second);
             final boolean forwarded = NatRewriter.forward(packet, target, sourceMac, destinationMac);
@@ -103,7 +102,7 @@ class NatRewriterTest
         final byte[] expected = frame(false, false, to, new int[] {20000, 5353}, 11, 0, new byte[0])
             .udpWithoutChecksum().frame();
         parser.parse(MemorySegment.ofArray(original), 0, original.length, packet);
-        NatRewriter.rewriteFlow(packet, tuple(false, to, new int[] {20000, 5353}));
+        NatRewriter.rewriteFlow(packet, FrameBuilder.tuple(false, to, new int[] {20000, 5353}));
         assertArrayEquals(expected, original);
         assertEquals(0, original[14 + 20 + 6] | original[14 + 20 + 7]);
     }
@@ -146,11 +145,11 @@ class NatRewriterTest
             final boolean v6 = random.nextBoolean();
             final boolean tcp = random.nextBoolean();
             final boolean udpWithoutChecksum = !v6 && !tcp && random.nextInt(4) == 0;
-            final String client = address(random, v6);
-            final String vip = address(random, v6);
-            final String node = address(random, v6);
-            final String backend = address(random, v6);
-            final String router = address(random, v6);
+            final String client = FrameBuilder.randomAddress(random, v6);
+            final String vip = FrameBuilder.randomAddress(random, v6);
+            final String node = FrameBuilder.randomAddress(random, v6);
+            final String backend = FrameBuilder.randomAddress(random, v6);
+            final String router = FrameBuilder.randomAddress(random, v6);
             final int clientPort = random.nextInt(1, 65536);
             final int vipPort = random.nextInt(1, 65536);
             final int natPort = random.nextInt(1, 65536);
@@ -208,21 +207,5 @@ class NatRewriterTest
         return tcp
             ? builder.tcp(ports[0], ports[1], TcpHeader.ACK | TcpHeader.PSH)
             : builder.udp(ports[0], ports[1]);
-    }
-
-    private static FlowTuple tuple(final boolean tcp, final String[] addresses, final int[] ports)
-    {
-        return new FlowTuple().set(tcp ? IpProtocol.TCP : IpProtocol.UDP, IpAddress.parse(addresses[0]), ports[0],
-            IpAddress.parse(addresses[1]), ports[1]);
-    }
-
-    private static String address(final SplittableRandom random, final boolean v6)
-    {
-        if (v6)
-        {
-            return IpAddress.ipv6(random.nextLong(), random.nextLong()).toString();
-        }
-        final IpAddress address = IpAddress.ipv4(random.nextInt());
-        return address.family() == IpFamily.IPV4 ? address.toString() : "0.0.0.0";
     }
 }

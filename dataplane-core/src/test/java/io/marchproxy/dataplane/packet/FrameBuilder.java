@@ -305,6 +305,25 @@ public final class FrameBuilder
     }
 
     /** Hex of {@code bytes}, for assertion messages. */
+    /** A random address of the family ({@code 0.0.0.0} for the rare IPv4 draw that is not one), as text. */
+    public static String randomAddress(final java.util.SplittableRandom random, final boolean v6)
+    {
+        if (v6)
+        {
+            return IpAddress.ipv6(random.nextLong(), random.nextLong()).toString();
+        }
+        final IpAddress address = IpAddress.ipv4(random.nextInt());
+        return address.family() == IpFamily.IPV4 ? address.toString() : "0.0.0.0";
+    }
+
+    /** The TCP or UDP tuple {@code addresses[0]:ports[0] -> addresses[1]:ports[1]}. */
+    public static io.marchproxy.dataplane.net.FlowTuple tuple(
+        final boolean tcp, final String[] addresses, final int[] ports)
+    {
+        return new io.marchproxy.dataplane.net.FlowTuple().set(tcp ? IpProtocol.TCP : IpProtocol.UDP,
+            IpAddress.parse(addresses[0]), ports[0], IpAddress.parse(addresses[1]), ports[1]);
+    }
+
     public static String hex(final byte[] bytes)
     {
         return HexFormat.of().formatHex(bytes);

@@ -157,8 +157,9 @@ class XdpAttachVethTest
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
             () -> lab.nsA().call(() -> Interfaces.index("mpnope0")));
-        assertEquals("no network interface 'mpnope0' in this network namespace (ip link shows the interfaces)",
-            ex.getMessage());
+        assertEquals("no network interface 'mpnope0' in network namespace '" + lab.nsA().name() + "' (the calling " +
+            "thread's; `ip link` shows its interfaces): run the call inside the interface's namespace, e.g. " +
+            "NetNamespace.existing(\"NAME\").call(() -> ...)", ex.getMessage());
         // The other namespace's interface is not visible from A.
         assertThrows(IllegalArgumentException.class, () -> lab.nsA().call(() -> Interfaces.index(lab.ifB())));
     }

@@ -67,7 +67,7 @@ class AtomicSwapLabTest
             base.snat4(), base.snat6(), base.snatPorts(), 4096, base.frames(), base.frameSize(), base.ringSize(),
             base.batch(), base.pollTimeoutMs(), FlowTimeouts.of(Duration.ofSeconds(10),
                 Duration.ofSeconds(300), Duration.ofSeconds(10), Duration.ofMillis(50)), base.cores(),
-            base.idle(), base.qos());
+            base.idle(), base.qos(), base.offloadFlows());
         proxy = L4Proxy.start(lab.node(), settings, config(true, version));
     }
 

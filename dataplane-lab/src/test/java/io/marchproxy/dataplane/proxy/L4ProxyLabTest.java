@@ -18,6 +18,7 @@ import io.marchproxy.lab.Transport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.InetAddress;
@@ -35,32 +36,52 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The L4 proxy end to end on the L4 lab: real clients connect to VIPs through the node's AF_XDP proxy and real servers
- * in the backend namespaces answer with their names; TCP and UDP, IPv4 and IPv6; round robin is exact; access rules
- * drop in XDP; a configuration change applies while traffic flows.
+ * The L4 proxy end to end on the L4 lab, every flow on the Java path (no service offloads): real clients connect to
+ * VIPs through the node's AF_XDP proxy and real servers in the backend namespaces answer with their names; TCP and
+ * UDP, IPv4 and IPv6; round robin is exact; access rules drop in XDP; a configuration change applies while traffic
+ * flows. {@link L4ProxyOffloadLabTest} runs the same cases with offload on, and more.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class L4ProxyLabTest
 {
-    private static final Duration TIMEOUT = Duration.ofSeconds(3);
-    private static final int TCP_PORT = 8080;
-    private static final int UDP_PORT = 5353;
+    static final Duration TIMEOUT = Duration.ofSeconds(3);
+    static final int TCP_PORT = 8080;
+    static final int UDP_PORT = 5353;
+    /** Echo servers on every backend, behind the services on port {@value #ECHO_PORT} of the VIPs. */
+    static final int TCP_ECHO_PORT = 9000;
+    static final int UDP_ECHO_PORT = 9001;
+    static final int ECHO_PORT = 7;
 
-    private static L4Lab lab;
-    private static L4Proxy proxy;
+    L4Lab lab;
+    L4Proxy proxy;
+
+    /** Whether the services of this run offload their flows. */
+    boolean offload()
+    {
+        return false;
+    }
 
     @BeforeAll
-    static void setUp() throws Exception
+    void setUp() throws Exception
     {
         lab = L4Lab.create(2, 2);
         lab.startServers(Transport.TCP, TCP_PORT, ServerReply.NAME);
         lab.startServers(Transport.UDP, UDP_PORT, ServerReply.NAME);
+        lab.startServers(Transport.TCP, TCP_ECHO_PORT, ServerReply.ECHO);
+        lab.startServers(Transport.UDP, UDP_ECHO_PORT, ServerReply.ECHO);
         proxy = L4Proxy.start(lab.node(), ProxySettings.of(lab.front().name(), lab.back().name(),
-            IpAddress.of(lab.back().ipv4()), IpAddress.of(lab.back().ipv6())), config(lab, 1, AccessAction.ALLOW));
+            IpAddress.of(lab.back().ipv4()), IpAddress.of(lab.back().ipv6())), config(1, AccessAction.ALLOW));
+    }
+
+    /** This run's configuration (see {@link #config(L4Lab, long, AccessAction, boolean)}). */
+    ProxyConfig config(final long version, final AccessAction everyone)
+    {
+        return config(lab, version, everyone, offload());
     }
 
     @AfterAll
-    static void tearDown()
+    void tearDown()
     {
         try
         {
@@ -90,34 +111,53 @@ class L4ProxyLabTest
 
     /**
      * TCP services on VIP 1 port 80 and UDP on port 53 (both families) over {@code lab}'s backends (TCP 8080, UDP
-     * 5353); client 0 always allowed, everyone else as {@code everyone} says (the default denies).
+     * 5353), echo services on port 7 of VIP 1 (TCP 9000, UDP 9001, both families), all offloading as {@code offload}
+     * says, and their Java-only twins on port 7 of VIP 2 (IPv4, never offloaded); client 0 always allowed, everyone
+     * else as {@code everyone} says (the default denies).
      */
-    static ProxyConfig config(final L4Lab lab, final long version, final AccessAction everyone)
+    static ProxyConfig config(final L4Lab lab, final long version, final AccessAction everyone, final boolean offload)
     {
         final List<ProxyService> services = List.of(
-            new ProxyService(0, "web4", IpAddress.of(L4Lab.vip4(1)), L4Protocol.TCP, PortRange.of(80),
-                BalancingAlgorithm.ROUND_ROBIN, backends(lab, false, TCP_PORT), null, false),
-            new ProxyService(1, "dns4", IpAddress.of(L4Lab.vip4(1)), L4Protocol.UDP, PortRange.of(53),
-                BalancingAlgorithm.ROUND_ROBIN, backends(lab, false, UDP_PORT), null, false),
-            new ProxyService(2, "web6", IpAddress.of(L4Lab.vip6(1)), L4Protocol.TCP, PortRange.of(80),
-                BalancingAlgorithm.ROUND_ROBIN, backends(lab, true, TCP_PORT), null, false),
-            new ProxyService(3, "dns6", IpAddress.of(L4Lab.vip6(1)), L4Protocol.UDP, PortRange.of(53),
-                BalancingAlgorithm.ROUND_ROBIN, backends(lab, true, UDP_PORT), null, false));
+            service(0, "web4", L4Lab.vip4(1), L4Protocol.TCP, 80, backends(lab, false, TCP_PORT), offload),
+            service(1, "dns4", L4Lab.vip4(1), L4Protocol.UDP, 53, backends(lab, false, UDP_PORT), offload),
+            service(2, "web6", L4Lab.vip6(1), L4Protocol.TCP, 80, backends(lab, true, TCP_PORT), offload),
+            service(3, "dns6", L4Lab.vip6(1), L4Protocol.UDP, 53, backends(lab, true, UDP_PORT), offload),
+            service(4, "echo-tcp4", L4Lab.vip4(1), L4Protocol.TCP, ECHO_PORT, backends(lab, false, TCP_ECHO_PORT),
+                offload),
+            service(5, "echo-udp4", L4Lab.vip4(1), L4Protocol.UDP, ECHO_PORT, backends(lab, false, UDP_ECHO_PORT),
+                offload),
+            service(6, "echo-tcp6", L4Lab.vip6(1), L4Protocol.TCP, ECHO_PORT, backends(lab, true, TCP_ECHO_PORT),
+                offload),
+            service(7, "echo-udp6", L4Lab.vip6(1), L4Protocol.UDP, ECHO_PORT, backends(lab, true, UDP_ECHO_PORT),
+                offload),
+            service(8, "java-echo-tcp4", L4Lab.vip4(2), L4Protocol.TCP, ECHO_PORT,
+                backends(lab, false, TCP_ECHO_PORT), false),
+            service(9, "java-echo-udp4", L4Lab.vip4(2), L4Protocol.UDP, ECHO_PORT,
+                backends(lab, false, UDP_ECHO_PORT), false));
+        final Set<Integer> all = new java.util.TreeSet<>();
+        services.forEach(s -> all.add(s.index()));
         final List<AccessRule> rules = new ArrayList<>();
         rules.add(new AccessRule(10, AccessAction.ALLOW,
             List.of(IpPrefix.of(IpAddress.of(lab.clients().get(0).link().ipv4()), 32),
                 IpPrefix.of(IpAddress.of(lab.clients().get(0).link().ipv6()), 128)),
-            Set.of(0, 1, 2, 3), Set.of(L4Protocol.TCP, L4Protocol.UDP), List.of(PortRange.ALL)));
+            all, Set.of(L4Protocol.TCP, L4Protocol.UDP), List.of(PortRange.ALL)));
         if (everyone == AccessAction.ALLOW)
         {
             rules.add(new AccessRule(20, AccessAction.ALLOW, List.of(IpPrefix.parse("0.0.0.0/0"),
-                IpPrefix.parse("::/0")), Set.of(0, 1, 2, 3), Set.of(L4Protocol.TCP, L4Protocol.UDP),
-                List.of(PortRange.ALL)));
+                IpPrefix.parse("::/0")), all, Set.of(L4Protocol.TCP, L4Protocol.UDP), List.of(PortRange.ALL)));
         }
         return new ProxyConfig(version, services, rules, AccessAction.DENY);
     }
 
-    private static Map<String, Integer> spread(final LabClient client, final InetAddress vip, final boolean udp,
+    private static ProxyService service(
+        final int index, final String name, final InetAddress vip, final L4Protocol protocol, final int port,
+        final List<Backend> backends, final boolean offload)
+    {
+        return new ProxyService(index, name, IpAddress.of(vip), protocol, PortRange.of(port),
+            BalancingAlgorithm.ROUND_ROBIN, backends, null, false, offload);
+    }
+
+    static Map<String, Integer> spread(final LabClient client, final InetAddress vip, final boolean udp,
         final int requests) throws Exception
     {
         final Map<String, Integer> answers = new TreeMap<>();
@@ -173,14 +213,14 @@ class L4ProxyLabTest
         }
         finally
         {
-            proxy.apply(config(lab, 12, AccessAction.ALLOW));
+            proxy.apply(config(12, AccessAction.ALLOW));
         }
     }
 
     /** {@link #config} with the IPv4 TCP service's backends all disabled but {@code enabled} (0-based). */
-    private static ProxyConfig onlyBackend(final long version, final int enabled)
+    private ProxyConfig onlyBackend(final long version, final int enabled)
     {
-        final ProxyConfig all = config(lab, version, AccessAction.ALLOW);
+        final ProxyConfig all = config(version, AccessAction.ALLOW);
         final List<ProxyService> services = new ArrayList<>();
         for (final ProxyService s : all.services())
         {
@@ -196,7 +236,7 @@ class L4ProxyLabTest
                 backends.add(new Backend(x.address(), x.port(), x.weight(), b == enabled));
             }
             services.add(new ProxyService(s.index(), s.name(), s.vip(), s.protocol(), s.ports(), s.algorithm(),
-                backends, s.probe(), s.clientAffinity()));
+                backends, s.probe(), s.clientAffinity(), s.offload()));
         }
         return new ProxyConfig(version, services, all.rules(), all.defaultAction());
     }
@@ -226,7 +266,7 @@ class L4ProxyLabTest
         final LabClient friend = new LabClient(lab.clients().get(0));
         try
         {
-            proxy.apply(config(lab, 2, AccessAction.DENY));
+            proxy.apply(config(2, AccessAction.DENY));
             final long droppedBefore = proxy.program().counter(L4Program.Counter.ACL_DROPPED);
             final long javaDeniedBefore = proxy.drops().get(DropReason.ACCESS_DENIED);
             assertThrows(java.io.IOException.class, () -> stranger.udp(new InetSocketAddress(L4Lab.vip4(1), 53), "x",
@@ -242,7 +282,7 @@ class L4ProxyLabTest
         }
         finally
         {
-            proxy.apply(config(lab, 3, AccessAction.ALLOW));
+            proxy.apply(config(3, AccessAction.ALLOW));
         }
         assertTrue(stranger.tcp(new InetSocketAddress(L4Lab.vip4(1), 80), "x", TIMEOUT).startsWith("backend"));
         assertEquals(3, proxy.adoptedVersion());

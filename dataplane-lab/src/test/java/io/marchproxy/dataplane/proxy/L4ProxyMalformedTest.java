@@ -55,7 +55,7 @@ class L4ProxyMalformedTest
             lab.startServers(Transport.UDP, 5353, ServerReply.NAME);
             try (L4Proxy proxy = L4Proxy.start(lab.node(), ProxySettings.of(lab.front().name(), lab.back().name(),
                 IpAddress.of(lab.back().ipv4()), IpAddress.of(lab.back().ipv6())),
-                L4ProxyLabTest.config(lab, 1, AccessAction.ALLOW)))
+                L4ProxyLabTest.config(lab, 1, AccessAction.ALLOW, true)))
             {
                 final LabClient good = new LabClient(lab.clients().get(1));
                 final InetSocketAddress web = new InetSocketAddress(L4Lab.vip4(1), 80);

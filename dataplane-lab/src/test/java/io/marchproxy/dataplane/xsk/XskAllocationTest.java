@@ -70,9 +70,9 @@ class XskAllocationTest
             try (XskSocket socket = lab.nsA().call(() ->
                 XskSocket.builder(umem).ifindex(ifindex).ringSize(2048).txSize(0).open()))
             {
+                final XdpAttachment attachment = lab.nsA().call(() -> program.attach(ifindex, XdpMode.DRV));
                 socket.registerIn(program);
                 socket.fillAll();
-                final XdpAttachment attachment = lab.nsA().call(() -> program.attach(ifindex, XdpMode.DRV));
                 final Sender sender = new Sender(lab, new InetSocketAddress(lab.ipA(), PORT));
                 try
                 {
@@ -115,9 +115,9 @@ class XskAllocationTest
                 XskSocket out = lab.nsA().call(() ->
                     XskSocket.builder(umem).interfaceName(lab.ifC()).ringSize(2048).rxSize(0).sharedWith(in).open()))
             {
+                final XdpAttachment attachment = lab.nsA().call(() -> program.attach(ifA, XdpMode.DRV));
                 in.registerIn(program);
                 in.fillAll();
-                final XdpAttachment attachment = lab.nsA().call(() -> program.attach(ifA, XdpMode.DRV));
                 final Sender sender = new Sender(lab, new InetSocketAddress(lab.ipA(), PORT));
                 try
                 {

@@ -1,5 +1,8 @@
 package io.marchproxy.dataplane.xsk;
 
+import io.marchproxy.dataplane.bpf.XdpAttachment;
+import io.marchproxy.dataplane.bpf.XdpMode;
+import io.marchproxy.dataplane.bpf.XskProgram;
 import io.marchproxy.dataplane.netns.Interfaces;
 import io.marchproxy.lab.VethLab;
 import io.marchproxy.ffm.ErrnoException;
@@ -169,5 +172,82 @@ class XskErrorsTest
         assertTrue(ex.getMessage().contains("close them first"), ex.getMessage());
         socket.close();
         umem.close();
+    }
+
+    /**
+     * A socket registered in a program that is not attached to its interface would receive nothing and nothing would
+     * fail: registerIn refuses, naming the interface, the namespace and the fix. An attachment to the same index in
+     * another namespace does not count; after the attachment is closed, registering is refused again.
+     */
+    @Test
+    void registeringInAProgramNotAttachedToTheSocketsInterfaceIsRefused() throws Exception
+    {
+        try (Umem umem = Umem.allocate(64, 4096, 0);
+            XskProgram program = XskProgram.load())
+        {
+            try (XskSocket socket = lab.nsA().call(() ->
+                XskSocket.builder(umem).interfaceName(lab.ifA()).ringSize(64).txSize(0).open()))
+            {
+                final IllegalStateException none = assertThrows(IllegalStateException.class,
+                    () -> socket.registerIn(program));
+                assertEquals("the XDP program is not attached to '" + lab.ifA() + "' (ifindex " + ifindex + ") in " +
+                    "network namespace '" + lab.nsA().name() + "', the interface of this socket: it would receive " +
+                    "nothing. Attach it first, in that namespace: program.attach(ifindex, XdpMode.DRV), then " +
+                    "registerIn", none.getMessage());
+
+                // Attached to the peer in namespace B (whose index may well be the same number): still refused.
+                final int peer = lab.nsB().call(() -> Interfaces.index(lab.ifB()));
+                final XdpAttachment elsewhere = lab.nsB().call(() -> program.attach(peer, XdpMode.SKB));
+                try
+                {
+                    assertThrows(IllegalStateException.class, () -> socket.registerIn(program));
+                }
+                finally
+                {
+                    lab.nsB().run(elsewhere::close);
+                }
+
+                final XdpAttachment attached = lab.nsA().call(() -> program.attach(ifindex, XdpMode.SKB));
+                try
+                {
+                    socket.registerIn(program);
+                }
+                finally
+                {
+                    lab.nsA().run(attached::close);
+                }
+            }
+            try (XskSocket again = lab.nsA().call(() ->
+                XskSocket.builder(umem).ifindex(ifindex).ringSize(64).txSize(0).open()))
+            {
+                final IllegalStateException detached = assertThrows(IllegalStateException.class,
+                    () -> again.registerIn(program));
+                assertTrue(detached.getMessage().contains("'" + lab.ifA() + "'"), "the name is looked up when the " +
+                    "socket was opened by index: " + detached.getMessage());
+            }
+        }
+    }
+
+    /**
+     * A kick the kernel refuses for a real reason is counted as an error with its errno, not as a retry: with the
+     * interface down, sendto on the socket fails with ENETDOWN.
+     */
+    @Test
+    void kickOnADownInterfaceIsAnErrorWithItsErrno() throws Exception
+    {
+        try (VethLab own = VethLab.create();
+            Umem umem = Umem.allocate(64, 4096, 0);
+            XskSocket socket = own.nsA().call(() -> XskSocket.builder(umem).interfaceName(own.ifA()).rxSize(0)
+                .txSize(64).needWakeup(false).open()))
+        {
+            own.nsA().exec("ip", "link", "set", own.ifA(), "down");
+            final long frame = umem.pool().acquire();
+            assertTrue(socket.transmit(frame, 60));
+            socket.flush();
+            assertEquals(1, socket.txKicks());
+            assertEquals(1, socket.kickErrors(), "the kick on a down interface");
+            assertEquals(Errno.ENETDOWN, socket.lastKickErrno(), Errno.name(socket.lastKickErrno()));
+            assertEquals(0, socket.kickRetries());
+        }
     }
 }

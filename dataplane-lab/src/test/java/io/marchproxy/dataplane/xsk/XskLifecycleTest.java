@@ -104,9 +104,9 @@ class XskLifecycleTest
             }
             if (program != null)
             {
-                owner.registerIn(program);
                 final XdpAttachment attachment = port.ns().call(() ->
                     program.attach(port.ifindex(), (i / 20) % 2 == 0 ? XdpMode.SKB : XdpMode.DRV));
+                owner.registerIn(program);
                 port.ns().run(attachment::close);
             }
             if (i == 0)

@@ -26,6 +26,7 @@ public final class LibbpfLog
     }
 
     /** Installs the Java print function in libbpf unless already done. */
+    @SuppressWarnings("restricted") // the upcall stub libbpf calls: what this class is for
     public static synchronized void install()
     {
         if (stub != null)

@@ -16,7 +16,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 @CHeader("fcntl.h")
 public final class Fcntl
 {
+    /** Open for reading only. */
     public static final int O_RDONLY = 0;
+    /** Close the descriptor on {@code exec}. */
     public static final int O_CLOEXEC = 0x80000;
 
     // open is variadic: the mode argument is the first variadic one.
@@ -28,12 +30,20 @@ public final class Fcntl
     {
     }
 
+    /** {@return the downcall handle of {@code open}} */
     public static MethodHandle open$handle()
     {
         return OPEN;
     }
 
-    /** {@code int open(const char *path, int flags, mode_t mode)}; errno captured. */
+    /**
+     * {@code int open(const char *path, int flags, mode_t mode)}; errno captured.
+     *
+     * @param path the file's path, a C string
+     * @param flags {@code O_*} flags
+     * @param mode the permissions of a file it creates
+     * @return the descriptor, or -1 with errno set
+     */
     public static int open(final MemorySegment path, final int flags, final int mode)
     {
         try

@@ -16,6 +16,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 @CHeader("net/if.h")
 public final class NetIf
 {
+    /** The size of an interface name buffer, terminating NUL included: names have at most 15 characters. */
     public static final int IF_NAMESIZE = 16;
 
     private static final MethodHandle IF_NAMETOINDEX = Downcalls.libcErrno(
@@ -25,12 +26,18 @@ public final class NetIf
     {
     }
 
+    /** {@return the downcall handle of {@code if_nametoindex}} */
     public static MethodHandle if_nametoindex$handle()
     {
         return IF_NAMETOINDEX;
     }
 
-    /** {@code unsigned int if_nametoindex(const char *name)}: 0 when there is no such interface; errno captured. */
+    /**
+     * {@code unsigned int if_nametoindex(const char *name)}: 0 when there is no such interface; errno captured.
+     *
+     * @param name the interface's name, a C string
+     * @return its index, 0 if there is none
+     */
     public static int if_nametoindex(final MemorySegment name)
     {
         try
@@ -43,7 +50,12 @@ public final class NetIf
         }
     }
 
-    /** Convenience: the index of {@code name} in the calling thread's network namespace, 0 if there is none. */
+    /**
+     * Convenience: the index of {@code name} in the calling thread's network namespace, 0 if there is none.
+     *
+     * @param name the interface's name
+     * @return its index, 0 if there is none
+     */
     public static int if_nametoindex(final String name)
     {
         try (Arena arena = Arena.ofConfined())

@@ -19,9 +19,13 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 @CHeader("poll.h")
 public final class Poll
 {
+    /** There is data to read. */
     public static final int POLLIN = 0x1;
+    /** Writing is possible. */
     public static final int POLLOUT = 0x4;
+    /** An error condition (returned only). */
     public static final int POLLERR = 0x8;
+    /** Hang-up (returned only). */
     public static final int POLLHUP = 0x10;
 
     /** {@code struct pollfd}. */
@@ -30,8 +34,11 @@ public final class Poll
         JAVA_SHORT.withName("events"),
         JAVA_SHORT.withName("revents")).withName("struct pollfd");
 
+    /** Offset of {@code fd} in {@link #pollfd}. */
     public static final long pollfd_fd = pollfd.byteOffset(MemoryLayout.PathElement.groupElement("fd"));
+    /** Offset of {@code events} (what to wait for) in {@link #pollfd}. */
     public static final long pollfd_events = pollfd.byteOffset(MemoryLayout.PathElement.groupElement("events"));
+    /** Offset of {@code revents} (what happened) in {@link #pollfd}. */
     public static final long pollfd_revents = pollfd.byteOffset(MemoryLayout.PathElement.groupElement("revents"));
 
     private static final MethodHandle POLL = Downcalls.libcErrno(
@@ -41,12 +48,20 @@ public final class Poll
     {
     }
 
+    /** {@return the downcall handle of {@code poll}} */
     public static MethodHandle poll$handle()
     {
         return POLL;
     }
 
-    /** {@code int poll(struct pollfd *fds, nfds_t n, int timeout_ms)}; errno captured. */
+    /**
+     * {@code int poll(struct pollfd *fds, nfds_t n, int timeout_ms)}; errno captured.
+     *
+     * @param fds an array of {@link #pollfd}
+     * @param n how many
+     * @param timeoutMs how long to wait, -1 for ever
+     * @return the number of descriptors with events, 0 on timeout, or -1 with errno set
+     */
     public static int poll(final MemorySegment fds, final long n, final int timeoutMs)
     {
         try

@@ -21,7 +21,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 @CHeader("sched.h")
 public final class Sched
 {
+    /** {@code setns}/{@code unshare}: a network namespace. */
     public static final int CLONE_NEWNET = 0x40000000;
+    /** The number of CPUs a {@link #cpu_set_t} holds. */
     public static final int CPU_SETSIZE = 1024;
 
     /** {@code cpu_set_t}: a bit per CPU in 64-bit words. */
@@ -41,27 +43,38 @@ public final class Sched
     {
     }
 
+    /** {@return the downcall handle of {@code sched_setaffinity}} */
     public static MethodHandle sched_setaffinity$handle()
     {
         return SCHED_SETAFFINITY;
     }
 
+    /** {@return the downcall handle of {@code sched_getaffinity}} */
     public static MethodHandle sched_getaffinity$handle()
     {
         return SCHED_GETAFFINITY;
     }
 
+    /** {@return the downcall handle of {@code sched_getcpu}} */
     public static MethodHandle sched_getcpu$handle()
     {
         return SCHED_GETCPU;
     }
 
+    /** {@return the downcall handle of {@code setns}} */
     public static MethodHandle setns$handle()
     {
         return SETNS;
     }
 
-    /** {@code int sched_setaffinity(pid_t pid, size_t size, const cpu_set_t *mask)}; pid 0 is the calling thread. */
+    /**
+     * {@code int sched_setaffinity(pid_t pid, size_t size, const cpu_set_t *mask)}; pid 0 is the calling thread.
+     *
+     * @param pid the thread, 0 for the calling one
+     * @param size the mask's size in bytes
+     * @param mask a {@link #cpu_set_t}
+     * @return 0, or -1 with errno set
+     */
     public static int sched_setaffinity(final int pid, final long size, final MemorySegment mask)
     {
         try
@@ -76,7 +89,12 @@ public final class Sched
 
     /**
      * {@code int sched_getaffinity(pid_t pid, size_t size, cpu_set_t *mask)}; pid 0 is the calling thread, else a
-     * thread id ({@link Unistd#gettid()}). 0, or -1 with errno.
+     * thread id ({@link Unistd#gettid()}).
+     *
+     * @param pid 0 for the calling thread, or a thread id
+     * @param size the mask's size in bytes
+     * @param mask where the kernel writes the CPU set
+     * @return 0, or -1 with errno set
      */
     public static int sched_getaffinity(final int pid, final long size, final MemorySegment mask)
     {
@@ -90,7 +108,7 @@ public final class Sched
         }
     }
 
-    /** {@code int sched_getcpu(void)}: the CPU the calling thread runs on now, or -1 with errno. */
+    /** {@return {@code int sched_getcpu(void)}: the CPU the calling thread runs on now, or -1 with errno set} */
     public static int sched_getcpu()
     {
         try
@@ -103,7 +121,13 @@ public final class Sched
         }
     }
 
-    /** {@code int setns(int fd, int nstype)}: moves the calling thread into the namespace {@code fd} refers to. */
+    /**
+     * {@code int setns(int fd, int nstype)}: moves the calling thread into the namespace {@code fd} refers to.
+     *
+     * @param fd a descriptor of the namespace (e.g. {@code /var/run/netns/NAME} opened)
+     * @param nstype {@link #CLONE_NEWNET}, or 0 for any type
+     * @return 0, or -1 with errno set
+     */
     public static int setns(final int fd, final int nstype)
     {
         try
@@ -116,14 +140,24 @@ public final class Sched
         }
     }
 
-    /** Sets bit {@code cpu} in a {@link #cpu_set_t} segment ({@code CPU_SET}). */
+    /**
+     * Sets bit {@code cpu} in a {@link #cpu_set_t} segment ({@code CPU_SET}).
+     *
+     * @param set a {@link #cpu_set_t} segment
+     * @param cpu the CPU's number, below {@link #CPU_SETSIZE}
+     */
     public static void cpuSet(final MemorySegment set, final int cpu)
     {
         final long offset = (cpu / 64) * Long.BYTES;
         set.set(JAVA_LONG, offset, set.get(JAVA_LONG, offset) | (1L << (cpu % 64)));
     }
 
-    /** Whether bit {@code cpu} is set in a {@link #cpu_set_t} segment ({@code CPU_ISSET}). */
+    /**
+     * {@return whether bit {@code cpu} is set in a {@link #cpu_set_t} segment} ({@code CPU_ISSET})
+     *
+     * @param set a {@link #cpu_set_t} segment
+     * @param cpu the CPU's number, below {@link #CPU_SETSIZE}
+     */
     public static boolean cpuIsSet(final MemorySegment set, final int cpu)
     {
         return (set.get(JAVA_LONG, (cpu / 64) * Long.BYTES) & (1L << (cpu % 64))) != 0;

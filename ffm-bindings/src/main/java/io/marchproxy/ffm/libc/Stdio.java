@@ -23,12 +23,21 @@ public final class Stdio
     {
     }
 
+    /** {@return the downcall handle of {@code vsnprintf}} */
     public static MethodHandle vsnprintf$handle()
     {
         return VSNPRINTF;
     }
 
-    /** {@code int vsnprintf(char *buf, size_t size, const char *format, va_list args)}. */
+    /**
+     * {@code int vsnprintf(char *buf, size_t size, const char *format, va_list args)}.
+     *
+     * @param buf where the text goes
+     * @param size the buffer's size
+     * @param format the format, a C string
+     * @param args the arguments, a {@code va_list}
+     * @return the length of the full text, or a negative value on error
+     */
     public static int vsnprintf(final MemorySegment buf, final long size, final MemorySegment format, final MemorySegment args)
     {
         try

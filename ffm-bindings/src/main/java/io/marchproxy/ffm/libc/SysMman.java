@@ -17,13 +17,21 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 @CHeader("sys/mman.h")
 public final class SysMman
 {
+    /** Pages may not be accessed. */
     public static final int PROT_NONE = 0;
+    /** Pages may be read. */
     public static final int PROT_READ = 1;
+    /** Pages may be written. */
     public static final int PROT_WRITE = 2;
+    /** Share the mapping: writes are visible to other mappings of the object (the kernel's ring memory). */
     public static final int MAP_SHARED = 0x1;
+    /** A private copy-on-write mapping. */
     public static final int MAP_PRIVATE = 0x2;
+    /** Not backed by a file; {@code fd} is ignored. */
     public static final int MAP_ANONYMOUS = 0x20;
+    /** Populate (prefault) the page tables. */
     public static final int MAP_POPULATE = 0x8000;
+    /** Use huge pages. */
     public static final int MAP_HUGETLB = 0x40000;
 
     /** {@code MAP_FAILED}, {@code (void *)-1}, as an address. */
@@ -39,11 +47,13 @@ public final class SysMman
     {
     }
 
+    /** {@return the downcall handle of {@code mmap}} */
     public static MethodHandle mmap$handle()
     {
         return MMAP;
     }
 
+    /** {@return the downcall handle of {@code munmap}} */
     public static MethodHandle munmap$handle()
     {
         return MUNMAP;
@@ -52,6 +62,14 @@ public final class SysMman
     /**
      * {@code void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t offset)}; errno captured. The result
      * is a zero-length segment: test it with {@link #failed(MemorySegment)}, then {@code reinterpret} it to {@code len}.
+     *
+     * @param addr a placement hint, or {@code NULL}
+     * @param len the mapping's length
+     * @param prot {@code PROT_*}
+     * @param flags {@code MAP_*}
+     * @param fd the object to map (an AF_XDP socket for its rings), or -1
+     * @param offset where in the object (the ring's page offset)
+     * @return the mapping's address as a zero-length segment, or one at {@link #MAP_FAILED_ADDRESS} with errno set
      */
     public static MemorySegment mmap(
         final MemorySegment addr, final long len, final int prot, final int flags, final int fd, final long offset)
@@ -66,7 +84,13 @@ public final class SysMman
         }
     }
 
-    /** {@code int munmap(void *addr, size_t len)}; errno captured. */
+    /**
+     * {@code int munmap(void *addr, size_t len)}; errno captured.
+     *
+     * @param addr the mapping's address
+     * @param len its length
+     * @return 0, or -1 with errno set
+     */
     public static int munmap(final MemorySegment addr, final long len)
     {
         try
@@ -79,7 +103,12 @@ public final class SysMman
         }
     }
 
-    /** Whether an {@code mmap} result is {@code MAP_FAILED}. */
+    /**
+     * Whether an {@code mmap} result is {@code MAP_FAILED}.
+     *
+     * @param mapped what {@code mmap} returned
+     * @return true when it failed
+     */
     public static boolean failed(final MemorySegment mapped)
     {
         return mapped.address() == MAP_FAILED_ADDRESS;

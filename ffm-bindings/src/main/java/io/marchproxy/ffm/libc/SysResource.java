@@ -18,7 +18,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 @CHeader("sys/resource.h")
 public final class SysResource
 {
+    /** The most memory that may be locked (and charged for a UMEM): {@code RLIMIT_MEMLOCK}. */
     public static final int RLIMIT_MEMLOCK = 8;
+    /** No limit. */
     public static final long RLIM_INFINITY = -1L;
 
     /** {@code struct rlimit}. */
@@ -33,12 +35,19 @@ public final class SysResource
     {
     }
 
+    /** {@return the downcall handle of {@code getrlimit}} */
     public static MethodHandle getrlimit$handle()
     {
         return GETRLIMIT;
     }
 
-    /** {@code int getrlimit(int resource, struct rlimit *rlim)}; errno captured. */
+    /**
+     * {@code int getrlimit(int resource, struct rlimit *rlim)}; errno captured.
+     *
+     * @param resource {@link #RLIMIT_MEMLOCK}
+     * @param rlim a {@link #rlimit} where the soft and hard limits go
+     * @return 0, or -1 with errno set
+     */
     public static int getrlimit(final int resource, final MemorySegment rlim)
     {
         try

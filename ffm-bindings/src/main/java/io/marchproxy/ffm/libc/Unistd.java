@@ -21,22 +21,30 @@ public final class Unistd
     {
     }
 
+    /** {@return the downcall handle of {@code close}} */
     public static MethodHandle close$handle()
     {
         return CLOSE;
     }
 
+    /** {@return the downcall handle of {@code getpagesize}} */
     public static MethodHandle getpagesize$handle()
     {
         return GETPAGESIZE;
     }
 
+    /** {@return the downcall handle of {@code gettid}} */
     public static MethodHandle gettid$handle()
     {
         return GETTID;
     }
 
-    /** {@code int close(int fd)}; errno captured. */
+    /**
+     * {@code int close(int fd)}; errno captured.
+     *
+     * @param fd the descriptor
+     * @return 0, or -1 with errno set
+     */
     public static int close(final int fd)
     {
         try
@@ -49,7 +57,7 @@ public final class Unistd
         }
     }
 
-    /** {@code int getpagesize(void)}. */
+    /** {@return the page size in bytes} {@code int getpagesize(void)}. */
     public static int getpagesize()
     {
         try
@@ -65,6 +73,8 @@ public final class Unistd
     /**
      * {@code pid_t gettid(void)} (glibc 2.30+): the kernel's id of the calling thread, as in {@code /proc/<pid>/task/}.
      * Never fails.
+     *
+     * @return the calling thread's id
      */
     public static int gettid()
     {

@@ -1,15 +1,14 @@
 package io.marchproxy.node.agent;
 
-import io.helidon.logging.common.LogConfig;
 import io.marchproxy.dataplane.netns.NetNamespace;
 import io.marchproxy.dataplane.proxy.L4Proxy;
 import io.marchproxy.dataplane.proxy.ProxyConfig;
 import io.marchproxy.dataplane.proxy.ProxySettings;
 import io.marchproxy.lab.L4Lab;
+import io.marchproxy.node.DataplaneSettings;
 import io.marchproxy.node.LiveTable;
 import io.marchproxy.node.NodeLab;
 import io.marchproxy.node.ProxyInterfaces;
-import io.marchproxy.node.ShutdownSignal;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code marchproxy agent}: the L4 dataplane alone, following a remote control plane ({@link Agent}) on two
  * interfaces, or on a lab of its own when given none. Runs until SIGINT/SIGTERM or {@code --seconds}, then detaches
- * XDP and removes what it made. Usage: {@link AgentOptions#USAGE}.
+ * XDP and removes what it made. {@code marchproxy agent} parses its options and runs it.
  */
 public final class AgentMain
 {
@@ -33,60 +32,25 @@ public final class AgentMain
     {
     }
 
-    public static void main(final String[] args)
-    {
-        final int status = run(args);
-        if (status != 0)
-        {
-            System.exit(status);
-        }
-    }
-
-    /** Runs the agent; returns the process's exit status (0 stopped, 1 failed, 2 bad command line). */
-    public static int run(final String[] args)
-    {
-        final AgentOptions options;
-        try
-        {
-            options = AgentOptions.parse(args, System.getenv());
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            System.err.println(ex.getMessage());
-            System.err.println(AgentOptions.USAGE);
-            return 2;
-        }
-        if (options.help())
-        {
-            System.out.println(AgentOptions.USAGE);
-            return 0;
-        }
-        LogConfig.configureRuntime();
-        final ShutdownSignal signal = ShutdownSignal.install("agent-stop", 15);
-        try
-        {
-            run(options, signal.stop(), System.out);
-            return 0;
-        }
-        catch (final Exception ex)
-        {
-            System.err.println("marchproxy agent: " + ex.getMessage());
-            return 1;
-        }
-        finally
-        {
-            signal.finished();
-        }
-    }
-
-    static void run(final AgentOptions options, final CountDownLatch stop, final PrintStream out) throws Exception
+    /**
+     * Runs the agent until {@code stop} opens or {@code --seconds} pass, then detaches XDP and removes what it made.
+     *
+     * @param options   the agent's options
+     * @param dataplane the dataplane's settings ({@code dataplane:} in the configuration, as for a node)
+     * @param stop    opens when the process is asked to stop
+     * @param out     where the agent's lines (and in a lab the live table) go
+     * @throws Exception when the lab, the proxy or the agent cannot start
+     */
+    public static void run(final AgentOptions options, final DataplaneSettings dataplane, final CountDownLatch stop,
+        final PrintStream out) throws Exception
     {
         if (options.lab())
         {
             try (L4Lab lab = NodeLab.create(out))
             {
-                serve(options, lab.node(), ProxyInterfaces.lab(lab, options.dataplane().mode(),
-                    options.dataplane().snatPorts()), lab.front().ipv4().getHostAddress(), stop, out, lab);
+                serve(options, lab.node(), dataplane.applyTo(ProxyInterfaces.lab(lab, options.dataplane().mode(),
+                    options.dataplane().snatPorts())).withOffloadFlows(options.dataplane().offloadFlows()),
+                    lab.front().ipv4().getHostAddress(), stop, out, lab);
             }
         }
         else
@@ -95,8 +59,9 @@ public final class AgentMain
                 options.dataplane().back(), options.dataplane().netns(), options.dataplane().mode(),
                 options.dataplane().snatPorts());
             final NetNamespace ns = interfaces.namespace();
-            serve(options, ns, interfaces.settings(ns), options.address() != null ? options.address()
-                : interfaces.frontAddress(ns), stop, out, null);
+            serve(options, ns, dataplane.applyTo(interfaces.settings(ns))
+                    .withOffloadFlows(options.dataplane().offloadFlows()),
+                options.address() != null ? options.address() : interfaces.frontAddress(ns), stop, out, null);
         }
         out.println("agent: stopped; XDP detached");
     }
@@ -114,6 +79,7 @@ public final class AgentMain
                 proxySettings.front(), proxySettings.back(), proxySettings.mode(),
                 ns == null ? "" : ", namespace " + ns.name(), proxySettings.snat4(), proxySettings.snat6(),
                 agent.clusterId(), options.control(), settings.name());
+            out.println("agent: worker " + proxy.worker());
             final long seconds = options.dataplane().seconds();
             if (lab != null)
             {

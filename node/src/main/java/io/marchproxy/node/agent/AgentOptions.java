@@ -8,91 +8,59 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
- * The agent's command line: where its control plane is and how to authenticate ({@code --control},
- * {@code --cluster-key} or {@code --cluster-key-file} or {@code MARCHPROXY_CLUSTER_KEY}, {@code --ca}), what it
- * registers as ({@code --name}, {@code --address}), {@code --heartbeat}, and the dataplane's options, which are the
- * node's ({@link NodeOptions}: {@code --front}/{@code --back}/{@code --netns}, {@code --mode}, {@code --snat-ports},
- * {@code --seconds}, {@code --rate}; without interfaces a lab). The cluster is the key's: there is no
- * {@code --cluster}.
+ * What an agent runs with ({@code marchproxy agent} parses them): where its control plane is and how to authenticate
+ * ({@code --control}, {@code --cluster-key} or {@code --cluster-key-file} or {@code MARCHPROXY_CLUSTER_KEY},
+ * {@code --ca}), what it registers as ({@code --name}, {@code --address}), {@code --heartbeat}, and the dataplane's
+ * options, which are the node's ({@link NodeOptions}: {@code --front}/{@code --back}/{@code --netns}, {@code --mode},
+ * {@code --snat-ports}, {@code --seconds}, {@code --rate}; without interfaces a lab). The cluster is the key's: there
+ * is no {@code --cluster}.
  *
  * @param address  the address registered for the proxy, or null for the front interface's
  * @param name     the proxy's name in its cluster, or null for this host's name
  */
 public record AgentOptions(URI control, ClusterKeySource key, Path ca, String name, String address,
-                           Duration heartbeat, NodeOptions dataplane, boolean help)
+                           Duration heartbeat, NodeOptions dataplane)
 {
-    public static final String USAGE = """
-        usage: marchproxy agent --control URL [--cluster-key KEY | --cluster-key-file FILE] [--ca FILE]
-                                [--front IF --back IF [--netns NS]] [--name NAME] [--address ADDR]
-                                [--mode skb|drv] [--snat-ports A-B] [--heartbeat S] [--seconds N] [--rate N]
-          --control URL           the control plane's REST address: http://HOST:8080 or https://HOST:PORT
-          --cluster-key KEY       the API key of the cluster to follow (shown in the process list: prefer the
-                                  file, or MARCHPROXY_CLUSTER_KEY in the environment)
-          --cluster-key-file F    a file holding the key, read again on every attempt: after a key rotation,
-                                  write the new key there and the running agent takes it
-          --ca FILE               PEM CA certificate(s) to trust for an https:// control plane (default: the JDK's)
-          --front IF --back IF    the interfaces, as for bin/node (--netns NS: the namespace they are in)
-          --name NAME             the proxy's name in its cluster (default: this host's name)
-          --address ADDR          the address registered for this proxy (default: the front interface's)
-          --heartbeat S           seconds between heartbeats (default 10; the control plane shows a proxy
-                                  stale after marchproxy.proxies.staleafter, 60 s by default)
-          --mode, --snat-ports, --seconds, --rate: as for bin/node
-        Without --front/--back the agent builds a lab like bin/node's (clients, the node, three backends with
-        real servers, in namespaces it creates) and sends lab traffic through its proxy: the lab cluster bin/node
-        creates fits it. The agent registers as a proxy of the key's cluster, follows its configuration (a long
-        poll: no busy polling), heartbeats with its statistics, and keeps forwarding on its last configuration
-        while the control plane cannot be reached.""";
+    /** Seconds between heartbeats unless told otherwise. */
+    public static final int DEFAULT_HEARTBEAT_SECONDS = 10;
 
-    /** The lab the agent builds without interfaces. */
+    /** {@return true when the agent builds its own lab network (no interfaces given)} */
     public boolean lab()
     {
         return dataplane.lab();
     }
 
     /**
-     * Parses {@code args} ({@code environment} supplies {@code MARCHPROXY_CLUSTER_KEY}); a bad value throws
-     * {@link IllegalArgumentException} with a message for the user.
+     * The agent's options from what its command line gave; a bad value or combination throws
+     * {@link IllegalArgumentException} with a message for the user (never echoing a key).
+     *
+     * @param control          the control plane's REST address, http:// or https://
+     * @param key              {@code --cluster-key}, or null
+     * @param keyFile          {@code --cluster-key-file}, or null
+     * @param ca               {@code --ca}, or null for the JDK's trusted certificates
+     * @param name             the proxy's name, or null for this host's
+     * @param address          the address registered, or null for the front interface's
+     * @param heartbeatSeconds seconds between heartbeats, 1..3600
+     * @param dataplane        the dataplane's options (its cluster is not used: the agent follows its key's)
+     * @param environment      supplies {@code MARCHPROXY_CLUSTER_KEY} when neither key option is given
+     * @return the options
      */
-    public static AgentOptions parse(final String[] args, final Map<String, String> environment)
+    public static AgentOptions of(final String control, final String key, final Path keyFile, final Path ca,
+        final String name, final String address, final long heartbeatSeconds, final NodeOptions dataplane,
+        final Map<String, String> environment)
     {
-        URI control = null;
-        String key = null;
-        Path keyFile = null;
-        Path ca = null;
-        String name = null;
-        String address = null;
-        Duration heartbeat = Duration.ofSeconds(10);
-        final List<String> rest = new ArrayList<>();
-        for (int i = 0; i < args.length; i++)
-        {
-            final String arg = args[i];
-            switch (arg)
-            {
-                case "--control" -> control = uri(value(args, ++i, arg));
-                case "--cluster-key" -> key = value(args, ++i, arg);
-                case "--cluster-key-file" -> keyFile = Path.of(value(args, ++i, arg));
-                case "--ca" -> ca = Path.of(value(args, ++i, arg));
-                case "--name" -> name = value(args, ++i, arg);
-                case "--address" -> address = value(args, ++i, arg);
-                case "--heartbeat" -> heartbeat = Duration.ofSeconds(seconds(value(args, ++i, arg), arg));
-                case "--cluster" -> throw new IllegalArgumentException("an agent follows the cluster of its key: "
-                    + "no --cluster");
-                default -> rest.add(arg);
-            }
-        }
-        final NodeOptions dataplane = NodeOptions.parse(rest.toArray(String[]::new));
-        if (dataplane.help())
-        {
-            return new AgentOptions(control, null, ca, name, address, heartbeat, dataplane, true);
-        }
         if (control == null)
         {
             throw new IllegalArgumentException("--control URL is required (the control plane's REST address)");
+        }
+        final URI uri = uri(control);
+        if (heartbeatSeconds < 1 || heartbeatSeconds > 3600)
+        {
+            throw new IllegalArgumentException("--heartbeat needs whole seconds 1..3600, not '" + heartbeatSeconds
+                + "'");
         }
         if (key != null && keyFile != null)
         {
@@ -120,7 +88,7 @@ public record AgentOptions(URI control, ClusterKeySource key, Path ca, String na
         {
             throw new IllegalArgumentException("--ca " + ca + ": no such readable file");
         }
-        return new AgentOptions(control, source, ca, name, address, heartbeat, dataplane, false);
+        return new AgentOptions(uri, source, ca, name, address, Duration.ofSeconds(heartbeatSeconds), dataplane);
     }
 
     private static URI uri(final String text)
@@ -139,31 +107,5 @@ public record AgentOptions(URI control, ClusterKeySource key, Path ca, String na
             throw new IllegalArgumentException("--control needs http://HOST:PORT or https://HOST:PORT, not '" + text
                 + "'");
         }
-    }
-
-    private static long seconds(final String text, final String option)
-    {
-        try
-        {
-            final long v = Long.parseLong(text);
-            if (v < 1 || v > 3600)
-            {
-                throw new NumberFormatException();
-            }
-            return v;
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(option + " needs whole seconds 1..3600, not '" + text + "'");
-        }
-    }
-
-    private static String value(final String[] args, final int i, final String option)
-    {
-        if (i >= args.length)
-        {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[i];
     }
 }

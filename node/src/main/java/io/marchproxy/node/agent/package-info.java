@@ -4,6 +4,7 @@
  * configuration model of {@code io.marchproxy.control.config.ResolvedConfig}, none of the server's classes). The
  * {@link io.marchproxy.node.agent.Agent} registers as a proxy of its key's cluster, long-polls the cluster's
  * configuration and applies each version whole, heartbeats with its statistics, keeps forwarding while the control
- * plane is away and catches up when it returns. {@link io.marchproxy.node.agent.AgentMain#run} is the command.
+ * plane is away and catches up when it returns. {@link io.marchproxy.node.agent.AgentMain#run} runs it;
+ * {@code marchproxy agent} ({@code io.marchproxy.node.cli}) parses its command line.
  */
 package io.marchproxy.node.agent;

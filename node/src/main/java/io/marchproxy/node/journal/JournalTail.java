@@ -12,88 +12,29 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code journal tail}: prints the node's flow journal, one record a line (opens, closes with packets, bytes and
- * duration, drop samples), oldest first. {@link #run} is the command without the process around it (exit code,
- * output streams), so that a {@code marchproxy journal tail} command can call it.
- *
- * <pre>
- * tail [--dir DIR] [--service NAME] [--since TIME] [--until TIME] [--follow]
- *   --dir DIR       the journal's directory (default: $MARCHPROXY_JOURNAL_DIR, else $MARCHPROXY_STORE_DIR/flows,
- *                   else ./data/flows: where bin/node writes it)
- *   --service NAME  only records of this service
- *   --since TIME    from TIME: an instant (2026-12-06T10:00:00Z) or an age (90s, 15m, 2h, 7d)
- *   --until TIME    before TIME, the same forms
- *   --follow        keep printing records as they are appended (until Ctrl-C, or --until)
- * </pre>
+ * duration, drop samples), oldest first, filtered by service and time; with {@code follow}, keeps printing records as
+ * they are appended. {@code marchproxy journal tail} parses the command line and calls {@link #tail}.
  */
 public final class JournalTail
 {
-    static final String USAGE = """
-        usage: journal tail [--dir DIR] [--service NAME] [--since TIME] [--until TIME] [--follow]
-          --dir DIR       the journal's directory (default: $MARCHPROXY_JOURNAL_DIR, else
-                          $MARCHPROXY_STORE_DIR/flows, else ./data/flows)
-          --service NAME  only records of this service
-          --since TIME    from TIME: an instant (2026-12-06T10:00:00Z) or an age (90s, 15m, 2h, 7d)
-          --until TIME    before TIME, the same forms
-          --follow        keep printing records as they are appended (until Ctrl-C or --until)""";
-
     private JournalTail()
     {
     }
 
-    public static void main(final String[] args)
+    /**
+     * Prints the records of the journal in {@code dir} that match, oldest first.
+     *
+     * @param dir     the journal's directory, or null for {@link #defaultDir()}
+     * @param query   which records: service, since, until
+     * @param follow  keep printing records as they are appended, until {@code stop} opens (or the query's until)
+     * @param out     where the records go
+     * @param err     where a failure is said
+     * @param stop    ends {@code follow}
+     * @return the exit status: 0 done, 1 no journal or it could not be read
+     */
+    public static int tail(final Path dir, final FlowJournalReader.Query query, final boolean follow,
+        final PrintStream out, final PrintStream err, final CountDownLatch stop)
     {
-        final CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "journal-tail-stop"));
-        System.exit(run(args, System.out, System.err, stop));
-    }
-
-    /** Runs the command; returns the exit code (0 done, 2 bad arguments, 1 no journal or it could not be read). */
-    public static int run(final String[] args)
-    {
-        return run(args, System.out, System.err, new CountDownLatch(1));
-    }
-
-    /** Runs the command, printing to {@code out} and {@code err}; {@code --follow} ends when {@code stop} opens. */
-    public static int run(final String[] args, final PrintStream out, final PrintStream err, final CountDownLatch stop)
-    {
-        final Instant now = Instant.now();
-        Path dir = null;
-        String service = null;
-        Instant since = null;
-        Instant until = null;
-        boolean follow = false;
-        try
-        {
-            int i = 0;
-            if (i < args.length && args[i].equals("tail"))
-            {
-                i++;
-            }
-            for (; i < args.length; i++)
-            {
-                switch (args[i])
-                {
-                    case "--dir" -> dir = Path.of(value(args, ++i, "--dir"));
-                    case "--service" -> service = value(args, ++i, "--service");
-                    case "--since" -> since = time(value(args, ++i, "--since"), now);
-                    case "--until" -> until = time(value(args, ++i, "--until"), now);
-                    case "--follow", "-f" -> follow = true;
-                    case "--help", "-h" ->
-                    {
-                        out.println(USAGE);
-                        return 0;
-                    }
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
-                }
-            }
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            err.println("journal tail: " + ex.getMessage());
-            err.println(USAGE);
-            return 2;
-        }
-        final FlowJournalReader.Query query = new FlowJournalReader.Query(service, since, until);
         try (FlowJournalReader reader = FlowJournalReader.open(dir == null ? defaultDir() : dir))
         {
             if (follow)
@@ -114,8 +55,11 @@ public final class JournalTail
         }
     }
 
-    /** Where bin/node writes the journal when not told otherwise. */
-    static Path defaultDir()
+    /**
+     * {@return where bin/node writes the journal when not told otherwise} {@code $MARCHPROXY_JOURNAL_DIR}, else
+     * {@code $MARCHPROXY_STORE_DIR/flows}, else {@code ./data/flows}.
+     */
+    public static Path defaultDir()
     {
         final String journal = System.getenv("MARCHPROXY_JOURNAL_DIR");
         if (journal != null && !journal.isBlank())
@@ -126,17 +70,14 @@ public final class JournalTail
         return (store != null && !store.isBlank() ? Path.of(store) : Path.of("data")).resolve("flows");
     }
 
-    private static String value(final String[] args, final int i, final String option)
-    {
-        if (i >= args.length)
-        {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[i];
-    }
-
-    /** An instant, or an age before {@code now}: a number and one of s, m, h, d. */
-    static Instant time(final String text, final Instant now)
+    /**
+     * {@return an instant, or an age before {@code now}: a number and one of s, m, h, d}
+     *
+     * @param text the instant (ISO-8601) or the age
+     * @param now  what an age counts back from
+     * @throws IllegalArgumentException saying which forms it takes
+     */
+    public static Instant time(final String text, final Instant now)
     {
         try
         {

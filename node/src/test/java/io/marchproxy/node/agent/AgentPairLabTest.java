@@ -12,6 +12,7 @@ import io.marchproxy.lab.L4Lab;
 import io.marchproxy.lab.ServerReply;
 import io.marchproxy.lab.Transport;
 import io.marchproxy.node.ProxyInterfaces;
+import io.marchproxy.node.cli.MarchproxyCommand;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -38,6 +41,7 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -238,6 +242,37 @@ class AgentPairLabTest
             assertEquals("ok", p.get("health").asText(), p.toString());
             assertTrue(p.get("capabilities").toString().contains("af_xdp"), p.toString());
             assertTrue(p.get("metrics").path("connectionsOpened").asLong() > 0, p.toString());
+        }
+
+        // marchproxy stats --proxies: the control plane's view of both agents, from outside, with a viewer's token.
+        final Path token = Files.createTempFile("marchproxy-token", "");
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final PrintStream stdout = System.out;
+        final int status;
+        try
+        {
+            Files.writeString(token, admin);
+            System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+            status = MarchproxyCommand.execute("stats", "--proxies", "--url", "http://127.0.0.1:" + plane.plane.port(),
+                "--token-file", token.toString(), "--cluster-id", clusterId, "--count", "4", "--interval", "1.5",
+                "--plain");
+        }
+        finally
+        {
+            System.setOut(stdout);
+            Files.deleteIfExists(token);
+        }
+        final String out = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, out);
+        final String last = out.substring(out.lastIndexOf("marchproxy stats "));
+        assertTrue(last.contains("2 proxies"), last);
+        for (final JsonNode p : plane.get("/api/v1/proxies?clusterId=" + clusterId, admin).json().get("items"))
+        {
+            // name, status, health, the version it serves (current), then rates between its last two heartbeats (four
+            // views 1.5 s apart see at least two of each agent's heartbeats, sent every second)
+            final Pattern row = Pattern.compile("\\n\\s+" + p.get("name").asText() + "\\s+active\\s+ok\\s+" + version
+                + " \\s+\\d+s\\s+\\d+\\.\\d\\s+\\d+\\.\\d\\s+\\d+");
+            assertTrue(row.matcher(last).find(), row + " in\n" + out);
         }
     }
 

@@ -3,9 +3,6 @@ package io.marchproxy.control.licence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -15,15 +12,19 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-class LicenceToolTest {
+/** A vendor key generated to a file signs a licence the server's verifier accepts until it expires. */
+class LicenceSignerTest {
     @TempDir
     Path dir;
 
     @Test
     void keygenThenSignProducesATokenTheServerVerifies() throws Exception {
         Path key = dir.resolve("vendor.key");
-        String publicKey = run("keygen", key.toString());
-        String token = run("sign", key.toString(), "Acme", "enterprise", "25", "2030-01-01T00:00:00Z", "xds", "sso");
+        String publicKey = LicenceSigner.generateKey(key);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(key)), "the private key is its owner's only");
+        String token = LicenceSigner.fromKeyFile(key).sign(new Licence("Acme", "enterprise", 25, List.of("xds", "sso"),
+                Instant.parse("2030-01-01T00:00:00Z")));
         Clock clock = Clock.fixed(Instant.parse("2029-06-01T00:00:00Z"), ZoneOffset.UTC);
         Licence l = new LicenceVerifier(LicenceVerifier.parsePublicKey(publicKey), clock).verify(token);
         assertEquals(new Licence("Acme", "enterprise", 25, List.of("xds", "sso"),
@@ -38,17 +39,5 @@ class LicenceToolTest {
         assertEquals(Licence.community(),
                 new LicenceVerifier(LicenceVerifier.parsePublicKey(publicKey), clock).effective(
                         java.util.Optional.of(tampered)));
-    }
-
-    private static String run(String... args) throws Exception {
-        PrintStream original = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            LicenceTool.main(args);
-        } finally {
-            System.setOut(original);
-        }
-        return out.toString(StandardCharsets.UTF_8).trim();
     }
 }

@@ -1,8 +1,6 @@
 package io.marchproxy.node;
 
-import io.helidon.logging.common.LogConfig;
 import io.marchproxy.control.ControlPlane;
-import io.marchproxy.control.ControlPlaneMain;
 import io.marchproxy.control.ControlPlaneSettings;
 import io.marchproxy.control.xds.XdsSettings;
 import io.marchproxy.dataplane.netns.NetNamespace;
@@ -17,58 +15,34 @@ import java.util.concurrent.CountDownLatch;
 /**
  * A MarchProxy node: the control plane on its embedded durable store (REST under {@code /api/v1}, xDS, config from
  * {@code application.yaml} and the environment) plus the L4 proxy on two interfaces, serving the tcp and udp services
- * of the node's cluster and following every change live. With no {@code --front}/{@code --back} it builds a lab (L4Lab:
+ * of the node's cluster and following every change live. With no front/back interfaces it builds a lab (L4Lab:
  * clients, the node and three backends with real TCP and UDP servers), creates a lab cluster if there is none, and
- * sends lab traffic through the proxy. Prints a live table until Ctrl-C or {@code --seconds}; removes everything it
- * made on exit. Usage: {@link NodeOptions#USAGE}.
+ * sends lab traffic through the proxy. Prints a live table until stopped or {@link NodeOptions#seconds()} passed;
+ * removes everything it made on exit. {@code marchproxy node} and {@code marchproxy lab} run it.
  */
-public final class NodeMain
+public final class Node
 {
-    private NodeMain()
+    private Node()
     {
     }
 
-    public static void main(final String[] args) throws Exception
+    /**
+     * Runs the node with the control plane configured by {@code settings} and {@code xds} until {@code stop} opens or
+     * {@link NodeOptions#seconds()} pass.
+     *
+     * @param options   the node's options
+     * @param settings  the control plane's settings
+     * @param xds       the xDS server's settings
+     * @param dataplane the dataplane's settings ({@code dataplane:} in the configuration)
+     * @param journal   the flow journal's settings, null for none
+     * @param stop      opens when the process is asked to stop
+     * @param out       where the node's lines and live table go
+     * @throws Exception when the control plane, the lab or the proxy cannot start
+     */
+    public static void run(final NodeOptions options, final ControlPlaneSettings settings, final XdsSettings xds,
+        final DataplaneSettings dataplane, final FlowJournal.Settings journal, final CountDownLatch stop,
+        final PrintStream out) throws Exception
     {
-        final NodeOptions options;
-        try
-        {
-            options = NodeOptions.parse(args);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            System.err.println(ex.getMessage());
-            System.err.println(NodeOptions.USAGE);
-            System.exit(2);
-            return;
-        }
-        if (options.help())
-        {
-            System.out.println(NodeOptions.USAGE);
-            return;
-        }
-        LogConfig.configureRuntime();
-        final ShutdownSignal signal = ShutdownSignal.install("node-stop", 15);
-        try
-        {
-            run(options, signal.stop(), System.out);
-        }
-        catch (final Exception ex)
-        {
-            System.err.println("marchproxy: " + ex.getMessage());
-            signal.finished();
-            System.exit(1);
-        }
-        signal.finished();
-    }
-
-    static void run(final NodeOptions options, final CountDownLatch stop, final PrintStream out) throws Exception
-    {
-        final io.helidon.config.Config config = ControlPlaneMain.config();
-        final ControlPlaneSettings settings = ControlPlaneSettings.fromConfig(config);
-        final XdsSettings xds = XdsSettings.fromConfig(config);
-        final DataplaneSettings dataplane = DataplaneSettings.fromConfig(config);
-        final FlowJournal.Settings journal = JournalSettings.fromConfig(config, settings.dataDir());
         final Clock clock = Clock.systemUTC();
         try (ControlPlane plane = ControlPlane.start(settings, xds, out))
         {
@@ -99,8 +73,8 @@ public final class NodeMain
         try (L4Lab lab = NodeLab.create(out))
         {
             LabSeed.seed(plane.store(), options.cluster(), lab, clock, out);
-            final ProxySettings proxy = dataplane.applyTo(
-                ProxyInterfaces.lab(lab, options.mode(), options.snatPorts()));
+            final ProxySettings proxy = dataplane.applyTo(ProxyInterfaces.lab(lab, options.mode(), options.snatPorts()))
+                .withOffloadFlows(options.offloadFlows());
             serve(options, plane, lab.node(), proxy, journal, stop, out, clock, lab);
         }
     }
@@ -112,7 +86,8 @@ public final class NodeMain
         final ProxyInterfaces interfaces = new ProxyInterfaces(options.front(), options.back(), options.netns(),
             options.mode(), options.snatPorts());
         final NetNamespace ns = interfaces.namespace();
-        final ProxySettings proxy = dataplane.applyTo(interfaces.settings(ns));
+        final ProxySettings proxy = dataplane.applyTo(interfaces.settings(ns))
+            .withOffloadFlows(options.offloadFlows());
         out.printf("dataplane: front %s, back %s (SNAT %s %s ports %s)%s%n", options.front(), options.back(),
             proxy.snat4(), proxy.snat6(), options.snatPorts(), ns == null ? "" : " in namespace " + ns.name());
         serve(options, plane, ns, proxy, journal, stop, out, clock, null);
