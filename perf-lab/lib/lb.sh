@@ -341,9 +341,10 @@ run_lb() {
                                  then ($dut.cpu_seconds * 1e9 / $dut.packets | round) else null end),
            loop_thread_cpu_seconds: ($dut.loop_thread_cpu_seconds // null),
            rtt_p50_us: ($rtt.p50_us // null), rtt_p90_us: ($rtt.p90_us // null), rtt_p99_us: ($rtt.p99_us // null),
-           rtt_max_us: ($rtt.max_us // null), rtt_lost: ($rtt.lost // null),
+           rtt_max_us: ($rtt.max_us // null), rtt_lost: ($rtt.lost // null), rtt_cdf_us: ($rtt.cdf_us // null),
            rtt_offcore_p50_us: ($rtt_off.p50_us // null), rtt_offcore_p99_us: ($rtt_off.p99_us // null),
            rtt_offcore_max_us: ($rtt_off.max_us // null), rtt_offcore_lost: ($rtt_off.lost // null),
+           rtt_offcore_cdf_us: ($rtt_off.cdf_us // null),
            peer_dropped: $peer_drops, kernel_dnat_packets: $nat,
            drops: ($dut.drops // null), xdp_redirected: ($dut.xdp.redirected // null),
            received: ($dut.received // null), window_to_clients: ($win.to_clients // null),
@@ -383,7 +384,8 @@ run_lb() {
       | @tsv)' |
     column -t -s $'\t'
 
-  jq -cn --argjson java "${rounds[java]}" --argjson l2fwd "${rounds[l2fwd]}" --argjson kernel "${rounds[kernel]}" \
+  local result
+  result="$(jq -cn --argjson java "${rounds[java]}" --argjson l2fwd "${rounds[l2fwd]}" --argjson kernel "${rounds[kernel]}" \
     --argjson offload "${rounds[offload]}" --argjson drop "${rounds[drop]}" --argjson offload_run "$OFFLOAD" \
     --arg peer "$LB_PEER" --arg mode "$MODE" --arg cpus "$CPUS" --arg vip "$LB_VIP" --argjson seconds "$SECONDS_" --argjson warmup "$WARMUP" \
     --argjson repeat "$REPEAT" --argjson rtt_requests "$RTT_REQUESTS" --argjson nice "$NICE" --argjson steer "$STEER" \
@@ -450,6 +452,8 @@ run_lb() {
        offload_pps_runs: runs($offload; "sink_pps"), drop_pps_runs: runs($drop; "sink_pps"),
        offload_ns_per_pkt_runs: $on, drop_ns_per_pkt_runs: $dn,
        offload_xdp_ns_per_run_runs: runs($offload; "xdp_ns_per_run"),
-       offload_flows_offloaded_runs: runs($offload; "flows_offloaded")} end)'
+       offload_flows_offloaded_runs: runs($offload; "flows_offloaded")} end)')"
+  echo "$result"
+  results_append "$result"
   [ "$ok" = 1 ]
 }

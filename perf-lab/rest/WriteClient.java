@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * counts for every one of them (coordinated omission corrected, as wrk2 and HdrHistogram's expected-interval
  * recording do). This is the latency an operator's client sending at that rate sees.</li>
  * </ul>
- * The first 2 s are sent but not recorded (the client's start-up). Prints one summary line.
+ * The first 2 s are sent but not recorded (the client's start-up). Prints one summary line, then the same figures as
+ * one JSON line.
  *
  * <p>Usage: {@code WriteClient PORT CONNECTIONS SECONDS NAME_PREFIX [RATE]}; {@code MP_TOKEN} and {@code MP_CLUSTER}
  * from the environment.
@@ -123,6 +124,13 @@ public final class WriteClient {
                         : "closed loop: ") + "%d requests (%.0f/s), p50 %.2f ms p90 %.2f ms p99 %.2f ms p99.9 %.2f ms max %.1f ms, %.2f%% within"
                         + " 5 ms, %d errors",
                 total, total / (double) seconds, ms(all, 50), ms(all, 90), ms(all, 99), ms(all, 99.9),
+                total == 0 ? 0 : all[total - 1] / 1e6, total == 0 ? 0 : 100.0 * within / total, errors.get()));
+        // The same figures as one JSON line, for perf-lab/rest/run's result.
+        System.out.println(String.format(Locale.ROOT,
+                "{\"loop\":\"%s\",\"rate\":%s,\"connections\":%d,\"requests\":%d,\"per_second\":%.0f,\"p50_ms\":%.3f,"
+                        + "\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f,\"within_5ms_pct\":%.2f,"
+                        + "\"errors\":%d}", rate > 0 ? "open" : "closed", rate > 0 ? Long.toString((long) rate) : "null",
+                connections, total, total / (double) seconds, ms(all, 50), ms(all, 90), ms(all, 99), ms(all, 99.9),
                 total == 0 ? 0 : all[total - 1] / 1e6, total == 0 ? 0 : 100.0 * within / total, errors.get()));
     }
 

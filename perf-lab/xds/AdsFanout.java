@@ -221,6 +221,12 @@ public final class AdsFanout {
                 services, streams, connections, changes, firstMs[changes / 2], firstMs[changes - 1], allMs[changes / 2],
                 allMs[changes - 1], clientCpu, (cpuStart - cpu0) / 1e9,
                 bytesSeen.get() / Math.max(1, (long) streams * changes));
+        System.out.printf(java.util.Locale.ROOT, "{\"bench\":\"ads-fanout\",\"mode\":\"%s\",\"services\":%d,"
+                        + "\"streams\":%d,\"connections\":%d,\"changes\":%d,\"first_stream_p50_ms\":%d,"
+                        + "\"first_stream_max_ms\":%d,\"all_streams_p50_ms\":%d,\"all_streams_max_ms\":%d,"
+                        + "\"client_cpu_seconds\":%.2f,\"response_bytes\":%d}%n", mode, services, streams, connections,
+                changes, firstMs[changes / 2], firstMs[changes - 1], allMs[changes / 2], allMs[changes - 1], clientCpu,
+                bytesSeen.get() / Math.max(1, (long) streams * changes));
         if (rest != null) {
             String metrics = Rest.anonymous(url).call("GET", "/observe/metrics", null, 200);
             for (String l : metrics.split("\n")) {

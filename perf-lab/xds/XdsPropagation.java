@@ -113,6 +113,9 @@ public final class XdsPropagation {
                         + " request served: p50 %.1f ms, p99 %.1f ms, max %.1f ms (targets p50 <= 100 ms,"
                         + " p99 <= 500 ms)%n", Instant.now(), Runtime.getRuntime().availableProcessors(),
                 envoyBinary, mode, changes, pct(sorted, 50), pct(sorted, 99), sorted[sorted.length - 1] / 1e6);
+        System.out.printf(java.util.Locale.ROOT, "{\"bench\":\"xds-propagation\",\"mode\":\"%s\",\"changes\":%d,"
+                        + "\"p50_ms\":%.1f,\"p90_ms\":%.1f,\"p99_ms\":%.1f,\"max_ms\":%.1f}%n", mode, changes,
+                pct(sorted, 50), pct(sorted, 90), pct(sorted, 99), sorted[sorted.length - 1] / 1e6);
     }
 
     /** Envoy is LIVE once its first xDS responses are in; changes made before that would time its startup. */

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * (the first opens the flow through the proxy or conntrack; a JIT-compiled proxy compiles its reply direction, which
  * the throughput phase before hardly used: sequential requests alone left its compilation inside the measurement, as
  * a tail of milliseconds), then {@value #WARMUP_SEQUENTIAL} sequential ones (this loop). One JSON line at the end:
- * {@code {"tool":"udprtt","requests":N,"answered":A,"lost":L,"p50_us":..,"p90_us":..,"p99_us":..,"max_us":..}}.
+ * {@code {"tool":"udprtt","requests":N,"answered":A,"lost":L,"p50_us":..,"p90_us":..,"p99_us":..,"max_us":..,"cdf_us":[[us, percentile], ..]}} ({@link PercentileCurve}).
  * Exit 0 when at least one request was answered, 2 when none was, 1 on a setup error.
  */
 public final class UdpRtt
@@ -140,11 +140,11 @@ public final class UdpRtt
             }
             System.out.printf(Locale.ROOT,
                 "{\"tool\":\"udprtt\",\"requests\":%d,\"answered\":%d,\"lost\":%d,\"p50_us\":%s,\"p90_us\":%s,"
-                    + "\"p99_us\":%s,\"p999_us\":%s,\"max_us\":%s,\"mean_us\":%s}%n",
+                    + "\"p99_us\":%s,\"p999_us\":%s,\"max_us\":%s,\"mean_us\":%s,\"cdf_us\":%s}%n",
                 requests, answered, lost, micros(histogram, answered, 50), micros(histogram, answered, 90),
                 micros(histogram, answered, 99), micros(histogram, answered, 99.9),
                 answered == 0 ? "null" : fmt(histogram.getMaxValue() / 1e3),
-                answered == 0 ? "null" : fmt(histogram.getMean() / 1e3));
+                answered == 0 ? "null" : fmt(histogram.getMean() / 1e3), PercentileCurve.json(histogram, 1e3));
             return answered > 0 ? 0 : 2;
         }
     }

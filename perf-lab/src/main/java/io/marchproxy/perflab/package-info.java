@@ -4,6 +4,7 @@
  * JSON result, so that {@code perf-lab/run} can put the two side by side. For the scenario {@code lb},
  * {@link io.marchproxy.perflab.LbScenario} runs the dataplane's L4 proxy under the same measurement window and
  * {@link io.marchproxy.perflab.UdpRtt} measures UDP round trips through it (or through the kernel's NAT path).
- * Depends on dataplane-core and HdrHistogram.
+ * {@link io.marchproxy.perflab.PercentileCurve} writes a latency histogram as the percentile points the report draws
+ * its CDFs from. Depends on dataplane-core and HdrHistogram.
  */
 package io.marchproxy.perflab;

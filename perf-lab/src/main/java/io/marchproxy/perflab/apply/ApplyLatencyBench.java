@@ -16,6 +16,7 @@ import io.marchproxy.lab.LabClient;
 import io.marchproxy.lab.ServerReply;
 import io.marchproxy.lab.Transport;
 import io.marchproxy.node.L4Dataplane;
+import io.marchproxy.perflab.PercentileCurve;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -194,11 +195,12 @@ public final class ApplyLatencyBench
             "{\"scenario\":\"apply\",\"changes\":%d,\"sync\":\"%s\",\"traffic_checks\":%d,"
                 + "\"ack_to_enforced_p50_ms\":%.3f,\"ack_to_enforced_p90_ms\":%.3f,\"ack_to_enforced_p99_ms\":%.3f,"
                 + "\"ack_to_enforced_max_ms\":%.3f,\"commit_to_enforced_p50_ms\":%.3f,"
-                + "\"commit_to_enforced_p99_ms\":%.3f,\"commit_to_enforced_max_ms\":%.3f,\"commit_samples\":%d}",
+                + "\"commit_to_enforced_p99_ms\":%.3f,\"commit_to_enforced_max_ms\":%.3f,\"commit_samples\":%d,"
+                + "\"ack_to_enforced_cdf_ms\":%s}",
             changes, sync, checks, ms(ackToEnforced, 50), ms(ackToEnforced, 90), ms(ackToEnforced, 99),
             ackToEnforced.getMaxValue() / 1e6, commit.getValueAtPercentile(50) / 1e3,
             commit.getValueAtPercentile(99) / 1e3, commit.getMaxValue() / 1e3,
-            commit.getTotalCount() - baselineCount);
+            commit.getTotalCount() - baselineCount, PercentileCurve.json(ackToEnforced, 1e6));
         System.out.printf(Locale.ROOT, "ack -> enforced: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms over %d "
                 + "changes (%d traffic checks passed)%n", ms(ackToEnforced, 50), ms(ackToEnforced, 90),
             ms(ackToEnforced, 99), ackToEnforced.getMaxValue() / 1e6, changes, checks);
