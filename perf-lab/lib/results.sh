@@ -16,6 +16,8 @@
 # (harnesses that run other harnesses set it for them, so a result is recorded once).
 
 RESULTS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=jdk.sh
+source "$RESULTS_ROOT/perf-lab/lib/jdk.sh"
 RESULTS_HARNESS=""
 RESULTS_ARGS="[]"
 RESULTS_STARTED=""
@@ -42,9 +44,12 @@ results_env() {
     2>/dev/null; then
     dirty=true
   fi
-  if [ -n "${JAVA_HOME:-}" ] && [ -f "$JAVA_HOME/release" ]; then
+  local java_home="${JAVA_HOME:-}"
+  # a harness that leaves the JDK to perf-lab/run (stats/run, ...) has no JAVA_HOME: the one perf-lab/run would pick
+  [ -n "$java_home" ] || java_home="$(find_jdk)"
+  if [ -n "$java_home" ] && [ -f "$java_home/release" ]; then
     # shellcheck disable=SC1091 # the JDK's release file: KEY="value" lines
-    jdk="$(. "$JAVA_HOME/release" && jq -cn --arg v "${JAVA_RUNTIME_VERSION:-${JAVA_VERSION:-}}" \
+    jdk="$(. "$java_home/release" && jq -cn --arg v "${JAVA_RUNTIME_VERSION:-${JAVA_VERSION:-}}" \
       --arg i "${IMPLEMENTOR:-}" '{version: $v, vendor: $i}')"
   fi
   cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
