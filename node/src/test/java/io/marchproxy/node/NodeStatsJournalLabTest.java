@@ -50,6 +50,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -388,6 +389,20 @@ class NodeStatsJournalLabTest
         }
         assertTrue(views[1].contains(" - ") || views[1].contains("  -  "), "no rates in the first view:\n" + views[1]);
         assertEquals(2, MarchproxyCommand.execute("stats", "--interval", "0"), "a usage error");
+
+        // The node's own live table (one view, a second in): each service's latency since it appeared.
+        final ByteArrayOutputStream table = new ByteArrayOutputStream();
+        LiveTable.show(node.proxy(), node.dataplane().latency(), node.journal(), 1, new CountDownLatch(1),
+            new PrintStream(table, true, StandardCharsets.UTF_8), null, 0);
+        final String live = table.toString(StandardCharsets.UTF_8);
+        for (final String service : new String[]{"stats-tcp", "stats-udp"})
+        {
+            final Pattern row = Pattern.compile("\\n\\s+" + service + " .* \\| latency p50 (\\d+\\.\\d) us p99 "
+                + "(\\d+\\.\\d) us \\| backends");
+            final Matcher found = row.matcher(live);
+            assertTrue(found.find() && Double.parseDouble(found.group(1)) > 0
+                && Double.parseDouble(found.group(2)) >= Double.parseDouble(found.group(1)), row + " in\n" + live);
+        }
     }
 
     @Test
