@@ -28,7 +28,6 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -118,14 +117,13 @@ class PerPacketAllocationTest
             {
                 onePacket.run();
             }
-            final com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-            final long before = threads.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 100_000; i++)
+            final long allocated = ThreadAllocation.bytesAllocatedBy(() ->
             {
-                onePacket.run();
-            }
-            final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                for (int i = 0; i < 100_000; i++)
+                {
+                    onePacket.run();
+                }
+            });
             assertEquals(0, allocated, "bytes allocated over 100,000 packets");
             assertEquals(flows.counters().get(FlowTableCounter.INSERTED) - 1,
                 flows.counters().get(FlowTableCounter.EXPIRED),

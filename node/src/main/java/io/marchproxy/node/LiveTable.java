@@ -1,6 +1,7 @@
 package io.marchproxy.node;
 
 import io.marchproxy.dataplane.bpf.L4Program;
+import io.marchproxy.dataplane.counter.LatencyBuckets;
 import io.marchproxy.dataplane.packet.DropReason;
 import io.marchproxy.dataplane.proxy.L4Proxy;
 import io.marchproxy.dataplane.proxy.OffloadCounter;
@@ -14,6 +15,8 @@ import io.marchproxy.lab.L4Lab;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -24,7 +27,8 @@ import java.util.function.Supplier;
  * applied, flows, per-packet latency p50/p99 (over the last second when there was traffic, else since the start), the
  * CPUs the dataplane worker runs on, the XDP program's counters (what it steered, what it forwarded itself for
  * offloaded flows, what the access rules dropped in the kernel), the flow journal's records; then per service its
- * packets and bytes both ways (offloaded flows' included), rates, connections, and per backend its connections; per
+ * packets and bytes both ways (offloaded flows' included), rates, connections, its own per-packet latency p50/p99
+ * (over the last second when it had traffic, else since it appeared), and per backend its connections; per
  * priority class what was sent, dropped and the longest wait (both directions, when QoS is on); what flow offload
  * did; and the drops by reason.
  */
@@ -65,6 +69,7 @@ public final class LiveTable
         long lastRx = 0;
         Histogram lastLatency = null;
         long[] lastPackets = new long[0];
+        Map<Integer, LatencyBuckets.Snapshot> lastServiceLatency = Map.of();
         for (long tick = 1; seconds == 0 || tick <= seconds; tick++)
         {
             if (stop.await(start + TimeUnit.SECONDS.toNanos(tick) - System.nanoTime(), TimeUnit.NANOSECONDS))
@@ -95,10 +100,15 @@ public final class LiveTable
                 extra.get());
             lastRx = rx;
             final long[] packets = new long[s.services().size()];
+            final Map<Integer, LatencyBuckets.Snapshot> serviceLatency = new HashMap<>();
             for (int i = 0; i < packets.length; i++)
             {
                 final ProxySnapshot.ServiceFigures sf = s.services().get(i);
                 final ProxyService service = sf.service();
+                serviceLatency.put(service.index(), sf.latency());
+                final LatencyBuckets.Snapshot earlier = lastServiceLatency.get(service.index());
+                final LatencyBuckets.Snapshot lastSecond = earlier == null ? sf.latency() : sf.latency().since(earlier);
+                final LatencyBuckets.Snapshot own = lastSecond.count() > 0 ? lastSecond : sf.latency();
                 packets[i] = sf.get(ServiceCounter.PACKETS_TO_BACKENDS) + sf.get(ServiceCounter.PACKETS_TO_CLIENTS);
                 final StringBuilder backends = new StringBuilder();
                 for (final ProxySnapshot.BackendFigures b : sf.backends())
@@ -111,15 +121,17 @@ public final class LiveTable
                     }
                 }
                 out.printf("    %-14s %s:%s/%s  pkts %d/%d bytes %d/%d (%d pkt/s)  conns %d open %d  denied %d |"
-                        + " backends opened/open%s%n",
+                        + " latency p50 %.1f us p99 %.1f us | backends opened/open%s%n",
                     service.name(), service.vip(), service.ports(), service.protocol().name().toLowerCase(),
                     sf.get(ServiceCounter.PACKETS_TO_BACKENDS), sf.get(ServiceCounter.PACKETS_TO_CLIENTS),
                     sf.get(ServiceCounter.BYTES_TO_BACKENDS), sf.get(ServiceCounter.BYTES_TO_CLIENTS),
                     packets[i] - (i < lastPackets.length ? lastPackets[i] : 0),
                     sf.get(ServiceCounter.FLOWS_OPENED), sf.get(ServiceCounter.FLOWS_ACTIVE),
-                    sf.get(ServiceCounter.ACCESS_DENIED), backends);
+                    sf.get(ServiceCounter.ACCESS_DENIED), own.valueAtQuantile(0.5) / 1000.0,
+                    own.valueAtQuantile(0.99) / 1000.0, backends);
             }
             lastPackets = packets;
+            lastServiceLatency = serviceLatency;
             if (!s.qos().isEmpty())
             {
                 out.println("    qos sent/dropped, longest wait: to_backends" + classes(s, true) + " | to_clients"

@@ -3,6 +3,7 @@ package io.marchproxy.node;
 import io.marchproxy.control.observe.MetricFamilies;
 import io.marchproxy.dataplane.balance.Backend;
 import io.marchproxy.dataplane.bpf.L4Program;
+import io.marchproxy.dataplane.counter.LatencyBuckets;
 import io.marchproxy.dataplane.net.IpFamily;
 import io.marchproxy.dataplane.packet.DropClass;
 import io.marchproxy.dataplane.packet.DropReason;
@@ -28,8 +29,9 @@ import java.util.function.ToLongFunction;
  * families: per service and backend packets, bytes and flows; drops by stage ({@code xdp}: the kernel program's
  * access-rule drops; {@code xsk}: the sockets' kernel counters; {@code java}: the dataplane thread, every
  * {@link DropReason}, 0 included), class and reason; the XDP program's counters; each socket's figures; the
- * per-packet latency and config-apply latency as classic histograms; the flow journal's records; per direction and
- * priority class what QoS sent, held and dropped and the longest wait; where the dataplane worker runs.
+ * per-packet latency (node-wide and per service) and config-apply latency as classic histograms; the flow journal's
+ * records; per direction and priority class what QoS sent, held and dropped and the longest wait; where the dataplane
+ * worker runs.
  */
 final class NodeMetrics implements MultiCollector
 {
@@ -120,6 +122,11 @@ final class NodeMetrics implements MultiCollector
             "Flows opened per backend.", "service", "backend");
         final MetricFamilies.Family backendActive = f.gauge("marchproxy_l4_backend_flows_active",
             "Flows open now per backend.", "service", "backend");
+        final MetricFamilies.Family latency = f.histogram("marchproxy_l4_service_packet_latency_seconds",
+            "Per-packet processing time per L4 service: each frame forwarded for the service counts the duration of "
+                + "its dataplane turn (as marchproxy_dataplane_packet_latency_seconds does), from the service's own "
+                + "distribution of four buckets per power of two, the counts at each bound interpolated within its "
+                + "bucket.", "service");
         for (final ProxySnapshot.ServiceFigures sf : s.services())
         {
             final String name = sf.service().name();
@@ -132,6 +139,7 @@ final class NodeMetrics implements MultiCollector
             denied.add(sf.get(ServiceCounter.ACCESS_DENIED), name);
             icmp.add(sf.get(ServiceCounter.ICMP_ERRORS), name);
             revoked.add(sf.get(ServiceCounter.FLOWS_REVOKED), name);
+            serviceLatency(latency, sf.latency(), name);
             for (final ProxySnapshot.BackendFigures b : sf.backends())
             {
                 final String backend = endpoint(b.backend());
@@ -279,6 +287,20 @@ final class NodeMetrics implements MultiCollector
                 : h.getCountBetweenValues(0, (long)Math.floor(bounds[i] / unit));
         }
         family.addHistogram(bounds, cumulative, h.getMean() * h.getTotalCount() * unit);
+    }
+
+    /** A service's latency distribution as a classic histogram on {@link #PACKET_LATENCY_BOUNDS}. */
+    private static void serviceLatency(final MetricFamilies.Family family, final LatencyBuckets.Snapshot latency,
+        final String service)
+    {
+        final long[] cumulative = new long[PACKET_LATENCY_BOUNDS.length];
+        final long total = latency.count();
+        for (int i = 0; i < cumulative.length; i++)
+        {
+            final double bound = PACKET_LATENCY_BOUNDS[i];
+            cumulative[i] = Double.isInfinite(bound) ? total : latency.countAtOrBelow(Math.round(bound * 1e9));
+        }
+        family.addHistogram(PACKET_LATENCY_BOUNDS, cumulative, latency.sumNanos() * 1e-9, service);
     }
 
     /** {@code address:port}, an IPv6 address in brackets. */

@@ -50,6 +50,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -61,9 +62,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A running node's statistics and flow journal on the L4 lab (clients, the node and three backends in namespaces
  * this test creates, real TCP and UDP servers): a bounded run of connections through the proxy, then the metrics
  * scraped over HTTP from {@code /observe/metrics} must equal the dataplane's counters and what the run did (exact
- * connection and datagram counts); every metric the Grafana dashboard and the alert rules in docs/ use is exported;
- * {@code marchproxy stats} shows the running node's figures as scraped; and after the node is closed and the journal opened again, it holds an open and a close record for every connection
- * of the run, with the client's port, the backend that answered, and the packets both ways.
+ * connection and datagram counts, each service's own latency distribution); every metric the Grafana dashboard and the
+ * alert rules in docs/ use is exported; {@code marchproxy stats} shows the running node's figures as scraped (with
+ * each service's p50/p99); and after the node is closed and the journal opened again, it holds an open and a close
+ * record for every connection of the run, with the client's port, the backend that answered, and the packets both
+ * ways.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -291,6 +294,26 @@ class NodeStatsJournalLabTest
         assertEquals(rx, m.value("marchproxy_dataplane_packet_latency_seconds_count"));
         assertEquals(rx, m.value("marchproxy_dataplane_packet_latency_seconds_bucket{le=\"+Inf\"}"));
         assertTrue(s.latency().getValueAtPercentile(99) > 0, "latencies recorded");
+        // Each service's own latency: every frame the Java path forwarded for it, once (offloaded flows' frames are
+        // the XDP program's: not timed); the datagrams are flows of one frame each way, never offloaded.
+        long timedPerService = 0;
+        for (final ProxySnapshot.ServiceFigures sf : s.services())
+        {
+            final String service = "service=\"" + sf.service().name() + "\"";
+            final long timed = sf.latency().count();
+            assertEquals(timed, m.value("marchproxy_l4_service_packet_latency_seconds_count{" + service + "}"), service);
+            assertEquals(timed, m.sum("marchproxy_l4_service_packet_latency_seconds_bucket", "le=\"+Inf\"", service),
+                service);
+            assertEquals(sf.latency().sumNanos() / 1e9,
+                m.value("marchproxy_l4_service_packet_latency_seconds_sum{" + service + "}"), 1e-9, service);
+            assertTrue(timed > 0 && timed <= sf.get(ServiceCounter.PACKETS_TO_BACKENDS)
+                + sf.get(ServiceCounter.PACKETS_TO_CLIENTS), service + ": " + timed + " frames timed");
+            assertTrue(sf.latency().valueAtQuantile(0.99) > 0, service);
+            timedPerService += timed;
+        }
+        assertEquals(2L * DATAGRAMS, m.value("marchproxy_l4_service_packet_latency_seconds_count{" + udp + "}"),
+            "each datagram and its answer");
+        assertTrue(timedPerService <= rx, timedPerService + " frames timed per service, " + rx + " in all");
         assertEquals(s.xdp(io.marchproxy.dataplane.bpf.L4Program.Counter.REDIRECTED),
             m.value("marchproxy_xdp_events_total{counter=\"redirected\"}"));
         assertEquals(s.configVersion(), m.value("marchproxy_dataplane_config_version"));
@@ -358,13 +381,28 @@ class NodeStatsJournalLabTest
             final long packets = (long)(m.value("marchproxy_l4_service_packets_total{direction=\"to_backends\"," + s
                 + "}") + m.value("marchproxy_l4_service_packets_total{direction=\"to_clients\"," + s + "}"));
             final long opened = (long)m.value("marchproxy_l4_service_flows_opened_total{" + s + "}");
-            // service, pkt/s (nothing flows now), packets, opened/s, open, opened, denied
+            // service, pkt/s (nothing flows now), packets, opened/s, open, opened, denied, p50, p99 (nothing new in
+            // the interval: all of it)
             final Pattern row = Pattern.compile("\\n\\s+" + service + "\\s+0\\.0\\s+" + packets
-                + "\\s+0\\.0\\s+0\\s+" + opened + "\\s+0\\n");
+                + "\\s+0\\.0\\s+0\\s+" + opened + "\\s+0\\s+\\d+\\.\\d us\\s+\\d+\\.\\d us\\n");
             assertTrue(row.matcher(second).find(), row + " in\n" + second);
         }
         assertTrue(views[1].contains(" - ") || views[1].contains("  -  "), "no rates in the first view:\n" + views[1]);
         assertEquals(2, MarchproxyCommand.execute("stats", "--interval", "0"), "a usage error");
+
+        // The node's own live table (one view, a second in): each service's latency since it appeared.
+        final ByteArrayOutputStream table = new ByteArrayOutputStream();
+        LiveTable.show(node.proxy(), node.dataplane().latency(), node.journal(), 1, new CountDownLatch(1),
+            new PrintStream(table, true, StandardCharsets.UTF_8), null, 0);
+        final String live = table.toString(StandardCharsets.UTF_8);
+        for (final String service : new String[]{"stats-tcp", "stats-udp"})
+        {
+            final Pattern row = Pattern.compile("\\n\\s+" + service + " .* \\| latency p50 (\\d+\\.\\d) us p99 "
+                + "(\\d+\\.\\d) us \\| backends");
+            final Matcher found = row.matcher(live);
+            assertTrue(found.find() && Double.parseDouble(found.group(1)) > 0
+                && Double.parseDouble(found.group(2)) >= Double.parseDouble(found.group(1)), row + " in\n" + live);
+        }
     }
 
     @Test

@@ -63,7 +63,11 @@ import static io.marchproxy.dataplane.packet.NetworkByteOrder.u48;
  * <p>Statistics beyond the counters: the frames of each turn are counted, and at the start of the next turn the
  * turn's duration is recorded once for each of them into a {@link LatencyHistogram} (from the turn's start, before the
  * frames were taken off the RX ring, to after their TX publish: what each frame of the turn waited at most, for one
- * clock read per turn). Flows opening and closing, and a sample of the drops per reason, go to {@link FlowEvents}.
+ * clock read per turn). The frames forwarded are also counted per service (an {@code int} per service index, and the
+ * list of the indexes the turn touched), and the turn's duration is recorded with each touched service's count into
+ * that service's {@link io.marchproxy.dataplane.counter.LatencyBuckets} ({@link ProxyStatistics#latency}): one
+ * increment per frame, one record per service per turn. Flows opening and closing, and a sample of the drops per
+ * reason, go to {@link FlowEvents}.
  */
 final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
 {
@@ -124,6 +128,13 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     /** Frames taken in this turn, and when the turn started. */
     private int turnFrames;
     private long turnStart;
+    /**
+     * Frames of this turn forwarded per service index, and the indexes with a count (each once, in {@code
+     * turnServices[0, turnServiceCount)}); sized for the largest index adopted so far.
+     */
+    private int[] turnServiceFrames = new int[0];
+    private int[] turnServices = new int[0];
+    private int turnServiceCount;
     /** Per drop reason: when the last sample went out (Long.MIN_VALUE: never), and the drops since. */
     private final long[] sampledAt = new long[DropReason.values().length];
     private final long[] unsampled = new long[DropReason.values().length];
@@ -311,7 +322,9 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         {
             if (latency != null)
             {
-                latency.record(nanoTime - turnStart, turnFrames);
+                final long took = nanoTime - turnStart;
+                latency.record(took, turnFrames);
+                recordServiceLatency(took);
             }
             turnFrames = 0;
         }
@@ -326,6 +339,30 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         work += flows4.expire(now, SWEEP_PER_TURN, this);
         work += flows6.expire(now, SWEEP_PER_TURN, this);
         return work;
+    }
+
+    /** The turn took {@code took}: so long for each frame it forwarded, into each service's distribution. */
+    private void recordServiceLatency(final long took)
+    {
+        final ProxyStatistics statistics = config.statistics();
+        final int[] frames = turnServiceFrames;
+        for (int i = 0; i < turnServiceCount; i++)
+        {
+            final int service = turnServices[i];
+            statistics.recordLatency(service, took, frames[service]);
+            frames[service] = 0;
+        }
+        turnServiceCount = 0;
+    }
+
+    /** One more frame of {@code service} forwarded in this turn. */
+    private void countServiceFrame(final int service)
+    {
+        final int[] frames = turnServiceFrames;
+        if (service >= 0 && service < frames.length && frames[service]++ == 0)
+        {
+            turnServices[turnServiceCount++] = service;
+        }
     }
 
     private void startRevalidation()
@@ -470,6 +507,13 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
             }
         }
         active = grown;
+        if (turnServiceFrames.length <= next.maxServiceIndex())
+        {
+            // Counts not yet recorded (a turn before an adoption on an idle worker's behalf) carry over: indexes are
+            // stable, and the next housekeeping records them under this configuration.
+            turnServiceFrames = Arrays.copyOf(turnServiceFrames, next.maxServiceIndex() + 1);
+            turnServices = Arrays.copyOf(turnServices, next.maxServiceIndex() + 1);
+        }
         if (qosOn)
         {
             clientSide.shapeFor(next);
@@ -714,6 +758,10 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     private boolean served(final CompiledConfig c, final int service)
     {
         servedService = service;
+        if (latency != null)
+        {
+            countServiceFrame(service);
+        }
         if (qosOn)
         {
             final int dscp = c.dscp(service);

@@ -2,6 +2,7 @@ package io.marchproxy.dataplane.proxy;
 
 import io.marchproxy.dataplane.balance.Backend;
 import io.marchproxy.dataplane.bpf.L4Program;
+import io.marchproxy.dataplane.counter.LatencyBuckets;
 import io.marchproxy.dataplane.packet.DropReason;
 import io.marchproxy.dataplane.qos.PriorityClass;
 import io.marchproxy.dataplane.qos.QosCounter;
@@ -23,7 +24,8 @@ import java.util.List;
  * @param offload       what flow offload did, indexed by {@link OffloadCounter#ordinal()} (its traffic is in the
  *                      service and backend counters too, folded in from the XDP program's per-flow counts)
  * @param sockets       each AF_XDP socket's figures
- * @param latency       per-packet processing latency in nanoseconds since the start (see {@link ProxyPipeline})
+ * @param latency       per-packet processing latency in nanoseconds since the start, all services together (see
+ *                      {@link ProxyPipeline}; each service's own is in its {@link ServiceFigures#latency()})
  * @param qos           per direction and priority class, what QoS sent, held and dropped; empty when QoS is off
  * @param worker        where the dataplane worker runs and why
  */
@@ -70,13 +72,16 @@ public record ProxySnapshot(
     }
 
     /**
-     * A service's counters and its backends'.
+     * A service's counters, its backends' and its per-packet latency.
      *
      * @param service  the service, as configured
      * @param counters its counters, indexed by {@link ProxyStatistics.ServiceCounter#ordinal()}
      * @param backends its backends' figures, in the service's order
+     * @param latency  the per-packet latency of its frames in nanoseconds since the service appeared (each frame counts
+     *                 the duration of the dataplane turn that forwarded it; see {@link ProxyPipeline})
      */
-    public record ServiceFigures(ProxyService service, long[] counters, List<BackendFigures> backends)
+    public record ServiceFigures(
+        ProxyService service, long[] counters, List<BackendFigures> backends, LatencyBuckets.Snapshot latency)
     {
         /**
          * {@return the service's {@code counter}}

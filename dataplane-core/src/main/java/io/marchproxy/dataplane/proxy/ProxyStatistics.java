@@ -1,13 +1,17 @@
 package io.marchproxy.dataplane.proxy;
 
+import io.marchproxy.dataplane.counter.LatencyBuckets;
 import io.marchproxy.dataplane.counter.SingleWriterCounters;
 
 import java.util.List;
 
 /**
  * Per-service and per-backend counters of the proxy: written by the dataplane thread only, readable from any thread
- * ({@link SingleWriterCounters}). A service's counters live as long as its index: a new configuration takes over the
- * previous one's, so the figures run on across changes.
+ * ({@link SingleWriterCounters}), and each service's per-packet latency ({@link LatencyBuckets}: what each of its
+ * frames waited in the dataplane turn that forwarded it, see {@link ProxyPipeline}). A service's counters and latency
+ * live as long as its index (which its configuration keeps stable for the service's life): a new configuration takes
+ * over the previous one's, so the figures run on across changes. Everything is made here, off the dataplane thread,
+ * when a configuration is compiled.
  */
 public final class ProxyStatistics
 {
@@ -53,6 +57,7 @@ public final class ProxyStatistics
 
     private final SingleWriterCounters[] services;
     private final SingleWriterCounters[] backends;
+    private final LatencyBuckets[] latency;
 
     /**
      * Counters for {@code config}'s services, reusing {@code previous}'s for the indexes both have (grown, with their
@@ -62,9 +67,13 @@ public final class ProxyStatistics
     {
         services = new SingleWriterCounters[maxIndex + 1];
         backends = new SingleWriterCounters[maxIndex + 1];
+        latency = new LatencyBuckets[maxIndex + 1];
         for (final ProxyService s : config)
         {
             final int i = s.index();
+            final LatencyBuckets oldLatency = previous == null || i >= previous.latency.length ? null
+                : previous.latency[i];
+            latency[i] = oldLatency != null ? oldLatency : new LatencyBuckets();
             final SingleWriterCounters oldService = previous == null || i >= previous.services.length ? null
                 : previous.services[i];
             services[i] = oldService != null ? oldService : SingleWriterCounters.forEnum(ServiceCounter.class);
@@ -129,6 +138,31 @@ public final class ProxyStatistics
         final SingleWriterCounters c = service >= 0 && service < backends.length ? backends[service] : null;
         final int at = backend * BACKEND_COUNTERS + counter.ordinal();
         return c == null || backend < 0 || at >= c.length() ? 0 : c.get(at);
+    }
+
+    /**
+     * {@return a service's per-packet latency so far (nanoseconds), empty for an unknown index; any thread (allocates:
+     * for reporting)}
+     *
+     * @param index the service's index
+     */
+    public LatencyBuckets.Snapshot latency(final int index)
+    {
+        final LatencyBuckets l = index >= 0 && index < latency.length ? latency[index] : null;
+        return l == null ? LatencyBuckets.Snapshot.empty() : l.snapshot();
+    }
+
+    /**
+     * {@code frames} frames of a service waited {@code nanos} each; nothing for a service this configuration lacks.
+     * Dataplane thread.
+     */
+    void recordLatency(final int service, final long nanos, final int frames)
+    {
+        final LatencyBuckets l = service >= 0 && service < latency.length ? latency[service] : null;
+        if (l != null)
+        {
+            l.record(nanos, frames);
+        }
     }
 
     void toBackend(final int service, final int backend, final int bytes)

@@ -1,5 +1,6 @@
 package io.marchproxy.dataplane.qos;
 
+import io.marchproxy.dataplane.ThreadAllocation;
 import io.marchproxy.dataplane.counter.SingleWriterCounters;
 import io.marchproxy.dataplane.packet.DropReason;
 import io.marchproxy.dataplane.packet.FrameBuilder;
@@ -8,7 +9,6 @@ import io.marchproxy.dataplane.packet.ParsedPacket;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -83,12 +83,7 @@ class QosAllocationTest
         {
             run.run();
         }
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        final long before = threads.getCurrentThreadAllocatedBytes();
-        run.run();
-        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        assertEquals(0, allocated, "bytes allocated over 100,000 frames");
+        assertEquals(0, ThreadAllocation.bytesAllocatedBy(run), "bytes allocated over 100,000 frames");
         assertTrue(port.sent > 0 && drops.get(DropReason.QOS_DELAY_EXCEEDED) + drops.get(DropReason.QOS_QUEUE_FULL)
             + drops.get(DropReason.QOS_RATE_EXCEEDED) > 0,
             "frames were sent and dropped: " + drops);

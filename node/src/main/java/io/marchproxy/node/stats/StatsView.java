@@ -10,9 +10,9 @@ import java.util.TreeMap;
 /**
  * A node's figures as the live table shows them, from two scrapes of its {@code /observe/metrics} taken
  * {@code seconds} apart: the configuration version, flows, the per-packet latency's p50/p99 over the interval (all
- * services together: the node records one latency distribution), the XDP program's frames, then one line per L4
- * service (packets a second and in total both ways, flows opened a second, open now and in total, denied) and the drops
- * by stage and reason (a second and in total, those not zero).
+ * services together), the XDP program's frames, then one line per L4 service (packets a second and in total both ways,
+ * flows opened a second, open now and in total, denied, and the service's own per-packet latency p50/p99 over the
+ * interval) and the drops by stage and reason (a second and in total, those not zero).
  */
 public final class StatsView
 {
@@ -22,6 +22,7 @@ public final class StatsView
     private static final String DENIED = "marchproxy_l4_service_access_denied_total";
     private static final String DROPS = "marchproxy_l4_drops_total";
     private static final String LATENCY = "marchproxy_dataplane_packet_latency_seconds_bucket";
+    private static final String SERVICE_LATENCY = "marchproxy_l4_service_packet_latency_seconds_bucket";
     private static final String XDP = "marchproxy_xdp_events_total";
 
     private StatsView()
@@ -51,14 +52,16 @@ public final class StatsView
             now.sum(XDP, "counter", "rx_packets"), rate(before, now, seconds, XDP, "counter", "rx_packets"),
             now.sum(XDP, "counter", "redirected"), now.sum(XDP, "counter", "acl_dropped"),
             now.sum(XDP, "counter", "passed"), now.sum(XDP, "counter", "malformed")));
-        out.append(String.format(Locale.ROOT, "    %-16s %10s %12s %10s %8s %10s %8s%n", "service", "pkt/s", "packets",
-            "opened/s", "open", "opened", "denied"));
+        out.append(String.format(Locale.ROOT, "    %-16s %10s %12s %10s %8s %10s %8s %10s %10s%n", "service", "pkt/s",
+            "packets", "opened/s", "open", "opened", "denied", "p50", "p99"));
         for (final String service : services(now))
         {
-            out.append(String.format(Locale.ROOT, "    %-16s %10s %12.0f %10s %8.0f %10.0f %8.0f%n", service,
+            final double[] own = latency(before, now, SERVICE_LATENCY, service);
+            out.append(String.format(Locale.ROOT, "    %-16s %10s %12.0f %10s %8.0f %10.0f %8.0f %10s %10s%n", service,
                 rate(before, now, seconds, PACKETS, "service", service), now.sum(PACKETS, "service", service),
                 rate(before, now, seconds, OPENED, "service", service), now.sum(ACTIVE, "service", service),
-                now.sum(OPENED, "service", service), now.sum(DENIED, "service", service)));
+                now.sum(OPENED, "service", service), now.sum(DENIED, "service", service), micros(own[0]),
+                micros(own[1])));
         }
         final StringBuilder drops = new StringBuilder();
         for (final MetricsScrape.Sample d : now.named(DROPS))
@@ -104,10 +107,20 @@ public final class StatsView
      */
     static double[] latency(final MetricsScrape before, final MetricsScrape now)
     {
-        final TreeMap<Double, Double> buckets = buckets(now);
+        return latency(before, now, LATENCY, null);
+    }
+
+    /**
+     * As {@link #latency(MetricsScrape, MetricsScrape)}, of the buckets named {@code bucketName}, those of
+     * {@code service} only (null: all of them).
+     */
+    static double[] latency(final MetricsScrape before, final MetricsScrape now, final String bucketName,
+        final String service)
+    {
+        final TreeMap<Double, Double> buckets = buckets(now, bucketName, service);
         if (before != null)
         {
-            final TreeMap<Double, Double> earlier = buckets(before);
+            final TreeMap<Double, Double> earlier = buckets(before, bucketName, service);
             final TreeMap<Double, Double> delta = new TreeMap<>();
             buckets.forEach((le, count) -> delta.put(le, count - earlier.getOrDefault(le, 0.0)));
             if (!delta.isEmpty() && delta.lastEntry().getValue() > 0)
@@ -118,13 +131,14 @@ public final class StatsView
         return new double[] {quantile(buckets, 0.50), quantile(buckets, 0.99)};
     }
 
-    private static TreeMap<Double, Double> buckets(final MetricsScrape scrape)
+    private static TreeMap<Double, Double> buckets(final MetricsScrape scrape, final String bucketName,
+        final String service)
     {
         final TreeMap<Double, Double> buckets = new TreeMap<>();
-        for (final MetricsScrape.Sample s : scrape.named(LATENCY))
+        for (final MetricsScrape.Sample s : scrape.named(bucketName))
         {
             final String le = s.label("le");
-            if (le != null)
+            if (le != null && (service == null || service.equals(s.label("service"))))
             {
                 buckets.merge("+Inf".equals(le) ? Double.POSITIVE_INFINITY : Double.parseDouble(le), s.value(),
                     Double::sum);

@@ -8,21 +8,35 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The Prometheus text as client_java writes it (labels with escapes, histograms' buckets, {@code +Inf}), rates between
- * two scrapes, and latency quantiles over the interval interpolated within buckets as {@code histogram_quantile} does.
+ * two scrapes, and latency quantiles over the interval interpolated within buckets as {@code histogram_quantile} does,
+ * node-wide and per service from the service's own histogram.
  */
 class StatsViewTest
 {
-    private static String exposition(final long packets, final long opened, final long drops, final long[] buckets)
+    /** With {@code serviceBuckets}: the cumulative buckets of service {@code web "a"}'s own latency. */
+    private static String exposition(final long packets, final long opened, final long drops, final long[] buckets,
+        final long[] serviceBuckets)
     {
-        final double[] bounds = {0.00001, 0.0001, 0.001};
+        return exposition(packets, opened, drops, buckets)
+            + histogram("marchproxy_l4_service_packet_latency_seconds_bucket{service=\"web \\\"a\\\"\",",
+                serviceBuckets);
+    }
+
+    /** Cumulative buckets at 10 us, 100 us, 1 ms and +Inf, named {@code prefix} + the {@code le} label. */
+    private static String histogram(final String prefix, final long[] buckets)
+    {
+        final String[] bounds = {"1.0E-5", "1.0E-4", "0.001", "+Inf"};
         final StringBuilder latency = new StringBuilder();
         for (int i = 0; i < bounds.length; i++)
         {
-            latency.append("marchproxy_dataplane_packet_latency_seconds_bucket{le=\"").append(bounds[i]).append("\"} ")
-                .append(buckets[i]).append('\n');
+            latency.append(prefix).append("le=\"").append(bounds[i]).append("\"} ").append(buckets[i]).append('\n');
         }
-        latency.append("marchproxy_dataplane_packet_latency_seconds_bucket{le=\"+Inf\"} ").append(buckets[3])
-            .append('\n');
+        return latency.toString();
+    }
+
+    private static String exposition(final long packets, final long opened, final long drops, final long[] buckets)
+    {
+        final String latency = histogram("marchproxy_dataplane_packet_latency_seconds_bucket{", buckets);
         return """
             # HELP marchproxy_dataplane_config_version Config version the dataplane serves.
             # TYPE marchproxy_dataplane_config_version gauge
@@ -43,19 +57,33 @@ class StatsViewTest
     @Test
     void ratesAndTotalsOfTwoScrapes()
     {
-        final MetricsScrape before = MetricsScrape.parse(exposition(100, 10, 1, new long[] {0, 0, 0, 0}));
-        final MetricsScrape now = MetricsScrape.parse(exposition(300, 30, 5, new long[] {0, 100, 100, 100}));
+        final MetricsScrape before = MetricsScrape.parse(exposition(100, 10, 1, new long[] {0, 0, 0, 0},
+            new long[] {10, 10, 10, 10}));
+        final MetricsScrape now = MetricsScrape.parse(exposition(300, 30, 5, new long[] {0, 100, 100, 100},
+            new long[] {60, 110, 110, 110}));
         assertEquals("web \"a\"", now.named("marchproxy_l4_service_flows_active").getFirst().label("service"));
         final String view = StatsView.render(before, now, 2.0);
         assertTrue(view.startsWith("config v7 (1 L4 services) flows 3 | latency p50 55.0 us p99 99.1 us | xdp rx 600 "
             + "(200.0/s)"), view);
-        // packets both ways: (600 - 200) / 2 s; opened (30 - 10) / 2 s
+        // packets both ways: (600 - 200) / 2 s; opened (30 - 10) / 2 s; the service's own latency over the interval:
+        // 50 values up to 10 us and 50 between 10 and 100 us: p50 10 us, p99 10 + 90 * 49/50 us
         assertTrue(view.contains("    web \"a\"               200.0          600       10.0        3         30"
-            + "        0\n"), view);
+            + "        0    10.0 us    98.2 us\n"), view);
         assertTrue(view.contains("drops: java/no_backend=5 (2.0/s)\n"), view);
 
+        // no earlier scrape: all of it (60 of 110 up to 10 us)
         final String first = StatsView.render(null, now, 0);
         assertTrue(first.contains("    web \"a\"                   -          600          -"), first);
+        assertTrue(first.contains("        0     9.2 us    98.0 us\n"), first);
+    }
+
+    @Test
+    void aServiceWithoutItsOwnLatencyShowsNone()
+    {
+        final MetricsScrape older = MetricsScrape.parse(exposition(300, 30, 5, new long[] {0, 100, 100, 100}));
+        final String view = StatsView.render(null, older, 0);
+        assertTrue(view.contains("latency p50 55.0 us"), view);
+        assertTrue(view.contains("        0          -          -\n"), "a node without per-service latency:\n" + view);
     }
 
     @Test
