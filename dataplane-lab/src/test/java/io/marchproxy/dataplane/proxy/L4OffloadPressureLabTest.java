@@ -11,6 +11,7 @@ import io.marchproxy.dataplane.net.IpPrefix;
 import io.marchproxy.dataplane.net.L4Protocol;
 import io.marchproxy.dataplane.net.PortRange;
 import io.marchproxy.dataplane.proxy.ProxyStatistics.ServiceCounter;
+import io.marchproxy.lab.Await;
 import io.marchproxy.lab.L4Lab;
 import io.marchproxy.lab.LabClient;
 import io.marchproxy.lab.ServerReply;
@@ -156,11 +157,6 @@ class L4OffloadPressureLabTest
 
     private static void await(final BooleanSupplier condition, final String what) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean())
-        {
-            assertTrue(System.nanoTime() < deadline, "within 10 s: " + what);
-            Thread.sleep(5);
-        }
+        Await.until(what, Duration.ofSeconds(10), condition);
     }
 }

@@ -5,6 +5,7 @@ import io.marchproxy.dataplane.balance.Backend;
 import io.marchproxy.dataplane.bpf.L4Program;
 import io.marchproxy.dataplane.counter.SingleWriterCounters;
 import io.marchproxy.dataplane.proxy.ProxyStatistics.ServiceCounter;
+import io.marchproxy.lab.Await;
 import io.marchproxy.lab.EchoTransfer;
 import io.marchproxy.lab.L4Lab;
 import io.marchproxy.lab.LabClient;
@@ -281,11 +282,6 @@ class L4ProxyOffloadLabTest extends L4ProxyLabTest
 
     private static void await(final BooleanSupplier condition, final String what) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean())
-        {
-            assertTrue(System.nanoTime() < deadline, "within 10 s: " + what);
-            Thread.sleep(5);
-        }
+        Await.until(what, Duration.ofSeconds(10), condition);
     }
 }

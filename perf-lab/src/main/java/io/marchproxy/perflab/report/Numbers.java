@@ -3,6 +3,7 @@ package io.marchproxy.perflab.report;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
 import java.util.List;
 import java.util.Locale;
 
@@ -74,8 +75,7 @@ final class Numbers
         {
             return "-";
         }
-        final double min = values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
-        final double max = values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-        return values.size() == 1 ? fmt(min) : fmt(min) + " - " + fmt(max);
+        final DoubleSummaryStatistics s = values.stream().mapToDouble(Double::doubleValue).summaryStatistics();
+        return values.size() == 1 ? fmt(s.getMin()) : fmt(s.getMin()) + " - " + fmt(s.getMax());
     }
 }
