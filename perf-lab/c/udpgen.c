@@ -7,7 +7,8 @@
  * sendmmsg).
  *
  *   udpgen --ifname IF --dst-mac MAC --src-ip IP --dst-ip IP [--frame-len 60] [--seconds 5] [--count N] [--batch 64]
- *          [--pps 0 (as fast as possible)]
+ *          [--pps 0 (as fast as possible)] [--src-mac MAC (default: IF's; lb --source xdp relays the frames from
+ *          another interface)]
  */
 #include "lab_common.h"
 
@@ -22,7 +23,7 @@ int main(int argc, char **argv)
 	const char *ifname = NULL;
 	uint8_t dst_mac[6], src_mac[6], frame[1514];
 	uint32_t src_ip = 0, dst_ip = 0;
-	unsigned int frame_len = 60, batch = 64, have = 0;
+	unsigned int frame_len = 60, batch = 64, have = 0, own_src_mac = 1;
 	double seconds = 5, pps = 0, t0, t1;
 	unsigned long long count = ~0ULL, sent = 0;
 	static struct mmsghdr msgs[MAX_BATCH];
@@ -34,7 +35,7 @@ int main(int argc, char **argv)
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			printf("usage: udpgen --ifname IF --dst-mac MAC --src-ip IP --dst-ip IP [--frame-len 60] [--seconds 5]"
-			       " [--count N] [--batch 64] [--pps 0]\n");
+			       " [--count N] [--batch 64] [--pps 0] [--src-mac MAC]\n");
 			return 0;
 		}
 		if (!v)
@@ -44,6 +45,8 @@ int main(int argc, char **argv)
 			ifname = v, have |= 1;
 		else if (!strcmp(a, "--dst-mac"))
 			lab_parse_mac(PROG, v, dst_mac), have |= 2;
+		else if (!strcmp(a, "--src-mac"))
+			lab_parse_mac(PROG, v, src_mac), own_src_mac = 0;
 		else if (!strcmp(a, "--src-ip"))
 			src_ip = lab_parse_ip4(PROG, v), have |= 4;
 		else if (!strcmp(a, "--dst-ip"))
@@ -64,7 +67,8 @@ int main(int argc, char **argv)
 	if (have != 15)
 		lab_die(PROG, "--ifname, --dst-mac, --src-ip and --dst-ip are required");
 
-	lab_if_mac(PROG, ifname, src_mac);
+	if (own_src_mac)
+		lab_if_mac(PROG, ifname, src_mac);
 	lab_build_frame(frame, frame_len, dst_mac, src_mac, src_ip, dst_ip);
 	fd = socket(AF_PACKET, SOCK_RAW, 0); /* protocol 0: this socket receives nothing */
 	if (fd < 0)

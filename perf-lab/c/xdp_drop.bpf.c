@@ -8,6 +8,11 @@
  *                 LB_PORT) before the peer's stack, and passes the rest (the round trips' echoes). It gives the veth
  *                 the NAPI that frames redirected into its peer by XDP need to arrive at all, and keeps the receiving
  *                 side cheap enough for the source CPU, so that what the DUT forwards is what the sink counts.
+ *   xdp_relay     lb --source xdp: on the receiving end of the source's own veth pair (mpg1, in the peer's namespace),
+ *                 redirects every frame udpgen sends into mpp0 (relay_port[0], a DEVMAP entry xdprelay writes). mpp0
+ *                 delivers it to the DUT's mpd0 as an XDP frame, the way a NIC driver hands frames to XDP: the
+ *                 DUT's program runs without first copying an skb the sender built into a page with XDP's headroom
+ *                 (that copy happens here, on the source CPU).
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -18,6 +23,13 @@
 #include <bpf/bpf_endian.h>
 
 #define LB_PORT 9
+
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} relay_port SEC(".maps");
 
 SEC("xdp")
 int xdp_drop_all(struct xdp_md *ctx)
@@ -40,6 +52,12 @@ int xdp_sink(struct xdp_md *ctx)
 	if ((void *)(udp + 1) > end)
 		return XDP_PASS;
 	return udp->dest == bpf_htons(LB_PORT) ? XDP_DROP : XDP_PASS;
+}
+
+SEC("xdp")
+int xdp_relay(struct xdp_md *ctx)
+{
+	return bpf_redirect_map(&relay_port, 0, XDP_DROP);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

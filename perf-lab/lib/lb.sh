@@ -45,6 +45,20 @@ table ip perflab {
 EOF
 }
 
+# lb --source xdp: the source's frames reach mpd0 as XDP frames. udpgen sends out of mpg0, a veth pair of its own in
+# the peer's namespace; xdp_relay on mpg1 (perf-lab/c/xdp_drop.bpf.c, attached by xdprelay) redirects each frame into
+# mpp0, which hands it to mpd0's NAPI as an XDP frame: the skb-to-XDP copy that a veth makes of a socket's frames runs
+# at mpg1, on the source CPU, instead of at mpd0 on the DUT's. mpd0 gets GRO, so that it has NAPI (the frames' way in)
+# also with no XDP program (the kernel path); lb_steer_dut threads that NAPI on the DUT CPU for every implementation.
+lb_source_setup() {
+  [ "$LB_SOURCE" = xdp ] || return 0
+  ip link add mpg0 netns "$LAB_PEER" type veth peer name mpg1 netns "$LAB_PEER"
+  ip -n "$LAB_PEER" link set mpg0 up
+  ip -n "$LAB_PEER" link set mpg1 up
+  lab_exec "$LAB_DUT" ethtool -K mpd0 gro on >/dev/null
+  lab_exec "$LAB_PEER" "$OUT/bin/xdprelay" --from mpg1 --to mpp0 --bpf-object "$DROP_OBJ"
+}
+
 # The kernel's NAT path in the DUT: what LbScenario configures in the proxy, as nftables rules.
 lb_kernel_setup() {
   lab_exec "$LAB_DUT" sysctl -qw net.ipv4.ip_forward=1
@@ -75,14 +89,14 @@ EOF
 lb_peer_napi() {
   local dev pid n=0
   case "$LB_PEER" in
-    gro) lab_exec "$LAB_PEER" ethtool -K mpp1 gro on >/dev/null ;;
+    gro | gro-threaded) lab_exec "$LAB_PEER" ethtool -K mpp1 gro on >/dev/null ;;
     sink | sink-threaded)
       ip -n "$LAB_PEER" link set dev mpp1 "$([ "$MODE" = drv ] && echo xdpdrv || echo xdpgeneric)" obj "$DROP_OBJ" \
         program xdp_sink || echo "perf-lab: warning: xdp_sink not attached to mpp1" >&2
       ;;
   esac
   lab_exec "$LAB_PEER" ethtool -K mpp0 gro on >/dev/null
-  [ "$STEER" = 1 ] && [ "$MODE" = drv ] && [ "$LB_PEER" = sink-threaded ] || return 0
+  [ "$STEER" = 1 ] && [ "$MODE" = drv ] && [[ "$LB_PEER" == *-threaded ]] || return 0
   for dev in mpp0 mpp1; do
     ns_sysfs_write "$LAB_PEER" "$dev/threaded" 1 || continue
     for pid in $(pgrep "^napi/$dev-[0-9]+\$" || true); do
@@ -126,7 +140,11 @@ lb_steer_dut() {
     java | offload) steer_dut mpd0; steer_dut mpd1 ;;
     l2fwd | drop) steer_dut mpd0 ;;
     kernel)
-      for dev in mpd0 mpd1; do
+      # --source xdp: the frames come in through mpd0's NAPI (GRO on), threaded on CPU D as for the others (RPS
+      # there would only add a hop to the same CPU)
+      local rps=(mpd0 mpd1)
+      [ "$LB_SOURCE" = xdp ] && steer_dut mpd0 && rps=(mpd1)
+      for dev in "${rps[@]}"; do
         ns_sysfs_write "$LAB_DUT" "$dev/queues/rx-0/rps_cpus" "$(printf '%x' $((1 << CPU_DUT)))" ||
           echo "perf-lab: warning: RPS on $dev not set" >&2
       done
@@ -169,11 +187,12 @@ lb_rtt() {
 # Returns 1 if the run failed.
 lb_run_impl() {
   local impl="$1" limit=$((WARMUP + SECONDS_ + START_TIMEOUT + 10)) dut_pid="" gen_pid sink_pid sample_pid anchor_pid
-  local rc=0 i dev sink_ns sink_if=mpp1
+  local rc=0 i dev sink_ns sink_if=mpp1 egress
   local -a cmd
   L_DUT="" L_DUT_WINDOW="" L_SINK="" L_SAMPLE="" L_GEN="" L_RTT="" L_RTT_OFF="" L_PEER_DROPS="" L_NAT="" L_XDP=""
   lab_create 2
   lb_lab_setup
+  lb_source_setup || { echo "perf-lab: lb $impl: the XDP source (mpg0 -> mpg1 -> mpp0) failed" >&2; lab_destroy; return 1; }
   steer_peer
   [ "$OFFLOAD" = 1 ] && lb_peer_napi
   sink_ns="$LAB_PEER"
@@ -183,6 +202,12 @@ lb_run_impl() {
   # /proc/PID/net/dev (pktsink may have ended by the last sample).
   lab_spawn "$sink_ns" /dev/null /dev/null sleep "$((limit + 300))"
   anchor_pid="$LAB_PID"
+  # The same in the DUT's namespace, for the frames the DUT sends out of mpd1 (drop forwards nothing)
+  egress=""
+  if [ "$impl" != drop ]; then
+    lab_spawn "$LAB_DUT" /dev/null /dev/null sleep "$((limit + 300))"
+    egress="/proc/$LAB_PID/net/dev:mpd1"
+  fi
   [ "$impl" = kernel ] && lb_kernel_setup
   lab_spawn "$sink_ns" "$RUN_DIR/sink.out" "$RUN_DIR/sink.err" "${PRIO[@]}" taskset -c "$CPU_GEN" \
     timeout -k 5 "$limit" "$OUT/bin/pktsink" --ifname "$sink_if" --seconds "$SECONDS_" --warmup "$WARMUP" \
@@ -238,11 +263,12 @@ lb_run_impl() {
   lb_steer_dut "$impl"
   sleep 0.2
   lab_spawn "$LAB_PEER" "$RUN_DIR/gen.out" "$RUN_DIR/gen.err" "${PRIO[@]}" taskset -c "$CPU_GEN" \
-    timeout -k 5 "$limit" "$OUT/bin/udpgen" --ifname mpp0 --dst-mac "$(lab_mac "$LAB_DUT" mpd0)" --src-ip "$LB_CLIENT" \
+    timeout -k 5 "$limit" "$OUT/bin/udpgen" --ifname "$([ "$LB_SOURCE" = xdp ] && echo mpg0 || echo mpp0)" \
+    --src-mac "$(lab_mac "$LAB_PEER" mpp0)" --dst-mac "$(lab_mac "$LAB_DUT" mpd0)" --src-ip "$LB_CLIENT" \
     --dst-ip "$LB_VIP" --frame-len "$FRAME_LEN" --seconds "$limit" --pps "$RATE"
   gen_pid="$LAB_PID"
   # Samples over most of the sink's window (it opens WARMUP s after the first packet), at the lab's priority.
-  "${PRIO[@]}" taskset -c "$CPU_GEN" "$ROOT/perf-lab/lib/lb-sample" "$CPU_DUT" "$CPU_GEN" \
+  LB_SAMPLE_EGRESS="$egress" "${PRIO[@]}" taskset -c "$CPU_GEN" "$ROOT/perf-lab/lib/lb-sample" "$CPU_DUT" "$CPU_GEN" \
     "$(awk -v w="$WARMUP" 'BEGIN { print w + 0.5 }')" "$(awk -v s="$SECONDS_" 'BEGIN { print (s > 1.5 ? s - 1 : s / 2) }')" \
     "/proc/$anchor_pid/net/dev" "$sink_if" $dut_pid >"$RUN_DIR/sample" 2>"$RUN_DIR/sample.err" &
   sample_pid=$!
@@ -334,6 +360,8 @@ run_lb() {
            busy_dut_pct: $sample.busy_dut_pct, busy_source_pct: $sample.busy_source_pct,
            softirq_dut_pct: $sample.softirq_dut_pct, napi_dut_pct: $sample.napi_dut_pct,
            own_ns_per_pkt: $sample.own_ns_per_pkt, own_dut_pct: $sample.own_dut_pct,
+           fwd_pps: $sample.fwd_pps, fwd_ns_per_pkt: $sample.fwd_ns_per_pkt,
+           own_fwd_ns_per_pkt: $sample.own_fwd_ns_per_pkt,
            foreign_dut_pct: $sample.foreign_dut_pct, idle_dut_pct: $sample.idle_dut_pct,
            sample_sink_pps: $sample.sink_pps, source_pps: ($gen.pps // null),
            impl_pps: ($dut.pps // null),
@@ -357,6 +385,7 @@ run_lb() {
       rounds[$impl]="$(jq -c --argjson r "$r" '. + [$r]' <<<"${rounds[$impl]}")"
       jq -r --arg impl "$impl" '"perf-lab: lb round \(.round) \($impl): sink \(.sink_pps // "-") pps, "
         + "\(.ns_per_pkt // "-") ns/pkt on the DUT CPU (busy \(.busy_dut_pct // "-") %, own \(.own_ns_per_pkt // "-") ns/pkt), "
+        + "DUT sent \(.fwd_pps // "-") pps (own \(.own_fwd_ns_per_pkt // "-") ns per frame sent), "
         + "rtt p50/p99 \(.rtt_p50_us // "-")/\(.rtt_p99_us // "-") us (offcore \(.rtt_offcore_p50_us // "-")/"
         + "\(.rtt_offcore_p99_us // "-") us)"' <<<"$r" >&2
     done
@@ -374,11 +403,11 @@ run_lb() {
     def col($rs; $f): [$rs[] | select(.ok) | .[$f]] | med;
     def cell: if . == null then "-" elif type == "number" then (if . == (. | floor) then tostring
               else ((. * 10 | round) / 10 | tostring) end) else tostring end;
-    (["impl", "sink_pps", "ns/pkt", "own_ns/pkt", "busy_D%", "own_D%", "foreign_D%", "softirq_D%", "napi_D%",
+    (["impl", "sink_pps", "ns/pkt", "own_ns/pkt", "fwd_pps", "own_fwd_ns", "busy_D%", "own_D%", "foreign_D%", "softirq_D%", "napi_D%",
       "busy_G%", "source_pps", "proc_ns/pkt", "rtt_p50_us", "rtt_p99_us", "offcore_p50", "offcore_p99", "xdp_ns/run"]
       | map(tostring) | @tsv),
     ({java: $java, offload: $offload, l2fwd: $l2fwd, kernel: $kernel, drop: $drop} | to_entries[] | select(.value | length > 0) | . as $e |
-      [$e.key] + ([ "sink_pps", "ns_per_pkt", "own_ns_per_pkt", "busy_dut_pct", "own_dut_pct", "foreign_dut_pct",
+      [$e.key] + ([ "sink_pps", "ns_per_pkt", "own_ns_per_pkt", "fwd_pps", "own_fwd_ns_per_pkt", "busy_dut_pct", "own_dut_pct", "foreign_dut_pct",
         "softirq_dut_pct", "napi_dut_pct", "busy_source_pct", "source_pps", "proc_ns_per_pkt", "rtt_p50_us",
         "rtt_p99_us", "rtt_offcore_p50_us", "rtt_offcore_p99_us", "xdp_ns_per_run"] | map(. as $f | col($e.value; $f) | cell))
       | @tsv)' |
@@ -387,7 +416,7 @@ run_lb() {
   local result
   result="$(jq -cn --argjson java "${rounds[java]}" --argjson l2fwd "${rounds[l2fwd]}" --argjson kernel "${rounds[kernel]}" \
     --argjson offload "${rounds[offload]}" --argjson drop "${rounds[drop]}" --argjson offload_run "$OFFLOAD" \
-    --arg peer "$LB_PEER" --arg mode "$MODE" --arg cpus "$CPUS" --arg vip "$LB_VIP" --argjson seconds "$SECONDS_" --argjson warmup "$WARMUP" \
+    --arg peer "$LB_PEER" --arg source "$LB_SOURCE" --arg mode "$MODE" --arg cpus "$CPUS" --arg vip "$LB_VIP" --argjson seconds "$SECONDS_" --argjson warmup "$WARMUP" \
     --argjson repeat "$REPEAT" --argjson rtt_requests "$RTT_REQUESTS" --argjson nice "$NICE" --argjson steer "$STEER" \
     --argjson rate "$RATE" \
     --argjson frame_len "$FRAME_LEN" --argjson lb "$load_before" --argjson la "$load_after" --argjson ok "$ok" '
@@ -432,7 +461,7 @@ run_lb() {
      source_pps: ([$java[], $l2fwd[], $kernel[] | select(.ok) | .source_pps] | med),
      rounds: ({java: $java, l2fwd: $l2fwd, kernel: $kernel}
        + (if $offload_run == 1 then {offload: $offload, drop: $drop} else {} end)),
-     vip: $vip, rate: (if $rate == 0 then null else $rate end), mode: $mode, seconds: $seconds, warmup: $warmup, repeat: $repeat, rtt_requests: $rtt_requests,
+     source: $source, vip: $vip, rate: (if $rate == 0 then null else $rate end), mode: $mode, seconds: $seconds, warmup: $warmup, repeat: $repeat, rtt_requests: $rtt_requests,
      frame_len: $frame_len, cpus: $cpus, nice: $nice, steer: ($steer == 1),
      loadavg_before: $lb, loadavg_after: $la, ok: ($ok == 1)}
     + (if $offload_run != 1 then {} else
@@ -445,6 +474,12 @@ run_lb() {
        offload_kernel_ns_ratio_pairs: pairs($on; $kn), offload_kernel_ns_ratio_pairs_median: (pairs($on; $kn) | med | r3),
        offload_java_ns_ratio: ratio(m($offload; "ns_per_pkt"); m($java; "ns_per_pkt")),
        offload_kernel_own_ns_ratio: ratio(m($offload; "own_ns_per_pkt"); m($kernel; "own_ns_per_pkt")),
+       offload_fwd_pps: m($offload; "fwd_pps"), kernel_fwd_pps: m($kernel; "fwd_pps"), java_fwd_pps: m($java; "fwd_pps"),
+       offload_own_fwd_ns_per_pkt: m($offload; "own_fwd_ns_per_pkt"),
+       kernel_own_fwd_ns_per_pkt: m($kernel; "own_fwd_ns_per_pkt"),
+       java_own_fwd_ns_per_pkt: m($java; "own_fwd_ns_per_pkt"),
+       offload_kernel_own_fwd_ns_ratio: ratio(m($offload; "own_fwd_ns_per_pkt"); m($kernel; "own_fwd_ns_per_pkt")),
+       offload_kernel_own_fwd_ns_ratio_pairs: pairs(runs($offload; "own_fwd_ns_per_pkt"); runs($kernel; "own_fwd_ns_per_pkt")),
        drop_kernel_ns_ratio: ratio(m($drop; "ns_per_pkt"); m($kernel; "ns_per_pkt")),
        java_xdp_ns_per_run: m($java; "xdp_ns_per_run"), offload_xdp_ns_per_run: m($offload; "xdp_ns_per_run"),
        drop_xdp_ns_per_run: m($drop; "xdp_ns_per_run"),
