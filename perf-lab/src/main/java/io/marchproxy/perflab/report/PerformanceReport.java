@@ -528,15 +528,31 @@ public final class PerformanceReport
         {
             final JsonNode r = e.getValue().result();
             final Map<String, Map<String, List<Double>>> boxes = Charts.ordered();
-            boxes.put("statistics off", Map.of("ns/pkt (busy)", Numbers.of(r.path("off_runs"))));
-            boxes.put("statistics on", Map.of("ns/pkt (busy)", Numbers.of(r.path("on_runs"))));
+            // since the harness reports the forwarding path's own share too, its ratio is taken on that
+            final boolean own = r.has("off_own_runs");
+            for (final String variant : List.of("off", "on"))
+            {
+                final Map<String, List<Double>> series = Charts.ordered();
+                series.put("ns/pkt (busy)", Numbers.of(r.path(variant + "_runs")));
+                if (own)
+                {
+                    series.put("ns/pkt (own)", Numbers.of(r.path(variant + "_own_runs")));
+                }
+                boxes.put("statistics " + variant, series);
+            }
             final String png = plot(slug(e.getKey()) + ".png");
             Charts.boxes(figures.resolve(png), "Statistics and journal: CPU per forwarded packet", "java proxy, DUT "
                 + "core, alternating rounds of one run", "ns per packet", boxes);
-            md.figure(link(png), "`" + e.getKey() + "`: statistics off and on", "Medians: off "
-                + Numbers.fmt(Numbers.at(r, "off_ns_per_pkt")) + " ns/pkt, on " + Numbers.fmt(Numbers.at(r, "on_ns_per_pkt"))
-                + " ns/pkt, on/off " + Numbers.fmt(Numbers.at(r, "ratio")) + "; per round on/off "
-                + r.path("pairs").toString() + ".", List.of(e.getValue()));
+            final String busy = "off " + Numbers.fmt(Numbers.at(r, "off_ns_per_pkt")) + " ns/pkt, on "
+                + Numbers.fmt(Numbers.at(r, "on_ns_per_pkt")) + " ns/pkt";
+            md.figure(link(png), "`" + e.getKey() + "`: statistics off and on", (own
+                ? "Medians of the forwarding path's own share: off " + Numbers.fmt(Numbers.at(r, "off_own_ns_per_pkt"))
+                    + " ns/pkt, on " + Numbers.fmt(Numbers.at(r, "on_own_ns_per_pkt")) + " ns/pkt, on/off "
+                    + Numbers.fmt(Numbers.at(r, "ratio")) + "; per round on/off " + r.path("pairs") + ". Of the busy "
+                    + "share (other tasks on the core included): " + busy + ", on/off "
+                    + Numbers.fmt(Numbers.at(r, "busy_ratio")) + "."
+                : "Medians (busy share): " + busy + ", on/off " + Numbers.fmt(Numbers.at(r, "ratio"))
+                    + "; per round on/off " + r.path("pairs") + "."), List.of(e.getValue()));
         }
     }
 

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The report on a small results file (src/test/resources/report/results.jsonl: an lb run, rxdrop at two frame lengths,
  * an apply run, a JMH run, an lb run of the Java side alone with an option from the environment, one line that is not
- * JSON and one without a fingerprint): the markdown names every plot and
+ * JSON, one without a fingerprint and a statistics on/off run): the markdown names every plot and
  * the fingerprint of what it shows, every plot is a PNG that ImageIO reads back, and the bad lines are reported by
  * number and skipped.
  */
@@ -54,7 +54,7 @@ final class PerformanceReportTest
     void malformedLinesAreReportedByNumberAndSkipped() throws IOException
     {
         final ResultsFile file = ResultsFile.read(results);
-        assertEquals(List.of(1, 2, 3, 5, 8, 9), file.lines().stream().map(ResultLine::lineNumber).toList());
+        assertEquals(List.of(1, 2, 3, 5, 8, 9, 10), file.lines().stream().map(ResultLine::lineNumber).toList());
         assertEquals(2, file.problems().size(), file.problems().toString());
         assertTrue(file.problems().get(0).startsWith("line 4: not JSON"), file.problems().get(0));
         assertTrue(file.problems().get(1).startsWith("line 6: no \"env\""), file.problems().get(1));
@@ -100,5 +100,7 @@ final class PerformanceReportTest
         assertTrue(md.contains("- line 4: not JSON"), "the skipped lines are listed");
         assertTrue(md.contains("| 905,000 |"), "the Java median of the rxdrop rounds");
         assertTrue(md.contains("`PERF_LAB_LB_OPTS='--qos off' perf-lab/run lb --impl java"), "options of the run named");
+        assertTrue(md.contains("Medians of the forwarding path's own share: off 2,000 ns/pkt, on 2,100 ns/pkt, on/off 1.05")
+            && md.contains("on/off 1.14."), "statistics on/off: the own share's ratio first, the busy share's after");
     }
 }
