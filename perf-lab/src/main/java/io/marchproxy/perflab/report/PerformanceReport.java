@@ -354,11 +354,18 @@ public final class PerformanceReport
         final List<List<String>> rows = new ArrayList<>();
         // the XDP program's own run time, where the run measured it (bpf_stats after the CPU window)
         final boolean xdp = impls.stream().anyMatch(i -> !perRound(r.path("rounds").path(i), "xdp_ns_per_run").isEmpty());
+        // the frames the DUT sent out of its egress, where the run counted them (lb-sample's LB_SAMPLE_EGRESS)
+        final boolean sent = impls.stream().anyMatch(i -> !perRound(r.path("rounds").path(i), "fwd_pps").isEmpty());
         for (final String impl : impls)
         {
             final JsonNode rounds = r.path("rounds").path(impl);
             final List<String> row = new ArrayList<>(List.of(impl, median(rounds, "sink_pps"),
-                median(rounds, "ns_per_pkt"), median(rounds, "own_ns_per_pkt"), median(rounds, "proc_ns_per_pkt"),
+                median(rounds, "ns_per_pkt"), median(rounds, "own_ns_per_pkt")));
+            if (sent)
+            {
+                row.addAll(List.of(median(rounds, "fwd_pps"), median(rounds, "own_fwd_ns_per_pkt")));
+            }
+            row.addAll(List.of(median(rounds, "proc_ns_per_pkt"),
                 median(rounds, "rtt_p50_us") + " / " + median(rounds, "rtt_p99_us"),
                 median(rounds, "rtt_offcore_p50_us") + " / " + median(rounds, "rtt_offcore_p99_us")));
             if (xdp)
@@ -367,8 +374,12 @@ public final class PerformanceReport
             }
             rows.add(row);
         }
-        final List<String> header = new ArrayList<>(List.of("impl", "sink pps", "ns/pkt", "own ns/pkt", "proc ns/pkt",
-            "RTT p50 / p99 us", "offcore RTT p50 / p99 us"));
+        final List<String> header = new ArrayList<>(List.of("impl", "sink pps", "ns/pkt", "own ns/pkt"));
+        if (sent)
+        {
+            header.addAll(List.of("DUT sent pps", "own ns/frame sent"));
+        }
+        header.addAll(List.of("proc ns/pkt", "RTT p50 / p99 us", "offcore RTT p50 / p99 us"));
         if (xdp)
         {
             header.add("XDP ns/run");
@@ -385,7 +396,9 @@ public final class PerformanceReport
         md.paragraph("Medians over the rounds." + (ratios.isEmpty() ? "" : " Ratios of the medians: "
             + String.join(", ", ratios) + ".") + " Source rate " + Numbers.fmt(Numbers.at(r, "source_pps"))
             + " pps" + (r.path("rate").isNumber() ? " (paced at " + Numbers.fmt(Numbers.at(r, "rate")) + ")" : " (as fast "
-            + "as the sender goes)") + ".");
+            + "as the sender goes)") + (r.path("source").isTextual() ? "; frames in as `--source "
+            + r.path("source").asText() + "`" + (r.path("peer").isTextual() ? ", the peer's receive as `--peer "
+            + r.path("peer").asText() + "`" : "") + " (perf-lab/README.md)" : "") + ".");
         // round-trip CDFs: per implementation the round with the median p50, on the DUT core and off it
         final Map<String, List<double[]>> curves = Charts.ordered();
         final Set<String> dashed = new LinkedHashSet<>();
