@@ -12,9 +12,6 @@ import io.marchproxy.lab.LabClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -78,11 +75,11 @@ class L4ProxyOffloadLabTest extends L4ProxyLabTest
             final long offloaded = offload(OffloadCounter.OFFLOADED);
             try (Socket socket = client.tcpConnection(new InetSocketAddress(vip, ECHO_PORT), TIMEOUT))
             {
-                echo(socket, 1_000, 1);
+                EchoTransfer.exchange(socket, 1_000, 1);
                 await(() -> offload(OffloadCounter.OFFLOADED) > offloaded, "the connection offloaded");
                 final long userSpace = proxy.received();
                 final long forwarded = proxy.program().counter(L4Program.Counter.FLOW_FORWARDED);
-                echo(socket, 16_000, 1_000); // 16 MB each way
+                EchoTransfer.exchange(socket, 16_000, 1_000); // 16 MB each way
                 final long inXdp = proxy.program().counter(L4Program.Counter.FLOW_FORWARDED) - forwarded;
                 final long inJava = proxy.received() - userSpace;
                 assertTrue(inXdp > 20_000, vip + ": frames the XDP program forwarded: " + inXdp);
@@ -126,9 +123,9 @@ class L4ProxyOffloadLabTest extends L4ProxyLabTest
         try (Socket socket = stranger.tcpConnection(new InetSocketAddress(L4Lab.vip4(1), ECHO_PORT),
             Duration.ofMillis(800)))
         {
-            echo(socket, 1_000, 2);
+            EchoTransfer.exchange(socket, 1_000, 2);
             await(() -> offloads.get(OffloadCounter.OFFLOADED) > offloaded, "the connection offloaded");
-            echo(socket, 1_000, 10);
+            EchoTransfer.exchange(socket, 1_000, 10);
             final long revoked = proxy.statistics().service(ECHO_TCP4, ServiceCounter.FLOWS_REVOKED);
             final long aclDropped = proxy.program().counter(L4Program.Counter.ACL_DROPPED);
             try
@@ -157,7 +154,7 @@ class L4ProxyOffloadLabTest extends L4ProxyLabTest
         try (Socket socket = client.tcpConnection(new InetSocketAddress(L4Lab.vip4(1), ECHO_PORT),
             Duration.ofMillis(800)))
         {
-            echo(socket, 1_000, 2);
+            EchoTransfer.exchange(socket, 1_000, 2);
             await(() -> offload(OffloadCounter.OFFLOADED) > offloaded, "the connection offloaded");
             final long invalidated = offload(OffloadCounter.INVALIDATED);
             final long noNeighbour = proxy.drops().get(io.marchproxy.dataplane.packet.DropReason.NO_NEIGHBOUR);
@@ -259,20 +256,6 @@ class L4ProxyOffloadLabTest extends L4ProxyLabTest
         return new long[]{s.service(service, ServiceCounter.PACKETS_TO_BACKENDS),
             s.service(service, ServiceCounter.BYTES_TO_BACKENDS), s.service(service, ServiceCounter.PACKETS_TO_CLIENTS),
             s.service(service, ServiceCounter.BYTES_TO_CLIENTS)};
-    }
-
-    /** {@code rounds} times: {@code size} bytes out, the same back. */
-    private static void echo(final Socket socket, final int size, final int rounds) throws IOException
-    {
-        final OutputStream out = socket.getOutputStream();
-        final InputStream in = socket.getInputStream();
-        final byte[] sent = new byte[size];
-        for (int r = 0; r < rounds; r++)
-        {
-            Arrays.fill(sent, (byte)r);
-            out.write(sent);
-            assertArrayEquals(sent, in.readNBytes(size));
-        }
     }
 
     private long offload(final OffloadCounter counter)
