@@ -5,6 +5,8 @@ import io.marchproxy.dataplane.balance.Backend;
 import io.marchproxy.dataplane.bpf.L4Program;
 import io.marchproxy.dataplane.counter.SingleWriterCounters;
 import io.marchproxy.dataplane.proxy.ProxyStatistics.ServiceCounter;
+import io.marchproxy.dataplane.qos.PriorityClass;
+import io.marchproxy.dataplane.qos.ServiceQos;
 import io.marchproxy.lab.Await;
 import io.marchproxy.lab.EchoTransfer;
 import io.marchproxy.lab.L4Lab;
@@ -181,6 +183,34 @@ class L4ProxyOffloadLabTest extends L4ProxyLabTest
             {
                 proxy.apply(config(13, AccessAction.ALLOW));
             }
+        }
+    }
+
+    @Test
+    void theSnapshotSaysWhichServicesAreOffloadedAQosPolicyHoldingOneOnTheJavaPath() throws Exception
+    {
+        for (final ProxySnapshot.ServiceFigures sf : proxy.snapshot().services())
+        {
+            assertEquals(sf.service().offload(), sf.offloaded(), sf.service().name());
+        }
+        final ProxyConfig base = config(14, AccessAction.ALLOW);
+        final List<ProxyService> services = new ArrayList<>();
+        for (final ProxyService s : base.services())
+        {
+            services.add(s.index() != ECHO_TCP4 ? s : s.withQos(ServiceQos.ofClass(PriorityClass.P1)));
+        }
+        try
+        {
+            proxy.apply(new ProxyConfig(14, services, base.rules(), base.defaultAction()));
+            for (final ProxySnapshot.ServiceFigures sf : proxy.snapshot().services())
+            {
+                assertEquals(sf.service().offload() && sf.service().index() != ECHO_TCP4, sf.offloaded(),
+                    sf.service().name() + ": its switch, unless QoS holds it on the Java path");
+            }
+        }
+        finally
+        {
+            proxy.apply(config(15, AccessAction.ALLOW));
         }
     }
 
