@@ -27,10 +27,10 @@ import java.util.function.Supplier;
  * applied, flows, per-packet latency p50/p99 (over the last second when there was traffic, else since the start), the
  * CPUs the dataplane worker runs on, the XDP program's counters (what it steered, what it forwarded itself for
  * offloaded flows, what the access rules dropped in the kernel), the flow journal's records; then per service whether
- * its flows are offloaded, its packets and bytes both ways (offloaded flows' included), rates, connections, its own per-packet latency p50/p99
- * (over the last second when it had traffic, else since it appeared), and per backend its connections; per
- * priority class what was sent, dropped and the longest wait (both directions, when QoS is on); what flow offload
- * did; and the drops by reason.
+ * its flows are offloaded, its packets and bytes both ways (offloaded flows' included), rates, connections, its own
+ * per-packet latency p50/p99 (over the last second when it had traffic, else since it appeared), and per backend its
+ * connections; per priority class what was sent, dropped and the longest wait (both directions, when QoS is on); what
+ * flow offload did; and the drops by reason.
  */
 public final class LiveTable
 {
