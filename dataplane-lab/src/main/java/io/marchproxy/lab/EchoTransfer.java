@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32C;
@@ -12,7 +13,8 @@ import java.util.zip.CRC32C;
  * A bulk transfer through an echo server ({@link ServerReply#ECHO}) over one TCP connection: a writer thread streams
  * {@code bytes} of a pseudo-random pattern (an odd-sized block, so no chunk boundary lines up with a segment's) while
  * the caller reads the echo back; both sides keep a CRC-32C of the stream, so a byte lost, changed, repeated or out
- * of order on either way shows as a checksum (or length) mismatch.
+ * of order on either way shows as a checksum (or length) mismatch. {@link #exchange} is the small interactive kind:
+ * rounds of request and echo over a connection that stays open.
  */
 public final class EchoTransfer
 {
@@ -38,6 +40,30 @@ public final class EchoTransfer
 
     private EchoTransfer()
     {
+    }
+
+    /**
+     * {@code rounds} request/response exchanges over {@code socket} (connected to an echo server), which stays open:
+     * {@code size} bytes out (every byte of round r is r), the same bytes back before the next round.
+     *
+     * @throws IOException when the connection fails or times out, or what came back differs from what was sent
+     */
+    public static void exchange(final Socket socket, final int size, final int rounds) throws IOException
+    {
+        final OutputStream out = socket.getOutputStream();
+        final InputStream in = socket.getInputStream();
+        final byte[] sent = new byte[size];
+        for (int r = 0; r < rounds; r++)
+        {
+            Arrays.fill(sent, (byte)r);
+            out.write(sent);
+            final byte[] back = in.readNBytes(size);
+            if (!Arrays.equals(sent, back))
+            {
+                throw new IOException("round " + r + " of " + rounds + ": sent " + size + " bytes of " + (byte)r
+                    + ", got back " + back.length + (back.length == size ? " bytes that differ" : " bytes"));
+            }
+        }
     }
 
     /**

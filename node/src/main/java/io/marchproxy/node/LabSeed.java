@@ -82,7 +82,7 @@ final class LabSeed
         }
         final Meta meta = Meta.create(clock.instant());
         tx.put(EntityKind.SERVICE, new Service(meta.id(), name, clusterId, vip, port, null, protocol, "lab", backends,
-            "round_robin", ServiceAuth.NONE, TlsSettings.OFF, null, new HealthCheck("/", 5), true, 1,
+            "round_robin", ServiceAuth.NONE, TlsSettings.OFF, null, new HealthCheck("/", 5), true, true, 1,
             meta.createdAt(), meta.updatedAt()));
         return meta.id();
     }

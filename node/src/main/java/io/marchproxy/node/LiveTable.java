@@ -26,11 +26,11 @@ import java.util.function.Supplier;
  * {@link io.marchproxy.dataplane.proxy.L4Proxy#snapshot()} a line: the config version served and how fast changes
  * applied, flows, per-packet latency p50/p99 (over the last second when there was traffic, else since the start), the
  * CPUs the dataplane worker runs on, the XDP program's counters (what it steered, what it forwarded itself for
- * offloaded flows, what the access rules dropped in the kernel), the flow journal's records; then per service its
- * packets and bytes both ways (offloaded flows' included), rates, connections, its own per-packet latency p50/p99
- * (over the last second when it had traffic, else since it appeared), and per backend its connections; per
- * priority class what was sent, dropped and the longest wait (both directions, when QoS is on); what flow offload
- * did; and the drops by reason.
+ * offloaded flows, what the access rules dropped in the kernel), the flow journal's records; then per service whether
+ * its flows are offloaded, its packets and bytes both ways (offloaded flows' included), rates, connections, its own
+ * per-packet latency p50/p99 (over the last second when it had traffic, else since it appeared), and per backend its
+ * connections; per priority class what was sent, dropped and the longest wait (both directions, when QoS is on); what
+ * flow offload did; and the drops by reason.
  */
 public final class LiveTable
 {
@@ -120,9 +120,10 @@ public final class LiveTable
                             .append(b.get(BackendCounter.FLOWS_ACTIVE));
                     }
                 }
-                out.printf("    %-14s %s:%s/%s  pkts %d/%d bytes %d/%d (%d pkt/s)  conns %d open %d  denied %d |"
-                        + " latency p50 %.1f us p99 %.1f us | backends opened/open%s%n",
+                out.printf("    %-14s %s:%s/%s offload %s  pkts %d/%d bytes %d/%d (%d pkt/s)  conns %d open %d  denied"
+                        + " %d | latency p50 %.1f us p99 %.1f us | backends opened/open%s%n",
                     service.name(), service.vip(), service.ports(), service.protocol().name().toLowerCase(),
+                    sf.offloaded() ? "on" : "off",
                     sf.get(ServiceCounter.PACKETS_TO_BACKENDS), sf.get(ServiceCounter.PACKETS_TO_CLIENTS),
                     sf.get(ServiceCounter.BYTES_TO_BACKENDS), sf.get(ServiceCounter.BYTES_TO_CLIENTS),
                     packets[i] - (i < lastPackets.length ? lastPackets[i] : 0),

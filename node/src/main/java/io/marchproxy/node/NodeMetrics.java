@@ -110,6 +110,10 @@ final class NodeMetrics implements MultiCollector
             "Flows open now per L4 service.", "service");
         final MetricFamilies.Family denied = f.counter("marchproxy_l4_service_access_denied_total",
             "New flows the access rules denied in the dataplane thread, per L4 service.", "service");
+        final MetricFamilies.Family offloaded = f.gauge("marchproxy_l4_service_offload",
+            "1 when the XDP program forwards the L4 service's decided flows itself (flow offload), 0 when every frame "
+                + "of the service takes the Java path (its offload switched off, a QoS policy, or --offload-flows 0).",
+            "service");
         final MetricFamilies.Family revoked = f.counter("marchproxy_l4_service_flows_revoked_total",
             "Open flows closed because the access rules stopped admitting them, per L4 service.", "service");
         final MetricFamilies.Family icmp = f.counter("marchproxy_l4_service_icmp_errors_total",
@@ -139,6 +143,7 @@ final class NodeMetrics implements MultiCollector
             denied.add(sf.get(ServiceCounter.ACCESS_DENIED), name);
             icmp.add(sf.get(ServiceCounter.ICMP_ERRORS), name);
             revoked.add(sf.get(ServiceCounter.FLOWS_REVOKED), name);
+            offloaded.add(sf.offloaded() ? 1 : 0, name);
             serviceLatency(latency, sf.latency(), name);
             for (final ProxySnapshot.BackendFigures b : sf.backends())
             {

@@ -29,7 +29,8 @@ import java.util.Set;
  * an IP literal (the VIP), their backends, and the cluster's mappings as access rules, with the same decision as
  * {@link io.marchproxy.control.config.AccessDecision} (first applicable mapping in priority order whose sources hold
  * the client; else deny when the cluster's default is deny or an allow mapping applies to that port, allow otherwise),
- * and each service's QoS policy ({@link #qos}).
+ * each service's QoS policy ({@link #qos}) and its offload switch (a service's {@code offload} false keeps its flows on
+ * the Java path; absent, as from a control plane before the field, reads as on).
  *
  * <p>Keeps the dataplane's indexes stable across versions, as {@link ProxyService} requires: a service keeps its
  * index for as long as this compiler lives (ids of deleted services are never reused), and a backend keeps its
@@ -77,7 +78,7 @@ public final class ProxyConfigCompiler
                 final int index = serviceIndexes.computeIfAbsent(s.id(), id -> nextIndex++);
                 services.add(new ProxyService(index, s.name(), vip, protocol, new PortRange(s.port(), s.portEnd()),
                     algorithm(s.loadBalancing()), backends(s, vip, leftOut), probe(s),
-                    "ip_hash".equals(s.loadBalancing()), qos(s.qos())));
+                    "ip_hash".equals(s.loadBalancing()), qos(s.qos()), s.offloads()));
                 l4.put(s.id(), s);
             }
         }

@@ -6,11 +6,13 @@ import io.marchproxy.dataplane.bpf.L4Program;
 import io.marchproxy.dataplane.net.IpAddress;
 import io.marchproxy.dataplane.packet.DropReason;
 import io.marchproxy.dataplane.proxy.L4Proxy;
+import io.marchproxy.dataplane.proxy.OffloadCounter;
 import io.marchproxy.dataplane.proxy.ProxyConfig;
 import io.marchproxy.dataplane.proxy.ProxySettings;
 import io.marchproxy.dataplane.proxy.ProxyStatistics;
 import io.marchproxy.lab.Await;
 import io.marchproxy.lab.DscpCounters;
+import io.marchproxy.lab.EchoTransfer;
 import io.marchproxy.lab.L4Lab;
 import io.marchproxy.lab.LabClient;
 import io.marchproxy.lab.LabHost;
@@ -45,7 +47,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The node end to end, as an operator drives it: a real control plane, REST changes, and the L4 proxy they configure
  * on the L4 lab (clients, the node and three backends in namespaces this test creates, real TCP and UDP servers
- * answering with their names). Each test uses services of its own on its own VIP, in the one cluster the node serves.
+ * answering with their names, and echo servers where a test needs them). Each test uses services of its own on its own
+ * VIP, in the one cluster the node serves.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class NodeProxyLabTest
@@ -184,6 +187,93 @@ class NodeProxyLabTest
             assertEquals(5, atClient.packets("own"));
             assertEquals(5, atBackend.packets("ef"));
         }
+    }
+
+    /**
+     * The REST switch {@code offload} decides whether the XDP program forwards a service's established flows: with it
+     * off, every frame of a connection crosses the AF_XDP sockets and the program forwards none; with it on (the
+     * default) the program forwards them and the sockets see next to nothing. Switched off while a connection of the
+     * service is offloaded, the connection is taken back to the Java path at once and goes on there intact, as do new
+     * ones; switched on again, it is offloaded again at its next frames.
+     */
+    @Test
+    void theOffloadSwitchOverRestDecidesWhichPathAServicesFlowsTakeLive() throws Exception
+    {
+        final int port = 9007;
+        try (LabServer echo = LabServer.start(lab.backends().get(0), Transport.TCP, port, ServerReply.ECHO))
+        {
+            final JsonNode kept = write("POST", "/api/v1/services", service("kept", 17, "tcp", 7, ",\"offload\":false",
+                backend(1, port, "")));
+            assertFalse(kept.get("offload").booleanValue());
+            final String body = service("fast", 18, "tcp", 7, "", backend(1, port, ""));
+            final String fast = write("POST", "/api/v1/services", body).get("id").asText();
+            warm(17, 7, false, 1);
+            warm(18, 7, false, 1);
+            final LabClient client = new LabClient(lab.clients().get(0));
+            final long offloads = offload(OffloadCounter.OFFLOADED);
+            try (Socket onJava = client.tcpConnection(new InetSocketAddress(L4Lab.vip4(17), 7), TIMEOUT))
+            {
+                EchoTransfer.exchange(onJava, 1_000, 5);
+                assertOnJavaPath("offload false", onJava);
+            }
+            assertEquals(offloads, offload(OffloadCounter.OFFLOADED), "the kept service's connection stayed");
+            try (Socket offloaded = client.tcpConnection(new InetSocketAddress(L4Lab.vip4(18), 7), TIMEOUT))
+            {
+                EchoTransfer.exchange(offloaded, 1_000, 5);
+                await("the default service's connection offloaded", () -> offload(OffloadCounter.OFFLOADED) > offloads);
+                assertOffloaded("offload absent (on)", offloaded);
+
+                final long invalidated = offload(OffloadCounter.INVALIDATED);
+                final String off = body.replace("\"backends\"", "\"offload\":false,\"backends\"");
+                write("PUT", "/api/v1/services/" + fast, off);
+                await("the offloaded connection taken back", () -> offload(OffloadCounter.INVALIDATED) > invalidated);
+                assertOnJavaPath("switched off while offloaded", offloaded);
+                final long before = offload(OffloadCounter.OFFLOADED);
+                try (Socket fresh = client.tcpConnection(new InetSocketAddress(L4Lab.vip4(18), 7), TIMEOUT))
+                {
+                    EchoTransfer.exchange(fresh, 1_000, 5);
+                    assertOnJavaPath("a new connection after the switch", fresh);
+                }
+                assertEquals(before, offload(OffloadCounter.OFFLOADED), "nothing offloaded while the switch is off");
+
+                write("PUT", "/api/v1/services/" + fast, body);
+                EchoTransfer.exchange(offloaded, 1_000, 5);
+                await("the connection offloaded again", () -> offload(OffloadCounter.OFFLOADED) > before);
+                assertOffloaded("switched on again", offloaded);
+            }
+        }
+    }
+
+    /** 1.6 MB each way over {@code socket}: every frame crosses the AF_XDP sockets, the XDP program forwards none. */
+    private static void assertOnJavaPath(final String what, final Socket socket) throws IOException
+    {
+        final long[] path = exchangeCounted(socket);
+        assertTrue(path[0] > 2_000, what + ": frames the AF_XDP sockets received: " + path[0]);
+        assertTrue(path[1] < 10, what + ": frames the XDP program forwarded: " + path[1]);
+    }
+
+    /** 1.6 MB each way over {@code socket}: the XDP program forwards its frames, the AF_XDP sockets see almost none. */
+    private static void assertOffloaded(final String what, final Socket socket) throws IOException
+    {
+        final long[] path = exchangeCounted(socket);
+        assertTrue(path[1] > 2_000, what + ": frames the XDP program forwarded: " + path[1]);
+        assertTrue(path[0] < 10, what + ": frames the AF_XDP sockets received: " + path[0] + " "
+            + proxy.offloadCounters());
+    }
+
+    /** 100 echoes of 16,000 bytes; the frames the AF_XDP sockets received and the XDP program forwarded meanwhile. */
+    private static long[] exchangeCounted(final Socket socket) throws IOException
+    {
+        final long received = proxy.received();
+        final long forwarded = proxy.program().counter(L4Program.Counter.FLOW_FORWARDED);
+        EchoTransfer.exchange(socket, 16_000, 100);
+        return new long[]{proxy.received() - received,
+            proxy.program().counter(L4Program.Counter.FLOW_FORWARDED) - forwarded};
+    }
+
+    private static long offload(final OffloadCounter counter)
+    {
+        return proxy.offloadCounters().get(counter);
     }
 
     @Test

@@ -111,8 +111,10 @@ class NodeStatsJournalLabTest
         final TestPlane.Res c = plane.post("/api/v1/clusters", admin, "{\"name\":\"lab\",\"defaultPolicy\":\"allow\"}");
         assertEquals(201, c.status(), c.text());
         final String cluster = c.json().get("id").asText();
-        for (final String[] s : new String[][]{{"stats-tcp", "tcp", "80", Integer.toString(TCP)},
-            {"stats-udp", "udp", "53", Integer.toString(UDP)}})
+        // stats-udp keeps its flows on the Java path (its datagrams, one flow each, would stay there anyway): the
+        // figures show which service is offloaded.
+        for (final String[] s : new String[][]{{"stats-tcp", "tcp", "80", Integer.toString(TCP), ""},
+            {"stats-udp", "udp", "53", Integer.toString(UDP), ",\"offload\":false"}})
         {
             final StringBuilder backends = new StringBuilder();
             for (final LabHost b : lab.backends())
@@ -122,7 +124,7 @@ class NodeStatsJournalLabTest
             }
             final TestPlane.Res r = plane.post("/api/v1/services", admin, "{\"name\":\"" + s[0] + "\",\"clusterId\":\""
                 + cluster + "\",\"address\":\"" + L4Lab.vip4(3).getHostAddress() + "\",\"port\":" + s[2]
-                + ",\"protocol\":\"" + s[1] + "\",\"backends\":[" + backends + "]}");
+                + ",\"protocol\":\"" + s[1] + "\",\"backends\":[" + backends + "]" + s[4] + "}");
             assertEquals(201, r.status(), r.text());
         }
         final long version = plane.plane.store().state().configVersion();
@@ -242,6 +244,8 @@ class NodeStatsJournalLabTest
                 backendPackets, "backends' packets add up to the service's");
             assertEquals(sf.get(ServiceCounter.BYTES_TO_BACKENDS) + sf.get(ServiceCounter.BYTES_TO_CLIENTS),
                 backendBytes, "and their bytes");
+            assertEquals(sf.service().name().equals("stats-tcp"), sf.offloaded(), "offload as the REST switch says");
+            assertEquals(sf.offloaded() ? 1 : 0, m.value("marchproxy_l4_service_offload{" + service + "}"));
         }
         for (final DropReason r : DropReason.values())
         {
@@ -382,9 +386,10 @@ class NodeStatsJournalLabTest
                 + "}") + m.value("marchproxy_l4_service_packets_total{direction=\"to_clients\"," + s + "}"));
             final long opened = (long)m.value("marchproxy_l4_service_flows_opened_total{" + s + "}");
             // service, pkt/s (nothing flows now), packets, opened/s, open, opened, denied, p50, p99 (nothing new in
-            // the interval: all of it)
+            // the interval: all of it), offload
             final Pattern row = Pattern.compile("\\n\\s+" + service + "\\s+0\\.0\\s+" + packets
-                + "\\s+0\\.0\\s+0\\s+" + opened + "\\s+0\\s+\\d+\\.\\d us\\s+\\d+\\.\\d us\\n");
+                + "\\s+0\\.0\\s+0\\s+" + opened + "\\s+0\\s+\\d+\\.\\d us\\s+\\d+\\.\\d us\\s+"
+                + (service.equals("stats-tcp") ? "on" : "off") + "\\n");
             assertTrue(row.matcher(second).find(), row + " in\n" + second);
         }
         assertTrue(views[1].contains(" - ") || views[1].contains("  -  "), "no rates in the first view:\n" + views[1]);
@@ -397,7 +402,8 @@ class NodeStatsJournalLabTest
         final String live = table.toString(StandardCharsets.UTF_8);
         for (final String service : new String[]{"stats-tcp", "stats-udp"})
         {
-            final Pattern row = Pattern.compile("\\n\\s+" + service + " .* \\| latency p50 (\\d+\\.\\d) us p99 "
+            final Pattern row = Pattern.compile("\\n\\s+" + service + "\\s+\\S+ offload "
+                + (service.equals("stats-tcp") ? "on" : "off") + " .* \\| latency p50 (\\d+\\.\\d) us p99 "
                 + "(\\d+\\.\\d) us \\| backends");
             final Matcher found = row.matcher(live);
             assertTrue(found.find() && Double.parseDouble(found.group(1)) > 0

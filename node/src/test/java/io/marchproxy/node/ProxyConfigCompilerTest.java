@@ -1,9 +1,12 @@
 package io.marchproxy.node;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.marchproxy.control.config.AccessDecision;
 import io.marchproxy.control.config.ResolvedConfig;
 import io.marchproxy.control.model.AccessAction;
 import io.marchproxy.control.model.Backend;
+import io.marchproxy.control.model.ModelJson;
 import io.marchproxy.control.model.PortSpec;
 import io.marchproxy.control.model.ServiceAuth;
 import io.marchproxy.control.model.TlsSettings;
@@ -30,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The compiler from a cluster's resolved configuration to the proxy's: the access rules it produces decide every
  * connection exactly as {@link AccessDecision} (the rule Envoy's RBAC is checked against) over thousands of random
  * clusters, clients and ports; indexes and backend positions stay stable across versions; what cannot be served is
- * left out with a reason.
+ * left out with a reason; QoS policies and offload switches carry over.
  */
 class ProxyConfigCompilerTest
 {
@@ -88,7 +91,7 @@ class ProxyConfigCompilerTest
             services.add(new ResolvedConfig.ServiceEntry("s" + i, "svc" + i, v6 ? "fd00:215::" + (i + 1)
                 : "10.215.0." + (i + 1), port, portEnd, random.nextBoolean() ? "tcp" : "udp", "c" + random.nextInt(2),
                 List.of(new Backend(v6 ? "fd00:214::11" : "10.214.0.11", 80, 1, true)), "round_robin",
-                ServiceAuth.NONE, TlsSettings.OFF, null, null, null));
+                ServiceAuth.NONE, TlsSettings.OFF, null, null, null, null));
         }
         final List<ResolvedConfig.MappingEntry> mappings = new ArrayList<>();
         final int m = random.nextInt(6);
@@ -173,10 +176,44 @@ class ProxyConfigCompilerTest
             () -> ProxyConfigCompiler.qos(new ResolvedConfig.Qos(0, 0, 0, "P9", 10, 0, 0)));
     }
 
+    @Test
+    void aServicesOffloadSwitchBecomesTheProxyServicesOffloadFlagAbsentMeaningOn() throws Exception
+    {
+        final ResolvedConfig.ServiceEntry absent = service("n", "10.215.0.1", List.of(backend("10.214.0.11")));
+        final ResolvedConfig.ServiceEntry on = withOffload(service("y", "10.215.0.2", List.of()), true);
+        final ResolvedConfig.ServiceEntry off = withOffload(service("f", "10.215.0.3", List.of()), false);
+        final ProxyConfigCompiler compiler = new ProxyConfigCompiler();
+        final ProxyConfig c = compiler.compile(config(List.of(absent, on, off))).config();
+        assertTrue(byName(c, "n").offload(), "absent (a control plane before the field): on, as before");
+        assertTrue(byName(c, "y").offload());
+        assertFalse(byName(c, "f").offload(), "offload false keeps the service's flows on the Java path");
+        final int index = byName(c, "f").index();
+
+        final ProxyConfig later = compiler.compile(config(List.of(absent, on, withOffload(off, true)))).config();
+        assertTrue(byName(later, "f").offload(), "switched back on");
+        assertEquals(index, byName(later, "f").index(), "the same service, so its offloaded flows are found again");
+
+        // What an agent reads from a control plane that predates the field: a service entry without "offload".
+        final ObjectMapper json = ModelJson.newMapper();
+        final ObjectNode tree = json.valueToTree(config(List.of(off)));
+        ((ObjectNode)tree.get("services").get(0)).remove("offload");
+        final ResolvedConfig old = json.treeToValue(tree, ResolvedConfig.class);
+        assertEquals(null, old.services().get(0).offload());
+        assertTrue(new ProxyConfigCompiler().compile(old).config().services().get(0).offload());
+    }
+
+    private static ResolvedConfig.ServiceEntry withOffload(final ResolvedConfig.ServiceEntry s, final boolean offload)
+    {
+        return new ResolvedConfig.ServiceEntry(s.id(), s.name(), s.address(), s.port(), s.portEnd(), s.protocol(),
+            s.collection(), s.backends(), s.loadBalancing(), s.auth(), s.tls(), s.certificateId(), s.healthCheck(),
+            s.qos(), offload);
+    }
+
     private static ResolvedConfig.ServiceEntry withQos(final ResolvedConfig.ServiceEntry s, final ResolvedConfig.Qos q)
     {
         return new ResolvedConfig.ServiceEntry(s.id(), s.name(), s.address(), s.port(), s.portEnd(), s.protocol(),
-            s.collection(), s.backends(), s.loadBalancing(), s.auth(), s.tls(), s.certificateId(), s.healthCheck(), q);
+            s.collection(), s.backends(), s.loadBalancing(), s.auth(), s.tls(), s.certificateId(), s.healthCheck(), q,
+            s.offload());
     }
 
     private static ProxyService byName(final ProxyConfig c, final String name)
@@ -198,7 +235,7 @@ class ProxyConfigCompilerTest
         final List<Backend> backends)
     {
         return new ResolvedConfig.ServiceEntry(id, id, address, 80, 80, "tcp", "default", backends, "round_robin",
-            ServiceAuth.NONE, TlsSettings.OFF, null, null, null);
+            ServiceAuth.NONE, TlsSettings.OFF, null, null, null, null);
     }
 
     private static ResolvedConfig config(final List<ResolvedConfig.ServiceEntry> services)

@@ -5,6 +5,7 @@ import io.marchproxy.control.model.AccessAction;
 import io.marchproxy.control.model.Backend;
 import io.marchproxy.control.model.HealthCheck;
 import io.marchproxy.control.model.PortSpec;
+import io.marchproxy.control.model.Service;
 import io.marchproxy.control.model.ServiceAuth;
 import io.marchproxy.control.model.TlsSettings;
 import io.marchproxy.control.xds.EnvoyResources;
@@ -65,7 +66,8 @@ public class SnapshotBuildBenchmark {
             entries.add(new ResolvedConfig.ServiceEntry(id, "service-" + i, "127.0.0.1", port, port, protocol,
                     "default", backends, i % 3 == 0 ? "least_connections" : "round_robin", auth,
                     protocol.equals("https") ? new TlsSettings(true, false) : TlsSettings.OFF,
-                    protocol.equals("https") ? "cert-1" : null, new HealthCheck("/healthz", 10), qos));
+                    protocol.equals("https") ? "cert-1" : null, new HealthCheck("/healthz", 10), qos,
+                    Service.isLayer4(protocol) ? Boolean.TRUE : null));
             if (i % 11 == 0) {
                 mapped.add(id);
             }
@@ -84,7 +86,7 @@ public class SnapshotBuildBenchmark {
         ResolvedConfig.ServiceEntry s = moved.get(services / 2);
         moved.set(services / 2, new ResolvedConfig.ServiceEntry(s.id(), s.name(), s.address(), s.port(), s.portEnd(),
                 s.protocol(), s.collection(), List.of(new Backend("10.200.0.1", 8080, 1, true)), s.loadBalancing(),
-                s.auth(), s.tls(), s.certificateId(), s.healthCheck(), s.qos()));
+                s.auth(), s.tls(), s.certificateId(), s.healthCheck(), s.qos(), s.offload()));
         changed = new ResolvedConfig("cluster-1", "bench", 2, "sha256:bench2", config.settings(), moved, mappings,
                 certs);
         incremental = new io.marchproxy.control.xds.ClusterSnapshotBuilder(

@@ -71,7 +71,7 @@ public final class ConfigResolver {
                     s.protocol(), s.collection(), s.backends(), s.loadBalancing(), opened(s.auth(), s.id()), s.tls(),
                     certificate, s.healthCheck(),
                     q == null ? null : new ResolvedConfig.Qos(q.ingressMbps(), q.egressMbps(), q.burstKb(),
-                            q.priority(), q.weight(), q.maxLatencyMs(), q.dscp())));
+                            q.priority(), q.weight(), q.maxLatencyMs(), q.dscp()), s.offload()));
         }
         Map<String, Service> servicesById = new HashMap<>();
         services.forEach(s -> servicesById.put(s.id(), s));

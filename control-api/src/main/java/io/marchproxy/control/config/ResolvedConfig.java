@@ -37,11 +37,19 @@ public record ResolvedConfig(String clusterId, String clusterName, long version,
      * @param portEnd       the last port of the service: {@code port..portEnd} (tcp/udp ranges), {@code port} for one
      * @param certificateId the certificate a TLS service presents now, by {@link CertificateChoice}; null for a
      *                      service without TLS
+     * @param offload       tcp/udp: whether an L4 proxy may offload the service's decided flows (to its XDP program);
+     *                      null for http/https, and read as true when absent (a config from a control plane before
+     *                      the field), as {@link #offloads()} does
      */
     public record ServiceEntry(String id, String name, String address, int port, int portEnd, String protocol,
                                String collection, List<Backend> backends, String loadBalancing, ServiceAuth auth,
                                TlsSettings tls, @Nullable String certificateId, @Nullable HealthCheck healthCheck,
-                               @Nullable Qos qos) {
+                               @Nullable Qos qos, @Nullable Boolean offload) {
+
+        /** Whether the service's flows may be offloaded: true unless {@code offload} says false. */
+        public boolean offloads() {
+            return !Boolean.FALSE.equals(offload);
+        }
     }
 
     /** QoS of one service. */

@@ -69,6 +69,11 @@ public final class ServicesService extends CrudService<Service, Void> {
                     .required("path", StringSchema.of(1, 1024, "/healthz").pattern("^/[\\x21-\\x7e]*$"))
                     .optional("intervalSeconds", IntegerSchema.range(5, 3600).withExample(10), 10)
                     .build(), null)
+            .optional("offload", Schemas.bool(), null,
+                    "tcp and udp only (422 on http/https): whether the node's L4 dataplane hands the service's flows, "
+                            + "once decided, to its XDP program, which then forwards their frames in the kernel "
+                            + "(true), or keeps every frame on its Java path (false). Absent: true. A service with a "
+                            + "QoS policy stays on the Java path either way. Envoy ignores it")
             .optional("active", Schemas.bool(), true)
             .build();
 
@@ -121,11 +126,16 @@ public final class ServicesService extends CrudService<Service, Void> {
         String protocol = b.get("protocol").textValue();
         int port = b.get("port").intValue();
         Integer portEnd = b.hasNonNull("portEnd") ? b.get("portEnd").intValue() : null;
-        if (portEnd != null && protocol.startsWith("http")) {
+        if (portEnd != null && !Service.isLayer4(protocol)) {
             throw ProblemException.unprocessable("portEnd", "only tcp and udp services take a port range");
         }
         if (portEnd != null && portEnd < port) {
             throw ProblemException.unprocessable("portEnd", "must be at least port (" + port + ")");
+        }
+        Boolean offload = b.has("offload") ? b.get("offload").booleanValue() : null;
+        if (offload != null && !Service.isLayer4(protocol)) {
+            throw ProblemException.unprocessable("offload",
+                    "only tcp and udp services are offloaded (Envoy serves " + protocol + "): leave it out");
         }
         String certificateId = b.hasNonNull("certificateId") ? b.get("certificateId").textValue() : null;
         if (certificateId != null) {
@@ -145,7 +155,7 @@ public final class ServicesService extends CrudService<Service, Void> {
                         : new TlsSettings(tls.get("enabled").booleanValue(), tls.get("verify").booleanValue()),
                 certificateId,
                 hc == null ? null : new HealthCheck(hc.get("path").textValue(), hc.get("intervalSeconds").intValue()),
-                b.get("active").booleanValue(), meta.revision(), meta.createdAt(), meta.updatedAt());
+                offload, b.get("active").booleanValue(), meta.revision(), meta.createdAt(), meta.updatedAt());
         ServiceRules.requireFreePorts(tx, s);
         ServiceRules.requireCertificate(tx, s, clock.instant());
         return s;

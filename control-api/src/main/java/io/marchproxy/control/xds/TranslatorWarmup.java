@@ -25,17 +25,18 @@ final class TranslatorWarmup {
         ResolvedConfig.ServiceEntry http = new ResolvedConfig.ServiceEntry("w1", "warm-http", "127.0.0.1", 1, 1, "http",
                 "default", backends, "ip_hash", new ServiceAuth("jwt", null, "warm-up-secret-0123456789abcdef0123",
                 "HS256", 3600), TlsSettings.OFF, null, new HealthCheck("/", 5),
-                new ResolvedConfig.Qos(1, 1, 1, "P0", 1, 0, 0));
+                new ResolvedConfig.Qos(1, 1, 1, "P0", 1, 0, 0), null);
         ResolvedConfig.ServiceEntry token = new ResolvedConfig.ServiceEntry("w2", "warm-token", "127.0.0.1", 1, 1,
                 "http", "default", backends, "least_connections", new ServiceAuth("base64", "0123456789abcdef", null,
-                null, null), TlsSettings.OFF, null, null, null);
+                null, null), TlsSettings.OFF, null, null, null, null);
         ResolvedConfig.ServiceEntry tls = new ResolvedConfig.ServiceEntry("w3", "warm-tls", "127.0.0.1", 2, 2, "https",
-                "default", backends, "round_robin", ServiceAuth.NONE, new TlsSettings(true, true), "c", null, null);
+                "default", backends, "round_robin", ServiceAuth.NONE, new TlsSettings(true, true), "c", null, null,
+                null);
         ResolvedConfig.ServiceEntry tcp = new ResolvedConfig.ServiceEntry("w4", "warm-tcp", "127.0.0.1", 3, 4, "tcp",
                 "default", List.of(new Backend("localhost", 1, 1, true)), "ip_hash", ServiceAuth.NONE,
-                TlsSettings.OFF, null, new HealthCheck("/", 5), null);
+                TlsSettings.OFF, null, new HealthCheck("/", 5), null, true);
         ResolvedConfig.ServiceEntry udp = new ResolvedConfig.ServiceEntry("w5", "warm-udp", "127.0.0.1", 3, 3, "udp",
-                "default", backends, "round_robin", ServiceAuth.NONE, TlsSettings.OFF, null, null, null);
+                "default", backends, "round_robin", ServiceAuth.NONE, TlsSettings.OFF, null, null, null, true);
         ResolvedConfig config = new ResolvedConfig("warm-up", "warm-up", 0, "", new ResolvedConfig.Settings(true, 1,
                 "", false, false, false, AccessAction.DENY), List.of(http, token, tls, tcp, udp),
                 List.of(new ResolvedConfig.MappingEntry("m0", "warm-deny", AccessAction.DENY, List.of(),

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class AccessDecisionTest {
     private static final ResolvedConfig.ServiceEntry WEB = new ResolvedConfig.ServiceEntry("web", "web", "10.9.0.1",
             443, 443, "https", "default", List.of(), "round_robin", ServiceAuth.NONE, TlsSettings.OFF, null, null,
-            null);
+            null, null);
 
     private static ResolvedConfig config(AccessAction defaultPolicy, ResolvedConfig.MappingEntry... mappings) {
         return new ResolvedConfig("c", "c", 1, "", new ResolvedConfig.Settings(true, 3, null, false, false, false,

@@ -22,7 +22,7 @@ class CertificateChoiceTest {
 
     static Service https(String name, String address, String certificateId) {
         return new Service("s-" + name, name, "c1", address, 443, null, "https", "default", List.of(), "round_robin",
-                ServiceAuth.NONE, TlsSettings.OFF, certificateId, null, true, 1, NOW, NOW);
+                ServiceAuth.NONE, TlsSettings.OFF, certificateId, null, null, true, 1, NOW, NOW);
     }
 
     private static List<String> ids(List<Certificate> certs) {

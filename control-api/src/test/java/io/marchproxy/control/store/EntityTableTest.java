@@ -134,6 +134,6 @@ class EntityTableTest {
                                    String protocol, boolean active) {
         Instant now = Instant.EPOCH;
         return new Service(id, id, cluster, address, port, portEnd, protocol, "default", List.of(), "round_robin",
-                ServiceAuth.NONE, TlsSettings.OFF, null, null, active, 1, now, now);
+                ServiceAuth.NONE, TlsSettings.OFF, null, null, null, active, 1, now, now);
     }
 }

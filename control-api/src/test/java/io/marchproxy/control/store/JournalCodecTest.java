@@ -77,11 +77,29 @@ class JournalCodecTest {
             assertEquals(null, s.portEnd());
             assertEquals(443, s.lastPort());
             assertEquals(null, s.certificateId(), "the rule chooses, as before");
+            assertEquals(null, s.offload(), "https: Envoy's, no offload switch");
             assertEquals(AccessAction.ALLOW, m.action());
             assertEquals(List.of("all"), m.sources());
         }
         assertTrue(restored.findIndexed(EntityKind.SERVICE, PortClaim.of((Service) fromSnapshot.get(1))
                 .lookupKeys("c-legacy").getFirst(), x -> true).isPresent(), "a restored service is indexed");
+    }
+
+    @Test
+    void aTcpOrUdpServiceStoredBeforeTheOffloadSwitchReadsAsOffloadedAndKeepsAnExplicitValue() throws Exception {
+        for (String protocol : List.of("tcp", "udp")) {
+            String before = LEGACY_SERVICE.replace("\"https\"", "\"" + protocol + "\"");
+            assertEquals(Boolean.TRUE, service(before).offload(), protocol + ": offloaded, as it was before");
+            String stored = before.replace("\"active\":true", "\"offload\":false,\"active\":true");
+            assertEquals(Boolean.FALSE, service(stored).offload(), protocol + ": as written");
+        }
+    }
+
+    private Service service(String json) throws Exception {
+        String event = "{\"seq\":1,\"versionBefore\":0,\"versionAfter\":1,\"at\":\"2026-11-20T10:00:00Z\","
+                + "\"actor\":\"admin\",\"action\":\"legacy\",\"changes\":["
+                + "{\"kind\":\"service\",\"id\":\"s-legacy\",\"after\":" + json + "}]}";
+        return (Service) codec.decode(event.getBytes(StandardCharsets.UTF_8)).changes().getFirst().after();
     }
 
     @Test

@@ -21,28 +21,29 @@ final class Configs {
 
     static ResolvedConfig.ServiceEntry http(String id, String address, int port, Backend... backends) {
         return new ResolvedConfig.ServiceEntry(id, "svc-" + id, address, port, port, "http", "default",
-                List.of(backends), "round_robin", ServiceAuth.NONE, TlsSettings.OFF, null, null, null);
+                List.of(backends), "round_robin", ServiceAuth.NONE, TlsSettings.OFF, null, null, null, null);
     }
 
     static ResolvedConfig.ServiceEntry with(ResolvedConfig.ServiceEntry s, String protocol, String lb,
                                             ServiceAuth auth, TlsSettings tls, HealthCheck hc,
                                             ResolvedConfig.Qos qos) {
         return new ResolvedConfig.ServiceEntry(s.id(), s.name(), s.address(), s.port(), s.portEnd(), protocol,
-                s.collection(), s.backends(), lb, auth, tls, s.certificateId(), hc, qos);
+                s.collection(), s.backends(), lb, auth, tls, s.certificateId(), hc, qos,
+                s.offload());
     }
 
     /** {@code s} presenting certificate {@code certificateId}, as the resolver would have chosen it. */
     static ResolvedConfig.ServiceEntry presenting(ResolvedConfig.ServiceEntry s, String certificateId) {
         return new ResolvedConfig.ServiceEntry(s.id(), s.name(), s.address(), s.port(), s.portEnd(), s.protocol(),
                 s.collection(), s.backends(), s.loadBalancing(), s.auth(), s.tls(), certificateId, s.healthCheck(),
-                s.qos());
+                s.qos(), s.offload());
     }
 
     /** {@code s} as a {@code protocol} service on ports {@code port..portEnd}. */
     static ResolvedConfig.ServiceEntry ports(ResolvedConfig.ServiceEntry s, String protocol, int port, int portEnd) {
         return new ResolvedConfig.ServiceEntry(s.id(), s.name(), s.address(), port, portEnd, protocol,
                 s.collection(), s.backends(), s.loadBalancing(), s.auth(), s.tls(), s.certificateId(),
-                s.healthCheck(), s.qos());
+                s.healthCheck(), s.qos(), s.offload());
     }
 
     static Backend backend(String address, int port, int weight) {

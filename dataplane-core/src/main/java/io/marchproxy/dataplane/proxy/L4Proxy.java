@@ -529,7 +529,7 @@ public final class L4Proxy implements AutoCloseable
                 backends.add(new ProxySnapshot.BackendFigures(b, s.backends().get(b), bc));
             }
             services.add(new ProxySnapshot.ServiceFigures(s, counters, List.copyOf(backends),
-                stats.latency(s.index())));
+                stats.latency(s.index()), settings.offloadFlows() > 0 && live.offload(s.index())));
         }
         final L4Program.Counter[] xdpCounters = L4Program.Counter.values();
         final long[] xdp = new long[xdpCounters.length];

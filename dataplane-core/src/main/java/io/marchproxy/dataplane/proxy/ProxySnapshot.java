@@ -72,16 +72,20 @@ public record ProxySnapshot(
     }
 
     /**
-     * A service's counters, its backends' and its per-packet latency.
+     * A service's counters, its backends', its per-packet latency and whether its flows are offloaded.
      *
-     * @param service  the service, as configured
-     * @param counters its counters, indexed by {@link ProxyStatistics.ServiceCounter#ordinal()}
-     * @param backends its backends' figures, in the service's order
-     * @param latency  the per-packet latency of its frames in nanoseconds since the service appeared (each frame counts
-     *                 the duration of the dataplane turn that forwarded it; see {@link ProxyPipeline})
+     * @param service   the service, as configured
+     * @param counters  its counters, indexed by {@link ProxyStatistics.ServiceCounter#ordinal()}
+     * @param backends  its backends' figures, in the service's order
+     * @param latency   the per-packet latency of its frames in nanoseconds since the service appeared (each frame
+     *                  counts the duration of the dataplane turn that forwarded it; see {@link ProxyPipeline})
+     * @param offloaded whether the proxy offloads the service's decided flows to the XDP program: its
+     *                  {@link ProxyService#offload()} on, no QoS policy holding it on the Java path, and room for
+     *                  offloaded flows ({@link ProxySettings#offloadFlows()} above 0)
      */
     public record ServiceFigures(
-        ProxyService service, long[] counters, List<BackendFigures> backends, LatencyBuckets.Snapshot latency)
+        ProxyService service, long[] counters, List<BackendFigures> backends, LatencyBuckets.Snapshot latency,
+        boolean offloaded)
     {
         /**
          * {@return the service's {@code counter}}

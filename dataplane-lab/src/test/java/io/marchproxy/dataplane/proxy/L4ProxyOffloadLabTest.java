@@ -5,6 +5,8 @@ import io.marchproxy.dataplane.balance.Backend;
 import io.marchproxy.dataplane.bpf.L4Program;
 import io.marchproxy.dataplane.counter.SingleWriterCounters;
 import io.marchproxy.dataplane.proxy.ProxyStatistics.ServiceCounter;
+import io.marchproxy.dataplane.qos.PriorityClass;
+import io.marchproxy.dataplane.qos.ServiceQos;
 import io.marchproxy.lab.Await;
 import io.marchproxy.lab.EchoTransfer;
 import io.marchproxy.lab.L4Lab;
@@ -12,9 +14,6 @@ import io.marchproxy.lab.LabClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -78,11 +77,11 @@ class L4ProxyOffloadLabTest extends L4ProxyLabTest
             final long offloaded = offload(OffloadCounter.OFFLOADED);
             try (Socket socket = client.tcpConnection(new InetSocketAddress(vip, ECHO_PORT), TIMEOUT))
             {
-                echo(socket, 1_000, 1);
+                EchoTransfer.exchange(socket, 1_000, 1);
                 await(() -> offload(OffloadCounter.OFFLOADED) > offloaded, "the connection offloaded");
                 final long userSpace = proxy.received();
                 final long forwarded = proxy.program().counter(L4Program.Counter.FLOW_FORWARDED);
-                echo(socket, 16_000, 1_000); // 16 MB each way
+                EchoTransfer.exchange(socket, 16_000, 1_000); // 16 MB each way
                 final long inXdp = proxy.program().counter(L4Program.Counter.FLOW_FORWARDED) - forwarded;
                 final long inJava = proxy.received() - userSpace;
                 assertTrue(inXdp > 20_000, vip + ": frames the XDP program forwarded: " + inXdp);
@@ -126,9 +125,9 @@ class L4ProxyOffloadLabTest extends L4ProxyLabTest
         try (Socket socket = stranger.tcpConnection(new InetSocketAddress(L4Lab.vip4(1), ECHO_PORT),
             Duration.ofMillis(800)))
         {
-            echo(socket, 1_000, 2);
+            EchoTransfer.exchange(socket, 1_000, 2);
             await(() -> offloads.get(OffloadCounter.OFFLOADED) > offloaded, "the connection offloaded");
-            echo(socket, 1_000, 10);
+            EchoTransfer.exchange(socket, 1_000, 10);
             final long revoked = proxy.statistics().service(ECHO_TCP4, ServiceCounter.FLOWS_REVOKED);
             final long aclDropped = proxy.program().counter(L4Program.Counter.ACL_DROPPED);
             try
@@ -157,7 +156,7 @@ class L4ProxyOffloadLabTest extends L4ProxyLabTest
         try (Socket socket = client.tcpConnection(new InetSocketAddress(L4Lab.vip4(1), ECHO_PORT),
             Duration.ofMillis(800)))
         {
-            echo(socket, 1_000, 2);
+            EchoTransfer.exchange(socket, 1_000, 2);
             await(() -> offload(OffloadCounter.OFFLOADED) > offloaded, "the connection offloaded");
             final long invalidated = offload(OffloadCounter.INVALIDATED);
             final long noNeighbour = proxy.drops().get(io.marchproxy.dataplane.packet.DropReason.NO_NEIGHBOUR);
@@ -184,6 +183,34 @@ class L4ProxyOffloadLabTest extends L4ProxyLabTest
             {
                 proxy.apply(config(13, AccessAction.ALLOW));
             }
+        }
+    }
+
+    @Test
+    void theSnapshotSaysWhichServicesAreOffloadedAQosPolicyHoldingOneOnTheJavaPath() throws Exception
+    {
+        for (final ProxySnapshot.ServiceFigures sf : proxy.snapshot().services())
+        {
+            assertEquals(sf.service().offload(), sf.offloaded(), sf.service().name());
+        }
+        final ProxyConfig base = config(14, AccessAction.ALLOW);
+        final List<ProxyService> services = new ArrayList<>();
+        for (final ProxyService s : base.services())
+        {
+            services.add(s.index() != ECHO_TCP4 ? s : s.withQos(ServiceQos.ofClass(PriorityClass.P1)));
+        }
+        try
+        {
+            proxy.apply(new ProxyConfig(14, services, base.rules(), base.defaultAction()));
+            for (final ProxySnapshot.ServiceFigures sf : proxy.snapshot().services())
+            {
+                assertEquals(sf.service().offload() && sf.service().index() != ECHO_TCP4, sf.offloaded(),
+                    sf.service().name() + ": its switch, unless QoS holds it on the Java path");
+            }
+        }
+        finally
+        {
+            proxy.apply(config(15, AccessAction.ALLOW));
         }
     }
 
@@ -259,20 +286,6 @@ class L4ProxyOffloadLabTest extends L4ProxyLabTest
         return new long[]{s.service(service, ServiceCounter.PACKETS_TO_BACKENDS),
             s.service(service, ServiceCounter.BYTES_TO_BACKENDS), s.service(service, ServiceCounter.PACKETS_TO_CLIENTS),
             s.service(service, ServiceCounter.BYTES_TO_CLIENTS)};
-    }
-
-    /** {@code rounds} times: {@code size} bytes out, the same back. */
-    private static void echo(final Socket socket, final int size, final int rounds) throws IOException
-    {
-        final OutputStream out = socket.getOutputStream();
-        final InputStream in = socket.getInputStream();
-        final byte[] sent = new byte[size];
-        for (int r = 0; r < rounds; r++)
-        {
-            Arrays.fill(sent, (byte)r);
-            out.write(sent);
-            assertArrayEquals(sent, in.readNBytes(size));
-        }
     }
 
     private long offload(final OffloadCounter counter)

@@ -11,8 +11,9 @@ import java.util.TreeMap;
  * A node's figures as the live table shows them, from two scrapes of its {@code /observe/metrics} taken
  * {@code seconds} apart: the configuration version, flows, the per-packet latency's p50/p99 over the interval (all
  * services together), the XDP program's frames, then one line per L4 service (packets a second and in total both ways,
- * flows opened a second, open now and in total, denied, and the service's own per-packet latency p50/p99 over the
- * interval) and the drops by stage and reason (a second and in total, those not zero).
+ * flows opened a second, open now and in total, denied, the service's own per-packet latency p50/p99 over the
+ * interval, and whether its flows are offloaded to the XDP program) and the drops by stage and reason (a second and in
+ * total, those not zero).
  */
 public final class StatsView
 {
@@ -24,6 +25,7 @@ public final class StatsView
     private static final String LATENCY = "marchproxy_dataplane_packet_latency_seconds_bucket";
     private static final String SERVICE_LATENCY = "marchproxy_l4_service_packet_latency_seconds_bucket";
     private static final String XDP = "marchproxy_xdp_events_total";
+    private static final String OFFLOAD = "marchproxy_l4_service_offload";
 
     private StatsView()
     {
@@ -52,16 +54,17 @@ public final class StatsView
             now.sum(XDP, "counter", "rx_packets"), rate(before, now, seconds, XDP, "counter", "rx_packets"),
             now.sum(XDP, "counter", "redirected"), now.sum(XDP, "counter", "acl_dropped"),
             now.sum(XDP, "counter", "passed"), now.sum(XDP, "counter", "malformed")));
-        out.append(String.format(Locale.ROOT, "    %-16s %10s %12s %10s %8s %10s %8s %10s %10s%n", "service", "pkt/s",
-            "packets", "opened/s", "open", "opened", "denied", "p50", "p99"));
+        out.append(String.format(Locale.ROOT, "    %-16s %10s %12s %10s %8s %10s %8s %10s %10s %8s%n", "service",
+            "pkt/s", "packets", "opened/s", "open", "opened", "denied", "p50", "p99", "offload"));
         for (final String service : services(now))
         {
             final double[] own = latency(before, now, SERVICE_LATENCY, service);
-            out.append(String.format(Locale.ROOT, "    %-16s %10s %12.0f %10s %8.0f %10.0f %8.0f %10s %10s%n", service,
+            out.append(String.format(Locale.ROOT, "    %-16s %10s %12.0f %10s %8.0f %10.0f %8.0f %10s %10s %8s%n",
+                service,
                 rate(before, now, seconds, PACKETS, "service", service), now.sum(PACKETS, "service", service),
                 rate(before, now, seconds, OPENED, "service", service), now.sum(ACTIVE, "service", service),
                 now.sum(OPENED, "service", service), now.sum(DENIED, "service", service), micros(own[0]),
-                micros(own[1])));
+                micros(own[1]), offload(now, service)));
         }
         final StringBuilder drops = new StringBuilder();
         for (final MetricsScrape.Sample d : now.named(DROPS))
@@ -87,6 +90,19 @@ public final class StatsView
             names.put(s.label("service"), Boolean.TRUE);
         }
         return new ArrayList<>(names.keySet());
+    }
+
+    /** {@code on} or {@code off} as the service's offload gauge says; {@code -} from a node that has none. */
+    private static String offload(final MetricsScrape now, final String service)
+    {
+        for (final MetricsScrape.Sample s : now.named(OFFLOAD))
+        {
+            if (service.equals(s.label("service")))
+            {
+                return s.value() != 0 ? "on" : "off";
+            }
+        }
+        return "-";
     }
 
     private static String rate(final MetricsScrape before, final MetricsScrape now, final double seconds,

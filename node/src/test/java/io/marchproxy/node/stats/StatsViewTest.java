@@ -13,11 +13,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StatsViewTest
 {
-    /** With {@code serviceBuckets}: the cumulative buckets of service {@code web "a"}'s own latency. */
+    private static final String OFFLOADED = "marchproxy_l4_service_offload{service=\"web \\\"a\\\"\"} %d\n";
+
+    /**
+     * With {@code serviceBuckets}: the cumulative buckets of service {@code web "a"}'s own latency, and its offload
+     * gauge at 1.
+     */
     private static String exposition(final long packets, final long opened, final long drops, final long[] buckets,
         final long[] serviceBuckets)
     {
-        return exposition(packets, opened, drops, buckets)
+        return exposition(packets, opened, drops, buckets) + OFFLOADED.formatted(1)
             + histogram("marchproxy_l4_service_packet_latency_seconds_bucket{service=\"web \\\"a\\\"\",",
                 serviceBuckets);
     }
@@ -68,13 +73,13 @@ class StatsViewTest
         // packets both ways: (600 - 200) / 2 s; opened (30 - 10) / 2 s; the service's own latency over the interval:
         // 50 values up to 10 us and 50 between 10 and 100 us: p50 10 us, p99 10 + 90 * 49/50 us
         assertTrue(view.contains("    web \"a\"               200.0          600       10.0        3         30"
-            + "        0    10.0 us    98.2 us\n"), view);
+            + "        0    10.0 us    98.2 us       on\n"), view);
         assertTrue(view.contains("drops: java/no_backend=5 (2.0/s)\n"), view);
 
         // no earlier scrape: all of it (60 of 110 up to 10 us)
         final String first = StatsView.render(null, now, 0);
         assertTrue(first.contains("    web \"a\"                   -          600          -"), first);
-        assertTrue(first.contains("        0     9.2 us    98.0 us\n"), first);
+        assertTrue(first.contains("        0     9.2 us    98.0 us       on\n"), first);
     }
 
     @Test
@@ -83,7 +88,18 @@ class StatsViewTest
         final MetricsScrape older = MetricsScrape.parse(exposition(300, 30, 5, new long[] {0, 100, 100, 100}));
         final String view = StatsView.render(null, older, 0);
         assertTrue(view.contains("latency p50 55.0 us"), view);
-        assertTrue(view.contains("        0          -          -\n"), "a node without per-service latency:\n" + view);
+        assertTrue(view.contains("        0          -          -        -\n"),
+            "a node without per-service latency or offload gauge:\n" + view);
+    }
+
+    @Test
+    void aServiceWhoseFlowsStayOnTheJavaPathShowsOffloadOff()
+    {
+        final MetricsScrape kept = MetricsScrape.parse(exposition(300, 30, 5, new long[] {0, 100, 100, 100})
+            + OFFLOADED.formatted(0));
+        final String view = StatsView.render(null, kept, 0);
+        assertTrue(view.contains(" p99  offload\n"), view);
+        assertTrue(view.contains("        0          -          -      off\n"), view);
     }
 
     @Test
