@@ -56,6 +56,11 @@ lb_source_setup() {
   ip -n "$LAB_PEER" link set mpg0 up
   ip -n "$LAB_PEER" link set mpg1 up
   lab_exec "$LAB_DUT" ethtool -K mpd0 gro on >/dev/null
+  if [ "$LB_COALESCE" -gt 0 ]; then
+    ns_sysfs_write "$LAB_DUT" mpd0/gro_flush_timeout "$((LB_COALESCE * 1000))" &&
+      ns_sysfs_write "$LAB_DUT" mpd0/napi_defer_hard_irqs 100 ||
+      echo "perf-lab: warning: mpd0's NAPI coalescing not set" >&2
+  fi
   lab_exec "$LAB_PEER" "$OUT/bin/xdprelay" --from mpg1 --to mpp0 --bpf-object "$DROP_OBJ"
 }
 
@@ -416,7 +421,7 @@ run_lb() {
   local result
   result="$(jq -cn --argjson java "${rounds[java]}" --argjson l2fwd "${rounds[l2fwd]}" --argjson kernel "${rounds[kernel]}" \
     --argjson offload "${rounds[offload]}" --argjson drop "${rounds[drop]}" --argjson offload_run "$OFFLOAD" \
-    --arg peer "$LB_PEER" --arg source "$LB_SOURCE" --arg mode "$MODE" --arg cpus "$CPUS" --arg vip "$LB_VIP" --argjson seconds "$SECONDS_" --argjson warmup "$WARMUP" \
+    --arg peer "$LB_PEER" --arg source "$LB_SOURCE" --argjson coalesce "$LB_COALESCE" --arg mode "$MODE" --arg cpus "$CPUS" --arg vip "$LB_VIP" --argjson seconds "$SECONDS_" --argjson warmup "$WARMUP" \
     --argjson repeat "$REPEAT" --argjson rtt_requests "$RTT_REQUESTS" --argjson nice "$NICE" --argjson steer "$STEER" \
     --argjson rate "$RATE" \
     --argjson frame_len "$FRAME_LEN" --argjson lb "$load_before" --argjson la "$load_after" --argjson ok "$ok" '
@@ -461,7 +466,7 @@ run_lb() {
      source_pps: ([$java[], $l2fwd[], $kernel[] | select(.ok) | .source_pps] | med),
      rounds: ({java: $java, l2fwd: $l2fwd, kernel: $kernel}
        + (if $offload_run == 1 then {offload: $offload, drop: $drop} else {} end)),
-     source: $source, vip: $vip, rate: (if $rate == 0 then null else $rate end), mode: $mode, seconds: $seconds, warmup: $warmup, repeat: $repeat, rtt_requests: $rtt_requests,
+     source: $source, coalesce_us: $coalesce, vip: $vip, rate: (if $rate == 0 then null else $rate end), mode: $mode, seconds: $seconds, warmup: $warmup, repeat: $repeat, rtt_requests: $rtt_requests,
      frame_len: $frame_len, cpus: $cpus, nice: $nice, steer: ($steer == 1),
      loadavg_before: $lb, loadavg_after: $la, ok: ($ok == 1)}
     + (if $offload_run != 1 then {} else
