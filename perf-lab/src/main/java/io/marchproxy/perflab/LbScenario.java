@@ -19,6 +19,7 @@ import io.marchproxy.dataplane.proxy.ProxyConfig;
 import io.marchproxy.dataplane.proxy.ProxyService;
 import io.marchproxy.dataplane.proxy.ProxySettings;
 import io.marchproxy.dataplane.proxy.ProxyStatistics;
+import io.marchproxy.dataplane.proxy.WorkerIdle;
 import io.marchproxy.dataplane.qos.PriorityClass;
 import io.marchproxy.dataplane.qos.QosSettings;
 import io.marchproxy.dataplane.qos.ServiceQos;
@@ -69,6 +70,7 @@ public final class LbScenario
                           [--seconds 5] [--warmup 2] [--start-timeout 10] [--hold 120] [--mode drv|skb]
                           [--ring N] [--frames N] [--frame-size N] [--batch N] [--flows N] [--poll-ms N]
                           [--stats on|off] [--journal DIR|none] [--qos on|off] [--offload 0|1]
+                          [--idle poll|busy-spin|yielding|backoff]
         The six sizes replace ProxySettings.of's defaults (ring 2048, frames 16384 of 2048 bytes, batch 64,
         65536 flows per family, poll timeout 1 ms). --stats off records no per-packet latency; --journal DIR
         keeps the flow journal there (a Chronicle Queue; default none), as the node does. --qos on (default):
@@ -77,7 +79,8 @@ public final class LbScenario
         --offload 1: the services offload their flows to the XDP program once decided (a UDP flow after 4
         frames), and have no QoS policy (a service with one stays on the Java path); 0 (default): every frame
         through the Java path. With offload the forwarded count behind the window is read from the kernel
-        twice a second.
+        twice a second. --idle: what the dataplane thread does in a turn without work (WorkerIdle; default
+        poll, as the node).
         Runs the L4 proxy (UDP services VIP:port -> backend:port, everyone allowed) in this network namespace,
         measures the packets it forwards to the backend over a window (as xsk_ref does), keeps serving until
         SIGTERM/SIGINT or --hold seconds after the window. One JSON line when the window closes, one at the end:
@@ -108,7 +111,8 @@ public final class LbScenario
         boolean stats,
         Path journal,
         boolean qos,
-        boolean offload)
+        boolean offload,
+        WorkerIdle idle)
     {
         static Options parse(final String[] args)
         {
@@ -125,6 +129,7 @@ public final class LbScenario
             XdpMode mode = XdpMode.DRV;
             boolean qos = true;
             boolean offload = false;
+            WorkerIdle idle = null;
             final Map<String, Integer> sizes = new HashMap<>();
             boolean stats = true;
             Path journal = null;
@@ -185,6 +190,7 @@ public final class LbScenario
                     }
                     case "--journal" -> journal = v.equals("none") ? null : Path.of(v);
                     case "--offload" -> offload = ScenarioOptions.parseLong(a, v, 0, 1) == 1;
+                    case "--idle" -> idle = WorkerIdle.parse(v);
                     case "--ring", "--frames", "--frame-size", "--batch", "--flows", "--poll-ms" ->
                         sizes.put(a, (int)ScenarioOptions.parseLong(a, v, 0, 1 << 24));
                     default -> throw new IllegalArgumentException("unknown option " + a + " (see --help)");
@@ -203,7 +209,7 @@ public final class LbScenario
                 throw new IllegalArgumentException("--ports lists a port twice: " + ports);
             }
             return new Options(front, back, vip, backend, snat, List.copyOf(ports), seconds, warmup, startTimeout,
-                hold, mode, Map.copyOf(sizes), stats, journal, qos, offload);
+                hold, mode, Map.copyOf(sizes), stats, journal, qos, offload, idle);
         }
 
         /** ProxySettings.of's defaults with the sizes given on the command line. */
@@ -214,7 +220,8 @@ public final class LbScenario
                 sizes.getOrDefault("--flows", d.flowsPerFamily()), sizes.getOrDefault("--frames", d.frames()),
                 sizes.getOrDefault("--frame-size", d.frameSize()), sizes.getOrDefault("--ring", d.ringSize()),
                 sizes.getOrDefault("--batch", d.batch()), sizes.getOrDefault("--poll-ms", d.pollTimeoutMs()),
-                d.timeouts(), d.cores(), d.idle(), qos ? d.qos() : QosSettings.OFF, d.offloadFlows());
+                d.timeouts(), d.cores(), idle == null ? d.idle() : idle, qos ? d.qos() : QosSettings.OFF,
+                d.offloadFlows());
         }
 
         private static IpAddress ipv4(final String option, final String v)
