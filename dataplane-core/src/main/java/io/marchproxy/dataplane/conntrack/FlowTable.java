@@ -4,6 +4,7 @@ import io.marchproxy.dataplane.counter.SingleWriterCounters;
 import io.marchproxy.dataplane.net.FlowTuple;
 import io.marchproxy.dataplane.net.IpFamily;
 import io.marchproxy.dataplane.net.L4Protocol;
+import io.marchproxy.dataplane.packet.TcpHeader;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -69,6 +70,8 @@ public final class FlowTable implements AutoCloseable
     private static final int NO_RECORD = -1;
     /** Where the FIN bits, the protocol and the marks sit in the record's first word (records are little-endian). */
     private static final int FIN_SHIFT = FlowLayout.FIN_OFFSET * Byte.SIZE;
+    private static final int UDP_CODE = FlowState.UDP.code();
+    private static final int ESTABLISHED_CODE = FlowState.ESTABLISHED.code();
     private static final int KEPT_BY_TOUCH = 0xFF << (PROTOCOL_OFFSET * Byte.SIZE) | 0xFF << (MARKS_OFFSET * Byte.SIZE);
 
     private final Arena arena;
@@ -252,10 +255,16 @@ public final class FlowTable implements AutoCloseable
         records.set(I64, packetsAt + 8, records.get(I64, packetsAt + 8) + bytes);
         // State, protocol and FIN bits are the record's first three bytes: one little-endian read, state lowest.
         final int header = records.get(I32, base + STATE_OFFSET);
-        final FlowState state = FlowState.ofCode(header & 0xFF);
-        if (state == FlowState.UDP || state == null)
+        final int code = header & 0xFF;
+        if (code == UDP_CODE || (code == ESTABLISHED_CODE && (tcpFlags & (TcpHeader.FIN | TcpHeader.RST)) == 0))
         {
-            return state;
+            // The packets of an established flow, and every UDP packet, change no state: no transition to compute.
+            return FlowState.ofCode(code);
+        }
+        final FlowState state = FlowState.ofCode(code);
+        if (state == null)
+        {
+            return null;
         }
         final int fins = (header >>> FIN_SHIFT) & 0xFF;
         final FlowState next = TcpTransitions.next(state, direction, tcpFlags, fins);
@@ -490,16 +499,22 @@ public final class FlowTable implements AutoCloseable
         final long base = recordBase(handle);
         final long at = base + layout.tuple(direction);
         final int protocol = records.get(U8, base + PROTOCOL_OFFSET);
+        if (ipv4)
+        {
+            // Ports and source are adjacent (little-endian: ports in the low half): one 64-bit read for both.
+            final long portsAndSource = records.get(I64, at + PORTS_OFFSET);
+            final int ports = (int)portsAndSource;
+            final long source = portsAndSource >>> 32;
+            final long destination = records.get(I32, at + layout.destination()) & 0xFFFF_FFFFL;
+            return reversed
+                ? out.set(IpFamily.IPV4, protocol, 0, destination, ports & 0xFFFF, 0, source, ports >>> 16)
+                : out.set(IpFamily.IPV4, protocol, 0, source, ports >>> 16, 0, destination, ports & 0xFFFF);
+        }
         final int ports = records.get(I32, at + PORTS_OFFSET);
         final int first = reversed ? ports & 0xFFFF : ports >>> 16;
         final int second = reversed ? ports >>> 16 : ports & 0xFFFF;
         final long sourceAt = at + (reversed ? layout.destination() : SOURCE_OFFSET);
         final long destinationAt = at + (reversed ? SOURCE_OFFSET : layout.destination());
-        if (ipv4)
-        {
-            return out.set(IpFamily.IPV4, protocol, 0, records.get(I32, sourceAt) & 0xFFFF_FFFFL, first,
-                0, records.get(I32, destinationAt) & 0xFFFF_FFFFL, second);
-        }
         return out.set(IpFamily.IPV6, protocol, records.get(I64, sourceAt), records.get(I64, sourceAt + 8), first,
             records.get(I64, destinationAt), records.get(I64, destinationAt + 8), second);
     }

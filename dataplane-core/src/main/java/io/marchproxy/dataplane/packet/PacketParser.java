@@ -98,7 +98,7 @@ public final class PacketParser
         final int frameLength = (offset < 0 || length < 0 || offset + length > segment.byteSize()) ? 0 : length;
         out.reset(segment, offset, frameLength);
         final PacketVerdict verdict = parseEthernet(segment, offset, frameLength, out);
-        out.verdict = verdict;
+        out.verdict(verdict);
         verdicts.increment(verdict.ordinal());
         return verdict;
     }
