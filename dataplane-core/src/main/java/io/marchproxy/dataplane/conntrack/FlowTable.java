@@ -13,6 +13,8 @@ import java.nio.ByteOrder;
 import java.util.Objects;
 
 import static io.marchproxy.dataplane.conntrack.FlowLayout.BACKEND_OFFSET;
+import static io.marchproxy.dataplane.conntrack.FlowLayout.COUNTERS_OFFSET;
+import static io.marchproxy.dataplane.conntrack.FlowLayout.DIRECTION_COUNTER_BYTES;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.LAST_SEEN_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.MARKS_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.PORTS_OFFSET;
@@ -21,6 +23,7 @@ import static io.marchproxy.dataplane.conntrack.FlowLayout.SERVICE_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.SLOT_BYTES;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.SOURCE_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.STATE_OFFSET;
+import static io.marchproxy.dataplane.conntrack.FlowLayout.TUPLES_OFFSET;
 
 /**
  * The flows of one address family, both directions of each: the original key (client -> VIP:port) and the reply key
@@ -84,6 +87,10 @@ public final class FlowTable implements AutoCloseable
     private final SingleWriterCounters counters = SingleWriterCounters.forEnum(FlowTableCounter.class);
     private final FlowTuple scratch = new FlowTuple();
     private final boolean ipv4;
+    /** The layout's sizes as fields of this class, so the hot path multiplies without a second object's load. */
+    private final int recordBytes;
+    private final int tupleBytes;
+    private final int destinationOffset;
     private int size;
     private int freeHead = NO_RECORD;
     private int neverUsed;
@@ -107,6 +114,9 @@ public final class FlowTable implements AutoCloseable
         this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
         this.maxFlows = maxFlows;
         this.ipv4 = family == IpFamily.IPV4;
+        this.recordBytes = layout.recordBytes;
+        this.tupleBytes = layout.tupleBytes;
+        this.destinationOffset = layout.destination();
         final long slots = FlowLayout.slots(maxFlows);
         this.slotMask = slots - 1;
         this.arena = Arena.ofShared();
@@ -247,24 +257,32 @@ public final class FlowTable implements AutoCloseable
      */
     public FlowState touch(final int handle, final long now, final int bytes, final int tcpFlags)
     {
-        final long base = recordBase(handle);
-        final int direction = handle & 1;
-        final long packetsAt = base + FlowLayout.packets(direction);
+        final long base = (long)(handle >>> 1) * recordBytes;
+        final long packetsAt = base + COUNTERS_OFFSET + (handle & 1) * DIRECTION_COUNTER_BYTES;
         records.set(I64, base + LAST_SEEN_OFFSET, now);
         records.set(I64, packetsAt, records.get(I64, packetsAt) + 1);
         records.set(I64, packetsAt + 8, records.get(I64, packetsAt + 8) + bytes);
         // State, protocol and FIN bits are the record's first three bytes: one little-endian read, state lowest.
         final int header = records.get(I32, base + STATE_OFFSET);
         final int code = header & 0xFF;
-        if (code == UDP_CODE || (code == ESTABLISHED_CODE && (tcpFlags & (TcpHeader.FIN | TcpHeader.RST)) == 0))
+        if (code == UDP_CODE)
         {
-            // The packets of an established flow, and every UDP packet, change no state: no transition to compute.
-            return FlowState.ofCode(code);
+            return FlowState.UDP;
         }
-        final FlowState state = FlowState.ofCode(code);
-        if (state == null)
+        if (code == ESTABLISHED_CODE && (tcpFlags & (TcpHeader.FIN | TcpHeader.RST)) == 0)
         {
-            return null;
+            return FlowState.ESTABLISHED; // the packets of an established flow change no state
+        }
+        return transition(base, header, handle & 1, tcpFlags);
+    }
+
+    /** The TCP state machine's step for a packet that may change the state of the flow at {@code base}. */
+    private FlowState transition(final long base, final int header, final int direction, final int tcpFlags)
+    {
+        final FlowState state = FlowState.ofCode(header & 0xFF);
+        if (state == null || state == FlowState.UDP)
+        {
+            return state;
         }
         final int fins = (header >>> FIN_SHIFT) & 0xFF;
         final FlowState next = TcpTransitions.next(state, direction, tcpFlags, fins);
@@ -477,7 +495,7 @@ public final class FlowTable implements AutoCloseable
      */
     public FlowTuple key(final int handle, final int direction, final FlowTuple out)
     {
-        return readKey(handle, direction, false, out);
+        return ipv4 ? readKey4(handle, direction, false, out) : readKey6(handle, direction, false, out);
     }
 
     /**
@@ -491,25 +509,29 @@ public final class FlowTable implements AutoCloseable
      */
     public FlowTuple translation(final int handle, final FlowTuple out)
     {
-        return readKey(handle, (handle & 1) ^ 1, true, out);
+        return ipv4 ? readKey4(handle, (handle & 1) ^ 1, true, out) : readKey6(handle, (handle & 1) ^ 1, true, out);
     }
 
-    private FlowTuple readKey(final int handle, final int direction, final boolean reversed, final FlowTuple out)
+    private FlowTuple readKey4(final int handle, final int direction, final boolean reversed, final FlowTuple out)
+    {
+        final long base = (long)(handle >>> 1) * recordBytes;
+        final long at = base + TUPLES_OFFSET + direction * tupleBytes;
+        final int protocol = records.get(U8, base + PROTOCOL_OFFSET);
+        // Ports and source are adjacent (little-endian: ports in the low half): one 64-bit read for both.
+        final long portsAndSource = records.get(I64, at + PORTS_OFFSET);
+        final int ports = (int)portsAndSource;
+        final long source = portsAndSource >>> 32;
+        final long destination = records.get(I32, at + destinationOffset) & 0xFFFF_FFFFL;
+        return reversed
+            ? out.set(IpFamily.IPV4, protocol, 0, destination, ports & 0xFFFF, 0, source, ports >>> 16)
+            : out.set(IpFamily.IPV4, protocol, 0, source, ports >>> 16, 0, destination, ports & 0xFFFF);
+    }
+
+    private FlowTuple readKey6(final int handle, final int direction, final boolean reversed, final FlowTuple out)
     {
         final long base = recordBase(handle);
         final long at = base + layout.tuple(direction);
         final int protocol = records.get(U8, base + PROTOCOL_OFFSET);
-        if (ipv4)
-        {
-            // Ports and source are adjacent (little-endian: ports in the low half): one 64-bit read for both.
-            final long portsAndSource = records.get(I64, at + PORTS_OFFSET);
-            final int ports = (int)portsAndSource;
-            final long source = portsAndSource >>> 32;
-            final long destination = records.get(I32, at + layout.destination()) & 0xFFFF_FFFFL;
-            return reversed
-                ? out.set(IpFamily.IPV4, protocol, 0, destination, ports & 0xFFFF, 0, source, ports >>> 16)
-                : out.set(IpFamily.IPV4, protocol, 0, source, ports >>> 16, 0, destination, ports & 0xFFFF);
-        }
         final int ports = records.get(I32, at + PORTS_OFFSET);
         final int first = reversed ? ports & 0xFFFF : ports >>> 16;
         final int second = reversed ? ports >>> 16 : ports & 0xFFFF;
@@ -528,7 +550,7 @@ public final class FlowTable implements AutoCloseable
 
     private long recordBase(final int handle)
     {
-        return (long)(handle >>> 1) * layout.recordBytes;
+        return (long)(handle >>> 1) * recordBytes;
     }
 
     private static FlowState initialState(final int protocol, final int tcpFlags)
@@ -564,15 +586,15 @@ public final class FlowTable implements AutoCloseable
 
     private boolean keyEquals(final int handle, final FlowTuple key)
     {
-        final long base = recordBase(handle);
-        final long at = base + layout.tuple(handle & 1);
+        final long base = (long)(handle >>> 1) * recordBytes;
+        final long at = base + TUPLES_OFFSET + (handle & 1) * tupleBytes;
         if (records.get(U8, base + PROTOCOL_OFFSET) != (byte)key.protocol() || key.family() != layout.family
             || records.get(I32, at + PORTS_OFFSET) != ((key.sourcePort() << 16) | key.destinationPort()))
         {
             return false;
         }
         final long sourceAt = at + SOURCE_OFFSET;
-        final long destinationAt = at + layout.destination();
+        final long destinationAt = at + destinationOffset;
         if (ipv4)
         {
             // Source and destination are adjacent 32-bit words: one 64-bit little-endian read, source in the low half.
