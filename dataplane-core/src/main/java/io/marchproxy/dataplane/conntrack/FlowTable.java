@@ -586,20 +586,31 @@ public final class FlowTable implements AutoCloseable
 
     private boolean keyEquals(final int handle, final FlowTuple key)
     {
+        return ipv4 ? keyEquals4(handle, key) : keyEquals6(handle, key);
+    }
+
+    /** An IPv4 key: protocol, ports, and both addresses as one 64-bit little-endian read (source in the low half). */
+    private boolean keyEquals4(final int handle, final FlowTuple key)
+    {
         final long base = (long)(handle >>> 1) * recordBytes;
         final long at = base + TUPLES_OFFSET + (handle & 1) * tupleBytes;
-        if (records.get(U8, base + PROTOCOL_OFFSET) != (byte)key.protocol() || key.family() != layout.family
+        return key.family() == IpFamily.IPV4
+            && records.get(U8, base + PROTOCOL_OFFSET) == (byte)key.protocol()
+            && records.get(I32, at + PORTS_OFFSET) == ((key.sourcePort() << 16) | key.destinationPort())
+            && records.get(I64, at + SOURCE_OFFSET) == ((key.destinationLo() << 32) | (key.sourceLo() & 0xFFFF_FFFFL));
+    }
+
+    private boolean keyEquals6(final int handle, final FlowTuple key)
+    {
+        final long base = recordBase(handle);
+        final long at = base + layout.tuple(handle & 1);
+        if (records.get(U8, base + PROTOCOL_OFFSET) != (byte)key.protocol() || key.family() != IpFamily.IPV6
             || records.get(I32, at + PORTS_OFFSET) != ((key.sourcePort() << 16) | key.destinationPort()))
         {
             return false;
         }
         final long sourceAt = at + SOURCE_OFFSET;
-        final long destinationAt = at + destinationOffset;
-        if (ipv4)
-        {
-            // Source and destination are adjacent 32-bit words: one 64-bit little-endian read, source in the low half.
-            return records.get(I64, sourceAt) == ((key.destinationLo() << 32) | (key.sourceLo() & 0xFFFF_FFFFL));
-        }
+        final long destinationAt = at + layout.destination();
         return records.get(I64, sourceAt) == key.sourceHi() && records.get(I64, sourceAt + 8) == key.sourceLo()
             && records.get(I64, destinationAt) == key.destinationHi()
             && records.get(I64, destinationAt + 8) == key.destinationLo();
