@@ -15,7 +15,8 @@ import java.util.Objects;
  * path sees and for entries that overflow the BPF value.
  *
  * <p>The Java longest-prefix match is a binary search over the address intervals the prefixes of the flow's (service,
- * family) cut the address space into ({@code PrefixIntervals}); then a binary search over that entry's segments
+ * family) cut the address space into ({@code PrefixIntervals}); an interval whose decision needs no port (its entry
+ * has no segments, or no prefix covers it) answers at once; otherwise a binary search over that entry's segments
  * (sorted by protocol, first port) finds the segment holding (protocol, port), else the entry's miss action.
  * Flows that are neither TCP nor UDP match no rule and get the default action.
  *
@@ -40,7 +41,7 @@ public final class AccessPolicy
         this.entries = List.copyOf(AccessRuleCompiler.compile(this.rules, defaultAction));
 
         final int count = entries.size();
-        prefixes = new PrefixIntervals(entries);
+        prefixes = new PrefixIntervals(entries, defaultAction);
         missActions = new AccessAction[count];
         segmentStart = new int[count + 1];
         int segments = 0;
@@ -100,8 +101,13 @@ public final class AccessPolicy
         {
             return defaultAction;
         }
-        final int entry = prefixes.longestMatch(service, family, hi, lo);
-        return entry == PrefixIntervals.NO_ENTRY ? defaultAction : decideInEntry(entry, portKey(protocol, port));
+        final int interval = prefixes.interval(service, family, hi, lo);
+        if (interval == PrefixIntervals.NO_ENTRY)
+        {
+            return defaultAction;
+        }
+        final AccessAction fixed = prefixes.fixedAction(interval);
+        return fixed != null ? fixed : decideInEntry(prefixes.entry(interval), portKey(protocol, port));
     }
 
     /**

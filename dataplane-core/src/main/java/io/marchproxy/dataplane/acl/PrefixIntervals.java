@@ -19,8 +19,12 @@ import java.util.List;
  * search covers only the intervals of the address's /8 (usually one or two) instead of the whole group: the binary
  * search is a chain of dependent loads, each step costing a load latency.
  *
+ * <p>Each interval also carries its decision when that needs no port: the entry's miss action when the entry has no
+ * port segments, the policy's default action for an interval no prefix covers ({@link #fixedAction}), so the common
+ * decision ends with the search instead of two more dependent loads.
+ *
  * <p>Groups are {@code service * 2 + (IPv6 ? 1 : 0)}, so a service's groups are found by index, not by hash. Built
- * once from the sorted entries of a policy; immutable; {@link #longestMatch} is allocation-free.
+ * once from the sorted entries of a policy; immutable; {@link #interval} is allocation-free.
  */
 final class PrefixIntervals
 {
@@ -37,9 +41,13 @@ final class PrefixIntervals
     private final long[] startHi;
     private final long[] startLo;
     private final int[] entry;
+    private final AccessAction[] fixed;
 
-    /** Intervals of {@code entries}, which are sorted by service, family (4 before 6), length and address. */
-    PrefixIntervals(final List<AccessEntry> entries)
+    /**
+     * Intervals of {@code entries}, which are sorted by service, family (4 before 6), length and address; flows in no
+     * entry get {@code defaultAction}.
+     */
+    PrefixIntervals(final List<AccessEntry> entries, final AccessAction defaultAction)
     {
         int maxService = -1;
         for (final AccessEntry e : entries)
@@ -68,11 +76,20 @@ final class PrefixIntervals
         startHi = new long[intervals.size()];
         startLo = new long[intervals.size()];
         entry = new int[intervals.size()];
+        fixed = new AccessAction[intervals.size()];
         for (int i = 0; i < intervals.size(); i++)
         {
             startHi[i] = intervals.get(i)[0];
             startLo[i] = intervals.get(i)[1];
             entry[i] = (int)intervals.get(i)[2];
+            if (entry[i] == NO_ENTRY)
+            {
+                fixed[i] = defaultAction;
+            }
+            else if (entries.get(entry[i]).segments().isEmpty())
+            {
+                fixed[i] = entries.get(entry[i]).missAction();
+            }
         }
         bucketsAt = new int[groupCount];
         final List<Integer> flat = new ArrayList<>();
@@ -111,8 +128,26 @@ final class PrefixIntervals
         return service * 2 + (family == IpFamily.IPV6 ? 1 : 0);
     }
 
-    /** The entry of the longest prefix of {@code (service, family)} containing the address, or {@link #NO_ENTRY}. */
-    int longestMatch(final int service, final int family, final long hi, final long lo)
+    /** The entry of interval {@code interval} (the longest prefix containing it), or {@link #NO_ENTRY} for a gap. */
+    int entry(final int interval)
+    {
+        return entry[interval];
+    }
+
+    /**
+     * The decision of every flow from interval {@code interval} when it needs no port (the entry has no segments, or
+     * no prefix covers the interval), else null: look the port up in {@link #entry}'s segments.
+     */
+    AccessAction fixedAction(final int interval)
+    {
+        return fixed[interval];
+    }
+
+    /**
+     * The interval of {@code (service, family)} holding the address, or {@link #NO_ENTRY} when the address precedes
+     * every interval of the group (so no prefix covers it).
+     */
+    int interval(final int service, final int family, final long hi, final long lo)
     {
         if (service < 0 || (family != IpFamily.IPV4 && family != IpFamily.IPV6))
         {
@@ -149,7 +184,7 @@ final class PrefixIntervals
                 base = startLo[base + half] <= lo ? base + half : base;
                 count -= half;
             }
-            return startLo[base] <= lo ? entry[base] : NO_ENTRY;
+            return startLo[base] <= lo ? base : NO_ENTRY;
         }
         while (count > 1)
         {
@@ -157,7 +192,7 @@ final class PrefixIntervals
             base = notAfter(base + half, hi, lo) ? base + half : base;
             count -= half;
         }
-        return notAfter(base, hi, lo) ? entry[base] : NO_ENTRY;
+        return notAfter(base, hi, lo) ? base : NO_ENTRY;
     }
 
     /** True when interval {@code i} starts at or before {@code (hi, lo)}, unsigned. */

@@ -4,6 +4,7 @@ import io.marchproxy.dataplane.counter.SingleWriterCounters;
 import io.marchproxy.dataplane.net.FlowTuple;
 import io.marchproxy.dataplane.net.IpFamily;
 import io.marchproxy.dataplane.net.L4Protocol;
+import io.marchproxy.dataplane.packet.TcpHeader;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -12,6 +13,8 @@ import java.nio.ByteOrder;
 import java.util.Objects;
 
 import static io.marchproxy.dataplane.conntrack.FlowLayout.BACKEND_OFFSET;
+import static io.marchproxy.dataplane.conntrack.FlowLayout.COUNTERS_OFFSET;
+import static io.marchproxy.dataplane.conntrack.FlowLayout.DIRECTION_COUNTER_BYTES;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.LAST_SEEN_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.MARKS_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.PORTS_OFFSET;
@@ -20,6 +23,7 @@ import static io.marchproxy.dataplane.conntrack.FlowLayout.SERVICE_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.SLOT_BYTES;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.SOURCE_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.STATE_OFFSET;
+import static io.marchproxy.dataplane.conntrack.FlowLayout.TUPLES_OFFSET;
 
 /**
  * The flows of one address family, both directions of each: the original key (client -> VIP:port) and the reply key
@@ -69,6 +73,8 @@ public final class FlowTable implements AutoCloseable
     private static final int NO_RECORD = -1;
     /** Where the FIN bits, the protocol and the marks sit in the record's first word (records are little-endian). */
     private static final int FIN_SHIFT = FlowLayout.FIN_OFFSET * Byte.SIZE;
+    private static final int UDP_CODE = FlowState.UDP.code();
+    private static final int ESTABLISHED_CODE = FlowState.ESTABLISHED.code();
     private static final int KEPT_BY_TOUCH = 0xFF << (PROTOCOL_OFFSET * Byte.SIZE) | 0xFF << (MARKS_OFFSET * Byte.SIZE);
 
     private final Arena arena;
@@ -81,6 +87,10 @@ public final class FlowTable implements AutoCloseable
     private final SingleWriterCounters counters = SingleWriterCounters.forEnum(FlowTableCounter.class);
     private final FlowTuple scratch = new FlowTuple();
     private final boolean ipv4;
+    /** The layout's sizes as fields of this class, so the hot path multiplies without a second object's load. */
+    private final int recordBytes;
+    private final int tupleBytes;
+    private final int destinationOffset;
     private int size;
     private int freeHead = NO_RECORD;
     private int neverUsed;
@@ -104,6 +114,9 @@ public final class FlowTable implements AutoCloseable
         this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
         this.maxFlows = maxFlows;
         this.ipv4 = family == IpFamily.IPV4;
+        this.recordBytes = layout.recordBytes;
+        this.tupleBytes = layout.tupleBytes;
+        this.destinationOffset = layout.destination();
         final long slots = FlowLayout.slots(maxFlows);
         this.slotMask = slots - 1;
         this.arena = Arena.ofShared();
@@ -244,16 +257,30 @@ public final class FlowTable implements AutoCloseable
      */
     public FlowState touch(final int handle, final long now, final int bytes, final int tcpFlags)
     {
-        final long base = recordBase(handle);
-        final int direction = handle & 1;
-        final long packetsAt = base + FlowLayout.packets(direction);
+        final long base = (long)(handle >>> 1) * recordBytes;
+        final long packetsAt = base + COUNTERS_OFFSET + (handle & 1) * DIRECTION_COUNTER_BYTES;
         records.set(I64, base + LAST_SEEN_OFFSET, now);
         records.set(I64, packetsAt, records.get(I64, packetsAt) + 1);
         records.set(I64, packetsAt + 8, records.get(I64, packetsAt + 8) + bytes);
         // State, protocol and FIN bits are the record's first three bytes: one little-endian read, state lowest.
         final int header = records.get(I32, base + STATE_OFFSET);
+        final int code = header & 0xFF;
+        if (code == UDP_CODE)
+        {
+            return FlowState.UDP;
+        }
+        if (code == ESTABLISHED_CODE && (tcpFlags & (TcpHeader.FIN | TcpHeader.RST)) == 0)
+        {
+            return FlowState.ESTABLISHED; // the packets of an established flow change no state
+        }
+        return transition(base, header, handle & 1, tcpFlags);
+    }
+
+    /** The TCP state machine's step for a packet that may change the state of the flow at {@code base}. */
+    private FlowState transition(final long base, final int header, final int direction, final int tcpFlags)
+    {
         final FlowState state = FlowState.ofCode(header & 0xFF);
-        if (state == FlowState.UDP || state == null)
+        if (state == null || state == FlowState.UDP)
         {
             return state;
         }
@@ -468,7 +495,7 @@ public final class FlowTable implements AutoCloseable
      */
     public FlowTuple key(final int handle, final int direction, final FlowTuple out)
     {
-        return readKey(handle, direction, false, out);
+        return ipv4 ? readKey4(handle, direction, false, out) : readKey6(handle, direction, false, out);
     }
 
     /**
@@ -482,10 +509,25 @@ public final class FlowTable implements AutoCloseable
      */
     public FlowTuple translation(final int handle, final FlowTuple out)
     {
-        return readKey(handle, (handle & 1) ^ 1, true, out);
+        return ipv4 ? readKey4(handle, (handle & 1) ^ 1, true, out) : readKey6(handle, (handle & 1) ^ 1, true, out);
     }
 
-    private FlowTuple readKey(final int handle, final int direction, final boolean reversed, final FlowTuple out)
+    private FlowTuple readKey4(final int handle, final int direction, final boolean reversed, final FlowTuple out)
+    {
+        final long base = (long)(handle >>> 1) * recordBytes;
+        final long at = base + TUPLES_OFFSET + direction * tupleBytes;
+        final int protocol = records.get(U8, base + PROTOCOL_OFFSET);
+        // Ports and source are adjacent (little-endian: ports in the low half): one 64-bit read for both.
+        final long portsAndSource = records.get(I64, at + PORTS_OFFSET);
+        final int ports = (int)portsAndSource;
+        final long source = portsAndSource >>> 32;
+        final long destination = records.get(I32, at + destinationOffset) & 0xFFFF_FFFFL;
+        return reversed
+            ? out.set(IpFamily.IPV4, protocol, 0, destination, ports & 0xFFFF, 0, source, ports >>> 16)
+            : out.set(IpFamily.IPV4, protocol, 0, source, ports >>> 16, 0, destination, ports & 0xFFFF);
+    }
+
+    private FlowTuple readKey6(final int handle, final int direction, final boolean reversed, final FlowTuple out)
     {
         final long base = recordBase(handle);
         final long at = base + layout.tuple(direction);
@@ -495,11 +537,6 @@ public final class FlowTable implements AutoCloseable
         final int second = reversed ? ports >>> 16 : ports & 0xFFFF;
         final long sourceAt = at + (reversed ? layout.destination() : SOURCE_OFFSET);
         final long destinationAt = at + (reversed ? SOURCE_OFFSET : layout.destination());
-        if (ipv4)
-        {
-            return out.set(IpFamily.IPV4, protocol, 0, records.get(I32, sourceAt) & 0xFFFF_FFFFL, first,
-                0, records.get(I32, destinationAt) & 0xFFFF_FFFFL, second);
-        }
         return out.set(IpFamily.IPV6, protocol, records.get(I64, sourceAt), records.get(I64, sourceAt + 8), first,
             records.get(I64, destinationAt), records.get(I64, destinationAt + 8), second);
     }
@@ -513,7 +550,7 @@ public final class FlowTable implements AutoCloseable
 
     private long recordBase(final int handle)
     {
-        return (long)(handle >>> 1) * layout.recordBytes;
+        return (long)(handle >>> 1) * recordBytes;
     }
 
     private static FlowState initialState(final int protocol, final int tcpFlags)
@@ -549,20 +586,31 @@ public final class FlowTable implements AutoCloseable
 
     private boolean keyEquals(final int handle, final FlowTuple key)
     {
+        return ipv4 ? keyEquals4(handle, key) : keyEquals6(handle, key);
+    }
+
+    /** An IPv4 key: protocol, ports, and both addresses as one 64-bit little-endian read (source in the low half). */
+    private boolean keyEquals4(final int handle, final FlowTuple key)
+    {
+        final long base = (long)(handle >>> 1) * recordBytes;
+        final long at = base + TUPLES_OFFSET + (handle & 1) * tupleBytes;
+        return key.family() == IpFamily.IPV4
+            && records.get(U8, base + PROTOCOL_OFFSET) == (byte)key.protocol()
+            && records.get(I32, at + PORTS_OFFSET) == ((key.sourcePort() << 16) | key.destinationPort())
+            && records.get(I64, at + SOURCE_OFFSET) == ((key.destinationLo() << 32) | (key.sourceLo() & 0xFFFF_FFFFL));
+    }
+
+    private boolean keyEquals6(final int handle, final FlowTuple key)
+    {
         final long base = recordBase(handle);
         final long at = base + layout.tuple(handle & 1);
-        if (records.get(U8, base + PROTOCOL_OFFSET) != (byte)key.protocol() || key.family() != layout.family
+        if (records.get(U8, base + PROTOCOL_OFFSET) != (byte)key.protocol() || key.family() != IpFamily.IPV6
             || records.get(I32, at + PORTS_OFFSET) != ((key.sourcePort() << 16) | key.destinationPort()))
         {
             return false;
         }
         final long sourceAt = at + SOURCE_OFFSET;
         final long destinationAt = at + layout.destination();
-        if (ipv4)
-        {
-            // Source and destination are adjacent 32-bit words: one 64-bit little-endian read, source in the low half.
-            return records.get(I64, sourceAt) == ((key.destinationLo() << 32) | (key.sourceLo() & 0xFFFF_FFFFL));
-        }
         return records.get(I64, sourceAt) == key.sourceHi() && records.get(I64, sourceAt + 8) == key.sourceLo()
             && records.get(I64, destinationAt) == key.destinationHi()
             && records.get(I64, destinationAt + 8) == key.destinationLo();

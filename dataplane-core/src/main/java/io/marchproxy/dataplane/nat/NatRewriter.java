@@ -124,44 +124,77 @@ public final class NatRewriter
         final ParsedPacket packet, final FlowTuple to, final long sourceMac, final long destinationMac)
     {
         final MemorySegment segment = packet.segment();
-        final int family = packet.family();
         final long l3 = packet.l3Offset();
-        long addressDelta;
-        if (family == IpFamily.IPV4)
+        final long addressDelta;
+        if (packet.family() == IpFamily.IPV4)
         {
+            // The IPv4 header's changing words in two reads and two writes: TTL, protocol, header checksum and source
+            // as one 64-bit word, the destination as a 32-bit one. One fold for the TTL and both addresses.
             final long ttlAt = l3 + Ipv4Header.TTL_OFFSET;
-            final int ttlWord = u16(segment, ttlAt);
+            final long word = u64(segment, ttlAt);
+            final int ttlWord = (int)(word >>> 48);
             if (ttlWord < 0x200)
             {
                 return false;
             }
-            final long addressesAt = l3 + Ipv4Header.SOURCE_OFFSET;
-            final long old = u64(segment, addressesAt);
-            final long addresses = (to.sourceLo() << 32) | (to.destinationLo() & 0xFFFF_FFFFL);
-            addressDelta = Checksums.delta32((int)(old >>> 32), (int)(addresses >>> 32))
-                + Checksums.delta32((int)old, (int)addresses);
-            putU16(segment, ttlAt, ttlWord - 0x100);
-            putU64(segment, addressesAt, addresses);
-            final long checksumAt = l3 + Ipv4Header.CHECKSUM_OFFSET;
-            putU16(segment, checksumAt, Checksums.applyDelta(u16(segment, checksumAt),
-                addressDelta + Checksums.delta16(ttlWord, ttlWord - 0x100)));
+            final long destinationAt = l3 + Ipv4Header.DESTINATION_OFFSET;
+            final int source = (int)to.sourceLo();
+            final int destination = (int)to.destinationLo();
+            addressDelta = Checksums.delta32((int)word, source)
+                + Checksums.delta32(u32(segment, destinationAt), destination);
+            final int checksum = Checksums.applyDelta((int)(word >>> 32) & 0xFFFF,
+                addressDelta + Checksums.delta16(ttlWord, ttlWord - 0x100));
+            putU64(segment, ttlAt,
+                (long)(ttlWord - 0x100) << 48 | (long)checksum << 32 | (source & 0xFFFF_FFFFL));
+            putU32(segment, destinationAt, destination);
         }
         else
         {
-            final long hopLimitAt = l3 + Ipv6Header.HOP_LIMIT_OFFSET;
-            final int hopLimit = u8(segment, hopLimitAt);
-            if (hopLimit <= 1)
+            addressDelta = forwardIpv6(segment, l3, to);
+            if (addressDelta < 0)
             {
                 return false;
             }
-            putU8(segment, hopLimitAt, hopLimit - 1);
-            addressDelta = rewriteAddresses(segment, family, l3, to);
         }
         final long l4 = packet.l4Offset();
-        final long portDelta = rewritePorts(segment, l4, to.sourcePort(), to.destinationPort());
-        fixTransportChecksum(segment, family, packet.protocol(), l4, addressDelta + portDelta);
+        final int ports = to.sourcePort() << 16 | to.destinationPort();
+        if (packet.protocol() == IpProtocol.TCP)
+        {
+            final int oldPorts = u32(segment, l4);
+            final long checksumAt = l4 + TcpHeader.CHECKSUM_OFFSET;
+            putU32(segment, l4, ports);
+            putU16(segment, checksumAt, Checksums.applyDelta(u16(segment, checksumAt),
+                addressDelta + Checksums.delta32(oldPorts, ports)));
+        }
+        else
+        {
+            // The whole UDP header is one word: ports, length and checksum read and written at once.
+            final long header = u64(segment, l4);
+            final int oldChecksum = (int)header & 0xFFFF;
+            final int checksum = oldChecksum == 0 && packet.family() == IpFamily.IPV4
+                ? 0
+                : Checksums.udpWire(Checksums.applyDelta(oldChecksum,
+                    addressDelta + Checksums.delta32((int)(header >>> 32), ports)));
+            putU64(segment, l4, (long)ports << 32 | (header & 0xFFFF_0000L) | checksum);
+        }
         rewriteMacs(packet, sourceMac, destinationMac);
         return true;
+    }
+
+    /**
+     * The IPv6 part of {@link #forward}: the hop limit and both addresses; returns the addresses' checksum delta
+     * (not negative), or -1, with nothing changed, when the hop limit is 1 or 0.
+     */
+    private static long forwardIpv6(final MemorySegment segment, final long l3, final FlowTuple to)
+    {
+        final long hopLimitAt = l3 + Ipv6Header.HOP_LIMIT_OFFSET;
+        final int hopLimit = u8(segment, hopLimitAt);
+        if (hopLimit <= 1)
+        {
+            return -1;
+        }
+        putU8(segment, hopLimitAt, hopLimit - 1);
+        return rewriteAddresses(segment, IpFamily.IPV6, l3, to);
     }
 
     /**

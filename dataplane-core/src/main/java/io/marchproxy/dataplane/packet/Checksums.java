@@ -71,11 +71,13 @@ public final class Checksums
      */
     public static int fold(final long sum)
     {
-        long s = (sum & LOW32) + (sum >>> 32);
-        s = (s & 0xFFFF) + (s >>> 16);
-        s = (s & 0xFFFF) + (s >>> 16);
-        s = (s & 0xFFFF) + (s >>> 16);
-        return (int)s;
+        // 64 to 32 bits: the first addition carries at most one bit out of the low half, which the second takes back
+        // in without carrying again (its low half is then at most 0xFFFF_FFFE).
+        final long halves = (sum & LOW32) + (sum >>> 32);
+        final int word = (int)halves + (int)(halves >>> 32);
+        // 32 to 16 bits with the end-around carry in one addition: the high half of word + (word rotated by 16) is
+        // hi + lo + carry(lo + hi), as Linux's csum_fold computes it.
+        return (word + Integer.rotateLeft(word, 16)) >>> 16;
     }
 
     /**

@@ -31,7 +31,11 @@ public abstract class HeaderFlyweight<T extends HeaderFlyweight<T>>
     @SuppressWarnings("unchecked")
     public final T wrap(final MemorySegment segment, final long offset, final int length)
     {
-        this.segment = segment;
+        if (this.segment != segment)
+        {
+            // Stored only when it changes: a reference store pays G1's post-write barrier (see ParsedPacket#reset).
+            this.segment = segment;
+        }
         this.offset = offset;
         this.length = length;
         return (T)this;

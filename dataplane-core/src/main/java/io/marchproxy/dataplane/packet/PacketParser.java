@@ -98,7 +98,7 @@ public final class PacketParser
         final int frameLength = (offset < 0 || length < 0 || offset + length > segment.byteSize()) ? 0 : length;
         out.reset(segment, offset, frameLength);
         final PacketVerdict verdict = parseEthernet(segment, offset, frameLength, out);
-        out.verdict = verdict;
+        out.verdict(verdict);
         verdicts.increment(verdict.ordinal());
         return verdict;
     }
@@ -113,13 +113,28 @@ public final class PacketParser
     private PacketVerdict parseEthernet(
         final MemorySegment segment, final long offset, final int length, final ParsedPacket out)
     {
-        final EthernetFrame ethernet = this.ethernet.wrap(segment, offset, length);
-        if (!ethernet.isComplete())
+        if (length < EthernetFrame.HEADER_LENGTH)
         {
             return drop(out, DropReason.ETHERNET_TRUNCATED);
         }
+        final int etherType = u16(segment, offset + EthernetFrame.ETHER_TYPE_OFFSET);
+        if (etherType == EthernetFrame.ETHER_TYPE_IPV4)
+        {
+            // The common frame, untagged IPv4, straight to its header (out.vlanCount is 0 from reset).
+            out.etherType = etherType;
+            return parseIpv4(segment, offset + EthernetFrame.HEADER_LENGTH, length - EthernetFrame.HEADER_LENGTH, out);
+        }
+        return parseTaggedOrOther(segment, offset, length, etherType, out);
+    }
+
+    /** Frames that are not untagged IPv4: VLAN tags walked, then IPv4, IPv6 or ARP. */
+    private PacketVerdict parseTaggedOrOther(
+        final MemorySegment segment, final long offset, final int length, final int outerEtherType,
+        final ParsedPacket out)
+    {
+        final EthernetFrame ethernet = this.ethernet.wrap(segment, offset, length);
         int tags = 0;
-        int etherType = ethernet.etherType(0);
+        int etherType = outerEtherType;
         while (EthernetFrame.isVlanTag(etherType))
         {
             if (tags == MAX_VLAN_TAGS)

@@ -54,10 +54,18 @@ public final class ParsedPacket
      */
     void reset(final MemorySegment segment, final long offset, final int length)
     {
-        this.segment = segment;
+        // References are stored only when they change: a store of a reference into an old object pays G1's
+        // post-write barrier (a StoreLoad fence when the card is not young), and frames mostly share one UMEM segment.
+        if (this.segment != segment)
+        {
+            this.segment = segment;
+        }
         frameOffset = offset;
         frameLength = length;
-        dropReason = null;
+        if (dropReason != null)
+        {
+            dropReason = null;
+        }
         vlanCount = 0;
         outerVlanId = -1;
         innerVlanId = -1;
@@ -69,6 +77,15 @@ public final class ParsedPacket
         icmpType = -1;
         embeddedL3Offset = -1;
         embeddedL4Offset = -1;
+    }
+
+    /** Sets the verdict, storing the reference only when it changes (see {@link #reset}). */
+    void verdict(final PacketVerdict verdict)
+    {
+        if (this.verdict != verdict)
+        {
+            this.verdict = verdict;
+        }
     }
 
     /** {@return the segment holding the frame} */

@@ -3,8 +3,10 @@ package io.marchproxy.dataplane.service;
 import io.marchproxy.dataplane.net.FlowTuple;
 import io.marchproxy.dataplane.net.IntervalSearch;
 import io.marchproxy.dataplane.net.IpAddress;
+import io.marchproxy.dataplane.net.IpFamily;
 import io.marchproxy.dataplane.net.KeyIndex;
 import io.marchproxy.dataplane.net.L4Protocol;
+import io.marchproxy.dataplane.net.LongKeyIndex;
 import io.marchproxy.dataplane.net.PortRange;
 
 import java.util.ArrayList;
@@ -14,8 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * (VIP, protocol, port) to service index. Single ports live in a {@link KeyIndex} (open addressing over primitive
- * arrays, no boxing): one probe sequence per lookup. Port ranges live in a second index keyed by (VIP, protocol) whose
+ * (VIP, protocol, port) to service index. Single ports live in open-addressing indexes over primitive arrays (no
+ * boxing): IPv4 ones in a {@link LongKeyIndex} keyed by one word of address, protocol and port (one word hashed, one
+ * compared), IPv6 ones in a {@link KeyIndex}; one probe sequence per lookup. Port ranges live in a second index keyed by (VIP, protocol) whose
  * entry points at that VIP's ranges sorted by first port, found by a binary search; it is consulted only when the
  * exact index misses. A single port wins over a range that contains it; overlapping ranges of one VIP and protocol,
  * and a single port bound twice, are refused by the builder.
@@ -29,7 +32,8 @@ public final class ServiceTable
     public static final int NO_SERVICE = KeyIndex.ABSENT;
 
     private final List<ServiceBinding> bindings;
-    private final KeyIndex exact;
+    private final LongKeyIndex exact4;
+    private final KeyIndex exact6;
     private final KeyIndex groups;
     private final int[] groupStart;
     private final int[] groupCount;
@@ -57,12 +61,22 @@ public final class ServiceTable
             }
         }
 
-        exact = new KeyIndex(singles.size());
+        int singles4 = 0;
+        for (final ServiceBinding binding : singles)
+        {
+            singles4 += binding.vip().family() == IpFamily.IPV4 ? 1 : 0;
+        }
+        exact4 = new LongKeyIndex(singles4);
+        exact6 = new KeyIndex(singles.size() - singles4);
         for (final ServiceBinding binding : singles)
         {
             final IpAddress vip = binding.vip();
-            final long meta = meta(vip.family(), binding.protocol().number(), binding.ports().first());
-            if (!exact.put(vip.hi(), vip.lo(), meta, binding.serviceIndex()))
+            final int protocol = binding.protocol().number();
+            final int port = binding.ports().first();
+            final boolean added = vip.family() == IpFamily.IPV4
+                ? exact4.put(key4(vip.lo(), protocol, port), binding.serviceIndex())
+                : exact6.put(vip.hi(), vip.lo(), meta(vip.family(), protocol, port), binding.serviceIndex());
+            if (!added)
             {
                 throw new IllegalArgumentException("bound twice: " + binding);
             }
@@ -128,7 +142,19 @@ public final class ServiceTable
      */
     public int lookup(final int family, final long hi, final long lo, final int protocol, final int port)
     {
-        final int service = exact.get(hi, lo, meta(family, protocol, port));
+        final int service;
+        if (family == IpFamily.IPV4)
+        {
+            if ((hi | lo >>> 32) != 0)
+            {
+                return NO_SERVICE; // not an IPv4 address: no IPv4 binding, single or range, can match
+            }
+            service = exact4.get(key4(lo, protocol, port));
+        }
+        else
+        {
+            service = exact6.get(hi, lo, meta(family, protocol, port));
+        }
         if (service != KeyIndex.ABSENT || rangeFirst.length == 0)
         {
             return service;
@@ -164,6 +190,12 @@ public final class ServiceTable
     public int size()
     {
         return bindings.size();
+    }
+
+    /** The one-word key of an IPv4 single-port binding: address, protocol, port. */
+    private static long key4(final long address, final int protocol, final int port)
+    {
+        return address << 32 | (long)(protocol & 0xFF) << 16 | (port & 0xFFFF);
     }
 
     private static long meta(final int family, final int protocol, final int port)

@@ -117,6 +117,14 @@ class FlowTableTest
 
             final int picked = table.insert(original(TCP, 1001), reply(TCP, 2001), 0, 0, 0, TcpHeader.ACK, 60);
             assertEquals(FlowState.ESTABLISHED, table.state(picked), "picked up mid-stream");
+            assertEquals(FlowState.ESTABLISHED, table.touch(picked | 1, 11, 40, TcpHeader.ACK | TcpHeader.PSH));
+            assertEquals(2, table.packets(picked, 0) + table.packets(picked, 1), "counted on the established path");
+            assertEquals(FlowState.CLOSED, table.touch(picked | 1, 12, 40, TcpHeader.RST | TcpHeader.ACK),
+                "an RST closes an established flow");
+            final int reset = table.insert(original(TCP, 1002), reply(TCP, 2002), 0, 0, 0, TcpHeader.ACK, 60);
+            assertEquals(FlowState.FIN_WAIT, table.touch(reset | 1, 13, 40, TcpHeader.FIN | TcpHeader.ACK));
+            assertEquals(FlowState.CLOSED, table.touch(reset, 14, 40, TcpHeader.FIN | TcpHeader.ACK),
+                "FINs from both sides after an established start");
         }
     }
 

@@ -36,6 +36,27 @@ class ChecksumsTest
         + "0001ff02000000000000000000000000000102230222000d00316468637036";
 
     @Test
+    void foldEqualsSixteenBitOnesComplementAddition()
+    {
+        // The reference: add the sum's 16-bit words one at a time with end-around carry.
+        final SplittableRandom random = new SplittableRandom(1071);
+        final long[] edges = {0, 1, 0xFFFF, 0x1_0000, 0x1_FFFE, 0xFFFF_FFFFL, 0x1_0000_0000L, 0xFFFF_FFFF_FFFFL,
+            0x7FFF_FFFF_FFFF_FFFFL, 0xFFFF_0000_FFFF_0000L, -1L};
+        for (int i = 0; i < 200_000; i++)
+        {
+            final long sum = i < edges.length ? edges[i]
+                : random.nextLong() >>> random.nextInt(64);
+            long reference = 0;
+            for (int shift = 0; shift < 64; shift += 16)
+            {
+                reference += (sum >>> shift) & 0xFFFF;
+                reference = (reference & 0xFFFF) + (reference >>> 16);
+            }
+            assertEquals(reference, Checksums.fold(sum), () -> Long.toHexString(sum));
+        }
+    }
+
+    @Test
     void rfc1071Example()
     {
         final MemorySegment bytes = MemorySegment.ofArray(FrameBuilder.bytes("0001 f203 f4f5 f6f7"));

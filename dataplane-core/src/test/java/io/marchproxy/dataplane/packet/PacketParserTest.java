@@ -45,6 +45,26 @@ class PacketParserTest
     }
 
     @Test
+    void untaggedIpv4AfterATaggedFrameHasNoTagsLeft()
+    {
+        // The untagged IPv4 frame skips the tag walk: nothing of the tagged frame before it may show through.
+        final byte[] tagged = new FrameBuilder().vlan(EthernetFrame.ETHER_TYPE_VLAN, 300)
+            .addresses("192.0.2.1", "198.51.100.7").udp(1, 2).frame();
+        assertEquals(PacketVerdict.UDP, parse(tagged));
+        assertEquals(300, packet.outerVlanId());
+        assertEquals(18, packet.l3Offset());
+        final byte[] untagged = new FrameBuilder().addresses("192.0.2.1", "198.51.100.7").udp(1, 2).frame();
+        assertEquals(PacketVerdict.UDP, parse(untagged));
+        assertEquals(0, packet.vlanCount());
+        assertEquals(-1, packet.outerVlanId());
+        assertEquals(EthernetFrame.ETHER_TYPE_IPV4, packet.etherType());
+        assertEquals(14, packet.l3Offset());
+        assertEquals(PacketVerdict.DROP, parse(Arrays.copyOf(untagged, 14)), "EtherType IPv4 and nothing after");
+        assertEquals(DropReason.IPV4_TRUNCATED, packet.dropReason());
+        assertEquals(-1, packet.l3Offset());
+    }
+
+    @Test
     void qinqTcpWithIpv4AndTcpOptions()
     {
         final byte[] frame = new FrameBuilder()

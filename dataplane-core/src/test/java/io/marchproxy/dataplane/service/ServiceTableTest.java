@@ -39,6 +39,9 @@ class ServiceTableTest
         assertEquals(5, table.lookup(6, vip6.hi(), vip6.lo(), 6, 22));
         assertEquals(ServiceTable.NO_SERVICE, table.lookup(6, vip6.hi(), vip6.lo(), 6, 1024));
         assertEquals(ServiceTable.NO_SERVICE, table.lookup(6, 0, vip.lo(), 6, 80), "family is part of the key");
+        assertEquals(ServiceTable.NO_SERVICE, table.lookup(4, 1, vip.lo(), 6, 80), "an IPv4 address has hi == 0");
+        assertEquals(ServiceTable.NO_SERVICE, table.lookup(4, 0, vip.lo() | 1L << 32, 6, 80), "and 32 bits");
+        assertEquals(ServiceTable.NO_SERVICE, table.lookup(4, 0, vip.lo() | 1L << 32, 6, 8000), "ranges too");
         assertEquals(1, table.lookup(new FlowTuple().set(6, IpAddress.parse("10.0.0.1"), 5555, vip, 80)));
         assertEquals(5, table.size());
     }
