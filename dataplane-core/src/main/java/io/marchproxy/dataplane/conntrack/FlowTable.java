@@ -59,6 +59,11 @@ public final class FlowTable implements AutoCloseable
     public static final int EXISTS = -3;
     /** {@link #insert}: a tuple of the wrong family, a protocol other than TCP/UDP, or both keys equal. */
     public static final int INVALID = -4;
+    /**
+     * {@link #hit}: the key is tracked, but as the other direction's key, or its flow is closed or carries the owner's
+     * marks; nothing was changed (look it up and handle it the long way).
+     */
+    public static final int UNTOUCHED = -5;
 
     /** Bytes of an IPv4 flow record. */
     public static final int IPV4_RECORD_BYTES = 80;
@@ -73,9 +78,12 @@ public final class FlowTable implements AutoCloseable
     private static final int NO_RECORD = -1;
     /** Where the FIN bits, the protocol and the marks sit in the record's first word (records are little-endian). */
     private static final int FIN_SHIFT = FlowLayout.FIN_OFFSET * Byte.SIZE;
+    private static final int PROTOCOL_SHIFT = PROTOCOL_OFFSET * Byte.SIZE;
+    private static final int MARKS_SHIFT = MARKS_OFFSET * Byte.SIZE;
+    private static final int KEPT_BY_TOUCH = 0xFF << PROTOCOL_SHIFT | 0xFF << MARKS_SHIFT;
     private static final int UDP_CODE = FlowState.UDP.code();
     private static final int ESTABLISHED_CODE = FlowState.ESTABLISHED.code();
-    private static final int KEPT_BY_TOUCH = 0xFF << (PROTOCOL_OFFSET * Byte.SIZE) | 0xFF << (MARKS_OFFSET * Byte.SIZE);
+    private static final int CLOSED_CODE = FlowState.CLOSED.code();
 
     private final Arena arena;
     private final FlowLayout layout;
@@ -183,6 +191,54 @@ public final class FlowTable implements AutoCloseable
     }
 
     /**
+     * The common packet of a tracked flow in one call: {@link #lookup}, then, when {@code key} is the flow's key of
+     * {@code direction} and the flow is neither closed nor marked (see {@link #marks(int)}), {@link #touch} and
+     * {@link #translation} into {@code translation}, reading the record once. Returns that handle; {@link #NOT_FOUND}
+     * for an unknown key; {@link #UNTOUCHED}, with nothing changed, for a tracked key that is not such a packet (the
+     * other direction's key, a closed or marked flow), which the caller looks up and handles on its own.
+     *
+     * @param key a packet's 5-tuple
+     * @param direction the direction the caller expects the key in: 0 original (from a client), 1 reply
+     * @param now the caller's clock, nanoseconds
+     * @param bytes the packet's length
+     * @param tcpFlags the packet's TCP flags (0 for UDP)
+     * @param translation where the rewrite goes (see {@link #translation}); unspecified unless a handle is returned
+     * @return the handle, {@link #NOT_FOUND} or {@link #UNTOUCHED}
+     */
+    public int hit(
+        final FlowTuple key,
+        final int direction,
+        final long now,
+        final int bytes,
+        final int tcpFlags,
+        final FlowTuple translation)
+    {
+        final int handle = lookup(key);
+        if (handle < 0)
+        {
+            return NOT_FOUND;
+        }
+        // The record's address computed once; its header word (state, protocol, marks) read once for the checks, the
+        // count and the translation (and, for IPv4, the same read the key comparison made).
+        final long base = (long)(handle >>> 1) * recordBytes;
+        final int header = records.get(I32, base + STATE_OFFSET);
+        if ((handle & 1) != direction || (header >>> MARKS_SHIFT) != 0 || (header & 0xFF) == CLOSED_CODE)
+        {
+            return UNTOUCHED;
+        }
+        count(base, header, direction, now, bytes, tcpFlags);
+        if (ipv4)
+        {
+            readKey4(base, direction ^ 1, true, (header >>> PROTOCOL_SHIFT) & 0xFF, translation);
+        }
+        else
+        {
+            readKey6(handle, direction ^ 1, true, translation);
+        }
+        return handle;
+    }
+
+    /**
      * Tracks a new flow: {@code original} is the client's key (client -> VIP:port), {@code reply} the backend's
      * (backend:port -> SNAT address:port). TCP flows start in SYN_SENT when {@code tcpFlags} is a SYN without ACK,
      * else ESTABLISHED (picked up mid-stream); UDP flows in UDP. The first packet is counted in the original
@@ -258,12 +314,21 @@ public final class FlowTable implements AutoCloseable
     public FlowState touch(final int handle, final long now, final int bytes, final int tcpFlags)
     {
         final long base = (long)(handle >>> 1) * recordBytes;
-        final long packetsAt = base + COUNTERS_OFFSET + (handle & 1) * DIRECTION_COUNTER_BYTES;
+        // State, protocol and FIN bits are the record's first three bytes: one little-endian read, state lowest.
+        return count(base, records.get(I32, base + STATE_OFFSET), handle & 1, now, bytes, tcpFlags);
+    }
+
+    /**
+     * What {@link #touch} does to the record at {@code base} whose header word is {@code header}: last seen, the
+     * direction's counters, the TCP state.
+     */
+    private FlowState count(
+        final long base, final int header, final int direction, final long now, final int bytes, final int tcpFlags)
+    {
+        final long packetsAt = base + COUNTERS_OFFSET + direction * DIRECTION_COUNTER_BYTES;
         records.set(I64, base + LAST_SEEN_OFFSET, now);
         records.set(I64, packetsAt, records.get(I64, packetsAt) + 1);
         records.set(I64, packetsAt + 8, records.get(I64, packetsAt + 8) + bytes);
-        // State, protocol and FIN bits are the record's first three bytes: one little-endian read, state lowest.
-        final int header = records.get(I32, base + STATE_OFFSET);
         final int code = header & 0xFF;
         if (code == UDP_CODE)
         {
@@ -273,7 +338,7 @@ public final class FlowTable implements AutoCloseable
         {
             return FlowState.ESTABLISHED; // the packets of an established flow change no state
         }
-        return transition(base, header, handle & 1, tcpFlags);
+        return transition(base, header, direction, tcpFlags);
     }
 
     /** The TCP state machine's step for a packet that may change the state of the flow at {@code base}. */
@@ -515,8 +580,13 @@ public final class FlowTable implements AutoCloseable
     private FlowTuple readKey4(final int handle, final int direction, final boolean reversed, final FlowTuple out)
     {
         final long base = (long)(handle >>> 1) * recordBytes;
+        return readKey4(base, direction, reversed, records.get(U8, base + PROTOCOL_OFFSET), out);
+    }
+
+    private FlowTuple readKey4(
+        final long base, final int direction, final boolean reversed, final int protocol, final FlowTuple out)
+    {
         final long at = base + TUPLES_OFFSET + direction * tupleBytes;
-        final int protocol = records.get(U8, base + PROTOCOL_OFFSET);
         // Ports and source are adjacent (little-endian: ports in the low half): one 64-bit read for both.
         final long portsAndSource = records.get(I64, at + PORTS_OFFSET);
         final int ports = (int)portsAndSource;
@@ -594,8 +664,9 @@ public final class FlowTable implements AutoCloseable
     {
         final long base = (long)(handle >>> 1) * recordBytes;
         final long at = base + TUPLES_OFFSET + (handle & 1) * tupleBytes;
+        // The protocol from the record's header word, the same read hit4 makes next: one load once both are inlined.
         return key.family() == IpFamily.IPV4
-            && records.get(U8, base + PROTOCOL_OFFSET) == (byte)key.protocol()
+            && ((records.get(I32, base + STATE_OFFSET) >>> PROTOCOL_SHIFT) & 0xFF) == key.protocol()
             && records.get(I32, at + PORTS_OFFSET) == ((key.sourcePort() << 16) | key.destinationPort())
             && records.get(I64, at + SOURCE_OFFSET) == ((key.destinationLo() << 32) | (key.sourceLo() & 0xFFFF_FFFFL));
     }

@@ -776,42 +776,20 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     private boolean fromClient(final MemorySegment frame, final long offset, final int length)
     {
         final FlowTuple tuple = parsed.tuple();
-        final int family = tuple.family();
-        final FlowTable table = table(family);
-        int handle = table.lookup(tuple);
-        if (handle >= 0 && FlowTable.direction(handle) != 0)
-        {
-            return drop(DropReason.NO_FLOW); // a client sending what only a backend's reply may look like
-        }
+        final FlowTable table = table(tuple.family());
+        // The common frame, of an open flow, in one call: found, counted and its translation read.
+        int handle = table.hit(tuple, 0, now, length, parsed.tcpFlags(), translated);
         final CompiledConfig c = config;
         if (handle < 0)
         {
-            handle = open(c, table, tuple, frame, offset, length);
+            handle = handle == FlowTable.NOT_FOUND
+                ? open(c, table, tuple, frame, offset, length)
+                : clientFrameOfTrackedKey(c, table, tuple, frame, offset, length);
             if (handle < 0)
             {
                 return false;
             }
-        }
-        else if (tuple.protocol() == TCP && (parsed.tcpFlags() & (TcpHeader.SYN | TcpHeader.ACK)) == TcpHeader.SYN
-            && table.state(handle) == FlowState.CLOSED)
-        {
-            // A new connection on the tuple of one that ended (the client reused its port before the closed flow
-            // expired): balanced afresh, as a new connection, not sent after the old one's backend (which may be gone).
-            onExpired(table, handle);
-            table.remove(handle);
-            handle = open(c, table, tuple, frame, offset, length);
-            if (handle < 0)
-            {
-                return false;
-            }
-        }
-        else
-        {
-            if (table.marks(handle) != 0)
-            {
-                offload.javaFrame(table, handle, parsed.tcpFlags(), c.statistics(), now);
-            }
-            table.touch(handle, now, length, parsed.tcpFlags());
+            table.translation(handle, translated);
         }
         final int service = table.serviceIndex(handle);
         final int backend = table.backendIndex(handle);
@@ -821,7 +799,6 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         {
             return drop(DropReason.NO_NEIGHBOUR);
         }
-        table.translation(handle, translated);
         if (!NatRewriter.forward(parsed, translated, backMac, mac))
         {
             return drop(DropReason.TTL_EXPIRED);
@@ -832,6 +809,37 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
             offload.offload(table, handle, c, links, now);
         }
         return served(c, service);
+    }
+
+    /**
+     * A client's frame whose key the flow table holds but did not count ({@link FlowTable#UNTOUCHED}): a reply's key
+     * from a client, a closed flow, an offloaded one. Returns the handle to forward on, or -1 after counting the drop.
+     */
+    private int clientFrameOfTrackedKey(
+        final CompiledConfig c, final FlowTable table, final FlowTuple tuple, final MemorySegment frame,
+        final long offset, final int length)
+    {
+        final int handle = table.lookup(tuple);
+        if (FlowTable.direction(handle) != 0)
+        {
+            drop(DropReason.NO_FLOW); // a client sending what only a backend's reply may look like
+            return -1;
+        }
+        if (tuple.protocol() == TCP && (parsed.tcpFlags() & (TcpHeader.SYN | TcpHeader.ACK)) == TcpHeader.SYN
+            && table.state(handle) == FlowState.CLOSED)
+        {
+            // A new connection on the tuple of one that ended (the client reused its port before the closed flow
+            // expired): balanced afresh, as a new connection, not sent after the old one's backend (which may be gone).
+            onExpired(table, handle);
+            table.remove(handle);
+            return open(c, table, tuple, frame, offset, length);
+        }
+        if (table.marks(handle) != 0)
+        {
+            offload.javaFrame(table, handle, parsed.tcpFlags(), c.statistics(), now);
+        }
+        table.touch(handle, now, length, parsed.tcpFlags());
+        return handle;
     }
 
     /** Opens the flow of a client's first packet; returns its handle, or a negative number after counting why not. */
@@ -900,18 +908,23 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     {
         final FlowTuple tuple = parsed.tuple();
         final FlowTable table = table(tuple.family());
-        final int handle = table.lookup(tuple);
-        if (handle < 0 || FlowTable.direction(handle) != 1)
-        {
-            return drop(DropReason.NO_FLOW);
-        }
+        int handle = table.hit(tuple, 1, now, length, parsed.tcpFlags(), translated);
         final CompiledConfig c = config;
-        if (table.marks(handle) != 0)
+        if (handle < 0)
         {
-            offload.javaFrame(table, handle, parsed.tcpFlags(), c.statistics(), now);
+            handle = handle == FlowTable.NOT_FOUND ? -1 : table.lookup(tuple);
+            if (handle < 0 || FlowTable.direction(handle) != 1)
+            {
+                return drop(DropReason.NO_FLOW);
+            }
+            // A closed or offloaded flow: counted (and an offloaded one's frame seen) here, as hit would not.
+            if (table.marks(handle) != 0)
+            {
+                offload.javaFrame(table, handle, parsed.tcpFlags(), c.statistics(), now);
+            }
+            table.touch(handle, now, length, parsed.tcpFlags());
+            table.translation(handle, translated);
         }
-        table.touch(handle, now, length, parsed.tcpFlags());
-        table.translation(handle, translated);
         final long mac = clientMacs(tuple.family()).getAtIndex(ValueLayout.JAVA_LONG, handle >>> 1);
         if (!NatRewriter.forward(parsed, translated, frontMac, mac))
         {

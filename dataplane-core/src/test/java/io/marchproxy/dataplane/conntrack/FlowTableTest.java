@@ -79,6 +79,137 @@ class FlowTableTest
     }
 
     @Test
+    void hitCountsAndTranslatesAnOpenFlowsPacketAndLeavesTheOthersUntouched()
+    {
+        try (FlowTable table = new FlowTable(IpFamily.IPV4, 16, FlowTimeouts.DEFAULTS))
+        {
+            final int handle = table.insert(original(TCP, 50000), reply(TCP, 20001), 7, 3, 100, TcpHeader.SYN, 60);
+            final FlowTuple out = new FlowTuple();
+            assertEquals(FlowTable.NOT_FOUND, table.hit(original(TCP, 50001), 0, 150, 60, TcpHeader.ACK, out));
+            assertEquals(FlowTable.NOT_FOUND, table.hit(original(UDP, 50000), 0, 150, 60, 0, out));
+
+            assertEquals(handle | 1, table.hit(reply(TCP, 20001), 1, 200, 1500, TcpHeader.SYN | TcpHeader.ACK, out));
+            assertTrue(out.matches(new FlowTuple().set(TCP, VIP, 443, CLIENT, 50000)), "a reply leaves as VIP -> client");
+            assertEquals(FlowState.SYN_RECEIVED, table.state(handle), "the state machine ran");
+            assertEquals(1, table.packets(handle, 1));
+            assertEquals(1500, table.bytes(handle, 1));
+            assertEquals(200, table.lastSeen(handle));
+
+            assertEquals(handle, table.hit(original(TCP, 50000), 0, 300, 52, TcpHeader.ACK, out));
+            assertTrue(out.matches(new FlowTuple().set(TCP, NODE, 20001, BACKEND, 8443)),
+                "an original packet leaves as SNAT address -> backend");
+            assertEquals(FlowState.ESTABLISHED, table.state(handle));
+            assertEquals(2, table.packets(handle, 0));
+            assertEquals(112, table.bytes(handle, 0));
+
+            assertEquals(FlowTable.UNTOUCHED, table.hit(original(TCP, 50000), 1, 400, 52, TcpHeader.ACK, out),
+                "a client's key arriving from the backend side");
+            assertEquals(FlowTable.UNTOUCHED, table.hit(reply(TCP, 20001), 0, 400, 52, TcpHeader.ACK, out));
+            table.marks(handle, 1);
+            assertEquals(FlowTable.UNTOUCHED, table.hit(original(TCP, 50000), 0, 400, 52, TcpHeader.ACK, out),
+                "a marked (offloaded) flow");
+            table.marks(handle, 0);
+            assertEquals(handle | 1, table.hit(reply(TCP, 20001), 1, 500, 40, TcpHeader.RST, out));
+            assertEquals(FlowState.CLOSED, table.state(handle));
+            assertEquals(FlowTable.UNTOUCHED, table.hit(original(TCP, 50000), 0, 600, 60, TcpHeader.SYN, out),
+                "a closed flow");
+            assertEquals(2, table.packets(handle, 0), "untouched");
+            assertEquals(2, table.packets(handle, 1));
+            assertEquals(500, table.lastSeen(handle));
+        }
+    }
+
+    @Test
+    void hitDoesWhatLookupTouchAndTranslationDo()
+    {
+        final int[] flags = {0, TcpHeader.SYN, TcpHeader.SYN | TcpHeader.ACK, TcpHeader.ACK, TcpHeader.FIN,
+            TcpHeader.FIN | TcpHeader.ACK, TcpHeader.RST, TcpHeader.ACK | TcpHeader.PSH};
+        for (final int family : new int[] {IpFamily.IPV4, IpFamily.IPV6})
+        {
+            final SplittableRandom random = new SplittableRandom(31 + family);
+            final List<FlowTuple[]> flows = new ArrayList<>();
+            try (FlowTable fused = new FlowTable(family, 500, FlowTimeouts.DEFAULTS);
+                FlowTable steps = new FlowTable(family, 500, FlowTimeouts.DEFAULTS))
+            {
+                while (flows.size() < 400)
+                {
+                    final FlowTuple[] flow = randomFlow(family, random);
+                    final int tcpFlags = flags[random.nextInt(flags.length)];
+                    final int handle = fused.insert(flow[0], flow[1], flows.size(), 0, 0, tcpFlags, 60);
+                    assertEquals(handle, steps.insert(flow[0], flow[1], flows.size(), 0, 0, tcpFlags, 60));
+                    if (handle >= 0)
+                    {
+                        flows.add(flow);
+                    }
+                }
+                final FlowTuple fusedOut = new FlowTuple();
+                final FlowTuple stepsOut = new FlowTuple();
+                for (int packet = 1; packet <= 100_000; packet++)
+                {
+                    final FlowTuple[] flow = random.nextInt(8) == 0 ? randomFlow(family, random)
+                        : flows.get(random.nextInt(flows.size()));
+                    final FlowTuple key = flow[random.nextInt(2)];
+                    final int direction = random.nextInt(8) == 0 ? 1 - flowDirection(steps, key) : flowDirection(
+                        steps, key);
+                    final int tcpFlags = key.protocol() == TCP ? flags[random.nextInt(flags.length)] : 0;
+                    final int bytes = 40 + random.nextInt(1500);
+                    final int found = steps.lookup(key);
+                    if (found >= 0 && random.nextInt(50) == 0)
+                    {
+                        final int marks = random.nextInt(3) == 0 ? random.nextInt(256) : 0;
+                        fused.marks(found, marks);
+                        steps.marks(found, marks);
+                    }
+                    final int expected;
+                    if (found < 0)
+                    {
+                        expected = FlowTable.NOT_FOUND;
+                    }
+                    else if (FlowTable.direction(found) != direction || steps.marks(found) != 0
+                        || steps.state(found) == FlowState.CLOSED)
+                    {
+                        expected = FlowTable.UNTOUCHED;
+                    }
+                    else
+                    {
+                        steps.touch(found, packet, bytes, tcpFlags);
+                        steps.translation(found, stepsOut);
+                        expected = found;
+                    }
+                    assertEquals(expected, fused.hit(key, direction, packet, bytes, tcpFlags, fusedOut), key::toString);
+                    if (expected >= 0)
+                    {
+                        assertTrue(fusedOut.matches(stepsOut), () -> fusedOut + " instead of " + stepsOut);
+                    }
+                    if (found >= 0)
+                    {
+                        assertSameRecord(steps, fused, found);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The direction of {@code key}'s flow in {@code table}, 0 when it is not tracked. */
+    private static int flowDirection(final FlowTable table, final FlowTuple key)
+    {
+        final int handle = table.lookup(key);
+        return handle < 0 ? 0 : FlowTable.direction(handle);
+    }
+
+    private static void assertSameRecord(final FlowTable expected, final FlowTable actual, final int handle)
+    {
+        assertEquals(expected.state(handle), actual.state(handle));
+        assertEquals(expected.lastSeen(handle), actual.lastSeen(handle));
+        assertEquals(expected.marks(handle), actual.marks(handle));
+        for (int direction = 0; direction < 2; direction++)
+        {
+            assertEquals(expected.packets(handle, direction), actual.packets(handle, direction));
+            assertEquals(expected.bytes(handle, direction), actual.bytes(handle, direction));
+        }
+    }
+
+    @Test
     void ipv6FlowsWork()
     {
         try (FlowTable table = new FlowTable(IpFamily.IPV6, 4, FlowTimeouts.DEFAULTS))
