@@ -10,6 +10,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.security.SecureRandom;
 import java.util.Objects;
 
 import static io.marchproxy.dataplane.conntrack.FlowLayout.BACKEND_OFFSET;
@@ -84,6 +85,10 @@ public final class FlowTable implements AutoCloseable
     private static final int UDP_CODE = FlowState.UDP.code();
     private static final int ESTABLISHED_CODE = FlowState.ESTABLISHED.code();
     private static final int CLOSED_CODE = FlowState.CLOSED.code();
+    /** Odd multipliers of the index's IPv4 hash (those of MurmurHash3's finalizer and of SplitMix64's golden gamma). */
+    private static final long TAG_ADDRESSES = 0x9E37_79B9_7F4A_7C15L;
+    private static final long TAG_PORTS = 0xC4CE_B9FE_1A85_EC53L;
+    private static final long TAG_FINAL = 0xFF51_AFD7_ED55_8CCDL;
 
     private final Arena arena;
     private final FlowLayout layout;
@@ -95,6 +100,9 @@ public final class FlowTable implements AutoCloseable
     private final SingleWriterCounters counters = SingleWriterCounters.forEnum(FlowTableCounter.class);
     private final FlowTuple scratch = new FlowTuple();
     private final boolean ipv4;
+    /** This table's seeds of the index's IPv4 hash (see {@link #tag}). */
+    private final long addressSeed;
+    private final long portSeed;
     /** The layout's sizes as fields of this class, so the hot path multiplies without a second object's load. */
     private final int recordBytes;
     private final int tupleBytes;
@@ -130,6 +138,9 @@ public final class FlowTable implements AutoCloseable
         this.arena = Arena.ofShared();
         this.index = arena.allocate(slots * SLOT_BYTES, 64);
         this.records = arena.allocate((long)maxFlows * layout.recordBytes, 64);
+        final SecureRandom random = new SecureRandom();
+        this.addressSeed = random.nextLong();
+        this.portSeed = random.nextLong();
     }
 
     /** {@return the address family of the flows} */
@@ -169,7 +180,7 @@ public final class FlowTable implements AutoCloseable
      */
     public int lookup(final FlowTuple key)
     {
-        final int tag = (int)key.hash();
+        final int tag = tag(key);
         long slot = tag & slotMask;
         while (true)
         {
@@ -294,8 +305,8 @@ public final class FlowTable implements AutoCloseable
         records.set(I64, base + FlowLayout.packets(1) + 8, 0);
         writeTuple(base + layout.tuple(0), original);
         writeTuple(base + layout.tuple(1), reply);
-        addSlot(original.hash(), record << 1);
-        addSlot(reply.hash(), (record << 1) | 1);
+        addSlot(tag(original), record << 1);
+        addSlot(tag(reply), (record << 1) | 1);
         size++;
         counters.increment(FlowTableCounter.INSERTED);
         return record << 1;
@@ -646,8 +657,8 @@ public final class FlowTable implements AutoCloseable
     private void removeRecord(final int record)
     {
         final long base = (long)record * layout.recordBytes;
-        removeSlot(key(record << 1, 0, scratch).hash(), record << 1);
-        removeSlot(key(record << 1, 1, scratch).hash(), (record << 1) | 1);
+        removeSlot(tag(key(record << 1, 0, scratch)), record << 1);
+        removeSlot(tag(key(record << 1, 1, scratch)), (record << 1) | 1);
         records.set(U8, base + STATE_OFFSET, (byte)0);
         records.set(I32, base + SERVICE_OFFSET, freeHead);
         freeHead = record;
@@ -706,9 +717,28 @@ public final class FlowTable implements AutoCloseable
         }
     }
 
-    private void addSlot(final long hash, final int handle)
+    /**
+     * The 32 bits of a key's hash the index keeps and probes from (the low ones pick the home slot). An IPv4 key's:
+     * its addresses as one word and its protocol and ports as another, each mixed with a seed of this table and
+     * multiplied (side by side), their sum folded and multiplied once more, and the high half taken; two
+     * multiplications deep where {@link FlowTuple#hash} is three, on the way of every packet. The seeds are the
+     * table's own, drawn when it is made, so keys that crowd one slot cannot be worked out in advance. IPv6 keys:
+     * {@link FlowTuple#hash}.
+     */
+    private int tag(final FlowTuple key)
     {
-        final int tag = (int)hash;
+        if (key.family() != IpFamily.IPV4)
+        {
+            return (int)key.hash();
+        }
+        final long addresses = key.sourceLo() << 32 | key.destinationLo();
+        final long rest = (long)key.protocol() << 32 | (key.sourcePort() << 16 | key.destinationPort()) & 0xFFFF_FFFFL;
+        final long sum = (addresses ^ addressSeed) * TAG_ADDRESSES + (rest ^ portSeed) * TAG_PORTS;
+        return (int)(((sum ^ (sum >>> 32)) * TAG_FINAL) >>> 32);
+    }
+
+    private void addSlot(final int tag, final int handle)
+    {
         long slot = tag & slotMask;
         while (index.getAtIndex(ValueLayout.JAVA_LONG, slot) != 0)
         {
@@ -718,9 +748,9 @@ public final class FlowTable implements AutoCloseable
     }
 
     /** Removes the slot of {@code handle} and shifts later entries of its cluster back (no tombstones). */
-    private void removeSlot(final long hash, final int handle)
+    private void removeSlot(final int tag, final int handle)
     {
-        long hole = (int)hash & slotMask;
+        long hole = tag & slotMask;
         while (((int)index.getAtIndex(ValueLayout.JAVA_LONG, hole)) != handle + 1)
         {
             hole = (hole + 1) & slotMask;
