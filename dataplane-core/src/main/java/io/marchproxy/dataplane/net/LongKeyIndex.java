@@ -5,8 +5,8 @@ import java.util.Arrays;
 /**
  * A fixed-capacity open-addressing hash index from a {@code long} key to a non-negative {@code int}: the one-word
  * sibling of {@link KeyIndex}, for keys that fit 64 bits (an IPv4 address with a protocol and a port, say), so a
- * lookup hashes one word and compares one. Linear probing over primitive arrays, load factor at most one half, hashed
- * by {@link TupleHash#mix}: no boxing, no allocation on {@link #get}. Built once and only read afterwards, so a built
+ * lookup hashes one word and compares one. Linear probing over primitive arrays, load factor at most one half, placed
+ * by Fibonacci hashing (one multiplication; see {@link #home}): no boxing, no allocation on {@link #get}. Built once and only read afterwards, so a built
  * index can be read from any thread once it is safely published; {@link #put} belongs to the builder.
  */
 public final class LongKeyIndex
@@ -14,7 +14,11 @@ public final class LongKeyIndex
     /** What {@link #get} returns for an absent key. */
     public static final int ABSENT = -1;
 
+    /** Fibonacci hashing's multiplier: 2^64 over the golden ratio, odd. */
+    private static final long GOLDEN = 0x9E37_79B9_7F4A_7C15L;
+
     private final int mask;
+    private final int shift;
     private final long[] keys;
     private final int[] values;
     private int size;
@@ -32,6 +36,7 @@ public final class LongKeyIndex
         }
         final int slots = Math.max(2, Integer.highestOneBit(Math.max(1, capacity) * 2 - 1) << 1);
         this.mask = slots - 1;
+        this.shift = Long.SIZE - Integer.numberOfTrailingZeros(slots);
         this.keys = new long[slots];
         this.values = new int[slots];
         Arrays.fill(values, ABSENT);
@@ -51,7 +56,7 @@ public final class LongKeyIndex
         {
             throw new IllegalArgumentException("values are >= 0: " + value);
         }
-        int slot = (int)TupleHash.mix(key) & mask;
+        int slot = home(key);
         while (values[slot] != ABSENT)
         {
             if (keys[slot] == key)
@@ -77,7 +82,7 @@ public final class LongKeyIndex
      */
     public int get(final long key)
     {
-        int slot = (int)TupleHash.mix(key) & mask;
+        int slot = home(key);
         while (true)
         {
             final int value = values[slot];
@@ -87,6 +92,15 @@ public final class LongKeyIndex
             }
             slot = (slot + 1) & mask;
         }
+    }
+
+    /**
+     * The home slot of {@code key}: Fibonacci hashing, the high bits of the key times 2^64 over the golden ratio, one
+     * multiplication (the high bits of a product depend on every bit of the key).
+     */
+    private int home(final long key)
+    {
+        return (int)((key * GOLDEN) >>> shift);
     }
 
     /** {@return keys in the index} */
