@@ -38,10 +38,12 @@ import static io.marchproxy.dataplane.conntrack.FlowLayout.TUPLES_OFFSET;
  * slots, 4 x maxFlows rounded up to a power of two (two keys per flow at a load factor of at most one half). 1,000,000
  * IPv4 flows take 80 MB of records and 32 MiB of index: 108.3 MiB, about 114 bytes per flow. Open addressing with
  * linear probing and backward-shift deletion (no tombstones, so probe lengths do not grow with churn); a slot keeps 32
- * bits of the key's hash, so a probe reads a record only when those match.
+ * bits of the key's hash (for IPv4 a hash of the table's own, seeded when it is made), so a probe reads a record only
+ * when those match.
  *
- * <p>Handles: {@link #lookup} and {@link #insert} return a handle, {@code record << 1 | direction} (direction 0:
- * original, 1: reply), valid until the flow is removed or expires. Accessors take handles and do not check them.
+ * <p>Handles: {@link #lookup}, {@link #hit} (the common packet of a flow in one call) and {@link #insert} return a
+ * handle, {@code record << 1 | direction} (direction 0: original, 1: reply), valid until the flow is removed or
+ * expires. Accessors take handles and do not check them.
  *
  * <p>Time: the table never reads a clock; {@link #insert}, {@link #touch} and {@link #expire} take the caller's
  * nanoseconds ({@code System.nanoTime()} or a cached per-batch value).
