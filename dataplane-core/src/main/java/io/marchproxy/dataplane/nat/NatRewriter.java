@@ -112,7 +112,9 @@ public final class NatRewriter
      * Everything a forwarded TCP or UDP packet of a tracked flow needs, fused so that each checksum is updated once:
      * MACs, TTL or hop limit, addresses and ports of {@code to}. Returns false, and changes nothing, when the TTL or
      * hop limit is 1 or 0 (count {@code DropReason.TTL_EXPIRED}). Equivalent to {@link #decrementTtl},
-     * {@link #rewriteFlow} and {@link #rewriteMacs} in a row.
+     * {@link #rewriteFlow} and {@link #rewriteMacs} in a row. The old IPv4 destination and TCP ports come from the
+     * packet's parsed tuple (the parser read them from the frame) rather than from the frame again, so the frame must be
+     * as the parser left it: call it once per parse.
      *
      * @param packet a parsed TCP or UDP packet of a tracked flow
      * @param sourceMac the egress interface's MAC
@@ -126,8 +128,9 @@ public final class NatRewriter
         final MemorySegment segment = packet.segment();
         final long l3 = packet.l3Offset();
         // Each family's part in a method of its own: forward stays small enough for the JIT to inline into its caller.
+        final FlowTuple from = packet.tuple();
         final long addressDelta = packet.family() == IpFamily.IPV4
-            ? forwardIpv4(segment, l3, to)
+            ? forwardIpv4(segment, l3, (int)from.destinationLo(), to)
             : forwardIpv6(segment, l3, to);
         if (addressDelta < 0)
         {
@@ -137,7 +140,7 @@ public final class NatRewriter
         final int ports = to.sourcePort() << 16 | to.destinationPort();
         if (packet.protocol() == IpProtocol.TCP)
         {
-            final int oldPorts = u32(segment, l4);
+            final int oldPorts = from.sourcePort() << 16 | from.destinationPort();
             final long checksumAt = l4 + TcpHeader.CHECKSUM_OFFSET;
             putU32(segment, l4, ports);
             putU16(segment, checksumAt, Checksums.applyDelta(u16(segment, checksumAt),
@@ -162,10 +165,12 @@ public final class NatRewriter
      * The IPv4 part of {@link #forward}: TTL and both addresses, with the header checksum; returns the addresses'
      * checksum delta (not negative), or -1, with nothing changed, when the TTL is 1 or 0.
      */
-    private static long forwardIpv4(final MemorySegment segment, final long l3, final FlowTuple to)
+    private static long forwardIpv4(
+        final MemorySegment segment, final long l3, final int oldDestination, final FlowTuple to)
     {
-        // The IPv4 header's changing words in two reads and two writes: TTL, protocol, header checksum and source as
-        // one 64-bit word, the destination as a 32-bit one. One fold for the TTL and both addresses.
+        // The IPv4 header's changing words in one read and two writes: TTL, protocol, header checksum and source as
+        // one 64-bit word, the destination (whose old value the parsed tuple holds) as a 32-bit one. One fold for the
+        // TTL and both addresses.
         final long ttlAt = l3 + Ipv4Header.TTL_OFFSET;
         final long word = u64(segment, ttlAt);
         final int ttlWord = (int)(word >>> 48);
@@ -176,8 +181,7 @@ public final class NatRewriter
         final long destinationAt = l3 + Ipv4Header.DESTINATION_OFFSET;
         final int source = (int)to.sourceLo();
         final int destination = (int)to.destinationLo();
-        final long addressDelta = Checksums.delta32((int)word, source)
-            + Checksums.delta32(u32(segment, destinationAt), destination);
+        final long addressDelta = Checksums.delta32((int)word, source) + Checksums.delta32(oldDestination, destination);
         final int checksum = Checksums.applyDelta((int)(word >>> 32) & 0xFFFF,
             addressDelta + Checksums.delta16(ttlWord, ttlWord - 0x100));
         putU64(segment, ttlAt, (long)(ttlWord - 0x100) << 48 | (long)checksum << 32 | (source & 0xFFFF_FFFFL));
