@@ -412,9 +412,10 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         final int service = table.serviceIndex(handle);
         if (c.policy().decide(service, table.key(handle, 0, key)) != AccessAction.ALLOW)
         {
-            c.statistics().revoked(service);
             onExpired(table, handle);
             table.remove(handle);
+            // counted once the flow is closed and its offload recalled: a reader that sees the count sees the flow gone
+            c.statistics().revoked(service);
             return;
         }
         if ((table.marks(handle) & FlowOffload.OFFLOADED) != 0 && !stillDecided(c, table, handle))
