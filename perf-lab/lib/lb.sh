@@ -15,9 +15,11 @@
 # with kernel.bpf_stats_enabled on for a second of the same traffic (never during the window: the statistics add two
 # clock reads to every run).
 #
-# udpgen sends the same 60-byte frames (10.213.1.2:9 -> VIP:9, to mpd0's MAC) for all three; pktsink counts what
-# reaches mpp1. The primary figure is CPU time per forwarded packet on the DUT's CPU: its busy share (/proc/stat) over
-# a window times 1e9 / the packets reaching the sink over the same window. Then (java, kernel) UdpRtt measures UDP
+# udpgen sends the same 60-byte frames (10.213.1.2:9 -> VIP:9, to mpd0's MAC) for all of them, straight out of mpp0
+# (--source packet, plain lb's default) or relayed as XDP frames through mpg0 -> mpg1 (--source xdp, lb --offload's
+# default, see lb_source_setup); pktsink counts what reaches mpp1. The primary figure is CPU time per forwarded packet
+# on the DUT's CPU: its busy share (/proc/stat) over a window times 1e9 / the packets reaching the sink over the same
+# window, and its share attributed to the forwarding path per frame the DUT sent out of mpd1 (lb-sample). Then (java, kernel) UdpRtt measures UDP
 # round trips through the same path at low rate. Sourced by perf-lab/run, which defines the options, the build, the
 # steering functions and PRIO; see perf-lab/README.md.
 
@@ -84,12 +86,14 @@ EOF
 # lb --offload, for every implementation of the run: the peer's veths get the NAPI that frames an XDP program
 # redirects into their DUT side need to arrive (PLATFORM.md: a veth delivers such frames only into a peer with an XDP
 # program or GRO on). mpp0 gets GRO for the echoes coming back; mpp1 as --peer says (LB_PEER):
-#   gro            GRO on (default): the peer's NAPI runs where the DUT's transmit schedules it, on the DUT CPU, and
-#                  the peer's stack drops the throughput traffic (nftables raw, counted): the DUT CPU figures carry
-#                  that receive work too, for all four alike (the node's own cost is lower than they say)
-#   sink           xdp_sink on mpp1 drops the throughput traffic in XDP (still on the DUT CPU), passes the echoes
-#   sink-threaded  sink, and the peer's NAPI threads moved to the source CPU (the DUT CPU then carries the forwarding
-#                  alone, but every batch wakes a thread on the other CPU: measured dearer for the XDP paths here)
+#   sink           (default) xdp_sink on mpp1 drops the throughput traffic in XDP, in the peer's NAPI, which runs
+#                  where the DUT's transmit schedules it: on the DUT CPU, for all four alike; passes the echoes
+#   gro            GRO on instead: the peer's stack drops the throughput traffic (nftables raw, counted), its NAPI on
+#                  the DUT CPU for redirected frames (the kernel path's skbs, not eligible for the peer's GRO, reach
+#                  the source CPU through RPS)
+#   sink-threaded, gro-threaded  the same with the peer's NAPI threads moved to the source CPU: every batch then wakes
+#                  a thread on the other CPU, and the source CPU, which also sends, falls behind and drops frames at
+#                  the peer's ring (the DUT's egress count, lb-sample's fwd_pps, still counts them)
 # mpp1's rx_packets, which the sink counts, include what its XDP program dropped.
 lb_peer_napi() {
   local dev pid n=0

@@ -10,9 +10,9 @@ import java.util.Objects;
 
 /**
  * Access rules compiled for the dataplane. {@link #entries()} is the form an XDP program uses with an eBPF LPM trie
- * keyed by (service, source prefix) (written by {@code io.marchproxy.dataplane.bpf.L4AccessEncoding}; the proof that this is exact is in
- * {@code AccessRuleCompiler}); {@link #decide} answers over the same entries in Java, for the new flows the user-space
- * path sees and for entries that overflow the BPF value.
+ * keyed by (service, source prefix) (written by {@code io.marchproxy.dataplane.bpf.L4AccessEncoding}; the proof that
+ * this is exact is in {@code AccessRuleCompiler}); {@link #decide} answers over the same entries in Java, for the new
+ * flows the user-space path sees and for entries that overflow the BPF value.
  *
  * <p>The Java longest-prefix match is a binary search over the address intervals the prefixes of the flow's (service,
  * family) cut the address space into ({@code PrefixIntervals}); an interval whose decision needs no port (its entry

@@ -233,7 +233,7 @@ public final class FlowTable implements AutoCloseable
         }
         // The record's address computed once; its header word (state, protocol, marks) read once for the checks, the
         // count and the translation (and, for IPv4, the same read the key comparison made).
-        final long base = (long)(handle >>> 1) * recordBytes;
+        final long base = recordBase(handle);
         final int header = records.get(I32, base + STATE_OFFSET);
         if ((handle & 1) != direction || (header >>> MARKS_SHIFT) != 0 || (header & 0xFF) == CLOSED_CODE)
         {
@@ -294,7 +294,7 @@ public final class FlowTable implements AutoCloseable
             counters.increment(FlowTableCounter.INSERT_FULL);
             return FULL;
         }
-        final long base = (long)record * layout.recordBytes;
+        final long base = recordAt(record);
         records.set(I32, base + STATE_OFFSET, 0);
         records.set(U8, base + STATE_OFFSET, (byte)initialState(protocol, tcpFlags).code());
         records.set(U8, base + PROTOCOL_OFFSET, (byte)protocol);
@@ -326,7 +326,7 @@ public final class FlowTable implements AutoCloseable
      */
     public FlowState touch(final int handle, final long now, final int bytes, final int tcpFlags)
     {
-        final long base = (long)(handle >>> 1) * recordBytes;
+        final long base = recordBase(handle);
         // State, protocol and FIN bits are the record's first three bytes: one little-endian read, state lowest.
         return count(base, records.get(I32, base + STATE_OFFSET), handle & 1, now, bytes, tcpFlags);
     }
@@ -472,7 +472,7 @@ public final class FlowTable implements AutoCloseable
                 sweepCursor = 0;
             }
             final int record = sweepCursor++;
-            final long base = (long)record * layout.recordBytes;
+            final long base = recordAt(record);
             final FlowState state = FlowState.ofCode(records.get(U8, base + STATE_OFFSET));
             if (state != null && now - records.get(I64, base + LAST_SEEN_OFFSET) > timeouts.of(state))
             {
@@ -592,7 +592,7 @@ public final class FlowTable implements AutoCloseable
 
     private FlowTuple readKey4(final int handle, final int direction, final boolean reversed, final FlowTuple out)
     {
-        final long base = (long)(handle >>> 1) * recordBytes;
+        final long base = recordBase(handle);
         return readKey4(base, direction, reversed, records.get(U8, base + PROTOCOL_OFFSET), out);
     }
 
@@ -633,7 +633,13 @@ public final class FlowTable implements AutoCloseable
 
     private long recordBase(final int handle)
     {
-        return (long)(handle >>> 1) * recordBytes;
+        return recordAt(handle >>> 1);
+    }
+
+    /** The offset of record {@code record} in the records segment. */
+    private long recordAt(final int record)
+    {
+        return (long)record * recordBytes;
     }
 
     private static FlowState initialState(final int protocol, final int tcpFlags)
@@ -650,7 +656,7 @@ public final class FlowTable implements AutoCloseable
         if (freeHead != NO_RECORD)
         {
             final int record = freeHead;
-            freeHead = records.get(I32, (long)record * layout.recordBytes + SERVICE_OFFSET);
+            freeHead = records.get(I32, recordAt(record) + SERVICE_OFFSET);
             return record;
         }
         return neverUsed < maxFlows ? neverUsed++ : NO_RECORD;
@@ -658,7 +664,7 @@ public final class FlowTable implements AutoCloseable
 
     private void removeRecord(final int record)
     {
-        final long base = (long)record * layout.recordBytes;
+        final long base = recordAt(record);
         removeSlot(tag(key(record << 1, 0, scratch)), record << 1);
         removeSlot(tag(key(record << 1, 1, scratch)), (record << 1) | 1);
         records.set(U8, base + STATE_OFFSET, (byte)0);
@@ -675,9 +681,9 @@ public final class FlowTable implements AutoCloseable
     /** An IPv4 key: protocol, ports, and both addresses as one 64-bit little-endian read (source in the low half). */
     private boolean keyEquals4(final int handle, final FlowTuple key)
     {
-        final long base = (long)(handle >>> 1) * recordBytes;
+        final long base = recordBase(handle);
         final long at = base + TUPLES_OFFSET + (handle & 1) * tupleBytes;
-        // The protocol from the record's header word, the same read hit4 makes next: one load once both are inlined.
+        // The protocol from the record's header word, the same read hit makes next: one load once both are inlined.
         return key.family() == IpFamily.IPV4
             && ((records.get(I32, base + STATE_OFFSET) >>> PROTOCOL_SHIFT) & 0xFF) == key.protocol()
             && records.get(I32, at + PORTS_OFFSET) == ((key.sourcePort() << 16) | key.destinationPort())

@@ -112,9 +112,9 @@ public final class NatRewriter
      * Everything a forwarded TCP or UDP packet of a tracked flow needs, fused so that each checksum is updated once:
      * MACs, TTL or hop limit, addresses and ports of {@code to}. Returns false, and changes nothing, when the TTL or
      * hop limit is 1 or 0 (count {@code DropReason.TTL_EXPIRED}). Equivalent to {@link #decrementTtl},
-     * {@link #rewriteFlow} and {@link #rewriteMacs} in a row. The old IPv4 destination and TCP ports come from the
-     * packet's parsed tuple (the parser read them from the frame) rather than from the frame again, so the frame must be
-     * as the parser left it: call it once per parse.
+     * {@link #rewriteFlow} and {@link #rewriteMacs} in a row. The old IPv4 destination and TCP ports come from the packet's
+     * parsed tuple (the parser read them from the frame) rather than from the frame again, so the frame must be as the
+     * parser left it: call it once per parse.
      *
      * @param packet a parsed TCP or UDP packet of a tracked flow
      * @param sourceMac the egress interface's MAC

@@ -5,9 +5,10 @@ import java.util.Arrays;
 /**
  * A fixed-capacity open-addressing hash index from a {@code long} key to a non-negative {@code int}: the one-word
  * sibling of {@link KeyIndex}, for keys that fit 64 bits (an IPv4 address with a protocol and a port, say), so a
- * lookup hashes one word and compares one. Linear probing over primitive arrays, load factor at most one half, placed
- * by Fibonacci hashing (one multiplication; see {@link #home}): no boxing, no allocation on {@link #get}. Built once and only read afterwards, so a built
- * index can be read from any thread once it is safely published; {@link #put} belongs to the builder.
+ * lookup hashes one word and compares one. Linear probing over primitive arrays, load factor at most one half, the home
+ * slot by Fibonacci hashing (one multiplication): no boxing, no allocation on {@link #get}. Built once and only read
+ * afterwards, so a built index can be read from any thread once it is safely published; {@link #put} belongs to the
+ * builder.
  */
 public final class LongKeyIndex
 {

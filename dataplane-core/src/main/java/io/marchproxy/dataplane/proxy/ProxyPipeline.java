@@ -835,12 +835,21 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
             table.remove(handle);
             return open(c, table, tuple, frame, offset, length);
         }
+        countTracked(c, table, handle, length);
+        return handle;
+    }
+
+    /**
+     * Counts a frame of a tracked flow that {@link FlowTable#hit} left untouched (a closed or offloaded flow): an
+     * offloaded one's frame seen by the offload, then the flow's counters and state.
+     */
+    private void countTracked(final CompiledConfig c, final FlowTable table, final int handle, final int length)
+    {
         if (table.marks(handle) != 0)
         {
             offload.javaFrame(table, handle, parsed.tcpFlags(), c.statistics(), now);
         }
         table.touch(handle, now, length, parsed.tcpFlags());
-        return handle;
     }
 
     /** Opens the flow of a client's first packet; returns its handle, or a negative number after counting why not. */
@@ -918,12 +927,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
             {
                 return drop(DropReason.NO_FLOW);
             }
-            // A closed or offloaded flow: counted (and an offloaded one's frame seen) here, as hit would not.
-            if (table.marks(handle) != 0)
-            {
-                offload.javaFrame(table, handle, parsed.tcpFlags(), c.statistics(), now);
-            }
-            table.touch(handle, now, length, parsed.tcpFlags());
+            countTracked(c, table, handle, length); // a closed or offloaded flow, which hit leaves untouched
             table.translation(handle, translated);
         }
         final long mac = clientMacs(tuple.family()).getAtIndex(ValueLayout.JAVA_LONG, handle >>> 1);

@@ -11,7 +11,8 @@
  * traffic flows. {@link io.marchproxy.dataplane.proxy.ProxyPipeline} is the per-packet work of one worker,
  * {@link io.marchproxy.dataplane.proxy.BackendMonitor} resolves backend MAC addresses and runs health probes,
  * {@link io.marchproxy.dataplane.proxy.ProxyStatistics} holds the per-service and per-backend counters (offloaded
- * flows' included) and each service's per-packet latency, {@link io.marchproxy.dataplane.proxy.OffloadCounter} names what offload counts and
+ * flows' included) and each service's per-packet latency,
+ * {@link io.marchproxy.dataplane.proxy.OffloadCounter} names what offload counts and
  * {@link io.marchproxy.dataplane.proxy.ProxySnapshot} all the proxy's figures as plain values for exporters (the
  * library knows no metrics format); {@link io.marchproxy.dataplane.proxy.FlowEvents} is what the proxy tells a flow
  * journal. Depends on every lower package of {@code io.marchproxy.dataplane}.

@@ -18,10 +18,10 @@ import java.util.Map;
 /**
  * (VIP, protocol, port) to service index. Single ports live in open-addressing indexes over primitive arrays (no
  * boxing): IPv4 ones in a {@link LongKeyIndex} keyed by one word of address, protocol and port (one word hashed, one
- * compared), IPv6 ones in a {@link KeyIndex}; one probe sequence per lookup. Port ranges live in a second index keyed by (VIP, protocol) whose
- * entry points at that VIP's ranges sorted by first port, found by a binary search; it is consulted only when the
- * exact index misses. A single port wins over a range that contains it; overlapping ranges of one VIP and protocol,
- * and a single port bound twice, are refused by the builder.
+ * compared), IPv6 ones in a {@link KeyIndex}; one probe sequence per lookup. Port ranges live in a second index keyed
+ * by (VIP, protocol) whose entry points at that VIP's ranges sorted by first port, found by a binary search; it is
+ * consulted only when the exact index misses. A single port wins over a range that contains it; overlapping ranges of
+ * one VIP and protocol, and a single port bound twice, are refused by the builder.
  *
  * <p>Immutable once built: publish a new table to change the configuration. {@link #lookup} may run on any thread,
  * never allocates and never throws.
