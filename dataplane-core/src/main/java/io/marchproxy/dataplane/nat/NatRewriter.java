@@ -1,5 +1,6 @@
 package io.marchproxy.dataplane.nat;
 
+import io.marchproxy.dataplane.memory.UncheckedMemory;
 import io.marchproxy.dataplane.net.FlowTuple;
 import io.marchproxy.dataplane.net.IpFamily;
 import io.marchproxy.dataplane.packet.Checksums;
@@ -8,6 +9,7 @@ import io.marchproxy.dataplane.packet.IcmpHeader;
 import io.marchproxy.dataplane.packet.IpProtocol;
 import io.marchproxy.dataplane.packet.Ipv4Header;
 import io.marchproxy.dataplane.packet.Ipv6Header;
+import io.marchproxy.dataplane.packet.PacketVerdict;
 import io.marchproxy.dataplane.packet.ParsedPacket;
 import io.marchproxy.dataplane.packet.TcpHeader;
 import io.marchproxy.dataplane.packet.UdpHeader;
@@ -50,9 +52,15 @@ public final class NatRewriter
      */
     public static void rewriteMacs(final ParsedPacket packet, final long sourceMac, final long destinationMac)
     {
-        // Two stores for the 12 bytes: destination MAC and the first two bytes of the source, then the last four.
-        final MemorySegment segment = packet.segment();
-        final long at = packet.frameOffset() + EthernetFrame.DESTINATION_OFFSET;
+        writeMacs(packet.segment(), packet.frameOffset(), sourceMac, destinationMac);
+    }
+
+    /** The MACs of the frame at {@code frame}: two stores for the 12 bytes. */
+    private static void writeMacs(
+        final MemorySegment segment, final long frame, final long sourceMac, final long destinationMac)
+    {
+        // The destination MAC and the first two bytes of the source, then the last four.
+        final long at = frame + EthernetFrame.DESTINATION_OFFSET;
         putU64(segment, at, (destinationMac << 16) | ((sourceMac >>> 32) & 0xFFFF));
         putU32(segment, at + 8, (int)sourceMac);
     }
@@ -114,7 +122,9 @@ public final class NatRewriter
      * hop limit is 1 or 0 (count {@code DropReason.TTL_EXPIRED}). Equivalent to {@link #decrementTtl},
      * {@link #rewriteFlow} and {@link #rewriteMacs} in a row. The old IPv4 destination and TCP ports come from the packet's
      * parsed tuple (the parser read them from the frame) rather than from the frame again, so the frame must be as the
-     * parser left it: call it once per parse.
+     * parser left it: call it once per parse. A native frame is written through {@link UncheckedMemory}: a parsed
+     * verdict of TCP or UDP means the parser checked that the Ethernet, IP and TCP (20 bytes) or UDP (8 bytes) headers,
+     * the only bytes written, lie inside the frame, and the frame inside its segment, which is alive now.
      *
      * @param packet a parsed TCP or UDP packet of a tracked flow
      * @param sourceMac the egress interface's MAC
@@ -125,8 +135,23 @@ public final class NatRewriter
     public static boolean forward(
         final ParsedPacket packet, final FlowTuple to, final long sourceMac, final long destinationMac)
     {
-        final MemorySegment segment = packet.segment();
-        final long l3 = packet.l3Offset();
+        final MemorySegment frame = packet.segment();
+        final PacketVerdict verdict = packet.verdict();
+        return (verdict == PacketVerdict.UDP || verdict == PacketVerdict.TCP) && UncheckedMemory.covers(frame)
+            ? forward(UncheckedMemory.everything(), frame.address(), packet, to, sourceMac, destinationMac)
+            : forward(frame, 0, packet, to, sourceMac, destinationMac);
+    }
+
+    /** {@link #forward} on a frame read at {@code origin} plus the parsed offsets in {@code segment}. */
+    private static boolean forward(
+        final MemorySegment segment,
+        final long origin,
+        final ParsedPacket packet,
+        final FlowTuple to,
+        final long sourceMac,
+        final long destinationMac)
+    {
+        final long l3 = origin + packet.l3Offset();
         // Each family's part in a method of its own: forward stays small enough for the JIT to inline into its caller.
         final FlowTuple from = packet.tuple();
         final long addressDelta = packet.family() == IpFamily.IPV4
@@ -136,7 +161,7 @@ public final class NatRewriter
         {
             return false;
         }
-        final long l4 = packet.l4Offset();
+        final long l4 = origin + packet.l4Offset();
         final int ports = to.sourcePort() << 16 | to.destinationPort();
         if (packet.protocol() == IpProtocol.TCP)
         {
@@ -157,7 +182,7 @@ public final class NatRewriter
                     addressDelta + Checksums.delta32((int)(header >>> 32), ports)));
             putU64(segment, l4, (long)ports << 32 | (header & 0xFFFF_0000L) | checksum);
         }
-        rewriteMacs(packet, sourceMac, destinationMac);
+        writeMacs(segment, origin + packet.frameOffset(), sourceMac, destinationMac);
         return true;
     }
 

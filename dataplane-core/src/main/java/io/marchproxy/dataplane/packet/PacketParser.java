@@ -95,7 +95,9 @@ public final class PacketParser
      */
     public PacketVerdict parse(final MemorySegment segment, final long offset, final int length, final ParsedPacket out)
     {
-        final int frameLength = (offset < 0 || length < 0 || offset + length > segment.byteSize()) ? 0 : length;
+        // offset > byteSize - length, not offset + length > byteSize: an offset near Long.MAX_VALUE must not overflow
+        // into one that passes as inside the segment (and then throw from the first read).
+        final int frameLength = (offset < 0 || length < 0 || offset > segment.byteSize() - length) ? 0 : length;
         out.reset(segment, offset, frameLength);
         final PacketVerdict verdict = parseEthernet(segment, offset, frameLength, out);
         out.verdict(verdict);

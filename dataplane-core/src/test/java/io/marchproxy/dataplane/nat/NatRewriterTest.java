@@ -2,6 +2,7 @@ package io.marchproxy.dataplane.nat;
 
 import io.marchproxy.dataplane.net.FlowTuple;
 import io.marchproxy.dataplane.net.IpAddress;
+import io.marchproxy.dataplane.packet.DropReason;
 import io.marchproxy.dataplane.packet.FrameBuilder;
 import io.marchproxy.dataplane.packet.IcmpHeader;
 import io.marchproxy.dataplane.packet.IpProtocol;
@@ -11,13 +12,16 @@ import io.marchproxy.dataplane.packet.ParsedPacket;
 import io.marchproxy.dataplane.packet.TcpHeader;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -37,10 +41,10 @@ class NatRewriterTest
         {
             final boolean v6 = random.nextBoolean();
             final boolean tcp = random.nextBoolean();
-            final String[] from = {FrameBuilder.randomAddress(random, v6), FrameBuilder.randomAddress(random, v6)};
-            final String[] to = {FrameBuilder.randomAddress(random, v6), FrameBuilder.randomAddress(random, v6)};
-            final int[] fromPorts = {random.nextInt(65536), random.nextInt(65536)};
-            final int[] toPorts = {random.nextInt(65536), random.nextInt(65536)};
+            final String[] from = addresses(random, v6);
+            final String[] to = addresses(random, v6);
+            final int[] fromPorts = ports(random);
+            final int[] toPorts = ports(random);
             final int payload = random.nextInt(70);
             final int vlan = random.nextInt(3);
             final byte[] options = !v6 && random.nextBoolean() ? new byte[4 * random.nextInt(1, 4)] : new byte[0];
@@ -63,10 +67,10 @@ class NatRewriterTest
         {
             final boolean v6 = random.nextBoolean();
             final boolean tcp = random.nextBoolean();
-            final String[] from = {FrameBuilder.randomAddress(random, v6), FrameBuilder.randomAddress(random, v6)};
-            final String[] to = {FrameBuilder.randomAddress(random, v6), FrameBuilder.randomAddress(random, v6)};
-            final int[] toPorts = {random.nextInt(65536), random.nextInt(65536)};
-            final FrameBuilder builder = frame(v6, tcp, from, new int[] {random.nextInt(65536), random.nextInt(65536)},
+            final String[] from = addresses(random, v6);
+            final String[] to = addresses(random, v6);
+            final int[] toPorts = ports(random);
+            final FrameBuilder builder = frame(v6, tcp, from, ports(random),
                 random.nextInt(40), random.nextInt(3), new byte[0])
                 .ttl(random.nextInt(4) == 0 ? 1 : random.nextInt(256));
             if (!v6 && !tcp && random.nextInt(4) == 0)
@@ -89,6 +93,85 @@ class NatRewriterTest
             }
             assertEquals(expected, forwarded);
             assertArrayEquals(stepwise, fused, () -> FrameBuilder.hex(stepwise) + "\n" + FrameBuilder.hex(fused));
+        }
+    }
+
+    /**
+     * A native frame is written through {@code UncheckedMemory}, a heap frame through its own segment: both must give
+     * the same bytes, and the native one must write nothing outside its frame (guard bytes on both sides, the frame at
+     * an odd offset of a larger segment so that the parsed offsets are added to the right address).
+     */
+    @Test
+    void forwardWritesANativeFrameAsAHeapOneAndNothingAroundIt()
+    {
+        final SplittableRandom random = new SplittableRandom(7);
+        final ParsedPacket nativePacket = new ParsedPacket();
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment memory = arena.allocate(512);
+            for (int round = 0; round < 2_000; round++)
+            {
+                final boolean v6 = random.nextBoolean();
+                final boolean tcp = random.nextBoolean();
+                final String[] from = addresses(random, v6);
+                final String[] to = addresses(random, v6);
+                final int[] toPorts = ports(random);
+                final byte[] heap = frame(v6, tcp, from, ports(random),
+                    random.nextInt(40), random.nextInt(3), new byte[0]).ttl(random.nextInt(256)).frame();
+                final long at = 1 + random.nextInt(64);
+                memory.fill((byte)0x5A);
+                MemorySegment.copy(heap, 0, memory, ValueLayout.JAVA_BYTE, at, heap.length);
+                final long sourceMac = random.nextLong() & 0xFFFF_FFFF_FFFFL;
+                final long destinationMac = random.nextLong() & 0xFFFF_FFFF_FFFFL;
+                final FlowTuple target = FrameBuilder.tuple(tcp, to, toPorts);
+                parser.parse(MemorySegment.ofArray(heap), 0, heap.length, packet);
+                parser.parse(memory, at, heap.length, nativePacket);
+                assertEquals(NatRewriter.forward(packet, target, sourceMac, destinationMac),
+                    NatRewriter.forward(nativePacket, target, sourceMac, destinationMac));
+                assertArrayEquals(heap, memory.asSlice(at, heap.length).toArray(ValueLayout.JAVA_BYTE));
+                assertGuard(memory, 0, at);
+                assertGuard(memory, at + heap.length, memory.byteSize());
+            }
+        }
+    }
+
+    /**
+     * forward's contract is a TCP or UDP verdict; a packet of another verdict (here a truncated frame, whose offsets
+     * are -1) must take the checked path: an exception, and not a byte written outside the frame, as an unchecked
+     * write at those offsets would.
+     */
+    @Test
+    void forwardOfAnotherVerdictIsCheckedEvenOnANativeFrame()
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment memory = arena.allocate(256);
+            memory.fill((byte)0x5A);
+            final MemorySegment frame = memory.asSlice(64, 10);
+            assertEquals(PacketVerdict.DROP, parser.parse(frame, 0, 10, packet));
+            assertEquals(DropReason.ETHERNET_TRUNCATED, packet.dropReason());
+            assertThrows(IndexOutOfBoundsException.class, () -> NatRewriter.forward(packet,
+                FrameBuilder.tuple(false, new String[] {"192.0.2.1", "192.0.2.2"}, new int[] {1, 2}), 1, 2));
+            assertGuard(memory, 0, 64);
+            assertGuard(memory, 74, 256);
+        }
+    }
+
+    private static String[] addresses(final SplittableRandom random, final boolean v6)
+    {
+        return new String[] {FrameBuilder.randomAddress(random, v6), FrameBuilder.randomAddress(random, v6)};
+    }
+
+    private static int[] ports(final SplittableRandom random)
+    {
+        return new int[] {random.nextInt(65536), random.nextInt(65536)};
+    }
+
+    private static void assertGuard(final MemorySegment memory, final long from, final long to)
+    {
+        for (long i = from; i < to; i++)
+        {
+            assertEquals((byte)0x5A, memory.get(ValueLayout.JAVA_BYTE, i), "byte " + i + " outside the frame");
         }
     }
 

@@ -259,6 +259,9 @@ class PacketParserTest
         assertEquals(DropReason.ETHERNET_TRUNCATED, packet.dropReason());
         assertEquals(PacketVerdict.DROP, parser.parse(segment, -5, 20, packet));
         assertEquals(PacketVerdict.DROP, parser.parse(segment, 3, -1, packet));
+        // offset + length would overflow to a negative sum, "inside" the segment
+        assertEquals(PacketVerdict.DROP, parser.parse(segment, Long.MAX_VALUE - 5, frame.length, packet));
+        assertEquals(DropReason.ETHERNET_TRUNCATED, packet.dropReason());
         assertEquals(PacketVerdict.UDP, parser.parse(segment, 0, frame.length, packet));
     }
 
