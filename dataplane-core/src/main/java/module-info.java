@@ -28,4 +28,6 @@ module io.marchproxy.dataplane
     exports io.marchproxy.dataplane.qos;
     exports io.marchproxy.dataplane.service;
     exports io.marchproxy.dataplane.xsk;
+    // io.marchproxy.dataplane.memory (UncheckedMemory) stays unexported: only code of this module that proves its
+    // accesses in bounds may use it.
 }
