@@ -383,7 +383,7 @@ run_lb() {
            rtt_offcore_max_us: ($rtt_off.max_us // null), rtt_offcore_lost: ($rtt_off.lost // null),
            rtt_offcore_cdf_us: ($rtt_off.cdf_us // null),
            peer_dropped: $peer_drops, kernel_dnat_packets: $nat,
-           drops: ($dut.drops // null), xdp_redirected: ($dut.xdp.redirected // null),
+           drops: ($dut.drops // null), drops_by_reason: ($dut.drops_by_reason // null), xdp_redirected: ($dut.xdp.redirected // null),
            received: ($dut.received // null), window_to_clients: ($win.to_clients // null),
            xdp_ns_per_run: ($xdp.ns_per_run // null), xdp_runs: ($xdp.runs // null),
            flows_offloaded: ($dut.offload.offloaded // null), xdp_flow_forwarded: ($dut.xdp.flow_forwarded // null)}')"
