@@ -4,7 +4,8 @@
 #
 #   java    the dataplane's L4 proxy (io.marchproxy.perflab.LbScenario): UDP service VIP:9 -> backend 10.213.2.2:9
 #           (and VIP:7 -> :7 for the round trips), full NAT, AF_XDP on mpd0 and mpd1
-#   l2fwd   xsk_ref --scenario l2fwd mpd0 -> mpd1: plain AF_XDP forwarding, the ceiling of any AF_XDP forwarder
+#   l2fwd   xsk_ref --scenario l2fwd mpd0 -> mpd1: plain AF_XDP forwarding, the ceiling of any AF_XDP forwarder (with
+#           the TX budget the proxy uses: one batch per kick, see lb_tx_budget)
 #   kernel  the DUT's own stack: ip_forward=1, nftables DNAT VIP -> backend and masquerade out of mpd1
 #
 # With --offload the round is java (every frame through the Java path), offload (the same proxy with flow offload: the
@@ -194,6 +195,12 @@ lb_rtt() {
 # Fills L_DUT (the implementation's JSON; none for kernel and drop), L_SINK, L_SAMPLE, L_GEN, L_RTT, L_RTT_OFF,
 # L_PEER_DROPS, L_NAT, L_XDP (--offload: the XDP program's run time).
 # Returns 1 if the run failed.
+# The copy-mode TX budget of the l2fwd reference: --tx-budget if given, else what the Java proxy asks for (one batch of
+# frames per kick when the batch is over the kernel's 32, L4Proxy), so that the two kick alike.
+lb_tx_budget() {
+  if [ "$TX_BUDGET" != 0 ]; then echo "$TX_BUDGET"; elif [ "$BATCH" -gt 32 ]; then echo "$BATCH"; else echo 0; fi
+}
+
 lb_run_impl() {
   local impl="$1" limit=$((WARMUP + SECONDS_ + START_TIMEOUT + 10)) dut_pid="" gen_pid sink_pid sample_pid anchor_pid
   local rc=0 i dev sink_ns sink_if=mpp1 egress
@@ -247,7 +254,7 @@ lb_run_impl() {
     l2fwd)
       cmd=("$OUT/bin/xsk_ref" --scenario l2fwd --ifname mpd0 --ifname2 mpd1 --queue 0 --seconds "$SECONDS_"
         --warmup "$WARMUP" --start-timeout "$START_TIMEOUT" --batch "$BATCH" --ring "$RING" --frames "$FRAMES"
-        --frame-size "$FRAME_SIZE" --mode "$MODE" --need-wakeup "$NEED_WAKEUP" --tx-budget "$TX_BUDGET"
+        --frame-size "$FRAME_SIZE" --mode "$MODE" --need-wakeup "$NEED_WAKEUP" --tx-budget "$(lb_tx_budget)"
         --frame-len "$FRAME_LEN" --bpf-object "$BPF_OBJ")
       ;;
     kernel) cmd=() ;;
@@ -383,7 +390,7 @@ run_lb() {
            rtt_offcore_max_us: ($rtt_off.max_us // null), rtt_offcore_lost: ($rtt_off.lost // null),
            rtt_offcore_cdf_us: ($rtt_off.cdf_us // null),
            peer_dropped: $peer_drops, kernel_dnat_packets: $nat,
-           drops: ($dut.drops // null), xdp_redirected: ($dut.xdp.redirected // null),
+           drops: ($dut.drops // null), drops_by_reason: ($dut.drops_by_reason // null), xdp_redirected: ($dut.xdp.redirected // null),
            received: ($dut.received // null), window_to_clients: ($win.to_clients // null),
            xdp_ns_per_run: ($xdp.ns_per_run // null), xdp_runs: ($xdp.runs // null),
            flows_offloaded: ($dut.offload.offloaded // null), xdp_flow_forwarded: ($dut.xdp.flow_forwarded // null)}')"

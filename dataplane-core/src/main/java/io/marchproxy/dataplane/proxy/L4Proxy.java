@@ -181,10 +181,13 @@ public final class L4Proxy implements AutoCloseable
         program.egress(FlowOffload.FRONT_EGRESS, frontIndex);
         program.egress(FlowOffload.BACK_EGRESS, backIndex);
         final Umem umem = keep(Umem.allocate(settings.frames(), settings.frameSize(), 0));
+        // A copy-mode kick sends at most 32 frames unless told otherwise: with a batch of more, a turn would take more
+        // off RX than one kick sends, and what QoS holds in its class queues would grow until they drop.
+        final int txBudget = settings.batch() > 32 ? settings.batch() : 0;
         front = keep(XskSocket.builder(umem).ifindex(frontIndex).queue(settings.queue())
-            .ringSize(settings.ringSize()).open());
+            .ringSize(settings.ringSize()).txBudgetIfSupported(txBudget).open());
         back = keep(XskSocket.builder(umem).ifindex(backIndex).queue(settings.queue())
-            .ringSize(settings.ringSize()).sharedWith(front).open());
+            .ringSize(settings.ringSize()).txBudgetIfSupported(txBudget).sharedWith(front).open());
         program.registerSocket(frontIndex, settings.queue(), front.fd());
         program.registerSocket(backIndex, settings.queue(), back.fd());
 
@@ -252,7 +255,8 @@ public final class L4Proxy implements AutoCloseable
         runner = new AgentRunner(new PausingIdle(idle, pipeline),
             ex -> LOG.log(System.Logger.Level.ERROR, "L4 dataplane: " + ex, ex), null, duty);
         worker = startWorker(name, placement);
-        LOG.log(System.Logger.Level.INFO, "L4 dataplane worker " + worker);
+        LOG.log(System.Logger.Level.INFO, "L4 dataplane worker " + worker + "; frames per TX kick in copy mode: "
+            + (front.txBudget() == 0 ? "32 (the kernel's)" : front.txBudget()));
     }
 
     /** Where the worker goes: {@link ProxySettings#cores()} on this machine, for the front interface. */

@@ -83,6 +83,7 @@ public final class XskSocket implements AutoCloseable
     private final boolean zeroCopy;
     private final boolean needWakeup;
     private final boolean busyPoll;
+    private final int txBudget;
     private final MemorySegment pollFd;
     private final Packet packet;
     /** The socket whose fill and completion rings this one uses, or null when it has its own. */
@@ -106,7 +107,7 @@ public final class XskSocket implements AutoCloseable
     private XskSocket(final Builder b, final String ifname, final long namespaceId, final int fd, final Arena arena,
         final FillRing fill,
         final CompletionRing completion, final RxRing rx, final TxRing tx, final boolean zeroCopy,
-        final boolean busyPoll, final XskSocket ringOwner)
+        final boolean busyPoll, final int txBudget, final XskSocket ringOwner)
     {
         this.fd = fd;
         this.ifindex = b.ifindex;
@@ -123,6 +124,7 @@ public final class XskSocket implements AutoCloseable
         this.zeroCopy = zeroCopy;
         this.needWakeup = b.shared != null ? b.shared.needWakeup : b.needWakeup;
         this.busyPoll = busyPoll;
+        this.txBudget = txBudget;
         this.pollFd = arena.allocate(Poll.pollfd);
         this.pollFd.set(JAVA_INT, Poll.pollfd_fd, fd);
         this.packet = new Packet(b.umem);
@@ -180,6 +182,15 @@ public final class XskSocket implements AutoCloseable
     public boolean busyPoll()
     {
         return busyPoll;
+    }
+
+    /**
+     * {@return frames one copy-mode TX kick may send ({@code XDP_MAX_TX_SKB_BUDGET}), or 0 for the kernel's budget of
+     * 32: see {@link Builder#txBudget(int)} and {@link Builder#txBudgetIfSupported(int)}}
+     */
+    public int txBudget()
+    {
+        return txBudget;
     }
 
     /** {@return the fill ring, or the UMEM owner's for a socket sharing the owner's (interface, queue)} */
@@ -658,6 +669,7 @@ public final class XskSocket implements AutoCloseable
         private int busyPollMicros;
         private int busyPollBudget;
         private int txBudget;
+        private boolean txBudgetRequired;
         private XskSocket shared;
         private Duration busyRetry = Duration.ofSeconds(2);
 
@@ -832,12 +844,34 @@ public final class XskSocket implements AutoCloseable
          */
         public Builder txBudget(final int frames)
         {
+            checkTxBudget(frames);
+            this.txBudget = frames;
+            this.txBudgetRequired = true;
+            return this;
+        }
+
+        /**
+         * As {@link #txBudget(int)} where the kernel has the option, the kernel's budget of 32 where it has not (older
+         * than Linux 6.17): for a forwarder that takes a batch of more than 32 frames per turn and wants one kick to
+         * send all of it. {@link XskSocket#txBudget()} says which budget the socket got.
+         *
+         * @param frames 0, or 32..the TX ring size
+         * @return this builder
+         */
+        public Builder txBudgetIfSupported(final int frames)
+        {
+            checkTxBudget(frames);
+            this.txBudget = frames;
+            this.txBudgetRequired = false;
+            return this;
+        }
+
+        private static void checkTxBudget(final int frames)
+        {
             if (frames != 0 && frames < 32)
             {
                 throw new IllegalArgumentException("txBudget must be 0 (kernel default) or >= 32: " + frames);
             }
-            this.txBudget = frames;
-            return this;
         }
 
         /**
@@ -919,10 +953,7 @@ public final class XskSocket implements AutoCloseable
                 {
                     setInt(fd, SysSocket.SOL_XDP, IfXdp.XDP_TX_RING, txSize, value, "XDP_TX_RING");
                 }
-                if (txBudget != 0)
-                {
-                    setTxBudget(fd, value);
-                }
+                final int budget = txBudget != 0 ? setTxBudget(fd, value) : 0;
                 final MemorySegment offsets = scratch.allocate(IfXdp.xdp_mmap_offsets);
                 final MemorySegment len = scratch.allocateFrom(JAVA_INT, (int)offsets.byteSize());
                 Errno.check(SysSocket.getsockopt(fd, SysSocket.SOL_XDP, IfXdp.XDP_MMAP_OFFSETS, offsets, len),
@@ -965,7 +996,7 @@ public final class XskSocket implements AutoCloseable
                 final boolean zeroCopy = isZeroCopy(fd, scratch);
                 final XskSocket ringOwner = ownRings ? null : shared.ringOwner != null ? shared.ringOwner : shared;
                 final XskSocket socket = new XskSocket(this, interfaceName(), NetNamespace.currentId(), fd, arena,
-                    fill, completion, rx, tx, zeroCopy, busyPollAccepted, ringOwner);
+                    fill, completion, rx, tx, zeroCopy, busyPollAccepted, budget, ringOwner);
                 if (ringOwner != null)
                 {
                     ringOwner.ringSharers++;
@@ -1074,7 +1105,8 @@ public final class XskSocket implements AutoCloseable
             Errno.check(SysSocket.setsockopt(fd, level, name, value, Integer.BYTES), "setsockopt(" + what + ", " + v + ")");
         }
 
-        private void setTxBudget(final int fd, final MemorySegment value)
+        /** Sets the TX budget; returns the budget the socket got (0: the kernel's). */
+        private int setTxBudget(final int fd, final MemorySegment value)
         {
             if (txSize == 0)
             {
@@ -1088,10 +1120,15 @@ public final class XskSocket implements AutoCloseable
             if (SysSocket.setsockopt(fd, SysSocket.SOL_XDP, IfXdp.XDP_MAX_TX_SKB_BUDGET, value, Integer.BYTES) != 0)
             {
                 final int errno = CallState.errno();
+                if (errno == Errno.ENOPROTOOPT && !txBudgetRequired)
+                {
+                    return 0; // the kernel's, as txBudgetIfSupported promises
+                }
                 throw new ErrnoException("setsockopt(XDP_MAX_TX_SKB_BUDGET, " + txBudget + ")", errno,
                     errno == Errno.ENOPROTOOPT ? "this kernel has no TX budget option (Linux 6.17 or later)"
                         : "the budget must be 32..TX ring size");
             }
+            return txBudget;
         }
 
         private static boolean trySetInt(final int fd, final int name, final int v, final MemorySegment value)
