@@ -87,6 +87,11 @@ public record ProxySettings(
         {
             throw new IllegalArgumentException("offloadFlows must be >= 0 (0: no offload), not " + offloadFlows);
         }
+        if (batch < 1 || batch > ringSize)
+        {
+            // A turn takes at most a ring's worth, and the sockets ask for a TX budget of one batch (L4Proxy).
+            throw new IllegalArgumentException("batch must be 1..the ring size (" + ringSize + "), not " + batch);
+        }
         final int needed = 2 * ringSize + 2 * batch + 2 * qos.heldFramesPerInterface();
         if (frames < needed)
         {
