@@ -183,7 +183,7 @@ public final class L4Proxy implements AutoCloseable
         final Umem umem = keep(Umem.allocate(settings.frames(), settings.frameSize(), 0));
         // A copy-mode kick sends at most 32 frames unless told otherwise: with a batch of more, a turn would take more
         // off RX than one kick sends, and what QoS holds in its class queues would grow until they drop.
-        final int txBudget = settings.batch() > 32 ? settings.batch() : 0;
+        final int txBudget = settings.batch() > XskSocket.KERNEL_TX_BUDGET ? settings.batch() : 0;
         front = keep(XskSocket.builder(umem).ifindex(frontIndex).queue(settings.queue())
             .ringSize(settings.ringSize()).txBudgetIfSupported(txBudget).open());
         back = keep(XskSocket.builder(umem).ifindex(backIndex).queue(settings.queue())
@@ -256,7 +256,7 @@ public final class L4Proxy implements AutoCloseable
             ex -> LOG.log(System.Logger.Level.ERROR, "L4 dataplane: " + ex, ex), null, duty);
         worker = startWorker(name, placement);
         LOG.log(System.Logger.Level.INFO, "L4 dataplane worker " + worker + "; frames per TX kick in copy mode: "
-            + (front.txBudget() == 0 ? "32 (the kernel's)" : front.txBudget()));
+            + (front.txBudget() == 0 ? XskSocket.KERNEL_TX_BUDGET + " (the kernel's)" : front.txBudget()));
     }
 
     /** Where the worker goes: {@link ProxySettings#cores()} on this machine, for the front interface. */

@@ -21,7 +21,9 @@ import java.util.Objects;
  *
  * <p>With an {@link Egress} (QoS) the rewritten frames go to it instead of straight to the TX ring: it may send them,
  * hold them or drop them (counting why), and each turn it gets to send what it holds. The forwarder then receives a
- * full batch whatever the ring's room, since the egress decides (by priority) what waits and what is dropped.
+ * full batch whatever the ring's room, since the egress decides (by priority) what waits and what is dropped. In copy
+ * mode give {@code out} a TX budget of at least the batch ({@link XskSocket.Builder#txBudgetIfSupported}): with the
+ * kernel's 32 a turn may take a batch of 64 and send 32, and the egress's queues grow by the difference.
  *
  * <p>Threads: {@link #doWork()} and the idle strategy belong to the one duty-cycle thread that owns both sockets;
  * {@link #forwarded()} and {@link #dropped()} may be read from any thread (released by the writer, acquired by the

@@ -57,6 +57,12 @@ public final class XskSocket implements AutoCloseable
     /** Frames moved per refill of the fill ring at most, matching the kernel's NAPI budget. */
     private static final int REFILL_BATCH = 64;
 
+    /**
+     * Frames one copy-mode TX kick sends when the socket sets no budget (the kernel's {@code TX_BATCH_SIZE}), and the
+     * least {@link Builder#txBudget(int)} takes.
+     */
+    public static final int KERNEL_TX_BUDGET = 32;
+
     /** Offsets of the fields of {@code struct xdp_statistics}, in the order of {@link XskStatistics}. */
     private static final long[] STATISTICS_OFFSETS = {
         statisticsOffset("rx_dropped"),
@@ -868,9 +874,10 @@ public final class XskSocket implements AutoCloseable
 
         private static void checkTxBudget(final int frames)
         {
-            if (frames != 0 && frames < 32)
+            if (frames != 0 && frames < KERNEL_TX_BUDGET)
             {
-                throw new IllegalArgumentException("txBudget must be 0 (kernel default) or >= 32: " + frames);
+                throw new IllegalArgumentException("txBudget must be 0 (kernel default) or >= " + KERNEL_TX_BUDGET
+                    + ": " + frames);
             }
         }
 
