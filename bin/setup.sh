@@ -12,9 +12,10 @@ fi
 
 # Debian packages: the BPF toolchain, iproute2 for labs, gcc for the ABI test and C references, Maven, wrk for perf-lab,
 # nftables for the L4 lab's kernel NAT path and ethtool for its links' offloads, fontconfig and a font for the perf-lab
-# report's plots (headless AWT draws text with them).
+# report's plots (headless AWT draws text with them), libcapstone-dev for the JIT disassembler plugin that JMH's perfasm
+# uses (benchmarks/hsdis).
 MP_PACKAGES=(clang llvm libbpf-dev libbpf1 libelf-dev zlib1g-dev bpftool iproute2 util-linux gcc libc6-dev make maven
-  python3 python3-venv wrk jq nftables ethtool fontconfig fonts-dejavu-core)
+  python3 python3-venv wrk jq nftables ethtool fontconfig fonts-dejavu-core libcapstone-dev)
 missing=()
 for p in "${MP_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
