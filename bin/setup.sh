@@ -12,10 +12,9 @@ fi
 
 # Debian packages: the BPF toolchain, iproute2 for labs, gcc for the ABI test and C references, Maven, wrk for perf-lab,
 # nftables for the L4 lab's kernel NAT path and ethtool for its links' offloads, fontconfig and a font for the perf-lab
-# report's plots (headless AWT draws text with them), libcapstone-dev for the JIT disassembler plugin that JMH's perfasm
-# uses (benchmarks/hsdis).
+# report's plots (headless AWT draws text with them). (benchmarks/hsdis/build installs libcapstone-dev itself.)
 MP_PACKAGES=(clang llvm libbpf-dev libbpf1 libelf-dev zlib1g-dev bpftool iproute2 util-linux gcc libc6-dev make maven
-  python3 python3-venv wrk jq nftables ethtool fontconfig fonts-dejavu-core libcapstone-dev)
+  python3 python3-venv wrk jq nftables ethtool fontconfig fonts-dejavu-core)
 missing=()
 for p in "${MP_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
