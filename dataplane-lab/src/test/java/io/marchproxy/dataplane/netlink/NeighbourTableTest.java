@@ -13,9 +13,12 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -164,12 +167,18 @@ class NeighbourTableTest
     @Test
     void closeReleasesBothSockets() throws Exception
     {
-        final long before = openDescriptors();
+        // The sockets themselves (by inode), not a count of descriptors: other threads of this JVM may close files of
+        // earlier tests meanwhile.
+        final Set<String> before = openSockets();
         final NeighbourTable other = NeighbourTable.open(lab.node());
-        assertEquals(before + 2, openDescriptors());
+        final Set<String> opened = new HashSet<>(openSockets());
+        opened.removeAll(before);
+        assertEquals(2, opened.size(), "sockets the table opened: " + opened);
         other.close();
         other.close();
-        assertEquals(before, openDescriptors());
+        final Set<String> left = new HashSet<>(openSockets());
+        left.retainAll(opened);
+        assertEquals(Set.of(), left, "the table's sockets still open after close");
         assertThrows(IllegalStateException.class, () -> other.link(front.ifindex()));
     }
 
@@ -186,11 +195,28 @@ class NeighbourTableTest
         assertFalse(new NeighbourEntry(1, client.link().ipv4(), NeighbourState.FAILED, null, 0).usable());
     }
 
-    private static long openDescriptors() throws IOException
+    /** {@return the sockets this process has open, as their /proc links name them ("socket:[inode]")} */
+    private static Set<String> openSockets() throws IOException
     {
+        final Set<String> sockets = new HashSet<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd")))
         {
-            return fds.count();
+            for (final Path fd : (Iterable<Path>)fds::iterator)
+            {
+                try
+                {
+                    final String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:"))
+                    {
+                        sockets.add(target);
+                    }
+                }
+                catch (final NoSuchFileException closedMeanwhile)
+                {
+                    // a descriptor closed between the listing and the read (the listing's own, or another thread's)
+                }
+            }
         }
+        return sockets;
     }
 }
