@@ -21,6 +21,9 @@
  *             (RFC 1624), both MACs
  * The rewritten frame is checked against one built from scratch with full checksums before timing.
  *
+ * Besides the path (copyOnly, establishedFlow, perPacket) it times the parts as the Java benchmark's other methods do
+ * (copyAndParse, serviceAndAccess, flowHit, copyAndForward: each on a frame parsed once, at set-up).
+ *
  * Usage: pathref [--seconds S] [--rounds N]   prints one line per benchmark and protocol, then a JSON line.
  */
 #include <stdint.h>
@@ -649,9 +652,11 @@ static inline int forward(const struct parsed *p, uint8_t *f, const struct tuple
 #define VIP 0xC000020Au    /* 192.0.2.10 */
 
 struct bench {
-	uint8_t *pristine, *frame;
+	uint8_t *pristine, *frame, *rewritten;
 	struct parsed packet;
 	struct tuple translation;
+	struct parsed parsed;          /* the parts' input, parsed once: what the Java benchmark's `parsed` holds */
+	struct tuple parsed_translation;
 	struct key_index services;
 	struct access_policy access;
 	struct flow_table flows;
@@ -670,6 +675,7 @@ static int set_up(struct bench *b, int protocol)
 {
 	b->pristine = aligned_alloc(64, 128);
 	b->frame = aligned_alloc(64, 128);
+	b->rewritten = aligned_alloc(64, 128);
 	if (build_frame(b->pristine, protocol, CLIENT, 40000, VIP, 443, protocol == TCP ? 20 : 32, 0x020000000002ull,
 		0x020000000001ull, 64) != FRAME_LENGTH)
 		return -1;
@@ -701,13 +707,32 @@ static int set_up(struct bench *b, int protocol)
 	return 0;
 }
 
-enum which { COPY, ESTABLISHED, PER_PACKET };
+/* The Java benchmark's methods, by name (names[]): the path, then its parts. */
+enum which { COPY, ESTABLISHED, PER_PACKET, COPY_PARSE, SERVICE_ACCESS, FLOW_HIT, COPY_FORWARD, BENCHMARKS };
+static const char *const names[BENCHMARKS] = {"copyOnly", "establishedFlow", "perPacket", "copyAndParse",
+	"serviceAndAccess", "flowHit", "copyAndForward"};
 
 static inline int step(struct bench *b, enum which which)
 {
+	switch (which) {
+	case SERVICE_ACCESS: {
+		const int service = service_lookup(&b->services, &b->parsed.tuple);
+		return service + (int)access_decide(&b->access, service, &b->parsed.tuple);
+	}
+	case FLOW_HIT:
+		return flow_hit(&b->flows, &b->parsed.tuple, 0, 1, FRAME_LENGTH, b->parsed.tcp_flags,
+			&b->parsed_translation);
+	case COPY_FORWARD:
+		memcpy(b->rewritten, b->pristine, FRAME_LENGTH);
+		return forward(&b->parsed, b->rewritten, &b->parsed_translation, SOURCE_MAC, DESTINATION_MAC);
+	default:
+		break;
+	}
 	memcpy(b->frame, b->pristine, FRAME_LENGTH);
 	if (which == COPY)
 		return b->frame[0];
+	if (which == COPY_PARSE)
+		return (int)parse(b->frame, FRAME_LENGTH, &b->packet);
 	parse(b->frame, FRAME_LENGTH, &b->packet);
 	int service = 0, action = 0;
 	if (which == PER_PACKET) {
@@ -737,7 +762,15 @@ static int check(struct bench *b, int protocol)
 		return -3;
 	build_frame(expected, protocol, 0x0A000001u, 19999, 0x0A000107u, 8443, protocol == TCP ? 20 : 32, DESTINATION_MAC,
 		SOURCE_MAC, 63);
-	return memcmp(expected, b->frame, FRAME_LENGTH) == 0 ? 0 : -4;
+	if (memcmp(expected, b->frame, FRAME_LENGTH) != 0)
+		return -4;
+	/* The parts' input, as the Java benchmark sets it up: a parsed copy of the frame and its flow's translation. */
+	memcpy(b->rewritten, b->pristine, FRAME_LENGTH);
+	if (parse(b->rewritten, FRAME_LENGTH, &b->parsed) != (protocol == TCP ? V_TCP : V_UDP)
+		|| flow_hit(&b->flows, &b->parsed.tuple, 0, 1, FRAME_LENGTH, b->parsed.tcp_flags, &b->parsed_translation)
+			!= handle)
+		return -5;
+	return 0;
 }
 
 static double run(struct bench *b, enum which which, double seconds, uint64_t *sink)
@@ -779,8 +812,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pathref: rounds 1..100 and seconds > 0\n");
 		return 2;
 	}
-	const char *names[] = {"copyOnly", "establishedFlow", "perPacket"};
-	double median[2][3];
+	double median[2][BENCHMARKS];
 	uint64_t sink = 0;
 	for (int p = 0; p < 2; p++) {
 		const int protocol = p == 0 ? UDP : TCP;
@@ -795,7 +827,7 @@ int main(int argc, char **argv)
 				p == 0 ? "UDP" : "TCP", checked);
 			return 1;
 		}
-		for (int w = 0; w < 3; w++) {
+		for (int w = 0; w < BENCHMARKS; w++) {
 			double figures[100];
 			run(b, (enum which)w, seconds / 2, &sink); /* warm-up */
 			for (int r = 0; r < rounds; r++)
@@ -806,9 +838,11 @@ int main(int argc, char **argv)
 				p == 0 ? "UDP" : "TCP", median[p][w], rounds, seconds, figures[0], figures[rounds - 1]);
 		}
 	}
-	printf("{\"c_copy_udp_ns\": %.2f, \"c_established_udp_ns\": %.2f, \"c_per_packet_udp_ns\": %.2f, "
-	       "\"c_copy_tcp_ns\": %.2f, \"c_established_tcp_ns\": %.2f, \"c_per_packet_tcp_ns\": %.2f, \"sink\": %llu}\n",
-		median[0][0], median[0][1], median[0][2], median[1][0], median[1][1], median[1][2],
-		(unsigned long long)(sink & 1));
+	/* One JSON object keyed as perf-lab/path/run keys JMH's results: benchmark_PROTOCOL -> ns/op. */
+	printf("{");
+	for (int p = 0; p < 2; p++)
+		for (int w = 0; w < BENCHMARKS; w++)
+			printf("\"%s_%s\": %.2f, ", names[w], p == 0 ? "UDP" : "TCP", median[p][w]);
+	printf("\"sink\": %llu}\n", (unsigned long long)(sink & 1));
 	return 0;
 }
