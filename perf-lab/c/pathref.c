@@ -376,6 +376,10 @@ static enum action decide_slowly(const struct rule *rules, int count, uint32_t a
 static void access_compile(struct access_policy *p, const struct rule *rules, int count, enum action fallback)
 {
 	uint64_t bounds[2 * 128 + 1];
+	if (count > 128) {
+		fprintf(stderr, "pathref: more than 128 rules\n");
+		exit(1);
+	}
 	int n = 0;
 	bounds[n++] = 0;
 	for (int i = 0; i < count; i++) {
@@ -394,7 +398,7 @@ static void access_compile(struct access_policy *p, const struct rule *rules, in
 		p->entry_of[intervals] = intervals;
 		p->segment_start[intervals] = segments;
 		/* Port segments: runs of equal decisions over ports 0..65535. */
-		int any_match = 0, uniform = 1;
+		int uniform = 1;
 		enum action run_action = ALLOW;
 		int run_start = 0, run_matched = 0;
 		enum action first = ALLOW;
@@ -405,9 +409,12 @@ static void access_compile(struct access_policy *p, const struct rule *rules, in
 				first = a;
 			if (port < 65536 && (a != first))
 				uniform = 0;
-			any_match |= matched;
 			if (port == 65536 || port == 0 || a != run_action || matched != run_matched) {
 				if (port > 0 && run_matched) {
+					if (segments == MAX_SEGMENTS) {
+						fprintf(stderr, "pathref: more than %d port segments\n", MAX_SEGMENTS);
+						exit(1);
+					}
 					p->segment_low[segments] = run_start;
 					p->segment_high[segments] = port - 1;
 					p->segment_action[segments] = (int8_t)run_action;
@@ -422,7 +429,6 @@ static void access_compile(struct access_policy *p, const struct rule *rules, in
 		p->miss_action[intervals] = (int8_t)fallback;
 		if (uniform)
 			segments = p->segment_start[intervals];
-		(void)any_match;
 		intervals++;
 	}
 	p->segment_start[intervals] = segments;
