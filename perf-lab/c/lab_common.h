@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Small helpers shared by the perf-lab C tools (xsk_ref, udpgen, pktsink): monotonic time, a stop flag set by
- * SIGINT/SIGTERM, option parsing, and the one test frame every tool builds (Ethernet + IPv4 + UDP, fixed layout, see
- * perf-lab/README.md "Test frame").
+ * Small helpers shared by the perf-lab C tools (xsk_ref, udpgen, pktsink, xdprelay, pathref): monotonic time, a stop
+ * flag set by SIGINT/SIGTERM, option parsing, and the one test frame the traffic tools build (Ethernet + IPv4 + UDP,
+ * fixed layout, see perf-lab/README.md "Test frame"; pathref builds the JMH benchmark's frames instead).
  */
 #ifndef MARCHPROXY_LAB_COMMON_H
 #define MARCHPROXY_LAB_COMMON_H
