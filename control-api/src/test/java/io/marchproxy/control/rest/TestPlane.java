@@ -36,6 +36,8 @@ public final class TestPlane implements AutoCloseable {
     public final ByteArrayOutputStream console = new ByteArrayOutputStream();
     private final boolean deleteOnClose;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** The last exchange {@link #send} completed, method, path and status, for the message of a failed one. */
+    private volatile String previous = "none";
 
     /** A response: status, headers and the body parsed as JSON when it is JSON. */
     public record Res(int status, Map<String, java.util.List<String>> headers, String text) {
@@ -111,9 +113,11 @@ public final class TestPlane implements AutoCloseable {
         }
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            previous = method + " " + path + " -> " + r.statusCode();
             return new Res(r.statusCode(), r.headers().map(), r.body());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // The previous exchange is named too: on a reused connection, what broke it may be what came before.
+            throw new UncheckedIOException(method + " " + path + " (previous: " + previous + "): " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -304,7 +304,6 @@ public final class FrameBuilder
         }
     }
 
-    /** Hex of {@code bytes}, for assertion messages. */
     /** A random address of the family ({@code 0.0.0.0} for the rare IPv4 draw that is not one), as text. */
     public static String randomAddress(final java.util.SplittableRandom random, final boolean v6)
     {
@@ -324,6 +323,7 @@ public final class FrameBuilder
             IpAddress.parse(addresses[0]), ports[0], IpAddress.parse(addresses[1]), ports[1]);
     }
 
+    /** Hex of {@code bytes}, for assertion messages. */
     public static String hex(final byte[] bytes)
     {
         return HexFormat.of().formatHex(bytes);
