@@ -1,9 +1,12 @@
 package io.marchproxy.dataplane.conntrack;
 
 import io.marchproxy.dataplane.counter.SingleWriterCounters;
+import io.marchproxy.dataplane.nat.NatRewriter;
 import io.marchproxy.dataplane.net.FlowTuple;
 import io.marchproxy.dataplane.net.IpFamily;
 import io.marchproxy.dataplane.net.L4Protocol;
+import io.marchproxy.dataplane.packet.Checksums;
+import io.marchproxy.dataplane.packet.ParsedPacket;
 import io.marchproxy.dataplane.packet.TcpHeader;
 
 import java.lang.foreign.Arena;
@@ -14,6 +17,7 @@ import java.security.SecureRandom;
 import java.util.Objects;
 
 import static io.marchproxy.dataplane.conntrack.FlowLayout.BACKEND_OFFSET;
+import static io.marchproxy.dataplane.conntrack.FlowLayout.CHECKSUM_DELTAS_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.COUNTERS_OFFSET;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.DIRECTION_COUNTER_BYTES;
 import static io.marchproxy.dataplane.conntrack.FlowLayout.LAST_SEEN_OFFSET;
@@ -67,6 +71,11 @@ public final class FlowTable implements AutoCloseable
      * marks; nothing was changed (look it up and handle it the long way).
      */
     public static final int UNTOUCHED = -5;
+    /**
+     * {@link #hitAndRewrite}: the packet was counted, as {@link #hit} counts it, but its TTL or hop limit would reach
+     * 0; nothing was written.
+     */
+    public static final int TTL_EXPIRED = -6;
 
     /** Bytes of an IPv4 flow record. */
     public static final int IPV4_RECORD_BYTES = 80;
@@ -226,13 +235,28 @@ public final class FlowTable implements AutoCloseable
         final int tcpFlags,
         final FlowTuple translation)
     {
+        final int handle = touchIfExpected(key, direction, now, bytes, tcpFlags);
+        if (handle >= 0)
+        {
+            translation(handle, translation);
+        }
+        return handle;
+    }
+
+    /**
+     * {@link #hit} without the translation: the handle of {@code key}, the packet counted, or {@link #NOT_FOUND} or
+     * {@link #UNTOUCHED}.
+     */
+    private int touchIfExpected(
+        final FlowTuple key, final int direction, final long now, final int bytes, final int tcpFlags)
+    {
         final int handle = lookup(key);
         if (handle < 0)
         {
             return NOT_FOUND;
         }
-        // The record's address computed once; its header word (state, protocol, marks) read once for the checks, the
-        // count and the translation (and, for IPv4, the same read the key comparison made).
+        // The record's header word (state, protocol, marks) read once for the checks and the count (for IPv4, the same
+        // read the key comparison made).
         final long base = recordBase(handle);
         final int header = records.get(I32, base + STATE_OFFSET);
         if ((handle & 1) != direction || (header >>> MARKS_SHIFT) != 0 || (header & 0xFF) == CLOSED_CODE)
@@ -240,15 +264,57 @@ public final class FlowTable implements AutoCloseable
             return UNTOUCHED;
         }
         count(base, header, direction, now, bytes, tcpFlags);
+        return handle;
+    }
+
+    /**
+     * The common packet of a tracked flow with its rewrite, in one call: what {@link #hit} does, then the packet
+     * translated for the other side of its flow (full NAT: addresses, ports, TTL or hop limit, checksums, as
+     * {@link NatRewriter#translate} does with {@link #translation}) straight from the record, reading it once. An IPv4
+     * flow's checksum deltas were computed when it was inserted and stay in its record, so a packet costs no delta
+     * arithmetic and no translation tuple. The MACs are left to the caller ({@link NatRewriter#rewriteMacs}), who knows
+     * the next hop only once the flow is found. Returns the handle; {@link #NOT_FOUND} or {@link #UNTOUCHED} as
+     * {@link #hit} does, with the packet unchanged; {@link #TTL_EXPIRED}, the packet counted and unchanged.
+     *
+     * @param key the packet's 5-tuple
+     * @param direction the direction the caller expects the key in: 0 original (from a client), 1 reply
+     * @param now the caller's clock, nanoseconds
+     * @param bytes the packet's length
+     * @param tcpFlags the packet's TCP flags (0 for UDP)
+     * @param packet the parsed TCP or UDP packet whose tuple {@code key} is, of this table's family
+     * @return the handle, {@link #NOT_FOUND}, {@link #UNTOUCHED} or {@link #TTL_EXPIRED}
+     */
+    public int hitAndRewrite(
+        final FlowTuple key,
+        final int direction,
+        final long now,
+        final int bytes,
+        final int tcpFlags,
+        final ParsedPacket packet)
+    {
+        final int handle = touchIfExpected(key, direction, now, bytes, tcpFlags);
+        if (handle < 0)
+        {
+            return handle;
+        }
+        final boolean translated;
         if (ipv4)
         {
-            readKey4(base, direction ^ 1, true, (header >>> PROTOCOL_SHIFT) & 0xFF, translation);
+            // The other direction's key reversed: its destination becomes the source, its ports swap. A reply's deltas
+            // are the complements of the stored ones (see FlowLayout).
+            final long base = recordBase(handle);
+            final long at = base + TUPLES_OFFSET + (direction ^ 1) * tupleBytes;
+            final long portsAndSource = records.get(I64, at + PORTS_OFFSET);
+            final int ports = (int)portsAndSource;
+            final int deltas = records.get(I32, base + CHECKSUM_DELTAS_OFFSET) ^ -direction;
+            translated = NatRewriter.translateIpv4(packet, records.get(I32, at + destinationOffset),
+                (int)(portsAndSource >>> 32), ports << 16 | ports >>> 16, deltas & 0xFFFF, deltas >>> 16);
         }
         else
         {
-            readKey6(handle, direction ^ 1, true, translation);
+            translated = NatRewriter.translate(packet, readKey6(handle, direction ^ 1, true, scratch));
         }
-        return handle;
+        return translated ? handle : TTL_EXPIRED;
     }
 
     /**
@@ -307,6 +373,10 @@ public final class FlowTable implements AutoCloseable
         records.set(I64, base + FlowLayout.packets(1) + 8, 0);
         writeTuple(base + layout.tuple(0), original);
         writeTuple(base + layout.tuple(1), reply);
+        if (ipv4)
+        {
+            records.set(I32, base + CHECKSUM_DELTAS_OFFSET, checksumDeltas4(original, reply));
+        }
         addSlot(tag(original), record << 1);
         addSlot(tag(reply), (record << 1) | 1);
         size++;
@@ -593,12 +663,7 @@ public final class FlowTable implements AutoCloseable
     private FlowTuple readKey4(final int handle, final int direction, final boolean reversed, final FlowTuple out)
     {
         final long base = recordBase(handle);
-        return readKey4(base, direction, reversed, records.get(U8, base + PROTOCOL_OFFSET), out);
-    }
-
-    private FlowTuple readKey4(
-        final long base, final int direction, final boolean reversed, final int protocol, final FlowTuple out)
-    {
+        final int protocol = records.get(U8, base + PROTOCOL_OFFSET);
         final long at = base + TUPLES_OFFSET + direction * tupleBytes;
         // Ports and source are adjacent (little-endian: ports in the low half): one 64-bit read for both.
         final long portsAndSource = records.get(I64, at + PORTS_OFFSET);
@@ -704,6 +769,19 @@ public final class FlowTable implements AutoCloseable
         return records.get(I64, sourceAt) == key.sourceHi() && records.get(I64, sourceAt + 8) == key.sourceLo()
             && records.get(I64, destinationAt) == key.destinationHi()
             && records.get(I64, destinationAt + 8) == key.destinationLo();
+    }
+
+    /**
+     * The checksum deltas of an original packet's rewrite (see {@link FlowLayout}): source to the reply's destination
+     * (the SNAT address), destination to the reply's source (the backend), ports likewise.
+     */
+    private static int checksumDeltas4(final FlowTuple original, final FlowTuple reply)
+    {
+        final int addresses = Checksums.fold(Checksums.delta32((int)original.sourceLo(), (int)reply.destinationLo())
+            + Checksums.delta32((int)original.destinationLo(), (int)reply.sourceLo()));
+        final int ports = Checksums.fold(Checksums.delta32(original.sourcePort() << 16 | original.destinationPort(),
+            reply.destinationPort() << 16 | reply.sourcePort()));
+        return ports << 16 | addresses;
     }
 
     private void writeTuple(final long at, final FlowTuple tuple)

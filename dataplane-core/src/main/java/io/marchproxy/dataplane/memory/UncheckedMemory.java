@@ -11,9 +11,10 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>The rule: only code that has already proven, by a check it makes anyway, that every access lies inside a native
  * segment it may use and that this segment stays alive until the access is done, may read or write through this class;
- * all other code uses the owner's segment. Today that is {@code NatRewriter.forward}, on a frame as the parser left
- * it: a verdict of TCP or UDP means the parser checked that every byte forward writes (MACs, the IP header, the TCP or
- * UDP ports and checksum) lies inside the frame, and the frame inside its segment; {@link #covers} tells it the segment
+ * all other code uses the owner's segment. Today that is {@code NatRewriter.forward} (and its parts
+ * {@code translate} and {@code translateIpv4}), on a frame as the parser left it: a verdict of TCP or UDP means the
+ * parser checked that every byte forward writes (MACs, the IP header, the TCP or UDP ports and checksum) lies inside
+ * the frame, and the frame inside its segment; {@link #covers} tells it the segment
  * is native and alive when the rewrite starts, and the segment's owner (the UMEM of an AF_XDP socket) is freed only once
  * the dataplane thread that rewrites its frames stopped: the same contract that keeps a checked access from failing on a
  * closed segment. Heap frames, and packets of any other verdict, take the checked path.

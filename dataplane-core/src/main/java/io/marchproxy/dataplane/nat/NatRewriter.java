@@ -39,6 +39,12 @@ import static io.marchproxy.dataplane.packet.NetworkByteOrder.u8;
  */
 public final class NatRewriter
 {
+    /**
+     * What a TTL decrement adds to the IPv4 header checksum: its 16-bit word (TTL, protocol) goes from m to m - 0x100,
+     * and ~m + (m - 0x100) is 0xFEFF for every TTL above 1.
+     */
+    private static final int TTL_DECREMENT_DELTA = 0xFEFF;
+
     private NatRewriter()
     {
     }
@@ -120,11 +126,11 @@ public final class NatRewriter
      * Everything a forwarded TCP or UDP packet of a tracked flow needs, fused so that each checksum is updated once:
      * MACs, TTL or hop limit, addresses and ports of {@code to}. Returns false, and changes nothing, when the TTL or
      * hop limit is 1 or 0 (count {@code DropReason.TTL_EXPIRED}). Equivalent to {@link #decrementTtl},
-     * {@link #rewriteFlow} and {@link #rewriteMacs} in a row. The old IPv4 destination and TCP ports come from the packet's
-     * parsed tuple (the parser read them from the frame) rather than from the frame again, so the frame must be as the
-     * parser left it: call it once per parse. A native frame is written through {@link UncheckedMemory}: a parsed
-     * verdict of TCP or UDP means the parser checked that the Ethernet, IP and TCP (20 bytes) or UDP (8 bytes) headers,
-     * the only bytes written, lie inside the frame, and the frame inside its segment, which is alive now.
+     * {@link #rewriteFlow} and {@link #rewriteMacs} in a row. The old IPv4 destination and TCP ports come from the
+     * packet's parsed tuple (the parser read them from the frame) rather than from the frame again, so the frame must
+     * be as the parser left it: call it once per parse. A native frame is written through {@link UncheckedMemory}: a
+     * parsed verdict of TCP or UDP means the parser checked that the Ethernet, IP and TCP (20 bytes) or UDP (8 bytes)
+     * headers, the only bytes written, lie inside the frame, and the frame inside its segment, which is alive now.
      *
      * @param packet a parsed TCP or UDP packet of a tracked flow
      * @param sourceMac the egress interface's MAC
@@ -136,18 +142,130 @@ public final class NatRewriter
         final ParsedPacket packet, final FlowTuple to, final long sourceMac, final long destinationMac)
     {
         final MemorySegment frame = packet.segment();
-        final PacketVerdict verdict = packet.verdict();
-        return (verdict == PacketVerdict.UDP || verdict == PacketVerdict.TCP) && UncheckedMemory.covers(frame)
-            ? forward(UncheckedMemory.everything(), frame.address(), packet, to, sourceMac, destinationMac)
-            : forward(frame, 0, packet, to, sourceMac, destinationMac);
+        return unchecked(packet)
+            ? forward(UncheckedMemory.everything(), frame.address(), packet, to, true, sourceMac, destinationMac)
+            : forward(frame, 0, packet, to, true, sourceMac, destinationMac);
     }
 
-    /** {@link #forward} on a frame read at {@code origin} plus the parsed offsets in {@code segment}. */
+    /**
+     * {@link #forward} without the MACs, for a caller that learns the next hop later ({@link #rewriteMacs} then):
+     * TTL or hop limit, addresses and ports of {@code to}, checksums.
+     *
+     * @param packet a parsed TCP or UDP packet of a tracked flow
+     * @param to the addresses and ports to write
+     * @return false, with nothing changed, when the TTL or hop limit would reach 0
+     */
+    public static boolean translate(final ParsedPacket packet, final FlowTuple to)
+    {
+        final MemorySegment frame = packet.segment();
+        return unchecked(packet)
+            ? forward(UncheckedMemory.everything(), frame.address(), packet, to, false, 0, 0)
+            : forward(frame, 0, packet, to, false, 0, 0);
+    }
+
+    /**
+     * {@link #translate} of an IPv4 packet, with the new addresses and ports given as values and the checksum deltas
+     * of the change already known: for a flow table that keeps them per flow, so that a packet costs no delta
+     * arithmetic. A delta is what the change adds to a checksum (RFC 1624 eqn. 3: the one's-complement sum of
+     * {@code ~old + new} over the changed 16-bit words, folded or not): {@code addressDelta} for the addresses, which
+     * the IP header and the TCP or UDP pseudo-header both hold, {@code portDelta} for the ports. They must have been
+     * computed from the packet's own addresses and ports (the flow's key).
+     *
+     * @param packet a parsed IPv4 TCP or UDP packet of a tracked flow
+     * @param source the new source address
+     * @param destination the new destination address
+     * @param ports the new source port (high 16 bits) and destination port (low 16)
+     * @param addressDelta the addresses' checksum delta
+     * @param portDelta the ports' checksum delta
+     * @return false, with nothing changed, when the TTL would reach 0
+     * @throws IllegalArgumentException for a packet that is not IPv4
+     */
+    public static boolean translateIpv4(
+        final ParsedPacket packet,
+        final int source,
+        final int destination,
+        final int ports,
+        final int addressDelta,
+        final int portDelta)
+    {
+        if (packet.family() != IpFamily.IPV4)
+        {
+            throw notIpv4(packet);
+        }
+        final MemorySegment frame = packet.segment();
+        return unchecked(packet)
+            ? translateIpv4(UncheckedMemory.everything(), frame.address(), packet, source, destination, ports,
+                addressDelta + portDelta, addressDelta)
+            : translateIpv4(frame, 0, packet, source, destination, ports, addressDelta + portDelta, addressDelta);
+    }
+
+    /** {@link #translateIpv4} on a frame read at {@code origin} plus the parsed offsets in {@code segment}. */
+    private static boolean translateIpv4(
+        final MemorySegment segment,
+        final long origin,
+        final ParsedPacket packet,
+        final int source,
+        final int destination,
+        final int ports,
+        final int l4Delta,
+        final int addressDelta)
+    {
+        // TTL, protocol, header checksum and source as one big-endian word, the destination as another.
+        final long ttlAt = origin + packet.l3Offset() + Ipv4Header.TTL_OFFSET;
+        final long word = u64(segment, ttlAt);
+        final int ttlWord = (int)(word >>> 48);
+        if (ttlWord < 0x200)
+        {
+            return false;
+        }
+        final int checksum = Checksums.applyDelta((int)(word >>> 32) & 0xFFFF, addressDelta + TTL_DECREMENT_DELTA);
+        putU64(segment, ttlAt, (long)(ttlWord - 0x100) << 48 | (long)checksum << 32 | (source & 0xFFFF_FFFFL));
+        putU32(segment, ttlAt + (Ipv4Header.DESTINATION_OFFSET - Ipv4Header.TTL_OFFSET), destination);
+        final long l4 = origin + packet.l4Offset();
+        if (packet.verdict() == PacketVerdict.TCP)
+        {
+            final long checksumAt = l4 + TcpHeader.CHECKSUM_OFFSET;
+            putU32(segment, l4, ports);
+            putU16(segment, checksumAt, Checksums.applyDelta(u16(segment, checksumAt), l4Delta));
+        }
+        else
+        {
+            // The whole UDP header is one word; a checksum of 0 ("none") stays 0.
+            final long header = u64(segment, l4);
+            final int oldChecksum = (int)header & 0xFFFF;
+            final int udp = oldChecksum == 0 ? 0 : Checksums.udpWire(Checksums.applyDelta(oldChecksum, l4Delta));
+            putU64(segment, l4, (long)ports << 32 | (header & 0xFFFF_0000L) | udp);
+        }
+        return true;
+    }
+
+    /** The exception for a packet {@link #translateIpv4} refuses, out of the hot method. */
+    private static IllegalArgumentException notIpv4(final ParsedPacket packet)
+    {
+        return new IllegalArgumentException("not an IPv4 packet: family " + packet.family());
+    }
+
+    /**
+     * Whether the packet's frame may be written through {@link UncheckedMemory}: a TCP or UDP verdict (the parser
+     * checked that the headers lie inside the frame) of a native frame whose segment is alive now.
+     */
+    private static boolean unchecked(final ParsedPacket packet)
+    {
+        final PacketVerdict verdict = packet.verdict();
+        return (verdict == PacketVerdict.UDP || verdict == PacketVerdict.TCP)
+            && UncheckedMemory.covers(packet.segment());
+    }
+
+    /**
+     * {@link #forward} (with the MACs when {@code macs}) on a frame read at {@code origin} plus the parsed offsets in
+     * {@code segment}.
+     */
     private static boolean forward(
         final MemorySegment segment,
         final long origin,
         final ParsedPacket packet,
         final FlowTuple to,
+        final boolean macs,
         final long sourceMac,
         final long destinationMac)
     {
@@ -182,7 +300,10 @@ public final class NatRewriter
                     addressDelta + Checksums.delta32((int)(header >>> 32), ports)));
             putU64(segment, l4, (long)ports << 32 | (header & 0xFFFF_0000L) | checksum);
         }
-        writeMacs(segment, origin + packet.frameOffset(), sourceMac, destinationMac);
+        if (macs)
+        {
+            writeMacs(segment, origin + packet.frameOffset(), sourceMac, destinationMac);
+        }
         return true;
     }
 

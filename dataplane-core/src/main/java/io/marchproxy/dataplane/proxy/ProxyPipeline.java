@@ -778,10 +778,15 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     {
         final FlowTuple tuple = parsed.tuple();
         final FlowTable table = table(tuple.family());
-        // The common frame, of an open flow, in one call: found, counted and its translation read.
-        int handle = table.hit(tuple, 0, now, length, parsed.tcpFlags(), translated);
+        // The common frame, of an open flow, in one call: found, counted and rewritten but for its MACs.
+        int handle = table.hitAndRewrite(tuple, 0, now, length, parsed.tcpFlags(), parsed);
+        if (handle == FlowTable.TTL_EXPIRED)
+        {
+            return drop(DropReason.TTL_EXPIRED);
+        }
+        final boolean rewritten = handle >= 0;
         final CompiledConfig c = config;
-        if (handle < 0)
+        if (!rewritten)
         {
             handle = handle == FlowTable.NOT_FOUND
                 ? open(c, table, tuple, frame, offset, length)
@@ -790,7 +795,6 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
             {
                 return false;
             }
-            table.translation(handle, translated);
         }
         final int service = table.serviceIndex(handle);
         final int backend = table.backendIndex(handle);
@@ -800,7 +804,11 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         {
             return drop(DropReason.NO_NEIGHBOUR);
         }
-        if (!NatRewriter.forward(parsed, translated, backMac, mac))
+        if (rewritten)
+        {
+            NatRewriter.rewriteMacs(parsed, backMac, mac);
+        }
+        else if (!NatRewriter.forward(parsed, table.translation(handle, translated), backMac, mac))
         {
             return drop(DropReason.TTL_EXPIRED);
         }
@@ -918,9 +926,14 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
     {
         final FlowTuple tuple = parsed.tuple();
         final FlowTable table = table(tuple.family());
-        int handle = table.hit(tuple, 1, now, length, parsed.tcpFlags(), translated);
+        int handle = table.hitAndRewrite(tuple, 1, now, length, parsed.tcpFlags(), parsed);
+        if (handle == FlowTable.TTL_EXPIRED)
+        {
+            return drop(DropReason.TTL_EXPIRED);
+        }
+        final boolean rewritten = handle >= 0;
         final CompiledConfig c = config;
-        if (handle < 0)
+        if (!rewritten)
         {
             handle = handle == FlowTable.NOT_FOUND ? -1 : table.lookup(tuple);
             if (handle < 0 || FlowTable.direction(handle) != 1)
@@ -928,10 +941,13 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
                 return drop(DropReason.NO_FLOW);
             }
             countTracked(c, table, handle, length); // a closed or offloaded flow, which hit leaves untouched
-            table.translation(handle, translated);
         }
         final long mac = clientMacs(tuple.family()).getAtIndex(ValueLayout.JAVA_LONG, handle >>> 1);
-        if (!NatRewriter.forward(parsed, translated, frontMac, mac))
+        if (rewritten)
+        {
+            NatRewriter.rewriteMacs(parsed, frontMac, mac);
+        }
+        else if (!NatRewriter.forward(parsed, table.translation(handle, translated), frontMac, mac))
         {
             return drop(DropReason.TTL_EXPIRED);
         }

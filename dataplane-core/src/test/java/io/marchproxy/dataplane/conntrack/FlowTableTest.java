@@ -3,9 +3,16 @@ package io.marchproxy.dataplane.conntrack;
 import io.marchproxy.dataplane.net.FlowTuple;
 import io.marchproxy.dataplane.net.IpAddress;
 import io.marchproxy.dataplane.net.IpFamily;
+import io.marchproxy.dataplane.nat.NatRewriter;
+import io.marchproxy.dataplane.packet.FrameBuilder;
+import io.marchproxy.dataplane.packet.PacketParser;
+import io.marchproxy.dataplane.packet.ParsedPacket;
 import io.marchproxy.dataplane.packet.TcpHeader;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -188,6 +196,142 @@ class FlowTableTest
                 }
             }
         }
+    }
+
+    /**
+     * hitAndRewrite, which rewrites from the record with the checksum deltas stored at insert (IPv4), must do what hit
+     * then NatRewriter.forward with the translated tuple do (deltas computed from the packet): the same result, the
+     * same record, the same frame once the MACs are written. Both families, both directions, TCP and UDP (over IPv4
+     * also without a checksum), unknown keys, keys from the wrong side, marked and closed flows, TTL 1; native frames,
+     * with nothing written around them. A wrong stored delta, a reply's delta not the complement of the original's, a
+     * swapped port: each changes a checksum or a field.
+     */
+    @Test
+    void hitAndRewriteDoesWhatHitAndForwardDo()
+    {
+        final int[] flags = {0, TcpHeader.SYN, TcpHeader.SYN | TcpHeader.ACK, TcpHeader.ACK, TcpHeader.FIN,
+            TcpHeader.RST, TcpHeader.ACK | TcpHeader.PSH};
+        final PacketParser parser = new PacketParser();
+        final ParsedPacket viaTable = new ParsedPacket();
+        final ParsedPacket viaTuple = new ParsedPacket();
+        final FlowTuple translation = new FlowTuple();
+        for (final int family : new int[] {IpFamily.IPV4, IpFamily.IPV6})
+        {
+            final boolean v6 = family == IpFamily.IPV6;
+            final SplittableRandom random = new SplittableRandom(1624 + family);
+            try (FlowTable fused = new FlowTable(family, 1_000, FlowTimeouts.DEFAULTS);
+                FlowTable steps = new FlowTable(family, 1_000, FlowTimeouts.DEFAULTS);
+                Arena arena = Arena.ofConfined())
+            {
+                final List<FlowTuple[]> flows = new ArrayList<>();
+                while (flows.size() < 900)
+                {
+                    final boolean tcp = random.nextBoolean();
+                    final FlowTuple original = FrameBuilder.tuple(tcp, addresses(random, v6), ports(random));
+                    final FlowTuple reply = FrameBuilder.tuple(tcp, addresses(random, v6), ports(random));
+                    final int tcpFlags = tcp ? flags[random.nextInt(flags.length)] : 0;
+                    final int handle = fused.insert(original, reply, flows.size(), 0, 0, tcpFlags, 60);
+                    assertEquals(handle, steps.insert(original, reply, flows.size(), 0, 0, tcpFlags, 60));
+                    if (handle >= 0)
+                    {
+                        flows.add(new FlowTuple[] {original, reply});
+                    }
+                }
+                final MemorySegment memory = arena.allocate(512);
+                final int[] results = new int[7];
+                for (int packet = 1; packet <= 20_000; packet++)
+                {
+                    final boolean tcp;
+                    final FlowTuple key;
+                    if (random.nextInt(16) == 0)
+                    {
+                        tcp = random.nextBoolean();
+                        key = FrameBuilder.tuple(tcp, addresses(random, v6), ports(random)); // unknown
+                    }
+                    else
+                    {
+                        final FlowTuple[] flow = flows.get(random.nextInt(flows.size()));
+                        key = flow[random.nextInt(2)];
+                        tcp = key.protocol() == TCP;
+                        final int found = steps.lookup(key);
+                        if (random.nextInt(50) == 0)
+                        {
+                            final int marks = random.nextInt(3) == 0 ? 1 + random.nextInt(255) : 0;
+                            fused.marks(found, marks);
+                            steps.marks(found, marks);
+                        }
+                    }
+                    final int direction = random.nextInt(8) == 0 ? 1 - flowDirection(steps, key)
+                        : flowDirection(steps, key);
+                    final int tcpFlags = tcp ? flags[random.nextInt(flags.length)] : 0;
+                    final FrameBuilder builder = new FrameBuilder()
+                        .addresses(key.sourceAddress().toString(), key.destinationAddress().toString())
+                        .payload(random.nextInt(40))
+                        .ttl(random.nextInt(8) == 0 ? 1 : 2 + random.nextInt(254));
+                    if (tcp)
+                    {
+                        builder.tcp(key.sourcePort(), key.destinationPort(), tcpFlags);
+                    }
+                    else
+                    {
+                        builder.udp(key.sourcePort(), key.destinationPort());
+                        if (!v6 && random.nextInt(4) == 0)
+                        {
+                            builder.udpWithoutChecksum();
+                        }
+                    }
+                    final byte[] expected = builder.frame();
+                    final long at = 1 + random.nextInt(64);
+                    memory.fill((byte)0x5A);
+                    MemorySegment.copy(expected, 0, memory, ValueLayout.JAVA_BYTE, at, expected.length);
+                    parser.parse(memory, at, expected.length, viaTable);
+                    parser.parse(MemorySegment.ofArray(expected), 0, expected.length, viaTuple);
+                    final long sourceMac = random.nextLong() & 0xFFFF_FFFF_FFFFL;
+                    final long destinationMac = random.nextLong() & 0xFFFF_FFFF_FFFFL;
+                    final int bytes = expected.length;
+
+                    int stepsResult = steps.hit(viaTuple.tuple(), direction, packet, bytes, tcpFlags, translation);
+                    if (stepsResult >= 0 && !NatRewriter.forward(viaTuple, translation, sourceMac, destinationMac))
+                    {
+                        stepsResult = FlowTable.TTL_EXPIRED;
+                    }
+                    final int result = fused.hitAndRewrite(viaTable.tuple(), direction, packet, bytes, tcpFlags,
+                        viaTable);
+                    if (result >= 0)
+                    {
+                        NatRewriter.rewriteMacs(viaTable, sourceMac, destinationMac);
+                    }
+                    assertEquals(stepsResult, result, key::toString);
+                    results[-Math.min(result, 0)]++;
+                    assertArrayEquals(expected, memory.asSlice(at, expected.length).toArray(ValueLayout.JAVA_BYTE),
+                        key::toString);
+                    for (long i = 0; i < memory.byteSize(); i = i + 1 == at ? at + expected.length : i + 1)
+                    {
+                        assertEquals((byte)0x5A, memory.get(ValueLayout.JAVA_BYTE, i), "byte " + i + " outside");
+                    }
+                    final int found = steps.lookup(key);
+                    if (found >= 0)
+                    {
+                        assertSameRecord(steps, fused, found);
+                    }
+                }
+                // Each outcome happened (0: handles, 1: not found, 5: untouched, 6: TTL expired).
+                for (final int outcome : new int[] {0, 1, 5, 6})
+                {
+                    assertTrue(results[outcome] > 100, () -> java.util.Arrays.toString(results));
+                }
+            }
+        }
+    }
+
+    private static String[] addresses(final SplittableRandom random, final boolean v6)
+    {
+        return new String[] {FrameBuilder.randomAddress(random, v6), FrameBuilder.randomAddress(random, v6)};
+    }
+
+    private static int[] ports(final SplittableRandom random)
+    {
+        return new int[] {random.nextInt(65536), random.nextInt(65536)};
     }
 
     /** The direction of {@code key}'s flow in {@code table}, 0 when it is not tracked. */

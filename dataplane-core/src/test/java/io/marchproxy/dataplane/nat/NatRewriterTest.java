@@ -2,6 +2,7 @@ package io.marchproxy.dataplane.nat;
 
 import io.marchproxy.dataplane.net.FlowTuple;
 import io.marchproxy.dataplane.net.IpAddress;
+import io.marchproxy.dataplane.packet.Checksums;
 import io.marchproxy.dataplane.packet.DropReason;
 import io.marchproxy.dataplane.packet.FrameBuilder;
 import io.marchproxy.dataplane.packet.IcmpHeader;
@@ -80,6 +81,70 @@ class NatRewriterTest
             assertEquals(expected, forwarded);
             assertArrayEquals(stepwise, fused, () -> FrameBuilder.hex(stepwise) + "\n" + FrameBuilder.hex(fused));
         }
+    }
+
+    /**
+     * translate, and translateIpv4 given the new addresses and ports as values with their checksum deltas already
+     * folded, followed by rewriteMacs, must write what forward writes (heap and native frames; UDP with and without a
+     * checksum; TTL 1 refused with nothing written).
+     */
+    @Test
+    void translateThenRewriteMacsEqualsForward()
+    {
+        final SplittableRandom random = new SplittableRandom(1624);
+        final ParsedPacket second = new ParsedPacket();
+        int ipv4 = 0;
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment memory = arena.allocate(512);
+            for (int round = 0; round < 4_000; round++)
+            {
+                final ForwardCase c = ForwardCase.random(random);
+                final byte[] expected = c.bytes();
+                final byte[] actual = expected.clone();
+                parser.parse(MemorySegment.ofArray(expected), 0, expected.length, packet);
+                final MemorySegment frame = random.nextBoolean() ? MemorySegment.ofArray(actual)
+                    : memory.asSlice(0, actual.length).copyFrom(MemorySegment.ofArray(actual));
+                parser.parse(frame, 0, actual.length, second);
+                final FlowTuple from = packet.tuple();
+                final FlowTuple to = c.target();
+                final boolean translated;
+                if (packet.family() == 4 && random.nextBoolean())
+                {
+                    ipv4++;
+                    final int source = (int)to.sourceLo();
+                    final int destination = (int)to.destinationLo();
+                    final int ports = to.sourcePort() << 16 | to.destinationPort();
+                    final int addressDelta = Checksums.fold(Checksums.delta32((int)from.sourceLo(), source)
+                        + Checksums.delta32((int)from.destinationLo(), destination));
+                    final int portDelta = Checksums.fold(
+                        Checksums.delta32(from.sourcePort() << 16 | from.destinationPort(), ports));
+                    translated = NatRewriter.translateIpv4(second, source, destination, ports, addressDelta, portDelta);
+                }
+                else
+                {
+                    translated = NatRewriter.translate(second, to);
+                }
+                if (translated)
+                {
+                    NatRewriter.rewriteMacs(second, c.sourceMac(), c.destinationMac());
+                }
+                assertEquals(NatRewriter.forward(packet, to, c.sourceMac(), c.destinationMac()), translated);
+                final byte[] written = frame.toArray(ValueLayout.JAVA_BYTE);
+                assertArrayEquals(expected, written,
+                    () -> FrameBuilder.hex(expected) + "\n" + FrameBuilder.hex(written));
+            }
+        }
+        assertTrue(ipv4 > 500, "IPv4 cases: " + ipv4);
+    }
+
+    @Test
+    void translateIpv4RefusesAnIpv6Packet()
+    {
+        final byte[] frame = frame(true, false, new String[] {"2001:db8::1", "2001:db8::2"}, new int[] {1, 2}, 0, 0,
+            new byte[0]).frame();
+        parser.parse(MemorySegment.ofArray(frame), 0, frame.length, packet);
+        assertThrows(IllegalArgumentException.class, () -> NatRewriter.translateIpv4(packet, 1, 2, 3, 0, 0));
     }
 
     /**
