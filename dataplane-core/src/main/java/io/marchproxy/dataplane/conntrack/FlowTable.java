@@ -238,7 +238,15 @@ public final class FlowTable implements AutoCloseable
         final int handle = touchIfExpected(key, direction, now, bytes, tcpFlags);
         if (handle >= 0)
         {
-            translation(handle, translation);
+            // The key's protocol is the flow's: the lookup compared them.
+            if (ipv4)
+            {
+                readKey4(recordBase(handle), direction ^ 1, true, key.protocol(), translation);
+            }
+            else
+            {
+                readKey6(handle, direction ^ 1, true, translation);
+            }
         }
         return handle;
     }
@@ -663,7 +671,12 @@ public final class FlowTable implements AutoCloseable
     private FlowTuple readKey4(final int handle, final int direction, final boolean reversed, final FlowTuple out)
     {
         final long base = recordBase(handle);
-        final int protocol = records.get(U8, base + PROTOCOL_OFFSET);
+        return readKey4(base, direction, reversed, records.get(U8, base + PROTOCOL_OFFSET), out);
+    }
+
+    private FlowTuple readKey4(
+        final long base, final int direction, final boolean reversed, final int protocol, final FlowTuple out)
+    {
         final long at = base + TUPLES_OFFSET + direction * tupleBytes;
         // Ports and source are adjacent (little-endian: ports in the low half): one 64-bit read for both.
         final long portsAndSource = records.get(I64, at + PORTS_OFFSET);
