@@ -199,7 +199,11 @@ public final class NatRewriter
             : translateIpv4(frame, 0, packet, source, destination, ports, addressDelta + portDelta, addressDelta);
     }
 
-    /** {@link #translateIpv4} on a frame read at {@code origin} plus the parsed offsets in {@code segment}. */
+    /**
+     * {@link #translateIpv4} on a frame read at {@code origin} plus the parsed offsets in {@code segment}, with the L4
+     * checksum's delta (addresses and ports) and the IP header's (addresses), folded or not; also {@link #forward}'s
+     * IPv4 part.
+     */
     private static boolean translateIpv4(
         final MemorySegment segment,
         final long origin,
@@ -207,8 +211,8 @@ public final class NatRewriter
         final int source,
         final int destination,
         final int ports,
-        final int l4Delta,
-        final int addressDelta)
+        final long l4Delta,
+        final long addressDelta)
     {
         // TTL, protocol, header checksum and source as one big-endian word, the destination as another.
         final long ttlAt = origin + packet.l3Offset() + Ipv4Header.TTL_OFFSET;
@@ -221,21 +225,7 @@ public final class NatRewriter
         final int checksum = Checksums.applyDelta((int)(word >>> 32) & 0xFFFF, addressDelta + TTL_DECREMENT_DELTA);
         putU64(segment, ttlAt, (long)(ttlWord - 0x100) << 48 | (long)checksum << 32 | (source & 0xFFFF_FFFFL));
         putU32(segment, ttlAt + (Ipv4Header.DESTINATION_OFFSET - Ipv4Header.TTL_OFFSET), destination);
-        final long l4 = origin + packet.l4Offset();
-        if (packet.verdict() == PacketVerdict.TCP)
-        {
-            final long checksumAt = l4 + TcpHeader.CHECKSUM_OFFSET;
-            putU32(segment, l4, ports);
-            putU16(segment, checksumAt, Checksums.applyDelta(u16(segment, checksumAt), l4Delta));
-        }
-        else
-        {
-            // The whole UDP header is one word; a checksum of 0 ("none") stays 0.
-            final long header = u64(segment, l4);
-            final int oldChecksum = (int)header & 0xFFFF;
-            final int udp = oldChecksum == 0 ? 0 : Checksums.udpWire(Checksums.applyDelta(oldChecksum, l4Delta));
-            putU64(segment, l4, (long)ports << 32 | (header & 0xFFFF_0000L) | udp);
-        }
+        translatePorts(segment, origin + packet.l4Offset(), packet.protocol(), ports, l4Delta, true);
         return true;
     }
 
@@ -258,7 +248,7 @@ public final class NatRewriter
 
     /**
      * {@link #forward} (with the MACs when {@code macs}) on a frame read at {@code origin} plus the parsed offsets in
-     * {@code segment}.
+     * {@code segment}. The old addresses and ports come from the packet's parsed tuple.
      */
     private static boolean forward(
         final MemorySegment segment,
@@ -269,86 +259,92 @@ public final class NatRewriter
         final long sourceMac,
         final long destinationMac)
     {
-        final long l3 = origin + packet.l3Offset();
         // Each family's part in a method of its own: forward stays small enough for the JIT to inline into its caller.
         final FlowTuple from = packet.tuple();
-        final long addressDelta = packet.family() == IpFamily.IPV4
-            ? forwardIpv4(segment, l3, (int)from.destinationLo(), to)
-            : forwardIpv6(segment, l3, to);
-        if (addressDelta < 0)
+        final int ports = to.sourcePort() << 16 | to.destinationPort();
+        final long portDelta = Checksums.delta32(from.sourcePort() << 16 | from.destinationPort(), ports);
+        final boolean translated = packet.family() == IpFamily.IPV4
+            ? forwardIpv4(segment, origin, packet, to, ports, portDelta)
+            : forwardIpv6(segment, origin, packet, to, ports, portDelta);
+        if (translated && macs)
+        {
+            writeMacs(segment, origin + packet.frameOffset(), sourceMac, destinationMac);
+        }
+        return translated;
+    }
+
+    /** The IPv4 part of {@link #forward}: the addresses' delta, then {@link #translateIpv4}. */
+    private static boolean forwardIpv4(
+        final MemorySegment segment,
+        final long origin,
+        final ParsedPacket packet,
+        final FlowTuple to,
+        final int ports,
+        final long portDelta)
+    {
+        final FlowTuple from = packet.tuple();
+        final int source = (int)to.sourceLo();
+        final int destination = (int)to.destinationLo();
+        final long addressDelta = Checksums.delta32((int)from.sourceLo(), source)
+            + Checksums.delta32((int)from.destinationLo(), destination);
+        return translateIpv4(segment, origin, packet, source, destination, ports, addressDelta + portDelta,
+            addressDelta);
+    }
+
+    /**
+     * The IPv6 part of {@link #forward}: the hop limit, both addresses, the ports and the TCP or UDP checksum; false,
+     * with nothing changed, when the hop limit is 1 or 0.
+     */
+    private static boolean forwardIpv6(
+        final MemorySegment segment,
+        final long origin,
+        final ParsedPacket packet,
+        final FlowTuple to,
+        final int ports,
+        final long portDelta)
+    {
+        final long l3 = origin + packet.l3Offset();
+        final long hopLimitAt = l3 + Ipv6Header.HOP_LIMIT_OFFSET;
+        final int hopLimit = u8(segment, hopLimitAt);
+        if (hopLimit <= 1)
         {
             return false;
         }
-        final long l4 = origin + packet.l4Offset();
-        final int ports = to.sourcePort() << 16 | to.destinationPort();
-        if (packet.protocol() == IpProtocol.TCP)
+        putU8(segment, hopLimitAt, hopLimit - 1);
+        final long addressDelta = rewriteAddresses(segment, IpFamily.IPV6, l3, to);
+        translatePorts(segment, origin + packet.l4Offset(), packet.protocol(), ports, addressDelta + portDelta, false);
+        return true;
+    }
+
+    /**
+     * The ports and the TCP or UDP checksum of a translated packet ({@code protocol} TCP or UDP), updated by
+     * {@code delta} (addresses and ports); a UDP checksum of 0 ("none", allowed over IPv4 only) stays 0 when
+     * {@code keepNoUdpChecksum}.
+     */
+    private static void translatePorts(
+        final MemorySegment segment,
+        final long l4,
+        final int protocol,
+        final int ports,
+        final long delta,
+        final boolean keepNoUdpChecksum)
+    {
+        if (protocol == IpProtocol.TCP)
         {
-            final int oldPorts = from.sourcePort() << 16 | from.destinationPort();
             final long checksumAt = l4 + TcpHeader.CHECKSUM_OFFSET;
             putU32(segment, l4, ports);
-            putU16(segment, checksumAt, Checksums.applyDelta(u16(segment, checksumAt),
-                addressDelta + Checksums.delta32(oldPorts, ports)));
+            putU16(segment, checksumAt, Checksums.applyDelta(u16(segment, checksumAt), delta));
         }
         else
         {
             // The whole UDP header is one word: ports, length and checksum read and written at once.
             final long header = u64(segment, l4);
             final int oldChecksum = (int)header & 0xFFFF;
-            final int checksum = oldChecksum == 0 && packet.family() == IpFamily.IPV4
+            final int checksum = oldChecksum == 0 && keepNoUdpChecksum
                 ? 0
-                : Checksums.udpWire(Checksums.applyDelta(oldChecksum,
-                    addressDelta + Checksums.delta32((int)(header >>> 32), ports)));
+                : Checksums.udpWire(Checksums.applyDelta(oldChecksum, delta));
             putU64(segment, l4, (long)ports << 32 | (header & 0xFFFF_0000L) | checksum);
         }
-        if (macs)
-        {
-            writeMacs(segment, origin + packet.frameOffset(), sourceMac, destinationMac);
-        }
-        return true;
-    }
-
-    /**
-     * The IPv4 part of {@link #forward}: TTL and both addresses, with the header checksum; returns the addresses'
-     * checksum delta (not negative), or -1, with nothing changed, when the TTL is 1 or 0.
-     */
-    private static long forwardIpv4(
-        final MemorySegment segment, final long l3, final int oldDestination, final FlowTuple to)
-    {
-        // The IPv4 header's changing words in one read and two writes: TTL, protocol, header checksum and source as
-        // one 64-bit word, the destination (whose old value the parsed tuple holds) as a 32-bit one. One fold for the
-        // TTL and both addresses.
-        final long ttlAt = l3 + Ipv4Header.TTL_OFFSET;
-        final long word = u64(segment, ttlAt);
-        final int ttlWord = (int)(word >>> 48);
-        if (ttlWord < 0x200)
-        {
-            return -1;
-        }
-        final long destinationAt = l3 + Ipv4Header.DESTINATION_OFFSET;
-        final int source = (int)to.sourceLo();
-        final int destination = (int)to.destinationLo();
-        final long addressDelta = Checksums.delta32((int)word, source) + Checksums.delta32(oldDestination, destination);
-        final int checksum = Checksums.applyDelta((int)(word >>> 32) & 0xFFFF,
-            addressDelta + Checksums.delta16(ttlWord, ttlWord - 0x100));
-        putU64(segment, ttlAt, (long)(ttlWord - 0x100) << 48 | (long)checksum << 32 | (source & 0xFFFF_FFFFL));
-        putU32(segment, destinationAt, destination);
-        return addressDelta;
-    }
-
-    /**
-     * The IPv6 part of {@link #forward}: the hop limit and both addresses; returns the addresses' checksum delta
-     * (not negative), or -1, with nothing changed, when the hop limit is 1 or 0.
-     */
-    private static long forwardIpv6(final MemorySegment segment, final long l3, final FlowTuple to)
-    {
-        final long hopLimitAt = l3 + Ipv6Header.HOP_LIMIT_OFFSET;
-        final int hopLimit = u8(segment, hopLimitAt);
-        if (hopLimit <= 1)
-        {
-            return -1;
-        }
-        putU8(segment, hopLimitAt, hopLimit - 1);
-        return rewriteAddresses(segment, IpFamily.IPV6, l3, to);
     }
 
     /**
