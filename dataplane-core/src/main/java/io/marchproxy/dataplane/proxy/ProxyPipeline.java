@@ -782,6 +782,7 @@ final class ProxyPipeline implements AutoCloseable, ExpiredFlowHandler
         int handle = table.hitAndRewrite(tuple, 0, now, length, parsed.tcpFlags(), parsed);
         if (handle == FlowTable.TTL_EXPIRED)
         {
+            frameService = table.serviceIndex(table.lookup(tuple)); // the drop's sample names the service, as before
             return drop(DropReason.TTL_EXPIRED);
         }
         final boolean rewritten = handle >= 0;
