@@ -45,9 +45,10 @@ import static io.marchproxy.dataplane.conntrack.FlowLayout.TUPLES_OFFSET;
  * bits of the key's hash (for IPv4 a hash of the table's own, seeded when it is made), so a probe reads a record only
  * when those match.
  *
- * <p>Handles: {@link #lookup}, {@link #hit} (the common packet of a flow in one call) and {@link #insert} return a
- * handle, {@code record << 1 | direction} (direction 0: original, 1: reply), valid until the flow is removed or
- * expires. Accessors take handles and do not check them.
+ * <p>Handles: {@link #lookup}, {@link #hit} (the common packet of a flow in one call, its translation read),
+ * {@link #hitAndRewrite} (the same with the packet rewritten from the record) and {@link #insert} return a handle,
+ * {@code record << 1 | direction} (direction 0: original, 1: reply), valid until the flow is removed or expires.
+ * Accessors take handles and do not check them.
  *
  * <p>Time: the table never reads a clock; {@link #insert}, {@link #touch} and {@link #expire} take the caller's
  * nanoseconds ({@code System.nanoTime()} or a cached per-batch value).

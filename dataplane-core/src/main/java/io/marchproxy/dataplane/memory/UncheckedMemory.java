@@ -14,10 +14,10 @@ import java.lang.foreign.MemorySegment;
  * all other code uses the owner's segment. Today that is {@code NatRewriter.forward} (and its parts
  * {@code translate} and {@code translateIpv4}), on a frame as the parser left it: a verdict of TCP or UDP means the
  * parser checked that every byte forward writes (MACs, the IP header, the TCP or UDP ports and checksum) lies inside
- * the frame, and the frame inside its segment; {@link #covers} tells it the segment
- * is native and alive when the rewrite starts, and the segment's owner (the UMEM of an AF_XDP socket) is freed only once
- * the dataplane thread that rewrites its frames stopped: the same contract that keeps a checked access from failing on a
- * closed segment. Heap frames, and packets of any other verdict, take the checked path.
+ * the frame, and the frame inside its segment; {@link #covers} tells it the segment is native and alive when the
+ * rewrite starts, and the segment's owner (the UMEM of an AF_XDP socket) is freed only once the dataplane thread that
+ * rewrites its frames stopped: the same contract that keeps a checked access from failing on a closed segment.
+ * Heap frames, and packets of any other verdict, take the checked path.
  *
  * <p>Measured (PacketPathBenchmark, JDK 25): the flow table's records and index, and the parser's reads of a native
  * frame, through this class were no faster, and made the per-packet path slower (the JIT's inlining of the whole path

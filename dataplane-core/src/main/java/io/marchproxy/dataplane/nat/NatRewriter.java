@@ -126,9 +126,9 @@ public final class NatRewriter
      * Everything a forwarded TCP or UDP packet of a tracked flow needs, fused so that each checksum is updated once:
      * MACs, TTL or hop limit, addresses and ports of {@code to}. Returns false, and changes nothing, when the TTL or
      * hop limit is 1 or 0 (count {@code DropReason.TTL_EXPIRED}). Equivalent to {@link #decrementTtl},
-     * {@link #rewriteFlow} and {@link #rewriteMacs} in a row. The old IPv4 destination and TCP ports come from the
-     * packet's parsed tuple (the parser read them from the frame) rather than from the frame again, so the frame must
-     * be as the parser left it: call it once per parse. A native frame is written through {@link UncheckedMemory}: a
+     * {@link #rewriteFlow} and {@link #rewriteMacs} in a row. The old addresses and ports come from the packet's
+     * parsed tuple (the parser read them from the frame) rather than from the frame again, so the frame must be as the
+     * parser left it: call it once per parse. A native frame is written through {@link UncheckedMemory}: a
      * parsed verdict of TCP or UDP means the parser checked that the Ethernet, IP and TCP (20 bytes) or UDP (8 bytes)
      * headers, the only bytes written, lie inside the frame, and the frame inside its segment, which is alive now.
      *
@@ -167,7 +167,8 @@ public final class NatRewriter
      * {@link #translate} of an IPv4 packet, with the new addresses and ports given as values and the checksum deltas
      * of the change already known: for a flow table that keeps them per flow, so that a packet costs no delta
      * arithmetic. A delta is what the change adds to a checksum (RFC 1624 eqn. 3: the one's-complement sum of
-     * {@code ~old + new} over the changed 16-bit words, folded or not): {@code addressDelta} for the addresses, which
+     * {@code ~old + new} over the changed 16-bit words, folded to 16 bits as {@link Checksums#fold} does):
+     * {@code addressDelta} for the addresses, which
      * the IP header and the TCP or UDP pseudo-header both hold, {@code portDelta} for the ports. They must have been
      * computed from the packet's own addresses and ports (the flow's key).
      *
@@ -175,8 +176,8 @@ public final class NatRewriter
      * @param source the new source address
      * @param destination the new destination address
      * @param ports the new source port (high 16 bits) and destination port (low 16)
-     * @param addressDelta the addresses' checksum delta
-     * @param portDelta the ports' checksum delta
+     * @param addressDelta the addresses' checksum delta, 16 bits
+     * @param portDelta the ports' checksum delta, 16 bits
      * @return false, with nothing changed, when the TTL would reach 0
      * @throws IllegalArgumentException for a packet that is not IPv4
      */
@@ -259,36 +260,30 @@ public final class NatRewriter
         final long sourceMac,
         final long destinationMac)
     {
-        // Each family's part in a method of its own: forward stays small enough for the JIT to inline into its caller.
+        // The rewrite itself in methods of their own (IPv4's shared with translateIpv4): forward stays small enough for
+        // the JIT to inline into its caller.
         final FlowTuple from = packet.tuple();
         final int ports = to.sourcePort() << 16 | to.destinationPort();
         final long portDelta = Checksums.delta32(from.sourcePort() << 16 | from.destinationPort(), ports);
-        final boolean translated = packet.family() == IpFamily.IPV4
-            ? forwardIpv4(segment, origin, packet, to, ports, portDelta)
-            : forwardIpv6(segment, origin, packet, to, ports, portDelta);
+        final boolean translated;
+        if (packet.family() == IpFamily.IPV4)
+        {
+            final int source = (int)to.sourceLo();
+            final int destination = (int)to.destinationLo();
+            final long addressDelta = Checksums.delta32((int)from.sourceLo(), source)
+                + Checksums.delta32((int)from.destinationLo(), destination);
+            translated = translateIpv4(segment, origin, packet, source, destination, ports, addressDelta + portDelta,
+                addressDelta);
+        }
+        else
+        {
+            translated = forwardIpv6(segment, origin, packet, to, ports, portDelta);
+        }
         if (translated && macs)
         {
             writeMacs(segment, origin + packet.frameOffset(), sourceMac, destinationMac);
         }
         return translated;
-    }
-
-    /** The IPv4 part of {@link #forward}: the addresses' delta, then {@link #translateIpv4}. */
-    private static boolean forwardIpv4(
-        final MemorySegment segment,
-        final long origin,
-        final ParsedPacket packet,
-        final FlowTuple to,
-        final int ports,
-        final long portDelta)
-    {
-        final FlowTuple from = packet.tuple();
-        final int source = (int)to.sourceLo();
-        final int destination = (int)to.destinationLo();
-        final long addressDelta = Checksums.delta32((int)from.sourceLo(), source)
-            + Checksums.delta32((int)from.destinationLo(), destination);
-        return translateIpv4(segment, origin, packet, source, destination, ports, addressDelta + portDelta,
-            addressDelta);
     }
 
     /**
