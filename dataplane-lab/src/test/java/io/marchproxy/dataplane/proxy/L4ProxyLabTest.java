@@ -9,7 +9,9 @@ import io.marchproxy.dataplane.net.IpAddress;
 import io.marchproxy.dataplane.net.IpPrefix;
 import io.marchproxy.dataplane.net.L4Protocol;
 import io.marchproxy.dataplane.net.PortRange;
+import io.marchproxy.dataplane.netns.NetNamespace;
 import io.marchproxy.dataplane.packet.DropReason;
+import io.marchproxy.lab.Await;
 import io.marchproxy.lab.L4Lab;
 import io.marchproxy.lab.LabClient;
 import io.marchproxy.lab.LabHost;
@@ -21,8 +23,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The L4 proxy end to end on the L4 lab, every flow on the Java path (no service offloads): real clients connect to
  * VIPs through the node's AF_XDP proxy and real servers in the backend namespaces answer with their names; TCP and
  * UDP, IPv4 and IPv6; round robin is exact; access rules drop in XDP; a configuration change applies while traffic
- * flows. {@link L4ProxyOffloadLabTest} runs the same cases with offload on, and more.
+ * flows; a frame of an open flow whose TTL would expire is dropped and counted. {@link L4ProxyOffloadLabTest} runs the same cases with offload on, and more.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -52,6 +59,9 @@ class L4ProxyLabTest
     static final int TCP_ECHO_PORT = 9000;
     static final int UDP_ECHO_PORT = 9001;
     static final int ECHO_PORT = 7;
+    /** The client namespace's nftables table that sets the TTL of a test flow's datagrams to 1. */
+    static final String TTL_TABLE = "marchproxy_ttl";
+    static final int TTL_DATAGRAMS = 10;
 
     L4Lab lab;
     L4Proxy proxy;
@@ -257,6 +267,85 @@ class L4ProxyLabTest
                 return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             }
         });
+    }
+
+    /**
+     * Datagrams of an established UDP flow that arrive with TTL (hop limit) 1, made so by an nftables rule in the
+     * client's namespace on the flow's own source port: the node must not forward them (their TTL would reach 0), so
+     * each is dropped and counted as {@link DropReason#TTL_EXPIRED} and no echo comes back, while the same flow's
+     * datagrams before and after cross as usual. In this class the drop is {@code FlowTable.hitAndRewrite}'s; with
+     * offload on, the flow is offloaded first and the XDP program hands such a frame to the Java path
+     * ({@code FLOW_TO_USER}), which drops it the same way.
+     */
+    @Test
+    void datagramsWhoseTtlWouldExpireAreDroppedAndCountedAndTheFlowGoesOn() throws Exception
+    {
+        final LabClient client = new LabClient(lab.clients().get(0));
+        final NetNamespace namespace = lab.clients().get(0).namespace();
+        for (final InetAddress vip : new InetAddress[]{L4Lab.vip4(1), L4Lab.vip6(1)})
+        {
+            final boolean ipv4 = vip instanceof Inet4Address;
+            try (DatagramSocket socket = client.udpSocket(new InetSocketAddress(vip, ECHO_PORT), TIMEOUT))
+            {
+                final long offloaded = proxy.offloadCounters().get(OffloadCounter.OFFLOADED);
+                for (int i = 0; i < 3; i++) // frames enough to offload a UDP flow
+                {
+                    assertEquals("before" + i, echo(socket, "before" + i), vip + ": the flow is open");
+                }
+                if (offload())
+                {
+                    Await.until(vip + ": the flow offloaded", TIMEOUT,
+                        () -> proxy.offloadCounters().get(OffloadCounter.OFFLOADED) > offloaded);
+                }
+                final long expiredBefore = proxy.drops().get(DropReason.TTL_EXPIRED);
+                final long toUserBefore = proxy.program().counter(L4Program.Counter.FLOW_TO_USER);
+                namespace.exec("nft", "add", "table", "inet", TTL_TABLE);
+                try
+                {
+                    namespace.exec("nft", "add", "chain", "inet", TTL_TABLE, "output",
+                        "{ type filter hook output priority filter; policy accept; }");
+                    namespace.exec("nft", "add", "rule", "inet", TTL_TABLE, "output", "udp", "sport",
+                        Integer.toString(socket.getLocalPort()), ipv4 ? "ip" : "ip6", ipv4 ? "ttl" : "hoplimit",
+                        "set", "1", "counter");
+                    for (int i = 0; i < TTL_DATAGRAMS; i++)
+                    {
+                        final byte[] data = ("ttl" + i).getBytes(StandardCharsets.US_ASCII);
+                        socket.send(new DatagramPacket(data, data.length));
+                    }
+                    final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                    while (proxy.drops().get(DropReason.TTL_EXPIRED) - expiredBefore < TTL_DATAGRAMS
+                        && System.nanoTime() < deadline)
+                    {
+                        Thread.sleep(10);
+                    }
+                    assertTrue(namespace.exec("nft", "list", "table", "inet", TTL_TABLE)
+                        .contains("packets " + TTL_DATAGRAMS + " "), vip + ": the client sent them with TTL 1");
+                    assertEquals(TTL_DATAGRAMS, proxy.drops().get(DropReason.TTL_EXPIRED) - expiredBefore,
+                        vip + ": dropped and counted for their TTL");
+                    assertEquals(offload() ? TTL_DATAGRAMS : 0,
+                        proxy.program().counter(L4Program.Counter.FLOW_TO_USER) - toUserBefore,
+                        vip + ": frames of an offloaded flow the XDP program left to user space");
+                    socket.setSoTimeout(300);
+                    assertThrows(SocketTimeoutException.class, () -> socket.receive(new DatagramPacket(new byte[64],
+                        64)), vip + ": none of them came back");
+                }
+                finally
+                {
+                    namespace.exec("nft", "delete", "table", "inet", TTL_TABLE);
+                }
+                socket.setSoTimeout((int)TIMEOUT.toMillis());
+                assertEquals("after", echo(socket, "after"), vip + ": the flow goes on");
+            }
+        }
+    }
+
+    private static String echo(final DatagramSocket socket, final String request) throws Exception
+    {
+        final byte[] data = request.getBytes(StandardCharsets.US_ASCII);
+        socket.send(new DatagramPacket(data, data.length));
+        final DatagramPacket answer = new DatagramPacket(new byte[64], 64);
+        socket.receive(answer);
+        return new String(answer.getData(), 0, answer.getLength(), StandardCharsets.US_ASCII);
     }
 
     @Test
