@@ -63,10 +63,12 @@ public final class SingleWriterCounters
     {
         // A release fence then a plain store: what setRelease promises (a 64-bit store is single-copy atomic on the
         // 64-bit platforms the dataplane runs on), without the array var handle's adaptation, whose nodes cost the
-        // per-packet path's compilation a share of its inlining budget at every counting site.
-        final long next = values[index] + 1;
+        // per-packet path's compilation a share of its inlining budget at every counting site. The fence comes before
+        // the read as well: the JIT may not reuse across a fence what it read before it, so a fence between the read
+        // and the write made it load the array, its length and check the index twice.
         VarHandle.releaseFence();
-        values[index] = next;
+        final long[] values = this.values;
+        values[index] = values[index] + 1;
     }
 
     /**
@@ -87,9 +89,9 @@ public final class SingleWriterCounters
      */
     public void add(final int index, final long delta)
     {
-        final long next = values[index] + delta;
         VarHandle.releaseFence();
-        values[index] = next;
+        final long[] values = this.values;
+        values[index] = values[index] + delta;
     }
 
     /** Sets every counter to zero; owning thread only. */
