@@ -46,7 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The L4 proxy end to end on the L4 lab, every flow on the Java path (no service offloads): real clients connect to
  * VIPs through the node's AF_XDP proxy and real servers in the backend namespaces answer with their names; TCP and
  * UDP, IPv4 and IPv6; round robin is exact; access rules drop in XDP; a configuration change applies while traffic
- * flows; a frame of an open flow whose TTL would expire is dropped and counted. {@link L4ProxyOffloadLabTest} runs the same cases with offload on, and more.
+ * flows; a frame of an open flow whose TTL would expire is dropped and counted. {@link L4ProxyOffloadLabTest} runs the
+ * same cases with offload on, and more.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
