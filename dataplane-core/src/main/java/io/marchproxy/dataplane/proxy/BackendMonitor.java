@@ -1,5 +1,6 @@
 package io.marchproxy.dataplane.proxy;
 
+import io.marchproxy.dataplane.balance.Backend;
 import io.marchproxy.dataplane.net.IpAddress;
 import io.marchproxy.dataplane.net.L4Protocol;
 import io.marchproxy.dataplane.netlink.NeighbourEntry;
@@ -54,6 +55,8 @@ final class BackendMonitor implements Runnable
     private volatile Thread thread;
     /** The configuration the last pass looked at, published after what that pass learned. */
     private volatile CompiledConfig passed;
+    /** The selector of the probes running now, or null: {@link #offer} wakes it. */
+    private volatile Selector probing;
     private BackendLinks published = BackendLinks.NONE;
 
     BackendMonitor(final NeighbourTable neighbours, final int backIfindex, final CompiledConfig initial,
@@ -65,10 +68,18 @@ final class BackendMonitor implements Runnable
         this.publish = publish;
     }
 
-    /** A new configuration: its backends are looked at right away. Any thread. */
+    /**
+     * A new configuration: its backends are looked at right away, also when probes are running (their wait ends).
+     * Any thread.
+     */
     void offer(final CompiledConfig next)
     {
         config = next;
+        final Selector s = probing;
+        if (s != null)
+        {
+            s.wakeup();
+        }
         final Thread t = thread;
         if (t != null)
         {
@@ -77,9 +88,9 @@ final class BackendMonitor implements Runnable
     }
 
     /**
-     * Waits until a pass over {@code c}'s backends has published what it learned (the MACs the kernel knows for
-     * backends the configuration adds or enables, the probes that were due), at most {@code timeoutNanos}; false when
-     * it timed out. A control thread, after {@link #offer}.
+     * Waits until a pass over {@code c}'s backends has published what it learned of their MACs (those the kernel
+     * knows for backends the configuration adds or enables; the probes that were due run after that), at most
+     * {@code timeoutNanos}; false when it timed out. A control thread, after {@link #offer}.
      */
     boolean awaitPass(final CompiledConfig c, final long timeoutNanos)
     {
@@ -147,12 +158,17 @@ final class BackendMonitor implements Runnable
         return next;
     }
 
-    /** Reads MACs, runs due probes, publishes when anything changed; true when a MAC is still missing. */
+    /**
+     * Reads MACs and publishes what changed, then runs the due probes of the backends whose MAC is known and publishes
+     * again when they changed a backend's health; true when a MAC is still missing. What the MACs say goes out before
+     * the probes run: a UDP probe waits its whole timeout for a port unreachable that does not come, and the backends
+     * a configuration adds, like all of them at start, would otherwise take no flows meanwhile (a backend counts as up
+     * until its probes fail).
+     */
     private boolean refresh(final CompiledConfig c, final long now)
     {
         final int n = c.maxServiceIndex() + 1;
         final long[][] macs = new long[n][];
-        final boolean[][] up = new boolean[n][];
         final IpAddress[][] addresses = new IpAddress[n][];
         final List<Probe> due = new ArrayList<>();
         final Map<String, Health> seen = new HashMap<>();
@@ -166,7 +182,6 @@ final class BackendMonitor implements Runnable
             }
             final int count = service.backends().size();
             macs[s] = new long[count];
-            up[s] = new boolean[count];
             addresses[s] = new IpAddress[count];
             for (int b = 0; b < count; b++)
             {
@@ -178,10 +193,11 @@ final class BackendMonitor implements Runnable
                 }
                 macs[s][b] = mac(backend.address());
                 unresolved |= macs[s][b] == 0;
-                final String key = s + "/" + backend.address() + "/" + backend.port();
-                final Health h = health.computeIfAbsent(key, k -> new Health());
-                seen.put(key, h);
-                if (service.probe() != null && now >= h.nextCheck)
+                final Health h = health.computeIfAbsent(key(s, backend), k -> new Health());
+                seen.put(key(s, backend), h);
+                // Probed once its MAC is known: before, it takes no flows anyway, and the probes' wait would hold back
+                // the pass that finds the MAC.
+                if (service.probe() != null && now >= h.nextCheck && macs[s][b] != 0)
                 {
                     due.add(new Probe(service, backend.address(), backend.port(), h));
                     h.nextCheck = now + service.probe().interval().toNanos();
@@ -194,29 +210,51 @@ final class BackendMonitor implements Runnable
             }
         }
         health.keySet().retainAll(seen.keySet());
-        runProbes(due);
-        for (int s = 0; s < n; s++)
+        publishIfChanged(c, new BackendLinks(c, macs, up(c, seen), addresses));
+        passed = c;
+        if (runProbes(due, c) && config == c)
+        {
+            publishIfChanged(c, new BackendLinks(c, macs, up(c, seen), addresses));
+        }
+        return unresolved;
+    }
+
+    private static String key(final int service, final Backend backend)
+    {
+        return service + "/" + backend.address() + "/" + backend.port();
+    }
+
+    /** Whether each backend of {@code c} is enabled and up, by the health each one has now. */
+    private static boolean[][] up(final CompiledConfig c, final Map<String, Health> seen)
+    {
+        final boolean[][] up = new boolean[c.maxServiceIndex() + 1][];
+        for (int s = 0; s < up.length; s++)
         {
             final ProxyService service = c.service(s);
             if (service == null)
             {
                 continue;
             }
-            for (int b = 0; b < service.backends().size(); b++)
+            up[s] = new boolean[service.backends().size()];
+            for (int b = 0; b < up[s].length; b++)
             {
-                final var backend = service.backends().get(b);
-                final Health h = seen.get(s + "/" + backend.address() + "/" + backend.port());
+                final Backend backend = service.backends().get(b);
+                final Health h = seen.get(key(s, backend));
                 up[s][b] = backend.enabled() && h != null && h.up;
             }
         }
-        final BackendLinks next = new BackendLinks(c, macs, up, addresses);
+        return up;
+    }
+
+    /** Publishes {@code next} when it is the first for {@code c} or differs from what was published. */
+    private void publishIfChanged(final CompiledConfig c, final BackendLinks next)
+    {
         // Always after a new configuration: the dataplane takes links only with the configuration they were made for.
         if (published.config() != c || changed(published, next, c))
         {
             published = next;
             publish.accept(next);
         }
-        return unresolved;
     }
 
     private long mac(final IpAddress address)
@@ -257,16 +295,23 @@ final class BackendMonitor implements Runnable
     {
     }
 
-    /** Runs the due probes concurrently (non-blocking sockets, one selector), each within its timeout. */
-    private void runProbes(final List<Probe> due)
+    /**
+     * Runs the due probes concurrently (non-blocking sockets, one selector), each within its timeout, and returns
+     * whether they changed a backend's health. A configuration offered meanwhile ends the wait early (see
+     * {@link #offer}): the probes still undecided then leave their backend's health as it was and are due again at
+     * once.
+     */
+    private boolean runProbes(final List<Probe> due, final CompiledConfig c)
     {
         if (due.isEmpty())
         {
-            return;
+            return false;
         }
         final Map<Probe, Boolean> results = new HashMap<>();
+        final List<Probe> undecided = new ArrayList<>();
         try (Selector selector = Selector.open())
         {
+            probing = selector;
             final Map<SelectionKey, Probe> keys = new HashMap<>();
             final Map<Probe, ByteBuffer> pending = new HashMap<>();
             long deadline = 0;
@@ -304,7 +349,7 @@ final class BackendMonitor implements Runnable
                     results.put(p, false);
                 }
             }
-            while (!keys.isEmpty() && System.nanoTime() < deadline)
+            while (!keys.isEmpty() && System.nanoTime() < deadline && config == c)
             {
                 selector.select(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
                 for (final SelectionKey k : selector.selectedKeys())
@@ -318,29 +363,46 @@ final class BackendMonitor implements Runnable
                 }
                 selector.selectedKeys().clear();
             }
-            for (final SelectionKey k : keys.keySet())
+            final boolean interrupted = config != c && System.nanoTime() < deadline;
+            for (final Map.Entry<SelectionKey, Probe> k : keys.entrySet())
             {
-                k.channel().close();
+                k.getKey().channel().close();
+                if (interrupted)
+                {
+                    undecided.add(k.getValue());
+                }
             }
         }
         catch (final IOException ex)
         {
             LOG.log(System.Logger.Level.WARNING, "health probes failed to run: " + ex.getMessage());
-            return;
+            return false;
         }
+        finally
+        {
+            probing = null;
+        }
+        boolean changed = false;
         for (final Probe p : due)
         {
-            final boolean ok = results.getOrDefault(p, false);
             final Health h = p.health();
+            if (undecided.contains(p))
+            {
+                h.nextCheck = 0;
+                continue;
+            }
+            final boolean ok = results.getOrDefault(p, false);
             h.failures = ok ? 0 : h.failures + 1;
             final boolean up = ok || h.failures < p.service().probe().failuresToDown();
             if (up != h.up)
             {
                 LOG.log(System.Logger.Level.INFO, "backend " + p.address() + ":" + p.port() + " of service "
                     + p.service().name() + " is " + (up ? "up" : "down"));
+                changed = true;
             }
             h.up = up;
         }
+        return changed;
     }
 
     /** Advances one probe; true when it is decided (its result is in {@code results}). */

@@ -27,12 +27,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A configuration change that moves a service to a backend it had disabled: the first new flows after
  * {@link L4Proxy#apply} returns go to that backend, none dropped for want of its MAC (the dataplane adopts the
  * configuration and the backend's links together), nor while the change is on its way. Twenty changes back and forth,
- * each followed at once by a burst of requests on new flows, with requests on new flows all along.
+ * each followed at once by a burst of requests on new flows, with requests on new flows all along; without health
+ * probes, and with UDP probes running all the time.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class L4ProxyConfigChangeTest
@@ -42,8 +44,11 @@ class L4ProxyConfigChangeTest
     /** The first source port of the requests around the changes (the kernel's ephemeral ports start at 32768). */
     private static final int FIRST_SOURCE_PORT = 10_000;
 
-    /** One UDP service on VIP 1 port 53 over both backends, only {@code enabled} (0 or 1) taking flows. */
-    private static ProxyConfig config(final L4Lab lab, final long version, final int enabled)
+    /**
+     * One UDP service on VIP 1 port 53 over both backends, only {@code enabled} (0 or 1) taking flows, health-checked
+     * by {@code probe} (or not, when null).
+     */
+    private static ProxyConfig config(final L4Lab lab, final long version, final int enabled, final HealthProbe probe)
     {
         final List<Backend> backends = new ArrayList<>();
         for (int b = 0; b < 2; b++)
@@ -51,7 +56,7 @@ class L4ProxyConfigChangeTest
             backends.add(new Backend(IpAddress.of(lab.backends().get(b).link().ipv4()), UDP_PORT, 1, b == enabled));
         }
         final ProxyService dns = new ProxyService(0, "dns", IpAddress.of(L4Lab.vip4(1)), L4Protocol.UDP,
-            PortRange.of(53), BalancingAlgorithm.ROUND_ROBIN, backends, null, false);
+            PortRange.of(53), BalancingAlgorithm.ROUND_ROBIN, backends, probe, false);
         final AccessRule anyone = new AccessRule(0, AccessAction.ALLOW, List.of(IpPrefix.parse("0.0.0.0/0")), Set.of(0),
             Set.of(L4Protocol.UDP), List.of(PortRange.ALL));
         return new ProxyConfig(version, List.of(dns), List.of(anyone), AccessAction.DENY);
@@ -78,10 +83,64 @@ class L4ProxyConfigChangeTest
     @Test
     void aBackendTheChangeEnablesTakesTheFirstNewFlows() throws Exception
     {
+        changesTakeEffectAtOnce(null);
+    }
+
+    /**
+     * The same while health probes run all the time: a UDP probe waits its whole timeout (2 s here, every second) for
+     * a port unreachable that does not come, and a change must neither wait for it nor leave the backend it enables
+     * without flows meanwhile.
+     */
+    @Test
+    void aBackendTheChangeEnablesTakesTheFirstNewFlowsWhileProbesRun() throws Exception
+    {
+        changesTakeEffectAtOnce(new HealthProbe(Duration.ofSeconds(1), Duration.ofSeconds(2), null, 2));
+    }
+
+    /**
+     * A proxy that starts with a health-checked UDP service serves it as soon as it knows its backends' MACs, without
+     * waiting for the first probes (which take their whole 2 s timeout): the backends count as up until their probes
+     * fail. Bounded at 1 s from the start, which itself waits at most 250 ms for the MACs.
+     */
+    @Test
+    void aStartingProxyServesWithoutWaitingForItsFirstProbes() throws Exception
+    {
+        final HealthProbe probe = new HealthProbe(Duration.ofSeconds(1), Duration.ofSeconds(2), null, 2);
+        try (L4Lab lab = L4Lab.create(1, 2))
+        {
+            lab.startServers(Transport.UDP, UDP_PORT, ServerReply.NAME);
+            final LabClient client = new LabClient(lab.clients().get(0));
+            final InetSocketAddress vip = new InetSocketAddress(L4Lab.vip4(1), 53);
+            final long started;
+            try (L4Proxy proxy = L4Proxy.start(lab.node(), ProxySettings.of(lab.front().name(), lab.back().name(),
+                IpAddress.of(lab.back().ipv4()), null), config(lab, 1, 0, probe)))
+            {
+                started = System.nanoTime();
+                String answer = null;
+                while (answer == null && System.nanoTime() - started < TimeUnit.SECONDS.toNanos(10))
+                {
+                    try
+                    {
+                        answer = client.udp(vip, "first", Duration.ofMillis(100));
+                    }
+                    catch (final java.io.IOException ex)
+                    {
+                        answer = null;
+                    }
+                }
+                final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                assertEquals(lab.backends().get(0).name(), answer, "the service answers; drops" + drops(proxy));
+                assertTrue(millis < 1_000, "first answer " + millis + " ms after the start; drops" + drops(proxy));
+            }
+        }
+    }
+
+    private void changesTakeEffectAtOnce(final HealthProbe probe) throws Exception
+    {
         final ExecutorService burst = Executors.newFixedThreadPool(5);
         try (L4Lab lab = L4Lab.create(1, 2);
              L4Proxy proxy = L4Proxy.start(lab.node(), ProxySettings.of(lab.front().name(), lab.back().name(),
-                 IpAddress.of(lab.back().ipv4()), null), config(lab, 1, 0)))
+                 IpAddress.of(lab.back().ipv4()), null), config(lab, 1, 0, probe)))
         {
             lab.startServers(Transport.UDP, UDP_PORT, ServerReply.NAME);
             final LabClient client = new LabClient(lab.clients().get(0));
@@ -89,7 +148,7 @@ class L4ProxyConfigChangeTest
             // Both backends known to the kernel of the node (the monitor learns MACs from it, never from config).
             for (int enabled : new int[]{1, 0})
             {
-                proxy.apply(config(lab, 2 - enabled, enabled));
+                proxy.apply(config(lab, 2 - enabled, enabled, probe));
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                 String answer = null;
                 while (!lab.backends().get(enabled).name().equals(answer) && System.nanoTime() < deadline)
@@ -132,7 +191,7 @@ class L4ProxyConfigChangeTest
             for (int change = 0; change < 20; change++)
             {
                 final int enabled = change % 2 == 0 ? 1 : 0;
-                proxy.apply(config(lab, 10 + change, enabled));
+                proxy.apply(config(lab, 10 + change, enabled, probe));
                 final List<Future<String>> answers = new ArrayList<>();
                 for (int i = 0; i < 4; i++)
                 {
