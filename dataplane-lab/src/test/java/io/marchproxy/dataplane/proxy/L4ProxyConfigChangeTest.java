@@ -4,6 +4,7 @@ import io.marchproxy.dataplane.acl.AccessAction;
 import io.marchproxy.dataplane.acl.AccessRule;
 import io.marchproxy.dataplane.balance.Backend;
 import io.marchproxy.dataplane.balance.BalancingAlgorithm;
+import io.marchproxy.dataplane.bpf.L4Program;
 import io.marchproxy.dataplane.net.IpAddress;
 import io.marchproxy.dataplane.net.IpPrefix;
 import io.marchproxy.dataplane.net.L4Protocol;
@@ -16,15 +17,19 @@ import io.marchproxy.lab.Transport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,7 +77,7 @@ class L4ProxyConfigChangeTest
                 b.append(' ').append(proxy.drops().label(i)).append('=').append(proxy.drops().get(i));
             }
         }
-        for (final io.marchproxy.dataplane.bpf.L4Program.Counter c : io.marchproxy.dataplane.bpf.L4Program.Counter.values())
+        for (final L4Program.Counter c : L4Program.Counter.values())
         {
             b.append(" xdp.").append(c).append('=').append(proxy.program().counter(c));
         }
@@ -123,7 +128,7 @@ class L4ProxyConfigChangeTest
                     {
                         answer = client.udp(vip, "first", Duration.ofMillis(100));
                     }
-                    catch (final java.io.IOException ex)
+                    catch (final IOException ex)
                     {
                         answer = null;
                     }
@@ -157,7 +162,7 @@ class L4ProxyConfigChangeTest
                     {
                         answer = client.udp(vip, "warm", Duration.ofMillis(200));
                     }
-                    catch (final java.io.IOException ex)
+                    catch (final IOException ex)
                     {
                         answer = null;
                     }
@@ -168,11 +173,10 @@ class L4ProxyConfigChangeTest
             final long noBackendBefore = proxy.drops().get(DropReason.NO_BACKEND);
             // Source ports never used before in the test and below the kernel's ephemeral range: a port the kernel
             // picks could land on a flow still tracked from an earlier request, to the backend a change disabled.
-            final java.util.concurrent.atomic.AtomicInteger sourcePort = new java.util.concurrent.atomic.AtomicInteger(
-                FIRST_SOURCE_PORT);
+            final AtomicInteger sourcePort = new AtomicInteger(FIRST_SOURCE_PORT);
             // Traffic meanwhile, on new flows one after another: none may find the service without a backend while a
             // change is on its way either (links made for the next configuration are not the current one's).
-            final java.util.concurrent.atomic.AtomicBoolean changing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            final AtomicBoolean changing = new AtomicBoolean(true);
             final Future<?> background = burst.submit(() ->
             {
                 while (changing.get())
@@ -181,7 +185,7 @@ class L4ProxyConfigChangeTest
                     {
                         client.udp(vip, "b", Duration.ofMillis(200), sourcePort.getAndIncrement());
                     }
-                    catch (final java.io.IOException ex)
+                    catch (final IOException ex)
                     {
                         // counted by the proxy if it dropped it: checked below
                     }
@@ -205,7 +209,7 @@ class L4ProxyConfigChangeTest
                     {
                         answer = a.get();
                     }
-                    catch (final java.util.concurrent.ExecutionException ex)
+                    catch (final ExecutionException ex)
                     {
                         throw new AssertionError("change " + change + ": no answer (" + ex.getCause() + "); drops "
                             + drops(proxy), ex);
