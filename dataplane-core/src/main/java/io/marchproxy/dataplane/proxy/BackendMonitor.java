@@ -53,7 +53,7 @@ final class BackendMonitor implements Runnable
     private volatile CompiledConfig config;
     private volatile boolean running = true;
     private volatile Thread thread;
-    /** The configuration the last pass looked at, published after what that pass learned. */
+    /** The configuration the last pass looked at, set once the links of that pass (its MACs) are published. */
     private volatile CompiledConfig passed;
     /** The selector of the probes running now, or null: {@link #offer} wakes it. */
     private volatile Selector probing;
@@ -185,7 +185,7 @@ final class BackendMonitor implements Runnable
             addresses[s] = new IpAddress[count];
             for (int b = 0; b < count; b++)
             {
-                final var backend = service.backends().get(b);
+                final Backend backend = service.backends().get(b);
                 addresses[s][b] = backend.address();
                 if (!backend.enabled())
                 {
@@ -193,8 +193,9 @@ final class BackendMonitor implements Runnable
                 }
                 macs[s][b] = mac(backend.address());
                 unresolved |= macs[s][b] == 0;
-                final Health h = health.computeIfAbsent(key(s, backend), k -> new Health());
-                seen.put(key(s, backend), h);
+                final String key = key(s, backend);
+                final Health h = health.computeIfAbsent(key, k -> new Health());
+                seen.put(key, h);
                 // Probed once its MAC is known: before, it takes no flows anyway, and the probes' wait would hold back
                 // the pass that finds the MAC.
                 if (service.probe() != null && now >= h.nextCheck && macs[s][b] != 0)

@@ -360,8 +360,9 @@ public final class L4Proxy implements AutoCloseable
         final CompiledConfig compiled = new CompiledConfig(next, current.statistics(), settings.qos(), ++sequence);
         // The monitor looks at the new backends first, so the dataplane thread adopts the configuration and their
         // links (MACs) in one turn: a backend the change adds or enables takes new flows from the first packet
-        // instead of their being dropped (no backend) until the monitor catches up. Bounded: a slow health probe
-        // or a MAC still to resolve does not hold the change back.
+        // instead of their being dropped (no backend) until the monitor catches up. Bounded: a MAC still to resolve
+        // does not hold the change back (health probes run after the pass has published, and the offer ends the wait
+        // of probes running now).
         monitor.offer(compiled);
         monitor.awaitPass(compiled, LINKS_TIMEOUT_NANOS);
         pipeline.offer(compiled);
