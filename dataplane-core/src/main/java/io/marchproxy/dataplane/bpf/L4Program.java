@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.nio.ByteOrder;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -27,8 +28,10 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * the access rules deny, and passes everything else to the kernel.
  *
  * <p>Services and access rules are written a generation at a time: {@link #stage()} marks the inactive generation as
- * being rewritten (sequence 0), clears it and returns a writer for it; {@link Generation#commit(long)} writes its
- * default action and sequence, then makes it live with one map update that changes the generation word alone, so
+ * being rewritten (sequence 0) and returns a writer for it, which collects its entries; {@link Generation#commit(long)}
+ * writes into that generation's maps what differs from what they held (deletes the entries it no longer has, writes
+ * the new or changed ones: a change that adds a backend writes no entry), then its default action and sequence, then
+ * makes it live with one map update that changes the generation word alone, so
  * frames see either the old or the new configuration, never a mix (a run that read a generation which is rewritten
  * under it sees its sequence change and decides again: {@link Counter#CONFIG_RETRIED}). Every frame the program
  * steers to a socket starts with an {@link L4Layouts#META} header, the sequence it was decided under, put in front of
@@ -103,11 +106,11 @@ public final class L4Program implements AutoCloseable
     private final BpfMap sockets;
     private final BpfMap ifslots;
     private final BpfMap config;
-    private final BpfMap[] services;
-    private final BpfMap[] ranges;
-    private final BpfMap[] acl;
-    private final BpfMap vips;
-    private final BpfMap snat;
+    private final MirroredMap[] services;
+    private final MirroredMap[] ranges;
+    private final MirroredMap[] acl;
+    private final MirroredMap vips;
+    private final MirroredMap snat;
     private final BpfMap flows;
     private final BpfMap egress;
     private final int flowSlots;
@@ -115,6 +118,8 @@ public final class L4Program implements AutoCloseable
     private int live;
     private long liveSequence;
     private boolean staged;
+    /** Entries written or deleted in the generations' and the address sets' maps so far. */
+    private long entryWrites;
 
     private L4Program(final EmbeddedProgram program, final int flowSlots)
     {
@@ -125,11 +130,21 @@ public final class L4Program implements AutoCloseable
         this.sockets = program.map("l4_xsks");
         this.ifslots = program.map("l4_ifslots");
         this.config = program.map("l4_config");
-        this.services = new BpfMap[]{program.map("l4_services_0"), program.map("l4_services_1")};
-        this.ranges = new BpfMap[]{program.map("l4_ranges_0"), program.map("l4_ranges_1")};
-        this.acl = new BpfMap[]{program.map("l4_acl_0"), program.map("l4_acl_1")};
-        this.vips = program.map("l4_vips");
-        this.snat = program.map("l4_snat");
+        this.services = new MirroredMap[2];
+        this.ranges = new MirroredMap[2];
+        this.acl = new MirroredMap[2];
+        for (int gen = 0; gen < 2; gen++)
+        {
+            services[gen] = new MirroredMap(program.map("l4_services_" + gen), L4Layouts.SERVICE_KEY.byteSize(),
+                L4Layouts.SERVICE_VALUE.byteSize());
+            ranges[gen] = new MirroredMap(program.map("l4_ranges_" + gen), L4Layouts.RANGE_KEY.byteSize(),
+                L4Layouts.SERVICE_VALUE.byteSize());
+            acl[gen] = new MirroredMap(program.map("l4_acl_" + gen), L4Layouts.ACL_KEY.byteSize(),
+                L4Layouts.ACL_VALUE.byteSize());
+        }
+        this.vips = new MirroredMap(program.map("l4_vips"), L4Layouts.ADDR_KEY.byteSize(), Integer.BYTES);
+        this.snat = new MirroredMap(program.map("l4_snat"), L4Layouts.ADDR_KEY.byteSize(),
+            L4Layouts.SNAT_VALUE.byteSize());
     }
 
     /**
@@ -294,7 +309,7 @@ public final class L4Program implements AutoCloseable
     }
 
     /**
-     * Clears the inactive generation and returns its writer; commit it to make it live.
+     * Marks the inactive generation as being rewritten and returns its writer; commit it to make it live.
      *
      * @return the writer of the inactive generation
      */
@@ -306,9 +321,6 @@ public final class L4Program implements AutoCloseable
         }
         final int next = live ^ 1;
         writeConfig(value -> value.set(JAVA_INT, L4Layouts.CONFIG_SEQUENCE + 4L * next, 0));
-        clear(services[next]);
-        clear(ranges[next]);
-        clear(acl[next]);
         staged = true;
         return new Generation(next);
     }
@@ -350,23 +362,10 @@ public final class L4Program implements AutoCloseable
         }
     }
 
-    private static void clear(final BpfMap map)
-    {
-        try (Arena a = Arena.ofConfined())
-        {
-            final MemorySegment key = a.allocate(64);
-            final MemorySegment next = a.allocate(64);
-            while (Libbpf.bpf_map_get_next_key(map.fd(), MemorySegment.NULL, next) == 0)
-            {
-                MemorySegment.copy(next, 0, key, 0, 64);
-                map.delete(key);
-            }
-        }
-    }
-
     /**
      * Sets the VIPs and SNAT addresses frames are steered for (fragments, ICMP errors and unparsed frames to them go
-     * to user space; replies to a SNAT address on a port in its range too). Replaces the previous sets.
+     * to user space; replies to a SNAT address on a port in its range too). Replaces the previous sets, writing only
+     * the entries that change.
      *
      * @param vipSet every VIP of both generations
      * @param snatRanges the SNAT addresses with their port ranges
@@ -376,55 +375,43 @@ public final class L4Program implements AutoCloseable
         try (Arena a = Arena.ofConfined())
         {
             final MemorySegment one = a.allocateFrom(JAVA_INT, 1);
-            final Set<String> wanted = new HashSet<>();
+            final MirroredMap.Entries wantedVips = new MirroredMap.Entries();
             for (final InetAddress vip : vipSet)
             {
-                final MemorySegment key = addrKey(a, vip, 0);
-                wanted.add(hex(key));
-                vips.update(key, one, Libbpf.BPF_ANY);
+                wantedVips.put(addrKey(a, vip, 0), one);
             }
-            removeOthers(vips, L4Layouts.ADDR_KEY.byteSize(), wanted);
-            final Set<String> wantedSnat = new HashSet<>();
+            final MirroredMap.Entries wantedSnat = new MirroredMap.Entries();
             for (final SnatRange r : snatRanges)
             {
-                final MemorySegment key = addrKey(a, r.address(), r.protocol());
                 final MemorySegment value = a.allocate(L4Layouts.SNAT_VALUE);
                 value.set(JAVA_SHORT, 0, (short)r.portLo());
                 value.set(JAVA_SHORT, 2, (short)r.portHi());
-                wantedSnat.add(hex(key));
-                snat.update(key, value, Libbpf.BPF_ANY);
+                wantedSnat.put(addrKey(a, r.address(), r.protocol()), value);
             }
-            removeOthers(snat, L4Layouts.ADDR_KEY.byteSize(), wantedSnat);
+            entryWrites += vips.replace(wantedVips);
+            entryWrites += snat.replace(wantedSnat);
         }
     }
 
-    private static void removeOthers(final BpfMap map, final long keySize, final Set<String> keep)
+    /**
+     * What generation {@code gen}'s maps hold in the kernel, read back: {@code services}, {@code ranges} and
+     * {@code acl}, each hex key -> hex value. For tests and diagnostics.
+     */
+    synchronized Map<String, Map<String, String>> readGeneration(final int gen)
     {
-        try (Arena a = Arena.ofConfined())
-        {
-            final MemorySegment cursor = a.allocate(keySize);
-            final MemorySegment next = a.allocate(keySize);
-            MemorySegment prev = MemorySegment.NULL;
-            final List<byte[]> doomed = new java.util.ArrayList<>();
-            while (Libbpf.bpf_map_get_next_key(map.fd(), prev, next) == 0)
-            {
-                if (!keep.contains(hex(next)))
-                {
-                    doomed.add(next.toArray(JAVA_BYTE));
-                }
-                MemorySegment.copy(next, 0, cursor, 0, keySize);
-                prev = cursor;
-            }
-            for (final byte[] k : doomed)
-            {
-                map.delete(a.allocateFrom(JAVA_BYTE, k));
-            }
-        }
+        return Map.of("services", services[gen].read(), "ranges", ranges[gen].read(), "acl", acl[gen].read());
     }
 
-    private static String hex(final MemorySegment s)
+    /** What the VIP and SNAT maps hold in the kernel, read back as {@link #readGeneration} does. */
+    synchronized Map<String, Map<String, String>> readAddresses()
     {
-        return java.util.HexFormat.of().formatHex(s.toArray(JAVA_BYTE));
+        return Map.of("vips", vips.read(), "snat", snat.read());
+    }
+
+    /** {@return the entries commits and {@link #setAddresses} wrote or deleted so far: their map syscalls} */
+    synchronized long entryWrites()
+    {
+        return entryWrites;
     }
 
     /**
@@ -456,8 +443,10 @@ public final class L4Program implements AutoCloseable
     public final class Generation
     {
         private final int gen;
+        private final MirroredMap.Entries serviceEntries = new MirroredMap.Entries();
+        private final MirroredMap.Entries rangeEntries = new MirroredMap.Entries();
+        private final MirroredMap.Entries aclEntries = new MirroredMap.Entries();
         private int defaultAction = ACTION_DENY;
-        private boolean hasRanges;
         private boolean done;
 
         private Generation(final int gen)
@@ -499,7 +488,7 @@ public final class L4Program implements AutoCloseable
                 key.set(JAVA_BYTE, 1, (byte)protocol);
                 key.set(BE_SHORT, 2, (short)port);
                 MemorySegment.copy(address(vip), 0, key, JAVA_BYTE, 4, L4Layouts.ADDRESS_BYTES);
-                services[gen].update(key, serviceValue(a, service), Libbpf.BPF_ANY);
+                serviceEntries.put(key, serviceValue(a, service));
             }
             return this;
         }
@@ -541,11 +530,10 @@ public final class L4Program implements AutoCloseable
                     key.set(JAVA_BYTE, 5, (byte)protocol);
                     MemorySegment.copy(address(vip), 0, key, JAVA_BYTE, 6, L4Layouts.ADDRESS_BYTES);
                     key.set(BE_SHORT, 22, (short)p);
-                    ranges[gen].update(key, serviceValue(a, service), Libbpf.BPF_ANY);
+                    rangeEntries.put(key, serviceValue(a, service));
                     p += 1 << bits;
                 }
             }
-            hasRanges = true;
             return this;
         }
 
@@ -597,16 +585,17 @@ public final class L4Program implements AutoCloseable
                 final MemorySegment value = a.allocate(L4Layouts.ACL_VALUE);
                 L4AccessEncoding.writeKey(key, service, source);
                 L4AccessEncoding.writeValue(value, decision);
-                acl[gen].update(key, value, Libbpf.BPF_ANY);
+                aclEntries.put(key, value);
             }
             return this;
         }
 
         /**
          * Makes this generation live as configuration {@code sequence} (1..2^32-1, what frames decided under it carry
-         * in their metadata); the writer is done. Two map updates: the generation's own fields first (frames do not
-         * look at them yet), then the generation word alone, so a concurrent run reads either the old or the new
-         * generation and that generation's fields complete.
+         * in their metadata); the writer is done. Its entries first (what differs from what the generation's maps
+         * held), then two map updates: the generation's own fields (frames do not look at them yet), then the
+         * generation word alone, so a concurrent run reads either the old or the new generation and that generation's
+         * fields complete. A failed map write throws and leaves the generation staged and not live.
          *
          * @param sequence the configuration's sequence, 1..2^32-1
          */
@@ -619,6 +608,10 @@ public final class L4Program implements AutoCloseable
             }
             synchronized (L4Program.this)
             {
+                entryWrites += services[gen].replace(serviceEntries);
+                entryWrites += ranges[gen].replace(rangeEntries);
+                entryWrites += acl[gen].replace(aclEntries);
+                final boolean hasRanges = rangeEntries.size() > 0;
                 writeConfig(value ->
                 {
                     value.set(JAVA_BYTE, L4Layouts.CONFIG_DEFAULT_ACTION + gen, (byte)defaultAction);

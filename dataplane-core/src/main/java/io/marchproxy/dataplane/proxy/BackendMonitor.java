@@ -34,7 +34,10 @@ import java.util.function.Consumer;
 final class BackendMonitor implements Runnable
 {
     private static final System.Logger LOG = System.getLogger(BackendMonitor.class.getName());
-    /** How often MACs are re-read (and missing ones solicited) without a configuration change. */
+    /**
+     * How often MACs are re-read (and missing ones solicited). A configuration change reads only the MACs of backends
+     * the last reading did not know; the others are at most this old, as they would be without the change.
+     */
     private static final long NEIGHBOUR_PERIOD_NANOS = 250_000_000L;
     private static final long UNRESOLVED_PERIOD_NANOS = 20_000_000L;
 
@@ -50,11 +53,15 @@ final class BackendMonitor implements Runnable
     private final int backIfindex;
     private final Consumer<BackendLinks> publish;
     private final Map<String, Health> health = new HashMap<>();
+    /** The MACs the last passes found, by backend address; replaced by every periodic reading. */
+    private Map<IpAddress, Long> knownMacs = new HashMap<>();
     private volatile CompiledConfig config;
     private volatile boolean running = true;
     private volatile Thread thread;
     /** The configuration the last pass looked at, set once the links of that pass (its MACs) are published. */
     private volatile CompiledConfig passed;
+    /** The thread in {@link #awaitPass}, or null: unparked when a pass is done. */
+    private volatile Thread waiter;
     /** The selector of the probes running now, or null: {@link #offer} wakes it. */
     private volatile Selector probing;
     private BackendLinks published = BackendLinks.NONE;
@@ -95,15 +102,36 @@ final class BackendMonitor implements Runnable
     boolean awaitPass(final CompiledConfig c, final long timeoutNanos)
     {
         final long deadline = System.nanoTime() + timeoutNanos;
-        while (passed != c)
+        // Set before passed is read: a pass that ends after this read finds the waiter and unparks it.
+        waiter = Thread.currentThread();
+        try
         {
-            if (System.nanoTime() - deadline >= 0 || !running)
+            while (passed != c)
             {
-                return false;
+                final long left = deadline - System.nanoTime();
+                if (left <= 0 || !running)
+                {
+                    return false;
+                }
+                LockSupport.parkNanos(this, left);
             }
-            LockSupport.parkNanos(50_000);
+            return true;
         }
-        return true;
+        finally
+        {
+            waiter = null;
+        }
+    }
+
+    /** Marks {@code c} as looked at and wakes the thread waiting for that, if any. */
+    private void passed(final CompiledConfig c)
+    {
+        passed = c;
+        final Thread w = waiter;
+        if (w != null)
+        {
+            LockSupport.unpark(w);
+        }
     }
 
     void stop()
@@ -122,19 +150,26 @@ final class BackendMonitor implements Runnable
     {
         thread = Thread.currentThread();
         CompiledConfig seen = null;
-        long nextNeighbours = 0;
+        long nextNeighbours = System.nanoTime();
         while (running)
         {
             final CompiledConfig c = config;
             final long now = System.nanoTime();
-            boolean unresolved = false;
             try
             {
-                if (c != seen || now >= nextNeighbours)
+                final boolean reading = now - nextNeighbours >= 0;
+                if (c != seen || reading)
                 {
-                    unresolved = refresh(c, now);
+                    final boolean unresolved = refresh(c, now, !reading);
                     seen = c;
-                    nextNeighbours = now + (unresolved ? UNRESOLVED_PERIOD_NANOS : NEIGHBOUR_PERIOD_NANOS);
+                    if (reading)
+                    {
+                        nextNeighbours = now + (unresolved ? UNRESOLVED_PERIOD_NANOS : NEIGHBOUR_PERIOD_NANOS);
+                    }
+                    else if (unresolved && nextNeighbours - (now + UNRESOLVED_PERIOD_NANOS) > 0)
+                    {
+                        nextNeighbours = now + UNRESOLVED_PERIOD_NANOS;
+                    }
                 }
             }
             catch (final RuntimeException ex)
@@ -142,7 +177,7 @@ final class BackendMonitor implements Runnable
                 LOG.log(System.Logger.Level.WARNING, "backend monitor: " + ex.getMessage(), ex);
                 nextNeighbours = now + NEIGHBOUR_PERIOD_NANOS;
             }
-            passed = c;
+            passed(c);
             final long wait = Math.max(1_000_000L, Math.min(nextNeighbours, nextProbe()) - System.nanoTime());
             LockSupport.parkNanos(this, wait);
         }
@@ -160,13 +195,16 @@ final class BackendMonitor implements Runnable
 
     /**
      * Reads MACs and publishes what changed, then runs the due probes of the backends whose MAC is known and publishes
-     * again when they changed a backend's health; true when a MAC is still missing. What the MACs say goes out before
+     * again when they changed a backend's health; true when a MAC is still missing. With {@code known}, a backend whose
+     * MAC the last passes found keeps it unread (a configuration change: the change reaches the dataplane without a
+     * netlink round trip per backend it kept); without, every MAC is read. What the MACs say goes out before
      * the probes run: a UDP probe waits its whole timeout for a port unreachable that does not come, and the backends
      * a configuration adds, like all of them at start, would otherwise take no flows meanwhile (a backend counts as up
      * until its probes fail).
      */
-    private boolean refresh(final CompiledConfig c, final long now)
+    private boolean refresh(final CompiledConfig c, final long now, final boolean known)
     {
+        final Map<IpAddress, Long> found = new HashMap<>();
         final int n = c.maxServiceIndex() + 1;
         final long[][] macs = new long[n][];
         final IpAddress[][] addresses = new IpAddress[n][];
@@ -191,7 +229,12 @@ final class BackendMonitor implements Runnable
                 {
                     continue;
                 }
-                macs[s][b] = mac(backend.address());
+                final Long knownMac = known ? knownMacs.get(backend.address()) : null;
+                macs[s][b] = knownMac != null ? knownMac : mac(backend.address());
+                if (macs[s][b] != 0)
+                {
+                    found.put(backend.address(), macs[s][b]);
+                }
                 unresolved |= macs[s][b] == 0;
                 final String key = key(s, backend);
                 final Health h = health.computeIfAbsent(key, k -> new Health());
@@ -211,8 +254,16 @@ final class BackendMonitor implements Runnable
             }
         }
         health.keySet().retainAll(seen.keySet());
+        if (known)
+        {
+            knownMacs.putAll(found);
+        }
+        else
+        {
+            knownMacs = found;
+        }
         publishIfChanged(c, new BackendLinks(c, macs, up(c, seen), addresses));
-        passed = c;
+        passed(c);
         if (runProbes(due, c) && config == c)
         {
             publishIfChanged(c, new BackendLinks(c, macs, up(c, seen), addresses));

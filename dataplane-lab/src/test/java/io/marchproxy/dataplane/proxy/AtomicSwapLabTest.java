@@ -149,8 +149,8 @@ class AtomicSwapLabTest
     private static UdpStream[] traffic()
     {
         return new UdpStream[]{
-            UdpStream.start(lab.clients().get(0), new InetSocketAddress(L4Lab.vip4(1), 80), 4_000_000, 200, 256, 0),
-            UdpStream.start(lab.clients().get(0), new InetSocketAddress(L4Lab.vip4(1), 81), 4_000_000, 200, 256, 0)};
+            UdpStream.start(lab.clients().get(0), new InetSocketAddress(L4Lab.vip4(1), 80), 16_000_000, 200, 256, 0),
+            UdpStream.start(lab.clients().get(0), new InetSocketAddress(L4Lab.vip4(1), 81), 16_000_000, 200, 256, 0)};
     }
 
     @Test
