@@ -65,6 +65,19 @@ final class BackendMonitor implements Runnable
     /** The selector of the probes running now, or null: {@link #offer} wakes it. */
     private volatile Selector probing;
     private BackendLinks published = BackendLinks.NONE;
+    /** When the MACs are to be read again (the monitor's thread, as everything below). */
+    private long nextNeighbours;
+    /** What the last reading found, for the configuration it read; what probes' results are published with. */
+    private Reading reading;
+
+    /** The MACs one reading found for a configuration's backends, with their addresses and health entries. */
+    private record Reading(CompiledConfig config, long[][] macs, IpAddress[][] addresses, Map<String, Health> health)
+    {
+        BackendLinks links()
+        {
+            return new BackendLinks(config, macs, up(config, health), addresses);
+        }
+    }
 
     BackendMonitor(final NeighbourTable neighbours, final int backIfindex, final CompiledConfig initial,
         final Consumer<BackendLinks> publish)
@@ -150,32 +163,23 @@ final class BackendMonitor implements Runnable
     {
         thread = Thread.currentThread();
         CompiledConfig seen = null;
-        long nextNeighbours = System.nanoTime();
+        nextNeighbours = System.nanoTime();
         while (running)
         {
             final CompiledConfig c = config;
-            final long now = System.nanoTime();
             try
             {
-                final boolean reading = now - nextNeighbours >= 0;
-                if (c != seen || reading)
+                if (c != seen || System.nanoTime() - nextNeighbours >= 0)
                 {
-                    final boolean unresolved = refresh(c, now, !reading);
+                    read(c);
                     seen = c;
-                    if (reading)
-                    {
-                        nextNeighbours = now + (unresolved ? UNRESOLVED_PERIOD_NANOS : NEIGHBOUR_PERIOD_NANOS);
-                    }
-                    else if (unresolved && nextNeighbours - (now + UNRESOLVED_PERIOD_NANOS) > 0)
-                    {
-                        nextNeighbours = now + UNRESOLVED_PERIOD_NANOS;
-                    }
                 }
+                probe(c);
             }
             catch (final RuntimeException ex)
             {
                 LOG.log(System.Logger.Level.WARNING, "backend monitor: " + ex.getMessage(), ex);
-                nextNeighbours = now + NEIGHBOUR_PERIOD_NANOS;
+                nextNeighbours = System.nanoTime() + NEIGHBOUR_PERIOD_NANOS;
             }
             passed(c);
             final long wait = Math.max(1_000_000L, Math.min(nextNeighbours, nextProbe()) - System.nanoTime());
@@ -194,21 +198,21 @@ final class BackendMonitor implements Runnable
     }
 
     /**
-     * Reads MACs and publishes what changed, then runs the due probes of the backends whose MAC is known and publishes
-     * again when they changed a backend's health; true when a MAC is still missing. With {@code known}, a backend whose
-     * MAC the last passes found keeps it unread (a configuration change: the change reaches the dataplane without a
-     * netlink round trip per backend it kept); without, every MAC is read. What the MACs say goes out before
-     * the probes run: a UDP probe waits its whole timeout for a port unreachable that does not come, and the backends
-     * a configuration adds, like all of them at start, would otherwise take no flows meanwhile (a backend counts as up
-     * until its probes fail).
+     * Reads the MACs of {@code c}'s enabled backends and publishes the links when they changed (always for a new
+     * configuration), then marks {@code c} as looked at. When the periodic reading is due every MAC is read (and a
+     * missing one solicited); otherwise (a configuration change between readings) only the MACs of backends the last
+     * readings did not find: the change reaches the dataplane without a netlink round trip per backend it kept, and
+     * the others are no older than they would be without it. The next reading is due in 250 ms, or 20 ms while a MAC
+     * is missing.
      */
-    private boolean refresh(final CompiledConfig c, final long now, final boolean known)
+    private void read(final CompiledConfig c)
     {
+        final long now = System.nanoTime();
+        final boolean due = now - nextNeighbours >= 0;
         final Map<IpAddress, Long> found = new HashMap<>();
         final int n = c.maxServiceIndex() + 1;
         final long[][] macs = new long[n][];
         final IpAddress[][] addresses = new IpAddress[n][];
-        final List<Probe> due = new ArrayList<>();
         final Map<String, Health> seen = new HashMap<>();
         boolean unresolved = false;
         for (int s = 0; s < n; s++)
@@ -229,7 +233,7 @@ final class BackendMonitor implements Runnable
                 {
                     continue;
                 }
-                final Long knownMac = known ? knownMacs.get(backend.address()) : null;
+                final Long knownMac = due ? null : knownMacs.get(backend.address());
                 macs[s][b] = knownMac != null ? knownMac : mac(backend.address());
                 if (macs[s][b] != 0)
                 {
@@ -239,14 +243,7 @@ final class BackendMonitor implements Runnable
                 final String key = key(s, backend);
                 final Health h = health.computeIfAbsent(key, k -> new Health());
                 seen.put(key, h);
-                // Probed once its MAC is known: before, it takes no flows anyway, and the probes' wait would hold back
-                // the pass that finds the MAC.
-                if (service.probe() != null && now >= h.nextCheck && macs[s][b] != 0)
-                {
-                    due.add(new Probe(service, backend.address(), backend.port(), h));
-                    h.nextCheck = now + service.probe().interval().toNanos();
-                }
-                else if (service.probe() == null)
+                if (service.probe() == null)
                 {
                     h.up = true;
                     h.nextCheck = Long.MAX_VALUE;
@@ -254,21 +251,56 @@ final class BackendMonitor implements Runnable
             }
         }
         health.keySet().retainAll(seen.keySet());
-        if (known)
+        if (due)
         {
-            knownMacs.putAll(found);
+            knownMacs = found;
+            nextNeighbours = now + (unresolved ? UNRESOLVED_PERIOD_NANOS : NEIGHBOUR_PERIOD_NANOS);
         }
         else
         {
-            knownMacs = found;
+            knownMacs.putAll(found);
+            if (unresolved && nextNeighbours - (now + UNRESOLVED_PERIOD_NANOS) > 0)
+            {
+                nextNeighbours = now + UNRESOLVED_PERIOD_NANOS;
+            }
         }
-        publishIfChanged(c, new BackendLinks(c, macs, up(c, seen), addresses));
+        reading = new Reading(c, macs, addresses, seen);
+        publishIfChanged(c, reading.links());
         passed(c);
+    }
+
+    /**
+     * Runs the due probes of {@code c}'s backends whose MAC is known (before, a backend takes no flows anyway) and
+     * publishes the links again when they changed a backend's health. The MACs are read meanwhile as often as
+     * without probes: a UDP probe waits its whole timeout for a port unreachable that does not come, and a backend
+     * whose MAC the kernel is resolving must not wait for it.
+     */
+    private void probe(final CompiledConfig c)
+    {
+        final long now = System.nanoTime();
+        final List<Probe> due = new ArrayList<>();
+        for (int s = 0; s <= c.maxServiceIndex(); s++)
+        {
+            final ProxyService service = c.service(s);
+            if (service == null || service.probe() == null)
+            {
+                continue;
+            }
+            for (int b = 0; b < service.backends().size(); b++)
+            {
+                final Backend backend = service.backends().get(b);
+                final Health h = reading.health().get(key(s, backend));
+                if (h != null && reading.macs()[s][b] != 0 && now >= h.nextCheck)
+                {
+                    due.add(new Probe(service, backend.address(), backend.port(), h));
+                    h.nextCheck = now + service.probe().interval().toNanos();
+                }
+            }
+        }
         if (runProbes(due, c) && config == c)
         {
-            publishIfChanged(c, new BackendLinks(c, macs, up(c, seen), addresses));
+            publishIfChanged(c, reading.links());
         }
-        return unresolved;
     }
 
     private static String key(final int service, final Backend backend)
@@ -349,7 +381,8 @@ final class BackendMonitor implements Runnable
 
     /**
      * Runs the due probes concurrently (non-blocking sockets, one selector), each within its timeout, and returns
-     * whether they changed a backend's health. A configuration offered meanwhile ends the wait early (see
+     * whether they changed a backend's health. The MACs are read when their reading falls due meanwhile. A
+     * configuration offered meanwhile ends the wait early (see
      * {@link #offer}): the probes still undecided then leave their backend's health as it was and are due again at
      * once.
      */
@@ -403,7 +436,8 @@ final class BackendMonitor implements Runnable
             }
             while (!keys.isEmpty() && System.nanoTime() < deadline && config == c)
             {
-                selector.select(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                final long wake = Math.min(deadline, nextNeighbours);
+                selector.select(Math.max(1, (wake - System.nanoTime()) / 1_000_000));
                 for (final SelectionKey k : selector.selectedKeys())
                 {
                     final Probe p = keys.get(k);
@@ -414,6 +448,10 @@ final class BackendMonitor implements Runnable
                     }
                 }
                 selector.selectedKeys().clear();
+                if (System.nanoTime() - nextNeighbours >= 0 && config == c)
+                {
+                    read(c);
+                }
             }
             final boolean interrupted = config != c && System.nanoTime() < deadline;
             for (final Map.Entry<SelectionKey, Probe> k : keys.entrySet())

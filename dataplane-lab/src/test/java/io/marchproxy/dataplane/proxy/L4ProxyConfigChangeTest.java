@@ -55,10 +55,17 @@ class L4ProxyConfigChangeTest
      */
     private static ProxyConfig config(final L4Lab lab, final long version, final int enabled, final HealthProbe probe)
     {
+        return config(lab, version, new boolean[]{enabled == 0, enabled == 1}, probe);
+    }
+
+    /** The same with the backends {@code enabled} says enabled. */
+    private static ProxyConfig config(
+        final L4Lab lab, final long version, final boolean[] enabled, final HealthProbe probe)
+    {
         final List<Backend> backends = new ArrayList<>();
         for (int b = 0; b < 2; b++)
         {
-            backends.add(new Backend(IpAddress.of(lab.backends().get(b).link().ipv4()), UDP_PORT, 1, b == enabled));
+            backends.add(new Backend(IpAddress.of(lab.backends().get(b).link().ipv4()), UDP_PORT, 1, enabled[b]));
         }
         final ProxyService dns = new ProxyService(0, "dns", IpAddress.of(L4Lab.vip4(1)), L4Protocol.UDP,
             PortRange.of(53), BalancingAlgorithm.ROUND_ROBIN, backends, probe, false);
@@ -121,23 +128,72 @@ class L4ProxyConfigChangeTest
                 IpAddress.of(lab.back().ipv4()), null), config(lab, 1, 0, probe)))
             {
                 started = System.nanoTime();
-                String answer = null;
-                while (answer == null && System.nanoTime() - started < TimeUnit.SECONDS.toNanos(10))
-                {
-                    try
-                    {
-                        answer = client.udp(vip, "first", Duration.ofMillis(100));
-                    }
-                    catch (final IOException ex)
-                    {
-                        answer = null;
-                    }
-                }
+                final String answer = firstAnswer(client, vip, null, 0, lab, 10_000);
                 final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
                 assertEquals(lab.backends().get(0).name(), answer, "the service answers; drops" + drops(proxy));
                 assertTrue(millis < 1_000, "first answer " + millis + " ms after the start; drops" + drops(proxy));
             }
         }
+    }
+
+    /**
+     * A backend the node's kernel has no neighbour entry for, enabled while the UDP probes of the other one wait their
+     * timeout (2 s): the monitor asks the kernel to resolve it and reads its MAC again 20 ms later, probes or not, so it
+     * takes new flows well within a second (it took a probe's timeout when the probes held the readings back).
+     */
+    @Test
+    void aBackendWhoseMacTheKernelResolvesTakesFlowsWhileProbesWait() throws Exception
+    {
+        final HealthProbe probe = new HealthProbe(Duration.ofSeconds(1), Duration.ofSeconds(2), null, 2);
+        try (L4Lab lab = L4Lab.create(1, 2);
+             L4Proxy proxy = L4Proxy.start(lab.node(), ProxySettings.of(lab.front().name(), lab.back().name(),
+                 IpAddress.of(lab.back().ipv4()), null), config(lab, 1, 0, probe)))
+        {
+            lab.startServers(Transport.UDP, UDP_PORT, ServerReply.NAME);
+            final LabClient client = new LabClient(lab.clients().get(0));
+            final InetSocketAddress vip = new InetSocketAddress(L4Lab.vip4(1), 53);
+            final int[] sourcePort = {FIRST_SOURCE_PORT};
+            assertEquals(lab.backends().get(0).name(), firstAnswer(client, vip, sourcePort, 0, lab, 10_000),
+                "backend 0 serves; drops" + drops(proxy));
+            final String backend1 = lab.backends().get(1).link().ipv4().getHostAddress();
+            lab.node().exec("ip", "neigh", "flush", "to", backend1, "dev", lab.back().name());
+            assertEquals("", lab.node().exec("ip", "neigh", "show", "to", backend1).strip(), "no entry for backend 1");
+            Thread.sleep(1_200); // a probe of backend 0 is waiting now (each waits 2 s, one every second)
+
+            proxy.apply(config(lab, 2, new boolean[]{true, true}, probe));
+            final long applied = System.nanoTime();
+            final String answer = firstAnswer(client, vip, sourcePort, 1, lab, 5_000);
+            final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - applied);
+            System.out.printf("a backend whose MAC the kernel resolved while probes waited: first answer %d ms after "
+                + "the change%n", millis);
+            assertEquals(lab.backends().get(1).name(), answer, "backend 1 serves; drops" + drops(proxy));
+            assertTrue(millis < 1_000, "backend 1's first answer " + millis + " ms after the change; drops"
+                + drops(proxy));
+        }
+    }
+
+    /**
+     * Requests until backend {@code wanted} answers, at most {@code millis}, each from the next of {@code sourcePort}
+     * (a new flow each) or, when it is null, from a port the kernel picks; the last answer (null when none came).
+     */
+    private static String firstAnswer(final LabClient client, final InetSocketAddress vip, final int[] sourcePort,
+        final int wanted, final L4Lab lab, final long millis)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        String answer = null;
+        while (!lab.backends().get(wanted).name().equals(answer) && System.nanoTime() < deadline)
+        {
+            try
+            {
+                answer = sourcePort == null ? client.udp(vip, "q", Duration.ofMillis(100))
+                    : client.udp(vip, "q", Duration.ofMillis(100), sourcePort[0]++);
+            }
+            catch (final IOException ex)
+            {
+                answer = null;
+            }
+        }
+        return answer;
     }
 
     private void changesTakeEffectAtOnce(final HealthProbe probe) throws Exception
@@ -154,20 +210,8 @@ class L4ProxyConfigChangeTest
             for (int enabled : new int[]{1, 0})
             {
                 proxy.apply(config(lab, 2 - enabled, enabled, probe));
-                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                String answer = null;
-                while (!lab.backends().get(enabled).name().equals(answer) && System.nanoTime() < deadline)
-                {
-                    try
-                    {
-                        answer = client.udp(vip, "warm", Duration.ofMillis(200));
-                    }
-                    catch (final IOException ex)
-                    {
-                        answer = null;
-                    }
-                }
-                assertEquals(lab.backends().get(enabled).name(), answer, "warm-up through the proxy");
+                assertEquals(lab.backends().get(enabled).name(), firstAnswer(client, vip, null, enabled, lab, 20_000),
+                    "warm-up through the proxy");
             }
 
             final long noBackendBefore = proxy.drops().get(DropReason.NO_BACKEND);
