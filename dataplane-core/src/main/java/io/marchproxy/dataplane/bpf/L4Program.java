@@ -29,15 +29,15 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  *
  * <p>Services and access rules are written a generation at a time: {@link #stage()} marks the inactive generation as
  * being rewritten (sequence 0) and returns a writer for it, which collects its entries; {@link Generation#commit(long)}
- * writes into that generation's maps what differs from what they held (deletes the entries it no longer has, writes
- * the new or changed ones: a change that adds a backend writes no entry), then its default action and sequence, then
- * makes it live with one map update that changes the generation word alone, so
- * frames see either the old or the new configuration, never a mix (a run that read a generation which is rewritten
- * under it sees its sequence change and decides again: {@link Counter#CONFIG_RETRIED}). Every frame the program
- * steers to a socket starts with an {@link L4Layouts#META} header, the sequence it was decided under, put in front of
- * the received frame: readers skip it ({@link io.marchproxy.dataplane.xsk.Packet#skip}). VIPs and SNAT addresses
- * are one set, set with {@link #setAddresses}; the caller widens it before a flip and narrows it after. Setup-rate,
- * single writer: one thread at a time stages and commits; counters may be read from any thread.
+ * writes into that generation's maps what differs from what they held (deletes the entries it no longer has, writes the
+ * new or changed ones: a change that adds a backend writes no entry), then its default action and sequence, then makes
+ * it live with one map update that changes the generation word alone, so frames see either the old or the new
+ * configuration, never a mix (a run that read a generation which is rewritten under it sees its sequence change and
+ * decides again: {@link Counter#CONFIG_RETRIED}). Every frame the program steers to a socket starts with an
+ * {@link L4Layouts#META} header, the sequence it was decided under, put in front of the received frame: readers skip
+ * it ({@link io.marchproxy.dataplane.xsk.Packet#skip}). VIPs and SNAT addresses are one set, set with
+ * {@link #setAddresses}; the caller widens it before a flip and narrows it after. Setup-rate, single writer: one thread
+ * at a time stages and commits; counters may be read from any thread.
  */
 public final class L4Program implements AutoCloseable
 {
@@ -117,7 +117,8 @@ public final class L4Program implements AutoCloseable
     private final Set<Integer> interfaces = new HashSet<>();
     private int live;
     private long liveSequence;
-    private boolean staged;
+    /** The writer of the generation staged now, or null. */
+    private Generation staged;
     /** Entries written or deleted in the generations' and the address sets' maps so far. */
     private long entryWrites;
 
@@ -309,20 +310,21 @@ public final class L4Program implements AutoCloseable
     }
 
     /**
-     * Marks the inactive generation as being rewritten and returns its writer; commit it to make it live.
+     * Marks the inactive generation as being rewritten and returns its writer; commit it to make it live. A writer
+     * staged before and not committed (its caller failed before the commit, say) is dropped: it can no longer commit.
      *
      * @return the writer of the inactive generation
      */
     public synchronized Generation stage()
     {
-        if (staged)
+        if (staged != null)
         {
-            throw new IllegalStateException("a generation is already staged: commit it first");
+            staged.done = true;
         }
         final int next = live ^ 1;
         writeConfig(value -> value.set(JAVA_INT, L4Layouts.CONFIG_SEQUENCE + 4L * next, 0));
-        staged = true;
-        return new Generation(next);
+        staged = new Generation(next);
+        return staged;
     }
 
     /** {@return the generation frames are matched against now (0 or 1)} */
@@ -595,34 +597,43 @@ public final class L4Program implements AutoCloseable
          * in their metadata); the writer is done. Its entries first (what differs from what the generation's maps
          * held), then two map updates: the generation's own fields (frames do not look at them yet), then the
          * generation word alone, so a concurrent run reads either the old or the new generation and that generation's
-         * fields complete. A failed map write throws and leaves the generation staged and not live.
+         * fields complete. A map write the kernel refuses throws and leaves this generation not live; the next
+         * {@link #stage()} may write it again.
          *
          * @param sequence the configuration's sequence, 1..2^32-1
          */
         public void commit(final long sequence)
         {
-            checkOpen();
             if (sequence < 1 || sequence > 0xFFFF_FFFFL)
             {
                 throw new IllegalArgumentException("a configuration sequence is 1..2^32-1, not " + sequence);
             }
             synchronized (L4Program.this)
             {
-                entryWrites += services[gen].replace(serviceEntries);
-                entryWrites += ranges[gen].replace(rangeEntries);
-                entryWrites += acl[gen].replace(aclEntries);
-                final boolean hasRanges = rangeEntries.size() > 0;
-                writeConfig(value ->
+                checkOpen();
+                try
                 {
-                    value.set(JAVA_BYTE, L4Layouts.CONFIG_DEFAULT_ACTION + gen, (byte)defaultAction);
-                    value.set(JAVA_BYTE, L4Layouts.CONFIG_HAS_RANGES + gen, (byte)(hasRanges ? 1 : 0));
-                    value.set(JAVA_INT, L4Layouts.CONFIG_SEQUENCE + 4L * gen, (int)sequence);
-                });
-                writeConfig(value -> value.set(JAVA_INT, L4Layouts.CONFIG_GENERATION, gen));
-                live = gen;
-                liveSequence = sequence;
-                staged = false;
-                done = true;
+                    entryWrites += services[gen].replace(serviceEntries);
+                    entryWrites += ranges[gen].replace(rangeEntries);
+                    entryWrites += acl[gen].replace(aclEntries);
+                    final boolean hasRanges = rangeEntries.size() > 0;
+                    writeConfig(value ->
+                    {
+                        value.set(JAVA_BYTE, L4Layouts.CONFIG_DEFAULT_ACTION + gen, (byte)defaultAction);
+                        value.set(JAVA_BYTE, L4Layouts.CONFIG_HAS_RANGES + gen, (byte)(hasRanges ? 1 : 0));
+                        value.set(JAVA_INT, L4Layouts.CONFIG_SEQUENCE + 4L * gen, (int)sequence);
+                    });
+                    writeConfig(value -> value.set(JAVA_INT, L4Layouts.CONFIG_GENERATION, gen));
+                    live = gen;
+                    liveSequence = sequence;
+                }
+                finally
+                {
+                    // Over either way: after a write the kernel refused, the generation is not live and the next
+                    // stage() starts over on it (a map the failure left half-written is then cleared first).
+                    staged = null;
+                    done = true;
+                }
             }
         }
 
@@ -630,7 +641,7 @@ public final class L4Program implements AutoCloseable
         {
             if (done)
             {
-                throw new IllegalStateException("generation " + gen + " was committed");
+                throw new IllegalStateException("generation " + gen + " was committed, or staged again since");
             }
         }
     }

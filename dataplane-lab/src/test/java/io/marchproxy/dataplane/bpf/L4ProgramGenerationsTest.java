@@ -157,6 +157,41 @@ class L4ProgramGenerationsTest
         }
     }
 
+    /**
+     * A generation with more services than the map holds (65,536): the kernel refuses the one too many, the commit
+     * throws and the generation is not made live; the next stage writes the generation again, as a fresh program
+     * would hold it, also after a writer staged and never committed.
+     */
+    @Test
+    void aGenerationTheKernelRefusedDoesNotHoldUpTheNext() throws Exception
+    {
+        final SplittableRandom random = new SplittableRandom(65_537);
+        final Generation next = Generation.random(random);
+        try (L4Program program = L4Program.load(); L4Program fresh = L4Program.load())
+        {
+            Generation.random(random).writeInto(program, 1);
+            final L4Program.Generation tooBig = program.stage().defaultAction(L4Program.ACTION_ALLOW);
+            final InetAddress vip = InetAddress.getByName("10.0.0.1");
+            for (int i = 0; i <= 65_536; i++)
+            {
+                // 65,537 distinct keys: two protocols and every port
+                tooBig.service(vip, i < 65_535 ? TCP : UDP, i < 65_535 ? i + 1 : i - 65_534, 1);
+            }
+            assertThrows(RuntimeException.class, () -> tooBig.commit(2));
+            assertEquals(1, program.kernelSequence(), "the refused generation is not live");
+            assertEquals(1, program.liveGeneration());
+
+            // A writer its caller gave up before the commit is dropped by the next stage.
+            final L4Program.Generation abandoned = program.stage().service(vip, TCP, 80, 1);
+            next.writeInto(program, 3);
+            assertThrows(IllegalStateException.class, () -> abandoned.commit(4));
+            next.writeInto(fresh, 1);
+            assertEquals(0, program.liveGeneration());
+            assertEquals(3, program.kernelSequence());
+            assertEquals(fresh.readGeneration(1), program.readGeneration(0));
+        }
+    }
+
     @Test
     void anAddressSetTheKernelRefusedPartOfIsWrittenWholeByTheNextCall() throws Exception
     {
