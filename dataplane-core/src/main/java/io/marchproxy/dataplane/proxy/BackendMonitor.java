@@ -277,6 +277,10 @@ final class BackendMonitor implements Runnable
      */
     private void probe(final CompiledConfig c)
     {
+        if (reading == null || reading.config() != c)
+        {
+            return; // c's reading failed: read again first
+        }
         final long now = System.nanoTime();
         final List<Probe> due = new ArrayList<>();
         for (int s = 0; s <= c.maxServiceIndex(); s++)
@@ -450,7 +454,7 @@ final class BackendMonitor implements Runnable
                 selector.selectedKeys().clear();
                 if (System.nanoTime() - nextNeighbours >= 0 && config == c)
                 {
-                    read(c);
+                    readBetweenProbes(c);
                 }
             }
             final boolean interrupted = config != c && System.nanoTime() < deadline;
@@ -493,6 +497,23 @@ final class BackendMonitor implements Runnable
             h.up = up;
         }
         return changed;
+    }
+
+    /**
+     * {@link #read} while probes wait; a failure is logged and the next reading put off, as the loop does, so that the
+     * probes' sockets are still closed.
+     */
+    private void readBetweenProbes(final CompiledConfig c)
+    {
+        try
+        {
+            read(c);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "backend monitor: " + ex.getMessage(), ex);
+            nextNeighbours = System.nanoTime() + NEIGHBOUR_PERIOD_NANOS;
+        }
     }
 
     /** Advances one probe; true when it is decided (its result is in {@code results}). */
