@@ -36,6 +36,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A running L4 proxy on two interfaces of one network namespace: clients reach service VIPs on {@code front}, the
@@ -58,6 +59,9 @@ public final class L4Proxy implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(L4Proxy.class.getName());
     private static final long ADOPT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** How long apply spins for the worker's adoption before it parks between looks (and adopts for an idle one). */
+    private static final long ADOPT_SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+    private static final long ADOPT_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
     /** How long {@link #apply} lets the backend monitor look at a new configuration's backends first. */
     private static final long LINKS_TIMEOUT_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
@@ -366,12 +370,27 @@ public final class L4Proxy implements AutoCloseable
         monitor.offer(compiled);
         monitor.awaitPass(compiled, LINKS_TIMEOUT_NANOS);
         pipeline.offer(compiled);
-        // An idle worker may sleep in poll() or wait to be scheduled for milliseconds: adopt on its behalf then.
+        // An idle worker may sleep in poll() or wait to be scheduled for milliseconds: adopt on its behalf then. A
+        // worker busy now adopts between two batches; one that went idle after this first look (having checked for a
+        // configuration just before it came) is adopted for by a later look. Spinning first, then parked: on a
+        // machine of few cores a spinning control thread takes the core the worker waits for.
         pipeline.adoptIfIdle();
-        final long deadline = System.nanoTime() + ADOPT_TIMEOUT_NANOS;
-        while (pipeline.liveConfig() != compiled && System.nanoTime() < deadline)
+        final long start = System.nanoTime();
+        while (pipeline.liveConfig() != compiled)
         {
-            Thread.onSpinWait();
+            final long waited = System.nanoTime() - start;
+            if (waited >= ADOPT_TIMEOUT_NANOS)
+            {
+                break;
+            }
+            if (waited < ADOPT_SPIN_NANOS)
+            {
+                Thread.onSpinWait();
+            }
+            else if (!pipeline.adoptIfIdle())
+            {
+                LockSupport.parkNanos(ADOPT_PARK_NANOS);
+            }
         }
         if (pipeline.liveConfig() != compiled)
         {
