@@ -25,8 +25,8 @@ final class MirroredMap
     private final BpfMap map;
     private final int keyBytes;
     private final int valueBytes;
-    /** Hex key -> value, as written; null when unknown. A map this program created starts empty. */
-    private Map<String, byte[]> written = new HashMap<>();
+    /** Key -> value, as written; null when unknown. A map this program created starts empty. */
+    private Map<Key, byte[]> written = new HashMap<>();
 
     /**
      * @param map a map only this writer changes, empty now
@@ -40,19 +40,40 @@ final class MirroredMap
         this.valueBytes = Math.toIntExact(valueBytes);
     }
 
+    /** A key's bytes, equal to another key of the same bytes. */
+    private record Key(byte[] bytes)
+    {
+        @Override
+        public boolean equals(final Object other)
+        {
+            return other instanceof Key k && Arrays.equals(bytes, k.bytes);
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public String toString()
+        {
+            return HEX.formatHex(bytes);
+        }
+    }
+
     /**
-     * The entries of a map to be: key and value bytes by the key's hex, the last put of a key winning (as a map update
-     * does). Build one per change and hand it to {@link #replace}.
+     * The entries of a map to be, the last put of a key winning (as a map update does). Build one per change and hand
+     * it to {@link #replace}.
      */
     static final class Entries
     {
-        private final Map<String, byte[][]> entries = new HashMap<>();
+        private final Map<Key, byte[]> entries = new HashMap<>();
 
         /** Adds or replaces the entry of {@code key} (the segments' contents are copied). */
         void put(final MemorySegment key, final MemorySegment value)
         {
-            final byte[] k = key.toArray(JAVA_BYTE);
-            entries.put(HEX.formatHex(k), new byte[][]{k, value.toArray(JAVA_BYTE)});
+            entries.put(new Key(key.toArray(JAVA_BYTE)), value.toArray(JAVA_BYTE));
         }
 
         int size()
@@ -64,48 +85,55 @@ final class MirroredMap
     /**
      * Makes the map hold exactly {@code wanted}: deletes the keys it holds beyond them, writes those whose value
      * differs or that it lacks. On a failed syscall the map is left partly written, the copy unknown, and the
-     * exception thrown.
+     * exception thrown; entries of the wrong size are refused before any.
      *
      * @param wanted what the map is to hold
      * @return the syscalls that changed the map (updates and deletes)
      */
     int replace(final Entries wanted)
     {
-        final Map<String, byte[]> before = written;
+        for (final Map.Entry<Key, byte[]> e : wanted.entries.entrySet())
+        {
+            if (e.getKey().bytes().length != keyBytes || e.getValue().length != valueBytes)
+            {
+                throw new IllegalArgumentException("an entry of " + e.getKey().bytes().length + " + "
+                    + e.getValue().length + " bytes for a map of " + keyBytes + " + " + valueBytes);
+            }
+        }
+        final Map<Key, byte[]> before = written;
         written = null;
         int changes = 0;
         try (Arena a = Arena.ofConfined())
         {
             final MemorySegment key = a.allocate(keyBytes);
-            final Map<String, byte[]> after = new HashMap<>(Math.max(16, wanted.size() * 2));
+            final MemorySegment value = a.allocate(valueBytes);
             if (before == null)
             {
                 changes += clear(a, key);
             }
             else
             {
-                for (final Map.Entry<String, byte[]> e : before.entrySet())
+                for (final Key k : before.keySet())
                 {
-                    if (!wanted.entries.containsKey(e.getKey()))
+                    if (!wanted.entries.containsKey(k))
                     {
-                        MemorySegment.copy(HEX.parseHex(e.getKey()), 0, key, JAVA_BYTE, 0, keyBytes);
+                        MemorySegment.copy(k.bytes(), 0, key, JAVA_BYTE, 0, keyBytes);
                         map.delete(key);
                         changes++;
                     }
                 }
             }
-            for (final Map.Entry<String, byte[][]> e : wanted.entries.entrySet())
+            for (final Map.Entry<Key, byte[]> e : wanted.entries.entrySet())
             {
-                final byte[] value = e.getValue()[1];
-                if (before == null || !Arrays.equals(before.get(e.getKey()), value))
+                if (before == null || !Arrays.equals(before.get(e.getKey()), e.getValue()))
                 {
-                    map.update(a.allocateFrom(JAVA_BYTE, e.getValue()[0]), a.allocateFrom(JAVA_BYTE, value),
-                        Libbpf.BPF_ANY);
+                    MemorySegment.copy(e.getKey().bytes(), 0, key, JAVA_BYTE, 0, keyBytes);
+                    MemorySegment.copy(e.getValue(), 0, value, JAVA_BYTE, 0, valueBytes);
+                    map.update(key, value, Libbpf.BPF_ANY);
                     changes++;
                 }
-                after.put(e.getKey(), value);
             }
-            written = after;
+            written = new HashMap<>(wanted.entries);
         }
         return changes;
     }
