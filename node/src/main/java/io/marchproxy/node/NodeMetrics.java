@@ -7,6 +7,7 @@ import io.marchproxy.dataplane.counter.LatencyBuckets;
 import io.marchproxy.dataplane.net.IpFamily;
 import io.marchproxy.dataplane.packet.DropClass;
 import io.marchproxy.dataplane.packet.DropReason;
+import io.marchproxy.dataplane.proxy.ApplyStages;
 import io.marchproxy.dataplane.proxy.L4Proxy;
 import io.marchproxy.dataplane.proxy.OffloadCounter;
 import io.marchproxy.dataplane.proxy.ProxySnapshot;
@@ -41,6 +42,9 @@ final class NodeMetrics implements MultiCollector
     /** Config-apply histogram bounds, seconds: 1 ms to 10 s. */
     static final double[] APPLY_BOUNDS = {1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 5e-2, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
         Double.POSITIVE_INFINITY};
+    /** Config-apply stage histogram bounds, seconds: 10 us to 10 s. */
+    static final double[] APPLY_STAGE_BOUNDS = {1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2,
+        0.1, 1, 10, Double.POSITIVE_INFINITY};
 
     private final L4Proxy proxy;
     private final L4Dataplane dataplane;
@@ -87,6 +91,15 @@ final class NodeMetrics implements MultiCollector
         latency(f.histogram("marchproxy_dataplane_config_apply_seconds",
             "From a config change's commit in the store to the dataplane serving it."),
             dataplane.latency().snapshot(), APPLY_BOUNDS, 1e-6);
+        final MetricFamilies.Family stages = f.histogram("marchproxy_dataplane_config_apply_stage_seconds",
+            "Where applying a config change to the L4 proxy goes: compile (its snapshot), links (the backend monitor's "
+                + "pass over its backends' MACs), adoption (the dataplane worker's), program (the XDP program's "
+                + "generation written and flipped).", "stage");
+        for (final ApplyStages.Stage stage : ApplyStages.Stage.values())
+        {
+            latency(stages, proxy.applyStages().snapshot(stage), APPLY_STAGE_BOUNDS, 1e-6,
+                stage.name().toLowerCase(Locale.ROOT));
+        }
         if (journal != null)
         {
             f.counter("marchproxy_journal_appended_total", "Flow journal records appended to the queue.")
@@ -281,9 +294,9 @@ final class NodeMetrics implements MultiCollector
         }
     }
 
-    /** A classic histogram from an HdrHistogram of values in {@code unit} seconds. */
+    /** A classic histogram from an HdrHistogram of values in {@code unit} seconds, with {@code labels}' values. */
     private static void latency(final MetricFamilies.Family family, final Histogram h, final double[] bounds,
-        final double unit)
+        final double unit, final String... labels)
     {
         final long[] cumulative = new long[bounds.length];
         for (int i = 0; i < bounds.length; i++)
@@ -291,7 +304,7 @@ final class NodeMetrics implements MultiCollector
             cumulative[i] = Double.isInfinite(bounds[i]) ? h.getTotalCount()
                 : h.getCountBetweenValues(0, (long)Math.floor(bounds[i] / unit));
         }
-        family.addHistogram(bounds, cumulative, h.getMean() * h.getTotalCount() * unit);
+        family.addHistogram(bounds, cumulative, h.getMean() * h.getTotalCount() * unit, labels);
     }
 
     /** A service's latency distribution as a classic histogram on {@link #PACKET_LATENCY_BOUNDS}. */

@@ -323,6 +323,11 @@ class NodeStatsJournalLabTest
         assertEquals(s.configVersion(), m.value("marchproxy_dataplane_config_version"));
         assertEquals(2, m.value("marchproxy_dataplane_services"));
         assertTrue(m.value("marchproxy_dataplane_config_apply_seconds_count") >= 2, "config changes applied");
+        for (final String stage : new String[]{"compile", "links", "adoption", "program"})
+        {
+            assertTrue(m.value("marchproxy_dataplane_config_apply_stage_seconds_count{stage=\"" + stage + "\"}") >= 2,
+                "config changes timed in stage " + stage);
+        }
         // The control plane's own metrics are still there, in the same registry.
         assertTrue(m.value("marchproxy_http_requests_total{method=\"POST\",route=\"/api/v1/services\",status=\"201\"}")
             >= 2);

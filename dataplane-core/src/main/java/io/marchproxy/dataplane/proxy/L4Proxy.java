@@ -68,6 +68,7 @@ public final class L4Proxy implements AutoCloseable
     private final NetNamespace namespace;
     private final ProxySettings settings;
     private final List<AutoCloseable> resources = new ArrayList<>();
+    private final ApplyStages stages = new ApplyStages();
     private L4Program program;
     private XskSocket front;
     private XskSocket back;
@@ -361,7 +362,10 @@ public final class L4Proxy implements AutoCloseable
      */
     public synchronized void apply(final ProxyConfig next) throws Exception
     {
+        final long start = System.nanoTime();
         final CompiledConfig compiled = new CompiledConfig(next, current.statistics(), settings.qos(), ++sequence);
+        final long compiledAt = System.nanoTime();
+        stages.record(ApplyStages.Stage.COMPILE, compiledAt - start);
         // The monitor looks at the new backends first, so the dataplane thread adopts the configuration and their
         // links (MACs) in one turn: a backend the change adds or enables takes new flows from the first packet
         // instead of their being dropped (no backend) until the monitor catches up. Bounded: a MAC still to resolve
@@ -369,16 +373,17 @@ public final class L4Proxy implements AutoCloseable
         // of probes running now).
         monitor.offer(compiled);
         monitor.awaitPass(compiled, LINKS_TIMEOUT_NANOS);
+        final long linkedAt = System.nanoTime();
+        stages.record(ApplyStages.Stage.LINKS, linkedAt - compiledAt);
         pipeline.offer(compiled);
         // An idle worker may sleep in poll() or wait to be scheduled for milliseconds: adopt on its behalf then. A
         // worker busy now adopts between two batches; one that went idle after this first look (having checked for a
         // configuration just before it came) is adopted for by a later look. Spinning first, then parked: on a
         // machine of few cores a spinning control thread takes the core the worker waits for.
         pipeline.adoptIfIdle();
-        final long start = System.nanoTime();
         while (pipeline.liveConfig() != compiled)
         {
-            final long waited = System.nanoTime() - start;
+            final long waited = System.nanoTime() - linkedAt;
             if (waited >= ADOPT_TIMEOUT_NANOS)
             {
                 break;
@@ -398,8 +403,17 @@ public final class L4Proxy implements AutoCloseable
                 + " within 2 s (is it running? " + worker + "); the XDP program keeps version "
                 + current.version());
         }
+        final long adoptedAt = System.nanoTime();
+        stages.record(ApplyStages.Stage.ADOPTION, adoptedAt - linkedAt);
         writeProgram(compiled);
+        stages.record(ApplyStages.Stage.PROGRAM, System.nanoTime() - adoptedAt);
         current = compiled;
+    }
+
+    /** {@return how long the stages of {@link #apply} took so far; any thread} */
+    public ApplyStages applyStages()
+    {
+        return stages;
     }
 
     /**

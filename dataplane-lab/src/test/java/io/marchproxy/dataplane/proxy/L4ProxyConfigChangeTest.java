@@ -74,6 +74,17 @@ class L4ProxyConfigChangeTest
         return new ProxyConfig(version, List.of(dns), List.of(anyone), AccessAction.DENY);
     }
 
+    /** How many applies each stage of {@link ApplyStages} timed so far. */
+    private static long[] stageCounts(final L4Proxy proxy)
+    {
+        final long[] counts = new long[ApplyStages.Stage.values().length];
+        for (final ApplyStages.Stage stage : ApplyStages.Stage.values())
+        {
+            counts[stage.ordinal()] = proxy.applyStages().snapshot(stage).getTotalCount();
+        }
+        return counts;
+    }
+
     private static String drops(final L4Proxy proxy)
     {
         final StringBuilder b = new StringBuilder();
@@ -236,6 +247,7 @@ class L4ProxyConfigChangeTest
                 }
                 return null;
             });
+            final long[] stagesBefore = stageCounts(proxy);
             for (int change = 0; change < 20; change++)
             {
                 final int enabled = change % 2 == 0 ? 1 : 0;
@@ -263,6 +275,12 @@ class L4ProxyConfigChangeTest
             }
             changing.set(false);
             background.get();
+            final long[] stagesAfter = stageCounts(proxy);
+            for (final ApplyStages.Stage stage : ApplyStages.Stage.values())
+            {
+                assertEquals(20, stagesAfter[stage.ordinal()] - stagesBefore[stage.ordinal()],
+                    "applies timed in stage " + stage);
+            }
             assertEquals(noBackendBefore, proxy.drops().get(DropReason.NO_BACKEND),
                 "new flows dropped for want of a backend around a change");
         }

@@ -8,6 +8,7 @@ import io.marchproxy.control.ControlPlane;
 import io.marchproxy.control.ControlPlaneSettings;
 import io.marchproxy.control.xds.XdsSettings;
 import io.marchproxy.dataplane.net.IpAddress;
+import io.marchproxy.dataplane.proxy.ApplyStages;
 import io.marchproxy.dataplane.proxy.L4Proxy;
 import io.marchproxy.dataplane.proxy.ProxyConfig;
 import io.marchproxy.dataplane.proxy.ProxySettings;
@@ -32,6 +33,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
@@ -46,7 +48,8 @@ import java.util.stream.Stream;
  * the write created (the Java workers adopted it and the XDP program's maps flipped to it). Every {@code --check}
  * rounds it checks with traffic that what is served is what was written (a UDP request from a client answered exactly
  * when its mapping exists). Prints p50/p90/p99/max of ack-to-enforced and of commit-to-enforced (the node's own
- * histogram), and as its last line one JSON object.
+ * histogram), p50/p99/max of each stage of {@link L4Proxy#apply} ({@link ApplyStages}), and as its last line one JSON
+ * object.
  *
  * <p>Usage: {@code ApplyLatencyBench [--changes N] [--check N] [--sync none|async|sync]} (root: it builds namespaces).
  */
@@ -113,7 +116,7 @@ public final class ApplyLatencyBench
                 {
                     dataplane.apply(null);
                     final ApplyLatencyBench bench = new ApplyLatencyBench(URI.create("http://127.0.0.1:" + plane.port()), lab);
-                    return bench.measure(plane, dataplane, changes, check, sync);
+                    return bench.measure(plane, dataplane, proxy, changes, check, sync);
                 }
             }
         }
@@ -126,7 +129,7 @@ public final class ApplyLatencyBench
         }
     }
 
-    private int measure(final ControlPlane plane, final L4Dataplane dataplane, final int changes,
+    private int measure(final ControlPlane plane, final L4Dataplane dataplane, final L4Proxy proxy, final int changes,
         final int check, final String sync) throws Exception
     {
         token = call("POST", "/api/v1/auth/login", "{\"username\":\"admin\",\"password\":\"" + PASSWORD + "\"}")
@@ -157,6 +160,11 @@ public final class ApplyLatencyBench
 
         final Histogram ackToEnforced = new Histogram(60_000_000_000L, 3);
         final long baselineCount = dataplane.latency().snapshot().getTotalCount();
+        final Map<ApplyStages.Stage, Histogram> stagesBefore = new EnumMap<>(ApplyStages.Stage.class);
+        for (final ApplyStages.Stage stage : ApplyStages.Stage.values())
+        {
+            stagesBefore.put(stage, proxy.applyStages().snapshot(stage));
+        }
         int checks = 0;
         boolean mapped = true;
         int backends = 2;
@@ -195,16 +203,27 @@ public final class ApplyLatencyBench
             }
         }
         final Histogram commit = dataplane.latency().snapshot();
+        final StringBuilder stageJson = new StringBuilder();
+        for (final ApplyStages.Stage stage : ApplyStages.Stage.values())
+        {
+            final Histogram h = proxy.applyStages().snapshot(stage);
+            h.subtract(stagesBefore.get(stage));
+            final String name = stage.name().toLowerCase(Locale.ROOT);
+            System.out.printf(Locale.ROOT, "L4Proxy.apply stage %-8s p50 %7.3f ms, p99 %7.3f ms, max %7.3f ms%n", name,
+                h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3);
+            stageJson.append(String.format(Locale.ROOT, ",\"stage_%s_p50_ms\":%.3f,\"stage_%s_p99_ms\":%.3f", name,
+                h.getValueAtPercentile(50) / 1e3, name, h.getValueAtPercentile(99) / 1e3));
+        }
         final String report = String.format(Locale.ROOT,
             "{\"scenario\":\"apply\",\"changes\":%d,\"sync\":\"%s\",\"traffic_checks\":%d,"
                 + "\"ack_to_enforced_p50_ms\":%.3f,\"ack_to_enforced_p90_ms\":%.3f,\"ack_to_enforced_p99_ms\":%.3f,"
                 + "\"ack_to_enforced_max_ms\":%.3f,\"commit_to_enforced_p50_ms\":%.3f,"
                 + "\"commit_to_enforced_p99_ms\":%.3f,\"commit_to_enforced_max_ms\":%.3f,\"commit_samples\":%d,"
-                + "\"ack_to_enforced_cdf_ms\":%s}",
+                + "\"ack_to_enforced_cdf_ms\":%s%s}",
             changes, sync, checks, ms(ackToEnforced, 50), ms(ackToEnforced, 90), ms(ackToEnforced, 99),
             ackToEnforced.getMaxValue() / 1e6, commit.getValueAtPercentile(50) / 1e3,
             commit.getValueAtPercentile(99) / 1e3, commit.getMaxValue() / 1e3,
-            commit.getTotalCount() - baselineCount, PercentileCurve.json(ackToEnforced, 1e6));
+            commit.getTotalCount() - baselineCount, PercentileCurve.json(ackToEnforced, 1e6), stageJson);
         System.out.printf(Locale.ROOT, "ack -> enforced: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms over %d "
                 + "changes (%d traffic checks passed)%n", ms(ackToEnforced, 50), ms(ackToEnforced, 90),
             ms(ackToEnforced, 99), ackToEnforced.getMaxValue() / 1e6, changes, checks);
