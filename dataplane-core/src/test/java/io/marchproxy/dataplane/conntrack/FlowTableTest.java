@@ -32,6 +32,8 @@ class FlowTableTest
     private static final int TCP = 6;
     private static final int UDP = 17;
     private static final long SECOND = 1_000_000_000L;
+    /** Tables whose spread {@link #theIndexSpreadsKeysWithAStructureAsWellAsRandomOnes} averages. */
+    private static final int TABLES = 16;
 
     private static final IpAddress CLIENT = IpAddress.parse("198.51.100.20");
     private static final IpAddress VIP = IpAddress.parse("192.0.2.10");
@@ -581,12 +583,15 @@ class FlowTableTest
     /**
      * Keys as traffic makes them, not random: one client's consecutive ports, clients or VIPs that differ only in the
      * address' high bits, consecutive clients with one port pair (NTP: 123 -> 123), and their replies from four
-     * backends to consecutive SNAT ports. Each must spread over the index as random keys do: 1.18 to 1.26 slots read
-     * per lookup at this load (40,000 keys in 131,072 slots; 200 tables, each with seeds of its own). Hashes that
-     * leave some key bits out of the slot's bits fail here (tried, 200 tables each): the high half of the two words'
-     * products summed (clients by high bits: 2,950), the 128-bit product of the two words folded (up to 1.52), each
-     * word's 128-bit product with a constant folded and summed, without a last exclusive or of the sum's halves
-     * (consecutive clients: 1.30 to 1.38).
+     * backends to consecutive SNAT ports. Each must spread over the index as random keys do: about 1.22 slots read per
+     * lookup at this load (40,000 keys in 131,072 slots), the mean of 16 tables under 1.25 and none over 1.4. Each
+     * table draws seeds of its own, so one table's figure is a draw: over 600 tables, random keys read 1.209-1.230;
+     * consecutive clients and clients by high bits read 1.22 at the median but up to 1.30 (p99 1.26-1.27), which is why
+     * the bound is on the mean of 16 (one table under 1.3 failed about one run in 300). Hashes that leave some key bits
+     * out of the slot's bits fail here (tried, 200 tables each): the high half of the two words' products summed
+     * (clients by high bits: 2,950), the 128-bit product of the two words folded (up to 1.52), each word's 128-bit
+     * product with a constant folded and summed, without a last exclusive or of the sum's halves (consecutive clients:
+     * 1.30 to 1.38).
      */
     @Test
     void theIndexSpreadsKeysWithAStructureAsWellAsRandomOnes()
@@ -597,27 +602,43 @@ class FlowTableTest
         final SplittableRandom random = new SplittableRandom(20261206);
         for (final String pattern : patterns)
         {
-            try (FlowTable table = new FlowTable(IpFamily.IPV4, flows, FlowTimeouts.DEFAULTS))
+            double sum = 0;
+            double worst = 0;
+            for (int t = 0; t < TABLES; t++)
             {
-                final FlowTuple original = new FlowTuple();
-                final FlowTuple reply = new FlowTuple();
-                for (int i = 0; i < flows; i++)
-                {
-                    switch (pattern)
-                    {
-                        case "one client's ports" -> original.setIpv4(TCP, 0xC633_6414, 1024 + i, 0xC000_020A, 443);
-                        case "clients by high bits" -> original.setIpv4(TCP, i << 16 | 1, 40000, 0xC000_020A, 443);
-                        case "consecutive clients, one port pair" ->
-                            original.setIpv4(UDP, 0x0A00_0000 + i, 123, 0xC000_020A, 123);
-                        case "VIPs by high bits" -> original.setIpv4(TCP, 0xC633_6414, 40000, i << 16 | 10, 443);
-                        default -> original.setIpv4(TCP, random.nextInt(), random.nextInt(1 << 16), 0xC000_020A, 443);
-                    }
-                    reply.setIpv4(original.protocol(), 0x0A00_0107 + i % 4, 8443, 0x0A00_0001, 2000 + i);
-                    assertTrue(table.insert(original, reply, 0, i % 4, 0, 0, 60) >= 0, pattern + ": flow " + i);
-                }
-                final double probes = table.meanProbeLength();
-                assertTrue(probes >= 1 && probes < 1.3, pattern + ": " + probes + " slots read per lookup");
+                final double probes = meanProbeLength(pattern, flows, random);
+                sum += probes;
+                worst = Math.max(worst, probes);
             }
+            final double mean = sum / TABLES;
+            assertTrue(mean >= 1 && mean < 1.25, pattern + ": " + mean + " slots read per lookup, the mean of " + TABLES
+                + " tables");
+            assertTrue(worst < 1.4, pattern + ": " + worst + " slots read per lookup in one table");
+        }
+    }
+
+    /** The mean probe length of a new table of {@code flows} flows of {@code pattern}. */
+    private static double meanProbeLength(final String pattern, final int flows, final SplittableRandom random)
+    {
+        try (FlowTable table = new FlowTable(IpFamily.IPV4, flows, FlowTimeouts.DEFAULTS))
+        {
+            final FlowTuple original = new FlowTuple();
+            final FlowTuple reply = new FlowTuple();
+            for (int i = 0; i < flows; i++)
+            {
+                switch (pattern)
+                {
+                    case "one client's ports" -> original.setIpv4(TCP, 0xC633_6414, 1024 + i, 0xC000_020A, 443);
+                    case "clients by high bits" -> original.setIpv4(TCP, i << 16 | 1, 40000, 0xC000_020A, 443);
+                    case "consecutive clients, one port pair" ->
+                        original.setIpv4(UDP, 0x0A00_0000 + i, 123, 0xC000_020A, 123);
+                    case "VIPs by high bits" -> original.setIpv4(TCP, 0xC633_6414, 40000, i << 16 | 10, 443);
+                    default -> original.setIpv4(TCP, random.nextInt(), random.nextInt(1 << 16), 0xC000_020A, 443);
+                }
+                reply.setIpv4(original.protocol(), 0x0A00_0107 + i % 4, 8443, 0x0A00_0001, 2000 + i);
+                assertTrue(table.insert(original, reply, 0, i % 4, 0, 0, 60) >= 0, pattern + ": flow " + i);
+            }
+            return table.meanProbeLength();
         }
     }
 
