@@ -600,6 +600,16 @@ public final class PerformanceReport
                 Numbers.fmt(Numbers.at(r, "ack_to_enforced_p50_ms")), Numbers.fmt(Numbers.at(r, "ack_to_enforced_p90_ms")),
                 Numbers.fmt(Numbers.at(r, "ack_to_enforced_p99_ms")), Numbers.fmt(Numbers.at(r, "ack_to_enforced_max_ms")),
                 ref(apply)));
+            // Where L4Proxy.apply's part of that went, stage by stage (runs from 2026-12-07 on record them).
+            for (final String stage : List.of("compile", "links", "adoption", "program"))
+            {
+                if (r.has("stage_" + stage + "_p50_ms"))
+                {
+                    rows.add(List.of("apply, in L4Proxy.apply: " + stage, r.path("changes").asText(),
+                        Numbers.fmt(Numbers.at(r, "stage_" + stage + "_p50_ms")), "-",
+                        Numbers.fmt(Numbers.at(r, "stage_" + stage + "_p99_ms")), "-", ref(apply)));
+                }
+            }
         }
         if (agents != null)
         {
