@@ -29,7 +29,8 @@ import java.util.function.Consumer;
  * from the service's {@link HealthProbe}: a TCP connect (and HTTP {@code GET} when the probe names a path), or for
  * UDP a datagram that must not draw an ICMP port unreachable. Runs on its own thread inside the node's namespace
  * (sockets it opens belong there), publishes an immutable {@link BackendLinks} whenever something changed, and reacts
- * to a new configuration at once. Setup-rate code: it may allocate and block (bounded by the probes' timeouts).
+ * to a new configuration at once; a control thread makes a new configuration's pass itself when every MAC it needs is
+ * known ({@link #passKnown}). Setup-rate code: it may allocate and block (bounded by the probes' timeouts).
  */
 final class BackendMonitor implements Runnable
 {
@@ -52,6 +53,11 @@ final class BackendMonitor implements Runnable
     private final NeighbourTable neighbours;
     private final int backIfindex;
     private final Consumer<BackendLinks> publish;
+    /**
+     * Guards the state below that has no volatile of its own: the monitor's thread holds it for its readings and for
+     * what probes found, never while it waits; {@link #passKnown} for a pass on a control thread.
+     */
+    private final Object lock = new Object();
     private final Map<String, Health> health = new HashMap<>();
     /** The MACs the last passes found, by backend address; replaced by every periodic reading. */
     private Map<IpAddress, Long> knownMacs = new HashMap<>();
@@ -65,7 +71,7 @@ final class BackendMonitor implements Runnable
     /** The selector of the probes running now, or null: {@link #offer} wakes it. */
     private volatile Selector probing;
     private BackendLinks published = BackendLinks.NONE;
-    /** When the MACs are to be read again (the monitor's thread, as everything below). */
+    /** When the MACs are to be read again. */
     private long nextNeighbours;
     /** What the last reading found, for the configuration it read; what probes' results are published with. */
     private Reading reading;
@@ -136,6 +142,37 @@ final class BackendMonitor implements Runnable
         }
     }
 
+    /**
+     * The pass over {@code c}'s backends made on the calling thread, when the monitor knows the MAC of every one of
+     * them that is enabled: their links published for {@code c} with no netlink round trip and no wait for the
+     * monitor's thread. False, with nothing done, when a MAC is unknown: {@link #awaitPass} then (the monitor's pass
+     * asks the kernel). Call after {@link #offer} of {@code c}, so that a pass of the monitor's thread for the previous
+     * configuration cannot publish after this one. Any thread.
+     */
+    boolean passKnown(final CompiledConfig c)
+    {
+        synchronized (lock)
+        {
+            for (int s = 0; s <= c.maxServiceIndex(); s++)
+            {
+                final ProxyService service = c.service(s);
+                if (service == null)
+                {
+                    continue;
+                }
+                for (final Backend backend : service.backends())
+                {
+                    if (backend.enabled() && !knownMacs.containsKey(backend.address()))
+                    {
+                        return false;
+                    }
+                }
+            }
+            read(c, false);
+            return true;
+        }
+    }
+
     /** Marks {@code c} as looked at and wakes the thread waiting for that, if any. */
     private void passed(final CompiledConfig c)
     {
@@ -169,24 +206,35 @@ final class BackendMonitor implements Runnable
             final CompiledConfig c = config;
             try
             {
-                if (c != seen || System.nanoTime() - nextNeighbours >= 0)
+                synchronized (lock)
                 {
-                    read(c);
-                    seen = c;
+                    if (c != seen || System.nanoTime() - nextNeighbours >= 0)
+                    {
+                        read(c, true);
+                        seen = c;
+                    }
                 }
                 probe(c);
             }
             catch (final RuntimeException ex)
             {
                 LOG.log(System.Logger.Level.WARNING, "backend monitor: " + ex.getMessage(), ex);
-                nextNeighbours = System.nanoTime() + NEIGHBOUR_PERIOD_NANOS;
+                synchronized (lock)
+                {
+                    nextNeighbours = System.nanoTime() + NEIGHBOUR_PERIOD_NANOS;
+                }
             }
             passed(c);
-            final long wait = Math.max(1_000_000L, Math.min(nextNeighbours, nextProbe()) - System.nanoTime());
-            LockSupport.parkNanos(this, wait);
+            final long wakeAt;
+            synchronized (lock)
+            {
+                wakeAt = Math.min(nextNeighbours, nextProbe());
+            }
+            LockSupport.parkNanos(this, Math.max(1_000_000L, wakeAt - System.nanoTime()));
         }
     }
 
+    /** When the next probe is due; under the lock. */
     private long nextProbe()
     {
         long next = Long.MAX_VALUE;
@@ -203,12 +251,12 @@ final class BackendMonitor implements Runnable
      * missing one solicited); otherwise (a configuration change between readings) only the MACs of backends the last
      * readings did not find: the change reaches the dataplane without a netlink round trip per backend it kept, and
      * the others are no older than they would be without it. The next reading is due in 250 ms, or 20 ms while a MAC
-     * is missing.
+     * is missing. Without {@code mayRead} (a pass on a control thread) no MAC is read, due or not. Under the lock.
      */
-    private void read(final CompiledConfig c)
+    private void read(final CompiledConfig c, final boolean mayRead)
     {
         final long now = System.nanoTime();
-        final boolean due = now - nextNeighbours >= 0;
+        final boolean due = mayRead && now - nextNeighbours >= 0;
         final Map<IpAddress, Long> found = new HashMap<>();
         final int n = c.maxServiceIndex() + 1;
         final long[][] macs = new long[n][];
@@ -277,33 +325,42 @@ final class BackendMonitor implements Runnable
      */
     private void probe(final CompiledConfig c)
     {
-        if (reading == null || reading.config() != c)
-        {
-            return; // c's reading failed: read again first
-        }
-        final long now = System.nanoTime();
         final List<Probe> due = new ArrayList<>();
-        for (int s = 0; s <= c.maxServiceIndex(); s++)
+        synchronized (lock)
         {
-            final ProxyService service = c.service(s);
-            if (service == null || service.probe() == null)
+            if (reading == null || reading.config() != c)
             {
-                continue;
+                return; // c's reading failed, or a newer configuration's came: read again first
             }
-            for (int b = 0; b < service.backends().size(); b++)
+            final long now = System.nanoTime();
+            for (int s = 0; s <= c.maxServiceIndex(); s++)
             {
-                final Backend backend = service.backends().get(b);
-                final Health h = reading.health().get(key(s, backend));
-                if (h != null && reading.macs()[s][b] != 0 && now >= h.nextCheck)
+                final ProxyService service = c.service(s);
+                if (service == null || service.probe() == null)
                 {
-                    due.add(new Probe(service, backend.address(), backend.port(), h));
-                    h.nextCheck = now + service.probe().interval().toNanos();
+                    continue;
+                }
+                for (int b = 0; b < service.backends().size(); b++)
+                {
+                    final Backend backend = service.backends().get(b);
+                    final Health h = reading.health().get(key(s, backend));
+                    if (h != null && reading.macs()[s][b] != 0 && now >= h.nextCheck)
+                    {
+                        due.add(new Probe(service, backend.address(), backend.port(), h));
+                        h.nextCheck = now + service.probe().interval().toNanos();
+                    }
                 }
             }
         }
-        if (runProbes(due, c) && config == c)
+        if (runProbes(due, c))
         {
-            publishIfChanged(c, reading.links());
+            synchronized (lock)
+            {
+                if (config == c && reading.config() == c)
+                {
+                    publishIfChanged(c, reading.links());
+                }
+            }
         }
     }
 
@@ -440,7 +497,7 @@ final class BackendMonitor implements Runnable
             }
             while (!keys.isEmpty() && System.nanoTime() < deadline && config == c)
             {
-                final long wake = Math.min(deadline, nextNeighbours);
+                final long wake = Math.min(deadline, nextNeighboursLocked());
                 selector.select(Math.max(1, (wake - System.nanoTime()) / 1_000_000));
                 for (final SelectionKey k : selector.selectedKeys())
                 {
@@ -452,10 +509,7 @@ final class BackendMonitor implements Runnable
                     }
                 }
                 selector.selectedKeys().clear();
-                if (System.nanoTime() - nextNeighbours >= 0 && config == c)
-                {
-                    readBetweenProbes(c);
-                }
+                readBetweenProbesIfDue(c);
             }
             final boolean interrupted = config != c && System.nanoTime() < deadline;
             for (final Map.Entry<SelectionKey, Probe> k : keys.entrySet())
@@ -476,6 +530,15 @@ final class BackendMonitor implements Runnable
         {
             probing = null;
         }
+        synchronized (lock)
+        {
+            return record(due, undecided, results);
+        }
+    }
+
+    /** Applies the probes' results to their backends' health; whether one changed. Under the lock. */
+    private static boolean record(final List<Probe> due, final List<Probe> undecided, final Map<Probe, Boolean> results)
+    {
         boolean changed = false;
         for (final Probe p : due)
         {
@@ -499,20 +562,36 @@ final class BackendMonitor implements Runnable
         return changed;
     }
 
-    /**
-     * {@link #read} while probes wait; a failure is logged and the next reading put off, as the loop does, so that the
-     * probes' sockets are still closed.
-     */
-    private void readBetweenProbes(final CompiledConfig c)
+    /** {@return when the next reading is due} */
+    private long nextNeighboursLocked()
     {
-        try
+        synchronized (lock)
         {
-            read(c);
+            return nextNeighbours;
         }
-        catch (final RuntimeException ex)
+    }
+
+    /**
+     * {@link #read} while probes wait, when a reading is due and {@code c} is still the configuration; a failure is
+     * logged and the next reading put off, as the loop does, so that the probes' sockets are still closed.
+     */
+    private void readBetweenProbesIfDue(final CompiledConfig c)
+    {
+        synchronized (lock)
         {
-            LOG.log(System.Logger.Level.WARNING, "backend monitor: " + ex.getMessage(), ex);
-            nextNeighbours = System.nanoTime() + NEIGHBOUR_PERIOD_NANOS;
+            if (config != c || System.nanoTime() - nextNeighbours < 0)
+            {
+                return;
+            }
+            try
+            {
+                read(c, true);
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.log(System.Logger.Level.WARNING, "backend monitor: " + ex.getMessage(), ex);
+                nextNeighbours = System.nanoTime() + NEIGHBOUR_PERIOD_NANOS;
+            }
         }
     }
 

@@ -368,11 +368,15 @@ public final class L4Proxy implements AutoCloseable
         stages.record(ApplyStages.Stage.COMPILE, compiledAt - start);
         // The monitor looks at the new backends first, so the dataplane thread adopts the configuration and their
         // links (MACs) in one turn: a backend the change adds or enables takes new flows from the first packet
-        // instead of their being dropped (no backend) until the monitor catches up. Bounded: a MAC still to resolve
-        // does not hold the change back (health probes run after the pass has published, and the offer ends the wait
-        // of probes running now).
+        // instead of their being dropped (no backend) until the monitor catches up. When the monitor knows every MAC
+        // the change needs, that pass runs here, with no hand-off to its thread; otherwise its thread asks the kernel,
+        // bounded: a MAC still to resolve does not hold the change back (health probes run after the pass has
+        // published, and the offer ends the wait of probes running now).
         monitor.offer(compiled);
-        monitor.awaitPass(compiled, LINKS_TIMEOUT_NANOS);
+        if (!monitor.passKnown(compiled))
+        {
+            monitor.awaitPass(compiled, LINKS_TIMEOUT_NANOS);
+        }
         final long linkedAt = System.nanoTime();
         stages.record(ApplyStages.Stage.LINKS, linkedAt - compiledAt);
         pipeline.offer(compiled);
