@@ -14,7 +14,8 @@
  * flows' included) and each service's per-packet latency,
  * {@link io.marchproxy.dataplane.proxy.OffloadCounter} names what offload counts and
  * {@link io.marchproxy.dataplane.proxy.ProxySnapshot} all the proxy's figures as plain values for exporters (the
- * library knows no metrics format); {@link io.marchproxy.dataplane.proxy.FlowEvents} is what the proxy tells a flow
+ * library knows no metrics format), {@link io.marchproxy.dataplane.proxy.ApplyStages} how long each stage of a
+ * configuration change took; {@link io.marchproxy.dataplane.proxy.FlowEvents} is what the proxy tells a flow
  * journal. Depends on every lower package of {@code io.marchproxy.dataplane}.
  */
 package io.marchproxy.dataplane.proxy;

@@ -48,6 +48,8 @@ class L4ProxyConfigChangeTest
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
     /** The first source port of the requests around the changes (the kernel's ephemeral ports start at 32768). */
     private static final int FIRST_SOURCE_PORT = 10_000;
+    /** The service's address: VIP 1, port 53. */
+    private static final InetSocketAddress VIP = new InetSocketAddress(L4Lab.vip4(1), 53);
 
     /**
      * One UDP service on VIP 1 port 53 over both backends, only {@code enabled} (0 or 1) taking flows, health-checked
@@ -83,6 +85,13 @@ class L4ProxyConfigChangeTest
             counts[stage.ordinal()] = proxy.applyStages().snapshot(stage).getTotalCount();
         }
         return counts;
+    }
+
+    /** The proxy on {@code lab}'s node with {@link #config} version 1: backend 0 enabled, probed by {@code probe}. */
+    private static L4Proxy start(final L4Lab lab, final HealthProbe probe) throws Exception
+    {
+        return L4Proxy.start(lab.node(), ProxySettings.of(lab.front().name(), lab.back().name(),
+            IpAddress.of(lab.back().ipv4()), null), config(lab, 1, 0, probe));
     }
 
     private static String drops(final L4Proxy proxy)
@@ -133,13 +142,11 @@ class L4ProxyConfigChangeTest
         {
             lab.startServers(Transport.UDP, UDP_PORT, ServerReply.NAME);
             final LabClient client = new LabClient(lab.clients().get(0));
-            final InetSocketAddress vip = new InetSocketAddress(L4Lab.vip4(1), 53);
             final long started;
-            try (L4Proxy proxy = L4Proxy.start(lab.node(), ProxySettings.of(lab.front().name(), lab.back().name(),
-                IpAddress.of(lab.back().ipv4()), null), config(lab, 1, 0, probe)))
+            try (L4Proxy proxy = start(lab, probe))
             {
                 started = System.nanoTime();
-                final String answer = firstAnswer(client, vip, null, 0, lab, 10_000);
+                final String answer = firstAnswer(client, null, 0, lab, 10_000);
                 final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
                 assertEquals(lab.backends().get(0).name(), answer, "the service answers; drops" + drops(proxy));
                 assertTrue(millis < 1_000, "first answer " + millis + " ms after the start; drops" + drops(proxy));
@@ -149,22 +156,20 @@ class L4ProxyConfigChangeTest
 
     /**
      * A backend the node's kernel has no neighbour entry for, enabled while the UDP probes of the other one wait their
-     * timeout (2 s): the monitor asks the kernel to resolve it and reads its MAC again 20 ms later, probes or not, so it
-     * takes new flows well within a second (it took a probe's timeout when the probes held the readings back).
+     * timeout (2 s): the monitor asks the kernel to resolve it and reads its MAC again 20 ms later, probes or not, so
+     * it takes new flows well within a second (it took a probe's timeout when the probes held the readings back).
      */
     @Test
     void aBackendWhoseMacTheKernelResolvesTakesFlowsWhileProbesWait() throws Exception
     {
         final HealthProbe probe = new HealthProbe(Duration.ofSeconds(1), Duration.ofSeconds(2), null, 2);
         try (L4Lab lab = L4Lab.create(1, 2);
-             L4Proxy proxy = L4Proxy.start(lab.node(), ProxySettings.of(lab.front().name(), lab.back().name(),
-                 IpAddress.of(lab.back().ipv4()), null), config(lab, 1, 0, probe)))
+             L4Proxy proxy = start(lab, probe))
         {
             lab.startServers(Transport.UDP, UDP_PORT, ServerReply.NAME);
             final LabClient client = new LabClient(lab.clients().get(0));
-            final InetSocketAddress vip = new InetSocketAddress(L4Lab.vip4(1), 53);
             final int[] sourcePort = {FIRST_SOURCE_PORT};
-            assertEquals(lab.backends().get(0).name(), firstAnswer(client, vip, sourcePort, 0, lab, 10_000),
+            assertEquals(lab.backends().get(0).name(), firstAnswer(client, sourcePort, 0, lab, 10_000),
                 "backend 0 serves; drops" + drops(proxy));
             final String backend1 = lab.backends().get(1).link().ipv4().getHostAddress();
             lab.node().exec("ip", "neigh", "flush", "to", backend1, "dev", lab.back().name());
@@ -173,7 +178,7 @@ class L4ProxyConfigChangeTest
 
             proxy.apply(config(lab, 2, new boolean[]{true, true}, probe));
             final long applied = System.nanoTime();
-            final String answer = firstAnswer(client, vip, sourcePort, 1, lab, 5_000);
+            final String answer = firstAnswer(client, sourcePort, 1, lab, 5_000);
             final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - applied);
             System.out.printf("a backend whose MAC the kernel resolved while probes waited: first answer %d ms after "
                 + "the change%n", millis);
@@ -187,8 +192,8 @@ class L4ProxyConfigChangeTest
      * Requests until backend {@code wanted} answers, at most {@code millis}, each from the next of {@code sourcePort}
      * (a new flow each) or, when it is null, from a port the kernel picks; the last answer (null when none came).
      */
-    private static String firstAnswer(final LabClient client, final InetSocketAddress vip, final int[] sourcePort,
-        final int wanted, final L4Lab lab, final long millis)
+    private static String firstAnswer(
+        final LabClient client, final int[] sourcePort, final int wanted, final L4Lab lab, final long millis)
     {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         String answer = null;
@@ -196,8 +201,8 @@ class L4ProxyConfigChangeTest
         {
             try
             {
-                answer = sourcePort == null ? client.udp(vip, "q", Duration.ofMillis(100))
-                    : client.udp(vip, "q", Duration.ofMillis(100), sourcePort[0]++);
+                answer = sourcePort == null ? client.udp(VIP, "q", Duration.ofMillis(100))
+                    : client.udp(VIP, "q", Duration.ofMillis(100), sourcePort[0]++);
             }
             catch (final IOException ex)
             {
@@ -211,17 +216,15 @@ class L4ProxyConfigChangeTest
     {
         final ExecutorService burst = Executors.newFixedThreadPool(5);
         try (L4Lab lab = L4Lab.create(1, 2);
-             L4Proxy proxy = L4Proxy.start(lab.node(), ProxySettings.of(lab.front().name(), lab.back().name(),
-                 IpAddress.of(lab.back().ipv4()), null), config(lab, 1, 0, probe)))
+             L4Proxy proxy = start(lab, probe))
         {
             lab.startServers(Transport.UDP, UDP_PORT, ServerReply.NAME);
             final LabClient client = new LabClient(lab.clients().get(0));
-            final InetSocketAddress vip = new InetSocketAddress(L4Lab.vip4(1), 53);
             // Both backends known to the kernel of the node (the monitor learns MACs from it, never from config).
             for (int enabled : new int[]{1, 0})
             {
                 proxy.apply(config(lab, 2 - enabled, enabled, probe));
-                assertEquals(lab.backends().get(enabled).name(), firstAnswer(client, vip, null, enabled, lab, 20_000),
+                assertEquals(lab.backends().get(enabled).name(), firstAnswer(client, null, enabled, lab, 20_000),
                     "warm-up through the proxy");
             }
 
@@ -238,7 +241,7 @@ class L4ProxyConfigChangeTest
                 {
                     try
                     {
-                        client.udp(vip, "b", Duration.ofMillis(200), sourcePort.getAndIncrement());
+                        client.udp(VIP, "b", Duration.ofMillis(200), sourcePort.getAndIncrement());
                     }
                     catch (final IOException ex)
                     {
@@ -256,7 +259,7 @@ class L4ProxyConfigChangeTest
                 for (int i = 0; i < 4; i++)
                 {
                     final int port = sourcePort.getAndIncrement();
-                    answers.add(burst.submit(() -> client.udp(vip, "q", TIMEOUT, port)));
+                    answers.add(burst.submit(() -> client.udp(VIP, "q", TIMEOUT, port)));
                 }
                 for (final Future<String> a : answers)
                 {
