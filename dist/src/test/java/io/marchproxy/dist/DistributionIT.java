@@ -1,5 +1,6 @@
 package io.marchproxy.dist;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +45,8 @@ class DistributionIT
         "--clear-groups", "--inh-caps=-all");
 
     private static Path home;
+    /** The directories the tests made under /tmp (the unpacked tarball, the runs' working directories). */
+    private static final List<Path> made = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void unpack() throws Exception
@@ -50,6 +54,7 @@ class DistributionIT
         final Path tarball = Path.of(System.getProperty("marchproxy.tarball"));
         assertTrue(Files.isRegularFile(tarball), "mvn package wrote " + tarball);
         final Path dir = Files.createTempDirectory(Path.of("/tmp"), "marchproxy-dist-");
+        made.add(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         final Process tar = new ProcessBuilder("tar", "-xzf", tarball.toString(), "-C", dir.toString())
             .redirectErrorStream(true).start();
@@ -179,7 +184,8 @@ class DistributionIT
                     URI.create("http://127.0.0.1:" + port + "/observe/health")).build(),
                     HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, health.statusCode(), health.body());
-                p.destroy();
+                // SIGTERM through its handle: Process.destroy() would also close the pipe the reader is reading.
+                p.toHandle().destroy();
                 assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM");
                 reader.join(TimeUnit.SECONDS.toMillis(10));
                 assertEquals(143, p.exitValue(), "the JVM's status after SIGTERM (128 + 15)");
@@ -270,8 +276,25 @@ class DistributionIT
     private static Path emptyDirectory() throws IOException
     {
         final Path dir = Files.createTempDirectory(Path.of("/tmp"), "marchproxy-cwd-");
+        made.add(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
         return dir;
+    }
+
+    /** Removes what the tests made, the files the runs wrote in it included (passed or failed). */
+    @AfterAll
+    static void removeWhatTheTestsMade() throws IOException
+    {
+        for (final Path dir : made)
+        {
+            try (Stream<Path> walk = Files.walk(dir))
+            {
+                for (final Path p : walk.sorted(Comparator.reverseOrder()).toList())
+                {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     private static List<String> namespaces() throws IOException

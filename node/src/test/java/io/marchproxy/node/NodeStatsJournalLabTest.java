@@ -83,6 +83,8 @@ class NodeStatsJournalLabTest
     private static Path journalDir;
     private static NodeDataplane node;
     private static String admin;
+    /** The run's directory: the control plane's store and the flow journal. */
+    private static Path dir;
     /** What the run did: per protocol, client address and port, the backend that answered. */
     private static final List<Connection> run = new ArrayList<>();
 
@@ -93,7 +95,7 @@ class NodeStatsJournalLabTest
     @BeforeAll
     static void setUp() throws Exception
     {
-        final Path dir = Files.createTempDirectory("marchproxy-node-stats");
+        dir = Files.createTempDirectory("marchproxy-node-stats");
         journalDir = dir.resolve("flows");
         plane = new TestPlane(new ControlPlaneSettings("127.0.0.1", 0, dir.resolve("data"), 1000, SyncMode.NONE, "", "",
             Duration.ofMinutes(30), 1000, "admin", TestPlane.ADMIN_PASSWORD, "", "", Duration.ofSeconds(60)),
@@ -138,6 +140,13 @@ class NodeStatsJournalLabTest
         try (TestPlane t = plane; L4Lab l = lab; NodeDataplane n = node)
         {
             // closed in reverse order of creation: the node before the lab it runs in
+        }
+        finally
+        {
+            if (dir != null)
+            {
+                TestPlane.deleteTree(dir); // the journal's directory beside the plane's store, which the plane removed
+            }
         }
     }
 
