@@ -37,8 +37,8 @@ mp_find_jdk() {
 
 # True when the distribution is missing or older than any source of the modules it is built from.
 mp_dist_stale() {
-  local stamp="$MP_DIST/bin/marchproxy"
-  [ -x "$stamp" ] || return 0
+  local stamp="$MP_DIST.built"
+  [ -x "$MP_DIST/bin/marchproxy" ] && [ -f "$stamp" ] || return 0
   [ -n "$(cd "$MP_ROOT" && find bpf ffm-bindings/src dataplane-core/src dataplane-lab/src control-api/src node/src \
     dist/src pom.xml ./*/pom.xml -newer "$stamp" -type f -print -quit 2>/dev/null)" ]
 }
@@ -52,9 +52,14 @@ mp_build_dist() {
     mp_log "building MarchProxy (mvn package, tests skipped): the first build downloads about 150 MB of" \
       "dependencies into ~/.m2 and takes a few minutes; later runs rebuild only when sources change..."
   fi
+  # When the build started: sources saved after that are newer than the stamp, and the next run builds again.
+  local started
+  started=$(date +%s.%N)
   (cd "$MP_ROOT" && MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" \
     mvn -B -q -T1 --no-transfer-progress -Dstyle.color=never -pl dist -am package -DskipTests \
     -Dmaven.javadoc.skip=true -Dmaven.source.skip=true >&2)
+  # The stamp is a file of its own: the distribution's files keep the times of their sources, older than the build.
+  touch -d "@$started" "$MP_DIST.built"
   mp_log "built: $MP_DIST"
 }
 
