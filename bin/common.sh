@@ -47,7 +47,8 @@ mp_dist_stale() {
 # build downloads the dependencies.
 mp_build_dist() {
   if [ -x "$MP_DIST/bin/marchproxy" ]; then
-    mp_log "sources changed since the last build: rebuilding (mvn package, tests skipped; about a minute)..."
+    mp_log "sources changed since the last build (or it was not built by bin/node, bin/test or bin/marchproxy):" \
+      "rebuilding (mvn package, tests skipped; about a minute)..."
   else
     mp_log "building MarchProxy (mvn package, tests skipped): the first build downloads about 150 MB of" \
       "dependencies into ~/.m2 and takes a few minutes; later runs rebuild only when sources change..."
