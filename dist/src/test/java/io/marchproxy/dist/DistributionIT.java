@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,7 +47,7 @@ class DistributionIT
 
     private static Path home;
     /** The directories the tests made under /tmp (the unpacked tarball, the runs' working directories). */
-    private static final List<Path> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final List<Path> made = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void unpack() throws Exception
@@ -158,7 +159,7 @@ class DistributionIT
                 "dist-test-password", "MARCHPROXY_SECURITY_PBKDF2ITERATIONS", "1000"));
             final Process p = pb.start();
             // Its output, read to the end on a thread of its own; the test waits for the "listening" line.
-            final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+            final List<String> lines = new CopyOnWriteArrayList<>();
             final Thread reader = Thread.ofPlatform().daemon().start(() ->
                 new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).lines()
                     .forEach(lines::add));
