@@ -67,6 +67,25 @@ public final class BpfMap
     }
 
     /**
+     * The key after {@code key} in the map's order ({@code bpf_map_get_next_key}), into {@code next}: walks every key
+     * from {@code MemorySegment.NULL}. Throws with the errno on a failure other than the end of the walk.
+     *
+     * @param key the current key, or {@code MemorySegment.NULL} for the first
+     * @param next where the next key goes
+     * @return false after the last key
+     */
+    public boolean nextKey(final MemorySegment key, final MemorySegment next)
+    {
+        final int rc = Libbpf.bpf_map_get_next_key(fd, key, next);
+        if (rc == -Errno.ENOENT)
+        {
+            return false;
+        }
+        Errno.checkNegated(rc, "bpf_map_get_next_key(" + name + ")");
+        return true;
+    }
+
+    /**
      * Deletes {@code key} ({@code bpf_map_delete_elem}).
      *
      * @param key the key's bytes

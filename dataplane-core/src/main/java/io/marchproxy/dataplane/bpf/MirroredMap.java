@@ -4,9 +4,11 @@ import io.marchproxy.ffm.libbpf.Libbpf;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -15,8 +17,10 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * A BPF map that one writer owns, with a copy of what that writer put in it, so that making it hold a new set of
  * entries costs a syscall per entry that changes, not one per entry held plus the walk that clears it: a configuration
  * change that adds a backend rewrites no entry of the XDP program's maps, one that adds a mapping a few. The copy is
- * trusted only while every write succeeded: after a failed one it is unknown, and the next {@link #replace} clears the
- * map from the kernel's side (walking its keys) before writing. Setup-rate, one thread at a time.
+ * trusted only while every write succeeded: after a failed one it is unknown, and the next {@link #replace} walks the
+ * kernel's keys, deletes those not wanted, then writes every wanted entry. A wanted key is never deleted on the way, so
+ * a map the XDP program reads while it is written (the VIP and SNAT sets) never lacks an entry that stays. Setup-rate,
+ * one thread at a time.
  */
 final class MirroredMap
 {
@@ -109,7 +113,7 @@ final class MirroredMap
             final MemorySegment value = a.allocate(valueBytes);
             if (before == null)
             {
-                changes += clear(a, key);
+                changes += prune(a, key, wanted);
             }
             else
             {
@@ -138,18 +142,31 @@ final class MirroredMap
         return changes;
     }
 
-    /** Deletes every key the kernel's map holds; returns how many. */
-    private int clear(final Arena a, final MemorySegment key)
+    /**
+     * Deletes every key the kernel's map holds that {@code wanted} lacks: the walk first (a hash map's walk restarts
+     * when the key it stands on is deleted), then the deletes. Returns how many.
+     */
+    private int prune(final Arena a, final MemorySegment key, final Entries wanted)
     {
         final MemorySegment next = a.allocate(keyBytes);
-        int deleted = 0;
-        while (Libbpf.bpf_map_get_next_key(map.fd(), MemorySegment.NULL, next) == 0)
+        final List<byte[]> unwanted = new ArrayList<>();
+        MemorySegment previous = MemorySegment.NULL;
+        while (map.nextKey(previous, next))
         {
+            final byte[] bytes = next.toArray(JAVA_BYTE);
+            if (!wanted.entries.containsKey(new Key(bytes)))
+            {
+                unwanted.add(bytes);
+            }
             MemorySegment.copy(next, 0, key, 0, keyBytes);
-            map.delete(key);
-            deleted++;
+            previous = key;
         }
-        return deleted;
+        for (final byte[] bytes : unwanted)
+        {
+            MemorySegment.copy(bytes, 0, key, JAVA_BYTE, 0, keyBytes);
+            map.delete(key);
+        }
+        return unwanted.size();
     }
 
     /** {@return every entry the kernel's map holds, hex key -> hex value, read back with its keys walked} */
@@ -162,7 +179,7 @@ final class MirroredMap
             final MemorySegment next = a.allocate(keyBytes);
             final MemorySegment value = a.allocate(valueBytes);
             MemorySegment previous = MemorySegment.NULL;
-            while (Libbpf.bpf_map_get_next_key(map.fd(), previous, next) == 0)
+            while (map.nextKey(previous, next))
             {
                 if (map.lookup(next, value))
                 {
