@@ -221,8 +221,8 @@ public final class ProxyConfigCompiler
 
     /**
      * The model's health check as a probe: every {@code intervalSeconds}, a TCP connect for tcp services (the path is
-     * Envoy's; an L4 backend need not speak HTTP) or a datagram that must not draw a port unreachable for udp ones;
-     * two failures in a row take a backend out.
+     * Envoy's; an L4 backend need not speak HTTP) or a one-byte datagram that must not draw a port unreachable for udp
+     * ones; two failures in a row take a backend out.
      */
     private static HealthProbe probe(final ResolvedConfig.ServiceEntry s)
     {

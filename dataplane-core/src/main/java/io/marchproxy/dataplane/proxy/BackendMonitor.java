@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -35,6 +36,8 @@ import java.util.function.Consumer;
 final class BackendMonitor implements Runnable
 {
     private static final System.Logger LOG = System.getLogger(BackendMonitor.class.getName());
+    /** What a UDP probe sends: one newline, which text protocols read as an empty line and binary ones reject. */
+    private static final byte[] UDP_PROBE = {'\n'};
     /**
      * How often MACs are re-read (and missing ones solicited). A configuration change reads only the MACs of backends
      * the last reading did not know; the others are at most this old, as they would be without the change.
@@ -203,11 +206,14 @@ final class BackendMonitor implements Runnable
         nextNeighbours = System.nanoTime();
         while (running)
         {
-            final CompiledConfig c = config;
+            CompiledConfig c = config;
             try
             {
                 synchronized (lock)
                 {
+                    // Read under the lock: a pass that passKnown made for a newer configuration is never followed by
+                    // this thread's pass for the one before (offer sets the configuration before passKnown locks).
+                    c = config;
                     if (c != seen || System.nanoTime() - nextNeighbours >= 0)
                     {
                         read(c, true);
@@ -455,6 +461,8 @@ final class BackendMonitor implements Runnable
         }
         final Map<Probe, Boolean> results = new HashMap<>();
         final List<Probe> undecided = new ArrayList<>();
+        // Every channel opened, closed at the end whatever happened (a connect refused by the stack, a failed select).
+        final List<SelectableChannel> opened = new ArrayList<>();
         try (Selector selector = Selector.open())
         {
             probing = selector;
@@ -469,15 +477,19 @@ final class BackendMonitor implements Runnable
                     if (p.service().protocol() == L4Protocol.UDP)
                     {
                         final DatagramChannel ch = DatagramChannel.open();
+                        opened.add(ch);
                         ch.configureBlocking(false);
                         ch.connect(new InetSocketAddress(p.address().toInetAddress(), p.port()));
-                        ch.write(ByteBuffer.allocate(0));
+                        // One byte: the JDK sends no datagram for an empty buffer, and without one no port
+                        // unreachable can come back.
+                        ch.write(ByteBuffer.wrap(UDP_PROBE));
                         keys.put(ch.register(selector, SelectionKey.OP_READ), p);
                         results.put(p, true); // up unless an ICMP port unreachable comes back
                     }
                     else
                     {
                         final SocketChannel ch = SocketChannel.open();
+                        opened.add(ch);
                         ch.configureBlocking(false);
                         ch.connect(new InetSocketAddress(p.address().toInetAddress(), p.port()));
                         keys.put(ch.register(selector, SelectionKey.OP_CONNECT), p);
@@ -529,6 +541,17 @@ final class BackendMonitor implements Runnable
         finally
         {
             probing = null;
+            for (final SelectableChannel ch : opened)
+            {
+                try
+                {
+                    ch.close();
+                }
+                catch (final IOException ex)
+                {
+                    LOG.log(System.Logger.Level.DEBUG, "closing a probe's socket: " + ex.getMessage());
+                }
+            }
         }
         synchronized (lock)
         {
