@@ -253,7 +253,8 @@ final class BackendMonitor implements Runnable
 
     /**
      * Reads the MACs of {@code c}'s enabled backends and publishes the links when they changed (always for a new
-     * configuration), then marks {@code c} as looked at. When the periodic reading is due every MAC is read (and a
+     * configuration), then marks {@code c} as looked at. A disabled backend keeps a MAC for the flows it still has (the
+     * kernel's entry when the reading is due, never solicited, else the last one known). When the periodic reading is due every MAC is read (and a
      * missing one solicited); otherwise (a configuration change between readings) only the MACs of backends the last
      * readings did not find: the change reaches the dataplane without a netlink round trip per backend it kept, and
      * the others are no older than they would be without it. The next reading is due in 250 ms, or 20 ms while a MAC
@@ -285,6 +286,14 @@ final class BackendMonitor implements Runnable
                 addresses[s][b] = backend.address();
                 if (!backend.enabled())
                 {
+                    // Disabled (or removed: kept as a disabled entry) takes no new flows, but its open flows drain: the
+                    // MAC the kernel has for it, never solicited (it may be gone), else the last one read.
+                    final long read = due ? peek(backend.address()) : 0;
+                    macs[s][b] = read != 0 ? read : knownMacs.getOrDefault(backend.address(), 0L);
+                    if (macs[s][b] != 0)
+                    {
+                        found.put(backend.address(), macs[s][b]);
+                    }
                     continue;
                 }
                 final Long knownMac = due ? null : knownMacs.get(backend.address());
@@ -410,10 +419,10 @@ final class BackendMonitor implements Runnable
 
     private long mac(final IpAddress address)
     {
-        final Optional<NeighbourEntry> e = neighbours.find(backIfindex, address.toInetAddress());
-        if (e.isPresent() && e.get().usable() && e.get().mac() != null)
+        final long mac = peek(address);
+        if (mac != 0)
         {
-            return e.get().mac().bits();
+            return mac;
         }
         try
         {
@@ -424,6 +433,13 @@ final class BackendMonitor implements Runnable
             LOG.log(System.Logger.Level.DEBUG, "cannot solicit " + address + ": " + ex.getMessage());
         }
         return 0;
+    }
+
+    /** The MAC of the kernel's usable neighbour entry for {@code address}, or 0; asks nothing of the kernel. */
+    private long peek(final IpAddress address)
+    {
+        final Optional<NeighbourEntry> e = neighbours.find(backIfindex, address.toInetAddress());
+        return e.isPresent() && e.get().usable() && e.get().mac() != null ? e.get().mac().bits() : 0;
     }
 
     private static boolean changed(final BackendLinks before, final BackendLinks after, final CompiledConfig c)

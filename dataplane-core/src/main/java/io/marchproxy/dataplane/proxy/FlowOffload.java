@@ -141,8 +141,8 @@ final class FlowOffload implements AutoCloseable
     }
 
     /**
-     * Offloads the flow of {@code handle}, if {@code config} lets its service and both next hops are known in
-     * {@code links}: both directions written into free slots. A flow that finds no free slot, or comes when the
+     * Offloads the flow of {@code handle}, if {@code config} lets its service, its backend is enabled and both next
+     * hops are known in {@code links}: both directions written into free slots. A flow that finds no free slot, or comes when the
      * limit of offloaded flows is reached, is marked {@link #NEVER} and counted; it stays on the Java path. Returns
      * whether it was offloaded.
      */
@@ -154,7 +154,10 @@ final class FlowOffload implements AutoCloseable
         final int backend = table.backendIndex(original);
         final long backendMac = links.mac(service, backend);
         final long clientMac = clientMacs(table).getAtIndex(ValueLayout.JAVA_LONG, original >>> 1);
-        if (slots == null || backendMac == 0 || clientMac == 0 || !config.offload(service))
+        // A disabled backend's flows drain on the Java path: a change that disabled it took them back (see
+        // ProxyPipeline.stillDecided), and they are not offloaded again.
+        if (slots == null || backendMac == 0 || clientMac == 0 || !config.offload(service)
+            || !config.backendEnabled(service, backend))
         {
             return false;
         }

@@ -12,6 +12,7 @@ import io.marchproxy.dataplane.net.PortRange;
 import io.marchproxy.dataplane.netns.NetNamespace;
 import io.marchproxy.dataplane.packet.DropReason;
 import io.marchproxy.lab.Await;
+import io.marchproxy.lab.EchoTransfer;
 import io.marchproxy.lab.L4Lab;
 import io.marchproxy.lab.LabClient;
 import io.marchproxy.lab.LabHost;
@@ -23,11 +24,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -228,6 +231,61 @@ class L4ProxyLabTest
         }
     }
 
+    /**
+     * A change that disables every backend of a service lets the connections they hold drain: an open echo connection
+     * goes on exchanging both ways and closes cleanly, while a new connection finds no backend. (Its frames were once
+     * dropped as NO_NEIGHBOUR from the change on: a connection that had just ended was left with its last FIN unanswered,
+     * and its client's socket held the port for seconds.)
+     */
+    @Test
+    void aBackendTheChangeDisablesDrainsTheConnectionsItHolds() throws Exception
+    {
+        final LabClient client = new LabClient(lab.clients().get(0));
+        final InetSocketAddress echo = new InetSocketAddress(L4Lab.vip4(1), ECHO_PORT);
+        try (Socket socket = client.tcpConnection(echo, TIMEOUT))
+        {
+            EchoTransfer.exchange(socket, 1_000, 2);
+            final long noBackend = proxy.drops().get(DropReason.NO_BACKEND);
+            final long noNeighbour = proxy.drops().get(DropReason.NO_NEIGHBOUR);
+            try
+            {
+                proxy.apply(echoBackendsDisabled(20));
+                EchoTransfer.exchange(socket, 1_000, 20);
+                socket.shutdownOutput();
+                assertEquals(-1, socket.getInputStream().read(), "the backend closes its side in turn");
+                assertThrows(IOException.class, () ->
+                {
+                    try (Socket s = client.tcpConnection(echo, Duration.ofMillis(300)))
+                    {
+                        s.getOutputStream().write('x');
+                        s.getInputStream().read();
+                    }
+                }, "a new connection finds no backend");
+                assertTrue(proxy.drops().get(DropReason.NO_BACKEND) > noBackend, "counted as NO_BACKEND");
+                assertEquals(noNeighbour, proxy.drops().get(DropReason.NO_NEIGHBOUR), "no frame of the drained "
+                    + "connection dropped for want of a next hop");
+            }
+            finally
+            {
+                proxy.apply(config(21, AccessAction.ALLOW));
+            }
+        }
+    }
+
+    /** {@link #config} with every backend of echo-tcp4 (service 4) disabled. */
+    ProxyConfig echoBackendsDisabled(final long version)
+    {
+        final ProxyConfig base = config(version, AccessAction.ALLOW);
+        final List<ProxyService> services = new ArrayList<>();
+        for (final ProxyService s : base.services())
+        {
+            services.add(s.index() != 4 ? s : new ProxyService(s.index(), s.name(), s.vip(), s.protocol(), s.ports(),
+                s.algorithm(), s.backends().stream().map(b -> new Backend(b.address(), b.port(), b.weight(), false))
+                .toList(), s.probe(), s.clientAffinity(), s.offload()));
+        }
+        return new ProxyConfig(version, services, base.rules(), base.defaultAction());
+    }
+
     /** {@link #config} with the IPv4 TCP service's backends all disabled but {@code enabled} (0-based). */
     private ProxyConfig onlyBackend(final long version, final int enabled)
     {
@@ -271,7 +329,9 @@ class L4ProxyLabTest
             {
                 if (System.nanoTime() > deadline)
                 {
-                    throw ex;
+                    // What holds the tuple: the old connection's socket and its state, from the client's kernel.
+                    throw new AssertionError("port " + port + " still taken after 2 s; the client's sockets:\n"
+                        + client.namespace().exec("ss", "-tanoi", "sport", "=", ":" + port), ex);
                 }
                 Thread.sleep(10);
             }
@@ -283,7 +343,7 @@ class L4ProxyLabTest
     {
         return client.namespace().call(() ->
         {
-            try (java.net.Socket s = new java.net.Socket())
+            try (Socket s = new Socket())
             {
                 s.setReuseAddress(true);
                 s.setSoTimeout((int)TIMEOUT.toMillis());
@@ -385,9 +445,9 @@ class L4ProxyLabTest
             proxy.apply(config(2, AccessAction.DENY));
             final long droppedBefore = proxy.program().counter(L4Program.Counter.ACL_DROPPED);
             final long javaDeniedBefore = proxy.drops().get(DropReason.ACCESS_DENIED);
-            assertThrows(java.io.IOException.class, () -> stranger.udp(new InetSocketAddress(L4Lab.vip4(1), 53), "x",
+            assertThrows(IOException.class, () -> stranger.udp(new InetSocketAddress(L4Lab.vip4(1), 53), "x",
                 Duration.ofMillis(500)));
-            assertThrows(java.io.IOException.class, () -> stranger.tcp(new InetSocketAddress(L4Lab.vip4(1), 80), "x",
+            assertThrows(IOException.class, () -> stranger.tcp(new InetSocketAddress(L4Lab.vip4(1), 80), "x",
                 Duration.ofMillis(500)));
             assertTrue(proxy.program().counter(L4Program.Counter.ACL_DROPPED) > droppedBefore,
                 "the XDP program dropped the stranger's packets");
