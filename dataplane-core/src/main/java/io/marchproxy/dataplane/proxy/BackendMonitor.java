@@ -253,12 +253,13 @@ final class BackendMonitor implements Runnable
 
     /**
      * Reads the MACs of {@code c}'s enabled backends and publishes the links when they changed (always for a new
-     * configuration), then marks {@code c} as looked at. A disabled backend keeps a MAC for the flows it still has (the
-     * kernel's entry when the reading is due, never solicited, else the last one known). When the periodic reading is due every MAC is read (and a
-     * missing one solicited); otherwise (a configuration change between readings) only the MACs of backends the last
-     * readings did not find: the change reaches the dataplane without a netlink round trip per backend it kept, and
-     * the others are no older than they would be without it. The next reading is due in 250 ms, or 20 ms while a MAC
-     * is missing. Without {@code mayRead} (a pass on a control thread) no MAC is read, due or not. Under the lock.
+     * configuration), then marks {@code c} as looked at. A disabled backend keeps a MAC for the flows it still has
+     * (the kernel's entry when the reading is due, never solicited, else the last one known). When the periodic
+     * reading is due every MAC is read (and a missing one solicited); otherwise (a configuration change between
+     * readings) only the MACs of backends the last readings did not find: the change reaches the dataplane without a
+     * netlink round trip per backend it kept, and the others are no older than they would be without it. The next
+     * reading is due in 250 ms, or 20 ms while a MAC is missing. Without {@code mayRead} (a pass on a control thread)
+     * no MAC is read, due or not. Under the lock.
      */
     private void read(final CompiledConfig c, final boolean mayRead)
     {

@@ -142,9 +142,9 @@ final class FlowOffload implements AutoCloseable
 
     /**
      * Offloads the flow of {@code handle}, if {@code config} lets its service, its backend is enabled and both next
-     * hops are known in {@code links}: both directions written into free slots. A flow that finds no free slot, or comes when the
-     * limit of offloaded flows is reached, is marked {@link #NEVER} and counted; it stays on the Java path. Returns
-     * whether it was offloaded.
+     * hops are known in {@code links}: both directions written into free slots. A flow that finds no free slot, or
+     * comes when the limit of offloaded flows is reached, is marked {@link #NEVER} and counted; it stays on the Java
+     * path. Returns whether it was offloaded.
      */
     boolean offload(
         final FlowTable table, final int handle, final CompiledConfig config, final BackendLinks links, final long now)

@@ -283,7 +283,8 @@ class L4ProxyConfigChangeTest
                 final long before = openDescriptors();
                 Thread.sleep(2_000);
                 final long after = openDescriptors();
-                assertTrue(after - before < 10, "descriptors " + before + " -> " + after + " while probes were refused");
+                assertTrue(after - before < 10,
+                    "descriptors " + before + " -> " + after + " while probes were refused");
                 final LabClient client = new LabClient(lab.clients().get(0));
                 assertEquals(lab.backends().get(0).name(), firstAnswer(client, null, 0, lab, 5_000),
                     "backend 0 serves; drops" + drops(proxy));

@@ -234,8 +234,8 @@ class L4ProxyLabTest
     /**
      * A change that disables every backend of a service lets the connections they hold drain: an open echo connection
      * goes on exchanging both ways and closes cleanly, while a new connection finds no backend. (Its frames were once
-     * dropped as NO_NEIGHBOUR from the change on: a connection that had just ended was left with its last FIN unanswered,
-     * and its client's socket held the port for seconds.)
+     * dropped as NO_NEIGHBOUR from the change on: a connection that had just ended was left with its last FIN
+     * unanswered, and its client's socket held the port for seconds.)
      */
     @Test
     void aBackendTheChangeDisablesDrainsTheConnectionsItHolds() throws Exception
