@@ -630,7 +630,8 @@ public final class L4Program implements AutoCloseable
                 finally
                 {
                     // Over either way: after a write the kernel refused, the generation is not live and the next
-                    // stage() starts over on it (a map the failure left half-written is then cleared first).
+                    // stage() starts over on it (a map the failure left half-written then loses what it should not
+                    // hold before the rest is written).
                     staged = null;
                     done = true;
                 }

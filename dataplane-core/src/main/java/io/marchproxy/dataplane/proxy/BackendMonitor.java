@@ -224,10 +224,9 @@ final class BackendMonitor implements Runnable
             }
             catch (final RuntimeException ex)
             {
-                LOG.log(System.Logger.Level.WARNING, "backend monitor: " + ex.getMessage(), ex);
                 synchronized (lock)
                 {
-                    nextNeighbours = System.nanoTime() + NEIGHBOUR_PERIOD_NANOS;
+                    readingFailed(ex);
                 }
             }
             passed(c);
@@ -540,14 +539,9 @@ final class BackendMonitor implements Runnable
                 selector.selectedKeys().clear();
                 readBetweenProbesIfDue(c);
             }
-            final boolean interrupted = config != c && System.nanoTime() < deadline;
-            for (final Map.Entry<SelectionKey, Probe> k : keys.entrySet())
+            if (config != c && System.nanoTime() < deadline)
             {
-                k.getKey().channel().close();
-                if (interrupted)
-                {
-                    undecided.add(k.getValue());
-                }
+                undecided.addAll(keys.values()); // their sockets are closed below, with every other one
             }
         }
         catch (final IOException ex)
@@ -629,10 +623,16 @@ final class BackendMonitor implements Runnable
             }
             catch (final RuntimeException ex)
             {
-                LOG.log(System.Logger.Level.WARNING, "backend monitor: " + ex.getMessage(), ex);
-                nextNeighbours = System.nanoTime() + NEIGHBOUR_PERIOD_NANOS;
+                readingFailed(ex);
             }
         }
+    }
+
+    /** A reading or pass that threw: logged, and the next reading put off by a period. Under the lock. */
+    private void readingFailed(final RuntimeException ex)
+    {
+        LOG.log(System.Logger.Level.WARNING, "backend monitor: " + ex.getMessage(), ex);
+        nextNeighbours = System.nanoTime() + NEIGHBOUR_PERIOD_NANOS;
     }
 
     /** Advances one probe; true when it is decided (its result is in {@code results}). */

@@ -4,11 +4,13 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How the proxy checks a service's backends: every {@code interval}, within {@code timeout}, a TCP service's by a
- * connection to the backend's port (and, with an {@code httpPath}, a {@code GET} of it answered with a 2xx or 3xx
- * status), a UDP service's by a datagram of one byte (a newline) to it: an answer passes the check at once, an ICMP
- * port unreachable fails it, silence until the timeout passes it. A backend that fails {@code failuresToDown} checks
- * in a row gets no new flows until a check passes again.
+ * How the proxy checks a service's backends, every {@code interval} and within {@code timeout}. A TCP service's
+ * backend: a connection to its port (and, with an {@code httpPath}, a {@code GET} of it answered with a 2xx or 3xx
+ * status). A UDP service's backend: a datagram of one byte (a newline) to its port, passed by an answer or by silence
+ * until the timeout, failed by an ICMP port unreachable.
+ *
+ * <p>A backend that fails {@code failuresToDown} checks in a row gets no new flows until a check passes again; the
+ * flows it has go on.
  *
  * @param httpPath null for a plain TCP connect check
  * @param interval how often to check

@@ -9,7 +9,8 @@
  * with {@link io.marchproxy.dataplane.proxy.ProxySettings} (interfaces, SNAT addresses, sizes), give it a
  * {@link io.marchproxy.dataplane.proxy.ProxyConfig} (services, backends, access policy) and apply new ones while
  * traffic flows. {@link io.marchproxy.dataplane.proxy.ProxyPipeline} is the per-packet work of one worker,
- * {@link io.marchproxy.dataplane.proxy.BackendMonitor} resolves backend MAC addresses and runs health probes,
+ * {@link io.marchproxy.dataplane.proxy.BackendMonitor} resolves backend MAC addresses (a disabled backend keeps
+ * its, so the flows it has drain) and runs health probes,
  * {@link io.marchproxy.dataplane.proxy.ProxyStatistics} holds the per-service and per-backend counters (offloaded
  * flows' included) and each service's per-packet latency,
  * {@link io.marchproxy.dataplane.proxy.OffloadCounter} names what offload counts and
